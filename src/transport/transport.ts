@@ -1,0 +1,90 @@
+// The Transport interface: how every layer above reaches a SCSI device (spec §0, §4.7). One
+// interface, three implementations: sgio/ (Linux SG_IO), iscsi/ (RFC 7143 initiator) and
+// emulated/ (the virtual drive). The contract below is normative; the virtual drive enforces it.
+
+import type { ScsiCommand, ScsiResult } from '../scsi/command.js';
+import { DwError, HR } from '../errors.js';
+
+export type { ScsiCommand, ScsiResult } from '../scsi/command.js';
+
+export interface ExecuteOptions {
+  /** Aborting cancels the command if the transport can (iSCSI ABORT TASK); the promise then
+   *  rejects with E_IMAPI_REQUEST_CANCELLED. A command the device already completed is not undone. */
+  readonly signal?: AbortSignal;
+  /** Per-command timeout. On expiry the promise rejects with E_IMAPI_RECORDER_COMMAND_TIMEOUT. */
+  readonly timeoutMs?: number;
+}
+
+/** Platform limits reported to the recorder (IDiscRecorder2Ex transfer-size and alignment). */
+export interface TransportLimits {
+  /** Largest transfer from a page-aligned buffer, bytes. */
+  readonly maxPageAlignedTransferBytes: number;
+  /** Largest transfer from an arbitrary buffer, bytes. */
+  readonly maxNonPageAlignedTransferBytes: number;
+  /** Required buffer alignment (a power of two, bytes; 1 = none). */
+  readonly alignment: number;
+  /** e.g. `virtual`, `iscsi`, `usb`, `sata`. */
+  readonly busType: string;
+}
+
+/**
+ * A connection to one SCSI logical unit.
+ *
+ * Contract:
+ * - `execute` sends one command and resolves with what the device answered. GOOD and CHECK
+ *   CONDITION (with its sense bytes) are both *results*; the caller decides what they mean.
+ * - It rejects only for transport failures, always with a DwError:
+ *   the device vanished → 0x80070037 (ERROR_DEV_NOT_EXIST); timeout → 0xC0AA020D;
+ *   aborted → 0xC0AA0002; closed transport → 0x80070006; other I/O failure → 0x8007045D.
+ * - One command in flight: calling `execute` before the previous promise settled is a contract
+ *   violation and rejects at once with E_FAIL without touching the device. (The recorder queues.)
+ * - Data-in results hold exactly the bytes received (never more than allocationLength);
+ *   `residual` is allocationLength minus that.
+ * - `close` is idempotent; afterwards `execute` rejects with 0x80070006.
+ */
+export interface Transport {
+  /** The address the transport was opened with (`virtual:dvd+r`, `iscsi://…`, `/dev/sg1`). */
+  readonly address: string;
+  execute(command: ScsiCommand, options?: ExecuteOptions): Promise<ScsiResult>;
+  limits(): TransportLimits;
+  close(): Promise<void>;
+}
+
+/** The errors a transport rejects with (spec §4.7). */
+export const TransportErrors = {
+  deviceGone(detail: string, cause?: unknown): DwError {
+    return new DwError(HR.ERROR_DEV_NOT_EXIST, {
+      message: `device not available: ${detail}`,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  },
+  timeout(command: ScsiCommand, timeoutMs: number): DwError {
+    return new DwError(HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT, {
+      message: `${command.name} did not complete within ${timeoutMs} ms`,
+      command: command.name,
+      cdb: command.cdb,
+    });
+  },
+  aborted(command: ScsiCommand): DwError {
+    return new DwError(HR.E_IMAPI_REQUEST_CANCELLED, {
+      message: `${command.name} was aborted`,
+      command: command.name,
+      cdb: command.cdb,
+    });
+  },
+  closed(address: string): DwError {
+    return new DwError(HR.ERROR_INVALID_HANDLE, { message: `transport ${address} is closed` });
+  },
+  overlapped(command: ScsiCommand): DwError {
+    return new DwError(HR.E_FAIL, {
+      message: `transport contract violated: ${command.name} issued while another command is in flight`,
+      command: command.name,
+    });
+  },
+  io(detail: string, cause?: unknown): DwError {
+    return new DwError(HR.ERROR_IO_DEVICE, {
+      message: `I/O error: ${detail}`,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  },
+} as const;
