@@ -27,6 +27,28 @@ export interface TransportLimits {
   readonly busType: string;
 }
 
+/** Where the device lives, for IDiscRecorder2 identity members and the adapter/device descriptors. */
+export interface PlatformInfo {
+  /** Platform node or volume name (`/dev/sr0`, `\\?\Volume{…}\`, the iSCSI address). */
+  readonly volumeName: string;
+  /** Current mount points or drive letters. */
+  readonly volumePathNames: readonly string[];
+  /** N in `/dev/srN`, `\\.\CdRomN`; -1 when there is none. */
+  readonly legacyDeviceNumber: number;
+}
+
+/**
+ * OS-level exclusive access (IDiscRecorder2::AcquireExclusiveAccess, spec §4.2). Optional: a
+ * transport without it leaves the recorder to keep only its own reference count.
+ */
+export interface ExclusiveAccessHooks {
+  /** Take the OS-level lock. Held elsewhere → E_IMAPI_RECORDER_LOCKED / E_ACCESSDENIED. */
+  acquire(force: boolean, clientName: string): Promise<void>;
+  release(): Promise<void>;
+  /** Client name of the current holder, '' when none. */
+  owner(): Promise<string>;
+}
+
 /**
  * A connection to one SCSI logical unit.
  *
@@ -48,6 +70,12 @@ export interface Transport {
   execute(command: ScsiCommand, options?: ExecuteOptions): Promise<ScsiResult>;
   limits(): TransportLimits;
   close(): Promise<void>;
+  /** Optional platform identity (defaults: volumeName = address, no paths, device number -1). */
+  platform?(): PlatformInfo;
+  /** Optional OS-level exclusive access. */
+  readonly exclusiveAccess?: ExclusiveAccessHooks;
+  /** Optional media-change-notification suppression (automount / polling); best effort. */
+  setMediaChangeNotification?(enabled: boolean): Promise<void>;
 }
 
 /** The errors a transport rejects with (spec §4.7). */
