@@ -713,11 +713,11 @@ export function invalidArgument(message: string): DwError {
 /**
  * The recommended sense-to-HRESULT mapping (spec §7), matched top to bottom. `opcode` refines
  * 5/24, 5/26 and 5/20 for MODE SENSE, MODE SELECT, READ DISC STRUCTURE and GET CONFIGURATION.
- * Returns S_OK for RECOVERED ERROR (key 1): the command's effect happened.
+ * Returns S_OK for RECOVERED ERROR (key 1): the command's effect happened. NO SENSE (key 0) with
+ * CHECK CONDITION is not in the table and falls to the last row.
  */
 export function hrFromSenseCodes(key: number, asc: number, ascq: number, opcode?: number): HResult {
   switch (key) {
-    case 0x0:
     case 0x1:
       return HR.S_OK;
     case 0x2:
