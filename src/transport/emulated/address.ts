@@ -1,0 +1,153 @@
+// Virtual drive addresses: `virtual:<media>[?key=value&...]` (docs/virtual-drive.md). Parsing is
+// strict: an unknown media name, an unknown key or a malformed value is an argument error, so a
+// typo never silently yields a different drive.
+
+import { invalidArgument } from '../../errors.js';
+import { MEDIA_IDS, type MediaId } from './media.js';
+
+/** What a full drive buffer does to a WRITE: answer 02/04/08, or hold the command until room. */
+export type FullBufferPolicy = 'busy' | 'block';
+
+export interface VirtualDriveOptions {
+  /** The loaded disc, or `none` for an empty drive. */
+  readonly media: MediaId | 'none';
+  /** Backing image file (sparse); undefined keeps the disc in memory. */
+  readonly image: string | undefined;
+  /** Write speed as a multiple of the media's 1x rate; undefined = `max` (no pacing). */
+  readonly speedX: number | undefined;
+  /** Drive buffer size in bytes. */
+  readonly bufferBytes: number;
+  /** Largest transfer the transport accepts, bytes. */
+  readonly maxTransferBytes: number;
+  readonly onFullBuffer: FullBufferPolicy;
+  /** Initial BUFE bit of the Write Parameters page. */
+  readonly bufe: boolean;
+  /** Capacity override in blocks (small discs for tests); undefined = the media's standard size. */
+  readonly capacityBlocks: number | undefined;
+  /** Rewritable media (DVD+RW, BD-RE, DVD-RW) loaded already formatted. */
+  readonly formatted: boolean;
+  /** Entries kept in the command log (oldest dropped first). */
+  readonly logLimit: number;
+}
+
+export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_TRANSFER_BYTES = 65536;
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  kib: 1024,
+  m: 1024 * 1024,
+  mib: 1024 * 1024,
+};
+
+function parseSize(key: string, text: string, min: number, max: number): number {
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m === null ? undefined : SIZE_UNITS[(m[2] ?? '').toLowerCase()];
+  if (m === null || unit === undefined) throw invalidArgument(`virtual drive: bad ${key}=${text}`);
+  const value = Number(m[1]) * unit;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalidArgument(`virtual drive: ${key}=${text} is outside ${min}..${max} bytes`);
+  }
+  return value;
+}
+
+function parseBool(key: string, text: string): boolean {
+  const t = text.toLowerCase();
+  if (t === '1' || t === 'true' || t === 'on' || t === 'yes') return true;
+  if (t === '0' || t === 'false' || t === 'off' || t === 'no') return false;
+  throw invalidArgument(`virtual drive: ${key}=${text} is not a boolean (on/off, 1/0, true/false)`);
+}
+
+function parseSpeed(text: string): number | undefined {
+  const t = text.toLowerCase();
+  if (t === 'max') return undefined;
+  const m = /^(\d+(?:\.\d+)?)x?$/.exec(t);
+  const x = m === null ? NaN : Number(m[1]);
+  if (!(x > 0) || x > 1000)
+    throw invalidArgument(`virtual drive: bad speed=${text} (max or e.g. 16x)`);
+  return x;
+}
+
+/** Parses `virtual:<media>[?key=value&...]`. */
+export function parseVirtualAddress(address: string): VirtualDriveOptions {
+  const m = /^virtual:([^?]*)(?:\?(.*))?$/.exec(address);
+  if (m === null) throw invalidArgument(`not a virtual drive address: ${address}`);
+  const mediaText = decodeURIComponent(m[1] ?? '').toLowerCase();
+  if (mediaText !== 'none' && !(MEDIA_IDS as readonly string[]).includes(mediaText)) {
+    throw invalidArgument(
+      `virtual drive: unknown media '${mediaText}' (one of ${MEDIA_IDS.join(', ')}, none)`,
+    );
+  }
+  const opts: {
+    -readonly [K in keyof VirtualDriveOptions]: VirtualDriveOptions[K];
+  } = {
+    media: mediaText as MediaId | 'none',
+    image: undefined,
+    speedX: undefined,
+    bufferBytes: DEFAULT_BUFFER_BYTES,
+    maxTransferBytes: DEFAULT_MAX_TRANSFER_BYTES,
+    onFullBuffer: 'busy',
+    bufe: true,
+    capacityBlocks: undefined,
+    formatted: false,
+    logLimit: 10000,
+  };
+  const seen = new Set<string>();
+  for (const part of (m[2] ?? '').split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
+    if (seen.has(key)) throw invalidArgument(`virtual drive: ${key} given twice`);
+    seen.add(key);
+    switch (key) {
+      case 'image':
+        if (value === '') throw invalidArgument('virtual drive: image= needs a file path');
+        opts.image = value;
+        break;
+      case 'speed':
+        opts.speedX = parseSpeed(value);
+        break;
+      case 'buffer':
+        opts.bufferBytes = parseSize(key, value, 64 * 1024, 1024 * 1024 * 1024);
+        break;
+      case 'maxTransfer':
+        opts.maxTransferBytes = parseSize(key, value, 2048, 16 * 1024 * 1024);
+        break;
+      case 'full':
+        if (value !== 'busy' && value !== 'block') {
+          throw invalidArgument(`virtual drive: full=${value} (busy or block)`);
+        }
+        opts.onFullBuffer = value;
+        break;
+      case 'bufe':
+        opts.bufe = parseBool(key, value);
+        break;
+      case 'formatted':
+        opts.formatted = parseBool(key, value);
+        break;
+      case 'capacity': {
+        const n = Number(value);
+        if (!Number.isSafeInteger(n) || n < 1 || n > 0x7fffffff) {
+          throw invalidArgument(`virtual drive: capacity=${value} must be a block count`);
+        }
+        opts.capacityBlocks = n;
+        break;
+      }
+      case 'log': {
+        const n = Number(value);
+        if (!Number.isSafeInteger(n) || n < 0) {
+          throw invalidArgument(`virtual drive: log=${value} must be a count of entries`);
+        }
+        opts.logLimit = n;
+        break;
+      }
+      default:
+        throw invalidArgument(
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log)`,
+        );
+    }
+  }
+  return opts;
+}

@@ -1,0 +1,257 @@
+// The virtual drive's state: tray, loaded disc, block store, drive buffer, Write Parameters page,
+// speeds, pending unit attention and media events. Command handlers (commands.ts) act on it;
+// drive.ts wraps it in the Transport contract.
+
+import type { Clock } from '../clock.js';
+import { DriveBuffer } from './buffer.js';
+import { fail, Sense, type SenseCode } from './check.js';
+import { Disc, type DiscJson, type WriteContext } from './disc.js';
+import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
+import type { VirtualDriveOptions } from './address.js';
+import {
+  decodeOdd,
+  FileStore,
+  imageSize,
+  MemoryStore,
+  readSidecar,
+  writeSidecar,
+  type BlockStore,
+} from './store.js';
+import { invalidArgument } from '../../errors.js';
+import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
+import type { ReadWriteErrorRecoveryPage } from '../../scsi/mmc/mode-pages/read-write-error-recovery.js';
+
+/** The Write Parameters page a drive powers up with. */
+export function defaultWriteParameters(
+  spec: MediaSpec | undefined,
+  bufe: boolean,
+): WriteParametersPage {
+  const cd = spec === undefined || spec.family === 'cd';
+  return {
+    ps: false,
+    bufe,
+    lsV: false,
+    testWrite: false,
+    // CD: TAO Mode 1; DVD/BD: incremental with Mode 1 blocks.
+    writeType: cd ? 1 : 0,
+    multiSession: 0,
+    fp: false,
+    copy: false,
+    trackMode: cd ? 4 : 5,
+    dataBlockType: 8,
+    linkSize: 0,
+    initiatorApplicationCode: 0,
+    sessionFormat: 0,
+    packetSize: 0,
+    audioPauseLength: 150,
+    mediaCatalogNumber: new Uint8Array(16),
+    internationalStandardRecordingCode: new Uint8Array(16),
+    subHeader: new Uint8Array(4),
+  };
+}
+
+export type TrayState = 'closed' | 'open';
+
+export class DriveCore {
+  disc: Disc | undefined;
+  store: BlockStore;
+  tray: TrayState = 'closed';
+  prevented = false;
+  /** Unit attention the next command reports (media change, reset). */
+  attention: SenseCode | undefined;
+  /** Media event GET EVENT STATUS NOTIFICATION reports next (MediaEventCode). */
+  mediaEvent = 0;
+  writeParameters: WriteParametersPage;
+  errorRecovery: Partial<ReadWriteErrorRecoveryPage> = {};
+  readonly buffer: DriveBuffer;
+  /** Current write speed (x of 1x); undefined = the fastest the media offers. */
+  writeSpeedX: number | undefined;
+  /** Current read speed in kB/s (0xFFFF = max). */
+  readSpeedKBps = 0xffff;
+  /** The sidecar is behind the disc layout. */
+  dirty = false;
+
+  constructor(
+    readonly options: VirtualDriveOptions,
+    readonly clock: Clock,
+    disc: Disc | undefined,
+    store: BlockStore,
+  ) {
+    this.disc = disc;
+    this.store = store;
+    this.buffer = new DriveBuffer(options.bufferBytes, clock);
+    this.writeParameters = defaultWriteParameters(disc?.spec, options.bufe);
+    this.writeSpeedX = options.speedX;
+    this.updateRate();
+  }
+
+  static async create(options: VirtualDriveOptions, clock: Clock): Promise<DriveCore> {
+    if (options.media === 'none') {
+      return new DriveCore(options, clock, undefined, new MemoryStore());
+    }
+    if (options.image === undefined) {
+      return new DriveCore(options, clock, freshDisc(options.media, options), new MemoryStore());
+    }
+    const sidecar = await readSidecar<DiscJson>(options.image);
+    if (sidecar === undefined && (await imageSize(options.image)) > 0) {
+      // A non-empty file without a sidecar is somebody's data, not a virtual disc.
+      throw invalidArgument(
+        `virtual drive: ${options.image} exists but has no ${options.image}.json sidecar; refusing to use it as a disc`,
+      );
+    }
+    if (sidecar !== undefined && sidecar.disc.media !== options.media) {
+      throw invalidArgument(
+        `virtual drive: ${options.image} holds a ${sidecar.disc.media} disc, not ${options.media}`,
+      );
+    }
+    const store = await FileStore.open(options.image);
+    let disc: Disc;
+    if (sidecar === undefined) {
+      disc = freshDisc(options.media, options);
+    } else {
+      disc = Disc.fromJSON(sidecar.disc, options.capacityBlocks);
+      store.restore(sidecar.stride ?? undefined, decodeOdd(sidecar.odd));
+    }
+    const core = new DriveCore(options, clock, disc, store);
+    if (sidecar === undefined) await core.persist();
+    return core;
+  }
+
+  /** Media name in the INQUIRY product string (`VIRTUAL DVD+R`): the media the drive opened with. */
+  get productMediaName(): string | undefined {
+    return this.options.media === 'none' ? undefined : MEDIA[this.options.media].name;
+  }
+
+  get spec(): MediaSpec | undefined {
+    return this.disc?.spec;
+  }
+
+  /** The loaded disc, or NOT READY (medium not present). */
+  media(): Disc {
+    if (this.tray === 'open') fail(Sense.MEDIUM_NOT_PRESENT_TRAY_OPEN);
+    if (this.disc === undefined) fail(Sense.MEDIUM_NOT_PRESENT_TRAY_CLOSED);
+    return this.disc;
+  }
+
+  /** Bytes per block of a WRITE: the Data Block Type on CD, 2048 elsewhere. */
+  writeBlockSize(): number {
+    if (this.spec?.family !== 'cd') return 2048;
+    return DATA_BLOCK_SIZES[this.writeParameters.dataBlockType] ?? 2048;
+  }
+
+  writeContext(): WriteContext {
+    const wp = this.writeParameters;
+    const dbt = wp.dataBlockType;
+    return {
+      writeType: wp.writeType,
+      testWrite: wp.testWrite && this.spec?.testWrite === true,
+      trackMode: wp.trackMode,
+      dataMode: dbt === 8 ? 1 : dbt >= 9 ? 2 : 1,
+    };
+  }
+
+  /** The write speed in effect, as a multiple of 1x. */
+  effectiveSpeedX(): number {
+    const speeds = this.spec?.speedsX ?? [1];
+    const max = speeds[speeds.length - 1] ?? 1;
+    return this.writeSpeedX === undefined ? max : this.writeSpeedX;
+  }
+
+  /** Paces the buffer at the current speed, unless the drive runs at `speed=max`. */
+  updateRate(): void {
+    const spec = this.spec;
+    if (this.options.speedX === undefined || spec === undefined) {
+      this.buffer.setRate(0);
+      return;
+    }
+    this.buffer.setRate(bytesPerSecond(spec, this.effectiveSpeedX(), this.writeBlockSize()));
+  }
+
+  /** Selects the nearest offered write speed not above `kBps` (the slowest when none is). */
+  selectWriteSpeed(kBps: number): void {
+    const spec = this.spec;
+    if (spec === undefined) return;
+    if (kBps >= 0xffff) {
+      this.writeSpeedX = undefined;
+    } else {
+      let chosen = spec.speedsX[0] ?? 1;
+      for (const x of spec.speedsX) if (x * spec.oneXKBps <= kBps * 1.005) chosen = x;
+      this.writeSpeedX = chosen;
+    }
+    this.updateRate();
+  }
+
+  /** Writes the sidecar (image-backed discs). */
+  async persist(): Promise<void> {
+    this.dirty = false;
+    if (this.options.image === undefined || this.disc === undefined) return;
+    await writeSidecar(this.options.image, this.disc.toJSON(), this.store);
+  }
+
+  /** Data and layout reach stable storage (SYNCHRONIZE CACHE, CLOSE, eject, close). */
+  async flush(): Promise<void> {
+    await this.store.sync();
+    await this.persist();
+  }
+
+  /** Replaces the disc in the tray (control.load): a new medium and a unit attention. */
+  async load(
+    media: MediaId | Disc,
+    options: { capacity?: number; formatted?: boolean } = {},
+  ): Promise<void> {
+    await this.unload();
+    this.disc =
+      typeof media === 'string'
+        ? Disc.fresh(media, {
+            ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
+            formatted: options.formatted ?? false,
+          })
+        : media;
+    this.store = new MemoryStore();
+    this.tray = 'closed';
+    this.writeParameters = defaultWriteParameters(this.disc.spec, this.writeParameters.bufe);
+    this.writeSpeedX = this.options.speedX;
+    this.updateRate();
+    this.attention = Sense.MEDIUM_MAY_HAVE_CHANGED;
+    this.mediaEvent = 2; // NewMedia
+  }
+
+  /** START STOP UNIT eject: the tray opens with the disc on it. */
+  async openTray(): Promise<void> {
+    this.buffer.stop();
+    if (this.disc !== undefined && this.dirty) await this.flush();
+    if (this.tray === 'closed' && this.disc !== undefined) this.mediaEvent = 3; // MediaRemoval
+    this.tray = 'open';
+  }
+
+  /** START STOP UNIT load: the tray closes; a disc on it becomes a new medium. */
+  closeTray(): void {
+    if (this.tray === 'closed') return;
+    this.tray = 'closed';
+    if (this.disc !== undefined) {
+      this.attention = Sense.MEDIUM_MAY_HAVE_CHANGED;
+      this.mediaEvent = 2; // NewMedia
+    }
+  }
+
+  /** Takes the disc out (control.eject). */
+  async unload(): Promise<void> {
+    this.buffer.stop();
+    if (this.disc !== undefined) {
+      if (this.dirty) await this.flush();
+      await this.store.close();
+    }
+    this.disc = undefined;
+    this.store = new MemoryStore();
+    this.tray = 'open';
+    this.mediaEvent = 3; // MediaRemoval
+  }
+}
+
+function freshDisc(media: MediaId, options: VirtualDriveOptions): Disc {
+  const spec = MEDIA[media];
+  return Disc.fresh(spec.id, {
+    ...(options.capacityBlocks !== undefined ? { capacity: options.capacityBlocks } : {}),
+    formatted: options.formatted,
+  });
+}

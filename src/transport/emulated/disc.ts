@@ -1,0 +1,559 @@
+// The virtual drive's disc model: a pure state machine of sessions, tracks, next writable
+// addresses and formatting, following the recording rules of MMC-6 §4 (CD, DVD±R/RW, DVD-RAM,
+// BD) as a real recorder enforces them. No I/O: block data lives in the store (store.ts); this
+// module decides which addresses may be written or read and how the layout changes.
+
+import { fail, Sense } from './check.js';
+import { MEDIA, Profile, type MediaId, type MediaSpec } from './media.js';
+
+export interface Track {
+  readonly number: number;
+  readonly session: number;
+  /** First user-data LBA. */
+  start: number;
+  /** Next writable address. Below `start` only while an SAO/raw session writes its pre-gap. */
+  nwa: number;
+  /** First LBA written for this track (below `start` when SAO/raw wrote pre-gap or lead-in). */
+  first: number;
+  /** Fixed size in blocks once reserved or closed; undefined for the invisible track. */
+  size: number | undefined;
+  reserved: boolean;
+  closed: boolean;
+  damaged: boolean;
+  /** CD track mode (control nibble): 4 data, 0 audio. */
+  trackMode: number;
+  /** Data mode: 1 (Mode 1 / DVD / BD), 2 (Mode 2), 15 (unknown / blank). */
+  dataMode: number;
+}
+
+export interface Session {
+  readonly number: number;
+  closed: boolean;
+}
+
+export type DiscStatus = 'blank' | 'incomplete' | 'appendable' | 'complete';
+export type SessionState = 'empty' | 'incomplete' | 'damaged' | 'complete';
+
+/** Everything a write needs from the Write Parameters page. */
+export interface WriteContext {
+  /** 0 packet/incremental, 1 TAO, 2 SAO/DAO, 3 raw. */
+  readonly writeType: number;
+  readonly testWrite: boolean;
+  readonly trackMode: number;
+  readonly dataMode: number;
+}
+
+/** What survives in the sidecar: the layout, never the block data. */
+export interface DiscJson {
+  readonly version: 1;
+  readonly media: MediaId;
+  readonly profile: number;
+  readonly capacity: number;
+  readonly formatted: boolean;
+  readonly finalized: boolean;
+  readonly tracks: readonly Track[];
+  readonly sessions: readonly Session[];
+}
+
+const MAX_TRACKS = 99;
+
+function roundUp(n: number, unit: number): number {
+  return Math.ceil(n / unit) * unit;
+}
+
+export class Disc {
+  readonly spec: MediaSpec;
+  profile: number;
+  capacity: number;
+  /** Random-writable media: formatted (DVD-RAM always; DVD-RW restricted overwrite). */
+  formatted: boolean;
+  finalized: boolean;
+  tracks: Track[];
+  sessions: Session[];
+  /** Test Write: per-track simulated NWA; nothing is recorded. */
+  private readonly simulated = new Map<number, number>();
+  /** Standard (unformatted) capacity, as overridden by `capacity=`. */
+  private readonly rawCapacity: number;
+
+  private constructor(spec: MediaSpec, rawCapacity: number) {
+    this.spec = spec;
+    this.rawCapacity = rawCapacity;
+    this.profile = spec.profile;
+    this.capacity = rawCapacity;
+    this.formatted = false;
+    this.finalized = false;
+    this.tracks = [];
+    this.sessions = [];
+  }
+
+  /** A fresh disc as it comes out of the box. */
+  static fresh(id: MediaId, options: { capacity?: number; formatted?: boolean } = {}): Disc {
+    const spec = MEDIA[id];
+    const disc = new Disc(spec, options.capacity ?? spec.capacity);
+    disc.resetSequential();
+    if (id === 'dvd-ram' || (options.formatted === true && spec.formatTypes.length > 0)) {
+      disc.applyFormat(spec.formatTypes[0] ?? 0, 0);
+    }
+    return disc;
+  }
+
+  static fromJSON(json: DiscJson, capacityOverride?: number): Disc {
+    const spec = MEDIA[json.media];
+    if (spec === undefined) throw new Error(`unknown media ${String(json.media)}`);
+    const disc = new Disc(spec, capacityOverride ?? spec.capacity);
+    disc.profile = json.profile;
+    disc.capacity = json.capacity;
+    disc.formatted = json.formatted;
+    disc.finalized = json.finalized;
+    // JSON drops an undefined size (the invisible track); restore the key.
+    disc.tracks = json.tracks.map((t) => ({ ...t, size: t.size ?? undefined }));
+    disc.sessions = json.sessions.map((s) => ({ ...s }));
+    return disc;
+  }
+
+  toJSON(): DiscJson {
+    return {
+      version: 1,
+      media: this.spec.id,
+      profile: this.profile,
+      capacity: this.capacity,
+      formatted: this.formatted,
+      finalized: this.finalized,
+      tracks: this.tracks.map((t) => ({ ...t })),
+      sessions: this.sessions.map((s) => ({ ...s })),
+    };
+  }
+
+  /** Random-writable now: formatted DVD+RW, BD-RE, DVD-RAM, DVD-RW restricted overwrite. */
+  get random(): boolean {
+    return this.formatted;
+  }
+
+  get lastTrack(): Track | undefined {
+    return this.tracks[this.tracks.length - 1];
+  }
+
+  /** The open unreserved track at the end of a sequential disc, where new data goes. */
+  get invisibleTrack(): Track | undefined {
+    const t = this.lastTrack;
+    return t !== undefined && !t.closed && !t.reserved && !this.random ? t : undefined;
+  }
+
+  get lastSession(): Session | undefined {
+    return this.sessions[this.sessions.length - 1];
+  }
+
+  track(number: number): Track | undefined {
+    return this.tracks.find((t) => t.number === number);
+  }
+
+  /** The track holding `lba` (its start ≤ lba < its end, or open-ended for the invisible track). */
+  trackAt(lba: number): Track | undefined {
+    return this.tracks.find(
+      (t) => lba >= t.first && (t.size === undefined || lba < t.start + t.size),
+    );
+  }
+
+  /** Blocks recorded in a track (from its start). */
+  recorded(t: Track): number {
+    return Math.max(0, t.nwa - t.start);
+  }
+
+  /** Track size as READ TRACK INFORMATION reports it (invisible track: the free space). */
+  trackSize(t: Track): number {
+    return t.size ?? Math.max(0, this.capacity - t.start);
+  }
+
+  freeBlocks(t: Track): number {
+    if (t.closed || this.finalized) return 0;
+    return Math.max(0, this.trackSize(t) - this.recorded(t));
+  }
+
+  status(): { disc: DiscStatus; lastSession: SessionState } {
+    if (this.random) return { disc: 'complete', lastSession: 'complete' };
+    if (this.finalized) return { disc: 'complete', lastSession: 'complete' };
+    const last = this.lastSession;
+    const inLast = this.tracks.filter((t) => t.session === last?.number);
+    const used = inLast.some((t) => t.reserved || t.closed || t.nwa !== t.start);
+    const damaged = inLast.some((t) => t.damaged);
+    if (this.sessions.length <= 1 && !used) {
+      return { disc: 'blank', lastSession: 'empty' };
+    }
+    if (!used) return { disc: 'appendable', lastSession: 'empty' };
+    return { disc: 'incomplete', lastSession: damaged ? 'damaged' : 'incomplete' };
+  }
+
+  /** READ CAPACITY: the last readable LBA (0 on a blank disc). */
+  lastReadableLba(): number {
+    if (this.random) return this.capacity - 1;
+    let last = -1;
+    for (const t of this.tracks) {
+      const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
+      if (end - 1 > last && this.recorded(t) > 0) last = end - 1;
+    }
+    return Math.max(0, last);
+  }
+
+  /** Start of the lead-in of the last session (CD), for READ DISC INFORMATION / ATIP. */
+  lastSessionLeadIn(): number {
+    const s = this.lastSession;
+    if (this.spec.family !== 'cd' || s === undefined) return 0;
+    if (s.number === 1) return this.spec.leadInStart;
+    const first = this.tracks.find((t) => t.session === s.number);
+    return (first?.start ?? 0) - 150 - 4500;
+  }
+
+  // ---- writing ------------------------------------------------------------------------------
+
+  /**
+   * Checks a WRITE of `blocks` blocks at `lba` against the recording rules; returns the track it
+   * lands in (undefined on random-writable media). Throws CheckCondition with the drive's sense.
+   */
+  checkWrite(lba: number, blocks: number, ctx: WriteContext): Track | undefined {
+    const spec = this.spec;
+    if (spec.recording === 'random' && !this.formatted) {
+      if (spec.id === 'dvd-ram') fail(Sense.MEDIUM_NOT_FORMATTED, lba);
+      fail(Sense.MEDIUM_NOT_FORMATTED, lba, `${spec.name} must be formatted before writing`);
+    }
+    if (this.random) {
+      if (lba < 0 || lba + blocks > this.capacity) fail(Sense.LBA_OUT_OF_RANGE, lba);
+      if (
+        this.profile === Profile.DVD_RW_RESTRICTED_OVERWRITE &&
+        (lba % 16 !== 0 || blocks % 16 !== 0)
+      ) {
+        // Restricted overwrite records whole 32 KiB ECC blocks only.
+        fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, 'restricted overwrite needs 16-block units');
+      }
+      return undefined;
+    }
+    if (this.finalized) fail(Sense.CANNOT_WRITE_INCOMPATIBLE_FORMAT, lba, 'the disc is closed');
+    const nwaOfTrack = (t: Track) =>
+      ctx.testWrite ? (this.simulated.get(t.number) ?? t.nwa) : t.nwa;
+    const nwaOf = nwaOfTrack;
+    const rawMode = spec.family === 'cd' && ctx.writeType === 3;
+    // A raw CD session ends with a host-written lead-out beyond the last user block.
+    const limit = this.capacity + (rawMode ? 6750 : 0);
+    if (lba >= limit || lba + blocks > limit) fail(Sense.LBA_OUT_OF_RANGE, lba);
+    // A reserved track that is full has no NWA left; its end is the next track's start.
+    const open = this.tracks.filter(
+      (t) => !t.closed && (t.size === undefined || nwaOfTrack(t) < t.start + t.size),
+    );
+    let track = open.find((t) => nwaOf(t) === lba);
+    if (track === undefined && spec.family === 'cd' && (ctx.writeType === 2 || rawMode)) {
+      // SAO / raw: the session's first write may start in the pre-gap or the lead-in.
+      const t = this.invisibleTrack;
+      if (t !== undefined && nwaOf(t) === t.start && t.first === t.start) {
+        const s = this.tracks.filter((x) => x.session === t.session);
+        const lowest = rawMode
+          ? t.session === 1
+            ? spec.leadInStart
+            : t.start - 150 - 4500
+          : t.start - 150;
+        if (s.length === 1 && lba >= lowest && lba < t.start) track = t;
+      }
+    }
+    if (track === undefined) {
+      if (lba < 0 && spec.family === 'cd' && ctx.writeType === 1) {
+        fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, 'TAO cannot write below LBA 0');
+      }
+      fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, 'not the next writable address of an open track');
+    }
+    if (track.damaged) fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, 'the track is damaged');
+    if (track.size !== undefined && lba + blocks > track.start + track.size) {
+      fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, 'beyond the end of the reserved track');
+    }
+    if ((spec.id === 'dvd-r' || spec.id === 'dvd-rw') && ctx.writeType === 2 && !track.reserved) {
+      // DVD-R DAO records one reserved track; without RESERVE TRACK there is nothing to write.
+      fail(Sense.COMMAND_SEQUENCE_ERROR, lba, 'DAO needs RESERVE TRACK first');
+    }
+    return track;
+  }
+
+  /** Records a checked write: moves the track's NWA (or the simulated one under Test Write). */
+  commitWrite(track: Track | undefined, lba: number, blocks: number, ctx: WriteContext): void {
+    if (track === undefined || blocks === 0) return;
+    if (ctx.testWrite) {
+      this.simulated.set(track.number, lba + blocks);
+      return;
+    }
+    if (track.nwa === track.start && track.first === track.start && lba < track.start) {
+      track.first = lba;
+    }
+    if (track.nwa === track.start && lba <= track.start) {
+      track.trackMode = ctx.trackMode;
+      track.dataMode = ctx.dataMode;
+    }
+    track.nwa = lba + blocks;
+  }
+
+  /** Loss of streaming without BUFE leaves the track damaged (MMC-6 4.3.6.5). */
+  damage(track: Track): void {
+    track.damaged = true;
+  }
+
+  /** Test Write changed or the track was closed in simulation: forget simulated progress. */
+  clearSimulation(): void {
+    this.simulated.clear();
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  /** Throws unless every block of [lba, lba+blocks) holds recorded (or formatted) data. */
+  checkRead(lba: number, blocks: number): void {
+    if (lba < 0 || lba + blocks > this.capacity) fail(Sense.LBA_OUT_OF_RANGE, lba);
+    if (this.random) return;
+    if (this.spec.recording === 'random' && !this.formatted) fail(Sense.LBA_OUT_OF_RANGE, lba);
+    for (let at = lba; at < lba + blocks;) {
+      const t = this.trackAt(at);
+      if (t === undefined) fail(Sense.LBA_OUT_OF_RANGE, at, 'not within a recorded track');
+      const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
+      if (at >= end) fail(Sense.LBA_OUT_OF_RANGE, at, 'unrecorded block');
+      at = end;
+    }
+  }
+
+  // ---- RESERVE TRACK / CLOSE TRACK SESSION --------------------------------------------------
+
+  /** RESERVE TRACK of `size` blocks (or up to `endLba` with ARSV). Returns the reserved track. */
+  reserve(size: number): Track {
+    if (!this.spec.canReserve || this.random) fail(Sense.INVALID_COMMAND_OPERATION_CODE);
+    const t = this.invisibleTrack;
+    if (this.finalized || t === undefined)
+      fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'no open track');
+    if (t.nwa !== t.start)
+      fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'the invisible track is not empty');
+    if (size <= 0) fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'reservation size 0');
+    const unit = this.spec.allocationUnit;
+    const blocks = roundUp(size, unit);
+    if (t.start + blocks > this.capacity)
+      fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'reservation beyond capacity');
+    if (this.tracks.length >= MAX_TRACKS && this.spec.family === 'cd') {
+      fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'track limit');
+    }
+    t.size = blocks;
+    t.reserved = true;
+    this.appendTrack(t.session, t.start + blocks + this.spec.trackGap);
+    return t;
+  }
+
+  /**
+   * CLOSE TRACK/SESSION. `closeFunction` 1 closes a track, 2 closes the session, the media's
+   * finalize functions finalize. `nextSessionAllowed` is the Write Parameters Multi-session
+   * field ≠ 00b (CD, DVD-R): closing a session without it finalizes the disc.
+   */
+  close(
+    closeFunction: number,
+    trackNumber: number,
+    ctx: WriteContext,
+    nextSessionAllowed: boolean,
+  ): void {
+    if (this.random) {
+      // DVD+RW / BD-RE / DVD-RAM: close track and close session (stop background format) are accepted.
+      if (closeFunction === 0 || closeFunction === 1 || closeFunction === 2) return;
+      fail(Sense.INVALID_FIELD_IN_CDB);
+    }
+    if (this.spec.recording === 'random') fail(Sense.MEDIUM_NOT_FORMATTED);
+    if (ctx.testWrite) {
+      if (
+        closeFunction < 1 ||
+        (closeFunction > 2 && !this.spec.finalizeFunctions.includes(closeFunction))
+      ) {
+        fail(Sense.INVALID_FIELD_IN_CDB);
+      }
+      this.clearSimulation();
+      return;
+    }
+    if (closeFunction === 1) {
+      this.closeTrack(trackNumber);
+      return;
+    }
+    const finalize = this.spec.finalizeFunctions.includes(closeFunction);
+    if (closeFunction !== 2 && !finalize)
+      fail(Sense.INVALID_FIELD_IN_CDB, undefined, `close function ${closeFunction}`);
+    if (this.finalized) fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'the disc is closed');
+    const { disc } = this.status();
+    if (disc === 'blank')
+      fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'nothing to close on a blank disc');
+    this.closeSession(
+      finalize || (this.spec.finalizeFunctions.length === 0 && !nextSessionAllowed),
+    );
+  }
+
+  private closeTrack(trackNumber: number): void {
+    const t = this.track(trackNumber);
+    if (t === undefined || t.closed)
+      fail(Sense.INVALID_FIELD_IN_CDB, undefined, `track ${trackNumber} is not open`);
+    if (this.finalized) fail(Sense.COMMAND_SEQUENCE_ERROR);
+    if (t.reserved) {
+      // The drive pads the unrecorded rest of a reserved track.
+      t.closed = true;
+      return;
+    }
+    if (t.nwa <= t.start)
+      fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'the invisible track is empty');
+    t.size = roundUp(this.recorded(t), this.spec.allocationUnit);
+    t.closed = true;
+    const next = t.start + t.size + this.spec.trackGap;
+    if (next < this.capacity && this.tracks.length < MAX_TRACKS) this.appendTrack(t.session, next);
+  }
+
+  private closeSession(finalize: boolean): void {
+    const session = this.lastSession;
+    if (session === undefined) fail(Sense.COMMAND_SEQUENCE_ERROR);
+    let end = 0;
+    // Close every open track of the session; an empty invisible track simply goes away.
+    this.tracks = this.tracks.filter((t) => {
+      if (t.session !== session.number || t.closed) return true;
+      if (!t.reserved && t.nwa <= t.start) return false;
+      if (!t.reserved) t.size = roundUp(this.recorded(t), this.spec.allocationUnit);
+      t.closed = true;
+      return true;
+    });
+    for (const t of this.tracks) end = Math.max(end, t.start + (t.size ?? 0));
+    const emptySession = !this.tracks.some((t) => t.session === session.number);
+    if (emptySession) {
+      // Finalizing an appendable disc: the empty session disappears.
+      this.sessions.pop();
+    } else {
+      session.closed = true;
+    }
+    const nextStart = roundUp(
+      end + this.spec.sessionOverhead(session.number),
+      this.spec.allocationUnit,
+    );
+    if (finalize || nextStart >= this.capacity || this.tracks.length >= MAX_TRACKS) {
+      this.finalized = true;
+      return;
+    }
+    if (emptySession) {
+      // Nothing changed but the intent to finalize was absent: reopen the empty session.
+      this.sessions.push({ number: session.number, closed: false });
+      this.appendTrack(session.number, nextStart);
+      return;
+    }
+    this.sessions.push({ number: session.number + 1, closed: false });
+    this.appendTrack(session.number + 1, nextStart);
+  }
+
+  private appendTrack(session: number, start: number): void {
+    const number = (this.lastTrack?.number ?? 0) + 1;
+    this.tracks.push({
+      number,
+      session,
+      start,
+      nwa: start,
+      first: start,
+      size: undefined,
+      reserved: false,
+      closed: false,
+      damaged: false,
+      trackMode: this.spec.family === 'cd' ? 4 : 7,
+      dataMode: this.spec.family === 'cd' ? 15 : 1,
+    });
+  }
+
+  /** Back to a blank sequential disc. */
+  private resetSequential(): void {
+    this.finalized = false;
+    this.formatted = false;
+    this.profile = this.spec.profile;
+    this.capacity = this.rawCapacity;
+    this.tracks = [];
+    this.sessions = [{ number: 1, closed: false }];
+    this.simulated.clear();
+    this.appendTrack(1, 0);
+  }
+
+  // ---- BLANK / FORMAT UNIT ------------------------------------------------------------------
+
+  /** BLANK: 0 full, 1 minimal (blank the PMA/TOC). Other blanking types are not offered. */
+  blank(blankingType: number): void {
+    if (!this.spec.canBlank)
+      fail(Sense.INCOMPATIBLE_MEDIUM_INSTALLED, undefined, `${this.spec.name} cannot be blanked`);
+    if (blankingType !== 0 && blankingType !== 1)
+      fail(Sense.INVALID_FIELD_IN_CDB, undefined, `blanking type ${blankingType}`);
+    this.resetSequential();
+  }
+
+  /** FORMAT UNIT with a format descriptor; `blocks` 0 (or 0xFFFFFFFF) = the default size. */
+  format(formatType: number, blocks: number): void {
+    if (this.spec.formatTypes.length === 0) fail(Sense.CANNOT_FORMAT_INCOMPATIBLE_MEDIUM);
+    if (!this.spec.formatTypes.includes(formatType)) {
+      fail(
+        Sense.INVALID_FIELD_IN_PARAMETER_LIST,
+        undefined,
+        `format type 0x${formatType.toString(16)}`,
+      );
+    }
+    this.applyFormat(formatType, blocks);
+  }
+
+  /** Formatted capacities a FORMAT UNIT can produce: [formatType, blocks] per descriptor. */
+  formattable(): [number, number][] {
+    switch (this.spec.id) {
+      case 'dvd+rw':
+        return [[0x26, this.rawCapacity]];
+      case 'dvd-ram':
+        return [[0x00, this.rawCapacity]];
+      case 'dvd-rw':
+        return [
+          [0x10, this.rawCapacity],
+          [0x15, this.rawCapacity],
+        ];
+      case 'bd-re':
+        return [
+          [0x00, this.bdSpareCapacity()],
+          [0x30, this.bdSpareCapacity()],
+          [0x31, this.rawCapacity],
+        ];
+      case 'cd-r':
+      case 'cd-rw':
+      case 'dvd-r':
+      case 'dvd+r':
+      case 'dvd+r-dl':
+      case 'bd-r':
+        return [];
+    }
+  }
+
+  private bdSpareCapacity(): number {
+    // The default BD-RE format keeps about 3.2 % of the disc as spare area.
+    return this.rawCapacity === this.spec.capacity
+      ? this.spec.formattedCapacity
+      : roundUp(
+          Math.floor(this.rawCapacity * (this.spec.formattedCapacity / this.spec.capacity)),
+          32,
+        ) - 32;
+  }
+
+  private applyFormat(formatType: number, blocks: number): void {
+    const offered = this.formattable().find(([type]) => type === formatType);
+    let capacity = offered?.[1] ?? this.rawCapacity;
+    if (this.spec.id === 'bd-re' && blocks !== 0 && blocks !== 0xffffffff) {
+      if (blocks > this.rawCapacity)
+        fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, 'too many blocks');
+      capacity = blocks;
+    }
+    this.capacity = Math.max(1, capacity);
+    this.formatted = true;
+    this.finalized = false;
+    if (this.spec.id === 'dvd-rw') this.profile = Profile.DVD_RW_RESTRICTED_OVERWRITE;
+    this.simulated.clear();
+    this.sessions = [{ number: 1, closed: true }];
+    this.tracks = [
+      {
+        number: 1,
+        session: 1,
+        start: 0,
+        nwa: this.capacity,
+        first: 0,
+        size: this.capacity,
+        reserved: false,
+        closed: true,
+        damaged: false,
+        trackMode: 7,
+        dataMode: 1,
+      },
+    ];
+  }
+}

@@ -1,0 +1,388 @@
+// The virtual drive: a Transport that answers SCSI commands the way an MMC recorder with real
+// media does (docs/virtual-drive.md). This module enforces the transport contract (one command
+// in flight, closed transport, timeout and abort on the drive's clock, transfer limits), applies
+// faults, turns CheckCondition into status and sense, and keeps the command log.
+
+import type {
+  ExecuteOptions,
+  PlatformInfo,
+  ScsiCommand,
+  ScsiResult,
+  Transport,
+  TransportLimits,
+} from '../transport.js';
+import { TransportErrors } from '../transport.js';
+import { systemClock, type Clock } from '../clock.js';
+import { ScsiStatus } from '../../scsi/command.js';
+import { opcodeName, Opcode } from '../../scsi/opcodes.js';
+import { encodeFixedSense } from '../../scsi/sense.js';
+import { DwError, HR } from '../../errors.js';
+import { parseVirtualAddress, type VirtualDriveOptions } from './address.js';
+import { CheckCondition, fail, Sense, type SenseCode } from './check.js';
+import { HANDLERS, UNIT_ATTENTION_EXEMPT, type Exchange } from './commands.js';
+import { DriveCore } from './core.js';
+import type { DiscStatus, Session, Track } from './disc.js';
+import { Faults } from './faults.js';
+import type { MediaId } from './media.js';
+import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
+
+/** One executed command, as the command log records it. */
+export interface LogEntry {
+  /** 1, 2, 3… in execution order. */
+  readonly seq: number;
+  /** The command's name (`WRITE(10)`). */
+  readonly name: string;
+  readonly opcode: number;
+  /** A copy of the CDB. */
+  readonly cdb: Uint8Array;
+  /** The CDB as the codec decoded it; undefined when the command failed before decoding. */
+  readonly decoded: unknown;
+  /** SCSI status; undefined when the command rejected (transport failure). */
+  readonly status: number | undefined;
+  /** Fixed-format sense (empty on GOOD). */
+  readonly sense: Uint8Array;
+  /** Sense key/ASC/ASCQ of a CHECK CONDITION. */
+  readonly senseCode: SenseCode | undefined;
+  readonly dataOutBytes: number;
+  readonly dataInBytes: number;
+  /** Clock times (ms) when the command arrived and completed. */
+  readonly start: number;
+  readonly end: number;
+  /** The rejection, for commands that did not complete. */
+  readonly error: DwError | undefined;
+}
+
+/** Read-only view of the loaded disc and the drive's recording state. */
+export class MediaInspection {
+  constructor(private readonly core: DriveCore) {}
+
+  /** A disc is in the drive and the tray is closed. */
+  get loaded(): boolean {
+    return this.core.disc !== undefined && this.core.tray === 'closed';
+  }
+  get trayOpen(): boolean {
+    return this.core.tray === 'open';
+  }
+  get prevented(): boolean {
+    return this.core.prevented;
+  }
+  get media(): MediaId | undefined {
+    return this.core.disc?.spec.id;
+  }
+  /** Current profile (0 when empty). */
+  get profile(): number {
+    return this.core.disc?.profile ?? 0;
+  }
+  get discStatus(): DiscStatus | undefined {
+    return this.core.disc?.status().disc;
+  }
+  get capacity(): number {
+    return this.core.disc?.capacity ?? 0;
+  }
+  get formatted(): boolean {
+    return this.core.disc?.formatted ?? false;
+  }
+  get finalized(): boolean {
+    return this.core.disc?.finalized ?? false;
+  }
+  /** Copies of the tracks. */
+  get tracks(): Track[] {
+    return (this.core.disc?.tracks ?? []).map((t) => ({ ...t }));
+  }
+  get sessions(): Session[] {
+    return (this.core.disc?.sessions ?? []).map((s) => ({ ...s }));
+  }
+  /** Next writable address of the invisible track, undefined when there is none. */
+  get nwa(): number | undefined {
+    return this.core.disc?.invisibleTrack?.nwa;
+  }
+  /** Stored bytes of `count` blocks from `lba` (each in the size it was written; zeros where
+   *  nothing was written). Test hooks read the disc surface, not what READ would allow. */
+  async readBlocks(lba: number, count: number): Promise<Uint8Array> {
+    const store = this.core.store;
+    const stride = store.stride ?? 2048;
+    if (lba >= 0 && store.stride !== undefined && store.plain(lba, count)) {
+      return store.readRun(lba, count);
+    }
+    const parts: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      parts.push((await store.readBlock(lba + i)) ?? new Uint8Array(stride));
+    }
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+  /** Underruns while recording (bridged links plus losses of streaming). */
+  get underruns(): number {
+    return this.core.buffer.links + this.core.buffer.losses;
+  }
+  /** Underruns bridged by BUFE / lossless linking. */
+  get links(): number {
+    return this.core.buffer.links;
+  }
+  /** Underruns that failed a WRITE with 03/0C/09. */
+  get lossesOfStreaming(): number {
+    return this.core.buffer.losses;
+  }
+  /** Bytes in the drive buffer now. */
+  get bufferFill(): number {
+    return this.core.buffer.fill;
+  }
+  get bufferSize(): number {
+    return this.core.buffer.size;
+  }
+  /** Current write speed as a multiple of 1x. */
+  get writeSpeedX(): number {
+    return this.core.effectiveSpeedX();
+  }
+  /** The current Write Parameters mode page. */
+  get writeParameters(): WriteParametersPage {
+    return this.core.writeParameters;
+  }
+  /** Bytes per block a WRITE must carry now. */
+  get writeBlockSize(): number {
+    return this.core.writeBlockSize();
+  }
+}
+
+/** The control surface tests use (`drive.control`). */
+export class VirtualDriveControl {
+  readonly faults = new Faults();
+  readonly log: LogEntry[] = [];
+  readonly media: MediaInspection;
+
+  constructor(private readonly core: DriveCore) {
+    this.media = new MediaInspection(core);
+  }
+
+  /** Takes the disc out and leaves the tray open (flushing an image-backed disc first). */
+  async eject(): Promise<void> {
+    await this.core.unload();
+  }
+
+  /** Puts a fresh disc in and closes the tray: the next command sees unit attention 06/28/00. */
+  async load(
+    media: MediaId,
+    options: { readonly capacity?: number; readonly formatted?: boolean } = {},
+  ): Promise<void> {
+    await this.core.load(media, {
+      ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
+      ...(options.formatted !== undefined ? { formatted: options.formatted } : {}),
+    });
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The virtual MMC recorder (implements Transport). Open it with openVirtualDrive(). */
+export class VirtualDrive implements Transport {
+  readonly control: VirtualDriveControl;
+  private busy = false;
+  private closed = false;
+  private seq = 0;
+
+  private constructor(
+    readonly address: string,
+    readonly options: VirtualDriveOptions,
+    private readonly core: DriveCore,
+    private readonly clock: Clock,
+  ) {
+    this.control = new VirtualDriveControl(core);
+  }
+
+  /** Opens `virtual:<media>[?options]`; an `image` is created or reopened. */
+  static async open(address: string, options: { clock?: Clock } = {}): Promise<VirtualDrive> {
+    const parsed = parseVirtualAddress(address);
+    const clock = options.clock ?? systemClock;
+    const core = await DriveCore.create(parsed, clock);
+    return new VirtualDrive(address, parsed, core, clock);
+  }
+
+  limits(): TransportLimits {
+    return {
+      maxPageAlignedTransferBytes: this.options.maxTransferBytes,
+      maxNonPageAlignedTransferBytes: this.options.maxTransferBytes,
+      alignment: 512,
+      busType: 'virtual',
+    };
+  }
+
+  platform(): PlatformInfo {
+    return { volumeName: this.address, volumePathNames: [], legacyDeviceNumber: -1 };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.core.disc !== undefined) {
+      this.core.buffer.stop();
+      if (this.core.dirty || this.options.image !== undefined) await this.core.flush();
+    }
+    await this.core.store.close();
+  }
+
+  async execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
+    if (this.closed) throw TransportErrors.closed(this.address);
+    // The contract allows one command in flight; the recorder queues, the transport refuses.
+    if (this.busy) throw TransportErrors.overlapped(command);
+    const faults = this.control.faults;
+    if (faults.vanished) throw TransportErrors.deviceGone(`${this.address} vanished`);
+    this.busy = true;
+    try {
+      return await this.run(command, options);
+    } finally {
+      this.busy = false;
+      if (faults.vanishIn !== undefined && --faults.vanishIn <= 0) {
+        faults.vanishIn = undefined;
+        faults.vanished = true;
+      }
+    }
+  }
+
+  private async run(command: ScsiCommand, options: ExecuteOptions): Promise<ScsiResult> {
+    const start = this.clock.now();
+    const signal = options.signal;
+    const deadline = options.timeoutMs === undefined ? Infinity : start + options.timeoutMs;
+    const cdb = command.cdb;
+    const opcode = cdb[0] ?? -1;
+    const name = command.name !== '' ? command.name : opcodeName(opcode);
+    const exchange: Exchange = {
+      command,
+      faults: this.control.faults,
+      decoded: undefined,
+      wait: (ms) => this.wait(command, ms, deadline, signal, options.timeoutMs ?? 0),
+    };
+    const entry = (e: Partial<LogEntry>): void => {
+      const limit = this.options.logLimit;
+      if (limit === 0) return;
+      this.control.log.push({
+        seq: ++this.seq,
+        name,
+        opcode,
+        cdb: Uint8Array.from(cdb),
+        decoded: exchange.decoded,
+        status: undefined,
+        sense: EMPTY,
+        senseCode: undefined,
+        dataOutBytes: command.dataOut?.length ?? 0,
+        dataInBytes: 0,
+        start,
+        end: this.clock.now(),
+        error: undefined,
+        ...e,
+      });
+      if (this.control.log.length > limit)
+        this.control.log.splice(0, this.control.log.length - limit);
+    };
+    try {
+      if (signal?.aborted === true) throw TransportErrors.aborted(command);
+      const max = this.options.maxTransferBytes;
+      const bytes = Math.max(command.dataOut?.length ?? 0, command.allocationLength ?? 0);
+      if (bytes > max) {
+        throw TransportErrors.io(
+          `${name}: transfer of ${bytes} bytes exceeds the ${max}-byte maximum`,
+        );
+      }
+      const latency = this.control.faults.latencyMs;
+      if (latency > 0) await exchange.wait(latency);
+      const data = await this.dispatch(opcode, exchange);
+      const allocation = command.direction === 'in' ? (command.allocationLength ?? 0) : 0;
+      const dataIn =
+        command.direction !== 'in' || data === undefined
+          ? EMPTY
+          : data.length > allocation
+            ? data.subarray(0, allocation)
+            : data;
+      entry({ status: ScsiStatus.GOOD, dataInBytes: dataIn.length });
+      return {
+        status: ScsiStatus.GOOD,
+        sense: EMPTY,
+        dataIn,
+        residual: allocation - dataIn.length,
+      };
+    } catch (e) {
+      if (e instanceof CheckCondition) {
+        const s = e.sense;
+        const sense = encodeFixedSense({
+          senseKey: s.senseKey,
+          asc: s.asc,
+          ascq: s.ascq,
+          ...(s.information !== undefined ? { information: s.information >>> 0 } : {}),
+        });
+        entry({ status: ScsiStatus.CHECK_CONDITION, sense, senseCode: s });
+        return {
+          status: ScsiStatus.CHECK_CONDITION,
+          sense,
+          dataIn: EMPTY,
+          residual: command.direction === 'in' ? (command.allocationLength ?? 0) : 0,
+        };
+      }
+      const error =
+        e instanceof DwError ? e : TransportErrors.io(`${name} failed inside the virtual drive`, e);
+      entry({ error });
+      throw error;
+    }
+  }
+
+  private async dispatch(opcode: number, x: Exchange): Promise<Uint8Array | void> {
+    const core = this.core;
+    const faults = x.faults;
+    if (!UNIT_ATTENTION_EXEMPT.has(opcode)) {
+      const ua = faults.pendingAttention ?? core.attention;
+      if (ua !== undefined) {
+        if (faults.pendingAttention !== undefined) faults.pendingAttention = undefined;
+        else core.attention = undefined;
+        fail(ua);
+      }
+    }
+    if (faults.busyCount > 0) {
+      const isWrite = opcode === Opcode.WRITE_10 || opcode === Opcode.WRITE_12;
+      const hit = faults.busyCommands === 'all' ? !UNIT_ATTENTION_EXEMPT.has(opcode) : isWrite;
+      if (hit) {
+        faults.busyCount--;
+        fail(
+          faults.busyAscq === 0x07
+            ? Sense.NOT_READY_OPERATION_IN_PROGRESS
+            : Sense.NOT_READY_LONG_WRITE_IN_PROGRESS,
+        );
+      }
+    }
+    const handler = HANDLERS.get(opcode);
+    if (handler === undefined) fail(Sense.INVALID_COMMAND_OPERATION_CODE);
+    return handler(core, x);
+  }
+
+  /** Sleeps on the drive's clock; past the command's deadline it times out, an abort cancels. */
+  private async wait(
+    command: ScsiCommand,
+    ms: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    timeoutMs: number,
+  ): Promise<void> {
+    if (!(ms > 0)) return;
+    const now = this.clock.now();
+    const timedOut = now + ms > deadline;
+    try {
+      await this.clock.sleep(timedOut ? Math.max(0, deadline - now) : ms, signal);
+    } catch (e) {
+      if (e instanceof DwError && e.hr === HR.E_IMAPI_REQUEST_CANCELLED) {
+        throw TransportErrors.aborted(command);
+      }
+      throw e;
+    }
+    if (timedOut) throw TransportErrors.timeout(command, timeoutMs);
+  }
+}
+
+/** Opens a virtual drive: `virtual:<media>[?key=value&...]` (docs/virtual-drive.md). */
+export function openVirtualDrive(
+  address: string,
+  options: { clock?: Clock } = {},
+): Promise<VirtualDrive> {
+  return VirtualDrive.open(address, options);
+}

@@ -1,0 +1,60 @@
+// The transport conformance suite over the virtual drive, for every media it emulates, with the
+// hooks only the virtual drive has: reopening an image-backed disc, faults, and pacing on a
+// manual virtual clock.
+
+import { after } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openVirtualDrive, VirtualDrive, MEDIA_IDS } from '../../src/transport/emulated/index.js';
+import { VirtualClock } from '../../src/transport/clock.js';
+import type { Transport } from '../../src/transport/transport.js';
+import { runTransportConformance } from './transport-suite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'discwright-conformance-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+for (const media of MEDIA_IDS) {
+  runTransportConformance(`virtual:${media}`, () => openVirtualDrive(`virtual:${media}`), {
+    media,
+    nwaEnforcement: true,
+    gesn: true,
+    readBeforeClose: true,
+    ejectLoad: true,
+    faults: (t: Transport) => {
+      if (!(t instanceof VirtualDrive)) throw new Error('not a virtual drive');
+      const f = t.control.faults;
+      return {
+        failAt: (lba, sense) => void f.failAt(lba, sense),
+        busy: (count, ascq) => void f.busy(count, ascq),
+        vanishAfter: (c) => void f.vanishAfter(c),
+        unitAttention: (asc, ascq) => void f.unitAttention(asc, ascq),
+      };
+    },
+    paced: async ({ bufe, bufferBytes }) => {
+      const clock = new VirtualClock({ auto: false });
+      const drive = await openVirtualDrive(
+        `virtual:${media}?speed=4x&buffer=${bufferBytes}&bufe=${bufe ? 'on' : 'off'}`,
+        { clock },
+      );
+      return { transport: drive, clock, underruns: () => drive.control.media.underruns };
+    },
+  });
+  // The same suite over image-backed discs, so persistence is exercised for every media.
+  runTransportConformance(
+    `virtual:${media}?image=…`,
+    () => openVirtualDrive(`virtual:${media}?image=${join(dir, `disc-${n++}.img`)}`),
+    {
+      media,
+      nwaEnforcement: true,
+      gesn: true,
+      readBeforeClose: true,
+      ejectLoad: false,
+      reopen: async (t: Transport) => {
+        await t.close();
+        return openVirtualDrive(t.address);
+      },
+    },
+  );
+}
