@@ -1,4 +1,6 @@
-// discwright public API: the recorder, the write engine, errors and types.
+// discwright public API: the recorder (IDiscRecorder2 / IDiscRecorder2Ex), the write engine
+// (IWriteEngine2), errors and HRESULTs, and the types they use. The codecs are in
+// `discwright/scsi`, the virtual drive for tests in `discwright/testing`.
 
 export * from './errors.js';
 export type {
@@ -7,4 +9,26 @@ export type {
   ExecuteOptions,
   ScsiCommand,
   ScsiResult,
+  PlatformInfo,
+  ExclusiveAccessHooks,
 } from './transport/transport.js';
+export { systemClock, VirtualClock, type Clock } from './transport/clock.js';
+export {
+  WriteEngine,
+  toBlockReader,
+  type WriteEngineOptions,
+  type WriteSectionOptions,
+  type UpdateListener,
+  type WriteEngineEventArgs,
+  type BlockReader,
+  type BlockSource,
+} from './engine/index.js';
+export {
+  DiscRecorder,
+  openRecorder,
+  listRecorders,
+  type DiscRecorderOptions,
+  type CommandOptions,
+} from './device/index.js';
+export * from './device/types.js';
+export { hrFromSense, decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';

@@ -1,0 +1,7 @@
+// discwright/device: the recorder (IDiscRecorder2 + IDiscRecorder2Ex), layer 3.
+
+export { DiscRecorder, type DiscRecorderOptions, type CommandOptions } from './recorder.js';
+export { openRecorder, listRecorders } from './open.js';
+export { addressKind, openTransport, type AddressKind } from './address.js';
+export { checkCdb, requiredCdbLength } from './cdb-check.js';
+export * from './types.js';

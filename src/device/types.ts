@@ -1,0 +1,201 @@
+// The recorder interfaces (spec §4.8): DiscRecorder2 (IDiscRecorder2) and DiscRecorderEx
+// (IDiscRecorder2Ex), plus the IMAPI2 enumerations of spec §5. The write engine talks only to
+// DiscRecorderEx, so a test or another platform can substitute its own recorder.
+
+import type { HResult } from '../errors.js';
+import type { ModePageRequestType } from '../scsi/spc/mode-pages.js';
+import type { ReadTrackAddressType } from '../scsi/mmc/read-track-information.js';
+
+/** IMAPI_SECTOR_SIZE. */
+export const IMAPI_SECTOR_SIZE = 2048;
+/** IMAPI2_DEFAULT_COMMAND_TIMEOUT, seconds: the default timeout of the typed helpers. */
+export const IMAPI2_DEFAULT_COMMAND_TIMEOUT = 10;
+
+// ProfileType and FeaturePageType are the MMC code tables of the codec layer.
+export { ProfileType } from '../scsi/mmc/profiles.js';
+export { FeaturePageType } from '../scsi/mmc/features/feature-codes.js';
+export { ModePageType, ModePageRequestType } from '../scsi/spc/mode-pages.js';
+
+export { ReadTrackAddressType } from '../scsi/mmc/read-track-information.js';
+
+/** IMAPI_MEDIA_PHYSICAL_TYPE. */
+export const MediaPhysicalType = {
+  UNKNOWN: 0,
+  CDROM: 1,
+  CDR: 2,
+  CDRW: 3,
+  DVDROM: 4,
+  DVDRAM: 5,
+  DVDPLUSR: 6,
+  DVDPLUSRW: 7,
+  DVDPLUSR_DUALLAYER: 8,
+  DVDDASHR: 9,
+  DVDDASHRW: 0xa,
+  DVDDASHR_DUALLAYER: 0xb,
+  DISK: 0xc,
+  DVDPLUSRW_DUALLAYER: 0xd,
+  HDDVDROM: 0xe,
+  HDDVDR: 0xf,
+  HDDVDRAM: 0x10,
+  BDROM: 0x11,
+  BDR: 0x12,
+  BDRE: 0x13,
+  MAX: 0x13,
+} as const;
+
+/** IMAPI_MEDIA_WRITE_PROTECT_STATE (flags). */
+export const MediaWriteProtectState = {
+  UNTIL_POWERDOWN: 0x1,
+  BY_CARTRIDGE: 0x2,
+  BY_MEDIA_SPECIFIC_REASON: 0x4,
+  BY_SOFTWARE_WRITE_PROTECT: 0x8,
+  BY_DISC_CONTROL_BLOCK: 0x10,
+  READ_ONLY_MEDIA: 0x4000,
+} as const;
+
+/** IMAPI_FORMAT2_DATA_WRITE_ACTION. */
+export const Format2DataWriteAction = {
+  VALIDATING_MEDIA: 0,
+  FORMATTING_MEDIA: 1,
+  INITIALIZING_HARDWARE: 2,
+  CALIBRATING_POWER: 3,
+  WRITING_DATA: 4,
+  FINALIZATION: 5,
+  COMPLETED: 6,
+  VERIFYING: 7,
+} as const;
+
+/** IMAPI_FORMAT2_DATA_MEDIA_STATE (flags). */
+export const Format2DataMediaState = {
+  UNKNOWN: 0,
+  OVERWRITE_ONLY: 0x1,
+  RANDOMLY_WRITABLE: 0x1,
+  BLANK: 0x2,
+  APPENDABLE: 0x4,
+  FINAL_SESSION: 0x8,
+  INFORMATIONAL_MASK: 0xf,
+  DAMAGED: 0x400,
+  ERASE_REQUIRED: 0x800,
+  NON_EMPTY_SESSION: 0x1000,
+  WRITE_PROTECTED: 0x2000,
+  FINALIZED: 0x4000,
+  UNSUPPORTED_MEDIA: 0x8000,
+  UNSUPPORTED_MASK: 0xfc00,
+} as const;
+
+/** IMAPI_BURN_VERIFICATION_LEVEL. */
+export const BurnVerificationLevel = { NONE: 0, QUICK: 1, FULL: 2 } as const;
+
+/** IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE. */
+export const Format2RawCdDataSectorType = {
+  SUBCODE_PQ_ONLY: 1,
+  SUBCODE_IS_COOKED: 2,
+  SUBCODE_IS_RAW: 3,
+} as const;
+
+/** IMAPI_FORMAT2_RAW_CD_WRITE_ACTION. */
+export const Format2RawCdWriteAction = {
+  UNKNOWN: 0,
+  PREPARING: 1,
+  WRITING: 2,
+  FINISHING: 3,
+} as const;
+
+/** IMAPI_CD_SECTOR_TYPE. */
+export const CdSectorType = {
+  AUDIO: 0,
+  MODE_ZERO: 1,
+  MODE1: 2,
+  MODE2FORM0: 3,
+  MODE2FORM1: 4,
+  MODE2FORM2: 5,
+  MODE1RAW: 6,
+  MODE2FORM0RAW: 7,
+  MODE2FORM1RAW: 8,
+  MODE2FORM2RAW: 9,
+} as const;
+
+/** What a sendCommand* call resolves with (spec §4.5). */
+export interface SenseResult {
+  /** S_OK, or S_IMAPI_COMMAND_HAS_SENSE_DATA when the device failed the command. */
+  readonly hr: HResult;
+  /** 18-byte fixed-format sense; all zero on S_OK. */
+  readonly sense: Uint8Array;
+}
+
+/** IDiscRecorder2Ex::GetAdapterDescriptor, platform-neutral. */
+export interface AdapterDescriptor {
+  readonly busType: string;
+  readonly maximumTransferLength: number;
+  readonly maximumNonPageAlignedTransferLength: number;
+  readonly alignment: number;
+}
+
+/** IDiscRecorder2Ex::GetDeviceDescriptor, platform-neutral. */
+export interface DeviceDescriptor {
+  readonly busType: string;
+  readonly vendorId: string;
+  readonly productId: string;
+  readonly productRevision: string;
+  readonly removableMedia: boolean;
+  /** SCSI peripheral device type (5 = CD/DVD). */
+  readonly deviceType: number;
+}
+
+/** IDiscRecorder2Ex (spec §4.3). The engine uses only this interface. */
+export interface DiscRecorderEx {
+  sendCommandNoData(cdb: Uint8Array, timeoutSec: number): Promise<SenseResult>;
+  sendCommandSendDataToDevice(
+    cdb: Uint8Array,
+    timeoutSec: number,
+    data: Uint8Array,
+  ): Promise<SenseResult>;
+  sendCommandGetDataFromDevice(
+    cdb: Uint8Array,
+    timeoutSec: number,
+    length: number,
+  ): Promise<SenseResult & { readonly data: Uint8Array }>;
+  readDvdStructure(
+    format: number,
+    address: number,
+    layer: number,
+    agid: number,
+  ): Promise<Uint8Array>;
+  sendDvdStructure(format: number, data: Uint8Array): Promise<void>;
+  getAdapterDescriptor(): Promise<AdapterDescriptor>;
+  getDeviceDescriptor(): Promise<DeviceDescriptor>;
+  getDiscInformation(): Promise<Uint8Array>;
+  getTrackInformation(address: number, type: ReadTrackAddressType): Promise<Uint8Array>;
+  getFeaturePage(feature: number, currentOnly: boolean): Promise<Uint8Array>;
+  getModePage(page: number, request: ModePageRequestType): Promise<Uint8Array>;
+  setModePage(request: ModePageRequestType, page: Uint8Array): Promise<void>;
+  getSupportedFeaturePages(currentOnly: boolean): Promise<number[]>;
+  getSupportedProfiles(currentOnly: boolean): Promise<number[]>;
+  getSupportedModePages(request: ModePageRequestType): Promise<number[]>;
+  getByteAlignmentMask(): Promise<number>;
+  getMaximumNonPageAlignedTransferSize(): Promise<number>;
+  getMaximumPageAlignedTransferSize(): Promise<number>;
+}
+
+/** IDiscRecorder2 (spec §4.2). */
+export interface DiscRecorder2 {
+  initializeDiscRecorder(uniqueId: string): Promise<void>;
+  readonly activeDiscRecorder: string;
+  readonly vendorId: string;
+  readonly productId: string;
+  readonly productRevision: string;
+  readonly volumeName: string;
+  readonly volumePathNames: string[];
+  readonly deviceCanLoadMedia: boolean;
+  readonly legacyDeviceNumber: number;
+  ejectMedia(): Promise<void>;
+  closeTray(): Promise<void>;
+  acquireExclusiveAccess(force: boolean, clientName: string): Promise<void>;
+  releaseExclusiveAccess(): Promise<void>;
+  getExclusiveAccessOwner(): Promise<string>;
+  disableMcn(): Promise<void>;
+  enableMcn(): Promise<void>;
+  getSupportedFeaturePages(currentOnly: boolean): Promise<number[]>;
+  getSupportedProfiles(currentOnly: boolean): Promise<number[]>;
+  getSupportedModePages(request: ModePageRequestType): Promise<number[]>;
+}
