@@ -27,6 +27,13 @@ export {
   DiscRecorder,
   openRecorder,
   listRecorders,
+  writablePosition,
+  closeTrack,
+  closeSession,
+  readBlockChunks,
+  type WritablePosition,
+  type CloseOptions,
+  type ReadRange,
   type DiscRecorderOptions,
   type CommandOptions,
 } from './device/index.js';

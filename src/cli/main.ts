@@ -1,17 +1,169 @@
 #!/usr/bin/env node
-// The discwright command (entry point). The only module that touches the TTY or exits.
+// The discwright command (entry point). The only module that touches the process: it parses the
+// arguments (commander), builds the CliIo the commands use, owns Ctrl-C and sets the exit status.
+// Command modules are loaded when their command runs, so a usage error answers without loading
+// the engine and the transports.
 
-import { Command } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import {
+  MAX_INT32,
+  MIN_INT32,
+  integerOption,
+  parseBufferSize,
+  parseMiB,
+  parseSpeedHint,
+} from './args.js';
+import { ExitCode } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+let interruptHandler: (() => void) | undefined;
+let interrupts = 0;
+
+const io: CliIo = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  onInterrupt(handler) {
+    interruptHandler = handler;
+    return () => {
+      if (interruptHandler === handler) interruptHandler = undefined;
+    };
+  },
+};
+
+process.on('SIGINT', () => {
+  interrupts++;
+  const handler = interruptHandler;
+  if (interrupts > 1 || handler === undefined) {
+    // A live progress line hides the cursor; give it back before leaving mid-line.
+    if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
+    process.stderr.write('\ninterrupted\n');
+    process.exit(ExitCode.CANCELLED);
+  }
+  handler();
+});
+
+// A reader that goes away (`| head`) is not an error of ours.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+let exitCode: number = ExitCode.OK;
+
+const RECORDER_HELP =
+  'recorder address: virtual:<media>[?image=<file>&speed=<n>x], iscsi://host[:port]/<iqn>/<lun>, /dev/srN';
 
 const program = new Command('discwright')
   .description('Write data to optical disc recorders through MMC (an IMAPI2-style write engine)')
-  .version('0.1.0');
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+interface WriteOpts {
+  lba: number;
+  blocks?: number;
+  sectorSize: number;
+  write12?: boolean;
+  startSpeed?: number;
+  endSpeed?: number;
+  buffer?: number;
+  json?: boolean;
+}
+
+program
+  .command('write-section')
+  .description('write blocks from a file or standard input to consecutive LBAs (IWriteEngine2)')
+  .argument('<recorder>', RECORDER_HELP)
+  .argument('<source>', 'the file to write, or - for standard input')
+  .requiredOption(
+    '--lba <n>',
+    'first LBA (negative LBAs are valid on CD)',
+    integerOption(MIN_INT32, MAX_INT32),
+  )
+  .option(
+    '--blocks <n>',
+    'blocks to write (default: source size / sector size; required for -)',
+    integerOption(1, MAX_INT32),
+  )
+  .option('--sector-size <bytes>', 'bytes per sector, 1..65536', integerOption(1, 65536), 2048)
+  .option('--write12', 'use WRITE(12) with the Streaming bit (drives with stream writing)')
+  .option('--start-speed <sectors/s>', 'expected rate at the start (-1 = maximum)', parseSpeedHint)
+  .option('--end-speed <sectors/s>', 'expected rate at the end (-1 = maximum)', parseSpeedHint)
+  .option('--buffer <bytes>', 'host buffer, a multiple of 4096 (e.g. 512k, 8M)', parseBufferSize)
+  .option('--json', 'print one JSON object per progress update, then a result object')
+  .action(async (recorder: string, source: string, _o: unknown, cmd: Command) => {
+    const { writeSectionCommand } = await import('./write-section.js');
+    exitCode = await writeSectionCommand(io, recorder, source, cmd.opts<WriteOpts>());
+  });
+
+program
+  .command('read')
+  .description('read blocks back with READ(10), to a file or standard output')
+  .argument('<recorder>', RECORDER_HELP)
+  .requiredOption('--lba <n>', 'first LBA', integerOption(MIN_INT32, MAX_INT32))
+  .requiredOption('--blocks <n>', 'blocks to read', integerOption(1, MAX_INT32))
+  .option('--sector-size <bytes>', 'bytes per sector, 1..65536', integerOption(1, 65536), 2048)
+  .option('-o, --output <file>', 'write to this file instead of standard output')
+  .action(async (recorder: string, _o: unknown, cmd: Command) => {
+    const { readCommand } = await import('./read.js');
+    exitCode = await readCommand(
+      io,
+      recorder,
+      cmd.opts<{ lba: number; blocks: number; sectorSize: number; output?: string }>(),
+    );
+  });
+
+program
+  .command('info')
+  .description('identity, profiles, media status, capacity, NWA, free blocks, speeds, buffer')
+  .argument('<recorder>', RECORDER_HELP)
+  .option('--json', 'print the report as JSON')
+  .action(async (recorder: string, _o: unknown, cmd: Command) => {
+    const { infoCommand } = await import('./info.js');
+    exitCode = await infoCommand(io, recorder, cmd.opts<{ json?: boolean }>());
+  });
+
+program
+  .command('devices')
+  .description('list local drives, iSCSI targets at a portal, and the virtual media presets')
+  .option('--iscsi <portal>', 'also ask this iSCSI portal (host[:port]) for its targets')
+  .option('--json', 'print the list as JSON')
+  .action(async (_o: unknown, cmd: Command) => {
+    const { devicesCommand } = await import('./devices.js');
+    exitCode = await devicesCommand(io, cmd.opts<{ iscsi?: string; json?: boolean }>());
+  });
 
 program
   .command('demo')
-  .description('write a generated image to the built-in virtual drive and show the result')
-  .action(() => {
-    program.help();
+  .description(
+    'write a generated image to a virtual DVD+R (no hardware needed) and show the result',
+  )
+  .option('--size <MiB>', 'image size in MiB, 1..4096', parseMiB, 64)
+  .option('--dir <path>', 'directory for disc.img (default: a new temporary directory)')
+  .option(
+    '--speed <x>',
+    'virtual drive speed, e.g. 16x or max',
+    (text: string) => {
+      if (!/^(max|\d+(\.\d+)?x?)$/i.test(text)) {
+        throw new InvalidArgumentError(`'${text}' is not a speed (e.g. 16x or max).`);
+      }
+      return text;
+    },
+    '16x',
+  )
+  .action(async (_o: unknown, cmd: Command) => {
+    const { demoCommand } = await import('./demo.js');
+    exitCode = await demoCommand(io, cmd.opts<{ size: number; dir?: string; speed: string }>());
   });
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (!(e instanceof CommanderError)) throw e;
+  // Help and version exit 0; every other parse failure is a usage error (nothing was sent).
+  exitCode = e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+}
+
+// Exit once stdout has drained, so piped output is complete even if standard input is still open.
+process.stdout.write('', () => process.exit(exitCode));

@@ -5,3 +5,12 @@ export { openRecorder, listRecorders } from './open.js';
 export { addressKind, openTransport, type AddressKind } from './address.js';
 export { checkCdb, requiredCdbLength } from './cdb-check.js';
 export * from './types.js';
+export {
+  writablePosition,
+  closeTrack,
+  closeSession,
+  readBlockChunks,
+  type WritablePosition,
+  type CloseOptions,
+  type ReadRange,
+} from './media-ops.js';

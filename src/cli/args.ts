@@ -1,0 +1,55 @@
+// Strict argument parsing for the discwright command. Every value is checked before a recorder is
+// opened, so a usage error never sends anything to a device. Parsers throw commander's
+// InvalidArgumentError (reported by commander with the option's name); cross-checks throw
+// invalidArgument() (E_INVALIDARG without sense, which exit-codes.ts maps to exit status 2).
+
+import { InvalidArgumentError } from 'commander';
+
+export const MAX_INT32 = 0x7fffffff;
+export const MIN_INT32 = -0x80000000;
+
+/** A decimal integer in [min, max]; no hex, no exponent, no fraction, no trailing text. */
+export function parseInteger(text: string, min: number, max: number): number {
+  const t = text.trim();
+  if (!/^[+-]?\d+$/.test(t)) throw new InvalidArgumentError(`'${text}' is not an integer.`);
+  const n = Number(t);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InvalidArgumentError(`${t} is outside ${min}..${max}.`);
+  }
+  return n;
+}
+
+/** A commander argParser for an integer option in [min, max]. */
+export function integerOption(min: number, max: number): (text: string) => number {
+  return (text: string) => parseInteger(text, min, max);
+}
+
+/** Speed hint in sectors per second: -1 (maximum) or 1..2147483647. */
+export function parseSpeedHint(text: string): number {
+  const n = parseInteger(text, -1, MAX_INT32);
+  if (n === 0) throw new InvalidArgumentError('0 is not a speed; use -1 for "maximum".');
+  return n;
+}
+
+export const HOST_BUFFER_MIN = 131_072;
+export const HOST_BUFFER_MAX = 1_073_741_824;
+
+/** Host buffer size in bytes: a multiple of 4096 in 131072..1073741824 (k/M suffixes allowed). */
+export function parseBufferSize(text: string): number {
+  const m = /^(\d+)([kKmM]?)$/.exec(text.trim());
+  if (m === null)
+    throw new InvalidArgumentError(`'${text}' is not a byte count (e.g. 8M, 524288).`);
+  const unit = m[2] === '' ? 1 : m[2]?.toLowerCase() === 'k' ? 1024 : 1024 * 1024;
+  const n = Number(m[1]) * unit;
+  if (!Number.isSafeInteger(n) || n < HOST_BUFFER_MIN || n > HOST_BUFFER_MAX || n % 4096 !== 0) {
+    throw new InvalidArgumentError(
+      `${text} must be a multiple of 4096 bytes from ${HOST_BUFFER_MIN} to ${HOST_BUFFER_MAX}.`,
+    );
+  }
+  return n;
+}
+
+/** Size in MiB for the demo image. */
+export function parseMiB(text: string): number {
+  return parseInteger(text, 1, 4096);
+}

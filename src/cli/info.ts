@@ -1,0 +1,205 @@
+// `discwright info <recorder> [--json]`: identity, profiles (current marked), media status,
+// capacity, next writable address, free blocks, write speeds and buffer size. Each item is read
+// on its own, so an empty drive or a missing command still shows everything else.
+
+import { DwError } from '../errors.js';
+import { openRecorder } from '../device/open.js';
+import type { DiscRecorder } from '../device/recorder.js';
+import { writablePosition } from '../device/media-ops.js';
+import { profileName } from '../scsi/mmc/profiles.js';
+import { DiscStatus, LastSessionState } from '../scsi/mmc/read-disc-information.js';
+import { exitCodeFor } from './exit-codes.js';
+import { errorReport, formatMB, mediaFamilyOfProfile, oneXRate } from './format.js';
+import { println, type CliIo } from './io.js';
+
+export interface InfoReport {
+  readonly address: string;
+  readonly vendorId: string;
+  readonly productId: string;
+  readonly productRevision: string;
+  readonly profiles: readonly { code: number; name: string; current: boolean }[];
+  readonly currentProfile: { code: number; name: string } | null;
+  readonly media: {
+    readonly status: 'blank' | 'appendable' | 'complete' | 'random-writable';
+    readonly lastSession: 'empty' | 'incomplete' | 'damaged' | 'complete';
+    readonly erasable: boolean;
+    readonly sessions: number;
+    readonly lastTrack: number;
+    /** Last possible lead-out start (the disc's capacity in blocks on sequential media). */
+    readonly capacityBlocks: number | null;
+  } | null;
+  /** READ CAPACITY: the recorded area. */
+  readonly recorded: { readonly blocks: number; readonly blockLength: number } | null;
+  readonly nextWritableAddress: number | null;
+  readonly freeBlocks: number | null;
+  readonly writeSpeeds: readonly { kBps: number; x: number | null }[];
+  readonly buffer: { readonly sizeBytes: number; readonly freeBytes: number } | null;
+  /** What could not be read, by item (e.g. `media: E_IMAPI_RECORDER_MEDIA_NO_MEDIA`). */
+  readonly unavailable: Readonly<Record<string, string>>;
+}
+
+const STATUS = {
+  [DiscStatus.EMPTY]: 'blank',
+  [DiscStatus.INCOMPLETE]: 'appendable',
+  [DiscStatus.COMPLETE]: 'complete',
+  [DiscStatus.OTHERS]: 'random-writable',
+} as const;
+
+const SESSION = {
+  [LastSessionState.EMPTY]: 'empty',
+  [LastSessionState.INCOMPLETE]: 'incomplete',
+  [LastSessionState.DAMAGED]: 'damaged',
+  [LastSessionState.COMPLETE]: 'complete',
+} as const;
+
+function why(e: unknown): string {
+  if (e instanceof DwError) return `${e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Reads everything `info` shows; items the drive cannot give are listed in `unavailable`. */
+export async function gatherInfo(recorder: DiscRecorder, address: string): Promise<InfoReport> {
+  const unavailable: Record<string, string> = {};
+  async function item<T>(name: string, read: () => Promise<T>): Promise<T | null> {
+    try {
+      return await read();
+    } catch (e) {
+      unavailable[name] = why(e);
+      return null;
+    }
+  }
+  const supported = (await item('profiles', () => recorder.getSupportedProfiles(false))) ?? [];
+  const current = await item('currentProfile', () => recorder.getCurrentProfile());
+  const disc = await item('media', () => recorder.discInformation());
+  const recorded = await item('recorded', () => recorder.capacity());
+  const position =
+    disc === null ? null : await item('nextWritableAddress', () => writablePosition(recorder));
+  const speeds = (await item('writeSpeeds', () => recorder.writeSpeeds())) ?? [];
+  const buffer = await item('buffer', () => recorder.bufferCapacity());
+  const family = current === null || current === 0 ? undefined : mediaFamilyOfProfile(current);
+  return {
+    address,
+    vendorId: recorder.vendorId,
+    productId: recorder.productId,
+    productRevision: recorder.productRevision,
+    profiles: supported.map((code) => ({
+      code,
+      name: profileName(code),
+      current: code === current,
+    })),
+    currentProfile:
+      current === null || current === 0 ? null : { code: current, name: profileName(current) },
+    media:
+      disc === null
+        ? null
+        : {
+            status: STATUS[disc.discStatus],
+            lastSession: SESSION[disc.stateOfLastSession],
+            erasable: disc.erasable,
+            sessions: disc.numberOfSessions,
+            lastTrack: disc.lastTrackNumberInLastSession,
+            capacityBlocks: disc.lastPossibleLeadOutStartAddress,
+          },
+    recorded:
+      recorded === null || disc?.discStatus === DiscStatus.EMPTY
+        ? null
+        : { blocks: recorded.lastLba + 1, blockLength: recorded.blockLength },
+    nextWritableAddress: position?.nextWritableAddress ?? null,
+    freeBlocks: position?.freeBlocks ?? null,
+    writeSpeeds: speeds.map((s) => ({
+      kBps: s.writeSpeedKBps,
+      x:
+        family === undefined
+          ? null
+          : Math.round(((s.writeSpeedKBps * 1000) / oneXRate(family, 2048)) * 10) / 10,
+    })),
+    buffer:
+      buffer === null || buffer.blockDataReturned
+        ? null
+        : { sizeBytes: buffer.bufferLengthBytes, freeBytes: buffer.bufferAvailableBytes },
+    unavailable,
+  };
+}
+
+function hex4(n: number): string {
+  return `0x${n.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The text form of `info`. */
+export function infoText(r: InfoReport): string {
+  const lines: string[] = [];
+  const row = (k: string, v: string) => lines.push(`${`${k}:`.padEnd(14)}${v}`);
+  row('recorder', r.address);
+  row('identity', `${r.vendorId} ${r.productId} ${r.productRevision}`.trim());
+  row(
+    'profiles',
+    r.profiles.length === 0
+      ? 'unknown'
+      : r.profiles.map((p) => `${p.current ? '*' : ''}${p.name}`).join(', ') +
+          (r.profiles.some((p) => p.current) ? '  (* current)' : ''),
+  );
+  row(
+    'media',
+    r.currentProfile === null
+      ? 'none'
+      : `${r.currentProfile.name} (profile ${hex4(r.currentProfile.code)})`,
+  );
+  if (r.media !== null) {
+    const m = r.media;
+    row(
+      'status',
+      `${m.status}, last session ${m.lastSession}, ${m.sessions} session(s), last track ${m.lastTrack}` +
+        (m.erasable ? ', erasable' : ''),
+    );
+    if (m.capacityBlocks !== null && m.capacityBlocks > 0) {
+      row('capacity', `${m.capacityBlocks} blocks (${formatMB(m.capacityBlocks * 2048)})`);
+    }
+  } else if (r.unavailable.media !== undefined) {
+    row('status', `unavailable (${r.unavailable.media})`);
+  }
+  if (r.recorded !== null) {
+    row(
+      'recorded',
+      `${r.recorded.blocks} blocks of ${r.recorded.blockLength} bytes (${formatMB(r.recorded.blocks * r.recorded.blockLength)})`,
+    );
+  }
+  if (r.media !== null) {
+    row('NWA', r.nextWritableAddress === null ? 'none' : String(r.nextWritableAddress));
+    if (r.freeBlocks !== null) {
+      row('free blocks', `${r.freeBlocks} (${formatMB(r.freeBlocks * 2048)})`);
+    }
+  }
+  row(
+    'write speeds',
+    r.writeSpeeds.length === 0
+      ? 'not reported'
+      : r.writeSpeeds.map((s) => (s.x === null ? `${s.kBps} kB/s` : `${s.x}x`)).join(', '),
+  );
+  row(
+    'buffer',
+    r.buffer === null
+      ? 'not reported'
+      : `${formatMB(r.buffer.sizeBytes)} (${formatMB(r.buffer.freeBytes)} free)`,
+  );
+  return lines.join('\n');
+}
+
+/** Runs the command; returns the exit status. */
+export async function infoCommand(
+  io: CliIo,
+  address: string,
+  o: { readonly json?: boolean },
+): Promise<number> {
+  let recorder: DiscRecorder | undefined;
+  try {
+    recorder = await openRecorder(address);
+    const report = await gatherInfo(recorder, address);
+    println(io.stdout, o.json === true ? JSON.stringify(report, null, 2) : infoText(report));
+    return 0;
+  } catch (e) {
+    println(io.stderr, errorReport(e));
+    return exitCodeFor(e);
+  } finally {
+    await recorder?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,168 @@
+// `discwright write-section <recorder> <source|-> --lba <n> …`: IWriteEngine2::WriteSection from
+// the command line. Arguments and the source are checked before the recorder is opened; after a
+// complete section the drive's cache is flushed (SYNCHRONIZE CACHE) so exit status 0 means the
+// data reached the medium. Tracks and sessions are left open, as the engine leaves them.
+
+import { stat } from 'node:fs/promises';
+import { DwError, HR, invalidArgument } from '../errors.js';
+import { openRecorder } from '../device/open.js';
+import type { DiscRecorder } from '../device/recorder.js';
+import type { BlockSource } from '../engine/index.js';
+import { MAX_INT32 } from './args.js';
+import { errorReport, jsonResult } from './format.js';
+import { exitCodeFor } from './exit-codes.js';
+import { println, type CliIo } from './io.js';
+import { progressMode } from './progress.js';
+import {
+  Interrupt,
+  mediaFamily,
+  reportSection,
+  runSection,
+  sectionFigures,
+  type SectionParameters,
+} from './section.js';
+
+export interface WriteSectionOptions {
+  readonly lba: number;
+  readonly blocks?: number;
+  readonly sectorSize: number;
+  readonly write12?: boolean;
+  readonly startSpeed?: number;
+  readonly endSpeed?: number;
+  readonly buffer?: number;
+  readonly json?: boolean;
+}
+
+interface ResolvedSource {
+  readonly source: BlockSource;
+  readonly blocks: number;
+}
+
+function sourceOpenError(path: string, e: unknown): DwError {
+  const code = (e as { code?: unknown } | null)?.code;
+  const hr =
+    code === 'ENOENT' || code === 'ENOTDIR'
+      ? HR.STG_E_FILENOTFOUND
+      : code === 'EACCES' || code === 'EPERM'
+        ? HR.STG_E_ACCESSDENIED
+        : HR.STG_E_READFAULT;
+  return new DwError(hr, {
+    message: `cannot use source ${path}: ${e instanceof Error ? e.message : String(e)}`,
+    cause: e,
+  });
+}
+
+/** The source and the block count, decided before any device is touched. */
+export async function resolveSource(
+  io: CliIo,
+  path: string,
+  o: Pick<WriteSectionOptions, 'blocks' | 'sectorSize'>,
+): Promise<ResolvedSource> {
+  if (path === '-') {
+    if (o.blocks === undefined) {
+      throw invalidArgument('--blocks is required when the source is standard input (-)');
+    }
+    return { source: io.stdin, blocks: o.blocks };
+  }
+  let st;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    throw sourceOpenError(path, e);
+  }
+  if (st.isDirectory()) throw invalidArgument(`source ${path} is a directory`);
+  if (!st.isFile()) {
+    // Pipes and devices have no size to derive the block count from.
+    if (o.blocks === undefined) {
+      throw invalidArgument(`--blocks is required for ${path}, which is not a regular file`);
+    }
+    return { source: path, blocks: o.blocks };
+  }
+  const size = st.size;
+  if (o.blocks === undefined) {
+    if (size === 0) throw invalidArgument(`source ${path} is empty`);
+    if (size % o.sectorSize !== 0) {
+      throw invalidArgument(
+        `source ${path} has ${size} bytes, not a multiple of the ${o.sectorSize}-byte sector size` +
+          ` (${size % o.sectorSize} bytes left over); pad it or pass --blocks`,
+      );
+    }
+    const blocks = size / o.sectorSize;
+    if (blocks > MAX_INT32) throw invalidArgument(`source ${path} holds more than 2^31-1 blocks`);
+    return { source: path, blocks };
+  }
+  if (o.blocks * o.sectorSize > size) {
+    throw invalidArgument(
+      `--blocks ${o.blocks} needs ${o.blocks * o.sectorSize} bytes but ${path} has only ${size}`,
+    );
+  }
+  return { source: path, blocks: o.blocks };
+}
+
+/** Runs the command; returns the exit status. */
+export async function writeSectionCommand(
+  io: CliIo,
+  address: string,
+  sourcePath: string,
+  o: WriteSectionOptions,
+): Promise<number> {
+  const json = o.json === true;
+  let params: SectionParameters | undefined;
+  const interrupt = new Interrupt(io);
+  let recorder: DiscRecorder | undefined;
+  try {
+    const { source, blocks } = await resolveSource(io, sourcePath, o);
+    if (o.lba + blocks - 1 > MAX_INT32) {
+      throw invalidArgument(
+        `LBA ${o.lba} + ${blocks} blocks runs past LBA 2147483647 (the last LBA must fit in 32 bits)`,
+      );
+    }
+    params = {
+      lba: o.lba,
+      blocks,
+      bytesPerSector: o.sectorSize,
+      ...(o.write12 === true ? { write12: true } : {}),
+      ...(o.startSpeed === undefined ? {} : { startSpeed: o.startSpeed }),
+      ...(o.endSpeed === undefined ? {} : { endSpeed: o.endSpeed }),
+      ...(o.buffer === undefined ? {} : { hostBufferSize: o.buffer }),
+    };
+    interrupt.check();
+    recorder = await openRecorder(address);
+    const family = await mediaFamily(recorder);
+    const outcome = await runSection(
+      recorder,
+      source,
+      params,
+      { io, mode: progressMode(io.stdout, json), family },
+      interrupt,
+    );
+    let error = outcome.error;
+    if (error === undefined) {
+      try {
+        await recorder.synchronizeCache();
+      } catch (e) {
+        error = e;
+      }
+    }
+    return reportSection(io, json, params, { ...outcome, error });
+  } catch (e) {
+    // Nothing was written: the failure came before the section started.
+    if (json) {
+      const figures =
+        params === undefined
+          ? { lastWrittenLba: o.lba - 1, blocksWritten: 0 }
+          : sectionFigures(params, {
+              error: e,
+              last: undefined,
+              blocksWritten: 0,
+              lastWrittenLba: o.lba - 1,
+            });
+      println(io.stdout, JSON.stringify(jsonResult(e, figures)));
+    }
+    println(io.stderr, errorReport(e));
+    return exitCodeFor(e);
+  } finally {
+    interrupt.dispose();
+    await recorder?.close().catch(() => undefined);
+  }
+}
