@@ -39,3 +39,18 @@ export {
 } from './device/index.js';
 export * from './device/types.js';
 export { hrFromSense, decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';
+export {
+  openIscsiTransport,
+  IscsiTransport,
+  discoverTargets,
+  parseIscsiAddress,
+  parseIscsiPortal,
+  redactIscsiAddress,
+  ENV_PASSWORD,
+  ENV_TARGET_PASSWORD,
+  type IscsiTransportOptions,
+  type IscsiAddress,
+  type IscsiCredentials,
+  type DiscoveredTarget,
+  type SessionParameters,
+} from './transport/iscsi/index.js';

@@ -1,0 +1,517 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  decodeLun,
+  decodePdu,
+  decodeSenseData,
+  encodeBhs,
+  encodeLun,
+  encodeSenseData,
+  type Pdu,
+  type PduFrame,
+} from '../../src/transport/iscsi/pdu.js';
+import { encodePdu, PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
+import { DwError, MalformedDataError } from '../../src/errors.js';
+import { assertDecoderRobust, be, cat, h, zeros } from '../helpers/bytes.js';
+
+const frame = (bhs: Uint8Array, data: Uint8Array = new Uint8Array(0)): PduFrame => ({
+  bhs,
+  ahs: new Uint8Array(0),
+  data,
+});
+const lun1 = h('00 01 00 00 00 00 00 00');
+
+// SCSI Command carrying READ(10), the PDU of RFC 3720 B.4 (its CRC32C is tested in crc32c.test).
+const readCommand = h(
+  '01 C0 00 00 00 00 00 00 00 00 00 00 00 00 00 00 14 00 00 00 00 00 04 00 00 00 00 14' +
+    '00 00 00 18 28 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00',
+);
+
+// SCSI Response: CHECK CONDITION with 18 bytes of fixed sense 06/29/00 (RFC 7143 §11.4).
+const sense = h('70 00 06 00 00 00 00 0A 00 00 00 00 29 00 00 00 00 00');
+const checkCondition = cat(
+  h('21 80 00 02'),
+  be(20, 4), // TotalAHSLength 0, DataSegmentLength 20
+  zeros(8),
+  be(7, 4), // ITT
+  zeros(4), // SNACK Tag
+  be(5, 4), // StatSN
+  be(9, 4), // ExpCmdSN
+  be(0x88, 4), // MaxCmdSN
+  zeros(12), // ExpDataSN, bidi residual, residual
+);
+
+describe('iSCSI PDUs', () => {
+  it('decodes the RFC 3720 B.4 SCSI Command (READ(10), 1024 bytes expected)', () => {
+    const p = decodePdu(frame(readCommand));
+    assert.equal(p.type, 'scsi-command');
+    if (p.type !== 'scsi-command') return;
+    assert.equal(p.immediate, false);
+    assert.equal(p.final, true);
+    assert.equal(p.read, true);
+    assert.equal(p.write, false);
+    assert.equal(p.initiatorTaskTag, 0x14000000);
+    assert.equal(p.expectedDataTransferLength, 1024);
+    assert.equal(p.cmdSn, 0x14);
+    assert.equal(p.expStatSn, 0x18);
+    assert.deepEqual(p.cdb, h('28 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00'));
+    assert.deepEqual(encodeBhs(p), readCommand);
+  });
+
+  it('encodes a SCSI Command for WRITE(10) with immediate data, CDB zero-padded', () => {
+    const bhs = encodeBhs({
+      type: 'scsi-command',
+      immediate: false,
+      final: true,
+      read: false,
+      write: true,
+      attr: 1,
+      lun: lun1,
+      initiatorTaskTag: 3,
+      expectedDataTransferLength: 65536,
+      cmdSn: 0x10,
+      expStatSn: 0x20,
+      cdb: h('2A 00 00000000 00 0020 00'),
+      data: new Uint8Array(8192),
+    });
+    assert.deepEqual(
+      bhs,
+      cat(
+        h('01 A1 00 00'), // F W ATTR=SIMPLE
+        h('00 00 20 00'), // DataSegmentLength 8192
+        lun1,
+        be(3, 4),
+        be(65536, 4),
+        be(0x10, 4),
+        be(0x20, 4),
+        h('2A 00 00000000 00 0020 00'),
+        zeros(6),
+      ),
+    );
+  });
+
+  it('encodes a Login Request: I=1, T, CSG=1, NSG=3, ISID and opaque TSIH', () => {
+    const data = new TextEncoder().encode('MaxBurstLength=262144\0');
+    const bhs = encodeBhs({
+      type: 'login-request',
+      transit: true,
+      continue: false,
+      csg: 1,
+      nsg: 3,
+      versionMax: 0,
+      versionMin: 0,
+      isid: h('80 12 34 56 00 01'),
+      tsih: h('02 00'),
+      initiatorTaskTag: 0,
+      cid: 0,
+      cmdSn: 1,
+      expStatSn: 5,
+      data,
+    });
+    assert.deepEqual(
+      bhs,
+      cat(
+        h('43 87 00 00'),
+        [0, 0, 0, data.length],
+        h('80 12 34 56 00 01 02 00'),
+        zeros(4), // ITT
+        zeros(4), // CID + reserved
+        be(1, 4),
+        be(5, 4),
+        zeros(16),
+      ),
+    );
+  });
+
+  it('encodes a Data-Out with TTT, DataSN and Buffer Offset', () => {
+    const bhs = encodeBhs({
+      type: 'data-out',
+      final: true,
+      lun: lun1,
+      initiatorTaskTag: 7,
+      targetTransferTag: 0x2a,
+      expStatSn: 6,
+      dataSn: 2,
+      bufferOffset: 0x6000,
+      data: new Uint8Array(0x2000),
+    });
+    assert.deepEqual(
+      bhs,
+      cat(
+        h('05 80 00 00 00 00 20 00'),
+        lun1,
+        be(7, 4),
+        be(0x2a, 4),
+        zeros(4),
+        be(6, 4),
+        zeros(4),
+        be(2, 4),
+        be(0x6000, 4),
+        zeros(4),
+      ),
+    );
+  });
+
+  it('encodes ABORT TASK with the referenced task and RefCmdSN', () => {
+    const bhs = encodeBhs({
+      type: 'task-management-request',
+      immediate: true,
+      function: 1,
+      lun: lun1,
+      initiatorTaskTag: 9,
+      referencedTaskTag: 7,
+      cmdSn: 12,
+      expStatSn: 6,
+      refCmdSn: 11,
+      expDataSn: 0,
+    });
+    assert.deepEqual(
+      bhs,
+      cat(
+        h('42 81 00 00 00 00 00 00'),
+        lun1,
+        be(9, 4),
+        be(7, 4),
+        be(12, 4),
+        be(6, 4),
+        be(11, 4),
+        zeros(12),
+      ),
+    );
+  });
+
+  it('decodes an R2T', () => {
+    const p = decodePdu(
+      frame(
+        cat(
+          h('31 80 00 00 00 00 00 00'),
+          lun1,
+          be(7, 4),
+          be(0x2a, 4),
+          be(5, 4),
+          be(9, 4),
+          be(0x88, 4),
+          be(0, 4),
+          be(0x2000, 4),
+          be(0xe000, 4),
+        ),
+      ),
+    );
+    assert.deepEqual(p, {
+      type: 'r2t',
+      lun: lun1,
+      initiatorTaskTag: 7,
+      targetTransferTag: 0x2a,
+      statSn: 5,
+      expCmdSn: 9,
+      maxCmdSn: 0x88,
+      r2tSn: 0,
+      bufferOffset: 0x2000,
+      desiredDataTransferLength: 0xe000,
+    });
+  });
+
+  it('decodes a SCSI Response with sense data', () => {
+    const p = decodePdu(frame(checkCondition, cat(h('00 12'), sense)));
+    assert.equal(p.type, 'scsi-response');
+    if (p.type !== 'scsi-response') return;
+    assert.equal(p.status, 2);
+    assert.equal(p.response, 0);
+    assert.equal(p.initiatorTaskTag, 7);
+    assert.deepEqual(decodeSenseData(p.data), sense);
+    assert.deepEqual(encodeSenseData(sense), cat(h('00 12'), sense));
+  });
+
+  it('decodes Data-In with the S and U bits and a residual', () => {
+    const p = decodePdu(
+      frame(
+        cat(
+          h('25 83 00 00 00 00 00 04'),
+          lun1,
+          be(7, 4),
+          be(0xffffffff, 4),
+          be(5, 4),
+          be(9, 4),
+          be(0x88, 4),
+          be(3, 4),
+          be(0x100, 4),
+          be(60, 4),
+        ),
+        h('DE AD BE EF'),
+      ),
+    );
+    assert.equal(p.type, 'data-in');
+    if (p.type !== 'data-in') return;
+    assert.equal(p.statusPresent, true);
+    assert.equal(p.underflow, true);
+    assert.equal(p.overflow, false);
+    assert.equal(p.dataSn, 3);
+    assert.equal(p.bufferOffset, 0x100);
+    assert.equal(p.residualCount, 60);
+  });
+
+  it('keeps a little-endian TSIH as the bytes received', () => {
+    const bhs = cat(
+      h('23 87 00 00 00 00 00 00 80 12 34 56 00 01 02 00'),
+      zeros(8),
+      be(1, 4),
+      be(1, 4),
+      be(0x81, 4),
+      h('00 00'),
+      zeros(10),
+    );
+    const p = decodePdu(frame(bhs));
+    assert.equal(p.type, 'login-response');
+    if (p.type !== 'login-response') return;
+    assert.deepEqual(p.tsih, h('02 00'));
+    assert.equal(p.csg, 1);
+    assert.equal(p.nsg, 3);
+    assert.equal(p.transit, true);
+    assert.deepEqual(encodeBhs(p), bhs);
+  });
+
+  it('rejects unknown opcodes and a data segment that disagrees with DataSegmentLength', () => {
+    const bad = Uint8Array.from(readCommand);
+    bad[0] = 0x3e;
+    assert.throws(() => decodePdu(frame(bad)), MalformedDataError);
+    assert.throws(() => decodePdu(frame(readCommand, new Uint8Array(4))), MalformedDataError);
+    assert.throws(() => decodeSenseData(h('00')), MalformedDataError);
+    assert.deepEqual(decodeSenseData(h('00 40 70 00')), h('70 00'));
+  });
+
+  it('encodes LUNs in peripheral and flat addressing', () => {
+    assert.deepEqual(encodeLun(1), lun1);
+    assert.deepEqual(encodeLun(0x123), h('41 23 00 00 00 00 00 00'));
+    assert.equal(decodeLun(h('41 23 00 00 00 00 00 00')), 0x123);
+    assert.equal(decodeLun(lun1), 1);
+    assert.throws(() => encodeLun(0x4000), DwError);
+  });
+
+  it('round-trips every PDU type', () => {
+    const u32 = fc.nat({ max: 0xffffffff });
+    const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+    const data = fc.uint8Array({ maxLength: 40 });
+    const sn = { statSn: u32, expCmdSn: u32, maxCmdSn: u32 };
+    const arbs: fc.Arbitrary<Pdu>[] = [
+      fc.record({
+        type: fc.constant('nop-out' as const),
+        immediate: fc.boolean(),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        targetTransferTag: u32,
+        cmdSn: u32,
+        expStatSn: u32,
+        data,
+      }),
+      fc.record({
+        type: fc.constant('scsi-command' as const),
+        immediate: fc.boolean(),
+        final: fc.boolean(),
+        read: fc.boolean(),
+        write: fc.boolean(),
+        attr: fc.nat(7),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        expectedDataTransferLength: u32,
+        cmdSn: u32,
+        expStatSn: u32,
+        cdb: bytes(16),
+        data,
+      }),
+      fc.record({
+        type: fc.constant('task-management-request' as const),
+        immediate: fc.boolean(),
+        function: fc.nat(127),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        referencedTaskTag: u32,
+        cmdSn: u32,
+        expStatSn: u32,
+        refCmdSn: u32,
+        expDataSn: u32,
+      }),
+      fc.record({
+        type: fc.constant('login-request' as const),
+        transit: fc.boolean(),
+        continue: fc.boolean(),
+        csg: fc.nat(3),
+        nsg: fc.nat(3),
+        versionMax: fc.nat(255),
+        versionMin: fc.nat(255),
+        isid: bytes(6),
+        tsih: bytes(2),
+        initiatorTaskTag: u32,
+        cid: fc.nat(0xffff),
+        cmdSn: u32,
+        expStatSn: u32,
+        data,
+      }),
+      fc.record({
+        type: fc.constant('text-request' as const),
+        immediate: fc.boolean(),
+        final: fc.boolean(),
+        continue: fc.boolean(),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        targetTransferTag: u32,
+        cmdSn: u32,
+        expStatSn: u32,
+        data,
+      }),
+      fc.record({
+        type: fc.constant('data-out' as const),
+        final: fc.boolean(),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        targetTransferTag: u32,
+        expStatSn: u32,
+        dataSn: u32,
+        bufferOffset: u32,
+        data,
+      }),
+      fc.record({
+        type: fc.constant('logout-request' as const),
+        immediate: fc.boolean(),
+        reasonCode: fc.nat(127),
+        initiatorTaskTag: u32,
+        cid: fc.nat(0xffff),
+        cmdSn: u32,
+        expStatSn: u32,
+      }),
+      fc.record({
+        type: fc.constant('nop-in' as const),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        targetTransferTag: u32,
+        ...sn,
+        data,
+      }),
+      fc.record({
+        type: fc.constant('scsi-response' as const),
+        bidiReadOverflow: fc.boolean(),
+        bidiReadUnderflow: fc.boolean(),
+        overflow: fc.boolean(),
+        underflow: fc.boolean(),
+        response: fc.nat(255),
+        status: fc.nat(255),
+        initiatorTaskTag: u32,
+        snackTag: u32,
+        ...sn,
+        expDataSn: u32,
+        bidiReadResidualCount: u32,
+        residualCount: u32,
+        data,
+      }),
+      fc.record({
+        type: fc.constant('task-management-response' as const),
+        response: fc.nat(255),
+        initiatorTaskTag: u32,
+        ...sn,
+      }),
+      fc.record({
+        type: fc.constant('login-response' as const),
+        transit: fc.boolean(),
+        continue: fc.boolean(),
+        csg: fc.nat(3),
+        nsg: fc.nat(3),
+        versionMax: fc.nat(255),
+        versionActive: fc.nat(255),
+        isid: bytes(6),
+        tsih: bytes(2),
+        initiatorTaskTag: u32,
+        ...sn,
+        statusClass: fc.nat(255),
+        statusDetail: fc.nat(255),
+        data,
+      }),
+      fc.record({
+        type: fc.constant('text-response' as const),
+        final: fc.boolean(),
+        continue: fc.boolean(),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        targetTransferTag: u32,
+        ...sn,
+        data,
+      }),
+      fc.record({
+        type: fc.constant('data-in' as const),
+        final: fc.boolean(),
+        acknowledge: fc.boolean(),
+        overflow: fc.boolean(),
+        underflow: fc.boolean(),
+        statusPresent: fc.boolean(),
+        status: fc.nat(255),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        targetTransferTag: u32,
+        ...sn,
+        dataSn: u32,
+        bufferOffset: u32,
+        residualCount: u32,
+        data,
+      }),
+      fc.record({
+        type: fc.constant('logout-response' as const),
+        response: fc.nat(255),
+        initiatorTaskTag: u32,
+        ...sn,
+        time2Wait: fc.nat(0xffff),
+        time2Retain: fc.nat(0xffff),
+      }),
+      fc.record({
+        type: fc.constant('r2t' as const),
+        lun: bytes(8),
+        initiatorTaskTag: u32,
+        targetTransferTag: u32,
+        ...sn,
+        r2tSn: u32,
+        bufferOffset: u32,
+        desiredDataTransferLength: u32,
+      }),
+      fc.record({
+        type: fc.constant('async-message' as const),
+        lun: bytes(8),
+        ...sn,
+        asyncEvent: fc.nat(255),
+        asyncVCode: fc.nat(255),
+        parameter1: fc.nat(0xffff),
+        parameter2: fc.nat(0xffff),
+        parameter3: fc.nat(0xffff),
+        data,
+      }),
+      fc.record({
+        type: fc.constant('reject' as const),
+        reason: fc.nat(255),
+        ...sn,
+        dataSnR2tSn: u32,
+        data,
+      }),
+    ];
+    const digests: DigestSettings = { headerDigest: true, dataDigest: true };
+    fc.assert(
+      fc.property(fc.oneof(...arbs), fc.boolean(), (p, withDigests) => {
+        const d = withDigests ? digests : { headerDigest: false, dataDigest: false };
+        const framer = new PduFramer(d);
+        framer.push(encodePdu(p, d));
+        const r = framer.next();
+        assert.equal(r.kind, 'frame');
+        if (r.kind !== 'frame') return;
+        assert.deepEqual({ ...decodePdu(r.frame) }, { ...p });
+        assert.equal(framer.bufferedBytes, 0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the decoder is robust against random and corrupted frames', () => {
+    const decode = (bytes: Uint8Array) => {
+      const framer = new PduFramer({ headerDigest: false, dataDigest: false });
+      framer.push(bytes);
+      const r = framer.next();
+      if (r.kind === 'frame') decodePdu(r.frame);
+    };
+    assertDecoderRobust(decode, [readCommand, cat(checkCondition, h('00 12'), sense, zeros(2))]);
+  });
+});

@@ -1,0 +1,563 @@
+// The iSCSI session against a scripted in-process target: the data paths under negotiated keys
+// tgt never uses (InitialR2T=No, small segments, several R2Ts), Data-In assembly, NOP-In pings,
+// task management on timeout and cancel, lost connections, keep-alive, the CmdSN window,
+// redirects, login failures, Reject and Async Logout requests.
+
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { DwError, HR } from '../../src/errors.js';
+import { scsiCommand, type ScsiCommand } from '../../src/scsi/command.js';
+import { encodePdu, PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
+import {
+  decodePdu,
+  encodeSenseData,
+  RESERVED_TAG,
+  type DataOutPdu,
+  type InitiatorPdu,
+  type LoginRequestPdu,
+  type Pdu,
+  type ScsiCommandPdu,
+} from '../../src/transport/iscsi/pdu.js';
+import { decodeTextPairs, encodeTextPairs } from '../../src/transport/iscsi/text.js';
+import { openIscsiTransport, type IscsiTransport } from '../../src/transport/iscsi/index.js';
+import { h } from '../helpers/bytes.js';
+
+const NO_DIGESTS: DigestSettings = { headerDigest: false, dataDigest: false };
+const lun0 = new Uint8Array(8);
+
+interface Conn {
+  send(p: Pdu): void;
+  destroy(): void;
+  readonly received: InitiatorPdu[];
+  statSn: number;
+  expCmdSn: number;
+  maxCmdSnWindow: number;
+  sn(): { statSn: number; expCmdSn: number; maxCmdSn: number };
+}
+
+interface TargetScript {
+  /** Operational keys the target answers with (default: echo acceptance of RFC defaults). */
+  keys?: [string, string][];
+  /** Login status to answer the first login request with. */
+  loginStatus?: { cls: number; detail: number; keys?: [string, string][] };
+  /** MaxCmdSN - ExpCmdSN after login (default 16). */
+  window?: number;
+  onPdu?(p: InitiatorPdu, c: Conn): void;
+}
+
+class FakeTarget {
+  readonly server: net.Server;
+  readonly conns: Conn[] = [];
+  logins = 0;
+  constructor(readonly script: TargetScript) {
+    this.server = net.createServer((s) => this.accept(s));
+  }
+  async listen(): Promise<number> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return (this.server.address() as net.AddressInfo).port;
+  }
+  url(port: number): string {
+    return `iscsi://127.0.0.1:${port}/iqn.2026-01.test:fake/0`;
+  }
+  close(): Promise<void> {
+    for (const c of this.conns) c.destroy();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+  private accept(socket: net.Socket): void {
+    const framer = new PduFramer(NO_DIGESTS);
+    const c: Conn = {
+      received: [],
+      statSn: 100,
+      expCmdSn: 0,
+      maxCmdSnWindow: this.script.window ?? 16,
+      send: (p) => {
+        if (!socket.destroyed) socket.write(encodePdu(p, NO_DIGESTS));
+      },
+      destroy: () => socket.destroy(),
+      sn: () => ({
+        statSn: c.statSn,
+        expCmdSn: c.expCmdSn,
+        maxCmdSn: (c.expCmdSn + c.maxCmdSnWindow) >>> 0,
+      }),
+    };
+    this.conns.push(c);
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => {
+      framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      for (;;) {
+        const r = framer.next();
+        if (r.kind === 'incomplete') return;
+        const p = decodePdu(r.frame) as InitiatorPdu;
+        c.received.push(p);
+        if (p.type === 'login-request') this.login(p, c);
+        else if (p.type === 'scsi-command' && !p.immediate) {
+          c.expCmdSn = (p.cmdSn + 1) >>> 0;
+          this.script.onPdu?.(p, c);
+        } else if (p.type === 'logout-request') {
+          c.send({
+            type: 'logout-response',
+            response: 0,
+            initiatorTaskTag: p.initiatorTaskTag,
+            ...c.sn(),
+            time2Wait: 0,
+            time2Retain: 0,
+          });
+          c.statSn++;
+          socket.end();
+        } else this.script.onPdu?.(p, c);
+      }
+    });
+  }
+  private login(p: LoginRequestPdu, c: Conn): void {
+    c.expCmdSn = p.cmdSn;
+    const base = {
+      type: 'login-response' as const,
+      continue: false,
+      versionMax: 0,
+      versionActive: 0,
+      isid: p.isid,
+      tsih: h('01 00'),
+      initiatorTaskTag: p.initiatorTaskTag,
+      ...c.sn(),
+    };
+    c.statSn++;
+    const st = this.script.loginStatus;
+    if (st !== undefined && this.logins === 0) {
+      this.logins++;
+      c.send({
+        ...base,
+        transit: false,
+        csg: p.csg,
+        nsg: 0,
+        statusClass: st.cls,
+        statusDetail: st.detail,
+        data: encodeTextPairs(st.keys ?? []),
+      });
+      return;
+    }
+    if (p.csg === 0) {
+      c.send({
+        ...base,
+        transit: true,
+        csg: 0,
+        nsg: 1,
+        statusClass: 0,
+        statusDetail: 0,
+        data: encodeTextPairs([
+          ['AuthMethod', 'None'],
+          ['TargetPortalGroupTag', '1'],
+        ]),
+      });
+      return;
+    }
+    const offered = decodeTextPairs(p.data);
+    const answers: [string, string][] = this.script.keys ?? [];
+    const answered = new Set(answers.map(([k]) => k));
+    const echo = offered
+      .filter(([k]) => !answered.has(k) && k !== 'MaxRecvDataSegmentLength')
+      .map(([k, v]): [string, string] => {
+        if (k === 'HeaderDigest' || k === 'DataDigest') return [k, 'None'];
+        if (k === 'InitialR2T') return [k, 'Yes'];
+        if (k === 'MaxBurstLength') return [k, '262144'];
+        if (k === 'FirstBurstLength') return [k, '65536'];
+        if (k === 'DefaultTime2Wait') return [k, '2'];
+        return [k, v];
+      });
+    this.logins++;
+    c.send({
+      ...base,
+      transit: true,
+      csg: 1,
+      nsg: 3,
+      statusClass: 0,
+      statusDetail: 0,
+      data: encodeTextPairs([...answers, ...echo]),
+    });
+  }
+}
+
+const targets: FakeTarget[] = [];
+const transports: IscsiTransport[] = [];
+after(async () => {
+  for (const t of transports) await t.close();
+  for (const t of targets) await t.close();
+});
+
+async function setup(
+  script: TargetScript,
+  options: Parameters<typeof openIscsiTransport>[1] = {},
+): Promise<{ target: FakeTarget; t: IscsiTransport; port: number }> {
+  const target = new FakeTarget(script);
+  targets.push(target);
+  const port = await target.listen();
+  const t = await openIscsiTransport(target.url(port), { keepAliveIntervalMs: 0, ...options });
+  transports.push(t);
+  return { target, t, port };
+}
+
+function respond(c: Conn, itt: number, status = 0, sense?: Uint8Array): void {
+  c.send({
+    type: 'scsi-response',
+    bidiReadOverflow: false,
+    bidiReadUnderflow: false,
+    overflow: false,
+    underflow: false,
+    response: 0,
+    status,
+    initiatorTaskTag: itt,
+    snackTag: 0,
+    ...c.sn(),
+    expDataSn: 0,
+    bidiReadResidualCount: 0,
+    residualCount: 0,
+    data: sense === undefined ? new Uint8Array(0) : encodeSenseData(sense),
+  });
+  c.statSn++;
+}
+
+function r2t(c: Conn, cmd: ScsiCommandPdu, r2tSn: number, offset: number, length: number): void {
+  c.send({
+    type: 'r2t',
+    lun: cmd.lun,
+    initiatorTaskTag: cmd.initiatorTaskTag,
+    targetTransferTag: 0x1000 + r2tSn,
+    ...c.sn(),
+    r2tSn,
+    bufferOffset: offset,
+    desiredDataTransferLength: length,
+  });
+}
+
+const tur = (): ScsiCommand => scsiCommand('TEST UNIT READY', new Uint8Array(6), 'none');
+const writeOf = (data: Uint8Array): ScsiCommand =>
+  scsiCommand('WRITE(10)', h('2A 00 00000000 00 0000 00'), 'out', { dataOut: data });
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 1_000_000 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), 'condition not reached');
+};
+const isHr = (hr: number) => (e: unknown) => e instanceof DwError && e.hr === hr;
+
+describe('iSCSI session (scripted target)', () => {
+  it('sends immediate, unsolicited and R2T-solicited data within the negotiated limits', async () => {
+    const data = Uint8Array.from({ length: 40 * 1024 }, (_, i) => (i * 31) & 0xff);
+    const received = new Uint8Array(data.length);
+    const outs: DataOutPdu[] = [];
+    let cmd: ScsiCommandPdu | undefined;
+    const { t } = await setup(
+      {
+        keys: [
+          ['MaxRecvDataSegmentLength', '4096'],
+          ['InitialR2T', 'No'],
+          ['ImmediateData', 'Yes'],
+          ['FirstBurstLength', '16384'],
+          ['MaxBurstLength', '16384'],
+        ],
+        onPdu(p, c) {
+          if (p.type === 'scsi-command') {
+            cmd = p;
+            received.set(p.data, 0);
+          } else if (p.type === 'data-out') {
+            outs.push(p);
+            received.set(p.data, p.bufferOffset);
+            if (!p.final) return;
+            // After the unsolicited burst: two R2Ts of at most MaxBurstLength, one at a time.
+            if (p.targetTransferTag === RESERVED_TAG) r2t(c, cmd!, 0, 16384, 16384);
+            else if (p.targetTransferTag === 0x1000) r2t(c, cmd!, 1, 32768, 8192);
+            else respond(c, cmd!.initiatorTaskTag);
+          }
+        },
+      },
+      { offer: { initialR2T: false } },
+    );
+    const p = t.parameters!;
+    assert.equal(p.targetMaxRecvDataSegmentLength, 4096);
+    assert.equal(p.initialR2T, false);
+    const r = await t.execute(writeOf(data));
+    assert.equal(r.status, 0);
+    assert.equal(r.residual, 0);
+    assert.deepEqual(received, data);
+    assert.equal(cmd!.data.length, 4096);
+    assert.equal(cmd!.final, false); // unsolicited Data-Out follows
+    assert.equal(cmd!.expectedDataTransferLength, data.length);
+    const seq = outs.map((o) => [
+      o.targetTransferTag,
+      o.dataSn,
+      o.bufferOffset,
+      o.data.length,
+      o.final,
+    ]);
+    assert.deepEqual(seq, [
+      [RESERVED_TAG, 0, 4096, 4096, false],
+      [RESERVED_TAG, 1, 8192, 4096, false],
+      [RESERVED_TAG, 2, 12288, 4096, true],
+      [0x1000, 0, 16384, 4096, false],
+      [0x1000, 1, 20480, 4096, false],
+      [0x1000, 2, 24576, 4096, false],
+      [0x1000, 3, 28672, 4096, true],
+      [0x1001, 0, 32768, 4096, false],
+      [0x1001, 1, 36864, 4096, true],
+    ]);
+  });
+
+  it('assembles Data-In, reports the residual, and returns CHECK CONDITION with its sense', async () => {
+    const sense = h('70 00 05 00 00 00 00 0A 00 00 00 00 24 00 00 00 00 00');
+    const { t } = await setup({
+      onPdu(p, c) {
+        if (p.type !== 'scsi-command') return;
+        if (p.cdb[0] === 0x12) {
+          const base = {
+            type: 'data-in' as const,
+            final: false,
+            acknowledge: false,
+            overflow: false,
+            underflow: false,
+            statusPresent: false,
+            status: 0,
+            lun: p.lun,
+            initiatorTaskTag: p.initiatorTaskTag,
+            targetTransferTag: RESERVED_TAG,
+            ...c.sn(),
+            residualCount: 0,
+          };
+          // Out of order, the last with status and an underflow residual of 4000.
+          c.send({ ...base, dataSn: 1, bufferOffset: 3000, data: new Uint8Array(3000).fill(2) });
+          c.send({ ...base, dataSn: 0, bufferOffset: 0, data: new Uint8Array(3000).fill(1) });
+          c.send({
+            ...base,
+            final: true,
+            statusPresent: true,
+            underflow: true,
+            residualCount: 4000,
+            dataSn: 2,
+            bufferOffset: 6000,
+            data: new Uint8Array(0),
+          });
+          c.statSn++;
+        } else respond(c, p.initiatorTaskTag, 2, sense);
+      },
+    });
+    const r = await t.execute(
+      scsiCommand('INQUIRY', h('12 00 00 27 10 00'), 'in', { allocationLength: 10000 }),
+    );
+    assert.equal(r.status, 0);
+    assert.equal(r.dataIn.length, 6000);
+    assert.equal(r.residual, 4000);
+    assert.equal(r.dataIn[2999], 1);
+    assert.equal(r.dataIn[3000], 2);
+    const cc = await t.execute(tur());
+    assert.equal(cc.status, 2);
+    assert.deepEqual(cc.sense, sense);
+  });
+
+  it('answers target NOP-In pings with the TTT and ping data, without advancing CmdSN', async () => {
+    const { target, t } = await setup({
+      onPdu: (p, c) => p.type === 'scsi-command' && respond(c, p.initiatorTaskTag),
+    });
+    const c = target.conns[0]!;
+    c.send({
+      type: 'nop-in',
+      lun: lun0,
+      initiatorTaskTag: RESERVED_TAG,
+      targetTransferTag: 0x55,
+      ...c.sn(),
+      data: h('70 69 6E 67'),
+    });
+    await until(() => c.received.some((p) => p.type === 'nop-out'));
+    const nop = c.received.find((p) => p.type === 'nop-out');
+    assert.ok(nop?.type === 'nop-out');
+    assert.equal(nop.initiatorTaskTag, RESERVED_TAG);
+    assert.equal(nop.targetTransferTag, 0x55);
+    assert.equal(nop.immediate, true);
+    assert.deepEqual(nop.data, h('70 69 6E 67'));
+    await t.execute(tur());
+    const cmd = c.received.find((p) => p.type === 'scsi-command');
+    assert.ok(cmd?.type === 'scsi-command');
+    assert.equal(cmd.cmdSn, nop.cmdSn);
+    assert.equal(t.stats.nopInPingsAnswered, 1);
+  });
+
+  it('on timeout sends ABORT TASK and rejects with 0xC0AA020D; cancel rejects with 0xC0AA0002', async () => {
+    const { target, t } = await setup({
+      onPdu(p, c) {
+        if (p.type === 'task-management-request') {
+          c.send({
+            type: 'task-management-response',
+            response: 0,
+            initiatorTaskTag: p.initiatorTaskTag,
+            ...c.sn(),
+          });
+          c.statSn++;
+        }
+        // SCSI commands are never answered.
+      },
+    });
+    await assert.rejects(
+      t.execute(tur(), { timeoutMs: 20 }),
+      isHr(HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT),
+    );
+    const c = target.conns[0]!;
+    const cmd = c.received.find((p) => p.type === 'scsi-command');
+    const tmf = c.received.find((p) => p.type === 'task-management-request');
+    assert.ok(cmd?.type === 'scsi-command' && tmf?.type === 'task-management-request');
+    assert.equal(tmf.function, 1);
+    assert.equal(tmf.referencedTaskTag, cmd.initiatorTaskTag);
+    assert.equal(tmf.refCmdSn, cmd.cmdSn);
+    assert.equal(tmf.immediate, true);
+
+    const ac = new AbortController();
+    const pending = t.execute(tur(), { signal: ac.signal });
+    await until(() => c.received.filter((p) => p.type === 'scsi-command').length === 2);
+    ac.abort();
+    await assert.rejects(pending, isHr(HR.E_IMAPI_REQUEST_CANCELLED));
+    assert.equal(t.stats.abortsSent, 2);
+    // An already aborted signal never reaches the target.
+    await assert.rejects(
+      t.execute(tur(), { signal: AbortSignal.abort() }),
+      isHr(HR.E_IMAPI_REQUEST_CANCELLED),
+    );
+    assert.equal(c.received.filter((p) => p.type === 'scsi-command').length, 2);
+  });
+
+  it('drops the connection when ABORT TASK goes unanswered, and logs in again next time', async () => {
+    let answer = false;
+    const { target, t } = await setup(
+      { onPdu: (p, c) => answer && p.type === 'scsi-command' && respond(c, p.initiatorTaskTag) },
+      { taskManagementTimeoutMs: 20 },
+    );
+    await assert.rejects(
+      t.execute(tur(), { timeoutMs: 20 }),
+      isHr(HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT),
+    );
+    assert.equal(t.connected, false);
+    answer = true;
+    assert.equal((await t.execute(tur())).status, 0);
+    assert.equal(t.stats.logins, 2);
+    assert.equal(target.conns.length, 2);
+  });
+
+  it('a connection lost mid-command rejects with 0x80070037; without autoReconnect it stays lost', async () => {
+    const { t } = await setup(
+      { onPdu: (p, c) => p.type === 'scsi-command' && c.destroy() },
+      { autoReconnect: false },
+    );
+    await assert.rejects(t.execute(tur()), isHr(HR.ERROR_DEV_NOT_EXIST));
+    await assert.rejects(t.execute(tur()), isHr(HR.ERROR_DEV_NOT_EXIST));
+  });
+
+  it('rejects overlapping commands with E_FAIL and commands after close with 0x80070006', async () => {
+    const { target, t } = await setup({
+      onPdu: (p, c) =>
+        p.type === 'scsi-command' && setImmediate(() => respond(c, p.initiatorTaskTag)),
+    });
+    const first = t.execute(tur());
+    await assert.rejects(t.execute(tur()), isHr(HR.E_FAIL));
+    assert.equal((await first).status, 0);
+    await t.close();
+    await t.close();
+    await assert.rejects(t.execute(tur()), isHr(HR.ERROR_INVALID_HANDLE));
+    assert.ok(target.conns[0]!.received.some((p) => p.type === 'logout-request'));
+  });
+
+  it('keep-alive: a target that stops answering ends the connection with 0x80070037', async () => {
+    const { t } = await setup(
+      { onPdu: () => undefined },
+      { keepAliveIntervalMs: 20, keepAliveTimeoutMs: 20, autoReconnect: false },
+    );
+    await until(() => !t.connected);
+    await assert.rejects(t.execute(tur()), isHr(HR.ERROR_DEV_NOT_EXIST));
+  });
+
+  it('waits for the CmdSN window to open (asks with a NOP-Out)', async () => {
+    const { target, t } = await setup({
+      window: -1, // MaxCmdSN = ExpCmdSN - 1: closed
+      onPdu(p, c) {
+        if (p.type === 'nop-out' && p.initiatorTaskTag !== RESERVED_TAG) {
+          c.maxCmdSnWindow = 4;
+          c.send({
+            type: 'nop-in',
+            lun: lun0,
+            initiatorTaskTag: p.initiatorTaskTag,
+            targetTransferTag: RESERVED_TAG,
+            ...c.sn(),
+            data: new Uint8Array(0),
+          });
+          c.statSn++;
+        } else if (p.type === 'scsi-command') respond(c, p.initiatorTaskTag);
+      },
+    });
+    assert.equal((await t.execute(tur())).status, 0);
+    const kinds = target.conns[0]!.received.map((p) => p.type);
+    assert.ok(kinds.indexOf('nop-out') < kinds.indexOf('scsi-command'));
+  });
+
+  it('follows a login redirect', async () => {
+    const real = new FakeTarget({
+      onPdu: (p, c) => p.type === 'scsi-command' && respond(c, p.initiatorTaskTag),
+    });
+    targets.push(real);
+    const realPort = await real.listen();
+    const { t } = await setup({
+      loginStatus: { cls: 1, detail: 1, keys: [['TargetAddress', `127.0.0.1:${realPort},1`]] },
+    });
+    assert.equal(real.logins, 1);
+    assert.equal((await t.execute(tur())).status, 0);
+  });
+
+  it('maps login failures: not found → 0x80070037, auth → E_ACCESSDENIED, target error → 0x8007045D', async () => {
+    for (const [cls, detail, hr] of [
+      [2, 3, HR.ERROR_DEV_NOT_EXIST],
+      [2, 1, HR.E_ACCESSDENIED],
+      [3, 1, HR.ERROR_IO_DEVICE],
+    ] as const) {
+      const target = new FakeTarget({ loginStatus: { cls, detail } });
+      targets.push(target);
+      const port = await target.listen();
+      await assert.rejects(openIscsiTransport(target.url(port)), isHr(hr));
+    }
+    // Nobody listening: the device is gone.
+    const gone = new FakeTarget({});
+    const port = await gone.listen();
+    await gone.close();
+    await assert.rejects(openIscsiTransport(gone.url(port)), isHr(HR.ERROR_DEV_NOT_EXIST));
+  });
+
+  it('a Reject of the command fails it with 0x8007045D', async () => {
+    const { t } = await setup({
+      onPdu(p, c) {
+        if (p.type !== 'scsi-command') return;
+        c.send({
+          type: 'reject',
+          reason: 0x04,
+          ...c.sn(),
+          dataSnR2tSn: 0,
+          data: encodePdu(p).subarray(0, 48),
+        });
+        c.statSn++;
+      },
+    });
+    await assert.rejects(t.execute(tur()), isHr(HR.ERROR_IO_DEVICE));
+  });
+
+  it('logs out when the target asks (Async Message) and logs in again on the next command', async () => {
+    const { target, t } = await setup({
+      onPdu: (p, c) => p.type === 'scsi-command' && respond(c, p.initiatorTaskTag),
+    });
+    const c = target.conns[0]!;
+    c.send({
+      type: 'async-message',
+      lun: lun0,
+      ...c.sn(),
+      asyncEvent: 1,
+      asyncVCode: 0,
+      parameter1: 0,
+      parameter2: 0,
+      parameter3: 5,
+      data: new Uint8Array(0),
+    });
+    await until(() => !t.connected);
+    assert.ok(c.received.some((p) => p.type === 'logout-request'));
+    assert.equal((await t.execute(tur())).status, 0);
+    assert.equal(t.stats.logins, 2);
+  });
+});
