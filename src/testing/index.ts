@@ -19,6 +19,7 @@ export type {
   LogEntry,
   VirtualDriveOptions,
   FullBufferPolicy,
+  SenseFormat,
   FailAtOptions,
   BusyOptions,
   MediaId,

@@ -74,6 +74,13 @@ import {
   type WriteParametersPage,
 } from '../../src/scsi/mmc/mode-pages/write-parameters.js';
 import { ModePageType } from '../../src/scsi/spc/mode-pages.js';
+import {
+  readDiscStructure,
+  decodeReadDiscStructureData,
+  decodePhysicalFormatInformation,
+  decodeDiscStructureList,
+  decodeBdDiscInformation,
+} from '../../src/scsi/mmc/read-disc-structure.js';
 import type { VirtualClock } from '../../src/transport/clock.js';
 
 export type ConformanceMedia =
@@ -121,7 +128,21 @@ export interface ConformanceCaps {
   readonly faults?: (t: Transport) => FaultHooks;
   /** A paced drive at 4x with a drive buffer of `bufferBytes`, on a manual virtual clock. */
   readonly paced?: (o: { bufe: boolean; bufferBytes: number }) => Promise<PacedTarget>;
+  /** READ DISC STRUCTURE answers formats 00h and FFh (DVD; BD with media type 1). */
+  readonly discStructures?: boolean;
+  /** REQUEST SENSE with DESC=1 answers descriptor-format (72h) sense. */
+  readonly descriptorSense?: boolean;
 }
+
+/** BOOK TYPE of the physical format information per DVD media (MMC-6 Table 380). */
+const BOOK_TYPES: Partial<Record<ConformanceMedia, number>> = {
+  'dvd-r': 0x2,
+  'dvd-rw': 0x3,
+  'dvd+r': 0xa,
+  'dvd+r-dl': 0xe,
+  'dvd+rw': 0x9,
+  'dvd-ram': 0x1,
+};
 
 const PROFILES: Record<ConformanceMedia, number> = {
   'cd-r': 0x09,
@@ -488,6 +509,77 @@ export function runTransportConformance(
         );
       }
     });
+
+    if (caps.discStructures === true) {
+      describe('disc structures', () => {
+        const dvd = BOOK_TYPES[media] !== undefined;
+        const bd = media === 'bd-r' || media === 'bd-re';
+        if (dvd) {
+          it(
+            'READ DISC STRUCTURE 00h: the layer descriptor of the loaded DVD',
+            withDrive(async (t) => {
+              const r = await good(t, readDiscStructure({ formatCode: 0 }));
+              const reply = decodeReadDiscStructureData(r.dataIn);
+              assert.equal(reply.truncated, false);
+              const pfi = decodePhysicalFormatInformation(reply.payload);
+              assert.equal(pfi.bookType, BOOK_TYPES[media]);
+              assert.equal(pfi.discSize, 0, '120 mm');
+              const layers = media === 'dvd+r-dl' ? 2 : 1;
+              assert.equal(pfi.numberOfLayers, layers);
+              assert.equal(
+                pfi.startPhysicalSectorNumber,
+                media === 'dvd-ram' ? 0x031000 : 0x030000,
+              );
+              assert.ok(pfi.endPhysicalSectorNumber > pfi.startPhysicalSectorNumber);
+              assertSense(
+                await t.execute(readDiscStructure({ formatCode: 0, layerNumber: layers })),
+                5,
+                0x24,
+                0,
+              );
+              const list = decodeDiscStructureList(
+                decodeReadDiscStructureData(
+                  (await good(t, readDiscStructure({ formatCode: 0xff }))).dataIn,
+                ).payload,
+              );
+              assert.ok(list.some((e) => e.formatCode === 0 && e.rds));
+            }),
+          );
+        } else if (bd) {
+          it(
+            'READ DISC STRUCTURE 00h, media type 1: the BD disc information',
+            withDrive(async (t) => {
+              const r = await good(
+                t,
+                readDiscStructure({ formatCode: 0, mediaType: 1, allocationLength: 4100 }),
+              );
+              const di = decodeBdDiscInformation(decodeReadDiscStructureData(r.dataIn).payload);
+              assert.equal(di.discTypeIdentifier, media === 'bd-r' ? 'BDR' : 'BDW');
+              assert.equal(di.numberOfLayers, 1);
+              assertSense(await t.execute(readDiscStructure({ formatCode: 0 })), 5, 0x30, 2);
+            }),
+          );
+        } else {
+          it(
+            'READ DISC STRUCTURE on CD: 05/30/02',
+            withDrive(async (t) => {
+              assertSense(await t.execute(readDiscStructure({ formatCode: 0 })), 5, 0x30, 2);
+            }),
+          );
+        }
+      });
+    }
+
+    if (caps.descriptorSense === true) {
+      it(
+        'REQUEST SENSE with DESC=1 answers descriptor-format sense',
+        withDrive(async (t) => {
+          const r = await good(t, requestSense({ desc: true }));
+          assert.equal((r.dataIn[0] ?? 0) & 0x7f, 0x72);
+          assert.equal(decodeSense(r.dataIn).senseKey, 0);
+        }),
+      );
+    }
 
     if (sequential) {
       describe('sequential recording', () => {

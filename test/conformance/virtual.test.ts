@@ -22,6 +22,8 @@ for (const media of MEDIA_IDS) {
     gesn: true,
     readBeforeClose: true,
     ejectLoad: true,
+    discStructures: true,
+    descriptorSense: true,
     faults: (t: Transport) => {
       if (!(t instanceof VirtualDrive)) throw new Error('not a virtual drive');
       const f = t.control.faults;
@@ -57,4 +59,20 @@ for (const media of MEDIA_IDS) {
       },
     },
   );
+  // Descriptor-format sense throughout: every sense check of the suite reads 72h sense.
+  if (media === 'cd-r' || media === 'dvd+r' || media === 'bd-re') {
+    runTransportConformance(
+      `virtual:${media}?sense=descriptor`,
+      () => openVirtualDrive(`virtual:${media}?sense=descriptor`),
+      {
+        media,
+        nwaEnforcement: true,
+        gesn: true,
+        readBeforeClose: true,
+        ejectLoad: true,
+        discStructures: true,
+        descriptorSense: true,
+      },
+    );
+  }
 }

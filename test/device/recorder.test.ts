@@ -317,16 +317,37 @@ describe('typed helpers and errors (spec §4.5, §7)', () => {
     await recorder.close();
   });
 
-  it('READ DISC STRUCTURE: media type 0, the format byte, header first; errors mapped', async () => {
+  it('SEND DISC STRUCTURE: prepends the header; the drive keeps what was sent', async () => {
+    const { recorder, log } = await rig('virtual:dvd-r');
+    const dmi = new Uint8Array(2048).map((_, i) => (i * 7) & 0xff);
+    await recorder.sendDvdStructure(0x04, dmi);
+    const sds = log.filter((e) => e.opcode === 0xbf).at(-1)!;
+    assert.equal(sds.cdb[7], 0x04, 'format code');
+    assert.equal((sds.cdb[8]! << 8) | sds.cdb[9]!, 4 + dmi.length, 'parameter list length');
+    assert.deepEqual(await recorder.readDvdStructure(0x04, 0, 0, 0), dmi);
+    // DVD+R accepts no manufacturing information from the host: 5/24/00.
+    const plus = await rig('virtual:dvd+r');
+    assert.equal(
+      (await rejectsWith(plus.recorder.sendDvdStructure(0x04, dmi))).hr,
+      HR.E_INVALIDARG,
+    );
+    await plus.recorder.close();
+    await recorder.close();
+  });
+
+  it('READ DISC STRUCTURE: media type 0, the format byte, header removed; errors mapped', async () => {
     const { recorder, log } = await rig();
-    // The virtual drive does not implement READ DISC STRUCTURE: 5/20/00 → E_NOTIMPL (§7).
-    const err = await rejectsWith(recorder.readDvdStructure(0x1ff, 0, 0, 0));
-    assert.equal(err.hr, HR.E_NOTIMPL);
-    assert.equal(err.command, 'READ DISC STRUCTURE');
+    // Format 00h (physical format information) of a blank DVD+R: book type DVD+R (Ah), version 1.
+    const pfi = await recorder.readDvdStructure(0x100, 0, 0, 0);
+    assert.equal(pfi[0], 0xa1, 'book type / part version, with the 4-byte header removed');
     const rds = log.filter((e) => e.opcode === 0xad).at(-1)!;
     assert.equal(rds.cdb[1]! & 0x0f, 0, 'media type 0');
-    assert.equal(rds.cdb[7], 0xff, 'format & 0xFF');
-    assert.equal((rds.cdb[8]! << 8) | rds.cdb[9]!, 4, 'the 4-byte header first');
+    assert.equal(rds.cdb[7], 0x00, 'format & 0xFF');
+    // An unknown format: 5/24/00 → E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT (§7).
+    const err = await rejectsWith(recorder.readDvdStructure(0x1c0, 0, 0, 0));
+    assert.equal(err.hr, HR.E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT);
+    assert.equal(err.command, 'READ DISC STRUCTURE');
+    assert.equal(log.filter((e) => e.opcode === 0xad).at(-1)!.cdb[7], 0xc0);
     assert.equal((await rejectsWith(recorder.readDvdStructure(0, 0, 0, 4))).hr, HR.E_INVALIDARG);
     assert.equal(
       (await rejectsWith(recorder.sendDvdStructure(0, new Uint8Array(0)))).hr,

@@ -8,6 +8,9 @@ import { MEDIA_IDS, type MediaId } from './media.js';
 /** What a full drive buffer does to a WRITE: answer 02/04/08, or hold the command until room. */
 export type FullBufferPolicy = 'busy' | 'block';
 
+/** Format of the sense data sent with CHECK CONDITION: fixed (70h) or descriptor (72h). */
+export type SenseFormat = 'fixed' | 'descriptor';
+
 export interface VirtualDriveOptions {
   /** The loaded disc, or `none` for an empty drive. */
   readonly media: MediaId | 'none';
@@ -28,6 +31,8 @@ export interface VirtualDriveOptions {
   readonly formatted: boolean;
   /** Entries kept in the command log (oldest dropped first). */
   readonly logLimit: number;
+  /** Sense data format of CHECK CONDITION results (REQUEST SENSE follows its DESC bit). */
+  readonly senseFormat: SenseFormat;
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -92,6 +97,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     capacityBlocks: undefined,
     formatted: false,
     logLimit: 10000,
+    senseFormat: 'fixed',
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -143,9 +149,15 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
         opts.logLimit = n;
         break;
       }
+      case 'sense':
+        if (value !== 'fixed' && value !== 'descriptor') {
+          throw invalidArgument(`virtual drive: sense=${value} (fixed or descriptor)`);
+        }
+        opts.senseFormat = value;
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense)`,
         );
     }
   }

@@ -27,6 +27,7 @@ export const Sense = {
   INVALID_FIELD_IN_PARAMETER_LIST: { senseKey: 0x5, asc: 0x26, ascq: 0x00 },
   COMMAND_SEQUENCE_ERROR: { senseKey: 0x5, asc: 0x2c, ascq: 0x00 },
   INCOMPATIBLE_MEDIUM_INSTALLED: { senseKey: 0x5, asc: 0x30, ascq: 0x00 },
+  CANNOT_READ_INCOMPATIBLE_FORMAT: { senseKey: 0x5, asc: 0x30, ascq: 0x02 },
   CANNOT_WRITE_INCOMPATIBLE_FORMAT: { senseKey: 0x5, asc: 0x30, ascq: 0x05 },
   CANNOT_FORMAT_INCOMPATIBLE_MEDIUM: { senseKey: 0x5, asc: 0x30, ascq: 0x06 },
   MEDIUM_NOT_FORMATTED: { senseKey: 0x5, asc: 0x30, ascq: 0x10 },

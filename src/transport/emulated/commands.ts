@@ -7,7 +7,7 @@
 import type { ScsiCommand } from '../../scsi/command.js';
 import { Opcode } from '../../scsi/opcodes.js';
 import { MalformedDataError } from '../../errors.js';
-import { encodeFixedSense } from '../../scsi/sense.js';
+import { encodeDescriptorSense, encodeFixedSense } from '../../scsi/sense.js';
 import { decodeTestUnitReadyCdb } from '../../scsi/spc/test-unit-ready.js';
 import { decodeRequestSenseCdb } from '../../scsi/spc/request-sense.js';
 import {
@@ -107,6 +107,15 @@ import {
   StreamingType,
 } from '../../scsi/mmc/set-streaming.js';
 import { decodeSetCdSpeedCdb, SET_CD_SPEED_MAXIMUM } from '../../scsi/mmc/set-cd-speed.js';
+import {
+  decodeReadDiscStructureCdb,
+  encodeReadDiscStructureData,
+} from '../../scsi/mmc/read-disc-structure.js';
+import {
+  decodeSendDiscStructureCdb,
+  decodeSendDiscStructureData,
+} from '../../scsi/mmc/send-disc-structure.js';
+import { readStructure, sendStructure } from './structures.js';
 import { CheckCondition, fail, Sense } from './check.js';
 import { defaultWriteParameters, type DriveCore } from './core.js';
 import type { Disc, Track } from './disc.js';
@@ -189,7 +198,9 @@ const requestSense: Handler = (core, x) => {
   } else {
     sense = Sense.NO_SENSE;
   }
-  return upTo(encodeFixedSense(sense), cdb.allocationLength);
+  // DESC asks for descriptor format; the drive supports it, so it answers 72h sense.
+  const bytes = cdb.desc ? encodeDescriptorSense(sense) : encodeFixedSense(sense);
+  return upTo(bytes, cdb.allocationLength);
 };
 
 const inquiry: Handler = (core, x) => {
@@ -993,6 +1004,24 @@ const setCdSpeed: Handler = (core, x) => {
   core.readSpeedKBps = cdb.readSpeedKBps;
 };
 
+const readDiscStructure: Handler = (core, x) => {
+  const cdb = cdbOf(x, decodeReadDiscStructureCdb);
+  const disc = core.media();
+  const payload = readStructure(disc, cdb);
+  return upTo(encodeReadDiscStructureData(payload), cdb.allocationLength);
+};
+
+const sendDiscStructure: Handler = async (core, x) => {
+  const cdb = cdbOf(x, decodeSendDiscStructureCdb);
+  const disc = core.media();
+  if (cdb.parameterListLength === 0) return;
+  const payload = parse(() =>
+    decodeSendDiscStructureData(parameterList(x, cdb.parameterListLength)),
+  );
+  sendStructure(disc, cdb, payload);
+  await core.persist();
+};
+
 /** The handler for each opcode the virtual drive implements; anything else is 05/20/00. */
 export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [Opcode.TEST_UNIT_READY, testUnitReady],
@@ -1022,6 +1051,8 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [Opcode.GET_PERFORMANCE, getPerformance],
   [Opcode.SET_STREAMING, setStreaming],
   [Opcode.SET_CD_SPEED, setCdSpeed],
+  [Opcode.READ_DISC_STRUCTURE, readDiscStructure],
+  [Opcode.SEND_DISC_STRUCTURE, sendDiscStructure],
 ]);
 
 /** Commands that neither report nor clear a unit attention (SPC-4 5.14, MMC-6 GESN). */

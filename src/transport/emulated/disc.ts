@@ -53,7 +53,36 @@ export interface DiscJson {
   readonly finalized: boolean;
   readonly tracks: readonly Track[];
   readonly sessions: readonly Session[];
+  /** Disc structures the host sent (SEND DISC STRUCTURE); absent in older sidecars. */
+  readonly structures?: DiscStructuresJson;
 }
+
+/** Host-written disc structures, as the sidecar keeps them (byte fields in base64). */
+export interface DiscStructuresJson {
+  /** Format 04h disc manufacturing information (DVD-R/RW user specific data). */
+  readonly dmi?: string;
+  /** Format 0Fh timestamp, `YYYYMMDDhhmmss`. */
+  readonly timestamp?: string;
+  /** Format 30h disc control blocks, keyed by content descriptor. */
+  readonly dcbs?: readonly { readonly contentDescriptor: number; readonly data: string }[];
+}
+
+/** Disc structures a host may write with SEND DISC STRUCTURE, as the disc holds them. */
+export interface DiscStructures {
+  /** 2048 bytes, or undefined while never written (reads as zeros). */
+  dmi: Uint8Array | undefined;
+  /** `YYYYMMDDhhmmss` of the last timestamp sent, or undefined. */
+  timestamp: string | undefined;
+  /** Disc control blocks by content descriptor, in the order written. */
+  readonly dcbs: Map<number, Uint8Array>;
+}
+
+function emptyStructures(): DiscStructures {
+  return { dmi: undefined, timestamp: undefined, dcbs: new Map() };
+}
+
+const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
+const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
 
 const MAX_TRACKS = 99;
 
@@ -70,6 +99,8 @@ export class Disc {
   finalized: boolean;
   tracks: Track[];
   sessions: Session[];
+  /** What SEND DISC STRUCTURE recorded (emptied by BLANK and FORMAT UNIT). */
+  structures: DiscStructures = emptyStructures();
   /** Test Write: per-track simulated NWA; nothing is recorded. */
   private readonly simulated = new Map<number, number>();
   /** Standard (unformatted) capacity, as overridden by `capacity=`. */
@@ -108,6 +139,14 @@ export class Disc {
     // JSON drops an undefined size (the invisible track); restore the key.
     disc.tracks = json.tracks.map((t) => ({ ...t, size: t.size ?? undefined }));
     disc.sessions = json.sessions.map((s) => ({ ...s }));
+    const st = json.structures;
+    if (st !== undefined) {
+      disc.structures = {
+        dmi: st.dmi === undefined ? undefined : unb64(st.dmi),
+        timestamp: st.timestamp,
+        dcbs: new Map((st.dcbs ?? []).map((d) => [d.contentDescriptor, unb64(d.data)])),
+      };
+    }
     return disc;
   }
 
@@ -121,6 +160,16 @@ export class Disc {
       finalized: this.finalized,
       tracks: this.tracks.map((t) => ({ ...t })),
       sessions: this.sessions.map((s) => ({ ...s })),
+      structures: {
+        ...(this.structures.dmi !== undefined ? { dmi: b64(this.structures.dmi) } : {}),
+        ...(this.structures.timestamp !== undefined
+          ? { timestamp: this.structures.timestamp }
+          : {}),
+        dcbs: [...this.structures.dcbs].map(([contentDescriptor, data]) => ({
+          contentDescriptor,
+          data: b64(data),
+        })),
+      },
     };
   }
 
@@ -461,6 +510,7 @@ export class Disc {
     this.tracks = [];
     this.sessions = [{ number: 1, closed: false }];
     this.simulated.clear();
+    this.structures = emptyStructures();
     this.appendTrack(1, 0);
   }
 
@@ -539,6 +589,7 @@ export class Disc {
     this.finalized = false;
     if (this.spec.id === 'dvd-rw') this.profile = Profile.DVD_RW_RESTRICTED_OVERWRITE;
     this.simulated.clear();
+    this.structures = emptyStructures();
     this.sessions = [{ number: 1, closed: true }];
     this.tracks = [
       {

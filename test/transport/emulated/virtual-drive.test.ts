@@ -29,6 +29,13 @@ import {
   decodeGetConfigurationData,
 } from '../../../src/scsi/mmc/get-configuration.js';
 import { MemoryStore } from '../../../src/transport/emulated/store.js';
+import { setStreaming } from '../../../src/scsi/mmc/set-streaming.js';
+import {
+  getNominalPerformance,
+  decodePerformanceData,
+} from '../../../src/scsi/mmc/get-performance.js';
+import { modeSense10, decodeModeSense10Data } from '../../../src/scsi/spc/mode-sense-10.js';
+import { decodeCapabilitiesAndMechanicalStatusPage } from '../../../src/scsi/mmc/mode-pages/capabilities-and-mechanical-status.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'discwright-vd-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -215,6 +222,39 @@ describe('virtual drive control surface', () => {
     // 32 KiB had to drain at 1x DVD (1,385,000 bytes/s): about 23.7 ms.
     assert.ok(clock.now() > 23 && clock.now() < 24, String(clock.now()));
     assert.equal(d.control.media.underruns, 0);
+    await d.close();
+  });
+
+  it('SET STREAMING and SET CD SPEED are reflected by GET PERFORMANCE and page 2Ah', async () => {
+    const d = await openVirtualDrive('virtual:dvd+r');
+    const writeKBps = async () => {
+      const r = await d.execute(
+        getNominalPerformance({ write: true, maximumNumberOfDescriptors: 1 }),
+      );
+      return decodePerformanceData(r.dataIn).descriptors[0]?.startPerformanceKBps;
+    };
+    const page2A = async () => {
+      const r = await d.execute(modeSense10({ pageCode: 0x2a, allocationLength: 255, dbd: true }));
+      return decodeCapabilitiesAndMechanicalStatusPage(
+        decodeModeSense10Data(r.dataIn).pages[0]!.bytes,
+      );
+    };
+    // DVD+R 16x (1x = 1385 kB/s) until told otherwise.
+    assert.equal(await writeKBps(), 22160);
+    // 6000 kB per second lies between 4x (5540) and 8x (11080): the drive takes 4x.
+    const streaming = setStreaming({
+      startLba: 0,
+      endLba: 2295103,
+      readSizeKB: 22160,
+      readTimeMs: 1000,
+      writeSizeKB: 6000,
+      writeTimeMs: 1000,
+    });
+    assert.equal((await d.execute(streaming)).status, ScsiStatus.GOOD);
+    assert.equal(await writeKBps(), 5540);
+    assert.equal((await page2A()).currentWriteSpeedSelectedKBps, 5540);
+    await d.execute(setCdSpeed({ writeSpeedKBps: 11080 }));
+    assert.equal(await writeKBps(), 11080);
     await d.close();
   });
 
