@@ -16,6 +16,10 @@ export { systemClock, VirtualClock, type Clock } from './transport/clock.js';
 export {
   WriteEngine,
   toBlockReader,
+  resumeSection,
+  type ResumeResult,
+  type ResumeSectionOptions,
+  type SeekableSource,
   type WriteEngineOptions,
   type WriteSectionOptions,
   type UpdateListener,

@@ -5,6 +5,7 @@
 import { DwError, HR } from '../errors.js';
 import type { Clock } from '../transport/clock.js';
 import type { Transport } from '../transport/transport.js';
+import { parseWindowsDriveAddress } from '../transport/spti/address.js';
 
 export type AddressKind = 'virtual' | 'iscsi' | 'sgio' | 'spti';
 
@@ -12,12 +13,17 @@ export interface OpenTransportOptions {
   readonly clock?: Clock;
 }
 
-/** Which transport serves an address; undefined when none does. */
+/**
+ * Which transport serves an address; undefined when none does. Every path under /dev/ goes to
+ * SG_IO, not only /dev/sgN and /dev/srN: udev names drives by links too (/dev/cdrom, /dev/dvd,
+ * /dev/disk/by-id/…), and only the SG_IO driver can tell whether a node speaks SCSI, so a wrong
+ * node fails there with "not a SCSI device" rather than here as an unknown address.
+ */
 export function addressKind(address: string): AddressKind | undefined {
   if (address.startsWith('virtual:')) return 'virtual';
   if (/^iscsi:\/\//i.test(address)) return 'iscsi';
-  if (/^\/dev\/(sg|sr)\d+$/.test(address)) return 'sgio';
-  if (/^[A-Za-z]:\\?$/.test(address) || /^\\\\\.\\CdRom\d+$/i.test(address)) return 'spti';
+  if (address.startsWith('/dev/') && address.length > '/dev/'.length) return 'sgio';
+  if (parseWindowsDriveAddress(address) !== undefined) return 'spti';
   return undefined;
 }
 
@@ -41,6 +47,22 @@ const MODULES: Record<AddressKind, { path: string; exportName: string; what: str
     path: '../transport/spti/index.js',
     exportName: 'openSptiTransport',
     what: 'Windows SPTI transport',
+  },
+};
+
+/** Local transports exist on one platform only; elsewhere their addresses fail before loading. */
+const PLATFORM_ONLY: Partial<
+  Record<AddressKind, { platform: NodeJS.Platform; what: string; hint: string }>
+> = {
+  sgio: {
+    platform: 'linux',
+    what: 'a Linux device path, served by SG_IO on Linux only',
+    hint: 'On Windows use a drive letter (D:) or \\\\.\\CdRomN; `discwright devices` lists the drives.',
+  },
+  spti: {
+    platform: 'win32',
+    what: 'a Windows drive address, served by SCSI pass-through (SPTI) on Windows only',
+    hint: 'On Linux use /dev/srN or /dev/sgN; `discwright devices` lists the drives.',
   },
 };
 
@@ -79,9 +101,19 @@ export async function openTransport(
   }
   const kind = addressKind(address);
   if (kind === undefined) {
+    const looksLikeFile = address.startsWith('/') || address.startsWith('.');
     throw new DwError(HR.E_INVALIDARG, {
       message: `unknown recorder address ${JSON.stringify(address)}`,
-      hint: 'Use virtual:<preset>?…, iscsi://host[:port]/iqn…/lun, /dev/sgN, /dev/srN, a drive letter or \\\\.\\CdRomN.',
+      hint: looksLikeFile
+        ? 'Local drives are device nodes under /dev/ (/dev/sr0, /dev/sg1); to use an image file as a disc, use virtual:dvd+r?image=<file>.'
+        : 'Use virtual:<preset>?…, iscsi://host[:port]/iqn…/lun, /dev/sgN, /dev/srN, a drive letter or \\\\.\\CdRomN.',
+    });
+  }
+  const only = PLATFORM_ONLY[kind];
+  if (only !== undefined && process.platform !== only.platform) {
+    throw new DwError(HR.E_NOTIMPL, {
+      message: `'${address}' is ${only.what}; this is ${process.platform}`,
+      hint: only.hint,
     });
   }
   const mod = await loadTransportModule(kind);

@@ -10,3 +10,9 @@ export {
 export type { WriteEngineEventArgs } from './event-args.js';
 export { toBlockReader, type BlockReader, type BlockSource } from './sources.js';
 export { backoffMs, CHUNK_BUDGET_MS, WRITE_TIMEOUT_SEC } from './write-chunk.js';
+export {
+  resumeSection,
+  type ResumeResult,
+  type ResumeSectionOptions,
+  type SeekableSource,
+} from './resume.js';
