@@ -20,6 +20,8 @@ export type {
   VirtualDriveOptions,
   FullBufferPolicy,
   SenseFormat,
+  StreamingSupport,
+  LoaderType,
   FailAtOptions,
   BusyOptions,
   MediaId,

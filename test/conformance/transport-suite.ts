@@ -1,8 +1,9 @@
 // The transport conformance suite: one set of behaviours every Transport to an MMC recorder
 // must show, spoken only through the Transport interface and the codecs. It runs over the
 // virtual drive for every media (virtual.test.ts), and is meant to run against tgt's emulated
-// DVD+R over iSCSI and against a real drive (DISCWRIGHT_TEST_DEVICE); `caps` switches off what a
-// target cannot show, and the optional hooks add what only the virtual drive can provide
+// DVD+R over iSCSI (tgt.test.ts) and against a real drive (test/sgio/hardware.test.ts); `caps`
+// switches off what a target cannot show — skipped there with the reason, and still proven on
+// the virtual drive — and the optional hooks add what only the virtual drive can provide
 // (persistence across reopen, faults, pacing on a virtual clock).
 
 import { describe, it } from 'node:test';
@@ -30,6 +31,10 @@ import {
 } from '../../src/scsi/mmc/get-configuration.js';
 import { decodeProfileListFeature } from '../../src/scsi/mmc/features/profile-list.js';
 import { decodeRealTimeStreamingFeature } from '../../src/scsi/mmc/features/real-time-streaming.js';
+import {
+  decodeRemovableMediumFeature,
+  LoadingMechanismType,
+} from '../../src/scsi/mmc/features/removable-medium.js';
 import {
   readDiscInformation,
   decodeReadDiscInformationData,
@@ -122,6 +127,27 @@ export interface ConformanceCaps {
   readonly readBeforeClose: boolean;
   /** The target may be ejected and loaded again (START STOP UNIT). */
   readonly ejectLoad: boolean;
+  /**
+   * Each `open` gives a fresh blank disc, so tests may record on it (default true). A real drive
+   * holds one disc: only the tests that leave the disc as it was run there.
+   */
+  readonly recording?: boolean;
+  /** READ DISC / TRACK INFORMATION do not follow writes and closes (tgt: static; default false). */
+  readonly staticTrackInfo?: boolean;
+  /** A WRITE beyond the disc's capacity is refused with 05/21/00 (tgt: no; default true). */
+  readonly capacityEnforcement?: boolean;
+  /** RESERVE TRACK is implemented (tgt: 05/20/00; default true). */
+  readonly reserveTrack?: boolean;
+  /**
+   * Real Time Streaming (0107h) with the blank disc loaded: `current` with SW (default),
+   * `not-current` (tgt: current on DVD-ROM only), `no-sw` (current, SW = 0; WRITE(12) with
+   * Streaming is an invalid field), `absent` (not listed; SET STREAMING is 05/20/00).
+   */
+  readonly realTimeStreaming?: 'current' | 'not-current' | 'no-sw' | 'absent';
+  /** READ BUFFER CAPACITY is implemented (default true); false: 05/20/00. */
+  readonly readBufferCapacity?: boolean;
+  /** Loading mechanism of the Removable Medium feature (default `tray`; a slot cannot load). */
+  readonly loader?: 'tray' | 'slot';
   /** Reopens the transport on the same disc (persistence). */
   readonly reopen?: (t: Transport) => Promise<Transport>;
   /** Fault injection for a transport opened by `open`. */
@@ -144,7 +170,8 @@ const BOOK_TYPES: Partial<Record<ConformanceMedia, number>> = {
   'dvd-ram': 0x1,
 };
 
-const PROFILES: Record<ConformanceMedia, number> = {
+/** The profile of each media the suite knows (the current profile with that disc loaded). */
+export const CONFORMANCE_PROFILES: Readonly<Record<ConformanceMedia, number>> = {
   'cd-r': 0x09,
   'cd-rw': 0x0a,
   'dvd-r': 0x11,
@@ -309,6 +336,17 @@ export function runTransportConformance(
   const cd = media === 'cd-r' || media === 'cd-rw';
   const plus = media === 'dvd+r' || media === 'dvd+r-dl' || media === 'bd-r';
   const formattable = media === 'dvd+rw' || media === 'bd-re';
+  const recording = caps.recording ?? true;
+  const rts = caps.realTimeStreaming ?? 'current';
+  const streamingWrite = rts === 'current';
+  const rbc = caps.readBufferCapacity ?? true;
+  const loader = caps.loader ?? 'tray';
+  /** `it` options: skipped with `reason` when `cannot` holds. */
+  const unless = (cannot: boolean | undefined, reason: string) => ({
+    skip: cannot === true ? reason : false,
+  });
+  const STATIC_TRACK_INFO =
+    'the target reports static disc and track information (proven on the virtual drive)';
 
   /** Runs `body` on a fresh transport and closes it afterwards. */
   const withDrive = (body: (t: Transport) => Promise<void>) => async () => {
@@ -346,21 +384,14 @@ export function runTransportConformance(
           const d = decodeInquiryData(r.dataIn);
           assert.equal(d.peripheralDeviceType, 0x05);
           assert.equal(d.rmb, true);
-          const short = await good(
-            t,
-            scsiCommand('INQUIRY', Uint8Array.of(0x12, 0, 0, 0, 36, 0), 'in', {
-              allocationLength: 5,
-            }),
-          );
+          // The CDB's ALLOCATION LENGTH and the transfer length agree, as a host sends them.
+          const short = await good(t, inquiry({ allocationLength: 5 }));
           assert.equal(short.dataIn.length, 5);
           assert.equal(short.residual, 0);
-          const long = await good(
-            t,
-            scsiCommand('INQUIRY', Uint8Array.of(0x12, 0, 0, 0, 36, 0), 'in', {
-              allocationLength: 64,
-            }),
-          );
+          assert.deepEqual(short.dataIn, r.dataIn.subarray(0, 5));
+          const long = await good(t, inquiry({ allocationLength: 64 }));
           assert.equal(long.dataIn.length + long.residual, 64);
+          assert.ok(long.dataIn.length >= 36, 'standard INQUIRY data is at least 36 bytes');
         }),
       );
 
@@ -410,23 +441,56 @@ export function runTransportConformance(
 
     describe('drive and media identity', () => {
       it(
-        `reports profile 0x${PROFILES[media].toString(16)} as current`,
+        `reports profile 0x${CONFORMANCE_PROFILES[media].toString(16)} as current`,
         withDrive(async (t) => {
           const r = await good(t, getConfiguration({ allocationLength: 0xffff }));
           const g = decodeGetConfigurationData(r.dataIn);
-          assert.equal(g.currentProfile, PROFILES[media]);
+          assert.equal(g.currentProfile, CONFORMANCE_PROFILES[media]);
           const list = findFeature(g, 0x0000);
           assert.ok(list !== undefined);
           const profiles = decodeProfileListFeature(list.data).profiles;
           assert.deepEqual(
             profiles.filter((p) => p.currentP).map((p) => p.profileNumber),
-            [PROFILES[media]],
+            [CONFORMANCE_PROFILES[media]],
           );
-          const rts = findFeature(g, 0x0107);
-          assert.ok(rts !== undefined && rts.current, 'Real Time Streaming is current');
-          assert.equal(decodeRealTimeStreamingFeature(rts.data).sw, true);
+          const streaming = findFeature(g, 0x0107);
+          if (rts === 'absent') {
+            assert.equal(streaming, undefined, 'no Real Time Streaming feature');
+          } else {
+            assert.ok(streaming !== undefined, 'Real Time Streaming is listed');
+            assert.equal(streaming.current, rts !== 'not-current', 'Real Time Streaming current');
+            if (rts !== 'not-current') {
+              assert.equal(decodeRealTimeStreamingFeature(streaming.data).sw, rts === 'current');
+            }
+          }
+          const removable = findFeature(g, 0x0003);
+          assert.ok(removable !== undefined && removable.current, 'Removable Medium is current');
+          const rm = decodeRemovableMediumFeature(removable.data);
+          assert.equal(
+            rm.loadingMechanismType,
+            loader === 'tray' ? LoadingMechanismType.TRAY : LoadingMechanismType.CADDY_SLOT,
+          );
+          // Load (MMC-5 on) is reserved in older drives' descriptors, so only a slot's is checked.
+          if (loader === 'slot') assert.equal(rm.load, false);
         }),
       );
+
+      if (recording && (rts === 'no-sw' || rts === 'absent')) {
+        it(
+          'refuses WRITE(12) with Streaming when the drive offers no streaming write (05/24/00)',
+          withDrive(async (t) => {
+            await prepare(t);
+            assertSense(
+              await t.execute(
+                write12({ lba: 0, transferLength: 16, streaming: true, data: pattern(0, 16) }),
+              ),
+              5,
+              0x24,
+              0,
+            );
+          }),
+        );
+      }
 
       it(
         'is ready, and REQUEST SENSE reports no sense',
@@ -438,30 +502,39 @@ export function runTransportConformance(
       );
 
       it(
-        'offers write speeds and accepts SET STREAMING',
+        rts === 'absent'
+          ? 'offers write speeds; SET STREAMING without Real Time Streaming is 05/20/00'
+          : 'offers write speeds and accepts SET STREAMING',
         withDrive(async (t) => {
           const r = await good(t, getWriteSpeeds({ maximumNumberOfDescriptors: 16 }));
           const speeds = decodeWriteSpeedData(r.dataIn).descriptors;
           assert.ok(speeds.length > 0);
           const slowest = speeds[speeds.length - 1]!;
-          assertGood(
-            await t.execute(
-              setStreaming({
-                startLba: 0,
-                endLba: slowest.endLba,
-                readSizeKB: slowest.readSpeedKBps,
-                readTimeMs: 1000,
-                writeSizeKB: slowest.writeSpeedKBps,
-                writeTimeMs: 1000,
-              }),
-            ),
+          const set = await t.execute(
+            setStreaming({
+              startLba: 0,
+              endLba: slowest.endLba,
+              readSizeKB: slowest.readSpeedKBps,
+              readTimeMs: 1000,
+              writeSizeKB: slowest.writeSpeedKBps,
+              writeTimeMs: 1000,
+            }),
           );
+          if (rts === 'absent') assertSense(set, 5, 0x20, 0);
+          else assertGood(set);
         }),
       );
 
       it(
-        'reports its buffer with READ BUFFER CAPACITY',
+        rbc
+          ? 'reports its buffer with READ BUFFER CAPACITY'
+          : 'answers READ BUFFER CAPACITY with 05/20/00 (not implemented)',
         withDrive(async (t) => {
+          if (!rbc) {
+            assertSense(await t.execute(readBufferCapacity()), 5, 0x20, 0);
+            assertSense(await t.execute(readBufferCapacity({ block: true })), 5, 0x20, 0);
+            return;
+          }
           const r = await good(t, readBufferCapacity());
           const d = decodeReadBufferCapacityData(r.dataIn);
           assert.equal(d.blockDataReturned, false);
@@ -472,7 +545,21 @@ export function runTransportConformance(
         }),
       );
 
-      if (caps.ejectLoad) {
+      if (caps.ejectLoad && loader === 'slot') {
+        it(
+          'ejects from the slot; loading it back is an invalid field (05/24/00)',
+          withDrive(async (t) => {
+            await good(t, ejectMedium());
+            const r = await t.execute(testUnitReady());
+            assert.equal(senseOf(r)[0], 2);
+            assert.equal(senseOf(r)[1], 0x3a);
+            assertSense(await t.execute(loadMedium()), 5, 0x24, 0);
+            assert.equal(senseOf(await t.execute(testUnitReady()))[1], 0x3a, 'still no medium');
+          }),
+        );
+      }
+
+      if (caps.ejectLoad && loader === 'tray') {
         it(
           'reports NOT READY with the tray open and 06/28/00 after loading',
           withDrive(async (t) => {
@@ -581,7 +668,7 @@ export function runTransportConformance(
       );
     }
 
-    if (sequential) {
+    if (sequential && recording) {
       describe('sequential recording', () => {
         it(
           'starts blank with the invisible track at NWA 0',
@@ -597,12 +684,18 @@ export function runTransportConformance(
 
         it(
           'writes at the NWA, advances it, and reports the disc incomplete',
+          unless(caps.staticTrackInfo, STATIC_TRACK_INFO),
           withDrive(async (t) => {
             assertGood(await write(t, 0, 32));
             assert.equal(await nwa(t), 32);
             assertGood(
               await t.execute(
-                write12({ lba: 32, transferLength: 16, streaming: true, data: pattern(32, 16) }),
+                write12({
+                  lba: 32,
+                  transferLength: 16,
+                  streaming: streamingWrite,
+                  data: pattern(32, 16),
+                }),
               ),
             );
             assert.equal(await nwa(t), 48);
@@ -630,6 +723,10 @@ export function runTransportConformance(
 
         it(
           'refuses a WRITE beyond the capacity with 05/21/00',
+          unless(
+            caps.capacityEnforcement === false,
+            'the target enforces no capacity (proven on the virtual drive)',
+          ),
           withDrive(async (t) => {
             const ti = await trackInfo(t, INVISIBLE_TRACK_NUMBER);
             const end = ti.logicalTrackStartAddress + ti.logicalTrackSize;
@@ -652,6 +749,7 @@ export function runTransportConformance(
 
         it(
           'closes the track, then the session, and reports the new layout',
+          unless(caps.staticTrackInfo, STATIC_TRACK_INFO),
           withDrive(async (t) => {
             assertGood(await write(t, 0, 100));
             if (!plus) {
@@ -697,7 +795,17 @@ export function runTransportConformance(
         it(
           'finalizes the disc; a complete disc refuses writes with 05/30/05',
           withDrive(async (t) => {
-            assertGood(await write(t, 0, 64));
+            assertGood(await write(t, 0, 48));
+            assertGood(
+              await t.execute(
+                write12({
+                  lba: 48,
+                  transferLength: 16,
+                  streaming: streamingWrite,
+                  data: pattern(48, 16),
+                }),
+              ),
+            );
             await good(t, synchronizeCache10());
             await good(
               t,
@@ -726,6 +834,10 @@ export function runTransportConformance(
         if (media !== 'cd-r' && media !== 'cd-rw') {
           it(
             'reserves a track; its NWA and the next track follow the reservation',
+            unless(
+              caps.reserveTrack === false,
+              'the target does not implement RESERVE TRACK (proven on the virtual drive)',
+            ),
             withDrive(async (t) => {
               await good(t, reserveTrack({ arsv: false, reservationSize: 100 }));
               const t1 = await trackInfo(t, 1);
@@ -786,7 +898,7 @@ export function runTransportConformance(
       });
     }
 
-    if (cd) {
+    if (cd && recording) {
       describe('CD write parameters', () => {
         it(
           'sector size follows the Data Block Type; a wrong size is 05/64/00',
@@ -873,7 +985,7 @@ export function runTransportConformance(
       });
     }
 
-    if (!sequential) {
+    if (!sequential && recording) {
       describe('random-writable recording', () => {
         if (formattable) {
           it(

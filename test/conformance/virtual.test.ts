@@ -76,3 +76,34 @@ for (const media of MEDIA_IDS) {
     );
   }
 }
+
+// Drive options that make the virtual drive a less capable recorder: no streaming write (Real
+// Time Streaming without SW, or not listed), a slot loader, no READ BUFFER CAPACITY.
+runTransportConformance(
+  'virtual:dvd+r?streaming=off&loader=slot&rbc=0',
+  () => openVirtualDrive('virtual:dvd+r?streaming=off&loader=slot&rbc=0'),
+  {
+    media: 'dvd+r',
+    nwaEnforcement: true,
+    gesn: true,
+    readBeforeClose: true,
+    ejectLoad: true,
+    realTimeStreaming: 'no-sw',
+    loader: 'slot',
+    readBufferCapacity: false,
+  },
+);
+for (const media of ['bd-r', 'dvd+rw'] as const) {
+  runTransportConformance(
+    `virtual:${media}?streaming=absent`,
+    () => openVirtualDrive(`virtual:${media}?streaming=absent`),
+    {
+      media,
+      nwaEnforcement: true,
+      gesn: true,
+      readBeforeClose: true,
+      ejectLoad: true,
+      realTimeStreaming: 'absent',
+    },
+  );
+}

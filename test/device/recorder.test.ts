@@ -12,7 +12,7 @@ import { HR } from '../../src/errors.js';
 import { VirtualClock } from '../../src/transport/clock.js';
 import { cat, h, zeros } from '../helpers/bytes.js';
 import { rejectsWith, rig } from '../helpers/recorder.js';
-import { openVirtualDrive, type VirtualDrive } from '../../src/transport/emulated/index.js';
+import { openVirtualDrive } from '../../src/transport/emulated/index.js';
 import type { Transport } from '../../src/transport/transport.js';
 
 /** The virtual drive plus the optional platform hooks, recording how the recorder uses them. */
@@ -472,19 +472,27 @@ describe('tray, exclusive access and MCN (spec §4.2)', () => {
   });
 
   it('closeTray without a loading mechanism → E_NOTIMPL, nothing sent', async () => {
-    const slot = new (class extends DiscRecorder {
-      override async getFeaturePage(feature: number, currentOnly: boolean): Promise<Uint8Array> {
-        // A slot-loading drive: Removable Medium reports Loading Mechanism Type 000b.
-        if (feature === 0x0003) return h('00 03 0B 04 00 00 00 00');
-        return super.getFeaturePage(feature, currentOnly);
-      }
-    })({ clock: new VirtualClock() });
-    await slot.initializeDiscRecorder('virtual:dvd+r');
-    assert.equal(slot.deviceCanLoadMedia, false);
-    const before = (slot.transport as VirtualDrive).control.log.length;
-    assert.equal((await rejectsWith(slot.closeTray())).hr, HR.E_NOTIMPL);
-    assert.equal((slot.transport as VirtualDrive).control.log.length, before);
-    await slot.close();
+    // A slot-loading drive: Removable Medium reports Loading Mechanism Type 000b.
+    const { recorder, log, drive } = await rig('virtual:dvd+r?loader=slot');
+    assert.equal(recorder.deviceCanLoadMedia, false);
+    const probe = log.filter((e) => e.opcode === 0x46 && e.cdb[2] === 0x00 && e.cdb[3] === 0x03);
+    assert.ok(probe.length > 0, 'the recorder asked for the Removable Medium feature');
+    const before = log.length;
+    assert.equal((await rejectsWith(recorder.closeTray())).hr, HR.E_NOTIMPL);
+    assert.equal(log.length, before, 'no START STOP UNIT was sent');
+    // Ejecting still works: the disc leaves the slot.
+    await recorder.ejectMedia();
+    assert.deepEqual(log.at(-1)!.cdb, h('1B 00 00 00 02 00'));
+    assert.equal(drive.control.media.trayOpen, true);
+    assert.equal((await rejectsWith(recorder.closeTray())).hr, HR.E_NOTIMPL);
+    assert.equal(log.length, before + 1);
+    await recorder.close();
+  });
+
+  it('a tray drive reports it can load media', async () => {
+    const { recorder } = await rig('virtual:dvd+r?loader=tray');
+    assert.equal(recorder.deviceCanLoadMedia, true);
+    await recorder.close();
   });
 
   it('exclusive access: client name check, reference count, owner', async () => {

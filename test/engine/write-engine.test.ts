@@ -8,10 +8,9 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WriteEngine, toBlockReader, type WriteEngineEventArgs } from '../../src/engine/index.js';
-import { DiscRecorder } from '../../src/device/recorder.js';
+import type { DiscRecorder } from '../../src/device/recorder.js';
 import { DwError, HR } from '../../src/errors.js';
 import { Sense } from '../../src/transport/emulated/index.js';
-import { VirtualClock } from '../../src/transport/clock.js';
 import { h } from '../helpers/bytes.js';
 import {
   cdbBlocks,
@@ -38,12 +37,9 @@ async function engineOn(
   return { ...r, engine, events };
 }
 
-/** A recorder whose drive reports no Real Time Streaming feature at all. */
-class NoStreamingRecorder extends DiscRecorder {
-  override async getFeaturePage(feature: number, currentOnly: boolean): Promise<Uint8Array> {
-    if (feature === 0x0107) throw new DwError(HR.E_IMAPI_RECORDER_NO_SUCH_FEATURE);
-    return super.getFeaturePage(feature, currentOnly);
-  }
+/** The GET CONFIGURATION commands of the log that ask for Real Time Streaming (RT = 10b). */
+function streamingQueries(log: Rig['log']): Rig['log'] {
+  return log.filter((e) => e.opcode === 0x46 && e.cdb[2] === 0x01 && e.cdb[3] === 0x07);
 }
 
 describe('WriteEngine properties (spec §2.2, §2.3)', () => {
@@ -107,16 +103,28 @@ describe('WriteEngine properties (spec §2.2, §2.3)', () => {
     assert.equal(throwsWith(() => (e.useStreamingWrite12 = true)).hr, HR.E_IMAPI_RECORDER_REQUIRED);
     e.useStreamingWrite12 = false;
     const r = await rig('virtual:bd-r');
-    const plain = new NoStreamingRecorder();
-    await plain.initializeDiscRecorder('virtual:bd-r');
-    await e.setRecorder(plain);
-    assert.equal(e.canStreamWrite, false);
-    assert.equal(throwsWith(() => (e.useStreamingWrite12 = true)).hr, HR.E_NOTIMPL);
+    // A drive without the Real Time Streaming feature, and one that lists it without SW.
+    for (const streaming of ['absent', 'off']) {
+      const plain = await rig(`virtual:bd-r?streaming=${streaming}`);
+      const opened = plain.log.length;
+      await e.setRecorder(plain.recorder);
+      assert.equal(e.canStreamWrite, false, streaming);
+      const query = streamingQueries(plain.log.slice(opened));
+      assert.ok(query.length > 0, 'setRecorder asked the drive for feature 0107h');
+      for (const q of query) {
+        assert.deepEqual(q.cdb.subarray(0, 4), h('46 02 01 07'));
+        assert.equal(q.status, 0);
+      }
+      const before = plain.log.length;
+      assert.equal(throwsWith(() => (e.useStreamingWrite12 = true)).hr, HR.E_NOTIMPL);
+      assert.equal(e.useStreamingWrite12, false);
+      assert.equal(plain.log.length, before, 'the refusal sends nothing');
+      await plain.recorder.close();
+    }
     await e.setRecorder(r.recorder);
     assert.equal(e.canStreamWrite, true);
     e.useStreamingWrite12 = true;
     assert.equal(e.useStreamingWrite12, true);
-    await plain.close();
     await r.recorder.close();
   });
 
@@ -251,16 +259,19 @@ describe('writeSection validation (spec §2.4.1) — no events', () => {
   it('rejects with E_NOTIMPL when the recorder changed after useStreamingWrite12 was set', async () => {
     const t = await engineOn('virtual:bd-r');
     t.engine.useStreamingWrite12 = true;
-    const plain = new NoStreamingRecorder();
-    await plain.initializeDiscRecorder('virtual:bd-r');
-    await t.engine.setRecorder(plain);
+    const plain = await rig('virtual:bd-r?streaming=absent');
+    await t.engine.setRecorder(plain.recorder);
     assert.equal(t.engine.useStreamingWrite12, true, 'setRecorder leaves the flag alone');
+    const before = plain.log.length;
     assert.equal(
       (await rejectsWith(t.engine.writeSection(new Uint8Array(2048), 0, 1))).hr,
       HR.E_NOTIMPL,
     );
     assert.equal(t.events.length, 0);
-    await plain.close();
+    assert.equal(plain.log.length, before, 'nothing was sent to the drive');
+    assert.deepEqual(writes(plain.log), []);
+    assert.deepEqual(writes(t.log), []);
+    await plain.recorder.close();
     await t.recorder.close();
   });
 
@@ -763,39 +774,33 @@ describe('events (spec §3)', () => {
   });
 
   it('RBC unsupported (5/20/00 on the first poll) stops polling until the next setRecorder', async () => {
-    const clock = new VirtualClock();
-    let polls = 0;
     // A drive that answers READ BUFFER CAPACITY with 5/20/00 INVALID COMMAND OPERATION CODE.
-    const noRbc = new (class extends DiscRecorder {
-      override async sendCommandGetDataFromDevice(
-        cdb: Uint8Array,
-        timeoutSec: number,
-        length: number,
-      ) {
-        if (cdb[0] !== 0x5c) return super.sendCommandGetDataFromDevice(cdb, timeoutSec, length);
-        polls++;
-        return {
-          hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA,
-          sense: h('70 00 05 00000000 0A 00000000 20 00 00 000000'),
-          data: new Uint8Array(0),
-        };
-      }
-    })({ clock });
-    await noRbc.initializeDiscRecorder('virtual:dvd+r?speed=1x&buffer=64k');
+    const { clock, recorder: noRbc, log } = await rig('virtual:dvd+r?speed=1x&buffer=64k&rbc=0');
+    const rbcCommands = () => log.filter((x) => x.opcode === 0x5c);
     const e = new WriteEngine({ clock });
     await e.setRecorder(noRbc);
+    const before = rbcCommands().length;
+    const polls = () => rbcCommands().length - before;
     e.bytesPerSector = 2048;
     const seen: WriteEngineEventArgs[] = [];
     e.on('update', (_s, a) => seen.push(a));
     await e.writeSection(pattern(2048 * 600), 0, 600);
     assert.ok(seen.length > 3);
-    assert.equal(polls, 1);
+    assert.equal(polls(), 1);
+    const poll = rbcCommands().at(-1)!;
+    assert.deepEqual(poll.cdb, h('5C 00 00 00 00 00 00 00 0C 00'));
+    assert.equal(poll.status, 2);
+    assert.deepEqual({ ...poll.senseCode }, { senseKey: 5, asc: 0x20, ascq: 0 });
     assert.ok(seen.every((a) => a.totalDeviceBuffer === null));
     await e.writeSection(pattern(2048 * 600), 600, 600);
-    assert.equal(polls, 1, 'still off for the next section');
+    assert.equal(polls(), 1, 'still off for the next section');
     await e.setRecorder(noRbc);
     await e.writeSection(pattern(2048 * 600), 1200, 600);
-    assert.equal(polls, 2, 'setRecorder resets support to unknown');
+    assert.equal(polls(), 2, 'setRecorder resets support to unknown');
+    const written = writes(log)
+      .filter((w) => w.status === 0)
+      .reduce((n, w) => n + cdbBlocks(w), 0);
+    assert.equal(written, 1800, 'every block was still written');
     await noRbc.close();
   });
 });

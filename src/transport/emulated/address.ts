@@ -11,6 +11,15 @@ export type FullBufferPolicy = 'busy' | 'block';
 /** Format of the sense data sent with CHECK CONDITION: fixed (70h) or descriptor (72h). */
 export type SenseFormat = 'fixed' | 'descriptor';
 
+/**
+ * Real Time Streaming (0107h) as the drive reports it: `on` with SW (WRITE(12) Streaming),
+ * `off` listed without SW (a drive that cannot stream-write), `absent` not listed at all.
+ */
+export type StreamingSupport = 'on' | 'off' | 'absent';
+
+/** Loading mechanism of the Removable Medium feature: a tray, or a slot that cannot load. */
+export type LoaderType = 'tray' | 'slot';
+
 export interface VirtualDriveOptions {
   /** The loaded disc, or `none` for an empty drive. */
   readonly media: MediaId | 'none';
@@ -33,6 +42,12 @@ export interface VirtualDriveOptions {
   readonly logLimit: number;
   /** Sense data format of CHECK CONDITION results (REQUEST SENSE follows its DESC bit). */
   readonly senseFormat: SenseFormat;
+  /** Real Time Streaming support (SW bit, or the feature itself). */
+  readonly streaming: StreamingSupport;
+  /** Loading mechanism type (slot drives cannot close a tray). */
+  readonly loader: LoaderType;
+  /** READ BUFFER CAPACITY implemented; false answers it with 05/20/00. */
+  readonly readBufferCapacity: boolean;
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -62,6 +77,14 @@ function parseBool(key: string, text: string): boolean {
   if (t === '1' || t === 'true' || t === 'on' || t === 'yes') return true;
   if (t === '0' || t === 'false' || t === 'off' || t === 'no') return false;
   throw invalidArgument(`virtual drive: ${key}=${text} is not a boolean (on/off, 1/0, true/false)`);
+}
+
+function parseStreaming(text: string): StreamingSupport {
+  try {
+    return parseBool('streaming', text) ? 'on' : 'off';
+  } catch {
+    throw invalidArgument(`virtual drive: streaming=${text} (on, off or absent)`);
+  }
 }
 
 function parseSpeed(text: string): number | undefined {
@@ -98,6 +121,9 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     formatted: false,
     logLimit: 10000,
     senseFormat: 'fixed',
+    streaming: 'on',
+    loader: 'tray',
+    readBufferCapacity: true,
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -155,9 +181,21 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
         }
         opts.senseFormat = value;
         break;
+      case 'streaming':
+        opts.streaming = value.toLowerCase() === 'absent' ? 'absent' : parseStreaming(value);
+        break;
+      case 'loader':
+        if (value !== 'tray' && value !== 'slot') {
+          throw invalidArgument(`virtual drive: loader=${value} (tray or slot)`);
+        }
+        opts.loader = value;
+        break;
+      case 'rbc':
+        opts.readBufferCapacity = parseBool(key, value);
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc)`,
         );
     }
   }

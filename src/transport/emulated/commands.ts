@@ -232,6 +232,9 @@ const startStopUnit: Handler = async (core, x) => {
     await core.openTray();
     return;
   }
+  // A slot drive has nothing to pull a disc back in: the Load bit of its Removable Medium
+  // feature is zero, and LoEj with Start asks for what it cannot do.
+  if (core.options.loader === 'slot') fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'slot loader');
   core.closeTray();
 };
 
@@ -287,7 +290,10 @@ function capabilitiesPage(core: DriveCore): Uint8Array {
     multiSession: true,
     mode2Form1: true,
     mode2Form2: true,
-    loadingMechanismType: CapLoadingMechanismType.TRAY,
+    loadingMechanismType:
+      core.options.loader === 'tray'
+        ? CapLoadingMechanismType.TRAY
+        : CapLoadingMechanismType.CADDY_SLOT,
     eject: true,
     lock: true,
     lockState: core.prevented,
@@ -528,8 +534,11 @@ const write10: Handler = (core, x) => {
 };
 
 const write12: Handler = (core, x) => {
-  // The Streaming bit is accepted: the drive reports SW in Real Time Streaming.
   const cdb = cdbOf(x, decodeWrite12Cdb);
+  // The Streaming bit is valid only where Real Time Streaming reports SW.
+  if (cdb.streaming && core.options.streaming !== 'on') {
+    fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'Streaming without SW');
+  }
   return writeBlocks(core, x, cdb.lba, cdb.transferLength);
 };
 
@@ -933,6 +942,7 @@ const readFormatCapacities: Handler = (core, x) => {
 };
 
 const readBufferCapacity: Handler = (core, x) => {
+  if (!core.options.readBufferCapacity) fail(Sense.INVALID_COMMAND_OPERATION_CODE);
   const cdb = cdbOf(x, decodeReadBufferCapacityCdb);
   const buffer = core.buffer;
   const free = buffer.paced ? buffer.free : buffer.size;
@@ -989,6 +999,8 @@ const getPerformance: Handler = (core, x) => {
 };
 
 const setStreaming: Handler = (core, x) => {
+  // SET STREAMING belongs to the Real Time Streaming feature: without it, no such command.
+  if (core.options.streaming === 'absent') fail(Sense.INVALID_COMMAND_OPERATION_CODE);
   const cdb = cdbOf(x, decodeSetStreamingCdb);
   if (cdb.type !== StreamingType.PERFORMANCE_DESCRIPTOR) fail(Sense.INVALID_FIELD_IN_CDB);
   const d = parse(() => decodeSetStreamingData(parameterList(x, cdb.parameterListLength)));

@@ -48,7 +48,9 @@ export function driveFeatures(core: DriveCore, disc: Disc | undefined): FeatureD
   const readable = disc !== undefined && (disc.random || disc.status().disc !== 'blank');
   const blocking = disc?.spec.allocationUnit ?? 1;
   const current = (on: boolean) => ({ current: on });
-  return [
+  const tray = core.options.loader === 'tray';
+  const streaming = core.options.streaming;
+  const features: FeatureDescriptor[] = [
     profileListFeatureDescriptor({
       profiles: DRIVE_PROFILES.map((p) => ({ profileNumber: p, currentP: p === disc?.profile })),
     }),
@@ -59,8 +61,8 @@ export function driveFeatures(core: DriveCore, disc: Disc | undefined): FeatureD
     }),
     morphingFeatureDescriptor({ ocEvent: true, async: false }),
     removableMediumFeatureDescriptor({
-      loadingMechanismType: LoadingMechanismType.TRAY,
-      load: true,
+      loadingMechanismType: tray ? LoadingMechanismType.TRAY : LoadingMechanismType.CADDY_SLOT,
+      load: tray,
       eject: true,
       pvntJmpr: true,
       dbml: false,
@@ -141,9 +143,21 @@ export function driveFeatures(core: DriveCore, disc: Disc | undefined): FeatureD
     ),
     powerManagementFeatureDescriptor(),
     timeoutFeatureDescriptor({ group3: false, unitLength: 0 }),
-    realTimeStreamingFeatureDescriptor(
-      { rbcb: true, scs: true, mp2a: true, wspd: true, sw: true },
-      current(disc !== undefined && core.tray === 'closed'),
-    ),
   ];
+  if (streaming !== 'absent') {
+    features.push(
+      realTimeStreamingFeatureDescriptor(
+        // RBCB: READ BUFFER CAPACITY with Block = 1, which a drive without the command lacks.
+        {
+          rbcb: core.options.readBufferCapacity,
+          scs: true,
+          mp2a: true,
+          wspd: true,
+          sw: streaming === 'on',
+        },
+        current(disc !== undefined && core.tray === 'closed'),
+      ),
+    );
+  }
+  return features;
 }

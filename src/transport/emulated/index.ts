@@ -4,7 +4,13 @@
 export { openVirtualDrive, VirtualDrive, VirtualDriveControl, MediaInspection } from './drive.js';
 export type { LogEntry } from './drive.js';
 export { parseVirtualAddress } from './address.js';
-export type { VirtualDriveOptions, FullBufferPolicy, SenseFormat } from './address.js';
+export type {
+  VirtualDriveOptions,
+  FullBufferPolicy,
+  SenseFormat,
+  StreamingSupport,
+  LoaderType,
+} from './address.js';
 export { Faults } from './faults.js';
 export type { FailAtOptions, BusyOptions } from './faults.js';
 export { MEDIA, MEDIA_IDS, Profile } from './media.js';
