@@ -97,6 +97,14 @@ describe('discwright command over iSCSI (tgt)', { skip }, () => {
     assert.ok((await readFile(out)).equals(recorded.subarray(8 * 2048, 40 * 2048)));
   });
 
+  it('devices --iscsi lists the portal’s targets as addresses the other commands take', async () => {
+    const r = await run(['devices', '--iscsi', `127.0.0.1:${tgt.port}`, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse(r.stdout.toString('utf8')) as { iscsi: { address: string }[] };
+    const addresses = list.iscsi.map((e) => e.address).sort();
+    assert.deepEqual(addresses, [tgt.url(1), tgt.url(2)].sort());
+  });
+
   it('a refused read reports the mapped HRESULT and tgt’s sense', async () => {
     // tgt refuses READ on a DVD+R that is not closed: 05/21/00 → ERROR_INVALID_ADDRESS.
     const r = await run(['read', tgt.url(1), '--lba', '0', '--blocks', '1', '-o', join(dir, 'x')]);
