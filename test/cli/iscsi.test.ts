@@ -105,6 +105,28 @@ describe('discwright command over iSCSI (tgt)', { skip }, () => {
     assert.deepEqual(addresses, [tgt.url(1), tgt.url(2)].sort());
   });
 
+  it('a write the drive refuses reports the mapped HRESULT, tgt’s sense and the LBA', async () => {
+    // Target 2 holds a closed disc (tgt's DVD-ROM): WRITE is refused with 05/30/05.
+    const file = join(dir, 'small.bin');
+    await writeFile(file, randomBytes(16 * 2048));
+    const r = await run(['write-section', tgt.url(2), file, '--lba', '64', '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    const result = JSON.parse(r.stdout.toString('utf8').trim().split('\n').at(-1)!) as {
+      result: string;
+      hresult: string;
+      code: string;
+      lba: number;
+      sense: { key: number; asc: number; ascq: number };
+      lastWrittenLba: number;
+    };
+    assert.equal(result.result, 'error');
+    assert.equal(result.hresult, '0xC0AA0203');
+    assert.equal(result.code, 'E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE');
+    assert.deepEqual([result.sense.key, result.sense.asc, result.sense.ascq], [5, 0x30, 5]);
+    assert.equal(result.lba, 64);
+    assert.equal(result.lastWrittenLba, 63, 'nothing was written');
+  });
+
   it('a refused read reports the mapped HRESULT and tgt’s sense', async () => {
     // tgt refuses READ on a DVD+R that is not closed: 05/21/00 → ERROR_INVALID_ADDRESS.
     const r = await run(['read', tgt.url(1), '--lba', '0', '--blocks', '1', '-o', join(dir, 'x')]);
