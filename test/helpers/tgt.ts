@@ -226,33 +226,14 @@ export class Tgt {
       '--device-type',
       'cd',
     ]);
-    await this.adm([
-      '--mode',
-      'logicalunit',
-      '--op',
-      'update',
-      '--tid',
-      String(tid),
-      '--lun',
-      '1',
-      '--params',
+    await this.lunParams(
+      tid,
       `vendor_id=TGTTEST,product_id=DVDR-EMU,product_rev=0001,scsi_sn=DVD${tid}1`,
-    ]);
+    );
     if (options.writeCache === true) {
       // Caching mode page 08h with WCE=1: tgt then skips the fdatasync() after every WRITE,
       // which on a slow disk costs milliseconds per command.
-      await this.adm([
-        '--mode',
-        'logicalunit',
-        '--op',
-        'update',
-        '--tid',
-        String(tid),
-        '--lun',
-        '1',
-        '--params',
-        'mode_page=8:0:10:4:0:0:0:0:0:0:0:0:0',
-      ]);
+      await this.lunParams(tid, 'mode_page=8:0:10:4:0:0:0:0:0:0:0:0:0');
     }
     await this.adm([
       '--mode',
@@ -267,6 +248,22 @@ export class Tgt {
     const lun = { tid, iqn, image };
     this.targets.set(tid, lun);
     return lun;
+  }
+
+  /** `tgtadm --mode logicalunit --op update` of LUN 1 in target `tid` with `--params`. */
+  private lunParams(tid: number, params: string): Promise<string> {
+    return this.adm([
+      '--mode',
+      'logicalunit',
+      '--op',
+      'update',
+      '--tid',
+      String(tid),
+      '--lun',
+      '1',
+      '--params',
+      params,
+    ]);
   }
 
   /** Sets a target-side iSCSI key (HeaderDigest, MaxRecvDataSegmentLength, nop_interval, …). */
@@ -304,31 +301,9 @@ export class Tgt {
   /** A fresh blank DVD+R in target `tid`: LUN offline, truncate the image, re-open it. */
   async blank(tid: number): Promise<void> {
     const lun = this.targets.get(tid)!;
-    await this.adm([
-      '--mode',
-      'logicalunit',
-      '--op',
-      'update',
-      '--tid',
-      String(tid),
-      '--lun',
-      '1',
-      '--params',
-      'online=0',
-    ]);
+    await this.lunParams(tid, 'online=0');
     truncateSync(lun.image, 0);
-    await this.adm([
-      '--mode',
-      'logicalunit',
-      '--op',
-      'update',
-      '--tid',
-      String(tid),
-      '--lun',
-      '1',
-      '--params',
-      `path=${lun.image}`,
-    ]);
+    await this.lunParams(tid, `path=${lun.image}`);
   }
 
   /** The (tid, sid, cid) of every iSCSI connection. */
