@@ -87,7 +87,7 @@ if (opts.values['no-xorriso'] !== true) {
 }
 
 process.stderr.write(`file-backed: ${sizeText(opts.bytes)}, ${opts.runs} runs, data ${data}\n`);
-const series = await alternate(opts.runs, contenders, cleanup);
+const series = await alternate(opts.runs, contenders, cleanup, { rotate: true });
 cleanup();
 printResult(
   `Engine overhead, file-backed (${sizeText(opts.bytes)}, ${opts.runs} runs)`,

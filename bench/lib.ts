@@ -135,16 +135,21 @@ export function table(
 /**
  * Runs each contender `runs` times, alternating, so drift hits all of them alike. `between` runs
  * before every single run, untimed (cleanup, `sync`), so one run's leftovers (dirty pages, a
- * written image) do not slow the next contender.
+ * written image) do not slow the next contender. With `rotate`, every second run goes through
+ * the contenders in reverse order, so no contender always follows the same one (on the recorded
+ * machine a write's speed depended on what the previous run had written and deleted).
  */
 export async function alternate(
   runs: number,
   contenders: readonly Contender[],
   between: () => Promise<void> | void = () => undefined,
+  options: { rotate?: boolean } = {},
 ): Promise<Series[]> {
   const series = contenders.map((c) => ({ name: c.name, samples: [] as Sample[] }));
+  const n = contenders.length;
   for (let i = 0; i < runs; i++) {
-    for (let j = 0; j < contenders.length; j++) {
+    for (let k = 0; k < n; k++) {
+      const j = options.rotate === true && i % 2 === 1 ? n - 1 - k : k;
       await between();
       const sample = await contenders[j]!.run();
       series[j]!.samples.push(sample);

@@ -43,6 +43,12 @@ export function computeGeometry(p: {
 export class SlotPool {
   readonly slots: readonly Uint8Array[];
   readonly geometry: Geometry;
+  /**
+   * Slot i+1 starts where slot i ends (the stride equals the slot size, as for 2048-byte
+   * sectors at 64 KiB), so consecutive slots form one contiguous span a single read can fill.
+   */
+  readonly contiguous: boolean;
+  private readonly buffer: ArrayBuffer;
 
   constructor(geometry: Geometry) {
     this.geometry = geometry;
@@ -53,6 +59,13 @@ export class SlotPool {
       slots.push(new Uint8Array(buffer, i * stride, geometry.slotSize));
     }
     this.slots = slots;
+    this.buffer = buffer;
+    this.contiguous = stride === geometry.slotSize;
+  }
+
+  /** `bytes` from the start of slot `first` (only meaningful when `contiguous`). */
+  span(first: number, bytes: number): Uint8Array {
+    return new Uint8Array(this.buffer, first * this.geometry.slotSize, bytes);
   }
 
   fits(g: Geometry): boolean {
@@ -108,6 +121,8 @@ export class SlotQueue {
   private readonly items: number[] = [];
   private head = 0;
   private waiter: (() => void) | undefined;
+  /** A waitForLength() in progress: the length it waits for and its wake-up. */
+  private lengthWaiter: { readonly n: number; readonly wake: () => void } | undefined;
 
   constructor(private readonly abort: AbortFlag) {}
 
@@ -116,10 +131,50 @@ export class SlotQueue {
     const w = this.waiter;
     this.waiter = undefined;
     w?.();
+    const lw = this.lengthWaiter;
+    if (lw !== undefined && this.length >= lw.n) {
+      this.lengthWaiter = undefined;
+      lw.wake();
+    }
   }
 
   get length(): number {
     return this.items.length - this.head;
+  }
+
+  /** The slot index take() would hand out next, without taking it. */
+  peek(): number | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  /** Takes the next slot index when it equals `index` (no wait); true when taken. */
+  takeIf(index: number): boolean {
+    if (this.abort.raised || this.peek() !== index) return false;
+    this.head++;
+    return true;
+  }
+
+  /**
+   * Resolves true once at least `n` slots are queued, false when the abort flag is (or becomes)
+   * raised first. Woken from put(), never by polling. One waiter at a time.
+   */
+  async waitForLength(n: number): Promise<boolean> {
+    if (this.abort.raised) return false;
+    if (this.length >= n) return true;
+    await new Promise<void>((resolve) => {
+      const off = this.abort.onRaise(() => {
+        this.lengthWaiter = undefined;
+        resolve();
+      });
+      this.lengthWaiter = {
+        n,
+        wake: () => {
+          off();
+          resolve();
+        },
+      };
+    });
+    return !this.abort.raised;
   }
 
   /** Next slot index, or undefined when the abort flag is (or becomes) raised. */

@@ -500,6 +500,16 @@ function listenerWarning(e: unknown): void {
   process.emitWarning(`an update listener threw: ${detail}`, { code: 'DW_LISTENER_ERROR' });
 }
 
+/** Most bytes one source read fills: up to 16 adjacent 64 KiB slots. */
+const MAX_READ_BYTES = 1024 * 1024;
+
+/**
+ * The reader fills one or more adjacent free slots per source read (beyond spec §2.4.3, which
+ * reads one slot at a time; docs/decisions.md "Performance"): when the free queue hands out
+ * slots i, i+1, … that are contiguous in the pool, up to 1 MiB of them are filled with one
+ * `source.fill()`, never past the section's remaining blocks. Each slot is then accounted and
+ * queued on its own, exactly as a one-slot read would, so the chunk sequence is unchanged.
+ */
 async function reader(
   s: Section,
   progress: Progress,
@@ -507,33 +517,48 @@ async function reader(
   filled: SlotQueue,
 ): Promise<void> {
   const B = s.geometry.blocksPerChunk;
+  const bps = s.bytesPerSector;
+  const slotSize = s.geometry.slotSize;
+  const maxSlots = s.pool.contiguous ? Math.max(1, Math.floor(MAX_READ_BYTES / slotSize)) : 1;
   let remaining = s.blocks;
   let lba = s.start;
   while (remaining > 0) {
-    const index = await free.take();
-    if (index === undefined) throw cancelledError('reading stopped: the write was cancelled');
-    const n = Math.min(remaining, B);
-    const want = n * s.bytesPerSector;
-    const slot = s.pool.slots[index] as Uint8Array;
+    const first = await free.take();
+    if (first === undefined) throw cancelledError('reading stopped: the write was cancelled');
+    let count = 1;
+    let blocks = Math.min(remaining, B);
+    while (count < maxSlots && blocks < remaining && free.takeIf(first + count)) {
+      blocks += Math.min(remaining - blocks, B);
+      count++;
+    }
+    const want = blocks * bps;
+    const dst =
+      count === 1
+        ? (s.pool.slots[first] as Uint8Array).subarray(0, want)
+        : s.pool.span(first, want);
     let got: number;
     try {
-      got = await s.source.fill(slot.subarray(0, want));
+      got = await s.source.fill(dst);
     } catch (e) {
       throw sourceError(e, `reading the source for LBA ${lba} failed`);
     }
-    if (got < want) {
-      const expected = s.blocks * s.bytesPerSector;
-      const have = (s.blocks - remaining) * s.bytesPerSector + got;
-      throw new DwError(HR.E_FAIL, {
-        message: `the source ended after ${have} bytes; the section needs ${expected} (${s.blocks} blocks × ${s.bytesPerSector})`,
-        lba,
-        blocks: n,
-      });
+    for (let k = 0; k < count; k++) {
+      const n = Math.min(remaining, B);
+      const have = got - k * slotSize;
+      if (have < n * bps) {
+        const expected = s.blocks * bps;
+        const read = (s.blocks - remaining) * bps + Math.max(0, have);
+        throw new DwError(HR.E_FAIL, {
+          message: `the source ended after ${read} bytes; the section needs ${expected} (${s.blocks} blocks × ${bps})`,
+          lba,
+          blocks: n,
+        });
+      }
+      lba += n;
+      remaining -= n;
+      progress.read(n);
+      filled.put(first + k);
     }
-    lba += n;
-    remaining -= n;
-    progress.read(n);
-    filled.put(index);
   }
 }
 
@@ -549,6 +574,14 @@ async function writer(
   let remaining = s.blocks;
   let lba = s.start;
   let lastPoll: number | undefined;
+  // No start-up underrun (beyond spec §2.4.3; docs/decisions.md "Performance"): a drive starts
+  // recording with the first WRITE, so the first one waits until the whole pool is filled, or
+  // the reader has read the whole section, and the drive's buffer then fills at memory speed
+  // instead of growing only by what the source outruns the media. An abort ends the wait.
+  const prefill = Math.min(s.pool.slots.length, Math.ceil(s.blocks / B));
+  if (!(await filled.waitForLength(prefill))) {
+    throw cancelledError('writing stopped: the write was cancelled');
+  }
   while (remaining > 0) {
     const index = await filled.take();
     if (index === undefined) throw cancelledError('writing stopped: the write was cancelled');

@@ -181,10 +181,12 @@ export class DriveCore {
     this.updateRate();
   }
 
-  /** Writes the sidecar (image-backed discs). */
+  /** Writes the sidecar (image-backed discs), after the data cache: a sidecar never describes
+   *  blocks the image file does not hold yet. */
   async persist(): Promise<void> {
     this.dirty = false;
     if (this.options.image === undefined || this.disc === undefined) return;
+    await this.store.writeOut();
     await writeSidecar(this.options.image, this.disc.toJSON(), this.store);
   }
 

@@ -240,6 +240,9 @@ export class VirtualDrive implements Transport {
       if (faults.vanishIn !== undefined && --faults.vanishIn <= 0) {
         faults.vanishIn = undefined;
         faults.vanished = true;
+        // A drive the host lost keeps recording what it received: its cache goes to the image
+        // now (close() waits for it and reports a failure).
+        this.core.store.writeOut().catch(() => undefined);
       }
     }
   }

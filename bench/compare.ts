@@ -1,0 +1,89 @@
+// Before/after of a change: the same discwright write from two builds, run alternately in one
+// invocation. `--before` names the other build's dw-write.js (a copy of dist/ made before the
+// change, e.g. `cp -r dist /tmp/dist-before`); this build is "after". Cases:
+//   file      1 GiB from a file to `virtual:bd-r?image=<file>&speed=max`, with `dd bs=64k`
+//   rewrite   in memory, a rewrite of a formatted BD-RE (the pipeline alone)
+//   realtime  `virtual:dvd+r?speed=16x` fed at twice the media rate with random stalls
+//
+//   node dist/bench/compare.js --before /tmp/dist-before/bench/dw-write.js --case file
+//     [--size 1g] [--runs 5] [--cpu-prof]
+
+import { join } from 'node:path';
+import {
+  alternate,
+  benchDir,
+  Columns,
+  commonOptions,
+  DW_WRITE,
+  nodeSample,
+  printResult,
+  randomFile,
+  remove,
+  sizeText,
+  syncDisks,
+  table,
+  timedCommand,
+  type Column,
+  type Contender,
+} from './lib.js';
+
+const opts = commonOptions(
+  { runs: 5, size: '1g' },
+  { before: { type: 'string' }, case: { type: 'string', default: 'file' } },
+);
+const before = opts.values.before;
+if (typeof before !== 'string')
+  throw new Error('--before <other build>/bench/dw-write.js is required');
+const kind = String(opts.values.case);
+const size = `--size=${opts.bytes}`;
+const dir = benchDir();
+const out = join(dir, 'compare-out.img');
+const cleanup = () => {
+  remove(out, `${out}.json`);
+  syncDisks();
+};
+
+let args: string[];
+let columns: Column[];
+const contenders: Contender[] = [];
+let between: () => void = () => undefined;
+switch (kind) {
+  case 'file': {
+    const data = randomFile(join(dir, `random-${opts.bytes}.bin`), opts.bytes);
+    args = [`--address=virtual:bd-r?image=${out}&speed=max`, `--source=file:${data}`, size];
+    contenders.push({
+      name: 'dd bs=64k',
+      run: () => timedCommand('dd', [`if=${data}`, `of=${out}`, 'bs=64k'], opts.bytes),
+    });
+    columns = [Columns.mbps, Columns.cpuSec, Columns.rssMB];
+    between = cleanup;
+    break;
+  }
+  case 'rewrite':
+    args = ['--address=virtual:bd-re?formatted=on&speed=max', '--source=memory', size, '--warmup'];
+    columns = [Columns.gbps, Columns.cpuPerGiB];
+    break;
+  case 'realtime':
+    args = ['--address=virtual:dvd+r?speed=16x', '--source=paced:32x', size, '--eld'];
+    columns = [
+      Columns.mbps,
+      Columns.extra('underruns', 'underruns', 0),
+      Columns.extra('minFillBytes', 'min fill bytes', 0),
+      Columns.extra('eldP99Ms', 'loop delay p99 ms', 2),
+    ];
+    break;
+  default:
+    throw new Error(`--case must be file, rewrite or realtime, not ${kind}`);
+}
+contenders.push(
+  { name: 'before', run: () => nodeSample(before, args, opts.nodeFlags) },
+  { name: 'after', run: () => nodeSample(DW_WRITE, args, opts.nodeFlags) },
+);
+
+process.stderr.write(`compare ${kind}: ${sizeText(opts.bytes)}, ${opts.runs} runs\n`);
+const series = await alternate(opts.runs, contenders, between, { rotate: true });
+cleanup();
+printResult(
+  `Before/after, ${kind} (${sizeText(opts.bytes)}, ${opts.runs} runs)`,
+  table(series, columns, columns[0]),
+);

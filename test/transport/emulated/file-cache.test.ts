@@ -1,0 +1,210 @@
+// The image-backed virtual drive's write-back cache (store.ts, FileStore): a WRITE completes in
+// the cache, the image file gets the data in the background, and SYNCHRONIZE CACHE, close,
+// eject and a vanished device all leave every acknowledged block in the image.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WriteEngine } from '../../../src/engine/index.js';
+import { HR } from '../../../src/errors.js';
+import { FileStore } from '../../../src/transport/emulated/store.js';
+import { pattern, rejectsWith, rig, writes, type Rig } from '../../helpers/recorder.js';
+
+const SECTOR = 2048;
+const MiB = 1024 * 1024;
+let dir = '';
+let n = 0;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dw-cache-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function imagePath(): string {
+  return join(dir, `disc-${++n}.img`);
+}
+
+async function fileBytes(path: string): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(path));
+}
+
+/** Deterministic bytes that differ from pattern() (for rewrites). */
+function other(bytes: number, seed: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = (i * 13 + seed + (i >> 9)) & 0xff;
+  return out;
+}
+
+async function engineOn(address: string): Promise<Rig & { engine: WriteEngine }> {
+  const r = await rig(address);
+  const engine = new WriteEngine({ clock: r.clock });
+  await engine.setRecorder(r.recorder);
+  engine.bytesPerSector = SECTOR;
+  return { ...r, engine };
+}
+
+describe('FileStore write-back cache', () => {
+  it('a write completes in the cache; reads see it before the file does', async () => {
+    const path = imagePath();
+    const store = await FileStore.open(path);
+    try {
+      const data = pattern(100 * SECTOR);
+      await store.write(0, SECTOR, data);
+      // Less than a segment (256 KiB): nothing has gone to the file yet.
+      assert.equal(store.cachedBytes, data.length);
+      assert.equal((await stat(path)).size, 0);
+      assert.deepEqual(await store.readRun(0, 100), data);
+      assert.deepEqual(await store.readBlock(42), data.subarray(42 * SECTOR, 43 * SECTOR));
+      // Blocks past what was written read as zeros.
+      assert.deepEqual(
+        await store.readRun(99, 3),
+        Uint8Array.from([...data.subarray(99 * SECTOR), ...new Uint8Array(2 * SECTOR)]),
+      );
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(await fileBytes(path), pattern(100 * SECTOR));
+  });
+
+  it('a rewrite of cached and of written-out blocks reads, and lands, with the latest data', async () => {
+    const path = imagePath();
+    const store = await FileStore.open(path);
+    const blocks = 12 * 128 + 17; // twelve segments of 256 KiB and a bit
+    const data = pattern(blocks * SECTOR);
+    try {
+      for (let lba = 0; lba < blocks; lba += 32) {
+        const count = Math.min(32, blocks - lba);
+        await store.write(lba, SECTOR, data.subarray(lba * SECTOR, (lba + count) * SECTOR));
+      }
+      const a = other(40 * SECTOR, 1); // LBA 10..49: already in the file or in flight
+      const b = other(20 * SECTOR, 2); // LBA 1530..1549: into the open segment
+      await store.write(10, SECTOR, a);
+      await store.write(1530, SECTOR, b);
+      const expected = Uint8Array.from(data);
+      expected.set(a, 10 * SECTOR);
+      expected.set(b, 1530 * SECTOR);
+      assert.deepEqual(await store.readRun(0, blocks), expected);
+      await store.sync();
+      assert.equal(store.cachedBytes, 0);
+      assert.deepEqual(await fileBytes(path), expected);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('holds at most its 8 MiB: a long run of writes waits for the file (back-pressure)', async () => {
+    const path = imagePath();
+    const store = await FileStore.open(path);
+    const data = other(20 * MiB, 3);
+    let most = 0;
+    try {
+      for (let at = 0; at < data.length; at += 65536) {
+        await store.write(at / SECTOR, SECTOR, data.subarray(at, at + 65536));
+        most = Math.max(most, store.cachedBytes);
+      }
+      assert.ok(most <= 8 * MiB, `${most} bytes cached`);
+      assert.ok(most > 0);
+    } finally {
+      await store.close();
+    }
+    assert.deepEqual(await fileBytes(path), data);
+  });
+
+  it('clear() (BLANK, FORMAT UNIT) drops cached data and empties the image', async () => {
+    const path = imagePath();
+    const store = await FileStore.open(path);
+    try {
+      await store.write(0, SECTOR, other(3 * MiB, 4));
+      await store.clear();
+      assert.equal(store.cachedBytes, 0);
+      assert.equal(store.stride, undefined);
+      await store.write(5, SECTOR, pattern(SECTOR));
+      await store.sync();
+    } finally {
+      await store.close();
+    }
+    const file = await fileBytes(path);
+    assert.equal(file.length, 6 * SECTOR);
+    assert.deepEqual(file.subarray(0, 5 * SECTOR), new Uint8Array(5 * SECTOR));
+    assert.deepEqual(file.subarray(5 * SECTOR), pattern(SECTOR));
+  });
+});
+
+describe('image-backed virtual drive with its cache', () => {
+  it('SYNCHRONIZE CACHE: the image file holds the data and the sidecar the layout', async () => {
+    const path = imagePath();
+    const t = await engineOn(`virtual:bd-r?image=${path}&speed=max`);
+    const blocks = 1000;
+    const data = pattern(blocks * SECTOR);
+    await t.engine.writeSection(data, 0, blocks);
+    await t.recorder.synchronizeCache();
+    // Read the file directly while the drive is still open.
+    const file = await fileBytes(path);
+    assert.deepEqual(file.subarray(0, data.length), data);
+    const sidecar = JSON.parse(await readFile(`${path}.json`, 'utf8')) as { stride: number };
+    assert.equal(sidecar.stride, SECTOR);
+    await t.recorder.close();
+  });
+
+  it('reopen after close: the disc reads back equal to the source (larger than the cache)', async () => {
+    const path = imagePath();
+    const address = `virtual:bd-r?image=${path}&speed=max`;
+    const blocks = 12 * 512 + 3; // 12 MiB and a bit: more than the cache holds
+    const data = other(blocks * SECTOR, 5);
+    {
+      const t = await engineOn(address);
+      await t.engine.writeSection(data, 0, blocks);
+      await t.recorder.close();
+    }
+    const again = await rig(address);
+    assert.equal(again.drive.control.media.nwa, blocks);
+    assert.deepEqual(await again.drive.control.media.readBlocks(0, blocks), data);
+    await again.recorder.close();
+    assert.deepEqual((await fileBytes(path)).subarray(0, data.length), data);
+  });
+
+  it('eject: the tray opens after the cache is in the image', async () => {
+    const path = imagePath();
+    const t = await engineOn(`virtual:dvd+r?image=${path}&speed=max`);
+    const data = pattern(300 * SECTOR);
+    await t.engine.writeSection(data, 0, 300);
+    await t.recorder.ejectMedia();
+    assert.deepEqual((await fileBytes(path)).subarray(0, data.length), data);
+    await t.recorder.close();
+  });
+
+  it('vanish mid-write, then reopen: every acknowledged block is in the image', async () => {
+    const path = imagePath();
+    const address = `virtual:dvd+r?image=${path}&speed=max`;
+    const blocks = 2000;
+    const data = other(blocks * SECTOR, 6);
+    const t = await engineOn(address);
+    const setup = t.log.length;
+    t.drive.control.faults.vanishAfter(20);
+    const e = await rejectsWith(t.engine.writeSection(data, 0, blocks));
+    assert.equal(e.hr, HR.ERROR_DEV_NOT_EXIST);
+    const acknowledged = writes(t.log.slice(setup))
+      .filter((w) => w.status === 0)
+      .reduce((k, w) => k + ((w.cdb[7]! << 8) | w.cdb[8]!), 0);
+    assert.ok(acknowledged > 0 && acknowledged < blocks, `${acknowledged} blocks acknowledged`);
+    assert.equal(t.drive.control.media.nwa, acknowledged);
+    await t.recorder.close();
+
+    const again = await rig(address);
+    assert.equal(again.drive.control.media.nwa, acknowledged);
+    assert.deepEqual(
+      await again.drive.control.media.readBlocks(0, acknowledged),
+      data.subarray(0, acknowledged * SECTOR),
+    );
+    await again.recorder.close();
+    const file = await fileBytes(path);
+    assert.deepEqual(
+      file.subarray(0, acknowledged * SECTOR),
+      data.subarray(0, acknowledged * SECTOR),
+    );
+  });
+});
