@@ -6,6 +6,7 @@
 // on a freshly blanked disc. Needs tgtd/tgtadm (Debian package tgt).
 //
 //   npm run build && node dist/bench/iscsi.js [--size 512m] [--runs 5] [--transfer 64k]
+//     [--before /tmp/dist-before/bench/dw-write.js]   (adds that build as "discwright before")
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -31,8 +32,9 @@ import {
 
 const opts = commonOptions(
   { runs: 5, size: '512m' },
-  { transfer: { type: 'string', default: '64k' } },
+  { transfer: { type: 'string', default: '64k' }, before: { type: 'string' } },
 );
+const before = typeof opts.values.before === 'string' ? opts.values.before : undefined;
 const transfer = parseSize(String(opts.values.transfer));
 
 const available = tgtAvailability();
@@ -91,19 +93,21 @@ try {
         run: () => jsonSample(baseline, [url, data, String(opts.bytes), String(transfer)]),
       });
     }
+    const dwArgs = [
+      `--address=${url}`,
+      `--source=file:${data}`,
+      `--size=${opts.bytes}`,
+      `--max-transfer=${transfer}`,
+    ];
+    if (before !== undefined) {
+      contenders.push({
+        name: `discwright before, ${l.label}`,
+        run: () => nodeSample(before, dwArgs, opts.nodeFlags),
+      });
+    }
     contenders.push({
       name: `discwright, ${l.label}`,
-      run: () =>
-        nodeSample(
-          DW_WRITE,
-          [
-            `--address=${url}`,
-            `--source=file:${data}`,
-            `--size=${opts.bytes}`,
-            `--max-transfer=${transfer}`,
-          ],
-          opts.nodeFlags,
-        ),
+      run: () => nodeSample(DW_WRITE, dwArgs, opts.nodeFlags),
     });
   }
   process.stderr.write(

@@ -118,7 +118,9 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   #inquiry: InquiryData | undefined;
   #platform: PlatformInfo | undefined;
   #canLoad = false;
-  #tail: Promise<unknown> = Promise.resolve();
+  /** True while a command is at the transport; later ones wait in #waiting, in order. */
+  #busy = false;
+  readonly #waiting: (() => void)[] = [];
   #exclusiveCount = 0;
   #exclusiveOwner = '';
   #mcnDisabled = 0;
@@ -157,7 +159,6 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   async #bind(transport: Transport, id: string): Promise<void> {
     this.#transport = transport;
     this.#id = id;
-    this.#tail = Promise.resolve();
     try {
       // 36 bytes: the standard part, and the length USB bridges are known to handle.
       const r = await this.#run(inquiry());
@@ -194,7 +195,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   async close(): Promise<void> {
     const t = this.#transport;
     if (t === undefined) return;
-    await this.#tail.catch(() => undefined);
+    await this.#enqueue(() => Promise.resolve());
     try {
       if (this.#exclusiveCount > 0) {
         this.#exclusiveCount = 0;
@@ -267,29 +268,54 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
 
   // ---- the command queue ----
 
-  /** Run `fn` after every earlier command has settled (one command in flight per device). */
+  /**
+   * Run `fn` after every earlier command has settled (one command in flight per device). When
+   * nothing is in flight `fn` starts at once, in the caller's tick: a WRITE stream goes through
+   * here once per chunk, and a promise chain per command cost measurable time per WRITE.
+   */
   #enqueue<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#tail.then(fn, fn);
-    this.#tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
+    if (!this.#busy) {
+      this.#busy = true;
+      return this.#start(fn);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push(() => {
+        this.#start(fn).then(resolve, reject);
+      });
+    });
+  }
+
+  /** `fn` must not throw (it rejects instead). */
+  #start<T>(fn: () => Promise<T>): Promise<T> {
+    const run = fn();
+    // Registered before the caller's own reaction, so the queue moves on before the caller
+    // continues (and a command the caller sends next finds the recorder idle).
+    run.then(this.#release, this.#release);
     return run;
   }
 
-  async #execute(command: ScsiCommand, timeoutSec: number): Promise<ScsiResult> {
+  readonly #release = (): void => {
+    const next = this.#waiting.shift();
+    if (next === undefined) this.#busy = false;
+    else next();
+  };
+
+  #execute(command: ScsiCommand, timeoutSec: number): Promise<ScsiResult> {
     const t = this.#bound();
-    return this.#enqueue(async () => {
+    const failure = (e: unknown): never => {
+      if (e instanceof DwError) throw e;
+      throw new DwError(HR.ERROR_IO_DEVICE, {
+        message: `${command.name}: transport failure: ${e instanceof Error ? e.message : String(e)}`,
+        cause: e,
+        command: command.name,
+        cdb: command.cdb,
+      });
+    };
+    return this.#enqueue(() => {
       try {
-        return await t.execute(command, { timeoutMs: timeoutSec * 1000 });
+        return t.execute(command, { timeoutMs: timeoutSec * 1000 }).catch(failure);
       } catch (e) {
-        if (e instanceof DwError) throw e;
-        throw new DwError(HR.ERROR_IO_DEVICE, {
-          message: `${command.name}: transport failure: ${e instanceof Error ? e.message : String(e)}`,
-          cause: e,
-          command: command.name,
-          cdb: command.cdb,
-        });
+        return Promise.resolve(e).then(failure);
       }
     });
   }

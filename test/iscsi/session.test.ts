@@ -419,6 +419,54 @@ describe('iSCSI session (scripted target)', () => {
     assert.equal(c.received.filter((p) => p.type === 'scsi-command').length, 2);
   });
 
+  // The bound turns a missed deadline (the 20 ms command waiting for the 60 s one) into a failure.
+  it(
+    'times each command against its own deadline, across commands with different timeouts',
+    { timeout: 10_000 },
+    async () => {
+      // The answer to the n-th SCSI command: 'now', after a delay, or never (then ABORT TASK).
+      const plan: ({ kind: 'now' } | { kind: 'later'; ms: number } | { kind: 'never' })[] = [
+        { kind: 'now' },
+        { kind: 'later', ms: 80 },
+        { kind: 'never' },
+        { kind: 'now' },
+      ];
+      let n = 0;
+      const { t } = await setup({
+        onPdu(p, c) {
+          if (p.type === 'task-management-request') {
+            c.send({
+              type: 'task-management-response',
+              response: 0,
+              initiatorTaskTag: p.initiatorTaskTag,
+              ...c.sn(),
+            });
+            c.statSn++;
+            return;
+          }
+          if (p.type !== 'scsi-command') return;
+          const step = plan[n++];
+          if (step?.kind === 'now') respond(c, p.initiatorTaskTag);
+          // A slow drive: the answer comes well after the previous command's deadline.
+          else if (step?.kind === 'later')
+            setTimeout(() => respond(c, p.initiatorTaskTag), step.ms);
+        },
+      });
+      // Leaves a deadline 30 ms out that no command is waiting for any more.
+      assert.equal((await t.execute(tur(), { timeoutMs: 30 })).status, 0);
+      // Still in flight when that deadline passes: it must not time out.
+      assert.equal((await t.execute(tur(), { timeoutMs: 60_000 })).status, 0);
+      // A shorter deadline than the one pending (60 s) must still fire.
+      await assert.rejects(
+        t.execute(tur(), { timeoutMs: 20 }),
+        isHr(HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT),
+      );
+      assert.equal(t.stats.abortsSent, 1);
+      assert.equal((await t.execute(tur())).status, 0);
+      assert.equal(n, 4);
+    },
+  );
+
   it('drops the connection when ABORT TASK goes unanswered, and logs in again next time', async () => {
     let answer = false;
     const { target, t } = await setup(
