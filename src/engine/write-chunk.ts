@@ -5,7 +5,6 @@
 import { DwError, HR, hrText, type HResult, type SenseSummary } from '../errors.js';
 import { encodeWrite10Cdb } from '../scsi/block/write-10.js';
 import { encodeWrite12Cdb } from '../scsi/block/write-12.js';
-import { Opcode } from '../scsi/opcodes.js';
 import { decodeSense, hrFromSense, summarizeSense } from '../scsi/sense.js';
 import type { Clock } from '../transport/clock.js';
 import type { DiscRecorderEx } from '../device/types.js';
@@ -50,13 +49,13 @@ function senseKey(sense: Uint8Array): number {
   return (sense[2] ?? 0) & 0x0f;
 }
 
-function classifySense(sense: Uint8Array, name: string): Outcome {
+function classifySense(sense: Uint8Array, name: string, opcode: number): Outcome {
   const key = senseKey(sense);
   // RECOVERED ERROR: the drive wrote the data and only reports that it had to work for it.
   if (key === 0x1) return { kind: 'done' };
   const asc = sense[12] ?? 0;
   const ascq = sense[13] ?? 0;
-  let hr = hrFromSense(sense, Opcode.WRITE_10);
+  let hr = hrFromSense(sense, opcode);
   if ((hr & 0x80000000) === 0) hr = HR.E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE;
   const info = senseInfo(sense);
   const failure: Failure = {
@@ -123,7 +122,7 @@ export async function writeChunk(
       const r = await recorder.sendCommandSendDataToDevice(cdb, WRITE_TIMEOUT_SEC, chunk.data);
       outcome =
         r.hr === HR.S_IMAPI_COMMAND_HAS_SENSE_DATA
-          ? classifySense(r.sense, name)
+          ? classifySense(r.sense, name, cdb[0]!)
           : { kind: 'done' };
     } catch (e) {
       outcome = classifyRejection(e, name);

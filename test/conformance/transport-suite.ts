@@ -215,6 +215,15 @@ export function assertGood(r: ScsiResult, what = 'command'): void {
   }
 }
 
+/** The media event class of a polled GET EVENT STATUS NOTIFICATION. */
+async function mediaEvent(t: Transport): Promise<ReturnType<typeof mediaEventOf>> {
+  const g = await good(
+    t,
+    getEventStatusNotification({ notificationClassRequest: NotificationClassMask.MEDIA }),
+  );
+  return mediaEventOf(decodeGetEventStatusNotificationData(g.dataIn));
+}
+
 async function good(t: Transport, c: ScsiCommand): Promise<ScsiResult> {
   const r = await t.execute(c);
   assertGood(r, c.name);
@@ -568,13 +577,7 @@ export function runTransportConformance(
             assert.equal(senseOf(r)[0], 2);
             assert.equal(senseOf(r)[1], 0x3a);
             if (caps.gesn) {
-              const g = await good(
-                t,
-                getEventStatusNotification({
-                  notificationClassRequest: NotificationClassMask.MEDIA,
-                }),
-              );
-              const ev = mediaEventOf(decodeGetEventStatusNotificationData(g.dataIn));
+              const ev = await mediaEvent(t);
               assert.equal(ev?.mediaEventCode, MediaEventCode.MEDIA_REMOVAL);
               assert.equal(ev?.doorOrTrayOpen, true);
             }
@@ -582,13 +585,7 @@ export function runTransportConformance(
             assertSense(await t.execute(testUnitReady()), 6, 0x28, 0);
             assertGood(await t.execute(testUnitReady()));
             if (caps.gesn) {
-              const g = await good(
-                t,
-                getEventStatusNotification({
-                  notificationClassRequest: NotificationClassMask.MEDIA,
-                }),
-              );
-              const ev = mediaEventOf(decodeGetEventStatusNotificationData(g.dataIn));
+              const ev = await mediaEvent(t);
               assert.equal(ev?.mediaEventCode, MediaEventCode.NEW_MEDIA);
               assert.equal(ev?.mediaPresent, true);
             }
