@@ -20,6 +20,7 @@ import {
   randomFile,
   remove,
   sizeText,
+  settleMachine,
   syncDisks,
   table,
   timedCommand,
@@ -56,7 +57,10 @@ switch (kind) {
       run: () => timedCommand('dd', [`if=${data}`, `of=${out}`, 'bs=64k'], opts.bytes),
     });
     columns = [Columns.mbps, Columns.cpuSec, Columns.rssMB];
-    between = cleanup;
+    between = () => {
+      cleanup();
+      settleMachine([data]);
+    };
     break;
   }
   case 'rewrite':

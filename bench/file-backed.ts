@@ -18,6 +18,7 @@ import {
   randomFile,
   remove,
   sizeText,
+  settleMachine,
   syncDisks,
   table,
   timedCommand,
@@ -35,6 +36,7 @@ const out = join(dir, 'file-backed-out.img');
 const cleanup = () => {
   remove(out, `${out}.json`);
   syncDisks();
+  settleMachine([data]);
 };
 
 const contenders: Contender[] = [

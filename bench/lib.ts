@@ -12,6 +12,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   rmSync,
   statSync,
   writeSync,
@@ -202,6 +203,35 @@ export function remove(...paths: string[]): void {
 /** Flushes dirty pages, so the next timed run does not pay for the previous run's writeback. */
 export function syncDisks(): void {
   spawnSync('sync', [], { stdio: 'ignore' });
+}
+
+/**
+ * Puts the machine in the same state before every timed run, whoever runs next:
+ * - the source files are read once, so each run reads them from the page cache (this VM's
+ *   memory manager pages out cold page-cache pages between runs; a run that read part of its
+ *   source from the virtual disk would measure the disk);
+ * - `warmBytes` of memory are written and freed by a child process. This VM hands free guest
+ *   memory back to its host after a few idle seconds, and the next writer that lands on such
+ *   pages pays a host fault per page: measured with `dd bs=64k` of 1 GiB, 0.5–1.0 GB/s after
+ *   3 s idle against 1.5–2.7 GB/s right after the memory was touched (BENCHMARKS.md, "Conditions").
+ */
+export function settleMachine(sources: readonly string[], warmBytes = 2 * GiB): void {
+  const chunk = Buffer.allocUnsafe(8 * MiB);
+  for (const path of sources) {
+    const fd = openSync(path, 'r');
+    try {
+      while (readSync(fd, chunk, 0, chunk.length, null) > 0) {
+        // reading is the point
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (warmBytes > 0) {
+    spawnSync(process.execPath, ['-e', `Buffer.allocUnsafeSlow(${warmBytes}).fill(1)`], {
+      stdio: 'ignore',
+    });
+  }
 }
 
 /** Path of an executable on PATH or in the sbin directories, or undefined. */

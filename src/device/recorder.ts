@@ -302,21 +302,35 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
 
   #execute(command: ScsiCommand, timeoutSec: number): Promise<ScsiResult> {
     const t = this.#bound();
-    const failure = (e: unknown): never => {
-      if (e instanceof DwError) throw e;
-      throw new DwError(HR.ERROR_IO_DEVICE, {
-        message: `${command.name}: transport failure: ${e instanceof Error ? e.message : String(e)}`,
-        cause: e,
-        command: command.name,
-        cdb: command.cdb,
-      });
-    };
-    return this.#enqueue(() => {
+    // One reaction per command both releases the queue and maps a failure; it runs before the
+    // caller's own continuation, so a command the caller sends next finds the recorder idle.
+    const go = (): Promise<ScsiResult> => {
+      let run: Promise<ScsiResult>;
       try {
-        return t.execute(command, { timeoutMs: timeoutSec * 1000 }).catch(failure);
+        run = t.execute(command, { timeoutMs: timeoutSec * 1000 });
       } catch (e) {
-        return Promise.resolve(e).then(failure);
+        this.#release();
+        return Promise.reject(transportFailure(command, e));
       }
+      return run.then(
+        (result) => {
+          this.#release();
+          return result;
+        },
+        (e: unknown) => {
+          this.#release();
+          throw transportFailure(command, e);
+        },
+      );
+    };
+    if (!this.#busy) {
+      this.#busy = true;
+      return go();
+    }
+    return new Promise<ScsiResult>((resolve, reject) => {
+      this.#waiting.push(() => {
+        go().then(resolve, reject);
+      });
     });
   }
 
@@ -414,7 +428,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     direction: 'none' | 'in' | 'out',
     data: { dataOut?: Uint8Array; allocationLength?: number },
   ): Promise<SenseResult & { readonly data: Uint8Array }> {
-    const command = scsiCommand(opcodeName(cdb[0] ?? 0), Uint8Array.from(cdb), direction, data);
+    const command = scsiCommand(opcodeName(cdb[0] ?? 0), cdb.slice(), direction, data);
     const result = await this.#execute(command, timeoutSec);
     if (result.status === ScsiStatus.GOOD || result.status === ScsiStatus.CONDITION_MET) {
       return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH), data: result.dataIn };
@@ -924,4 +938,15 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   get mcnDisabledCount(): number {
     return this.#mcnDisabled;
   }
+}
+
+/** A transport rejection as the recorder reports it: DwErrors as they are, anything else as I/O. */
+function transportFailure(command: ScsiCommand, e: unknown): DwError {
+  if (e instanceof DwError) return e;
+  return new DwError(HR.ERROR_IO_DEVICE, {
+    message: `${command.name}: transport failure: ${e instanceof Error ? e.message : String(e)}`,
+    cause: e,
+    command: command.name,
+    cdb: command.cdb,
+  });
 }

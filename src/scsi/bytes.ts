@@ -1,6 +1,9 @@
 // Bounds-checked byte reader and writer for the SCSI/MMC codecs. Pure: no Node APIs.
 // A reader never invents bytes: reading past the end throws MalformedDataError, so a decoder fed
 // truncated data fails with the malformed-data error and nothing else.
+// Both work on the bytes directly, without a DataView: a DataView needs the array's ArrayBuffer,
+// and asking a small typed array for its buffer makes V8 move it off the heap (about a
+// microsecond per CDB on the WRITE path; BENCHMARKS.md, "Causes and fixes").
 
 import { MalformedDataError, invalidArgument } from '../errors.js';
 
@@ -8,12 +11,10 @@ import { MalformedDataError, invalidArgument } from '../errors.js';
 export class ByteReader {
   readonly bytes: Uint8Array;
   offset: number;
-  private readonly view: DataView;
 
   constructor(bytes: Uint8Array, offset = 0) {
     this.bytes = bytes;
     this.offset = offset;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get length(): number {
@@ -35,28 +36,36 @@ export class ByteReader {
 
   u8(at: number): number {
     this.need(at, 1);
-    return this.view.getUint8(at);
+    return this.bytes[at] as number;
   }
   u16(at: number): number {
     this.need(at, 2);
-    return this.view.getUint16(at, false);
+    const b = this.bytes;
+    return ((b[at] as number) << 8) | (b[at + 1] as number);
   }
   u24(at: number): number {
     this.need(at, 3);
-    return (this.view.getUint8(at) << 16) | this.view.getUint16(at + 1, false);
+    const b = this.bytes;
+    return ((b[at] as number) << 16) | ((b[at + 1] as number) << 8) | (b[at + 2] as number);
   }
   u32(at: number): number {
     this.need(at, 4);
-    return this.view.getUint32(at, false);
+    return this.i32(at) >>> 0;
   }
   i32(at: number): number {
     this.need(at, 4);
-    return this.view.getInt32(at, false);
+    const b = this.bytes;
+    return (
+      ((b[at] as number) << 24) |
+      ((b[at + 1] as number) << 16) |
+      ((b[at + 2] as number) << 8) |
+      (b[at + 3] as number)
+    );
   }
   /** Unsigned 64-bit as a number (exact up to 2^53). */
   u64(at: number): number {
     this.need(at, 8);
-    return this.view.getUint32(at, false) * 0x1_0000_0000 + this.view.getUint32(at + 4, false);
+    return this.u32(at) * 0x1_0000_0000 + this.u32(at + 4);
   }
   /** Bit field `(byte >> shift) & mask`. */
   bits(at: number, shift: number, mask: number): number {
@@ -109,11 +118,18 @@ export class ByteReader {
 /** Big-endian writes into a fixed-size, zero-filled buffer, bounds- and range-checked. */
 export class ByteWriter {
   readonly bytes: Uint8Array;
-  private readonly view: DataView;
 
   constructor(sizeOrBytes: number | Uint8Array) {
     this.bytes = typeof sizeOrBytes === 'number' ? new Uint8Array(sizeOrBytes) : sizeOrBytes;
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  }
+
+  /** Stores the low `n` bytes of `value` big-endian at `at` (range already checked). */
+  private put(at: number, n: number, value: number): void {
+    const b = this.bytes;
+    for (let i = n - 1; i >= 0; i--) {
+      b[at + i] = value & 0xff;
+      value >>>= 8;
+    }
   }
 
   private check(
@@ -134,44 +150,43 @@ export class ByteWriter {
 
   u8(at: number, value: number, what = 'field'): this {
     this.check(at, 1, value, 0, 0xff, what);
-    this.view.setUint8(at, value);
+    this.bytes[at] = value;
     return this;
   }
   u16(at: number, value: number, what = 'field'): this {
     this.check(at, 2, value, 0, 0xffff, what);
-    this.view.setUint16(at, value, false);
+    this.put(at, 2, value);
     return this;
   }
   u24(at: number, value: number, what = 'field'): this {
     this.check(at, 3, value, 0, 0xffffff, what);
-    this.view.setUint8(at, value >>> 16);
-    this.view.setUint16(at + 1, value & 0xffff, false);
+    this.put(at, 3, value);
     return this;
   }
   u32(at: number, value: number, what = 'field'): this {
     this.check(at, 4, value, 0, 0xffffffff, what);
-    this.view.setUint32(at, value, false);
+    this.put(at, 4, value);
     return this;
   }
   i32(at: number, value: number, what = 'field'): this {
     this.check(at, 4, value, -0x80000000, 0x7fffffff, what);
-    this.view.setInt32(at, value, false);
+    this.put(at, 4, value); // two's complement: the low 32 bits of a negative value
     return this;
   }
   u64(at: number, value: number, what = 'field'): this {
     this.check(at, 8, value, 0, Number.MAX_SAFE_INTEGER, what);
-    this.view.setUint32(at, Math.floor(value / 0x1_0000_0000), false);
-    this.view.setUint32(at + 4, value >>> 0, false);
+    this.put(at, 4, Math.floor(value / 0x1_0000_0000));
+    this.put(at + 4, 4, value >>> 0);
     return this;
   }
   /** OR `(value & mask) << shift` into byte `at`, range-checking value against mask. */
   bits(at: number, shift: number, mask: number, value: number, what = 'field'): this {
     this.check(at, 1, value, 0, mask, what);
-    this.view.setUint8(at, this.view.getUint8(at) | ((value & mask) << shift));
+    this.bytes[at] = (this.bytes[at] as number) | ((value & mask) << shift);
     return this;
   }
   flag(at: number, bit: number, on: boolean | undefined): this {
-    if (on === true) this.view.setUint8(at, this.view.getUint8(at) | (1 << bit));
+    if (on === true) this.bytes[at] = (this.bytes[at] as number) | (1 << bit);
     return this;
   }
   bytesAt(at: number, src: Uint8Array, what = 'field'): this {
@@ -187,7 +202,7 @@ export class ByteWriter {
     for (let i = 0; i < n; i++) {
       const c = i < text.length ? text.charCodeAt(i) : 0x20;
       if (c > 0x7e) throw invalidArgument(`${what} is not printable ASCII`);
-      this.view.setUint8(at + i, c);
+      this.bytes[at + i] = c;
     }
     return this;
   }

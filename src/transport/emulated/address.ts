@@ -119,7 +119,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     bufe: true,
     capacityBlocks: undefined,
     formatted: false,
-    logLimit: 10000,
+    logLimit: 1000,
     senseFormat: 'fixed',
     streaming: 'on',
     loader: 'tray',

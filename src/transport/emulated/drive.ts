@@ -179,6 +179,38 @@ export class VirtualDriveControl {
 
 const EMPTY = new Uint8Array(0);
 
+/** One command's view for the handlers (commands.ts): the command, faults, and the drive's clock. */
+class CommandExchange implements Exchange {
+  decoded: unknown = undefined;
+  private readonly deadline: number;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly faults: Faults,
+    readonly command: ScsiCommand,
+    private readonly options: ExecuteOptions,
+    readonly start: number,
+  ) {
+    this.deadline = options.timeoutMs === undefined ? Infinity : start + options.timeoutMs;
+  }
+
+  /** Sleeps on the drive's clock; past the command's deadline it times out, an abort cancels. */
+  async wait(ms: number): Promise<void> {
+    if (!(ms > 0)) return;
+    const now = this.clock.now();
+    const timedOut = now + ms > this.deadline;
+    try {
+      await this.clock.sleep(timedOut ? Math.max(0, this.deadline - now) : ms, this.options.signal);
+    } catch (e) {
+      if (e instanceof DwError && e.hr === HR.E_IMAPI_REQUEST_CANCELLED) {
+        throw TransportErrors.aborted(this.command);
+      }
+      throw e;
+    }
+    if (timedOut) throw TransportErrors.timeout(this.command, this.options.timeoutMs ?? 0);
+  }
+}
+
 /** The virtual MMC recorder (implements Transport). Open it with openVirtualDrive(). */
 export class VirtualDrive implements Transport {
   readonly control: VirtualDriveControl;
@@ -226,119 +258,139 @@ export class VirtualDrive implements Transport {
     await this.core.store.close();
   }
 
-  async execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
-    if (this.closed) throw TransportErrors.closed(this.address);
+  execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
+    if (this.closed) return Promise.reject(TransportErrors.closed(this.address));
     // The contract allows one command in flight; the recorder queues, the transport refuses.
-    if (this.busy) throw TransportErrors.overlapped(command);
-    const faults = this.control.faults;
-    if (faults.vanished) throw TransportErrors.deviceGone(`${this.address} vanished`);
+    if (this.busy) return Promise.reject(TransportErrors.overlapped(command));
+    if (this.control.faults.vanished) {
+      return Promise.reject(TransportErrors.deviceGone(`${this.address} vanished`));
+    }
     this.busy = true;
-    try {
-      return await this.run(command, options);
-    } finally {
-      this.busy = false;
-      if (faults.vanishIn !== undefined && --faults.vanishIn <= 0) {
-        faults.vanishIn = undefined;
-        faults.vanished = true;
-        // A drive the host lost keeps recording what it received: its cache goes to the image
-        // now (close() waits for it and reports a failure).
-        this.core.store.writeOut().catch(() => undefined);
-      }
+    return this.run(command, options);
+  }
+
+  /** The command is over: the next may come (and a vanish fault may strike). */
+  private finish(): void {
+    this.busy = false;
+    const faults = this.control.faults;
+    if (faults.vanishIn !== undefined && --faults.vanishIn <= 0) {
+      faults.vanishIn = undefined;
+      faults.vanished = true;
+      // A drive the host lost keeps recording what it received: its cache goes to the image
+      // now (close() waits for it and reports a failure).
+      this.core.store.writeOut().catch(() => undefined);
     }
   }
 
+  /** Runs one command; finish() ends it whichever way it ends. */
   private async run(command: ScsiCommand, options: ExecuteOptions): Promise<ScsiResult> {
-    const start = this.clock.now();
-    const signal = options.signal;
-    const deadline = options.timeoutMs === undefined ? Infinity : start + options.timeoutMs;
-    const cdb = command.cdb;
-    const opcode = cdb[0] ?? -1;
-    const name = command.name !== '' ? command.name : opcodeName(opcode);
-    const exchange: Exchange = {
-      command,
-      faults: this.control.faults,
-      decoded: undefined,
-      wait: (ms) => this.wait(command, ms, deadline, signal, options.timeoutMs ?? 0),
-    };
-    const entry = (e: Partial<LogEntry>): void => {
-      const limit = this.options.logLimit;
-      if (limit === 0) return;
-      this.control.log.push({
-        seq: ++this.seq,
-        name,
-        opcode,
-        cdb: Uint8Array.from(cdb),
-        decoded: exchange.decoded,
-        status: undefined,
-        sense: EMPTY,
-        senseCode: undefined,
-        dataOutBytes: command.dataOut?.length ?? 0,
-        dataInBytes: 0,
-        start,
-        end: this.clock.now(),
-        error: undefined,
-        ...e,
-      });
-      // shift() drops the oldest entry in O(1) (V8 trims the array in place); splice(0, n) moved
-      // every kept entry, which cost ~9 µs per command once the log was full.
-      while (this.control.log.length > limit) this.control.log.shift();
-    };
     try {
-      if (signal?.aborted === true) throw TransportErrors.aborted(command);
-      const max = this.options.maxTransferBytes;
-      const bytes = Math.max(command.dataOut?.length ?? 0, command.allocationLength ?? 0);
-      if (bytes > max) {
-        throw TransportErrors.io(
-          `${name}: transfer of ${bytes} bytes exceeds the ${max}-byte maximum`,
-        );
-      }
-      const latency = this.control.faults.latencyMs;
-      if (latency > 0) await exchange.wait(latency);
-      const data = await this.dispatch(opcode, exchange);
-      const allocation = command.direction === 'in' ? (command.allocationLength ?? 0) : 0;
-      const dataIn =
-        command.direction !== 'in' || data === undefined
-          ? EMPTY
-          : data.length > allocation
-            ? data.subarray(0, allocation)
-            : data;
-      entry({ status: ScsiStatus.GOOD, dataInBytes: dataIn.length });
-      return {
-        status: ScsiStatus.GOOD,
-        sense: EMPTY,
-        dataIn,
-        residual: allocation - dataIn.length,
-      };
-    } catch (e) {
-      if (e instanceof CheckCondition) {
-        const s = e.sense;
-        const options = {
-          senseKey: s.senseKey,
-          asc: s.asc,
-          ascq: s.ascq,
-          // Negative LBAs (CD lead-in) go out as their 32-bit two's complement, as drives send them.
-          ...(s.information !== undefined ? { information: s.information >>> 0 } : {}),
-        };
-        const sense =
-          this.options.senseFormat === 'descriptor'
-            ? encodeDescriptorSense(options)
-            : encodeFixedSense(options);
-        entry({ status: ScsiStatus.CHECK_CONDITION, sense, senseCode: s });
+      const start = this.clock.now();
+      const cdb = command.cdb;
+      const opcode = cdb[0] ?? -1;
+      const name = command.name !== '' ? command.name : opcodeName(opcode);
+      const exchange = new CommandExchange(
+        this.clock,
+        this.control.faults,
+        command,
+        options,
+        start,
+      );
+      try {
+        if (options.signal?.aborted === true) throw TransportErrors.aborted(command);
+        const max = this.options.maxTransferBytes;
+        const bytes = Math.max(command.dataOut?.length ?? 0, command.allocationLength ?? 0);
+        if (bytes > max) {
+          throw TransportErrors.io(
+            `${name}: transfer of ${bytes} bytes exceeds the ${max}-byte maximum`,
+          );
+        }
+        const latency = exchange.faults.latencyMs;
+        if (latency > 0) await exchange.wait(latency);
+        const data = await this.dispatch(opcode, exchange);
+        const allocation = command.direction === 'in' ? (command.allocationLength ?? 0) : 0;
+        const dataIn =
+          command.direction !== 'in' || data === undefined
+            ? EMPTY
+            : data.length > allocation
+              ? data.subarray(0, allocation)
+              : data;
+        this.record(exchange, name, ScsiStatus.GOOD, EMPTY, undefined, dataIn.length, undefined);
         return {
-          status: ScsiStatus.CHECK_CONDITION,
-          sense,
-          dataIn: EMPTY,
-          residual: command.direction === 'in' ? (command.allocationLength ?? 0) : 0,
+          status: ScsiStatus.GOOD,
+          sense: EMPTY,
+          dataIn,
+          residual: allocation - dataIn.length,
         };
+      } catch (e) {
+        if (e instanceof CheckCondition) {
+          const s = e.sense;
+          const options = {
+            senseKey: s.senseKey,
+            asc: s.asc,
+            ascq: s.ascq,
+            // Negative LBAs (CD lead-in) go out as their 32-bit two's complement, as drives send them.
+            ...(s.information !== undefined ? { information: s.information >>> 0 } : {}),
+          };
+          const sense =
+            this.options.senseFormat === 'descriptor'
+              ? encodeDescriptorSense(options)
+              : encodeFixedSense(options);
+          this.record(exchange, name, ScsiStatus.CHECK_CONDITION, sense, s, 0, undefined);
+          return {
+            status: ScsiStatus.CHECK_CONDITION,
+            sense,
+            dataIn: EMPTY,
+            residual: command.direction === 'in' ? (command.allocationLength ?? 0) : 0,
+          };
+        }
+        const error =
+          e instanceof DwError
+            ? e
+            : TransportErrors.io(`${name} failed inside the virtual drive`, e);
+        this.record(exchange, name, undefined, EMPTY, undefined, 0, error);
+        throw error;
       }
-      const error =
-        e instanceof DwError ? e : TransportErrors.io(`${name} failed inside the virtual drive`, e);
-      entry({ error });
-      throw error;
+    } finally {
+      this.finish();
     }
   }
 
-  private async dispatch(opcode: number, x: Exchange): Promise<Uint8Array | void> {
+  /** Appends one command to the log (a fixed shape per entry; the CDB is copied). */
+  private record(
+    x: CommandExchange,
+    name: string,
+    status: number | undefined,
+    sense: Uint8Array,
+    senseCode: SenseCode | undefined,
+    dataInBytes: number,
+    error: DwError | undefined,
+  ): void {
+    const limit = this.options.logLimit;
+    if (limit === 0) return;
+    const command = x.command;
+    const log = this.control.log;
+    log.push({
+      seq: ++this.seq,
+      name,
+      opcode: command.cdb[0] ?? -1,
+      cdb: command.cdb.slice(),
+      decoded: x.decoded,
+      status,
+      sense,
+      senseCode,
+      dataOutBytes: command.dataOut?.length ?? 0,
+      dataInBytes,
+      start: x.start,
+      end: this.clock.now(),
+      error,
+    });
+    // shift() drops the oldest entry in O(1) (V8 trims the array in place); splice(0, n) moved
+    // every kept entry, which cost ~9 µs per command once the log was full.
+    while (log.length > limit) log.shift();
+  }
+
+  private dispatch(opcode: number, x: Exchange): Promise<Uint8Array | void> | Uint8Array | void {
     const core = this.core;
     const faults = x.faults;
     if (!UNIT_ATTENTION_EXEMPT.has(opcode)) {
@@ -364,28 +416,6 @@ export class VirtualDrive implements Transport {
     const handler = HANDLERS.get(opcode);
     if (handler === undefined) fail(Sense.INVALID_COMMAND_OPERATION_CODE);
     return handler(core, x);
-  }
-
-  /** Sleeps on the drive's clock; past the command's deadline it times out, an abort cancels. */
-  private async wait(
-    command: ScsiCommand,
-    ms: number,
-    deadline: number,
-    signal: AbortSignal | undefined,
-    timeoutMs: number,
-  ): Promise<void> {
-    if (!(ms > 0)) return;
-    const now = this.clock.now();
-    const timedOut = now + ms > deadline;
-    try {
-      await this.clock.sleep(timedOut ? Math.max(0, deadline - now) : ms, signal);
-    } catch (e) {
-      if (e instanceof DwError && e.hr === HR.E_IMAPI_REQUEST_CANCELLED) {
-        throw TransportErrors.aborted(command);
-      }
-      throw e;
-    }
-    if (timedOut) throw TransportErrors.timeout(command, timeoutMs);
   }
 }
 

@@ -1,11 +1,26 @@
 // Block storage behind the virtual drive. User data of block LBA (≥ 0) lives at LBA × stride,
 // where the stride is the block size of the first write: in memory as a sparse map of chunks, or
-// in a sparse image file behind a write-back cache (FileStore). Blocks of another size (CD
+// in a sparse image file behind a write-back cache and a writer thread (FileStore). Blocks of another size (CD
 // sector types mixed on one disc) and negative-LBA blocks (SAO/raw pre-gap and lead-in) go to a
 // small side map that the sidecar persists.
 
 import { open, rename, writeFile, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  CONTROL_BYTES,
+  CTL_COMPLETED,
+  CTL_FAILED,
+  CTL_HOLD,
+  CTL_SLEEPING,
+  CTL_STOP,
+  CTL_SUBMITTED,
+  decodeWriterError,
+  imageWriterSource,
+  JOB_FIELDS,
+  JOB_SLOTS,
+  type ImageWriterData,
+} from './image-writer.js';
 
 export interface BlockStore {
   /** Block size of the main area; undefined until the first write. */
@@ -31,6 +46,9 @@ export interface BlockStore {
   restore(stride: number | undefined, odd: Iterable<[number, Uint8Array]>): void;
 }
 
+/** A settled promise shared by every write that completes at once (no allocation per WRITE). */
+const DONE: Promise<void> = Promise.resolve();
+
 abstract class BaseStore implements BlockStore {
   stride: number | undefined;
   readonly odd = new Map<number, Uint8Array>();
@@ -42,17 +60,17 @@ abstract class BaseStore implements BlockStore {
   abstract sync(): Promise<void>;
   abstract close(): Promise<void>;
 
-  async write(lba: number, blockSize: number, data: Uint8Array): Promise<void> {
+  write(lba: number, blockSize: number, data: Uint8Array): Promise<void> {
     const blocks = data.length / blockSize;
     if (lba >= 0 && this.stride === undefined) this.stride = blockSize;
     if (lba >= 0 && blockSize === this.stride) {
       if (this.odd.size > 0) for (let i = 0; i < blocks; i++) this.odd.delete(lba + i);
-      await this.writeMain(lba, data);
-      return;
+      return this.writeMain(lba, data);
     }
     for (let i = 0; i < blocks; i++) {
       this.odd.set(lba + i, data.slice(i * blockSize, (i + 1) * blockSize));
     }
+    return DONE;
   }
 
   async readBlock(lba: number): Promise<Uint8Array | undefined> {
@@ -109,7 +127,7 @@ export class MemoryStore extends BaseStore {
       at += n * stride;
       block += n;
     }
-    return Promise.resolve();
+    return DONE;
   }
 
   protected readMain(lba: number, count: number): Promise<Uint8Array> {
@@ -154,57 +172,59 @@ export class MemoryStore extends BaseStore {
   }
 }
 
-/**
- * Bytes of one cache segment: the unit of a background write to the image file. Measured on
- * ext4 (BENCHMARKS.md, "Causes and fixes"): the kernel backs a write with page-cache folios as
- * large as the write, and writes of 512 KiB and more ran at a third of the speed whenever the
- * memory freed before them held no folios that large; 256 KiB writes did not.
- */
+/** Bytes of one cache segment: the unit in which WRITE data is handed to the writer thread. */
 const SEGMENT_BYTES = 256 * 1024;
 /** Segments in the cache (8 MiB in all, allocated once on the first write). */
 const SEGMENTS = 32;
-/** Background writes in flight at once. */
-const WRITES_IN_FLIGHT = 2;
+/** Most bytes of one write system call of the writer thread (image-writer.ts says why). */
+const WRITE_BYTES = 64 * 1024;
+/** How long the writer thread waits for more work before it lets the process exit. */
+const WRITER_IDLE_MS = 50;
 
 /** A run of consecutive image bytes held in the cache. */
 interface Segment {
   readonly buf: Uint8Array;
+  /** Byte offset of buf in the shared cache. */
+  readonly offset: number;
   /** Image offset of buf[0]. */
   pos: number;
   /** Bytes held. */
   len: number;
-  /** Bytes [0, written) are in the image file. */
-  written: number;
+  /** Bytes [0, queued) are handed to the writer thread (or already in the file). */
+  queued: number;
+  /** Sequence number (1, 2, …) of the last job that covers this segment. */
+  job: number;
   /** No more appends: the segment is full or the next write was not contiguous. */
   sealed: boolean;
-  /** A background write of it is in flight. */
-  busy: boolean;
 }
 
 /**
  * A disc in a sparse image file (block LBA at byte LBA × stride, so `cmp` against a source
  * works), behind a write-back cache the way a drive has one: a WRITE completes once its data
- * is copied into the cache (preallocated, bounded), and the cache goes to the file in the
- * background in positioned writes of 256 KiB (a full segment), oldest first and two at a time,
- * never two for overlapping ranges, so a rewritten block ends up with its latest data. A write waits only when every
- * segment is full and not yet written out (back-pressure). Reads see cached data; writeOut()
- * (the sidecar, BLANK) and sync() (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, eject, close) write
- * the whole cache first. Nothing on the JS thread blocks on the file: every file access is
- * asynchronous, and the per-WRITE cost is one memory copy instead of a thread-pool round trip.
+ * is copied into the cache (shared memory, preallocated, bounded), and a writer thread
+ * (image-writer.ts) writes the cache to the file in the background, in the order the data was
+ * handed over, so a rewritten block ends up with its latest data. A full 256 KiB segment is
+ * handed over at once; a partly filled one only when writeOut() asks. A write waits only when
+ * every segment is full and not yet in the file (back-pressure). Reads see cached data;
+ * writeOut() (the sidecar, BLANK) and sync() (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, eject,
+ * close) write the whole cache first. Nothing on the JS thread blocks on the file: the writer
+ * thread does the blocking writes, and the per-WRITE cost here is one memory copy.
  */
 export class FileStore extends BaseStore {
   /** Segments holding data, oldest first; only the last one can be open (not sealed). */
   private readonly queue: Segment[] = [];
   private readonly spare: Segment[] = [];
-  private allocated = false;
-  /** Background writes in flight. */
-  private inFlight = 0;
-  private idleWaiters: (() => void)[] = [];
-  /** writeOut() calls in progress: the writer also writes a partly filled segment. */
-  private draining = 0;
+  private writer: Worker | undefined;
+  private control: SharedArrayBuffer | undefined;
+  private ctl: Int32Array | undefined;
+  private jobs: Float64Array | undefined;
+  /** Jobs submitted (the drive's copy of control[SUBMITTED]). */
+  private submitted = 0;
+  /** The writer thread is referenced (keeps the process alive while it has work). */
+  private held = false;
   /** A background write failed: the drive reports it on every later access. */
-  private failure: unknown;
-  private spaceWaiters: (() => void)[] = [];
+  private failure: Error | undefined;
+  private closed = false;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -226,56 +246,140 @@ export class FileStore extends BaseStore {
 
   /** Bytes the cache holds that are not yet in the image file (tests, diagnostics). */
   get cachedBytes(): number {
+    const completed = this.completed();
     let n = 0;
-    for (const seg of this.queue) n += seg.len - seg.written;
+    for (const seg of this.queue) {
+      if (seg.queued < seg.len || completed - seg.job < 0) n += seg.len;
+    }
     return n;
+  }
+
+  /** Jobs the writer thread has finished. */
+  private completed(): number {
+    return this.ctl === undefined ? 0 : Atomics.load(this.ctl, CTL_COMPLETED);
   }
 
   /** A failed background write stays reported until BLANK / FORMAT UNIT clears the disc. */
   private throwIfFailed(): void {
-    const e = this.failure;
-    if (e !== undefined) throw e instanceof Error ? e : new Error('writing the image failed');
+    const ctl = this.ctl;
+    if (this.failure === undefined && ctl !== undefined && Atomics.load(ctl, CTL_FAILED) !== 0) {
+      this.failure = decodeWriterError(this.control as SharedArrayBuffer);
+    }
+    if (this.failure !== undefined) throw this.failure;
   }
 
-  private allocate(): void {
-    this.allocated = true;
-    const memory = new ArrayBuffer(SEGMENT_BYTES * SEGMENTS);
+  private start(): void {
+    const cache = new SharedArrayBuffer(SEGMENT_BYTES * SEGMENTS);
     for (let i = 0; i < SEGMENTS; i++) {
       this.spare.push({
-        buf: new Uint8Array(memory, i * SEGMENT_BYTES, SEGMENT_BYTES),
+        buf: new Uint8Array(cache, i * SEGMENT_BYTES, SEGMENT_BYTES),
+        offset: i * SEGMENT_BYTES,
         pos: 0,
         len: 0,
-        written: 0,
+        queued: 0,
+        job: 0,
         sealed: true,
-        busy: false,
       });
+    }
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const jobs = new SharedArrayBuffer(JOB_SLOTS * JOB_FIELDS * 8);
+    this.control = control;
+    this.ctl = new Int32Array(control, 0, 8);
+    this.jobs = new Float64Array(jobs);
+    const workerData: ImageWriterData = {
+      control,
+      jobs,
+      cache,
+      fd: this.fh.fd,
+      writeBytes: WRITE_BYTES,
+      idleMs: WRITER_IDLE_MS,
+    };
+    // execArgv: [] keeps the parent's flags (--cpu-prof, loaders) out of the writer thread; the
+    // small heap limits keep its footprint to what a loop of write calls needs.
+    const writer = new Worker(imageWriterSource(), {
+      eval: true,
+      workerData,
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
+    });
+    writer.unref();
+    writer.on('message', () => this.onWriterIdle());
+    writer.on('error', (e: Error) => {
+      this.failure ??= e;
+    });
+    this.writer = writer;
+  }
+
+  /** The writer thread ran dry while held: let go of it unless more work came meanwhile. */
+  private onWriterIdle(): void {
+    if (this.completed() === this.submitted) {
+      this.held = false;
+      this.writer?.unref();
+    } else {
+      Atomics.store(this.ctl as Int32Array, CTL_HOLD, 1);
     }
   }
 
-  protected async writeMain(lba: number, data: Uint8Array): Promise<void> {
-    this.throwIfFailed();
-    if (!this.allocated) this.allocate();
-    const stride = this.stride ?? 2048;
-    let offset = lba * stride;
-    let at = 0;
+  /** Hands bytes [seg.queued, seg.len) of a segment to the writer thread. */
+  private submit(seg: Segment): void {
+    const ctl = this.ctl as Int32Array;
+    const jobs = this.jobs as Float64Array;
+    const at = (this.submitted % JOB_SLOTS) * JOB_FIELDS;
+    jobs[at] = seg.offset + seg.queued;
+    jobs[at + 1] = seg.len - seg.queued;
+    jobs[at + 2] = seg.pos + seg.queued;
+    seg.queued = seg.len;
+    seg.job = ++this.submitted;
+    if (!this.held) {
+      // Referenced while it has work, so the process does not exit with data in the cache.
+      this.held = true;
+      Atomics.store(ctl, CTL_HOLD, 1);
+      this.writer?.ref();
+    }
+    Atomics.store(ctl, CTL_SUBMITTED, this.submitted);
+    if (Atomics.load(ctl, CTL_SLEEPING) !== 0) Atomics.notify(ctl, CTL_SUBMITTED);
+  }
+
+  /** Waits until the writer thread finishes another job (the thread is held meanwhile). */
+  private async progress(): Promise<void> {
+    const ctl = this.ctl;
+    if (ctl === undefined) return;
+    const seen = Atomics.load(ctl, CTL_COMPLETED);
+    if (seen === this.submitted) return;
+    const r = Atomics.waitAsync(ctl, CTL_COMPLETED, seen);
+    if (r.async) await r.value;
+  }
+
+  protected writeMain(lba: number, data: Uint8Array): Promise<void> {
+    try {
+      this.throwIfFailed();
+      if (this.writer === undefined) this.start();
+      const stride = this.stride ?? 2048;
+      const at = this.append(lba * stride, data, 0);
+      return at === data.length ? DONE : this.appendSlowly(lba * stride + at, data, at);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /**
+   * Copies data[at..] into the cache at image offset `offset` for as long as a segment is free;
+   * returns how far it got (data.length when all of it is cached).
+   */
+  private append(offset: number, data: Uint8Array, at: number): number {
     while (at < data.length) {
       let seg = this.queue[this.queue.length - 1];
       if (seg !== undefined && !seg.sealed && seg.pos + seg.len !== offset) {
-        seg.sealed = true;
-        this.kick();
+        this.seal(seg);
       }
       if (seg === undefined || seg.sealed) {
+        this.recycle();
+        if (this.submitted - this.completed() >= JOB_SLOTS) return at;
         seg = this.spare.pop();
-        if (seg === undefined) {
-          // Back-pressure: every segment waits for the file.
-          this.kick();
-          await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
-          this.throwIfFailed();
-          continue;
-        }
+        if (seg === undefined) return at;
         seg.pos = offset;
         seg.len = 0;
-        seg.written = 0;
+        seg.queued = 0;
         seg.sealed = false;
         this.queue.push(seg);
       }
@@ -284,108 +388,45 @@ export class FileStore extends BaseStore {
       seg.len += n;
       at += n;
       offset += n;
-      if (seg.len === SEGMENT_BYTES) {
-        seg.sealed = true;
-        this.kick();
-      }
+      if (seg.len === SEGMENT_BYTES) this.seal(seg);
+    }
+    return at;
+  }
+
+  /** The rest of a write once the cache is full: waits for the writer thread (back-pressure). */
+  private async appendSlowly(offset: number, data: Uint8Array, at: number): Promise<void> {
+    while (at < data.length) {
+      await this.progress();
+      this.throwIfFailed();
+      const done = this.append(offset, data, at);
+      offset += done - at;
+      at = done;
     }
   }
 
-  /**
-   * Starts background writes: the oldest segments first, up to WRITES_IN_FLIGHT at once so the
-   * next write is already queued in the thread pool when one completes, never two for
-   * overlapping image ranges, and a partly filled segment only while writeOut() waits.
-   */
-  private kick(): void {
-    this.recycle();
-    if (this.failure !== undefined) return;
-    for (let i = 0; i < this.queue.length && this.inFlight < WRITES_IN_FLIGHT; i++) {
-      const seg = this.queue[i] as Segment;
-      if (seg.busy || seg.written === seg.len) continue;
-      if (!seg.sealed && this.draining === 0) continue;
-      if (this.overlapsEarlier(i)) continue;
-      seg.busy = true;
-      this.inFlight++;
-      void this.writeSegment(seg);
-    }
+  private seal(seg: Segment): void {
+    seg.sealed = true;
+    if (seg.queued < seg.len) this.submit(seg);
   }
 
-  /** An older segment with data not yet in the file covers part of segment i's range. */
-  private overlapsEarlier(i: number): boolean {
-    const seg = this.queue[i] as Segment;
-    for (let j = 0; j < i; j++) {
-      const e = this.queue[j] as Segment;
-      if (e.written === e.len && !e.busy) continue;
-      if (e.pos < seg.pos + seg.len && seg.pos < e.pos + e.len) return true;
-    }
-    return false;
-  }
-
-  /** Returns written-out sealed segments, oldest first, to the spare list. */
+  /** Returns sealed segments whose data is in the file, oldest first, to the spare list. */
   private recycle(): void {
-    let freed = false;
+    const completed = this.completed();
     for (;;) {
       const seg = this.queue[0];
-      if (seg === undefined || !seg.sealed || seg.busy || seg.written < seg.len) break;
+      if (seg === undefined || !seg.sealed || seg.queued < seg.len) break;
+      if (seg.len > 0 && completed - seg.job < 0) break;
       this.queue.shift();
       this.spare.push(seg);
-      freed = true;
     }
-    if (freed || this.failure !== undefined) this.wakeSpaceWaiters();
-  }
-
-  private wakeSpaceWaiters(): void {
-    const waiters = this.spaceWaiters;
-    this.spaceWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  private async writeSegment(seg: Segment): Promise<void> {
-    const end = seg.len;
-    try {
-      while (seg.written < end) {
-        const { bytesWritten } = await this.fh.write(
-          seg.buf,
-          seg.written,
-          end - seg.written,
-          seg.pos + seg.written,
-        );
-        seg.written += bytesWritten;
-      }
-    } catch (e) {
-      this.failure ??= e;
-    }
-    seg.busy = false;
-    this.inFlight--;
-    this.kick();
-    if (this.inFlight === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
-    }
-  }
-
-  /** Resolves when no background write is in flight. */
-  private idle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private get pending(): boolean {
-    return this.queue.some((seg) => seg.written < seg.len || seg.sealed);
   }
 
   async writeOut(): Promise<void> {
-    this.draining++;
-    try {
-      for (;;) {
-        this.kick();
-        if (!this.pending || this.failure !== undefined) break;
-        await this.idle();
-      }
-    } finally {
-      this.draining--;
-    }
+    if (this.writer === undefined) return;
+    const open = this.queue[this.queue.length - 1];
+    if (open !== undefined && !open.sealed && open.queued < open.len) this.submit(open);
+    while (this.completed() !== this.submitted) await this.progress();
+    this.recycle();
     this.throwIfFailed();
   }
 
@@ -414,7 +455,11 @@ export class FileStore extends BaseStore {
 
   async clearMain(): Promise<void> {
     // BLANK / FORMAT UNIT discard what the cache holds; a write in flight lands before truncate.
-    await this.idle();
+    const ctl = this.ctl;
+    if (ctl !== undefined) {
+      while (this.completed() !== this.submitted) await this.progress();
+      Atomics.store(ctl, CTL_FAILED, 0);
+    }
     for (const seg of this.queue.splice(0)) this.spare.push(seg);
     this.failure = undefined;
     await this.fh.truncate(0);
@@ -426,11 +471,27 @@ export class FileStore extends BaseStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     try {
       await this.writeOut();
     } finally {
+      await this.stopWriter();
       await this.fh.close();
     }
+  }
+
+  /** Ends the writer thread once its jobs are done (close() waits for them first). */
+  private async stopWriter(): Promise<void> {
+    const writer = this.writer;
+    const ctl = this.ctl;
+    if (writer === undefined || ctl === undefined) return;
+    this.writer = undefined;
+    const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+    writer.ref();
+    Atomics.store(ctl, CTL_STOP, 1);
+    Atomics.notify(ctl, CTL_SUBMITTED);
+    await exited;
   }
 }
 

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { WriteEngine } from '../../../src/engine/index.js';
 import { HR } from '../../../src/errors.js';
@@ -14,6 +15,8 @@ import { pattern, rejectsWith, rig, writes, type Rig } from '../../helpers/recor
 
 const SECTOR = 2048;
 const MiB = 1024 * 1024;
+/** Bytes of one cache segment (store.ts). */
+const SEGMENT = 256 * 1024;
 let dir = '';
 let n = 0;
 
@@ -131,6 +134,50 @@ describe('FileStore write-back cache', () => {
     assert.equal(file.length, 6 * SECTOR);
     assert.deepEqual(file.subarray(0, 5 * SECTOR), new Uint8Array(5 * SECTOR));
     assert.deepEqual(file.subarray(5 * SECTOR), pattern(SECTOR));
+  });
+  it('a failed background write is reported by the next write and by sync, with its errno', async () => {
+    // /dev/full takes the open and fails every write with ENOSPC: the writer thread's failure
+    // must reach the drive's thread, and nothing is reported as written.
+    const store = await FileStore.open('/dev/full');
+    try {
+      await store.write(0, SECTOR, other(SEGMENT, 7)); // one full segment: handed to the writer
+      await assert.rejects(store.sync(), (e: NodeJS.ErrnoException) => e.code === 'ENOSPC');
+      await assert.rejects(
+        store.write(1000, SECTOR, pattern(SECTOR)),
+        (e: NodeJS.ErrnoException) => e.code === 'ENOSPC',
+      );
+      // BLANK / FORMAT UNIT clear the failure along with the disc.
+      await assert.rejects(store.clear()); // /dev/full cannot be truncated
+    } finally {
+      await store.close().catch(() => undefined);
+    }
+  });
+
+  it('does not keep a process alive once its data is in the file, even without close()', async () => {
+    const path = imagePath();
+    const script = [
+      `import { FileStore } from ${JSON.stringify(new URL('../../../src/transport/emulated/store.js', import.meta.url).href)};`,
+      `const store = await FileStore.open(${JSON.stringify(path)});`,
+      `const data = new Uint8Array(${3 * SEGMENT}).fill(0x5a);`,
+      'await store.write(0, 2048, data);',
+      // No close(): the full segments are in the writer's hands; the process must still end.
+    ].join('\n');
+    const started = Date.now();
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Date.now() - started < 20_000);
+    // The three full segments were handed over before the script ended, and the writer kept the
+    // process alive until they were in the file.
+    const file = await fileBytes(path);
+    assert.equal(file.length, 3 * SEGMENT);
+    assert.ok(file.every((b) => b === 0x5a));
   });
 });
 
