@@ -4,6 +4,9 @@
 //   file      1 GiB from a file to `virtual:bd-r?image=<file>&speed=max`, with `dd bs=64k`
 //   rewrite   in memory, a rewrite of a formatted BD-RE (the pipeline alone)
 //   realtime  `virtual:dvd+r?speed=16x` fed at twice the media rate with random stalls
+//   command   the cost of one WRITE: 2 KiB WRITEs (one block each) rewriting a formatted BD-RE
+//             in memory, so copies are negligible and the time is the per-command path
+//             (engine, recorder, drive); reports microseconds per WRITE (use --size 64m)
 //
 //   node dist/bench/compare.js --before /tmp/dist-before/bench/dw-write.js --case file
 //     [--size 1g] [--runs 5] [--cpu-prof]
@@ -76,8 +79,21 @@ switch (kind) {
       Columns.extra('eldP99Ms', 'loop delay p99 ms', 2),
     ];
     break;
+  case 'command':
+    args = [
+      '--address=virtual:bd-re?formatted=on&speed=max&maxTransfer=2k',
+      '--max-transfer=2048',
+      '--source=memory',
+      size,
+      '--warmup',
+    ];
+    columns = [
+      { title: 'µs per WRITE', value: (s) => (s.ms * 1000) / (s.bytes / 2048), digits: 2 },
+      Columns.cpuSec,
+    ];
+    break;
   default:
-    throw new Error(`--case must be file, rewrite or realtime, not ${kind}`);
+    throw new Error(`--case must be file, rewrite, realtime or command, not ${kind}`);
 }
 contenders.push(
   { name: 'before', run: () => nodeSample(before, args, opts.nodeFlags) },
