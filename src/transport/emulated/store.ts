@@ -225,6 +225,9 @@ export class FileStore extends BaseStore {
   /** A background write failed: the drive reports it on every later access. */
   private failure: Error | undefined;
   private closed = false;
+  private writerExited = false;
+  /** The writer thread failed to start or died: no job will finish any more. */
+  private lost = false;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -304,10 +307,30 @@ export class FileStore extends BaseStore {
     });
     writer.unref();
     writer.on('message', () => this.onWriterIdle());
-    writer.on('error', (e: Error) => {
-      this.failure ??= e;
+    writer.on('error', (e: Error) => this.writerLost(e));
+    writer.on('exit', (code) => {
+      this.writerExited = true;
+      if (this.writer === writer) {
+        this.writerLost(
+          new Error(`the image writer thread ended unexpectedly (exit code ${code})`),
+        );
+      }
     });
     this.writer = writer;
+  }
+
+  /**
+   * The writer thread failed to start or died: nothing more reaches the file. Every later access
+   * reports it, and whoever waits for the writer is woken (as if its jobs had finished) so it
+   * sees the failure instead of waiting forever.
+   */
+  private writerLost(e: Error): void {
+    this.lost = true;
+    this.failure ??= e;
+    const ctl = this.ctl as Int32Array;
+    Atomics.store(ctl, CTL_FAILED, 1);
+    Atomics.store(ctl, CTL_COMPLETED, this.submitted);
+    Atomics.notify(ctl, CTL_COMPLETED);
   }
 
   /** The writer thread ran dry while held: let go of it unless more work came meanwhile. */
@@ -343,7 +366,8 @@ export class FileStore extends BaseStore {
   /** Waits until the writer thread finishes another job (the thread is held meanwhile). */
   private async progress(): Promise<void> {
     const ctl = this.ctl;
-    if (ctl === undefined) return;
+    // A lost writer thread finishes nothing more: callers see the failure instead of waiting.
+    if (ctl === undefined || this.lost) return;
     const seen = Atomics.load(ctl, CTL_COMPLETED);
     if (seen === this.submitted) return;
     const r = Atomics.waitAsync(ctl, CTL_COMPLETED, seen);
@@ -425,7 +449,10 @@ export class FileStore extends BaseStore {
     if (this.writer === undefined) return;
     const open = this.queue[this.queue.length - 1];
     if (open !== undefined && !open.sealed && open.queued < open.len) this.submit(open);
-    while (this.completed() !== this.submitted) await this.progress();
+    while (this.completed() !== this.submitted) {
+      this.throwIfFailed();
+      await this.progress();
+    }
     this.recycle();
     this.throwIfFailed();
   }
@@ -456,12 +483,13 @@ export class FileStore extends BaseStore {
   async clearMain(): Promise<void> {
     // BLANK / FORMAT UNIT discard what the cache holds; a write in flight lands before truncate.
     const ctl = this.ctl;
-    if (ctl !== undefined) {
-      while (this.completed() !== this.submitted) await this.progress();
+    if (ctl !== undefined && !this.lost) {
+      while (this.completed() !== this.submitted && !this.lost) await this.progress();
       Atomics.store(ctl, CTL_FAILED, 0);
     }
     for (const seg of this.queue.splice(0)) this.spare.push(seg);
-    this.failure = undefined;
+    // A lost writer thread stays lost: the image can no longer be written.
+    if (!this.lost) this.failure = undefined;
     await this.fh.truncate(0);
   }
 
@@ -487,6 +515,7 @@ export class FileStore extends BaseStore {
     const ctl = this.ctl;
     if (writer === undefined || ctl === undefined) return;
     this.writer = undefined;
+    if (this.writerExited) return;
     const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
     writer.ref();
     Atomics.store(ctl, CTL_STOP, 1);

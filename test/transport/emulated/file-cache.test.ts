@@ -153,6 +153,21 @@ describe('FileStore write-back cache', () => {
     }
   });
 
+  it('a writer thread that dies makes writes and sync reject instead of hang', async () => {
+    const path = imagePath();
+    const store = await FileStore.open(path);
+    try {
+      await store.write(0, SECTOR, other(SEGMENT, 8));
+      // White box: end the store's writer thread the way a crash would.
+      await (store as unknown as { writer: { terminate(): Promise<number> } }).writer.terminate();
+      await assert.rejects(store.sync(), /writer thread ended unexpectedly/);
+      await assert.rejects(store.write(5000, SECTOR, pattern(SECTOR)), /writer thread ended/);
+      await assert.rejects(store.clear().then(() => store.write(0, SECTOR, pattern(SECTOR))));
+    } finally {
+      await store.close().catch(() => undefined);
+    }
+  });
+
   it('does not keep a process alive once its data is in the file, even without close()', async () => {
     const path = imagePath();
     const script = [
