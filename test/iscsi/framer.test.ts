@@ -79,6 +79,66 @@ describe('PDU framing', () => {
     });
   }
 
+  for (const digests of [
+    { headerDigest: false, dataDigest: false },
+    { headerDigest: true, dataDigest: true },
+  ]) {
+    it(`frames PDUs read into one reused buffer, with detach() after each read (digests ${digests.headerDigest})`, () => {
+      // How the connection reads: every read lands at the start of the same memory, frames are
+      // consumed during the read, and detach() saves the rest before the next read overwrites it.
+      const stream = cat(...pdus.map((p) => encodePdu(p, digests)));
+      for (const readSize of [1, 3, 17, 48, 55, 64, stream.length]) {
+        const memory = new Uint8Array(readSize);
+        const framer = new PduFramer(digests);
+        const got: Pdu[] = [];
+        for (let at = 0; at < stream.length; at += readSize) {
+          const n = Math.min(readSize, stream.length - at);
+          memory.set(stream.subarray(at, at + n));
+          framer.push(memory.subarray(0, n));
+          for (let f = framer.nextFrame(); f !== undefined; f = framer.nextFrame()) {
+            got.push(decodePdu({ bhs: f.bhs.slice(), ahs: f.ahs.slice(), data: f.data.slice() }));
+          }
+          framer.detach();
+          memory.fill(0xee);
+        }
+        assert.deepEqual(got, pdus, `reads of ${readSize}`);
+        assert.equal(framer.bufferedBytes, 0);
+      }
+    });
+  }
+
+  it('a frame inside one chunk is a view of it; a frame that spans chunks outlives them', () => {
+    const wire = pdus.map((p) => encodePdu(p));
+    const framer = new PduFramer();
+    // PDUs 0 and 1 whole, then the first 30 bytes of PDU 2.
+    const first = cat(wire[0]!, wire[1]!, wire[2]!.subarray(0, 30));
+    framer.push(first);
+    const f0 = framer.nextFrame()!;
+    const f1 = framer.nextFrame()!;
+    assert.equal(f0.bhs.buffer, first.buffer);
+    assert.equal(f1.data.buffer, first.buffer);
+    assert.equal(f1.data.byteOffset, first.byteOffset + wire[0]!.length + 48);
+    assert.equal(framer.nextFrame(), undefined);
+    assert.equal(framer.bytesNeeded, 48 - 30); // the BHS is not complete yet
+    framer.detach();
+    first.fill(0xee);
+    // The rest of PDU 2, then PDU 3 whole.
+    const second = cat(wire[2]!.subarray(30), wire[3]!);
+    framer.push(second);
+    const f2 = framer.nextFrame()!;
+    const f3 = framer.nextFrame()!;
+    assert.notEqual(f2.bhs.buffer, second.buffer);
+    assert.equal(f3.bhs.buffer, second.buffer);
+    framer.detach();
+    second.fill(0xee);
+    // More traffic through the framer must not write over a frame it handed out.
+    framer.push(wire[1]!.subarray(0, 50));
+    framer.detach();
+    framer.push(wire[1]!.subarray(50));
+    assert.deepEqual(decodePdu(framer.nextFrame()!), pdus[1]);
+    assert.deepEqual(decodePdu(f2), pdus[2]);
+  });
+
   it('reports how many bytes are missing', () => {
     const framer = new PduFramer();
     assert.deepEqual(framer.next(), { kind: 'incomplete', bytesNeeded: 48 });

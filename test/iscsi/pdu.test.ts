@@ -8,8 +8,11 @@ import {
   encodeBhs,
   encodeLun,
   encodeSenseData,
+  writeBhs,
   type Pdu,
   type PduFrame,
+  type ScsiCommandPdu,
+  type DataOutPdu,
 } from '../../src/transport/iscsi/pdu.js';
 import { encodePdu, PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
 import { DwError, MalformedDataError } from '../../src/errors.js';
@@ -151,6 +154,113 @@ describe('iSCSI PDUs', () => {
         zeros(4),
       ),
     );
+  });
+
+  const write10: ScsiCommandPdu = {
+    type: 'scsi-command',
+    immediate: true,
+    final: false,
+    read: false,
+    write: true,
+    attr: 2,
+    lun: lun1,
+    initiatorTaskTag: 0x01020304,
+    expectedDataTransferLength: 65536,
+    cmdSn: 0xfffffffe,
+    expStatSn: 9,
+    cdb: h('2A 00 00000010 00 0020 00'),
+    data: new Uint8Array(5),
+  };
+  const dataOut1: DataOutPdu = {
+    type: 'data-out',
+    final: false,
+    lun: lun1,
+    initiatorTaskTag: 7,
+    targetTransferTag: 0x2a,
+    expStatSn: 6,
+    dataSn: 1,
+    bufferOffset: 0x4000,
+    data: new Uint8Array(0x2000),
+  };
+
+  it('writes a BHS at an offset of a larger buffer, zeroing reserved bytes over old contents', () => {
+    const expected: [Pdu, Uint8Array][] = [
+      [
+        write10,
+        cat(
+          h('41 22 00 00'), // I, W, ATTR=ORDERED
+          h('00 00 00 05'),
+          lun1,
+          h('01 02 03 04'),
+          be(65536, 4),
+          h('FF FF FF FE'),
+          be(9, 4),
+          h('2A 00 00000010 00 0020 00'),
+          zeros(6),
+        ),
+      ],
+      [
+        dataOut1,
+        cat(
+          h('05 00 00 00 00 00 20 00'),
+          lun1,
+          be(7, 4),
+          be(0x2a, 4),
+          zeros(4),
+          be(6, 4),
+          zeros(4),
+          be(1, 4),
+          be(0x4000, 4),
+          zeros(4),
+        ),
+      ],
+      [
+        {
+          type: 'logout-request',
+          immediate: true,
+          reasonCode: 0,
+          initiatorTaskTag: 4,
+          cid: 0,
+          cmdSn: 2,
+          expStatSn: 3,
+        },
+        cat(h('46 80 00 00'), zeros(12), be(4, 4), zeros(4), be(2, 4), be(3, 4), zeros(16)),
+      ],
+    ];
+    for (const [p, bhs] of expected) {
+      const out = new Uint8Array(100).fill(0xee);
+      writeBhs(p, out, 13);
+      assert.deepEqual(out.subarray(13, 61), bhs, p.type);
+      assert.ok(out.subarray(0, 13).every((b) => b === 0xee));
+      assert.ok(out.subarray(61).every((b) => b === 0xee));
+    }
+  });
+
+  it('rejects SCSI Command and Data-Out fields out of range, and a BHS that does not fit', () => {
+    const bad: Pdu[] = [
+      { ...write10, attr: 8 },
+      { ...write10, cdb: new Uint8Array(0) },
+      { ...write10, cdb: new Uint8Array(17) },
+      { ...write10, initiatorTaskTag: 2 ** 32 },
+      { ...write10, cmdSn: -1 },
+      { ...write10, expectedDataTransferLength: 1.5 },
+      { ...write10, lun: new Uint8Array(7) },
+      { ...write10, data: new Uint8Array(0x1000000) }, // DataSegmentLength has 24 bits
+      { ...dataOut1, dataSn: 2 ** 32 },
+      { ...dataOut1, bufferOffset: NaN },
+      { ...dataOut1, targetTransferTag: -1 },
+      { ...dataOut1, lun: new Uint8Array(9) },
+    ];
+    for (const p of bad) {
+      assert.throws(
+        () => writeBhs(p, new Uint8Array(48), 0),
+        (e: unknown) => e instanceof DwError && !(e instanceof MalformedDataError),
+        JSON.stringify({ ...p, data: p.type === 'scsi-command' ? p.data.length : 0 }),
+      );
+    }
+    for (const at of [-1, 1, 0.5]) {
+      assert.throws(() => writeBhs(dataOut1, new Uint8Array(48), at), DwError);
+    }
   });
 
   it('encodes ABORT TASK with the referenced task and RefCmdSN', () => {

@@ -300,6 +300,87 @@ describe('iSCSI session (scripted target)', () => {
     ]);
   });
 
+  it('R2Ts for other ranges than the burst staged ahead get their own Data-Out', async () => {
+    // InitialR2T=Yes as on tgt: after the immediate data the session stages the next
+    // MaxBurstLength bytes ahead. The first WRITE's R2Ts split that range differently; the
+    // second WRITE's R2T asks for exactly it.
+    const outs: DataOutPdu[] = [];
+    let cmd: ScsiCommandPdu | undefined;
+    let received = new Uint8Array(0);
+    let plan: [number, number][] = [];
+    const { t } = await setup(
+      {
+        keys: [
+          ['MaxRecvDataSegmentLength', '4096'],
+          ['InitialR2T', 'Yes'],
+          ['ImmediateData', 'Yes'],
+          ['FirstBurstLength', '8192'],
+          ['MaxBurstLength', '65536'],
+        ],
+        onPdu(p, c) {
+          if (p.type === 'scsi-command') {
+            cmd = p;
+            received = new Uint8Array(p.expectedDataTransferLength);
+            received.set(p.data, 0);
+            const [offset, length] = plan.shift()!;
+            r2t(c, p, 0, offset, length);
+          } else if (p.type === 'data-out') {
+            outs.push(p);
+            received.set(p.data, p.bufferOffset);
+            if (!p.final) return;
+            const next = plan.shift();
+            if (next === undefined) respond(c, cmd!.initiatorTaskTag);
+            else r2t(c, cmd!, 1, next[0], next[1]);
+          }
+        },
+      },
+      { offer: { initialR2T: true } },
+    );
+    // Every 4 KiB block differs, so data sent for the wrong offset shows.
+    const data = Uint8Array.from(
+      { length: 40 * 1024 },
+      (_, i) => (i * 13 + (i >> 12) * 101) & 0xff,
+    );
+    plan = [
+      [4096, 12288],
+      [16384, 24576],
+    ];
+    assert.equal((await t.execute(writeOf(data))).status, 0);
+    assert.deepEqual(received, data);
+    assert.deepEqual(
+      outs.map((o) => [o.targetTransferTag, o.dataSn, o.bufferOffset, o.data.length, o.final]),
+      [
+        [0x1000, 0, 4096, 4096, false],
+        [0x1000, 1, 8192, 4096, false],
+        [0x1000, 2, 12288, 4096, true],
+        ...Array.from({ length: 6 }, (_, k) => [0x1001, k, 16384 + 4096 * k, 4096, k === 5]),
+      ],
+    );
+    outs.length = 0;
+    const second = data.map((b) => b ^ 0x5a);
+    plan = [[4096, 36864]];
+    assert.equal((await t.execute(writeOf(second))).status, 0);
+    assert.deepEqual(received, second);
+    assert.deepEqual(
+      outs.map((o) => [o.targetTransferTag, o.dataSn, o.bufferOffset, o.final]),
+      Array.from({ length: 9 }, (_, k) => [0x1000, k, 4096 + 4096 * k, k === 8]),
+    );
+    // An R2T shaped like the staged burst (nine 4 KiB PDUs) but for other bytes.
+    outs.length = 0;
+    const third = data.map((b) => b ^ 0xa5);
+    plan = [
+      [0, 36864],
+      [36864, 4096],
+    ];
+    assert.equal((await t.execute(writeOf(third))).status, 0);
+    assert.deepEqual(received, third);
+    assert.deepEqual(
+      outs.map((o) => [o.targetTransferTag, o.bufferOffset]),
+      [...Array.from({ length: 9 }, (_, k) => [0x1000, 4096 * k]), [0x1001, 36864]],
+    );
+    assert.equal(t.stats.dataOutPdus, 28);
+  });
+
   it('assembles Data-In, reports the residual, and returns CHECK CONDITION with its sense', async () => {
     const sense = h('70 00 05 00 00 00 00 0A 00 00 00 00 24 00 00 00 00 00');
     const { t } = await setup({

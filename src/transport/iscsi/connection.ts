@@ -1,16 +1,29 @@
-// One TCP connection to an iSCSI target: connect with a timeout, send PDUs as gathered writes
-// (socket.cork / uncork, so a Data-Out payload goes out as a view of the caller's buffer), and
-// receive them through the incremental framer. Two receive modes: pull (`receive()`, used
-// during login and discovery, where digests switch on between two PDUs) and push (`start()`,
-// the full feature phase).
+// One TCP connection to an iSCSI target: connect with a timeout, send PDUs, and receive them
+// through the incremental framer. Sending stages the wire form of the PDUs given in one call in
+// a connection-owned buffer and writes it with one socket.write(); only what exceeds the staging
+// limit goes out as a corked gathered write of views. Receiving reads into a connection-owned
+// buffer (net's `onread`), which skips a buffer allocation and the readable-stream machinery per
+// read. Two receive modes: pull (`receive()`, used during login and discovery, where digests
+// switch on between two PDUs) and push (`start()`, the full feature phase).
 
 import net from 'node:net';
 import { DwError, HR, MalformedDataError } from '../../errors.js';
 import { TransportErrors } from '../transport.js';
 import { frameParts, NO_DIGESTS, PduFramer, type DigestSettings } from './framer.js';
-import { decodePdu, encodeBhs, pduData, type Pdu, type TargetPdu } from './pdu.js';
+import { decodePdu, encodeBhs, pduData, type Pdu, type PduFrame, type TargetPdu } from './pdu.js';
+import { StagingBuffer } from './staging.js';
+
+/** The receive buffer: one read takes up to this much. */
+const RECEIVE_BUFFER_BYTES = 256 * 1024;
+/** Staging memory: starts at a 64 KiB WRITE's PDUs, grows up to the limit when needed. */
+const STAGING_INITIAL_BYTES = 96 * 1024;
+const STAGING_MAX_BYTES = 1024 * 1024;
 
 export interface ConnectionHandlers {
+  /**
+   * A PDU arrived. Its `data` may be a view of the receive buffer, valid only during this call:
+   * copy what is kept longer.
+   */
   pdu(p: TargetPdu): void;
   /** The connection ended (peer closed, reset, protocol error); called once. */
   closed(error: DwError): void;
@@ -33,9 +46,18 @@ function isTargetPdu(p: Pdu): p is TargetPdu {
   return TARGET_TYPES.has(p.type);
 }
 
+function copyFrame(f: PduFrame): PduFrame {
+  return { bhs: f.bhs.slice(), ahs: f.ahs.slice(), data: f.data.slice() };
+}
+
 export class IscsiConnection {
   private readonly socket: net.Socket;
   private readonly framer = new PduFramer();
+  private readonly staging = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
+  /** PDUs staged ahead by `prepare()`, with the byte offset of each header. */
+  private readonly prepared = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
+  private preparedHeaders: number[] = [];
+  private preparedToken = 0;
   private sendDigests: DigestSettings = NO_DIGESTS;
   private handlers: ConnectionHandlers | undefined;
   private waiter: { resolve: (p: TargetPdu) => void; reject: (e: DwError) => void } | undefined;
@@ -46,7 +68,6 @@ export class IscsiConnection {
   private constructor(socket: net.Socket, description: string) {
     this.socket = socket;
     this.description = description;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.wakeDrain());
     socket.on('error', (e: Error) =>
       this.end(TransportErrors.deviceGone(`${description}: ${e.message}`, e)),
@@ -60,7 +81,20 @@ export class IscsiConnection {
   static open(host: string, port: number, timeoutMs: number): Promise<IscsiConnection> {
     const description = `iSCSI portal ${host.includes(':') ? `[${host}]` : host}:${port}`;
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host, port, noDelay: true });
+      const received = new Uint8Array(RECEIVE_BUFFER_BYTES);
+      let conn: IscsiConnection | undefined;
+      const socket = net.connect({
+        host,
+        port,
+        noDelay: true,
+        onread: {
+          buffer: received,
+          callback: (n: number) => {
+            conn?.onData(received, n);
+            return true;
+          },
+        },
+      });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(
@@ -77,7 +111,8 @@ export class IscsiConnection {
         clearTimeout(timer);
         socket.off('error', onError);
         socket.setKeepAlive(true, 30_000);
-        resolve(new IscsiConnection(socket, description));
+        conn = new IscsiConnection(socket, description);
+        resolve(conn);
       });
     });
   }
@@ -106,12 +141,90 @@ export class IscsiConnection {
    * sending much more. A PDU sent on an ended connection is dropped (the end was reported).
    */
   send(p: Pdu): boolean {
-    return this.sendParts(frameParts(encodeBhs(p), pduData(p), this.sendDigests));
+    if (this.ended !== undefined) return true;
+    if (this.staging.add(p, this.sendDigests)) return this.flush();
+    return this.sendViews([p]);
   }
 
-  /** Sends several PDUs in one gathered write. */
+  /** Sends several PDUs in one socket write (a gathered write when they exceed the staging). */
   sendAll(pdus: readonly Pdu[]): boolean {
     if (this.ended !== undefined) return true;
+    const staging = this.staging;
+    for (const p of pdus) {
+      if (!staging.add(p, this.sendDigests)) {
+        staging.clear();
+        return this.sendViews(pdus);
+      }
+    }
+    return this.flush();
+  }
+
+  /**
+   * Stages PDUs now for a `sendPrepared()` later, so that copying their data is done while the
+   * target works (say, between a WRITE's command PDU and its R2T) and only the headers are
+   * written then. Replaces any earlier preparation. Returns a token for `sendPrepared()`, or 0
+   * (nothing prepared) when the PDUs exceed the staging limit.
+   */
+  prepare(pdus: readonly Pdu[]): number {
+    const prepared = this.prepared;
+    prepared.clear();
+    this.preparedToken++;
+    const headers: number[] = [];
+    for (const p of pdus) {
+      headers.push(prepared.length);
+      if (!prepared.add(p, this.sendDigests)) {
+        prepared.clear();
+        this.preparedHeaders = [];
+        return 0;
+      }
+    }
+    this.preparedHeaders = headers;
+    return this.preparedToken;
+  }
+
+  /**
+   * Sends the PDUs prepared under `token` with the headers of `pdus`, whose data segments must be
+   * the prepared ones (same bytes; only header fields such as the Target Transfer Tag differ).
+   * Returns undefined, sending nothing, when `token` is not the current preparation or the PDUs
+   * do not line up with it; otherwise what `sendAll()` would. Either way the preparation is
+   * used up.
+   */
+  sendPrepared(token: number, pdus: readonly Pdu[]): boolean | undefined {
+    if (token === 0 || token !== this.preparedToken) return undefined;
+    const headers = this.preparedHeaders;
+    this.preparedToken++;
+    this.preparedHeaders = [];
+    const prepared = this.prepared;
+    if (pdus.length !== headers.length) {
+      prepared.clear();
+      return undefined;
+    }
+    if (this.ended !== undefined) return true;
+    try {
+      for (let i = 0; i < pdus.length; i++) {
+        prepared.rewriteBhs(headers[i]!, pdus[i]!, this.sendDigests);
+      }
+    } catch {
+      // Half-rewritten headers must never be sent.
+      prepared.clear();
+      return undefined;
+    }
+    return this.flush(prepared);
+  }
+
+  /** Writes the PDUs staged in `staging`. */
+  private flush(staging: StagingBuffer = this.staging): boolean {
+    const ok = this.socket.write(staging.view());
+    // When the kernel took every byte, the write finished inside socket.write() and the staging
+    // memory is free again. Otherwise net still holds a view of it (queued, or partly written)
+    // and reusing it would tear the PDUs not yet sent: continue in fresh memory.
+    if (this.socket.writableLength === 0) staging.clear();
+    else staging.replaceMemory();
+    return ok;
+  }
+
+  /** Sends PDUs as views of their payloads (too large to stage), in one corked write. */
+  private sendViews(pdus: readonly Pdu[]): boolean {
     this.socket.cork();
     let ok = true;
     for (const p of pdus) {
@@ -119,15 +232,6 @@ export class IscsiConnection {
         ok = this.socket.write(part) && ok;
       }
     }
-    this.socket.uncork();
-    return ok;
-  }
-
-  private sendParts(parts: Uint8Array[]): boolean {
-    if (this.ended !== undefined) return true;
-    this.socket.cork();
-    let ok = true;
-    for (const part of parts) ok = this.socket.write(part) && ok;
     this.socket.uncork();
     return ok;
   }
@@ -192,10 +296,10 @@ export class IscsiConnection {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
+  /** `n` new bytes at the start of the receive buffer, which the next read overwrites. */
+  private onData(received: Uint8Array, n: number): void {
     if (this.ended !== undefined) return;
-    // A plain Uint8Array view (no copy): results handed upward are Uint8Arrays, not Buffers.
-    this.framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.framer.push(received.subarray(0, n));
     if (this.handlers !== undefined) {
       this.drainFramer();
     } else if (this.waiter !== undefined) {
@@ -212,6 +316,8 @@ export class IscsiConnection {
         w.resolve(p);
       }
     }
+    // Bytes of PDUs not complete yet (or not asked for yet) must outlive this read.
+    this.framer.detach();
   }
 
   private drainFramer(): void {
@@ -230,9 +336,11 @@ export class IscsiConnection {
   }
 
   private nextPdu(): TargetPdu | undefined {
-    const r = this.framer.next();
-    if (r.kind === 'incomplete') return undefined;
-    const p = decodePdu(r.frame);
+    const frame = this.framer.nextFrame();
+    if (frame === undefined) return undefined;
+    // Push-mode handlers consume a PDU during the call; a pulled one is used later, when the
+    // receive buffer holds other bytes.
+    const p = decodePdu(this.handlers === undefined ? copyFrame(frame) : frame);
     if (!isTargetPdu(p)) throw new MalformedDataError(`target sent an initiator PDU (${p.type})`);
     return p;
   }

@@ -50,7 +50,7 @@ export function crc32c(...parts: Uint8Array[]): number {
 }
 
 /** The 4 digest bytes as sent on the wire (least-significant byte first). */
-export function digestBytes(crc: number, out = new Uint8Array(4), at = 0): Uint8Array {
+export function digestBytes(crc: number, out: Uint8Array = new Uint8Array(4), at = 0): Uint8Array {
   out[at] = crc & 0xff;
   out[at + 1] = (crc >>> 8) & 0xff;
   out[at + 2] = (crc >>> 16) & 0xff;

@@ -82,14 +82,23 @@ export function encodePdu(p: Pdu, d: DigestSettings = NO_DIGESTS): Uint8Array {
 /**
  * Incremental PDU framer. `push()` the chunks as they arrive; `next()` returns one complete
  * frame or how many more bytes it needs. Digests are checked here: a mismatch throws
- * MalformedDataError (at ErrorRecoveryLevel 0 the connection must be dropped). The framer keeps
- * references to the pushed chunks; frames that lie inside one chunk are views of it.
+ * MalformedDataError (at ErrorRecoveryLevel 0 the connection must be dropped).
+ *
+ * A frame that lies inside one pushed chunk is a view of that chunk (no copy); only the bytes of
+ * a PDU that spans pushes are copied, once, into the framer's own memory, which is never written
+ * over once a frame was handed out of it. The framer keeps a view of the last pushed chunk until
+ * its bytes are consumed: a caller that reuses the chunk's memory calls `detach()` first.
  */
 export class PduFramer {
-  private chunks: Uint8Array[] = [];
-  /** Bytes of chunks[0] already consumed. */
-  private head = 0;
-  private buffered = 0;
+  /** Framer-owned bytes carry[carryStart, carryEnd), which come before the chunk's. */
+  private carry: Uint8Array = EMPTY;
+  private carryStart = 0;
+  private carryEnd = 0;
+  /** The last pushed chunk, consumed from chunkAt. */
+  private chunk: Uint8Array = EMPTY;
+  private chunkAt = 0;
+  /** After nextFrame() returned undefined: bytes still missing for the next frame. */
+  bytesNeeded = BHS_LENGTH;
   digests: DigestSettings;
 
   constructor(digests: DigestSettings = NO_DIGESTS) {
@@ -98,88 +107,129 @@ export class PduFramer {
 
   /** Bytes received but not yet returned as frames. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.carryEnd - this.carryStart + this.chunk.length - this.chunkAt;
   }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    if (this.chunkAt < this.chunk.length) this.detach();
+    this.chunk = chunk;
+    this.chunkAt = 0;
+  }
+
+  /** Copies what is left of the last pushed chunk into framer-owned memory and lets go of it. */
+  detach(): void {
+    if (this.chunkAt < this.chunk.length) this.toCarry(this.chunk.length - this.chunkAt);
+    this.chunk = EMPTY;
+    this.chunkAt = 0;
   }
 
   next(): FramerResult {
-    if (this.buffered < BHS_LENGTH) {
-      return { kind: 'incomplete', bytesNeeded: BHS_LENGTH - this.buffered };
+    const frame = this.nextFrame();
+    return frame === undefined
+      ? { kind: 'incomplete', bytesNeeded: this.bytesNeeded }
+      : { kind: 'frame', frame };
+  }
+
+  /** The next complete frame, or undefined (then `bytesNeeded` says how many bytes are missing). */
+  nextFrame(): PduFrame | undefined {
+    if (this.carryStart === this.carryEnd) {
+      // Common case: the PDU lies in the chunk.
+      const chunk = this.chunk;
+      const at = this.chunkAt;
+      const avail = chunk.length - at;
+      if (avail < BHS_LENGTH) {
+        this.bytesNeeded = BHS_LENGTH - avail;
+        return undefined;
+      }
+      const total = this.wireLengthAt(chunk, at);
+      if (avail < total) {
+        this.bytesNeeded = total - avail;
+        return undefined;
+      }
+      this.chunkAt = at + total;
+      return this.frameAt(chunk, at);
     }
-    const bhs = this.peek(BHS_LENGTH);
-    const ahsWords = bhs[4]!;
-    const dataLength = (bhs[5]! << 16) | (bhs[6]! << 8) | bhs[7]!;
-    const total = wireLength(ahsWords, dataLength, this.digests);
-    if (this.buffered < total) {
-      return { kind: 'incomplete', bytesNeeded: total - this.buffered };
+    // A PDU that began in an earlier push: complete it in the carry.
+    if (this.carryEnd - this.carryStart < BHS_LENGTH) {
+      this.toCarry(Math.min(BHS_LENGTH - (this.carryEnd - this.carryStart), this.chunkRest()));
+      if (this.carryEnd - this.carryStart < BHS_LENGTH) {
+        this.bytesNeeded = BHS_LENGTH - (this.carryEnd - this.carryStart);
+        return undefined;
+      }
     }
-    const bytes = this.take(total);
-    const headerLength = BHS_LENGTH + ahsWords * 4;
-    let at = headerLength;
+    const total = this.wireLengthAt(this.carry, this.carryStart);
+    const have = this.carryEnd - this.carryStart;
+    if (have < total) {
+      this.toCarry(Math.min(total - have, this.chunkRest()));
+      const now = this.carryEnd - this.carryStart;
+      if (now < total) {
+        this.bytesNeeded = total - now;
+        return undefined;
+      }
+    }
+    const carry = this.carry;
+    const at = this.carryStart;
+    this.carryStart = at + total;
+    if (this.carryStart === this.carryEnd) {
+      // Frames handed out are views of this memory: start afresh rather than overwrite it.
+      this.carry = EMPTY;
+      this.carryStart = 0;
+      this.carryEnd = 0;
+    }
+    return this.frameAt(carry, at);
+  }
+
+  private chunkRest(): number {
+    return this.chunk.length - this.chunkAt;
+  }
+
+  /** Moves the next `n` bytes of the chunk to the end of the carry. */
+  private toCarry(n: number): void {
+    if (n <= 0) return;
+    if (this.carryEnd + n > this.carry.length) {
+      // Grow by doubling so a large PDU arriving in many small pushes is copied O(1) times.
+      const have = this.carryEnd - this.carryStart;
+      const next = new Uint8Array(Math.max(have + n, 2 * have, 256));
+      next.set(this.carry.subarray(this.carryStart, this.carryEnd));
+      this.carry = next;
+      this.carryStart = 0;
+      this.carryEnd = have;
+    }
+    this.carry.set(this.chunk.subarray(this.chunkAt, this.chunkAt + n), this.carryEnd);
+    this.carryEnd += n;
+    this.chunkAt += n;
+  }
+
+  /** Wire length of the PDU whose BHS starts at `at` (48 bytes present). */
+  private wireLengthAt(bytes: Uint8Array, at: number): number {
+    const ahsWords = bytes[at + 4]!;
+    const dataLength = (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!;
+    return wireLength(ahsWords, dataLength, this.digests);
+  }
+
+  /** The frame of the complete PDU at `at`, digests checked. */
+  private frameAt(bytes: Uint8Array, at: number): PduFrame {
+    const ahsWords = bytes[at + 4]!;
+    const dataLength = (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!;
+    const headerEnd = at + BHS_LENGTH + ahsWords * 4;
+    let dataAt = headerEnd;
     if (this.digests.headerDigest) {
-      const expected = crc32c(bytes.subarray(0, headerLength));
-      if (readDigest(bytes, at) !== expected) {
+      if (readDigest(bytes, headerEnd) !== crc32c(bytes.subarray(at, headerEnd))) {
         throw new MalformedDataError('iSCSI header digest mismatch');
       }
-      at += 4;
+      dataAt += 4;
     }
-    const data = dataLength > 0 ? bytes.subarray(at, at + dataLength) : EMPTY;
     if (this.digests.dataDigest && dataLength > 0) {
-      const padded = bytes.subarray(at, at + dataLength + padding(dataLength));
-      const digestAt = at + padded.length;
-      if (readDigest(bytes, digestAt) !== crc32c(padded)) {
+      const paddedEnd = dataAt + dataLength + padding(dataLength);
+      if (readDigest(bytes, paddedEnd) !== crc32c(bytes.subarray(dataAt, paddedEnd))) {
         throw new MalformedDataError('iSCSI data digest mismatch');
       }
     }
     return {
-      kind: 'frame',
-      frame: {
-        bhs: bytes.subarray(0, BHS_LENGTH),
-        ahs: bytes.subarray(BHS_LENGTH, headerLength),
-        data,
-      },
+      bhs: bytes.subarray(at, at + BHS_LENGTH),
+      ahs: ahsWords === 0 ? EMPTY : bytes.subarray(at + BHS_LENGTH, headerEnd),
+      data: dataLength > 0 ? bytes.subarray(dataAt, dataAt + dataLength) : EMPTY,
     };
-  }
-
-  /** The first `n` buffered bytes, contiguous (a view when they lie in one chunk). */
-  private peek(n: number): Uint8Array {
-    const first = this.chunks[0]!;
-    if (first.length - this.head >= n) return first.subarray(this.head, this.head + n);
-    const out = new Uint8Array(n);
-    let filled = 0;
-    let offset = this.head;
-    for (const c of this.chunks) {
-      const take = Math.min(n - filled, c.length - offset);
-      out.set(c.subarray(offset, offset + take), filled);
-      filled += take;
-      offset = 0;
-      if (filled === n) break;
-    }
-    return out;
-  }
-
-  /** Removes and returns the first `n` buffered bytes (n <= buffered). */
-  private take(n: number): Uint8Array {
-    const out = this.peek(n);
-    let left = n;
-    while (left > 0) {
-      const first = this.chunks[0]!;
-      const avail = first.length - this.head;
-      if (avail > left) {
-        this.head += left;
-        left = 0;
-      } else {
-        left -= avail;
-        this.chunks.shift();
-        this.head = 0;
-      }
-    }
-    this.buffered -= n;
-    return out;
   }
 }

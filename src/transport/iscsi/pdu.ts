@@ -3,7 +3,7 @@
 // splitting a byte stream into PDUs) lives in framer.ts. No I/O here.
 
 import { ByteReader, ByteWriter } from '../../scsi/bytes.js';
-import { MalformedDataError, invalidArgument } from '../../errors.js';
+import { MalformedDataError, invalidArgument, type DwError } from '../../errors.js';
 
 /** PDU opcodes (RFC 7143 §11.1.1.1), initiator (00h-1Fh) and target (20h-3Fh). */
 export const IscsiOpcode = {
@@ -393,8 +393,32 @@ export function pduData(p: Pdu): Uint8Array {
 // bytes 20..47 opcode-specific (per PDU type below)
 /** The 48-byte BHS of `p`; DataSegmentLength is taken from `p.data`. */
 export function encodeBhs(p: Pdu): Uint8Array {
-  const w = new ByteWriter(BHS_LENGTH);
-  const b = w.bytes;
+  const b = new Uint8Array(BHS_LENGTH);
+  writeBhs(p, b, 0);
+  return b;
+}
+
+/**
+ * Writes the 48-byte BHS of `p` into `out` at `at` (all 48 bytes, reserved ones zeroed), so a
+ * sender can build several PDUs in one buffer. DataSegmentLength is taken from `p.data`. Throws
+ * an invalid-argument error, possibly after writing part of the header, for a field out of range.
+ */
+export function writeBhs(p: Pdu, out: Uint8Array, at: number): void {
+  if (!Number.isInteger(at) || at < 0 || at + BHS_LENGTH > out.length) {
+    throw invalidArgument(`BHS at byte ${at} does not fit in ${out.length} bytes`);
+  }
+  // The two PDUs of every WRITE are written field by field, without a ByteWriter per header.
+  if (p.type === 'data-out') {
+    writeDataOutBhs(p, out, at);
+    return;
+  }
+  if (p.type === 'scsi-command') {
+    writeScsiCommandBhs(p, out, at);
+    return;
+  }
+  const b = out.subarray(at, at + BHS_LENGTH);
+  b.fill(0);
+  const w = new ByteWriter(b);
   switch (p.type) {
     case 'nop-out':
       // 20 TTT | 24 CmdSN | 28 ExpStatSN
@@ -407,26 +431,6 @@ export function encodeBhs(p: Pdu): Uint8Array {
       w.u32(20, p.targetTransferTag, 'Target Transfer Tag');
       w.u32(24, p.cmdSn, 'CmdSN');
       w.u32(28, p.expStatSn, 'ExpStatSN');
-      break;
-    case 'scsi-command':
-      // byte 1 F R W, bits 2..0 ATTR | 20 Expected Data Transfer Length | 24 CmdSN
-      // 28 ExpStatSN | 32..47 SCSI Command Descriptor Block
-      w.u8(0, IscsiOpcode.SCSI_COMMAND);
-      w.flag(0, 6, p.immediate); // I
-      w.flag(1, 7, p.final); // F
-      w.flag(1, 6, p.read); // R
-      w.flag(1, 5, p.write); // W
-      w.bits(1, 0, 0x07, p.attr, 'ATTR');
-      dsl(w, p.data);
-      lun8(w, p.lun);
-      w.u32(16, p.initiatorTaskTag, 'Initiator Task Tag');
-      w.u32(20, p.expectedDataTransferLength, 'Expected Data Transfer Length');
-      w.u32(24, p.cmdSn, 'CmdSN');
-      w.u32(28, p.expStatSn, 'ExpStatSN');
-      if (p.cdb.length < 1 || p.cdb.length > 16) {
-        throw invalidArgument(`CDB must be 1..16 bytes, got ${p.cdb.length}`);
-      }
-      w.bytesAt(32, p.cdb, 'CDB');
       break;
     case 'task-management-request':
       // byte 1 F=1, bits 6..0 Function | 20 Referenced Task Tag | 24 CmdSN | 28 ExpStatSN
@@ -475,18 +479,6 @@ export function encodeBhs(p: Pdu): Uint8Array {
       w.u32(20, p.targetTransferTag, 'Target Transfer Tag');
       w.u32(24, p.cmdSn, 'CmdSN');
       w.u32(28, p.expStatSn, 'ExpStatSN');
-      break;
-    case 'data-out':
-      // byte 1 F | 20 TTT | 28 ExpStatSN | 36 DataSN | 40 Buffer Offset
-      w.u8(0, IscsiOpcode.SCSI_DATA_OUT);
-      w.flag(1, 7, p.final); // F
-      dsl(w, p.data);
-      lun8(w, p.lun);
-      w.u32(16, p.initiatorTaskTag, 'Initiator Task Tag');
-      w.u32(20, p.targetTransferTag, 'Target Transfer Tag');
-      w.u32(28, p.expStatSn, 'ExpStatSN');
-      w.u32(36, p.dataSn, 'DataSN');
-      w.u32(40, p.bufferOffset, 'Buffer Offset');
       break;
     case 'logout-request':
       // byte 1 F=1, bits 6..0 Reason Code | 20..21 CID | 24 CmdSN | 28 ExpStatSN
@@ -638,241 +630,339 @@ export function encodeBhs(p: Pdu): Uint8Array {
       w.u32(36, p.dataSnR2tSn, 'DataSN/R2TSN');
       break;
   }
-  return b;
 }
 
-function snOf(r: ByteReader): TargetSn {
-  return { statSn: r.u32(24), expCmdSn: r.u32(28), maxCmdSn: r.u32(32) };
+function rangeError(what: string, value: number, max: number): DwError {
+  return invalidArgument(`${what} must be an integer in 0..${max}, got ${String(value)}`);
+}
+
+/** Big-endian 32-bit field at `at`; `v` must be an integer in 0..FFFFFFFFh. */
+function put32(b: Uint8Array, at: number, v: number, what: string): void {
+  if (v >>> 0 !== v) throw rangeError(what, v, 0xffffffff);
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+/** Bytes 4..15: TotalAHSLength 0, DataSegmentLength, LUN. */
+function putLengthAndLun(b: Uint8Array, at: number, dataLength: number, lun: Uint8Array): void {
+  if (dataLength > 0xffffff) throw rangeError('DataSegmentLength', dataLength, 0xffffff);
+  if (lun.length !== 8) throw invalidArgument('LUN field must be 8 bytes');
+  b[at + 4] = 0; // TotalAHSLength
+  b[at + 5] = dataLength >>> 16;
+  b[at + 6] = (dataLength >>> 8) & 0xff;
+  b[at + 7] = dataLength & 0xff;
+  b.set(lun, at + 8);
+}
+
+// SCSI Command (RFC 7143 §11.3):
+// byte 0      bit 6 I, bits 5..0 Opcode 01h
+// byte 1      bit 7 F, bit 6 R, bit 5 W, bits 2..0 ATTR
+// bytes 4..7  TotalAHSLength, DataSegmentLength | 8..15 LUN | 16 Initiator Task Tag
+// 20 Expected Data Transfer Length | 24 CmdSN | 28 ExpStatSN | 32..47 CDB (zero-padded)
+function writeScsiCommandBhs(p: ScsiCommandPdu, b: Uint8Array, at: number): void {
+  if (p.attr >>> 0 !== p.attr || p.attr > 7) throw rangeError('ATTR', p.attr, 7);
+  if (p.cdb.length < 1 || p.cdb.length > 16) {
+    throw invalidArgument(`CDB must be 1..16 bytes, got ${p.cdb.length}`);
+  }
+  b.fill(0, at, at + BHS_LENGTH);
+  b[at] = IscsiOpcode.SCSI_COMMAND | (p.immediate ? 0x40 : 0); // I
+  b[at + 1] =
+    (p.final ? 0x80 : 0) | // F
+    (p.read ? 0x40 : 0) | // R
+    (p.write ? 0x20 : 0) | // W
+    p.attr; // ATTR
+  putLengthAndLun(b, at, p.data.length, p.lun);
+  put32(b, at + 16, p.initiatorTaskTag, 'Initiator Task Tag');
+  put32(b, at + 20, p.expectedDataTransferLength, 'Expected Data Transfer Length');
+  put32(b, at + 24, p.cmdSn, 'CmdSN');
+  put32(b, at + 28, p.expStatSn, 'ExpStatSN');
+  b.set(p.cdb, at + 32);
+}
+
+// SCSI Data-Out (RFC 7143 §11.7):
+// byte 0      Opcode 05h | byte 1 bit 7 F
+// bytes 4..7  TotalAHSLength, DataSegmentLength | 8..15 LUN | 16 Initiator Task Tag
+// 20 Target Transfer Tag | 28 ExpStatSN | 36 DataSN | 40 Buffer Offset
+function writeDataOutBhs(p: DataOutPdu, b: Uint8Array, at: number): void {
+  b.fill(0, at, at + BHS_LENGTH);
+  b[at] = IscsiOpcode.SCSI_DATA_OUT;
+  b[at + 1] = p.final ? 0x80 : 0; // F
+  putLengthAndLun(b, at, p.data.length, p.lun);
+  put32(b, at + 16, p.initiatorTaskTag, 'Initiator Task Tag');
+  put32(b, at + 20, p.targetTransferTag, 'Target Transfer Tag');
+  put32(b, at + 28, p.expStatSn, 'ExpStatSN');
+  put32(b, at + 36, p.dataSn, 'DataSN');
+  put32(b, at + 40, p.bufferOffset, 'Buffer Offset');
+}
+
+function u16(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+
+function u24(b: Uint8Array, at: number): number {
+  return (b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!;
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
 /**
  * Decodes one frame. Throws MalformedDataError for a short BHS, a data segment that does not
- * match DataSegmentLength, or an opcode this initiator does not know.
+ * match DataSegmentLength, or an opcode this initiator does not know. LUN, ISID, TSIH and CDB
+ * are copies; `data` is the frame's data view itself.
  */
 export function decodePdu(frame: PduFrame): Pdu {
-  const r = new ByteReader(frame.bhs);
-  r.need(0, BHS_LENGTH, 'Basic Header Segment');
-  const declared = r.u24(5);
-  if (declared !== frame.data.length) {
+  // Every field below lies in the first 48 bytes, so this one check bounds all the reads.
+  const b = frame.bhs;
+  if (b.length < BHS_LENGTH) {
     throw new MalformedDataError(
-      `DataSegmentLength ${declared} but ${frame.data.length} data bytes present`,
+      `Basic Header Segment needs bytes 0..47 but only ${b.length} are present`,
     );
   }
-  const opcode = r.u8(0) & 0x3f;
-  const immediate = r.bit(0, 6);
+  const declared = u24(b, 5);
   const data = frame.data;
-  const lun = r.slice(8, 8);
-  const itt = r.u32(16);
+  if (declared !== data.length) {
+    throw new MalformedDataError(
+      `DataSegmentLength ${declared} but ${data.length} data bytes present`,
+    );
+  }
+  const opcode = b[0]! & 0x3f;
+  const immediate = (b[0]! & 0x40) !== 0; // I
+  const f1 = b[1]!;
+  const itt = u32(b, 16);
   switch (opcode) {
+    case IscsiOpcode.R2T:
+      return {
+        type: 'r2t',
+        lun: b.slice(8, 16),
+        initiatorTaskTag: itt,
+        targetTransferTag: u32(b, 20),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
+        r2tSn: u32(b, 36),
+        bufferOffset: u32(b, 40),
+        desiredDataTransferLength: u32(b, 44),
+      };
+    case IscsiOpcode.SCSI_RESPONSE:
+      return {
+        type: 'scsi-response',
+        bidiReadOverflow: (f1 & 0x10) !== 0, // o
+        bidiReadUnderflow: (f1 & 0x08) !== 0, // u
+        overflow: (f1 & 0x04) !== 0, // O
+        underflow: (f1 & 0x02) !== 0, // U
+        response: b[2]!,
+        status: b[3]!,
+        initiatorTaskTag: itt,
+        snackTag: u32(b, 20),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
+        expDataSn: u32(b, 36),
+        bidiReadResidualCount: u32(b, 40),
+        residualCount: u32(b, 44),
+        data,
+      };
+    case IscsiOpcode.SCSI_DATA_IN:
+      return {
+        type: 'data-in',
+        final: (f1 & 0x80) !== 0, // F
+        acknowledge: (f1 & 0x40) !== 0, // A
+        overflow: (f1 & 0x04) !== 0, // O
+        underflow: (f1 & 0x02) !== 0, // U
+        statusPresent: (f1 & 0x01) !== 0, // S
+        status: b[3]!,
+        lun: b.slice(8, 16),
+        initiatorTaskTag: itt,
+        targetTransferTag: u32(b, 20),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
+        dataSn: u32(b, 36),
+        bufferOffset: u32(b, 40),
+        residualCount: u32(b, 44),
+        data,
+      };
     case IscsiOpcode.NOP_OUT:
       return {
         type: 'nop-out',
         immediate,
-        lun,
+        lun: b.slice(8, 16),
         initiatorTaskTag: itt,
-        targetTransferTag: r.u32(20),
-        cmdSn: r.u32(24),
-        expStatSn: r.u32(28),
+        targetTransferTag: u32(b, 20),
+        cmdSn: u32(b, 24),
+        expStatSn: u32(b, 28),
         data,
       };
     case IscsiOpcode.SCSI_COMMAND:
       return {
         type: 'scsi-command',
         immediate,
-        final: r.bit(1, 7),
-        read: r.bit(1, 6),
-        write: r.bit(1, 5),
-        attr: r.bits(1, 0, 0x07),
-        lun,
+        final: (f1 & 0x80) !== 0, // F
+        read: (f1 & 0x40) !== 0, // R
+        write: (f1 & 0x20) !== 0, // W
+        attr: f1 & 0x07, // ATTR
+        lun: b.slice(8, 16),
         initiatorTaskTag: itt,
-        expectedDataTransferLength: r.u32(20),
-        cmdSn: r.u32(24),
-        expStatSn: r.u32(28),
-        cdb: r.slice(32, 16),
+        expectedDataTransferLength: u32(b, 20),
+        cmdSn: u32(b, 24),
+        expStatSn: u32(b, 28),
+        cdb: b.slice(32, 48),
         data,
       };
     case IscsiOpcode.TASK_MANAGEMENT_REQUEST:
       return {
         type: 'task-management-request',
         immediate,
-        function: r.bits(1, 0, 0x7f),
-        lun,
+        function: f1 & 0x7f, // Function
+        lun: b.slice(8, 16),
         initiatorTaskTag: itt,
-        referencedTaskTag: r.u32(20),
-        cmdSn: r.u32(24),
-        expStatSn: r.u32(28),
-        refCmdSn: r.u32(32),
-        expDataSn: r.u32(36),
+        referencedTaskTag: u32(b, 20),
+        cmdSn: u32(b, 24),
+        expStatSn: u32(b, 28),
+        refCmdSn: u32(b, 32),
+        expDataSn: u32(b, 36),
       };
     case IscsiOpcode.LOGIN_REQUEST:
       return {
         type: 'login-request',
-        transit: r.bit(1, 7),
-        continue: r.bit(1, 6),
-        csg: r.bits(1, 2, 0x03),
-        nsg: r.bits(1, 0, 0x03),
-        versionMax: r.u8(2),
-        versionMin: r.u8(3),
-        isid: r.slice(8, 6),
-        tsih: r.slice(14, 2),
+        transit: (f1 & 0x80) !== 0, // T
+        continue: (f1 & 0x40) !== 0, // C
+        csg: (f1 >> 2) & 0x03, // CSG
+        nsg: f1 & 0x03, // NSG
+        versionMax: b[2]!,
+        versionMin: b[3]!,
+        isid: b.slice(8, 14),
+        tsih: b.slice(14, 16),
         initiatorTaskTag: itt,
-        cid: r.u16(20),
-        cmdSn: r.u32(24),
-        expStatSn: r.u32(28),
+        cid: u16(b, 20),
+        cmdSn: u32(b, 24),
+        expStatSn: u32(b, 28),
         data,
       };
     case IscsiOpcode.TEXT_REQUEST:
       return {
         type: 'text-request',
         immediate,
-        final: r.bit(1, 7),
-        continue: r.bit(1, 6),
-        lun,
+        final: (f1 & 0x80) !== 0, // F
+        continue: (f1 & 0x40) !== 0, // C
+        lun: b.slice(8, 16),
         initiatorTaskTag: itt,
-        targetTransferTag: r.u32(20),
-        cmdSn: r.u32(24),
-        expStatSn: r.u32(28),
+        targetTransferTag: u32(b, 20),
+        cmdSn: u32(b, 24),
+        expStatSn: u32(b, 28),
         data,
       };
     case IscsiOpcode.SCSI_DATA_OUT:
       return {
         type: 'data-out',
-        final: r.bit(1, 7),
-        lun,
+        final: (f1 & 0x80) !== 0, // F
+        lun: b.slice(8, 16),
         initiatorTaskTag: itt,
-        targetTransferTag: r.u32(20),
-        expStatSn: r.u32(28),
-        dataSn: r.u32(36),
-        bufferOffset: r.u32(40),
+        targetTransferTag: u32(b, 20),
+        expStatSn: u32(b, 28),
+        dataSn: u32(b, 36),
+        bufferOffset: u32(b, 40),
         data,
       };
     case IscsiOpcode.LOGOUT_REQUEST:
       return {
         type: 'logout-request',
         immediate,
-        reasonCode: r.bits(1, 0, 0x7f),
+        reasonCode: f1 & 0x7f, // Reason Code
         initiatorTaskTag: itt,
-        cid: r.u16(20),
-        cmdSn: r.u32(24),
-        expStatSn: r.u32(28),
+        cid: u16(b, 20),
+        cmdSn: u32(b, 24),
+        expStatSn: u32(b, 28),
       };
     case IscsiOpcode.NOP_IN:
       return {
         type: 'nop-in',
-        lun,
+        lun: b.slice(8, 16),
         initiatorTaskTag: itt,
-        targetTransferTag: r.u32(20),
-        ...snOf(r),
-        data,
-      };
-    case IscsiOpcode.SCSI_RESPONSE:
-      return {
-        type: 'scsi-response',
-        bidiReadOverflow: r.bit(1, 4),
-        bidiReadUnderflow: r.bit(1, 3),
-        overflow: r.bit(1, 2),
-        underflow: r.bit(1, 1),
-        response: r.u8(2),
-        status: r.u8(3),
-        initiatorTaskTag: itt,
-        snackTag: r.u32(20),
-        ...snOf(r),
-        expDataSn: r.u32(36),
-        bidiReadResidualCount: r.u32(40),
-        residualCount: r.u32(44),
+        targetTransferTag: u32(b, 20),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
         data,
       };
     case IscsiOpcode.TASK_MANAGEMENT_RESPONSE:
       return {
         type: 'task-management-response',
-        response: r.u8(2),
+        response: b[2]!,
         initiatorTaskTag: itt,
-        ...snOf(r),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
       };
     case IscsiOpcode.LOGIN_RESPONSE:
       return {
         type: 'login-response',
-        transit: r.bit(1, 7),
-        continue: r.bit(1, 6),
-        csg: r.bits(1, 2, 0x03),
-        nsg: r.bits(1, 0, 0x03),
-        versionMax: r.u8(2),
-        versionActive: r.u8(3),
-        isid: r.slice(8, 6),
-        tsih: r.slice(14, 2),
+        transit: (f1 & 0x80) !== 0, // T
+        continue: (f1 & 0x40) !== 0, // C
+        csg: (f1 >> 2) & 0x03, // CSG
+        nsg: f1 & 0x03, // NSG
+        versionMax: b[2]!,
+        versionActive: b[3]!,
+        isid: b.slice(8, 14),
+        tsih: b.slice(14, 16),
         initiatorTaskTag: itt,
-        ...snOf(r),
-        statusClass: r.u8(36),
-        statusDetail: r.u8(37),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
+        statusClass: b[36]!,
+        statusDetail: b[37]!,
         data,
       };
     case IscsiOpcode.TEXT_RESPONSE:
       return {
         type: 'text-response',
-        final: r.bit(1, 7),
-        continue: r.bit(1, 6),
-        lun,
+        final: (f1 & 0x80) !== 0, // F
+        continue: (f1 & 0x40) !== 0, // C
+        lun: b.slice(8, 16),
         initiatorTaskTag: itt,
-        targetTransferTag: r.u32(20),
-        ...snOf(r),
-        data,
-      };
-    case IscsiOpcode.SCSI_DATA_IN:
-      return {
-        type: 'data-in',
-        final: r.bit(1, 7),
-        acknowledge: r.bit(1, 6),
-        overflow: r.bit(1, 2),
-        underflow: r.bit(1, 1),
-        statusPresent: r.bit(1, 0),
-        status: r.u8(3),
-        lun,
-        initiatorTaskTag: itt,
-        targetTransferTag: r.u32(20),
-        ...snOf(r),
-        dataSn: r.u32(36),
-        bufferOffset: r.u32(40),
-        residualCount: r.u32(44),
+        targetTransferTag: u32(b, 20),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
         data,
       };
     case IscsiOpcode.LOGOUT_RESPONSE:
       return {
         type: 'logout-response',
-        response: r.u8(2),
+        response: b[2]!,
         initiatorTaskTag: itt,
-        ...snOf(r),
-        time2Wait: r.u16(40),
-        time2Retain: r.u16(42),
-      };
-    case IscsiOpcode.R2T:
-      return {
-        type: 'r2t',
-        lun,
-        initiatorTaskTag: itt,
-        targetTransferTag: r.u32(20),
-        ...snOf(r),
-        r2tSn: r.u32(36),
-        bufferOffset: r.u32(40),
-        desiredDataTransferLength: r.u32(44),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
+        time2Wait: u16(b, 40),
+        time2Retain: u16(b, 42),
       };
     case IscsiOpcode.ASYNC_MESSAGE:
       return {
         type: 'async-message',
-        lun,
-        ...snOf(r),
-        asyncEvent: r.u8(36),
-        asyncVCode: r.u8(37),
-        parameter1: r.u16(38),
-        parameter2: r.u16(40),
-        parameter3: r.u16(42),
+        lun: b.slice(8, 16),
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
+        asyncEvent: b[36]!,
+        asyncVCode: b[37]!,
+        parameter1: u16(b, 38),
+        parameter2: u16(b, 40),
+        parameter3: u16(b, 42),
         data,
       };
     case IscsiOpcode.REJECT:
       return {
         type: 'reject',
-        reason: r.u8(2),
-        ...snOf(r),
-        dataSnR2tSn: r.u32(36),
+        reason: b[2]!,
+        statSn: u32(b, 24),
+        expCmdSn: u32(b, 28),
+        maxCmdSn: u32(b, 32),
+        dataSnR2tSn: u32(b, 36),
         data,
       };
     default:

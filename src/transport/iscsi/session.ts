@@ -47,6 +47,7 @@ import {
   type DataInPdu,
   type DataOutPdu,
   type R2tPdu,
+  type ScsiCommandPdu,
   type ScsiResponsePdu,
   type TargetPdu,
 } from './pdu.js';
@@ -93,12 +94,6 @@ export interface IscsiSessionStats {
   readonly abortsSent: number;
 }
 
-type Outcome =
-  | { readonly kind: 'result'; readonly result: ScsiResult }
-  | { readonly kind: 'error'; readonly error: DwError }
-  | { readonly kind: 'timeout' }
-  | { readonly kind: 'abort' };
-
 interface DataRange {
   readonly offset: number;
   readonly end: number;
@@ -117,10 +112,18 @@ interface Task {
   received: number;
   readonly queue: DataRange[];
   pumping: boolean;
+  /** The Data-Out staged ahead for the first R2T (`IscsiConnection.prepare`), if any. */
+  prepared: { readonly offset: number; readonly end: number; readonly token: number } | undefined;
+  /** Settled (or being aborted): PDUs for it are ignored from now on. */
   finished: boolean;
+  readonly timeoutMs: number;
   /** performance.now() time at which the command times out. */
   readonly deadline: number;
-  settle: (o: Outcome) => void;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** The caller's promise. */
+  readonly resolve: (result: ScsiResult) => void;
+  readonly reject: (error: DwError) => void;
 }
 
 interface Waiter {
@@ -129,6 +132,8 @@ interface Waiter {
 }
 
 const EMPTY = new Uint8Array(0);
+
+const noop = (): void => undefined;
 
 /** Serial number arithmetic (RFC 1982, 32 bits): a > b. */
 function snGreater(a: number, b: number): boolean {
@@ -268,17 +273,38 @@ export class IscsiTransport implements Transport {
     await this.loginWithRedirects();
   }
 
-  async execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
-    if (this.closed) throw TransportErrors.closed(this.address);
-    if (this.busy) throw TransportErrors.overlapped(command);
+  execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
+    if (this.closed) return Promise.reject(TransportErrors.closed(this.address));
+    if (this.busy) return Promise.reject(TransportErrors.overlapped(command));
     this.busy = true;
     try {
-      return await this.run(command, options);
-    } finally {
-      this.busy = false;
-      this.deadlineTimer?.unref();
-      if (this.retiring && !this.closed) this.retire();
+      this.validate(command);
+      const signal = options.signal;
+      if (signal?.aborted === true) throw TransportErrors.aborted(command);
+      const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
+      const deadline = performance.now() + timeoutMs;
+      const conn = this.conn;
+      // The common case (logged in, CmdSN inside the window) sends the command in this tick;
+      // the returned promise is the one the response settles, with no async layers between.
+      if (
+        conn?.isOpen === true &&
+        this.lost === undefined &&
+        !snGreater(this.cmdSn, this.maxCmdSn)
+      ) {
+        return this.start(conn, command, timeoutMs, deadline, signal);
+      }
+      return this.startWhenReady(command, timeoutMs, deadline, signal);
+    } catch (e) {
+      this.becomeIdle();
+      return Promise.reject(e instanceof DwError ? e : TransportErrors.io(String(e), e));
     }
+  }
+
+  /** After the previous command (and any ABORT TASK for it) is over: the next may start. */
+  private becomeIdle(): void {
+    this.busy = false;
+    this.deadlineTimer?.unref();
+    if (this.retiring && !this.closed) this.retire();
   }
 
   /** LOGICAL UNIT RESET (the target queues a unit attention 06/29/xx). Returns the TMF response. */
@@ -403,9 +429,7 @@ export class IscsiTransport implements Transport {
     this.lost = error;
     this.stopKeepAlive();
     const task = this.task;
-    if (task !== undefined && task.conn === conn) {
-      task.settle({ kind: 'error', error });
-    }
+    if (task !== undefined && task.conn === conn) this.failTask(task, error);
     for (const [, w] of this.waiters) w.reject(error);
     this.waiters.clear();
     this.wakeWindow();
@@ -546,29 +570,47 @@ export class IscsiTransport implements Transport {
     }
   }
 
-  private async run(command: ScsiCommand, options: ExecuteOptions): Promise<ScsiResult> {
-    this.validate(command);
-    const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
-    const signal = options.signal;
-    if (signal?.aborted === true) throw TransportErrors.aborted(command);
-    const started = performance.now();
-    // The common case (logged in, CmdSN inside the window) goes on without an await.
-    const conn =
-      this.conn?.isOpen === true && this.lost === undefined
-        ? this.conn
-        : await this.ensureConnected();
-    if (snGreater(this.cmdSn, this.maxCmdSn)) {
-      await this.waitForWindow(conn, command, started + timeoutMs, signal);
+  /** Logs in again and/or waits for the command window first, then starts the command. */
+  private async startWhenReady(
+    command: ScsiCommand,
+    timeoutMs: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<ScsiResult> {
+    let conn: IscsiConnection;
+    try {
+      conn =
+        this.conn?.isOpen === true && this.lost === undefined
+          ? this.conn
+          : await this.ensureConnected();
+      if (snGreater(this.cmdSn, this.maxCmdSn)) {
+        await this.waitForWindow(conn, command, deadline, signal);
+      }
+    } catch (e) {
+      this.becomeIdle();
+      throw e;
     }
+    return this.start(conn, command, timeoutMs, deadline, signal);
+  }
 
+  /** Sends the SCSI Command PDU (and unsolicited data); the promise settles with the task. */
+  private start(
+    conn: IscsiConnection,
+    command: ScsiCommand,
+    timeoutMs: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<ScsiResult> {
     const params = this.params!;
     const dataOut = command.direction === 'out' ? (command.dataOut ?? EMPTY) : undefined;
     const allocation = command.direction === 'in' ? (command.allocationLength ?? 0) : 0;
     const itt = this.nextItt();
     const cmdSn = this.cmdSn;
-    let settle: (o: Outcome) => void = () => undefined;
-    const done = new Promise<Outcome>((resolve) => {
-      settle = resolve;
+    let resolve: (result: ScsiResult) => void = noop;
+    let reject: (error: DwError) => void = noop;
+    const promise = new Promise<ScsiResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
     const task: Task = {
       itt,
@@ -582,13 +624,14 @@ export class IscsiTransport implements Transport {
       received: 0,
       queue: [],
       pumping: false,
+      prepared: undefined,
       finished: false,
-      deadline: started + timeoutMs,
-      settle: (o) => {
-        if (task.finished) return;
-        task.finished = true;
-        settle(o);
-      },
+      timeoutMs,
+      deadline,
+      signal,
+      onAbort: undefined,
+      resolve,
+      reject,
     };
 
     // Immediate data rides in the command PDU; with InitialR2T=No more unsolicited data follows
@@ -605,52 +648,96 @@ export class IscsiTransport implements Transport {
         );
       }
       unsolicitedEnd = params.initialR2T ? immediate : Math.min(length, params.firstBurstLength);
-      if (unsolicitedEnd > immediate) {
-        task.queue.push({ offset: immediate, end: unsolicitedEnd, ttt: RESERVED_TAG });
-      }
       task.sent = immediate;
     }
 
     this.task = task;
     this.counters.commands++;
     this.cmdSn = (this.cmdSn + 1) >>> 0;
-    let onAbort: (() => void) | undefined;
-    try {
-      conn.send({
-        type: 'scsi-command',
-        immediate: false,
-        final: unsolicitedEnd === immediate,
-        read: command.direction === 'in',
-        write: command.direction === 'out',
-        attr: 1, // SIMPLE
-        lun: this.lun,
-        initiatorTaskTag: itt,
-        expectedDataTransferLength: command.direction === 'in' ? allocation : length,
-        cmdSn,
-        expStatSn: this.expStatSn,
-        cdb: command.cdb,
-        data: dataOut === undefined ? EMPTY : dataOut.subarray(0, immediate),
-      });
-      if (task.queue.length > 0) this.startPump(task);
-
+    const commandPdu: ScsiCommandPdu = {
+      type: 'scsi-command',
+      immediate: false,
+      final: unsolicitedEnd === immediate,
+      read: command.direction === 'in',
+      write: command.direction === 'out',
+      attr: 1, // SIMPLE
+      lun: this.lun,
+      initiatorTaskTag: itt,
+      expectedDataTransferLength: command.direction === 'in' ? allocation : length,
+      cmdSn,
+      expStatSn: this.expStatSn,
+      cdb: command.cdb,
+      data: dataOut === undefined ? EMPTY : dataOut.subarray(0, immediate),
+    };
+    if (unsolicitedEnd > immediate) {
+      // The unsolicited Data-Out goes out in the same write as the command.
+      const unsolicited = { offset: immediate, end: unsolicitedEnd, ttt: RESERVED_TAG };
+      const pdus = this.dataOutPdus(task, unsolicited);
+      this.counters.dataOutPdus += pdus.length;
+      conn.sendAll([commandPdu, ...pdus]);
+      task.sent = unsolicitedEnd;
+    } else {
+      conn.send(commandPdu);
+    }
+    if (dataOut !== undefined && task.sent < length && !task.finished) {
+      // The rest waits for an R2T, which asks for the next MaxBurstLength bytes unless the
+      // target chooses otherwise. Copying that burst now overlaps with the target's work on the
+      // command; when the R2T comes only the headers are filled in.
+      const offset = task.sent;
+      const end = Math.min(length, offset + params.maxBurstLength);
+      const token = conn.prepare(this.dataOutPdus(task, { offset, end, ttt: RESERVED_TAG }));
+      if (token !== 0) task.prepared = { offset, end, token };
+    }
+    // A failure while sending (connection lost) may have settled the task already.
+    if (!task.finished) {
       this.armDeadline(task);
       if (signal !== undefined) {
-        onAbort = () => settle({ kind: 'abort' });
-        signal.addEventListener('abort', onAbort, { once: true });
+        task.onAbort = () => this.giveUp(task, 'abort');
+        signal.addEventListener('abort', task.onAbort, { once: true });
       }
-      const outcome = await done;
-      task.finished = true;
-      if (outcome.kind === 'result') return outcome.result;
-      if (outcome.kind === 'error') throw outcome.error;
-      await this.abortTask(task);
-      throw outcome.kind === 'timeout'
-        ? TransportErrors.timeout(command, timeoutMs)
-        : TransportErrors.aborted(command);
-    } finally {
-      if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-      task.finished = true;
-      if (this.task === task) this.task = undefined;
     }
+    return promise;
+  }
+
+  /** The command completed (GOOD or CHECK CONDITION): the caller gets the result. */
+  private succeed(task: Task, result: ScsiResult): void {
+    if (!this.finish(task)) return;
+    this.endTask(task);
+    task.resolve(result);
+  }
+
+  /** The command failed in transport (connection lost, rejected): the caller gets `error`. */
+  private failTask(task: Task, error: DwError): void {
+    if (!this.finish(task)) return;
+    this.endTask(task);
+    task.reject(error);
+  }
+
+  /** Timed out or cancelled: ABORT TASK first, then the caller gets the error. */
+  private giveUp(task: Task, why: 'timeout' | 'abort'): void {
+    if (!this.finish(task)) return;
+    const done = () => {
+      this.endTask(task);
+      task.reject(
+        why === 'timeout'
+          ? TransportErrors.timeout(task.command, task.timeoutMs)
+          : TransportErrors.aborted(task.command),
+      );
+    };
+    this.abortTask(task).then(done, done);
+  }
+
+  /** Marks the task settled; false when it already was. */
+  private finish(task: Task): boolean {
+    if (task.finished) return false;
+    task.finished = true;
+    if (task.onAbort !== undefined) task.signal?.removeEventListener('abort', task.onAbort);
+    return true;
+  }
+
+  private endTask(task: Task): void {
+    if (this.task === task) this.task = undefined;
+    this.becomeIdle();
   }
 
   private armDeadline(task: Task): void {
@@ -672,7 +759,7 @@ export class IscsiTransport implements Transport {
     this.deadlineTimerAt = Infinity;
     const task = this.task;
     if (task === undefined || task.finished) return;
-    if (performance.now() >= task.deadline) task.settle({ kind: 'timeout' });
+    if (performance.now() >= task.deadline) this.giveUp(task, 'timeout');
     else this.armDeadline(task);
   };
 
@@ -760,16 +847,26 @@ export class IscsiTransport implements Transport {
         }
       }
     } catch (e) {
-      task.settle({
-        kind: 'error',
-        error: e instanceof DwError ? e : TransportErrors.io(String(e), e),
-      });
+      this.failTask(task, e instanceof DwError ? e : TransportErrors.io(String(e), e));
     }
   }
 
   /** One Data-Out sequence as one gathered write; false when the socket buffer is full. */
   private sendBurst(task: Task, range: DataRange): boolean {
-    const conn = task.conn;
+    const pdus = this.dataOutPdus(task, range);
+    this.counters.dataOutPdus += pdus.length;
+    const prepared = task.prepared;
+    task.prepared = undefined;
+    const ok =
+      (prepared !== undefined && prepared.offset === range.offset && prepared.end === range.end
+        ? task.conn.sendPrepared(prepared.token, pdus)
+        : undefined) ?? task.conn.sendAll(pdus);
+    task.sent = Math.max(task.sent, range.end);
+    return ok;
+  }
+
+  /** The Data-Out PDUs of one sequence, each within the target's MaxRecvDataSegmentLength. */
+  private dataOutPdus(task: Task, range: DataRange): DataOutPdu[] {
     const data = task.dataOut!;
     const segment = this.params!.targetMaxRecvDataSegmentLength;
     const pdus: DataOutPdu[] = [];
@@ -789,10 +886,7 @@ export class IscsiTransport implements Transport {
       });
       off += n;
     }
-    this.counters.dataOutPdus += pdus.length;
-    const ok = conn.sendAll(pdus);
-    task.sent = Math.max(task.sent, range.end);
-    return ok;
+    return pdus;
   }
 
   // ---- receive path ----
@@ -814,7 +908,8 @@ export class IscsiTransport implements Transport {
             targetTransferTag: p.targetTransferTag,
             cmdSn: this.cmdSn,
             expStatSn: this.expStatSn,
-            data: p.data,
+            // A view of the receive buffer: copy it in case the PDU is not sent at once.
+            data: p.data.slice(),
           });
         } else {
           this.resolveWaiter(p.initiatorTaskTag, p);
@@ -850,7 +945,7 @@ export class IscsiTransport implements Transport {
         const error = TransportErrors.io(
           `${this.address}: target rejected a PDU (reason 0x${p.reason.toString(16)})`,
         );
-        if (this.task?.itt === rejectedItt) this.task.settle({ kind: 'error', error });
+        if (this.task?.itt === rejectedItt) this.failTask(this.task, error);
         else this.waiters.get(rejectedItt)?.reject(error);
         this.waiters.delete(rejectedItt);
         return;
@@ -915,12 +1010,12 @@ export class IscsiTransport implements Transport {
     const task = this.taskFor(p.initiatorTaskTag);
     if (task === undefined) return;
     if (p.response !== 0) {
-      task.settle({
-        kind: 'error',
-        error: TransportErrors.io(
+      this.failTask(
+        task,
+        TransportErrors.io(
           `${this.address}: ${task.command.name} failed at the target (iSCSI response 0x${p.response.toString(16)})`,
         ),
-      });
+      );
       return;
     }
     let sense: Uint8Array;
@@ -958,7 +1053,7 @@ export class IscsiTransport implements Transport {
         ),
       };
     }
-    task.settle({ kind: 'result', result });
+    this.succeed(task, result);
   }
 
   private onR2t(p: R2tPdu): void {

@@ -1,0 +1,299 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { DwError } from '../../src/errors.js';
+import { crc32c } from '../../src/transport/iscsi/crc32c.js';
+import { encodePdu, type DigestSettings } from '../../src/transport/iscsi/framer.js';
+import type { DataOutPdu, Pdu } from '../../src/transport/iscsi/pdu.js';
+import { StagingBuffer } from '../../src/transport/iscsi/staging.js';
+import { be, cat, h, zeros } from '../helpers/bytes.js';
+
+const DIGESTS: DigestSettings[] = [
+  { headerDigest: false, dataDigest: false },
+  { headerDigest: true, dataDigest: false },
+  { headerDigest: false, dataDigest: true },
+  { headerDigest: true, dataDigest: true },
+];
+const label = (d: DigestSettings) => `header digest ${d.headerDigest}, data digest ${d.dataDigest}`;
+const lun1 = h('00 01 00 00 00 00 00 00');
+
+/** CRC32C as sent on the wire, least-significant byte first (RFC 3720 B.4). */
+const wireCrc = (...parts: Uint8Array[]) => {
+  const c = crc32c(...parts);
+  return [c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24];
+};
+
+const dataOut = (dataSn: number, data: Uint8Array, final = false): DataOutPdu => ({
+  type: 'data-out',
+  final,
+  lun: lun1,
+  initiatorTaskTag: 0x11,
+  targetTransferTag: 0x22,
+  expStatSn: 0x33,
+  dataSn,
+  bufferOffset: 8192 * (dataSn + 1),
+  data,
+});
+
+const u32 = fc.nat({ max: 0xffffffff });
+const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+// Lengths 0..41 cover no data and all four padding cases.
+const data = fc.uint8Array({ maxLength: 41 });
+const sn = { statSn: u32, expCmdSn: u32, maxCmdSn: u32 };
+const anyPdu: fc.Arbitrary<Pdu> = fc.oneof(
+  fc.record({
+    type: fc.constant('scsi-command' as const),
+    immediate: fc.boolean(),
+    final: fc.boolean(),
+    read: fc.boolean(),
+    write: fc.boolean(),
+    attr: fc.nat(7),
+    lun: bytes(8),
+    initiatorTaskTag: u32,
+    expectedDataTransferLength: u32,
+    cmdSn: u32,
+    expStatSn: u32,
+    cdb: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+    data,
+  }),
+  fc.record({
+    type: fc.constant('data-out' as const),
+    final: fc.boolean(),
+    lun: bytes(8),
+    initiatorTaskTag: u32,
+    targetTransferTag: u32,
+    expStatSn: u32,
+    dataSn: u32,
+    bufferOffset: u32,
+    data,
+  }),
+  fc.record({
+    type: fc.constant('nop-out' as const),
+    immediate: fc.boolean(),
+    lun: bytes(8),
+    initiatorTaskTag: u32,
+    targetTransferTag: u32,
+    cmdSn: u32,
+    expStatSn: u32,
+    data,
+  }),
+  fc.record({
+    type: fc.constant('task-management-request' as const),
+    immediate: fc.boolean(),
+    function: fc.nat(127),
+    lun: bytes(8),
+    initiatorTaskTag: u32,
+    referencedTaskTag: u32,
+    cmdSn: u32,
+    expStatSn: u32,
+    refCmdSn: u32,
+    expDataSn: u32,
+  }),
+  fc.record({
+    type: fc.constant('logout-request' as const),
+    immediate: fc.boolean(),
+    reasonCode: fc.nat(127),
+    initiatorTaskTag: u32,
+    cid: fc.nat(0xffff),
+    cmdSn: u32,
+    expStatSn: u32,
+  }),
+  fc.record({
+    type: fc.constant('text-request' as const),
+    immediate: fc.boolean(),
+    final: fc.boolean(),
+    continue: fc.boolean(),
+    lun: bytes(8),
+    initiatorTaskTag: u32,
+    targetTransferTag: u32,
+    cmdSn: u32,
+    expStatSn: u32,
+    data,
+  }),
+  fc.record({
+    type: fc.constant('nop-in' as const),
+    lun: bytes(8),
+    initiatorTaskTag: u32,
+    targetTransferTag: u32,
+    ...sn,
+    data,
+  }),
+  fc.record({
+    type: fc.constant('r2t' as const),
+    lun: bytes(8),
+    initiatorTaskTag: u32,
+    targetTransferTag: u32,
+    ...sn,
+    r2tSn: u32,
+    bufferOffset: u32,
+    desiredDataTransferLength: u32,
+  }),
+);
+
+describe('iSCSI staging buffer', () => {
+  it('stages a Data-Out with header and data digests as RFC 7143 lays it out', () => {
+    const payload = h('01 02 03 04 05');
+    const bhs = cat(
+      h('05 80 00 00'), // Data-Out, F
+      h('00 00 00 05'), // TotalAHSLength 0, DataSegmentLength 5
+      lun1,
+      be(0x11, 4), // Initiator Task Tag
+      be(0x22, 4), // Target Transfer Tag
+      zeros(4),
+      be(0x33, 4), // ExpStatSN
+      zeros(4),
+      be(1, 4), // DataSN
+      be(16384, 4), // Buffer Offset
+      zeros(4),
+    );
+    const padded = cat(payload, zeros(3));
+    const expected = cat(bhs, wireCrc(bhs), padded, wireCrc(padded));
+    const s = new StagingBuffer(16, 1024);
+    assert.equal(s.add(dataOut(1, payload, true), DIGESTS[3]!), true);
+    assert.deepEqual(s.view(), expected);
+  });
+
+  for (const d of DIGESTS) {
+    it(`stages every PDU type byte for byte as encodePdu (${label(d)})`, () => {
+      fc.assert(
+        fc.property(fc.array(anyPdu, { minLength: 1, maxLength: 6 }), (pdus) => {
+          const s = new StagingBuffer(64, 4096);
+          for (const p of pdus) assert.equal(s.add(p, d), true);
+          assert.deepEqual(s.view(), cat(...pdus.map((p) => encodePdu(p, d))));
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
+
+  it('stages a 64 KiB WRITE: the command with 8 KiB immediate data, then seven Data-Out PDUs', () => {
+    const write = new Uint8Array(65536).map((_, i) => (i * 7) & 0xff);
+    const command: Pdu = {
+      type: 'scsi-command',
+      immediate: false,
+      final: true,
+      read: false,
+      write: true,
+      attr: 1,
+      lun: lun1,
+      initiatorTaskTag: 0x11,
+      expectedDataTransferLength: 65536,
+      cmdSn: 9,
+      expStatSn: 0x33,
+      cdb: h('2A 00 00 00 00 00 00 00 20 00'),
+      data: write.subarray(0, 8192),
+    };
+    const burst = Array.from({ length: 7 }, (_, k) =>
+      dataOut(k, write.subarray(8192 * (k + 1), 8192 * (k + 2)), k === 6),
+    );
+    for (const d of DIGESTS) {
+      const s = new StagingBuffer(96 * 1024, 1024 * 1024);
+      assert.equal(s.add(command, d), true);
+      assert.deepEqual(s.view(), encodePdu(command, d), label(d));
+      s.clear();
+      for (const p of burst) assert.equal(s.add(p, d), true);
+      assert.deepEqual(s.view(), cat(...burst.map((p) => encodePdu(p, d))), label(d));
+      assert.equal(s.capacity, 96 * 1024, 'no growth for a 64 KiB WRITE');
+    }
+  });
+
+  it('zeroes the padding even where the memory held other bytes', () => {
+    const s = new StagingBuffer(256, 256);
+    s.add(dataOut(0, new Uint8Array(200).fill(0xff)), DIGESTS[0]!);
+    s.clear();
+    s.add(dataOut(0, h('AA')), DIGESTS[0]!);
+    assert.deepEqual(s.view().subarray(48), h('AA 00 00 00'));
+  });
+
+  it('grows up to maxBytes, then refuses a PDU and keeps what was staged', () => {
+    const s = new StagingBuffer(64, 240);
+    const d = DIGESTS[0]!;
+    assert.equal(s.add(dataOut(0, new Uint8Array(40)), d), true); // 88 bytes
+    assert.equal(s.add(dataOut(1, new Uint8Array(40)), d), true); // 176 bytes
+    assert.ok(s.capacity >= 176 && s.capacity <= 240);
+    const before = s.view().slice();
+    assert.equal(s.add(dataOut(2, new Uint8Array(40)), d), false); // would need 264
+    assert.deepEqual(s.view(), before);
+    assert.equal(s.add(dataOut(2, new Uint8Array(0)), d), true); // a header alone fits: 224
+    assert.deepEqual(s.view(), cat(before, encodePdu(dataOut(2, new Uint8Array(0)))));
+  });
+
+  it('throws for a field out of range and keeps what was staged', () => {
+    const s = new StagingBuffer(256, 4096);
+    const d = DIGESTS[3]!;
+    s.add(dataOut(0, h('01 02')), d);
+    const before = s.view().slice();
+    assert.throws(() => s.add({ ...dataOut(1, h('03')), dataSn: 2 ** 32 }, d), DwError);
+    assert.throws(() => s.add({ ...dataOut(1, h('03')), lun: h('00 01') }, d), DwError);
+    assert.throws(
+      () =>
+        s.add(
+          {
+            type: 'scsi-command',
+            immediate: false,
+            final: true,
+            read: false,
+            write: false,
+            attr: 8,
+            lun: lun1,
+            initiatorTaskTag: 1,
+            expectedDataTransferLength: 0,
+            cmdSn: 1,
+            expStatSn: 1,
+            cdb: h('00 00 00 00 00 00'),
+            data: new Uint8Array(0),
+          },
+          d,
+        ),
+      DwError,
+    );
+    assert.deepEqual(s.view(), before);
+  });
+
+  for (const d of DIGESTS) {
+    it(`rewriteBhs replaces one staged header, keeping its data, padding and digests (${label(d)})`, () => {
+      const pdus = [
+        dataOut(0, h('01 02 03')),
+        dataOut(1, h('04 05 06 07 08')),
+        dataOut(2, h('09')),
+      ];
+      const s = new StagingBuffer(64, 4096);
+      const at: number[] = [];
+      for (const p of pdus) {
+        at.push(s.length);
+        s.add(p, d);
+      }
+      const renewed = { ...pdus[1]!, targetTransferTag: 0x1234, expStatSn: 0x99, final: true };
+      s.rewriteBhs(at[1]!, renewed, d);
+      assert.deepEqual(
+        s.view(),
+        cat(encodePdu(pdus[0]!, d), encodePdu(renewed, d), encodePdu(pdus[2]!, d)),
+      );
+    });
+  }
+
+  it('rewriteBhs refuses a header of another data length, or a place with no staged header', () => {
+    const d = DIGESTS[1]!;
+    const s = new StagingBuffer(64, 4096);
+    s.add(dataOut(0, h('01 02 03')), d);
+    s.add(dataOut(1, h('04')), d);
+    const before = s.view().slice();
+    assert.throws(() => s.rewriteBhs(0, dataOut(0, h('01 02')), d), DwError);
+    assert.throws(() => s.rewriteBhs(s.length - 10, dataOut(1, h('04')), d), DwError);
+    assert.throws(() => s.rewriteBhs(-1, dataOut(0, h('01 02 03')), d), DwError);
+    assert.deepEqual(s.view(), before);
+  });
+
+  it('replaceMemory leaves the previous bytes alone for whoever still reads them', () => {
+    const s = new StagingBuffer(128, 4096);
+    const d = DIGESTS[0]!;
+    s.add(dataOut(0, h('01 02 03 04')), d);
+    const held = s.view();
+    const copy = held.slice();
+    s.replaceMemory();
+    assert.equal(s.length, 0);
+    s.add(dataOut(5, h('FF FF FF FF')), d);
+    assert.deepEqual(held, copy);
+    assert.notEqual(s.view().buffer, held.buffer);
+  });
+});
