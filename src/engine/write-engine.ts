@@ -509,6 +509,9 @@ const MAX_READ_BYTES = 1024 * 1024;
  * slots i, i+1, … that are contiguous in the pool, up to 1 MiB of them are filled with one
  * `source.fill()`, never past the section's remaining blocks. Each slot is then accounted and
  * queued on its own, exactly as a one-slot read would, so the chunk sequence is unchanged.
+ * When the source outruns the drive the pool stays full and the writer frees one slot at a
+ * time; the reader then waits until a whole batch (1 MiB, at most a quarter of the pool) is
+ * free before it reads again, instead of reading 64 KiB per freed slot.
  */
 async function reader(
   s: Section,
@@ -519,12 +522,22 @@ async function reader(
   const B = s.geometry.blocksPerChunk;
   const bps = s.bytesPerSector;
   const slotSize = s.geometry.slotSize;
-  const maxSlots = s.pool.contiguous ? Math.max(1, Math.floor(MAX_READ_BYTES / slotSize)) : 1;
+  const slotCount = s.pool.slots.length;
+  const maxSlots = s.pool.contiguous
+    ? Math.max(1, Math.min(Math.floor(MAX_READ_BYTES / slotSize), Math.floor(slotCount / 4)))
+    : 1;
   let remaining = s.blocks;
   let lba = s.start;
   while (remaining > 0) {
     const first = await free.take();
     if (first === undefined) throw cancelledError('reading stopped: the write was cancelled');
+    // Slots come back in pool order, so the next ones queued are first+1, first+2, … up to the
+    // end of the pool; a batch never wraps.
+    const batch = Math.min(maxSlots, slotCount - first, Math.ceil(remaining / B));
+    if (batch > 1 && !(await free.waitForLength(batch - 1))) {
+      free.put(first); // not read: back where it came from (the section is ending anyway)
+      throw cancelledError('reading stopped: the write was cancelled');
+    }
     let count = 1;
     let blocks = Math.min(remaining, B);
     while (count < maxSlots && blocks < remaining && free.takeIf(first + count)) {
