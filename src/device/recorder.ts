@@ -474,8 +474,20 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
         `data of ${data.length} bytes exceeds the maximum transfer of ${this.#maxTransfer()}`,
       );
     }
-    const { hr, sense } = await this.#send(cdb, t, 'out', { dataOut: data });
-    return { hr, sense };
+    return this.#sendOut(cdb, t, data);
+  }
+
+  /** #send for a data-out command, resolving with exactly what SendCommandSendDataToDevice
+   *  returns (one object per command: a WRITE stream comes through here once per chunk). */
+  async #sendOut(cdb: Uint8Array, timeoutSec: number, data: Uint8Array): Promise<SenseResult> {
+    const command = scsiCommand(opcodeName(cdb[0] ?? 0), cdb.slice(), 'out', { dataOut: data });
+    const result = await this.#execute(command, timeoutSec);
+    if (result.status === ScsiStatus.GOOD || result.status === ScsiStatus.CONDITION_MET) {
+      return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
+    }
+    if (result.status !== ScsiStatus.CHECK_CONDITION)
+      throw this.#statusError(command, result.status);
+    return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: this.#fixedSense(command, result) };
   }
 
   /** IDiscRecorder2Ex::SendCommandGetDataFromDevice. `data` holds the bytes actually received. */

@@ -529,7 +529,7 @@ async function reader(
   let remaining = s.blocks;
   let lba = s.start;
   while (remaining > 0) {
-    const first = await free.take();
+    const first = free.tryTake() ?? (await free.take());
     if (first === undefined) throw cancelledError('reading stopped: the write was cancelled');
     // Slots come back in pool order, so the next ones queued are first+1, first+2, … up to the
     // end of the pool; a batch never wraps.
@@ -596,7 +596,7 @@ async function writer(
     throw cancelledError('writing stopped: the write was cancelled');
   }
   while (remaining > 0) {
-    const index = await filled.take();
+    const index = filled.tryTake() ?? (await filled.take());
     if (index === undefined) throw cancelledError('writing stopped: the write was cancelled');
     const n = Math.min(remaining, B);
     const slot = s.pool.slots[index] as Uint8Array;

@@ -176,6 +176,21 @@ describe('start-up pre-fill: the first WRITE waits for a full host buffer', () =
     assert.equal(late, false);
     assert.equal(await q.waitForLength(0), false);
   });
+
+  it('SlotQueue.tryTake hands out queued slots in order, nothing when empty or aborted', async () => {
+    const abort = new AbortFlag();
+    const q = new SlotQueue(abort);
+    assert.equal(q.tryTake(), undefined);
+    q.put(3);
+    q.put(4);
+    assert.equal(q.tryTake(), 3);
+    assert.equal(await q.take(), 4); // the waiting form sees the same queue
+    assert.equal(q.tryTake(), undefined);
+    q.put(5);
+    abort.raise();
+    assert.equal(q.tryTake(), undefined, 'an abort wins over a queued slot (spec §2.4.3)');
+    assert.equal(q.length, 1);
+  });
 });
 
 /** A BlockReader that records the size of every readInto. */
