@@ -7,6 +7,7 @@ import { encodePdu, type DigestSettings } from '../../src/transport/iscsi/framer
 import type { DataOutPdu, Pdu } from '../../src/transport/iscsi/pdu.js';
 import { StagingBuffer } from '../../src/transport/iscsi/staging.js';
 import { be, cat, h, zeros } from '../helpers/bytes.js';
+import { pduArbitraries } from '../helpers/iscsi-pdus.js';
 
 const DIGESTS: DigestSettings[] = [
   { headerDigest: false, dataDigest: false },
@@ -35,99 +36,10 @@ const dataOut = (dataSn: number, data: Uint8Array, final = false): DataOutPdu =>
   data,
 });
 
-const u32 = fc.nat({ max: 0xffffffff });
-const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
-// Lengths 0..41 cover no data and all four padding cases.
-const data = fc.uint8Array({ maxLength: 41 });
-const sn = { statSn: u32, expCmdSn: u32, maxCmdSn: u32 };
+// Every PDU type, CDBs of 1 to 16 bytes (the encoder pads them), data of 0..41 bytes (all four
+// padding cases).
 const anyPdu: fc.Arbitrary<Pdu> = fc.oneof(
-  fc.record({
-    type: fc.constant('scsi-command' as const),
-    immediate: fc.boolean(),
-    final: fc.boolean(),
-    read: fc.boolean(),
-    write: fc.boolean(),
-    attr: fc.nat(7),
-    lun: bytes(8),
-    initiatorTaskTag: u32,
-    expectedDataTransferLength: u32,
-    cmdSn: u32,
-    expStatSn: u32,
-    cdb: fc.uint8Array({ minLength: 1, maxLength: 16 }),
-    data,
-  }),
-  fc.record({
-    type: fc.constant('data-out' as const),
-    final: fc.boolean(),
-    lun: bytes(8),
-    initiatorTaskTag: u32,
-    targetTransferTag: u32,
-    expStatSn: u32,
-    dataSn: u32,
-    bufferOffset: u32,
-    data,
-  }),
-  fc.record({
-    type: fc.constant('nop-out' as const),
-    immediate: fc.boolean(),
-    lun: bytes(8),
-    initiatorTaskTag: u32,
-    targetTransferTag: u32,
-    cmdSn: u32,
-    expStatSn: u32,
-    data,
-  }),
-  fc.record({
-    type: fc.constant('task-management-request' as const),
-    immediate: fc.boolean(),
-    function: fc.nat(127),
-    lun: bytes(8),
-    initiatorTaskTag: u32,
-    referencedTaskTag: u32,
-    cmdSn: u32,
-    expStatSn: u32,
-    refCmdSn: u32,
-    expDataSn: u32,
-  }),
-  fc.record({
-    type: fc.constant('logout-request' as const),
-    immediate: fc.boolean(),
-    reasonCode: fc.nat(127),
-    initiatorTaskTag: u32,
-    cid: fc.nat(0xffff),
-    cmdSn: u32,
-    expStatSn: u32,
-  }),
-  fc.record({
-    type: fc.constant('text-request' as const),
-    immediate: fc.boolean(),
-    final: fc.boolean(),
-    continue: fc.boolean(),
-    lun: bytes(8),
-    initiatorTaskTag: u32,
-    targetTransferTag: u32,
-    cmdSn: u32,
-    expStatSn: u32,
-    data,
-  }),
-  fc.record({
-    type: fc.constant('nop-in' as const),
-    lun: bytes(8),
-    initiatorTaskTag: u32,
-    targetTransferTag: u32,
-    ...sn,
-    data,
-  }),
-  fc.record({
-    type: fc.constant('r2t' as const),
-    lun: bytes(8),
-    initiatorTaskTag: u32,
-    targetTransferTag: u32,
-    ...sn,
-    r2tSn: u32,
-    bufferOffset: u32,
-    desiredDataTransferLength: u32,
-  }),
+  ...pduArbitraries({ cdb: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
 );
 
 describe('iSCSI staging buffer', () => {
