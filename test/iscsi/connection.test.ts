@@ -18,6 +18,17 @@ import type {
 import { cat, h } from '../helpers/bytes.js';
 
 const lun1 = h('00 01 00 00 00 00 00 00');
+/** A NOP-Out ping that goes out between other PDUs. */
+const ping: Pdu = {
+  type: 'nop-out',
+  immediate: true,
+  lun: lun1,
+  initiatorTaskTag: 8,
+  targetTransferTag: 0xffffffff,
+  cmdSn: 2,
+  expStatSn: 3,
+  data: h('01 02 03 04 05'),
+};
 const sn = { statSn: 5, expCmdSn: 6, maxCmdSn: 38 };
 
 /** A TCP peer that keeps every byte it receives and can write raw bytes back. */
@@ -128,16 +139,6 @@ describe('iSCSI connection', () => {
       const small = burst(write.subarray(8192), 8192);
       // 1.5 MiB in 5-byte-padded segments: more than the staging takes, so views go out.
       const large = burst(pattern(1536 * 1024 + 3, 2), 262143);
-      const ping: Pdu = {
-        type: 'nop-out',
-        immediate: true,
-        lun: lun1,
-        initiatorTaskTag: 8,
-        targetTransferTag: 0xffffffff,
-        cmdSn: 2,
-        expStatSn: 3,
-        data: h('01 02 03 04 05'),
-      };
       conn.send(command);
       conn.sendAll(small);
       conn.sendAll(large);
@@ -183,16 +184,6 @@ describe('iSCSI connection', () => {
       // The caller's memory may change once prepared; other PDUs may go out in between.
       const late = burst(slot.slice(), 8192).map((p) => ({ ...p, expStatSn: 4 }));
       slot.fill(0);
-      const ping: Pdu = {
-        type: 'nop-out',
-        immediate: true,
-        lun: lun1,
-        initiatorTaskTag: 8,
-        targetTransferTag: 0xffffffff,
-        cmdSn: 2,
-        expStatSn: 3,
-        data: h('01 02 03 04 05'),
-      };
       conn.send(ping);
       assert.equal(conn.sendPrepared(token, late), true);
       const expected = cat(encodePdu(ping, d), ...late.map((p) => encodePdu(p, d)));
