@@ -422,24 +422,26 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
 
   // ---- IDiscRecorder2Ex: raw commands (spec §4.3–§4.5) ----
 
-  async #send(
-    cdb: Uint8Array,
-    timeoutSec: number,
-    direction: 'none' | 'in' | 'out',
-    data: { dataOut?: Uint8Array; allocationLength?: number },
-  ): Promise<SenseResult & { readonly data: Uint8Array }> {
-    const command = scsiCommand(opcodeName(cdb[0] ?? 0), cdb.slice(), direction, data);
-    const result = await this.#execute(command, timeoutSec);
+  /** A raw command's outcome as IMAPI2 reports it: S_OK, or its sense with HAS_SENSE_DATA. */
+  #senseResult(command: ScsiCommand, result: ScsiResult): SenseResult {
     if (result.status === ScsiStatus.GOOD || result.status === ScsiStatus.CONDITION_MET) {
-      return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH), data: result.dataIn };
+      return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
     }
     if (result.status !== ScsiStatus.CHECK_CONDITION)
       throw this.#statusError(command, result.status);
-    return {
-      hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA,
-      sense: this.#fixedSense(command, result),
-      data: result.dataIn,
-    };
+    return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: this.#fixedSense(command, result) };
+  }
+
+  /** A raw command without data-in: only its sense result. A
+   *  WRITE stream comes here once per chunk, so it builds one result object and no more. */
+  async #sendForSense(
+    cdb: Uint8Array,
+    timeoutSec: number,
+    direction: 'none' | 'out',
+    data: { dataOut?: Uint8Array },
+  ): Promise<SenseResult> {
+    const command = rawCommand(cdb, direction, data);
+    return this.#senseResult(command, await this.#execute(command, timeoutSec));
   }
 
   #maxTransfer(): number {
@@ -452,8 +454,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     this.#bound();
     checkCdb(cdb);
     const t = checkTimeout(timeoutSec);
-    const { hr, sense } = await this.#send(cdb, t, 'none', {});
-    return { hr, sense };
+    return this.#sendForSense(cdb, t, 'none', {});
   }
 
   /** IDiscRecorder2Ex::SendCommandSendDataToDevice. */
@@ -474,20 +475,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
         `data of ${data.length} bytes exceeds the maximum transfer of ${this.#maxTransfer()}`,
       );
     }
-    return this.#sendOut(cdb, t, data);
-  }
-
-  /** #send for a data-out command, resolving with exactly what SendCommandSendDataToDevice
-   *  returns (one object per command: a WRITE stream comes through here once per chunk). */
-  async #sendOut(cdb: Uint8Array, timeoutSec: number, data: Uint8Array): Promise<SenseResult> {
-    const command = scsiCommand(opcodeName(cdb[0] ?? 0), cdb.slice(), 'out', { dataOut: data });
-    const result = await this.#execute(command, timeoutSec);
-    if (result.status === ScsiStatus.GOOD || result.status === ScsiStatus.CONDITION_MET) {
-      return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
-    }
-    if (result.status !== ScsiStatus.CHECK_CONDITION)
-      throw this.#statusError(command, result.status);
-    return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: this.#fixedSense(command, result) };
+    return this.#sendForSense(cdb, t, 'out', { dataOut: data });
   }
 
   /** IDiscRecorder2Ex::SendCommandGetDataFromDevice. `data` holds the bytes actually received. */
@@ -500,7 +488,9 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     checkCdb(cdb);
     const t = checkTimeout(timeoutSec);
     checkInt(length, 1, this.#maxTransfer(), 'length');
-    return this.#send(cdb, t, 'in', { allocationLength: length });
+    const command = rawCommand(cdb, 'in', { allocationLength: length });
+    const result = await this.#execute(command, t);
+    return { ...this.#senseResult(command, result), data: result.dataIn };
   }
 
   // ---- IDiscRecorder2Ex: structures ----
@@ -961,4 +951,14 @@ function transportFailure(command: ScsiCommand, e: unknown): DwError {
     command: command.name,
     cdb: command.cdb,
   });
+}
+
+/** The command for a caller's raw CDB (IDiscRecorder2Ex::SendCommand*): it runs a copy, since the
+ *  caller may change its array while the command is in flight. */
+function rawCommand(
+  cdb: Uint8Array,
+  direction: 'none' | 'in' | 'out',
+  data: { dataOut?: Uint8Array; allocationLength?: number },
+): ScsiCommand {
+  return scsiCommand(opcodeName(cdb[0] ?? 0), cdb.slice(), direction, data);
 }

@@ -7,6 +7,28 @@
 
 import { MalformedDataError, invalidArgument } from '../errors.js';
 
+/**
+ * Big-endian reads without a bounds check, for decoders that have checked the whole structure's
+ * length once (an iSCSI BHS is always 48 bytes). ByteReader checks each read and then uses these.
+ */
+export function readU16(b: Uint8Array, at: number): number {
+  return ((b[at] as number) << 8) | (b[at + 1] as number);
+}
+export function readU24(b: Uint8Array, at: number): number {
+  return ((b[at] as number) << 16) | ((b[at + 1] as number) << 8) | (b[at + 2] as number);
+}
+export function readI32(b: Uint8Array, at: number): number {
+  return (
+    ((b[at] as number) << 24) |
+    ((b[at + 1] as number) << 16) |
+    ((b[at + 2] as number) << 8) |
+    (b[at + 3] as number)
+  );
+}
+export function readU32(b: Uint8Array, at: number): number {
+  return readI32(b, at) >>> 0;
+}
+
 /** Sequential and random-access big-endian reads over a Uint8Array view, bounds-checked. */
 export class ByteReader {
   readonly bytes: Uint8Array;
@@ -40,27 +62,19 @@ export class ByteReader {
   }
   u16(at: number): number {
     this.need(at, 2);
-    const b = this.bytes;
-    return ((b[at] as number) << 8) | (b[at + 1] as number);
+    return readU16(this.bytes, at);
   }
   u24(at: number): number {
     this.need(at, 3);
-    const b = this.bytes;
-    return ((b[at] as number) << 16) | ((b[at + 1] as number) << 8) | (b[at + 2] as number);
+    return readU24(this.bytes, at);
   }
   u32(at: number): number {
     this.need(at, 4);
-    return this.i32(at) >>> 0;
+    return readU32(this.bytes, at);
   }
   i32(at: number): number {
     this.need(at, 4);
-    const b = this.bytes;
-    return (
-      ((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)
-    );
+    return readI32(this.bytes, at);
   }
   /** Unsigned 64-bit as a number (exact up to 2^53). */
   u64(at: number): number {

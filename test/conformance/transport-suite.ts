@@ -1136,11 +1136,21 @@ export function runTransportConformance(
       const paced = caps.paced;
       describe('pacing and underrun (virtual clock)', () => {
         const blocksFor = (bytes: number) => Math.floor(bytes / 2048);
+        /** Runs `body` on a freshly opened paced drive and closes it whatever happens. */
+        const withPaced = async (
+          options: Parameters<typeof paced>[0],
+          body: (p: Awaited<ReturnType<typeof paced>>, t: Transport) => Promise<void>,
+        ): Promise<void> => {
+          const p = await paced(options);
+          try {
+            await body(p, p.transport);
+          } finally {
+            await p.transport.close();
+          }
+        };
 
         it('a full buffer answers 02/04/08 until it drains', async () => {
-          const p = await paced({ bufe: true, bufferBytes: 256 * 1024 });
-          const t = p.transport;
-          try {
+          await withPaced({ bufe: true, bufferBytes: 256 * 1024 }, async (p, t) => {
             let lba = 0;
             const chunk = 16;
             // Fill the 256 KiB buffer without letting time pass.
@@ -1154,15 +1164,11 @@ export function runTransportConformance(
             p.clock.advance(2000);
             assertGood(await write(t, lba, chunk));
             assert.equal(p.underruns(), 1, 'the buffer ran dry during the 2 s pause');
-          } finally {
-            await t.close();
-          }
+          });
         });
 
         it('SYNCHRONIZE CACHE waits for the buffer to drain on the clock', async () => {
-          const p = await paced({ bufe: true, bufferBytes: 1024 * 1024 });
-          const t = p.transport;
-          try {
+          await withPaced({ bufe: true, bufferBytes: 1024 * 1024 }, async (p, t) => {
             assertGood(await write(t, 0, 256));
             const before = p.clock.now();
             const sync = t.execute(synchronizeCache10());
@@ -1176,51 +1182,37 @@ export function runTransportConformance(
             assert.ok(p.clock.now() > before);
             const rbc = decodeReadBufferCapacityData((await good(t, readBufferCapacity())).dataIn);
             assert.ok(!rbc.blockDataReturned && rbc.bufferAvailableBytes === rbc.bufferLengthBytes);
-          } finally {
-            await t.close();
-          }
+          });
         });
 
         it('with BUFE an underrun is bridged and counted', async () => {
-          const p = await paced({ bufe: true, bufferBytes: 1024 * 1024 });
-          const t = p.transport;
-          try {
+          await withPaced({ bufe: true, bufferBytes: 1024 * 1024 }, async (p, t) => {
             assertGood(await write(t, 0, 32));
             p.clock.advance(10_000);
             assertGood(await write(t, 32, 32));
             assert.equal(p.underruns(), 1);
             assert.equal(await nwa(t), 64);
-          } finally {
-            await t.close();
-          }
+          });
         });
 
         if (cd || media === 'dvd-r' || media === 'dvd-rw') {
           it('without BUFE an underrun fails the WRITE with 03/0C/09', async () => {
-            const p = await paced({ bufe: false, bufferBytes: 1024 * 1024 });
-            const t = p.transport;
-            try {
+            await withPaced({ bufe: false, bufferBytes: 1024 * 1024 }, async (p, t) => {
               assertGood(await write(t, 0, 32));
               p.clock.advance(10_000);
               const r = await write(t, 32, 32);
               assertSense(r, 3, 0x0c, 9);
               assert.equal((await trackInfo(t, 1)).damage, true);
-            } finally {
-              await t.close();
-            }
+            });
           });
         } else {
           it('lossless linking: BUFE off does not fail DVD+R / BD-R', async () => {
-            const p = await paced({ bufe: false, bufferBytes: 1024 * 1024 });
-            const t = p.transport;
-            try {
+            await withPaced({ bufe: false, bufferBytes: 1024 * 1024 }, async (p, t) => {
               assertGood(await write(t, 0, 32));
               p.clock.advance(10_000);
               assertGood(await write(t, 32, 32));
               assert.equal(p.underruns(), 1);
-            } finally {
-              await t.close();
-            }
+            });
           });
         }
       });

@@ -2,7 +2,13 @@
 // or receives, as typed values with pure encoders and decoders. Framing (digests, padding,
 // splitting a byte stream into PDUs) lives in framer.ts. No I/O here.
 
-import { ByteReader, ByteWriter } from '../../scsi/bytes.js';
+import {
+  ByteReader,
+  ByteWriter,
+  readU16 as u16,
+  readU24 as u24,
+  readU32 as u32,
+} from '../../scsi/bytes.js';
 import { MalformedDataError, invalidArgument, type DwError } from '../../errors.js';
 
 /** PDU opcodes (RFC 7143 §11.1.1.1), initiator (00h-1Fh) and target (20h-3Fh). */
@@ -695,18 +701,6 @@ function writeDataOutBhs(p: DataOutPdu, b: Uint8Array, at: number): void {
   put32(b, at + 28, p.expStatSn, 'ExpStatSN');
   put32(b, at + 36, p.dataSn, 'DataSN');
   put32(b, at + 40, p.bufferOffset, 'Buffer Offset');
-}
-
-function u16(b: Uint8Array, at: number): number {
-  return (b[at]! << 8) | b[at + 1]!;
-}
-
-function u24(b: Uint8Array, at: number): number {
-  return (b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!;
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
 /**

@@ -10,6 +10,7 @@
 // connection is a lost session: the next command logs in again (session reinstatement with the
 // same ISID) unless `autoReconnect` is off.
 
+import { readU32 } from '../../scsi/bytes.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DwError, HR, invalidArgument } from '../../errors.js';
@@ -938,10 +939,7 @@ export class IscsiTransport implements Transport {
         }
         return;
       case 'reject': {
-        const rejectedItt =
-          p.data.length >= 20
-            ? ((p.data[16]! << 24) | (p.data[17]! << 16) | (p.data[18]! << 8) | p.data[19]!) >>> 0
-            : RESERVED_TAG;
+        const rejectedItt = p.data.length >= 20 ? readU32(p.data, 16) : RESERVED_TAG;
         const error = TransportErrors.io(
           `${this.address}: target rejected a PDU (reason 0x${p.reason.toString(16)})`,
         );

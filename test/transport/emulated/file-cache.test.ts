@@ -177,7 +177,7 @@ describe('FileStore write-back cache', () => {
       'await store.write(0, 2048, data);',
       // No close(): the full segments are in the writer's hands; the process must still end.
     ].join('\n');
-    const started = Date.now();
+    // The timeout only ends a hung child (status null then); it asserts no duration.
     const r = spawnSync(
       process.execPath,
       [...process.execArgv, '--input-type=module', '-e', script],
@@ -187,7 +187,6 @@ describe('FileStore write-back cache', () => {
       },
     );
     assert.equal(r.status, 0, r.stderr);
-    assert.ok(Date.now() - started < 20_000);
     // The three full segments were handed over before the script ended, and the writer kept the
     // process alive until they were in the file.
     const file = await fileBytes(path);
