@@ -24,7 +24,13 @@ const speed = String(opts.values.speed);
 const speedX = Number(speed.replace(/x$/i, ''));
 const address = `--address=virtual:dvd+r?speed=${speedX}x`;
 // The source's rate is a multiple of DVD 1x (1,385,000 bytes/s): twice the write speed.
-const common = [address, `--source=paced:${2 * speedX}x`, `--size=${opts.bytes}`, '--eld'];
+const common = [
+  address,
+  `--source=paced:${2 * speedX}x`,
+  `--size=${opts.bytes}`,
+  '--eld',
+  '--probe',
+];
 
 const contenders: Contender[] = [
   {

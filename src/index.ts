@@ -8,6 +8,7 @@ export type {
   TransportLimits,
   ExecuteOptions,
   ScsiCommand,
+  DataOutHold,
   ScsiResult,
   PlatformInfo,
   ExclusiveAccessHooks,

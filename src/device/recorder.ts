@@ -4,7 +4,13 @@
 
 import { DwError, HR, failed, type HResult } from '../errors.js';
 import { ByteReader } from '../scsi/bytes.js';
-import { ScsiStatus, scsiCommand, type ScsiCommand, type ScsiResult } from '../scsi/command.js';
+import {
+  ScsiStatus,
+  scsiCommand,
+  type DataOutHold,
+  type ScsiCommand,
+  type ScsiResult,
+} from '../scsi/command.js';
 import { opcodeName } from '../scsi/opcodes.js';
 import { decodeSense, hrFromSense, summarizeSense, toFixedSense18 } from '../scsi/sense.js';
 import { decodeInquiryData, inquiry, type InquiryData } from '../scsi/spc/inquiry.js';
@@ -59,6 +65,7 @@ import {
   type DeviceDescriptor,
   type DiscRecorder2,
   type DiscRecorderEx,
+  type SendDataOptions,
   type SenseResult,
 } from './types.js';
 
@@ -425,7 +432,9 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   /** A raw command's outcome as IMAPI2 reports it: S_OK, or its sense with HAS_SENSE_DATA. */
   #senseResult(command: ScsiCommand, result: ScsiResult): SenseResult {
     if (result.status === ScsiStatus.GOOD || result.status === ScsiStatus.CONDITION_MET) {
-      return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
+      return result.dataOutHeld === true
+        ? { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH), dataOutHeld: true }
+        : { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
     }
     if (result.status !== ScsiStatus.CHECK_CONDITION)
       throw this.#statusError(command, result.status);
@@ -438,7 +447,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     cdb: Uint8Array,
     timeoutSec: number,
     direction: 'none' | 'out',
-    data: { dataOut?: Uint8Array },
+    data: { dataOut?: Uint8Array; dataOutHold?: DataOutHold },
   ): Promise<SenseResult> {
     const command = rawCommand(cdb, direction, data);
     return this.#senseResult(command, await this.#execute(command, timeoutSec));
@@ -457,11 +466,15 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     return this.#sendForSense(cdb, t, 'none', {});
   }
 
-  /** IDiscRecorder2Ex::SendCommandSendDataToDevice. */
+  /**
+   * IDiscRecorder2Ex::SendCommandSendDataToDevice. With `options.hold` the transport may keep
+   * `data` past completion; `dataOutHeld` in the result says it did (SendDataOptions).
+   */
   async sendCommandSendDataToDevice(
     cdb: Uint8Array,
     timeoutSec: number,
     data: Uint8Array,
+    options?: SendDataOptions,
   ): Promise<SenseResult> {
     this.#bound();
     checkCdb(cdb);
@@ -475,7 +488,13 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
         `data of ${data.length} bytes exceeds the maximum transfer of ${this.#maxTransfer()}`,
       );
     }
-    return this.#sendForSense(cdb, t, 'out', { dataOut: data });
+    const hold = options?.hold;
+    return this.#sendForSense(
+      cdb,
+      t,
+      'out',
+      hold === undefined ? { dataOut: data } : { dataOut: data, dataOutHold: hold },
+    );
   }
 
   /** IDiscRecorder2Ex::SendCommandGetDataFromDevice. `data` holds the bytes actually received. */
@@ -958,7 +977,7 @@ function transportFailure(command: ScsiCommand, e: unknown): DwError {
 function rawCommand(
   cdb: Uint8Array,
   direction: 'none' | 'in' | 'out',
-  data: { dataOut?: Uint8Array; allocationLength?: number },
+  data: { dataOut?: Uint8Array; allocationLength?: number; dataOutHold?: DataOutHold },
 ): ScsiCommand {
   return scsiCommand(opcodeName(cdb[0] ?? 0), cdb.slice(), direction, data);
 }

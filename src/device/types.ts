@@ -5,6 +5,7 @@
 import type { HResult } from '../errors.js';
 import type { ModePageRequestType } from '../scsi/spc/mode-pages.js';
 import type { ReadTrackAddressType } from '../scsi/mmc/read-track-information.js';
+import type { DataOutHold } from '../scsi/command.js';
 
 /** IMAPI_SECTOR_SIZE. */
 export const IMAPI_SECTOR_SIZE = 2048;
@@ -121,6 +122,20 @@ export interface SenseResult {
   readonly hr: HResult;
   /** 18-byte fixed-format sense; all zero on S_OK. */
   readonly sense: Uint8Array;
+  /**
+   * SendCommandSendDataToDevice with a `hold` only: true when the transport kept the data and
+   * will call `hold.release()` later (zero-copy hand-off, beyond IMAPI2; DataOutHold).
+   */
+  readonly dataOutHeld?: boolean;
+}
+
+/** Options of SendCommandSendDataToDevice beyond IMAPI2's arguments. */
+export interface SendDataOptions {
+  /**
+   * Lets the transport keep reading `data` after the command completed (scsi/command.ts,
+   * DataOutHold). The write engine passes one per slot of its host buffer.
+   */
+  readonly hold?: DataOutHold;
 }
 
 /** IDiscRecorder2Ex::GetAdapterDescriptor, platform-neutral. */
@@ -149,6 +164,7 @@ export interface DiscRecorderEx {
     cdb: Uint8Array,
     timeoutSec: number,
     data: Uint8Array,
+    options?: SendDataOptions,
   ): Promise<SenseResult>;
   sendCommandGetDataFromDevice(
     cdb: Uint8Array,

@@ -71,8 +71,11 @@ export class Progress {
     this.blocksWritten += blocks;
     this.usedSystemBuffer -= blocks * this.bytesPerSector;
     const at = (this.first + this.count) % RING;
-    if (this.count === RING) this.first = (this.first + 1) % RING;
-    else this.count++;
+    // Both fields are stored on every call: a branch first taken when the ring wraps would be
+    // code the optimiser has never seen run, and would throw the writer's optimised code away.
+    const full = this.count === RING ? 1 : 0;
+    this.first = (this.first + full) % RING;
+    this.count += 1 - full;
     this.times[at] = now;
     this.totals[at] = this.blocksWritten * this.bytesPerSector;
   }

@@ -1,8 +1,11 @@
 // The staging area of the write engine (spec §2.4.2, §2.4.3): geometry, a pool of aligned slots
 // carved from one allocation, the free / filled queues the reader and writer hand slots through,
-// and the shared abort flag. Nothing here allocates per chunk.
+// the per-slot holds of the zero-copy hand-off (beyond the spec; docs/decisions.md,
+// "Performance"), and the shared abort flag. Nothing here allocates per chunk.
 
 import { DwError, HR } from '../errors.js';
+import type { DataOutHold } from '../scsi/command.js';
+import type { SendDataOptions } from '../device/types.js';
 
 /** WRITE(10)'s TRANSFER LENGTH field has 16 bits. */
 export const MAX_BLOCKS_WRITE10 = 0xffff;
@@ -36,24 +39,34 @@ export function computeGeometry(p: {
 }
 
 /**
- * Slots carved from one ArrayBuffer at a stride that is a multiple of the alignment, so slot
+ * Slots carved from one allocation at a stride that is a multiple of the alignment, so slot
  * boundaries stay aligned relative to the allocation (the allocator itself aligns large
  * buffers to at least 16 bytes; transports copy when they need more).
+ *
+ * The allocation is a SharedArrayBuffer, so a transport that writes from another thread (the
+ * image-backed virtual drive) can take a slot's bytes without copying them; `holds` then keeps
+ * the slot out of the free queue until that transport is done with it.
  */
 export class SlotPool {
   readonly slots: readonly Uint8Array[];
   readonly geometry: Geometry;
+  readonly holds: SlotHolds;
   /**
    * Slot i+1 starts where slot i ends (the stride equals the slot size, as for 2048-byte
    * sectors at 64 KiB), so consecutive slots form one contiguous span a single read can fill.
    */
   readonly contiguous: boolean;
-  private readonly buffer: ArrayBuffer;
+  private readonly buffer: ArrayBufferLike;
 
   constructor(geometry: Geometry) {
     this.geometry = geometry;
     const stride = Math.ceil(geometry.slotSize / geometry.alignment) * geometry.alignment;
-    const buffer = new ArrayBuffer(stride * geometry.slotCount);
+    const bytes = stride * geometry.slotCount;
+    // Where shared memory is unavailable a plain buffer does: transports then copy, as before.
+    const buffer =
+      typeof SharedArrayBuffer === 'function'
+        ? new SharedArrayBuffer(bytes)
+        : new ArrayBuffer(bytes);
     const slots: Uint8Array[] = [];
     for (let i = 0; i < geometry.slotCount; i++) {
       slots.push(new Uint8Array(buffer, i * stride, geometry.slotSize));
@@ -61,6 +74,7 @@ export class SlotPool {
     this.slots = slots;
     this.buffer = buffer;
     this.contiguous = stride === geometry.slotSize;
+    this.holds = new SlotHolds(geometry.slotCount);
   }
 
   /** `bytes` from the start of slot `first` (only meaningful when `contiguous`). */
@@ -75,6 +89,102 @@ export class SlotPool {
       mine.slotCount === g.slotCount &&
       mine.alignment === g.alignment
     );
+  }
+}
+
+const IDLE = 0;
+/** The slot's WRITE is on its way. */
+const SENT = 1;
+/** The WRITE completed and the transport still reads the slot. */
+const HELD = 2;
+/** The transport let go before the engine saw the WRITE complete. */
+const RELEASED_EARLY = 3;
+
+/**
+ * The zero-copy hand-off of slots (DataOutHold): one hold and one send-options object per slot,
+ * made once with the pool. A slot goes back to the free queue when its WRITE completed and the
+ * transport released it, whichever comes last, in either order. A section ends only after every
+ * held slot came back (`drained`), so a later section never refills a slot that is still being
+ * written.
+ */
+export class SlotHolds {
+  /** `options[i]` goes with slot i's WRITE (SendCommandSendDataToDevice). */
+  readonly options: readonly SendDataOptions[];
+  private readonly state: Uint8Array;
+  private held = 0;
+  private free: SlotQueue | undefined;
+  private drainWaiter: (() => void) | undefined;
+
+  constructor(slotCount: number) {
+    this.state = new Uint8Array(slotCount);
+    const options: SendDataOptions[] = [];
+    for (let i = 0; i < slotCount; i++) options.push({ hold: new SlotHold(this, i) });
+    this.options = options;
+  }
+
+  /** Slots still read by the transport. */
+  get outstanding(): number {
+    return this.held;
+  }
+
+  /** A section starts: released slots go to its free queue. */
+  begin(free: SlotQueue): void {
+    this.free = free;
+    this.state.fill(IDLE);
+  }
+
+  /** Slot i's WRITE is about to be sent. */
+  sent(i: number): void {
+    this.state[i] = SENT;
+  }
+
+  /** Slot i's WRITE completed; `held` is what the transport answered. */
+  completed(i: number, held: boolean): void {
+    if (held && this.state[i] === SENT) {
+      this.state[i] = HELD;
+      this.held++;
+      return;
+    }
+    this.state[i] = IDLE;
+    this.free?.put(i);
+  }
+
+  /** Slot i's transport let go of it (SlotHold.release). */
+  release(i: number): void {
+    const state = this.state[i];
+    if (state === SENT) {
+      this.state[i] = RELEASED_EARLY;
+    } else if (state === HELD) {
+      this.state[i] = IDLE;
+      this.held--;
+      this.free?.put(i);
+      if (this.held === 0) {
+        const wake = this.drainWaiter;
+        this.drainWaiter = undefined;
+        wake?.();
+      }
+    }
+    // IDLE or RELEASED_EARLY: a second release of the same hold changes nothing.
+  }
+
+  /** Resolves once no slot is held any more. */
+  drained(): Promise<void> {
+    if (this.held === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.drainWaiter = resolve;
+    });
+  }
+}
+
+/** One slot's hold: a class, so every slot's release() is the same function to the optimiser. */
+class SlotHold implements DataOutHold {
+  constructor(
+    private readonly holds: SlotHolds,
+    private readonly index: number,
+  ) {}
+
+  release(): void {
+    this.holds.release(this.index);
   }
 }
 
@@ -118,16 +228,28 @@ export function cancelledError(message = 'the write was cancelled'): DwError {
  * slot is handed out, so an abort wins over a slot that is already waiting (spec §2.4.3).
  */
 export class SlotQueue {
-  private readonly items: number[] = [];
+  /** A ring of slot indexes: a queue never holds more than the pool has slots. */
+  private readonly items: Int32Array;
   private head = 0;
+  private count = 0;
   private waiter: (() => void) | undefined;
   /** A waitForLength() in progress: the length it waits for and its wake-up. */
   private lengthWaiter: { readonly n: number; readonly wake: () => void } | undefined;
 
-  constructor(private readonly abort: AbortFlag) {}
+  constructor(
+    private readonly abort: AbortFlag,
+    capacity: number,
+  ) {
+    this.items = new Int32Array(capacity);
+  }
 
   put(index: number): void {
-    this.items.push(index);
+    const items = this.items;
+    if (this.count === items.length) throw new Error('SlotQueue: more slots than the pool has');
+    let at = this.head + this.count;
+    if (at >= items.length) at -= items.length;
+    items[at] = index;
+    this.count++;
     const w = this.waiter;
     this.waiter = undefined;
     w?.();
@@ -139,19 +261,27 @@ export class SlotQueue {
   }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
 
   /** The slot index take() would hand out next, without taking it. */
   peek(): number | undefined {
-    return this.head < this.items.length ? this.items[this.head] : undefined;
+    return this.count > 0 ? this.items[this.head] : undefined;
   }
 
   /** Takes the next slot index when it equals `index` (no wait); true when taken. */
   takeIf(index: number): boolean {
     if (this.abort.raised || this.peek() !== index) return false;
-    this.head++;
+    this.next();
     return true;
+  }
+
+  /** Removes and returns the head of a non-empty queue. */
+  private next(): number {
+    const v = this.items[this.head] as number;
+    this.head = this.head + 1 === this.items.length ? 0 : this.head + 1;
+    this.count--;
+    return v;
   }
 
   /**
@@ -182,27 +312,15 @@ export class SlotQueue {
    * take() waits). Saves a promise per chunk on the hot path, where a slot is usually ready.
    */
   tryTake(): number | undefined {
-    if (this.abort.raised || this.head >= this.items.length) return undefined;
-    const v = this.items[this.head++] as number;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items.splice(0, this.head);
-      this.head = 0;
-    }
-    return v;
+    if (this.abort.raised || this.count === 0) return undefined;
+    return this.next();
   }
 
   /** Next slot index, or undefined when the abort flag is (or becomes) raised. */
   async take(): Promise<number | undefined> {
     for (;;) {
       if (this.abort.raised) return undefined;
-      if (this.head < this.items.length) {
-        const v = this.items[this.head++] as number;
-        if (this.head > 1024 && this.head * 2 > this.items.length) {
-          this.items.splice(0, this.head);
-          this.head = 0;
-        }
-        return v;
-      }
+      if (this.count > 0) return this.next();
       await new Promise<void>((resolve) => {
         const off = this.abort.onRaise(resolve);
         this.waiter = () => {

@@ -7,7 +7,7 @@ import { encodeWrite10Cdb } from '../scsi/block/write-10.js';
 import { encodeWrite12Cdb } from '../scsi/block/write-12.js';
 import { decodeSense, hrFromSense, summarizeSense } from '../scsi/sense.js';
 import type { Clock } from '../transport/clock.js';
-import type { DiscRecorderEx } from '../device/types.js';
+import type { DiscRecorderEx, SendDataOptions } from '../device/types.js';
 import type { AbortFlag } from './pipeline.js';
 
 /** Per-command timeout of a WRITE, seconds. */
@@ -25,6 +25,8 @@ export interface Chunk {
   readonly blocks: number;
   readonly data: Uint8Array;
   readonly streaming: boolean;
+  /** The slot's hold (zero-copy hand-off), passed to every attempt. */
+  readonly options?: SendDataOptions | undefined;
 }
 
 interface Failure {
@@ -84,19 +86,59 @@ export function chunkCdb(chunk: Chunk): Uint8Array {
     : encodeWrite10Cdb({ lba: chunk.lba, transferLength: chunk.blocks });
 }
 
-/** Write one chunk; resolves when the drive accepted it, rejects with the chunk's DwError. */
+/**
+ * Write one chunk; resolves when the drive accepted it, true when the transport still holds the
+ * chunk's bytes (it releases them through `chunk.options.hold`), and rejects with the chunk's
+ * DwError.
+ *
+ * The first attempt is all a healthy drive needs, so it is kept apart from the retry loop: the
+ * function the optimiser compiles for every chunk stays small, and a chunk that goes through
+ * allocates nothing beyond its command.
+ */
 export async function writeChunk(
   recorder: DiscRecorderEx,
   clock: Clock,
   abort: AbortFlag,
   chunk: Chunk,
-): Promise<void> {
+): Promise<boolean> {
   const cdb = chunkCdb(chunk);
-  const name = chunk.streaming ? 'WRITE(12)' : 'WRITE(10)';
   const started = clock.now();
+  let outcome: Outcome;
+  try {
+    const r = await recorder.sendCommandSendDataToDevice(
+      cdb,
+      WRITE_TIMEOUT_SEC,
+      chunk.data,
+      chunk.options,
+    );
+    if (r.hr !== HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) return r.dataOutHeld === true;
+    outcome = classifySense(r.sense, commandName(chunk), cdb[0]!);
+  } catch (e) {
+    outcome = classifyRejection(e, commandName(chunk));
+  }
+  if (outcome.kind === 'done') return false;
+  return retryChunk(recorder, clock, abort, chunk, cdb, started, outcome);
+}
+
+function commandName(chunk: Chunk): string {
+  return chunk.streaming ? 'WRITE(12)' : 'WRITE(10)';
+}
+
+/** The rest of §2.4.5 after a first attempt that did not complete the chunk. */
+async function retryChunk(
+  recorder: DiscRecorderEx,
+  clock: Clock,
+  abort: AbortFlag,
+  chunk: Chunk,
+  cdb: Uint8Array,
+  started: number,
+  firstOutcome: Outcome,
+): Promise<boolean> {
+  const name = commandName(chunk);
   let first: Failure | undefined;
   let last: Failure | undefined;
-  let attempts = 0;
+  let attempts = 1;
+  let outcome = firstOutcome;
 
   const fail = (reported: Failure, hr = reported.hr, message = reported.message): DwError => {
     const info = reported.sense === undefined ? undefined : senseInfo(reported.sense);
@@ -116,18 +158,7 @@ export async function writeChunk(
   };
 
   for (;;) {
-    attempts++;
-    let outcome: Outcome;
-    try {
-      const r = await recorder.sendCommandSendDataToDevice(cdb, WRITE_TIMEOUT_SEC, chunk.data);
-      outcome =
-        r.hr === HR.S_IMAPI_COMMAND_HAS_SENSE_DATA
-          ? classifySense(r.sense, name, cdb[0]!)
-          : { kind: 'done' };
-    } catch (e) {
-      outcome = classifyRejection(e, name);
-    }
-    if (outcome.kind === 'done') return;
+    if (outcome.kind === 'done') return false;
     last = outcome.failure;
     first ??= outcome.failure;
     if (outcome.failure.hr === HR.ERROR_DEV_NOT_EXIST) throw fail(outcome.failure);
@@ -152,6 +183,19 @@ export async function writeChunk(
         first.hr,
         `${first.message}; gave up after ${CHUNK_BUDGET_MS / 1000} s of retries`,
       );
+    }
+    attempts++;
+    try {
+      const r = await recorder.sendCommandSendDataToDevice(
+        cdb,
+        WRITE_TIMEOUT_SEC,
+        chunk.data,
+        chunk.options,
+      );
+      if (r.hr !== HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) return r.dataOutHeld === true;
+      outcome = classifySense(r.sense, name, cdb[0]!);
+    } catch (e) {
+      outcome = classifyRejection(e, name);
     }
   }
 }

@@ -427,9 +427,10 @@ export class WriteEngine extends EventEmitter {
       this.#emitUpdate(progress.snapshot(clock.now(), false));
       if (s.signal?.aborted === true) abort.raise();
 
-      const free = new SlotQueue(abort);
-      const filled = new SlotQueue(abort);
+      const free = new SlotQueue(abort, s.pool.slots.length);
+      const filled = new SlotQueue(abort, s.pool.slots.length);
       for (let i = 0; i < s.pool.slots.length; i++) free.put(i);
+      s.pool.holds.begin(free);
 
       let running = 2;
       const stopTicks = new AbortController();
@@ -453,6 +454,9 @@ export class WriteEngine extends EventEmitter {
         settle(writer(s, progress, free, filled, abort, clock)),
       ]);
       await ticks;
+      // Slots the drive still reads from (zero-copy hand-off) come back before the section
+      // ends, so the next section never refills one that is still being written.
+      await s.pool.holds.drained();
       result = mergeResults(writerResult, readerResult);
       this.#emitUpdate(progress.snapshot(clock.now(), true));
     } finally {
@@ -545,10 +549,11 @@ async function reader(
       count++;
     }
     const want = blocks * bps;
-    const dst =
-      count === 1
-        ? (s.pool.slots[first] as Uint8Array).subarray(0, want)
-        : s.pool.span(first, want);
+    // One way of making the view for every read of a contiguous pool, so the optimised reader
+    // does not meet a path it has not seen once the pool fills and batches begin.
+    const dst = s.pool.contiguous
+      ? s.pool.span(first, want)
+      : (s.pool.slots[first] as Uint8Array).subarray(0, want);
     let got: number;
     try {
       got = await s.source.fill(dst);
@@ -584,6 +589,7 @@ async function writer(
   clock: Clock,
 ): Promise<void> {
   const B = s.geometry.blocksPerChunk;
+  const holds = s.pool.holds;
   let remaining = s.blocks;
   let lba = s.start;
   let lastPoll: number | undefined;
@@ -600,16 +606,19 @@ async function writer(
     if (index === undefined) throw cancelledError('writing stopped: the write was cancelled');
     const n = Math.min(remaining, B);
     const slot = s.pool.slots[index] as Uint8Array;
-    await writeChunk(s.recorder, clock, abort, {
+    holds.sent(index);
+    const held = await writeChunk(s.recorder, clock, abort, {
       lba,
       blocks: n,
       data: slot.subarray(0, n * s.bytesPerSector),
       streaming: s.streaming,
+      options: holds.options[index],
     });
     lba += n;
     remaining -= n;
     progress.written(n, clock.now());
-    free.put(index);
+    // Back to the free queue now, or when the drive lets go of it (SlotHolds).
+    holds.completed(index, held);
     // Between WRITEs only, never after the last one, at most every 500 ms (spec §2.7).
     if (remaining > 0 && s.drive.rbc !== 'no' && !abort.raised) {
       const now = clock.now();

@@ -5,7 +5,7 @@
 import type { ScsiCommand, ScsiResult } from '../scsi/command.js';
 import { DwError, HR } from '../errors.js';
 
-export type { ScsiCommand, ScsiResult } from '../scsi/command.js';
+export type { DataOutHold, ScsiCommand, ScsiResult } from '../scsi/command.js';
 
 export interface ExecuteOptions {
   /** Aborting cancels the command if the transport can (iSCSI ABORT TASK); the promise then
@@ -63,6 +63,10 @@ export interface ExclusiveAccessHooks {
  * - Data-in results hold exactly the bytes received (never more than allocationLength);
  *   `residual` is allocationLength minus that.
  * - `close` is idempotent; afterwards `execute` rejects with 0x80070006.
+ * - `dataOut` belongs to the caller again once the command settles, unless the command carries
+ *   a `dataOutHold` and the result says `dataOutHeld: true`: then the transport calls
+ *   `dataOutHold.release()` exactly once, later, on every path (written, failed, closed).
+ *   Only the image-backed virtual drive holds today; the others ignore the hold.
  */
 export interface Transport {
   /** The address the transport was opened with (`virtual:dvd+r`, `iscsi://…`, `/dev/sg1`). */

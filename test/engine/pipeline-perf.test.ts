@@ -159,7 +159,7 @@ describe('start-up pre-fill: the first WRITE waits for a full host buffer', () =
 
   it('SlotQueue.waitForLength resolves from put() and ends false on abort', async () => {
     const abort = new AbortFlag();
-    const q = new SlotQueue(abort);
+    const q = new SlotQueue(abort, 8);
     let done: boolean | undefined;
     void q.waitForLength(2).then((v) => (done = v));
     q.put(0);
@@ -179,7 +179,7 @@ describe('start-up pre-fill: the first WRITE waits for a full host buffer', () =
 
   it('SlotQueue.tryTake hands out queued slots in order, nothing when empty or aborted', async () => {
     const abort = new AbortFlag();
-    const q = new SlotQueue(abort);
+    const q = new SlotQueue(abort, 8);
     assert.equal(q.tryTake(), undefined);
     q.put(3);
     q.put(4);

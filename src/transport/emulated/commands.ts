@@ -5,6 +5,7 @@
 // CheckCondition.
 
 import type { ScsiCommand } from '../../scsi/command.js';
+import type { DataOutKeeper } from './store.js';
 import { Opcode } from '../../scsi/opcodes.js';
 import { MalformedDataError } from '../../errors.js';
 import { encodeDescriptorSense, encodeFixedSense } from '../../scsi/sense.js';
@@ -124,7 +125,7 @@ import { driveFeatures } from './features.js';
 import { CD_BLOCK_TYPES_BY_WRITE_TYPE, type MediaSpec } from './media.js';
 
 /** What a handler sees of the command being executed. */
-export interface Exchange {
+export interface Exchange extends DataOutKeeper {
   readonly command: ScsiCommand;
   readonly faults: Faults;
   /** The decoded CDB, recorded in the command log. */
@@ -509,7 +510,7 @@ async function writeBlocks(
     }
     buffer.accept(data.length);
   }
-  await record(core, disc, track, lba, data, blockSize);
+  await record(core, disc, track, lba, data, blockSize, x);
 }
 
 async function record(
@@ -519,11 +520,14 @@ async function record(
   lba: number,
   data: Uint8Array,
   blockSize: number,
+  keeper?: DataOutKeeper,
 ): Promise<void> {
   const ctx = core.writeContext();
   const count = data.length / blockSize;
   // Test Write: the laser stays at read power; the address rules apply but nothing is recorded.
-  if (!ctx.testWrite) await core.store.write(lba, blockSize, data);
+  // The store may keep the data (keeper.kept); the caller learns that only from a GOOD result,
+  // so nothing after this call may fail the command.
+  if (!ctx.testWrite) await core.store.write(lba, blockSize, data, keeper);
   disc.commitWrite(track, lba, count, ctx);
   core.dirty = true;
 }

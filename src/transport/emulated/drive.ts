@@ -13,7 +13,7 @@ import type {
 } from '../transport.js';
 import { TransportErrors } from '../transport.js';
 import { systemClock, type Clock } from '../clock.js';
-import { ScsiStatus } from '../../scsi/command.js';
+import { ScsiStatus, type DataOutHold } from '../../scsi/command.js';
 import { opcodeName, Opcode } from '../../scsi/opcodes.js';
 import { encodeDescriptorSense, encodeFixedSense } from '../../scsi/sense.js';
 import { DwError, HR } from '../../errors.js';
@@ -179,9 +179,25 @@ export class VirtualDriveControl {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Drops the oldest log entries beyond `limit`. shift() drops one in O(1) (V8 trims the array in
+ * place); splice(0, n) moved every kept entry, which cost ~9 µs per command once the log was full.
+ */
+function trimLog(log: LogEntry[], limit: number): void {
+  while (log.length > limit) log.shift();
+}
+// The shift first runs when a long write fills the log, long after V8 optimised the command path
+// on feedback that never saw it; it then throws that code away and compiles it again (10–20 ms
+// of compiler time per process, --trace-deopt). Running it here a few dozen times, on an array
+// of objects like the log, gives the optimiser that feedback from the start.
+for (let i = 0; i < 64; i++) trimLog([{}, {}] as unknown as LogEntry[], 1);
+
 /** One command's view for the handlers (commands.ts): the command, faults, and the drive's clock. */
 class CommandExchange implements Exchange {
   decoded: unknown = undefined;
+  /** The command's data-out may be kept by the store (zero-copy hand-off; DataOutKeeper). */
+  readonly hold: DataOutHold | undefined;
+  kept = false;
   private readonly deadline: number;
 
   constructor(
@@ -192,6 +208,7 @@ class CommandExchange implements Exchange {
     readonly start: number,
   ) {
     this.deadline = options.timeoutMs === undefined ? Infinity : start + options.timeoutMs;
+    this.hold = command.dataOutHold;
   }
 
   /** Sleeps on the drive's clock; past the command's deadline it times out, an abort cancels. */
@@ -321,6 +338,7 @@ export class VirtualDrive implements Transport {
           sense: EMPTY,
           dataIn,
           residual: allocation - dataIn.length,
+          dataOutHeld: exchange.kept,
         };
       } catch (e) {
         if (e instanceof CheckCondition) {
@@ -342,6 +360,7 @@ export class VirtualDrive implements Transport {
             sense,
             dataIn: EMPTY,
             residual: command.direction === 'in' ? (command.allocationLength ?? 0) : 0,
+            dataOutHeld: false,
           };
         }
         const error =
@@ -385,9 +404,7 @@ export class VirtualDrive implements Transport {
       end: this.clock.now(),
       error,
     });
-    // shift() drops the oldest entry in O(1) (V8 trims the array in place); splice(0, n) moved
-    // every kept entry, which cost ~9 µs per command once the log was full.
-    while (log.length > limit) log.shift();
+    trimLog(log, limit);
   }
 
   private dispatch(opcode: number, x: Exchange): Promise<Uint8Array | void> | Uint8Array | void {

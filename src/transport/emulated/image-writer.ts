@@ -1,9 +1,11 @@
 // The image-backed virtual drive's writer thread (docs/virtual-drive.md, "Image files"; BENCHMARKS.md,
-// "Causes and fixes"): a worker that takes jobs (a range of the shared write cache and the image
-// offset it belongs at) from a ring in shared memory and writes them to the image file with
-// positioned synchronous writes of at most 64 KiB, in submission order, so a rewritten block ends
-// up with its latest data. The drive's thread only copies into the cache and publishes a job: no
-// thread-pool round trip per write, and one writer on the file.
+// "Causes and fixes"): a worker that takes jobs (a range of shared memory and the image offset it
+// belongs at) from a ring in shared memory and writes them to the image file with positioned
+// synchronous writes of at most 64 KiB, in submission order, so a rewritten block ends up with
+// its latest data. The drive's thread only publishes a job: no thread-pool round trip per write,
+// and one writer on the file. A job's bytes are in the drive's write cache (buffer 0), or, for a
+// WRITE whose caller let the drive hold its data (DataOutHold), in the caller's own shared
+// buffer, which the drive registers once through `port` (zero-copy hand-off).
 //
 // Why 64 KiB: the page cache backs a write with folios as large as the write. On the machine the
 // benchmarks run on, large folios often land on memory the hypervisor has taken back, and `dd`
@@ -25,8 +27,17 @@
 // |               |           |            |    submission need a notify                          |
 // | bytes 32…     | error     | writer     | UTF-8 JSON `{ code, errno, syscall, message }`       |
 //
-// Job k lives at Float64 index `(k % JOB_SLOTS) × 3` of `jobs`: cache offset, length, image
-// position (a Float64 holds any image offset exactly).
+// Job k lives at Float64 index `(k % JOB_SLOTS) × 4` of `jobs`: byte offset in its buffer,
+// length, image position (a Float64 holds any image offset exactly), buffer id (0: the cache).
+//
+// COMPLETED is notified every NOTIFY_EVERY jobs and whenever the writer runs dry, not after every
+// job: each notify that finds the drive waiting costs it an event-loop wake-up, and one per
+// 64 KiB write was a measurable share of the CPU time. Whoever waits is woken at the latest when
+// the writer runs dry, so every wait ends.
+//
+// Messages on `port` (drive → writer): `{ id, buffer, drop }` registers a shared buffer under
+// `id` and forgets buffer `drop` (0: none); the drive posts it before the first job that uses
+// `id`, and drops a buffer only once no job refers to it.
 
 import type * as FsModule from 'node:fs';
 import type * as WorkerThreadsModule from 'node:worker_threads';
@@ -45,7 +56,17 @@ export const CONTROL_BYTES = 1024;
 /** Jobs the ring holds; the drive never has more outstanding. */
 export const JOB_SLOTS = 128;
 /** Float64 values per job. */
-export const JOB_FIELDS = 3;
+export const JOB_FIELDS = 4;
+/** The writer notifies COMPLETED every this many jobs, and when it runs dry. */
+export const NOTIFY_EVERY = 8;
+
+/** A shared buffer the writer may take job bytes from (zero-copy hand-off). */
+export interface BufferRegistration {
+  readonly id: number;
+  readonly buffer: SharedArrayBuffer;
+  /** A buffer id no job refers to any more (0: none). */
+  readonly drop: number;
+}
 
 export interface ImageWriterData {
   readonly control: SharedArrayBuffer;
@@ -56,6 +77,8 @@ export interface ImageWriterData {
   readonly writeBytes: number;
   /** How long the writer waits for more work before it tells the drive it is idle. */
   readonly idleMs: number;
+  /** Buffer registrations (BufferRegistration), read with receiveMessageOnPort. */
+  readonly port: WorkerThreadsModule.MessagePort;
 }
 
 /** The slot numbers, passed to the thread (its source text cannot import them). */
@@ -70,6 +93,7 @@ export interface ImageWriterLayout {
   readonly errorOffset: number;
   readonly jobSlots: number;
   readonly jobFields: number;
+  readonly notifyEvery: number;
 }
 
 /**
@@ -86,13 +110,31 @@ export function imageWriterMain(
   const ctl = new Int32Array(data.control, 0, 8);
   const errorBytes = new Uint8Array(data.control, layout.errorOffset);
   const jobs = new Float64Array(data.jobs);
-  const cache = new Uint8Array(data.cache);
+  const buffers = new Map<number, Uint8Array>([[0, new Uint8Array(data.cache)]]);
   const port = wt.parentPort;
+  /** The buffer registered as `id`; its registration was posted before the job was published. */
+  const bufferFor = (id: number): Uint8Array => {
+    for (;;) {
+      const known = buffers.get(id);
+      if (known !== undefined) return known;
+      const m = wt.receiveMessageOnPort(data.port);
+      if (m === undefined) {
+        Atomics.wait(ctl, layout.stop, 0, 1); // not expected: the message precedes the job
+        continue;
+      }
+      const r = m.message as BufferRegistration;
+      if (r.drop !== 0) buffers.delete(r.drop); // 0 is the cache, never dropped
+      buffers.set(r.id, new Uint8Array(r.buffer));
+    }
+  };
   let done = Atomics.load(ctl, layout.completed);
   for (;;) {
     const submitted = Atomics.load(ctl, layout.submitted);
     if (submitted === done) {
-      if (Atomics.load(ctl, layout.stop) !== 0) return;
+      if (Atomics.load(ctl, layout.stop) !== 0) {
+        data.port.close(); // an open port would keep this thread's event loop alive
+        return;
+      }
       // While the drive holds a reference, wait a little for more work before saying idle, so
       // a steady stream of writes costs no message per job.
       const held = Atomics.load(ctl, layout.hold) !== 0;
@@ -110,12 +152,14 @@ export function imageWriterMain(
     const offset = jobs[at] as number;
     const length = jobs[at + 1] as number;
     const position = jobs[at + 2] as number;
+    const id = jobs[at + 3] as number;
     if (Atomics.load(ctl, layout.failed) === 0) {
       try {
+        const source = bufferFor(id);
         let written = 0;
         while (written < length) {
           const n = Math.min(data.writeBytes, length - written);
-          written += fs.writeSync(data.fd, cache, offset + written, n, position + written);
+          written += fs.writeSync(data.fd, source, offset + written, n, position + written);
         }
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
@@ -134,7 +178,9 @@ export function imageWriterMain(
     }
     done++;
     Atomics.store(ctl, layout.completed, done);
-    Atomics.notify(ctl, layout.completed);
+    if (done % layout.notifyEvery === 0 || done === Atomics.load(ctl, layout.submitted)) {
+      Atomics.notify(ctl, layout.completed);
+    }
   }
 }
 
@@ -151,6 +197,7 @@ export function imageWriterSource(): string {
     errorOffset: ERROR_OFFSET,
     jobSlots: JOB_SLOTS,
     jobFields: JOB_FIELDS,
+    notifyEvery: NOTIFY_EVERY,
   };
   return `(${imageWriterMain.toString()})(require('node:fs'), require('node:worker_threads'), ${JSON.stringify(layout)});`;
 }

@@ -6,7 +6,8 @@
 
 import { open, rename, writeFile, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { DataOutHold } from '../../scsi/command.js';
 import {
   CONTROL_BYTES,
   CTL_COMPLETED,
@@ -19,14 +20,28 @@ import {
   imageWriterSource,
   JOB_FIELDS,
   JOB_SLOTS,
+  type BufferRegistration,
   type ImageWriterData,
 } from './image-writer.js';
+
+/**
+ * A WRITE's offer to let the store keep its data-out bytes instead of copying them (the
+ * command's DataOutHold); the store sets `kept` when it takes the offer and then calls
+ * `hold.release()` once the bytes are in the image file.
+ */
+export interface DataOutKeeper {
+  readonly hold: DataOutHold | undefined;
+  kept: boolean;
+}
 
 export interface BlockStore {
   /** Block size of the main area; undefined until the first write. */
   readonly stride: number | undefined;
-  /** Records `data.length / blockSize` blocks starting at `lba`. */
-  write(lba: number, blockSize: number, data: Uint8Array): Promise<void>;
+  /**
+   * Records `data.length / blockSize` blocks starting at `lba`. With a `keeper` the store may
+   * keep `data` itself until it is written (FileStore only); otherwise it copies.
+   */
+  write(lba: number, blockSize: number, data: Uint8Array, keeper?: DataOutKeeper): Promise<void>;
   /** The bytes of one stored block, or undefined when it was never written. */
   readBlock(lba: number): Promise<Uint8Array | undefined>;
   /** `count` consecutive main-area blocks (zeros where never written), stride bytes each. */
@@ -53,19 +68,23 @@ abstract class BaseStore implements BlockStore {
   stride: number | undefined;
   readonly odd = new Map<number, Uint8Array>();
 
-  protected abstract writeMain(lba: number, data: Uint8Array): Promise<void>;
+  protected abstract writeMain(
+    lba: number,
+    data: Uint8Array,
+    keeper: DataOutKeeper | undefined,
+  ): Promise<void>;
   protected abstract readMain(lba: number, count: number): Promise<Uint8Array>;
   abstract clearMain(): Promise<void>;
   abstract writeOut(): Promise<void>;
   abstract sync(): Promise<void>;
   abstract close(): Promise<void>;
 
-  write(lba: number, blockSize: number, data: Uint8Array): Promise<void> {
+  write(lba: number, blockSize: number, data: Uint8Array, keeper?: DataOutKeeper): Promise<void> {
     const blocks = data.length / blockSize;
     if (lba >= 0 && this.stride === undefined) this.stride = blockSize;
     if (lba >= 0 && blockSize === this.stride) {
       if (this.odd.size > 0) for (let i = 0; i < blocks; i++) this.odd.delete(lba + i);
-      return this.writeMain(lba, data);
+      return this.writeMain(lba, data, keeper);
     }
     for (let i = 0; i < blocks; i++) {
       this.odd.set(lba + i, data.slice(i * blockSize, (i + 1) * blockSize));
@@ -180,6 +199,11 @@ const SEGMENTS = 32;
 const WRITE_BYTES = 64 * 1024;
 /** How long the writer thread waits for more work before it lets the process exit. */
 const WRITER_IDLE_MS = 50;
+/**
+ * Most bytes of held WRITEs (zero-copy) not yet in the image before the next one waits: the
+ * drive keeps at most this much of its host's buffer, as a drive's own buffer would hold.
+ */
+const HELD_BYTES = 2 * 1024 * 1024;
 
 /** A run of consecutive image bytes held in the cache. */
 interface Segment {
@@ -209,6 +233,11 @@ interface Segment {
  * writeOut() (the sidecar, BLANK) and sync() (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, eject,
  * close) write the whole cache first. Nothing on the JS thread blocks on the file: the writer
  * thread does the blocking writes, and the per-WRITE cost here is one memory copy.
+ *
+ * Zero-copy hand-off: a WRITE whose data lies in shared memory and whose caller lets the drive
+ * hold it (DataOutHold; the write engine's slots) is not copied at all. The writer thread writes
+ * it from the caller's buffer, and the hold is released once it is in the file. At most
+ * HELD_BYTES are held at a time; reads, BLANK and writeOut() wait until held data is in the file.
  */
 export class FileStore extends BaseStore {
   /** Segments holding data, oldest first; only the last one can be open (not sealed). */
@@ -221,13 +250,27 @@ export class FileStore extends BaseStore {
   /** Jobs submitted (the drive's copy of control[SUBMITTED]). */
   private submitted = 0;
   /** The writer thread is referenced (keeps the process alive while it has work). */
-  private held = false;
+  private referenced = false;
   /** A background write failed: the drive reports it on every later access. */
   private failure: Error | undefined;
   private closed = false;
   private writerExited = false;
   /** The writer thread failed to start or died: no job will finish any more. */
   private lost = false;
+  /** Registers callers' shared buffers with the writer thread. */
+  private port: MessagePort | undefined;
+  /** The caller's buffer held WRITEs come from (one at a time), and its id (0: none yet). */
+  private foreign: SharedArrayBuffer | undefined;
+  private foreignId = 0;
+  /** Held WRITEs not yet released, oldest first: a ring of JOB_SLOTS entries. */
+  private readonly heldJob: number[] = new Array<number>(JOB_SLOTS).fill(0);
+  private readonly heldLength: number[] = new Array<number>(JOB_SLOTS).fill(0);
+  private readonly heldHold: (DataOutHold | undefined)[] = new Array<undefined>(JOB_SLOTS);
+  private heldHead = 0;
+  private heldTail = 0;
+  private heldBytes = 0;
+  /** A wait for the writer thread's progress is armed on behalf of held WRITEs. */
+  private watching = false;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -244,7 +287,12 @@ export class FileStore extends BaseStore {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       fh = await open(path, 'w+');
     }
-    return new FileStore(fh, path);
+    const store = new FileStore(fh, path);
+    // The writer thread boots now, while the drive is being opened (25–35 ms on the machine the
+    // benchmarks run on), instead of holding up the first WRITEs; it stays unreferenced until
+    // it has work, so an idle drive does not keep the process alive.
+    store.start();
+    return store;
   }
 
   /** Bytes the cache holds that are not yet in the image file (tests, diagnostics). */
@@ -254,7 +302,17 @@ export class FileStore extends BaseStore {
     for (const seg of this.queue) {
       if (seg.queued < seg.len || completed - seg.job < 0) n += seg.len;
     }
+    for (let k = this.heldHead; k < this.heldTail; k++) {
+      if (completed - (this.heldJob[k % JOB_SLOTS] as number) < 0) {
+        n += this.heldLength[k % JOB_SLOTS] as number;
+      }
+    }
     return n;
+  }
+
+  /** Bytes of held WRITEs (zero-copy) not yet released (tests, diagnostics). */
+  get heldBytesOutstanding(): number {
+    return this.heldBytes;
   }
 
   /** Jobs the writer thread has finished. */
@@ -289,6 +347,9 @@ export class FileStore extends BaseStore {
     this.control = control;
     this.ctl = new Int32Array(control, 0, 8);
     this.jobs = new Float64Array(jobs);
+    const channel = new MessageChannel();
+    channel.port1.unref();
+    this.port = channel.port1;
     const workerData: ImageWriterData = {
       control,
       jobs,
@@ -296,12 +357,14 @@ export class FileStore extends BaseStore {
       fd: this.fh.fd,
       writeBytes: WRITE_BYTES,
       idleMs: WRITER_IDLE_MS,
+      port: channel.port2,
     };
     // execArgv: [] keeps the parent's flags (--cpu-prof, loaders) out of the writer thread; the
     // small heap limits keep its footprint to what a loop of write calls needs.
     const writer = new Worker(imageWriterSource(), {
       eval: true,
       workerData,
+      transferList: [channel.port2],
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
     });
@@ -331,12 +394,13 @@ export class FileStore extends BaseStore {
     Atomics.store(ctl, CTL_FAILED, 1);
     Atomics.store(ctl, CTL_COMPLETED, this.submitted);
     Atomics.notify(ctl, CTL_COMPLETED);
+    this.releaseWritten(); // their bytes will never be read again: the caller gets them back
   }
 
   /** The writer thread ran dry while held: let go of it unless more work came meanwhile. */
   private onWriterIdle(): void {
     if (this.completed() === this.submitted) {
-      this.held = false;
+      this.referenced = false;
       this.writer?.unref();
     } else {
       Atomics.store(this.ctl as Int32Array, CTL_HOLD, 1);
@@ -345,22 +409,29 @@ export class FileStore extends BaseStore {
 
   /** Hands bytes [seg.queued, seg.len) of a segment to the writer thread. */
   private submit(seg: Segment): void {
+    seg.job = this.publish(0, seg.offset + seg.queued, seg.len - seg.queued, seg.pos + seg.queued);
+    seg.queued = seg.len;
+  }
+
+  /** Publishes one job (bytes [offset, offset + length) of buffer `id` go to image `position`). */
+  private publish(id: number, offset: number, length: number, position: number): number {
     const ctl = this.ctl as Int32Array;
     const jobs = this.jobs as Float64Array;
     const at = (this.submitted % JOB_SLOTS) * JOB_FIELDS;
-    jobs[at] = seg.offset + seg.queued;
-    jobs[at + 1] = seg.len - seg.queued;
-    jobs[at + 2] = seg.pos + seg.queued;
-    seg.queued = seg.len;
-    seg.job = ++this.submitted;
-    if (!this.held) {
+    jobs[at] = offset;
+    jobs[at + 1] = length;
+    jobs[at + 2] = position;
+    jobs[at + 3] = id;
+    const job = ++this.submitted;
+    if (!this.referenced) {
       // Referenced while it has work, so the process does not exit with data in the cache.
-      this.held = true;
+      this.referenced = true;
       Atomics.store(ctl, CTL_HOLD, 1);
       this.writer?.ref();
     }
     Atomics.store(ctl, CTL_SUBMITTED, this.submitted);
     if (Atomics.load(ctl, CTL_SLEEPING) !== 0) Atomics.notify(ctl, CTL_SUBMITTED);
+    return job;
   }
 
   /** Waits until the writer thread finishes another job (the thread is held meanwhile). */
@@ -374,15 +445,131 @@ export class FileStore extends BaseStore {
     if (r.async) await r.value;
   }
 
-  protected writeMain(lba: number, data: Uint8Array): Promise<void> {
+  protected writeMain(
+    lba: number,
+    data: Uint8Array,
+    keeper: DataOutKeeper | undefined,
+  ): Promise<void> {
     try {
       this.throwIfFailed();
       if (this.writer === undefined) this.start();
       const stride = this.stride ?? 2048;
+      if (keeper?.hold !== undefined && data.buffer instanceof SharedArrayBuffer) {
+        return this.keep(lba * stride, data, keeper);
+      }
       const at = this.append(lba * stride, data, 0);
       return at === data.length ? DONE : this.appendSlowly(lba * stride + at, data, at);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /**
+   * Takes a WRITE's data without copying it: the writer thread writes it from the caller's
+   * shared buffer, and the hold is released once it is in the file (zero-copy hand-off).
+   */
+  private keep(position: number, data: Uint8Array, keeper: DataOutKeeper): Promise<void> {
+    this.releaseWritten();
+    // Cached data before this WRITE goes to the writer first, so the file sees writes in order.
+    const open = this.queue[this.queue.length - 1];
+    if (open !== undefined && !open.sealed) this.seal(open);
+    if (
+      data.buffer !== this.foreign ||
+      this.heldBytes + data.length > HELD_BYTES ||
+      this.submitted - this.completed() >= JOB_SLOTS
+    ) {
+      return this.keepSlowly(position, data, keeper);
+    }
+    this.hand(position, data, keeper);
+    return DONE;
+  }
+
+  /** keep() when the drive must first wait: its held bytes are at the limit, or a new buffer. */
+  private async keepSlowly(
+    position: number,
+    data: Uint8Array,
+    keeper: DataOutKeeper,
+  ): Promise<void> {
+    const buffer = data.buffer as SharedArrayBuffer;
+    for (;;) {
+      this.throwIfFailed();
+      this.releaseWritten();
+      if (buffer !== this.foreign) {
+        // The writer thread knows one caller buffer at a time; the old one is dropped once no
+        // job refers to it (a new write engine pool is rare: a new engine or geometry).
+        if (this.heldHead === this.heldTail) {
+          const registration: BufferRegistration = {
+            id: this.foreignId + 1,
+            buffer,
+            drop: this.foreignId,
+          };
+          (this.port as MessagePort).postMessage(registration);
+          this.foreign = buffer;
+          this.foreignId = registration.id;
+          continue;
+        }
+      } else if (
+        this.heldBytes + data.length <= HELD_BYTES &&
+        this.submitted - this.completed() < JOB_SLOTS
+      ) {
+        this.hand(position, data, keeper);
+        return;
+      }
+      if (this.lost) continue; // throwIfFailed() reports it
+      await this.progress();
+    }
+  }
+
+  /** Publishes a held WRITE and remembers its hold. */
+  private hand(position: number, data: Uint8Array, keeper: DataOutKeeper): void {
+    const job = this.publish(this.foreignId, data.byteOffset, data.length, position);
+    const k = this.heldTail++ % JOB_SLOTS;
+    this.heldJob[k] = job;
+    this.heldLength[k] = data.length;
+    this.heldHold[k] = keeper.hold;
+    this.heldBytes += data.length;
+    keeper.kept = true;
+    this.watch();
+  }
+
+  /** Releases the holds of held WRITEs the writer thread has finished, oldest first. */
+  private releaseWritten(): void {
+    if (this.heldHead === this.heldTail) return;
+    const completed = this.completed();
+    while (this.heldHead !== this.heldTail) {
+      const k = this.heldHead % JOB_SLOTS;
+      if (completed - (this.heldJob[k] as number) < 0) break;
+      const hold = this.heldHold[k];
+      this.heldHold[k] = undefined;
+      this.heldBytes -= this.heldLength[k] as number;
+      this.heldHead++;
+      hold?.release();
+    }
+  }
+
+  /**
+   * Keeps one wait on the writer thread's progress armed while WRITEs are held, so their holds
+   * come back even when no further command arrives (the end of a section). The writer notifies
+   * every few jobs and when it runs dry (image-writer.ts), so this wakes far less often than
+   * once per WRITE.
+   */
+  private watch(): void {
+    const ctl = this.ctl;
+    if (this.watching || ctl === undefined) return;
+    for (;;) {
+      // Release up to what the writer has finished by `seen`, then wait for it to move on from
+      // there: a job finished in between is never missed.
+      const seen = Atomics.load(ctl, CTL_COMPLETED);
+      this.releaseWritten();
+      if (this.heldHead === this.heldTail) return;
+      const r = Atomics.waitAsync(ctl, CTL_COMPLETED, seen);
+      if (!r.async) continue; // it moved on already
+      this.watching = true;
+      void r.value.then(() => {
+        this.watching = false;
+        this.watch();
+      });
+      return;
     }
   }
 
@@ -450,21 +637,30 @@ export class FileStore extends BaseStore {
     const open = this.queue[this.queue.length - 1];
     if (open !== undefined && !open.sealed && open.queued < open.len) this.submit(open);
     while (this.completed() !== this.submitted) {
+      this.releaseWritten();
       this.throwIfFailed();
       await this.progress();
     }
+    this.releaseWritten();
     this.recycle();
     this.throwIfFailed();
   }
 
   protected async readMain(lba: number, count: number): Promise<Uint8Array> {
     this.throwIfFailed();
+    // Held data is not overlaid: its caller may reuse the memory once it is released, which can
+    // happen while the file is read. It goes to the file first (a read while a section is being
+    // written is rare: verification comes after).
+    if (this.heldHead !== this.heldTail) await this.writeOut();
     const stride = this.stride ?? 2048;
     const start = lba * stride;
     const out = new Uint8Array(count * stride);
-    // The segments to overlay are taken before the file is read: one the writer recycles
-    // meanwhile was written to the file first, and its memory is reused only by a later WRITE.
-    const cached = this.queue.slice();
+    // The segments to overlay are those not yet wholly in the file, taken before the file is
+    // read: one the writer finishes meanwhile was written to the file first, and its memory is
+    // reused only by a later WRITE. Segments already in the file are left out: a held WRITE
+    // after them may have rewritten the same blocks.
+    const completed = this.completed();
+    const cached = this.queue.filter((seg) => seg.queued < seg.len || completed - seg.job < 0);
     let at = 0;
     while (at < out.length) {
       const { bytesRead } = await this.fh.read(out, at, out.length - at, start + at);
@@ -485,6 +681,7 @@ export class FileStore extends BaseStore {
     const ctl = this.ctl;
     if (ctl !== undefined && !this.lost) {
       while (this.completed() !== this.submitted && !this.lost) await this.progress();
+      this.releaseWritten();
       Atomics.store(ctl, CTL_FAILED, 0);
     }
     for (const seg of this.queue.splice(0)) this.spare.push(seg);
@@ -515,6 +712,7 @@ export class FileStore extends BaseStore {
     const ctl = this.ctl;
     if (writer === undefined || ctl === undefined) return;
     this.writer = undefined;
+    this.port?.close();
     if (this.writerExited) return;
     const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
     writer.ref();
