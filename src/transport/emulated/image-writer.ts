@@ -58,7 +58,7 @@ export const JOB_SLOTS = 128;
 /** Float64 values per job. */
 export const JOB_FIELDS = 4;
 /** The writer notifies COMPLETED every this many jobs, and when it runs dry. */
-export const NOTIFY_EVERY = 8;
+export const NOTIFY_EVERY = 16;
 
 /** A shared buffer the writer may take job bytes from (zero-copy hand-off). */
 export interface BufferRegistration {
