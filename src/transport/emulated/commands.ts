@@ -128,8 +128,8 @@ import { CD_BLOCK_TYPES_BY_WRITE_TYPE, type MediaSpec } from './media.js';
 export interface Exchange extends DataOutKeeper {
   readonly command: ScsiCommand;
   readonly faults: Faults;
-  /** The decoded CDB, recorded in the command log. */
-  decoded: unknown;
+  /** The codec that decoded the CDB; the command log decodes its copy again when asked. */
+  decoder: ((cdb: Uint8Array) => unknown) | undefined;
   /** Waits on the drive's clock (honours the command's abort signal and timeout). */
   wait(ms: number): Promise<void>;
 }
@@ -150,7 +150,7 @@ function cdbOf<T>(x: Exchange, decode: (cdb: Uint8Array) => T): T {
     if (e instanceof MalformedDataError) fail(Sense.INVALID_FIELD_IN_CDB, undefined, e.message);
     throw e;
   }
-  x.decoded = v;
+  x.decoder = decode;
   return v;
 }
 

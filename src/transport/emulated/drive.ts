@@ -192,9 +192,40 @@ function trimLog(log: LogEntry[], limit: number): void {
 // of objects like the log, gives the optimiser that feedback from the start.
 for (let i = 0; i < 64; i++) trimLog([{}, {}] as unknown as LogEntry[], 1);
 
+/**
+ * One entry of the command log. The decoded CDB is worked out from the CDB copy when it is read,
+ * not kept: a long write keeps a thousand entries alive, and a decoded object in each is one
+ * more object per command for the garbage collector to trace, for a field tests rarely read.
+ */
+class LoggedCommand implements LogEntry {
+  readonly #decoder: ((cdb: Uint8Array) => unknown) | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly name: string,
+    readonly opcode: number,
+    readonly cdb: Uint8Array,
+    decoder: ((cdb: Uint8Array) => unknown) | undefined,
+    readonly status: number | undefined,
+    readonly sense: Uint8Array,
+    readonly senseCode: SenseCode | undefined,
+    readonly dataOutBytes: number,
+    readonly dataInBytes: number,
+    readonly start: number,
+    readonly end: number,
+    readonly error: DwError | undefined,
+  ) {
+    this.#decoder = decoder;
+  }
+
+  get decoded(): unknown {
+    return this.#decoder?.(this.cdb);
+  }
+}
+
 /** One command's view for the handlers (commands.ts): the command, faults, and the drive's clock. */
 class CommandExchange implements Exchange {
-  decoded: unknown = undefined;
+  decoder: ((cdb: Uint8Array) => unknown) | undefined = undefined;
   /** The command's data-out may be kept by the store (zero-copy hand-off; DataOutKeeper). */
   readonly hold: DataOutHold | undefined;
   kept = false;
@@ -389,21 +420,23 @@ export class VirtualDrive implements Transport {
     if (limit === 0) return;
     const command = x.command;
     const log = this.control.log;
-    log.push({
-      seq: ++this.seq,
-      name,
-      opcode: command.cdb[0] ?? -1,
-      cdb: command.cdb.slice(),
-      decoded: x.decoded,
-      status,
-      sense,
-      senseCode,
-      dataOutBytes: command.dataOut?.length ?? 0,
-      dataInBytes,
-      start: x.start,
-      end: this.clock.now(),
-      error,
-    });
+    log.push(
+      new LoggedCommand(
+        ++this.seq,
+        name,
+        command.cdb[0] ?? -1,
+        command.cdb.slice(),
+        x.decoder,
+        status,
+        sense,
+        senseCode,
+        command.dataOut?.length ?? 0,
+        dataInBytes,
+        x.start,
+        this.clock.now(),
+        error,
+      ),
+    );
     trimLog(log, limit);
   }
 

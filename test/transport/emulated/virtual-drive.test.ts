@@ -102,7 +102,9 @@ describe('virtual drive control surface', () => {
   it('logs every command with its decoded CDB, status and sense', async () => {
     const clock = new VirtualClock({ auto: false, start: 100 });
     const d = await openVirtualDrive('virtual:dvd+r', { clock });
-    await d.execute(write10({ lba: 0, transferLength: 1, data: block(1) }));
+    const first = write10({ lba: 0, transferLength: 1, data: block(1) });
+    await d.execute(first);
+    first.cdb.fill(0xff); // the caller reuses its CDB: the log keeps (and decodes) what was sent
     await d.execute(write10({ lba: 5, transferLength: 1, data: block(1) }));
     const [a, b] = d.control.log;
     assert.equal(a?.name, 'WRITE(10)');
@@ -114,6 +116,7 @@ describe('virtual drive control surface', () => {
       fua: false,
       groupNumber: 0,
     });
+    assert.equal(a?.cdb[0], 0x2a);
     assert.equal(a?.dataOutBytes, 2048);
     assert.equal(a?.start, 100);
     assert.equal(b?.status, ScsiStatus.CHECK_CONDITION);
