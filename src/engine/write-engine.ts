@@ -451,7 +451,7 @@ export class WriteEngine extends EventEmitter {
       const ticks = this.#ticks(progress, stopTicks.signal);
       const [readerResult, writerResult] = await Promise.all([
         settle(reader(s, progress, free, filled)),
-        settle(writer(s, progress, free, filled, abort, clock)),
+        settle(writer(s, progress, filled, abort, clock)),
       ]);
       await ticks;
       // Slots the drive still reads from (zero-copy hand-off) come back before the section
@@ -583,7 +583,6 @@ async function reader(
 async function writer(
   s: Section,
   progress: Progress,
-  free: SlotQueue,
   filled: SlotQueue,
   abort: AbortFlag,
   clock: Clock,

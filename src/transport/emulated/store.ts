@@ -498,7 +498,8 @@ export class FileStore extends BaseStore {
       this.releaseWritten();
       if (buffer !== this.foreign) {
         // The writer thread knows one caller buffer at a time; the old one is dropped once no
-        // job refers to it (a new write engine pool is rare: a new engine or geometry).
+        // job refers to it (a new write engine pool is rare: a new engine or geometry). Until
+        // then, or until the drive closes, the writer thread keeps the last one alive.
         if (this.heldHead === this.heldTail) {
           const registration: BufferRegistration = {
             id: this.foreignId + 1,

@@ -2,38 +2,21 @@
 // the cache, the image file gets the data in the background, and SYNCHRONIZE CACHE, close,
 // eject and a vanished device all leave every acknowledged block in the image.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { WriteEngine } from '../../../src/engine/index.js';
 import { HR } from '../../../src/errors.js';
 import { FileStore } from '../../../src/transport/emulated/store.js';
 import { pattern, rejectsWith, rig, writes, type Rig } from '../../helpers/recorder.js';
+import { fileBytes, scratchImages } from '../../helpers/images.js';
 
 const SECTOR = 2048;
 const MiB = 1024 * 1024;
 /** Bytes of one cache segment (store.ts). */
 const SEGMENT = 256 * 1024;
-let dir = '';
-let n = 0;
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dw-cache-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-function imagePath(): string {
-  return join(dir, `disc-${++n}.img`);
-}
-
-async function fileBytes(path: string): Promise<Uint8Array> {
-  return new Uint8Array(await readFile(path));
-}
+const { imagePath } = scratchImages('dw-cache-');
 
 /** Deterministic bytes that differ from pattern() (for rewrites). */
 function other(bytes: number, seed: number): Uint8Array {

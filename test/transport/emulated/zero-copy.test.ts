@@ -4,36 +4,18 @@
 // exactly what was written, every hold is released once, whatever happens to the writer thread,
 // and reads and rewrites see the latest data.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ScsiStatus, scsiCommand, type DataOutHold } from '../../../src/scsi/command.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
 import { FileStore, type DataOutKeeper } from '../../../src/transport/emulated/store.js';
 import { openVirtualDrive } from '../../../src/transport/emulated/index.js';
+import { fileBytes, scratchImages } from '../../helpers/images.js';
 
 const SECTOR = 2048;
 const CHUNK = 65536;
 const MiB = 1024 * 1024;
-let dir = '';
-let n = 0;
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dw-zero-copy-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-function imagePath(): string {
-  return join(dir, `disc-${++n}.img`);
-}
-
-async function fileBytes(path: string): Promise<Uint8Array> {
-  return new Uint8Array(await readFile(path));
-}
+const { imagePath } = scratchImages('dw-zero-copy-');
 
 function bytesOf(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);

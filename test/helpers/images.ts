@@ -1,0 +1,30 @@
+// Scratch image files for tests of the image-backed virtual drive: one temporary directory per
+// test file, removed after it, and fresh image paths inside it.
+
+import { after, before } from 'node:test';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ScratchImages {
+  /** A path for a new image file (the file does not exist yet). */
+  readonly imagePath: () => string;
+}
+
+/** Registers the directory's creation and removal with the calling test file's hooks. */
+export function scratchImages(prefix: string): ScratchImages {
+  let dir = '';
+  let n = 0;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { imagePath: () => join(dir, `disc-${++n}.img`) };
+}
+
+/** A file's bytes. */
+export async function fileBytes(path: string): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(path));
+}
