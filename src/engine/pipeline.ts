@@ -122,11 +122,6 @@ export class SlotHolds {
     this.options = options;
   }
 
-  /** Slots still read by the transport. */
-  get outstanding(): number {
-    return this.held;
-  }
-
   /** A section starts: released slots go to its free queue. */
   begin(free: SlotQueue): void {
     this.free = free;
@@ -245,7 +240,10 @@ export class SlotQueue {
 
   put(index: number): void {
     const items = this.items;
-    if (this.count === items.length) throw new Error('SlotQueue: more slots than the pool has');
+    if (this.count === items.length) {
+      // An engine bug, never the caller's input: a slot index was queued twice.
+      throw new DwError(HR.E_FAIL, { message: 'SlotQueue: more slots than the pool has' });
+    }
     let at = this.head + this.count;
     if (at >= items.length) at -= items.length;
     items[at] = index;

@@ -1,5 +1,6 @@
 // fast-check arbitraries for every iSCSI PDU type the codecs know (RFC 7143), shared by the PDU
-// codec and staging-buffer tests.
+// codec and staging-buffer tests, and the 64 KiB WRITE(10) SCSI Command PDU the connection, staging
+// and codec tests send.
 
 import fc from 'fast-check';
 import type { Pdu } from '../../src/transport/iscsi/pdu.js';
@@ -214,4 +215,31 @@ export function pduArbitraries(
       data,
     }),
   ];
+}
+
+/**
+ * The SCSI Command PDU of a 64 KiB WRITE(10) at LBA 0 on LUN 1 (final, simple task attribute),
+ * carrying `immediate` as its immediate data.
+ */
+export function write10CommandPdu(o: {
+  initiatorTaskTag: number;
+  cmdSn: number;
+  expStatSn: number;
+  immediate: Uint8Array;
+}): Pdu {
+  return {
+    type: 'scsi-command',
+    immediate: false,
+    final: true,
+    read: false,
+    write: true,
+    attr: 1,
+    lun: Uint8Array.of(0, 1, 0, 0, 0, 0, 0, 0),
+    initiatorTaskTag: o.initiatorTaskTag,
+    expectedDataTransferLength: 65536,
+    cmdSn: o.cmdSn,
+    expStatSn: o.expStatSn,
+    cdb: Uint8Array.of(0x2a, 0, 0, 0, 0, 0, 0, 0, 0x20, 0),
+    data: o.immediate,
+  };
 }

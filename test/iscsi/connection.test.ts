@@ -16,6 +16,7 @@ import type {
   TargetPdu,
 } from '../../src/transport/iscsi/pdu.js';
 import { cat, h } from '../helpers/bytes.js';
+import { write10CommandPdu } from '../helpers/iscsi-pdus.js';
 
 const lun1 = h('00 01 00 00 00 00 00 00');
 /** A NOP-Out ping that goes out between other PDUs. */
@@ -121,21 +122,12 @@ describe('iSCSI connection', () => {
       const { peer, conn } = await connect();
       conn.setDigests(d);
       const write = pattern(65536, 1);
-      const command: Pdu = {
-        type: 'scsi-command',
-        immediate: false,
-        final: true,
-        read: false,
-        write: true,
-        attr: 1,
-        lun: lun1,
+      const command = write10CommandPdu({
         initiatorTaskTag: 7,
-        expectedDataTransferLength: 65536,
         cmdSn: 1,
         expStatSn: 3,
-        cdb: h('2A 00 00 00 00 00 00 00 20 00'),
-        data: write.subarray(0, 8192),
-      };
+        immediate: write.subarray(0, 8192),
+      });
       const small = burst(write.subarray(8192), 8192);
       // 1.5 MiB in 5-byte-padded segments: more than the staging takes, so views go out.
       const large = burst(pattern(1536 * 1024 + 3, 2), 262143);

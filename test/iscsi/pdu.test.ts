@@ -17,7 +17,7 @@ import {
 import { encodePdu, PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
 import { DwError, MalformedDataError } from '../../src/errors.js';
 import { assertDecoderRobust, be, cat, h, zeros } from '../helpers/bytes.js';
-import { pduArbitraries } from '../helpers/iscsi-pdus.js';
+import { pduArbitraries, write10CommandPdu } from '../helpers/iscsi-pdus.js';
 
 const frame = (bhs: Uint8Array, data: Uint8Array = new Uint8Array(0)): PduFrame => ({
   bhs,
@@ -64,21 +64,14 @@ describe('iSCSI PDUs', () => {
   });
 
   it('encodes a SCSI Command for WRITE(10) with immediate data, CDB zero-padded', () => {
-    const bhs = encodeBhs({
-      type: 'scsi-command',
-      immediate: false,
-      final: true,
-      read: false,
-      write: true,
-      attr: 1,
-      lun: lun1,
-      initiatorTaskTag: 3,
-      expectedDataTransferLength: 65536,
-      cmdSn: 0x10,
-      expStatSn: 0x20,
-      cdb: h('2A 00 00000000 00 0020 00'),
-      data: new Uint8Array(8192),
-    });
+    const bhs = encodeBhs(
+      write10CommandPdu({
+        initiatorTaskTag: 3,
+        cmdSn: 0x10,
+        expStatSn: 0x20,
+        immediate: new Uint8Array(8192),
+      }),
+    );
     assert.deepEqual(
       bhs,
       cat(

@@ -216,6 +216,12 @@ function respond(c: Conn, itt: number, status = 0, sense?: Uint8Array): void {
   c.statSn++;
 }
 
+/** TASK MANAGEMENT FUNCTION RESPONSE "function complete" to the request `itt`. */
+function answerTaskManagement(c: Conn, itt: number): void {
+  c.send({ type: 'task-management-response', response: 0, initiatorTaskTag: itt, ...c.sn() });
+  c.statSn++;
+}
+
 function r2t(c: Conn, cmd: ScsiCommandPdu, r2tSn: number, offset: number, length: number): void {
   c.send({
     type: 'r2t',
@@ -461,15 +467,7 @@ describe('iSCSI session (scripted target)', () => {
   it('on timeout sends ABORT TASK and rejects with 0xC0AA020D; cancel rejects with 0xC0AA0002', async () => {
     const { target, t } = await setup({
       onPdu(p, c) {
-        if (p.type === 'task-management-request') {
-          c.send({
-            type: 'task-management-response',
-            response: 0,
-            initiatorTaskTag: p.initiatorTaskTag,
-            ...c.sn(),
-          });
-          c.statSn++;
-        }
+        if (p.type === 'task-management-request') answerTaskManagement(c, p.initiatorTaskTag);
         // SCSI commands are never answered.
       },
     });
@@ -516,13 +514,7 @@ describe('iSCSI session (scripted target)', () => {
       const { t } = await setup({
         onPdu(p, c) {
           if (p.type === 'task-management-request') {
-            c.send({
-              type: 'task-management-response',
-              response: 0,
-              initiatorTaskTag: p.initiatorTaskTag,
-              ...c.sn(),
-            });
-            c.statSn++;
+            answerTaskManagement(c, p.initiatorTaskTag);
             return;
           }
           if (p.type !== 'scsi-command') return;

@@ -7,7 +7,7 @@ import { encodePdu, type DigestSettings } from '../../src/transport/iscsi/framer
 import type { DataOutPdu, Pdu } from '../../src/transport/iscsi/pdu.js';
 import { StagingBuffer } from '../../src/transport/iscsi/staging.js';
 import { be, cat, h, zeros } from '../helpers/bytes.js';
-import { pduArbitraries } from '../helpers/iscsi-pdus.js';
+import { pduArbitraries, write10CommandPdu } from '../helpers/iscsi-pdus.js';
 
 const DIGESTS: DigestSettings[] = [
   { headerDigest: false, dataDigest: false },
@@ -80,21 +80,12 @@ describe('iSCSI staging buffer', () => {
 
   it('stages a 64 KiB WRITE: the command with 8 KiB immediate data, then seven Data-Out PDUs', () => {
     const write = new Uint8Array(65536).map((_, i) => (i * 7) & 0xff);
-    const command: Pdu = {
-      type: 'scsi-command',
-      immediate: false,
-      final: true,
-      read: false,
-      write: true,
-      attr: 1,
-      lun: lun1,
+    const command = write10CommandPdu({
       initiatorTaskTag: 0x11,
-      expectedDataTransferLength: 65536,
       cmdSn: 9,
       expStatSn: 0x33,
-      cdb: h('2A 00 00 00 00 00 00 00 20 00'),
-      data: write.subarray(0, 8192),
-    };
+      immediate: write.subarray(0, 8192),
+    });
     const burst = Array.from({ length: 7 }, (_, k) =>
       dataOut(k, write.subarray(8192 * (k + 1), 8192 * (k + 2)), k === 6),
     );

@@ -475,15 +475,16 @@ export class FileStore extends BaseStore {
     // Cached data before this WRITE goes to the writer first, so the file sees writes in order.
     const open = this.queue[this.queue.length - 1];
     if (open !== undefined && !open.sealed) this.seal(open);
-    if (
-      data.buffer !== this.foreign ||
-      this.heldBytes + data.length > HELD_BYTES ||
-      this.submitted - this.completed() >= JOB_SLOTS
-    ) {
+    if (data.buffer !== this.foreign || !this.roomFor(data.length)) {
       return this.keepSlowly(position, data, keeper);
     }
     this.hand(position, data, keeper);
     return DONE;
+  }
+
+  /** Another held WRITE of `length` bytes stays within HELD_BYTES and the job ring. */
+  private roomFor(length: number): boolean {
+    return this.heldBytes + length <= HELD_BYTES && this.submitted - this.completed() < JOB_SLOTS;
   }
 
   /** keep() when the drive must first wait: its held bytes are at the limit, or a new buffer. */
@@ -511,10 +512,7 @@ export class FileStore extends BaseStore {
           this.foreignId = registration.id;
           continue;
         }
-      } else if (
-        this.heldBytes + data.length <= HELD_BYTES &&
-        this.submitted - this.completed() < JOB_SLOTS
-      ) {
+      } else if (this.roomFor(data.length)) {
         this.hand(position, data, keeper);
         return;
       }
