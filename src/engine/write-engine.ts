@@ -504,17 +504,22 @@ function listenerWarning(e: unknown): void {
   process.emitWarning(`an update listener threw: ${detail}`, { code: 'DW_LISTENER_ERROR' });
 }
 
-/** Most bytes one source read fills: up to 16 adjacent 64 KiB slots. */
-const MAX_READ_BYTES = 1024 * 1024;
+/**
+ * Most bytes one source read fills: up to 32 adjacent 64 KiB slots. The reader has one read in
+ * flight, so each read's round trip (a thread-pool hop for a file) is time nothing is read; at
+ * 1 MiB that round trip kept the reader behind a 2.6 GB/s drive (BENCHMARKS.md, "The reader's
+ * round trip").
+ */
+const MAX_READ_BYTES = 2 * 1024 * 1024;
 
 /**
  * The reader fills one or more adjacent free slots per source read (beyond spec §2.4.3, which
  * reads one slot at a time; docs/decisions.md "Performance"): when the free queue hands out
- * slots i, i+1, … that are contiguous in the pool, up to 1 MiB of them are filled with one
+ * slots i, i+1, … that are contiguous in the pool, up to 2 MiB of them are filled with one
  * `source.fill()`, never past the section's remaining blocks. Each slot is then accounted and
  * queued on its own, exactly as a one-slot read would, so the chunk sequence is unchanged.
  * When the source outruns the drive the pool stays full and the writer frees one slot at a
- * time; the reader then waits until a whole batch (1 MiB, at most a quarter of the pool) is
+ * time; the reader then waits until a whole batch (2 MiB, at most a quarter of the pool) is
  * free before it reads again, instead of reading 64 KiB per freed slot.
  */
 async function reader(

@@ -222,15 +222,15 @@ function assertChunkSequence(t: Rig, start: number, blocks: number): void {
   assert.equal(lba, start + blocks);
 }
 
-describe('multi-slot source reads: one fill for up to 16 adjacent free slots', () => {
-  it('reads 1 MiB at a time, never past the section, with an unchanged chunk sequence', async () => {
+describe('multi-slot source reads: one fill for up to 32 adjacent free slots', () => {
+  it('reads 2 MiB at a time, never past the section, with an unchanged chunk sequence', async () => {
     const t = await engineOn('virtual:bd-r');
     const blocks = 3000; // 93 full chunks and one of 24 blocks
     const data = pattern(blocks * SECTOR);
     const reader = countingReader(data);
     await t.engine.writeSection(reader, 0, blocks);
-    assert.ok(reader.sizes.every((n) => n <= 1024 * 1024 && n % SECTOR === 0));
-    assert.equal(reader.sizes[0], 1024 * 1024);
+    assert.ok(reader.sizes.every((n) => n <= 2 * 1024 * 1024 && n % SECTOR === 0));
+    assert.equal(reader.sizes[0], 2 * 1024 * 1024);
     assert.equal(
       reader.sizes.reduce((a, b) => a + b, 0),
       data.length,
@@ -242,7 +242,7 @@ describe('multi-slot source reads: one fill for up to 16 adjacent free slots', (
     await t.recorder.close();
   });
 
-  it('a source faster than the drive is still read 1 MiB at a time once the pool is full', async () => {
+  it('a source faster than the drive is still read 2 MiB at a time once the pool is full', async () => {
     // The drive (16x, paced on the virtual clock) frees one slot per WRITE; the reader waits
     // for a whole batch to be free instead of reading 64 KiB per freed slot. The drive answers
     // 02/04/08 while its buffer is full, so the log must hold every retried WRITE.
@@ -257,7 +257,7 @@ describe('multi-slot source reads: one fill for up to 16 adjacent free slots', (
       data.length,
     );
     assert.ok(
-      sizes.every((n) => n === 1024 * 1024),
+      sizes.every((n) => n === 2 * 1024 * 1024),
       `read sizes: ${[...new Set(sizes)].join(', ')}`,
     );
     assert.equal(t.drive.control.media.underruns, 0);
