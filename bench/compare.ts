@@ -10,6 +10,10 @@
 //
 //   node dist/bench/compare.js --before /tmp/dist-before/bench/dw-write.js --case file
 //     [--size 1g] [--runs 5] [--cpu-prof]
+//
+// `--before-args` and `--after-args` add dw-write.js options (space-separated) to one side only,
+// so one build can be compared with itself under another option, e.g. a JIT-warm process:
+//   node dist/bench/compare.js --before dist/bench/dw-write.js --after-args=--jit-warmup=256m
 
 import { join } from 'node:path';
 import {
@@ -33,7 +37,12 @@ import {
 
 const opts = commonOptions(
   { runs: 5, size: '1g' },
-  { before: { type: 'string' }, case: { type: 'string', default: 'file' } },
+  {
+    before: { type: 'string' },
+    case: { type: 'string', default: 'file' },
+    'before-args': { type: 'string', default: '' },
+    'after-args': { type: 'string', default: '' },
+  },
 );
 const before = opts.values.before;
 if (typeof before !== 'string')
@@ -97,9 +106,12 @@ switch (kind) {
   default:
     throw new Error(`--case must be file, rewrite, realtime or command, not ${kind}`);
 }
+const extraArgs = (v: unknown): string[] => String(v).split(' ').filter((a) => a !== '');
+const beforeArgs = [...args, ...extraArgs(opts.values['before-args'])];
+const afterArgs = [...args, ...extraArgs(opts.values['after-args'])];
 contenders.push(
-  { name: 'before', run: () => nodeSample(before, args, opts.nodeFlags) },
-  { name: 'after', run: () => nodeSample(DW_WRITE, args, opts.nodeFlags) },
+  { name: 'before', run: () => nodeSample(before, beforeArgs, opts.nodeFlags) },
+  { name: 'after', run: () => nodeSample(DW_WRITE, afterArgs, opts.nodeFlags) },
 );
 
 process.stderr.write(`compare ${kind}: ${sizeText(opts.bytes)}, ${opts.runs} runs\n`);

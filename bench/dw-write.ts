@@ -11,6 +11,9 @@
 //                 random stalls (--stalls per MiB)
 
 import { randomFillSync } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DiscRecorder } from '../src/device/index.js';
@@ -45,6 +48,12 @@ const { values } = parseArgs({
     'max-transfer': { type: 'string' },
     /** Write the section once untimed first (rewritable media only), then time a rewrite. */
     warmup: { type: 'boolean', default: false },
+    /**
+     * Diagnosis only: before the timed write, write this much of a file: source to a throwaway
+     * image-backed drive in the same process, so that the timed write runs with the command path
+     * already compiled by V8 (a JIT-warm process) but with its own drive, engine and pool.
+     */
+    'jit-warmup': { type: 'string' },
     /**
      * Note the virtual drive's buffer fill at every WRITE (minFillBytes): a layer between the
      * recorder and the drive, so only the real-time benchmark asks for it, not the throughput
@@ -178,6 +187,24 @@ class FillProbe implements Transport {
   }
 }
 
+/** Writes `size` bytes of `path` to a throwaway image-backed drive (see --jit-warmup). */
+async function jitWarmup(path: string, size: number): Promise<void> {
+  const image = join(tmpdir(), `discwright-jit-warmup-${process.pid}.img`);
+  const drive = await openVirtualDrive(`virtual:bd-r?image=${image}&speed=max`);
+  try {
+    const recorder = await DiscRecorder.fromTransport(drive);
+    const engine = new WriteEngine();
+    await engine.setRecorder(recorder);
+    engine.bytesPerSector = 2048;
+    await engine.writeSection(path, 0, size / 2048);
+    await recorder.close();
+  } finally {
+    await drive.close();
+    rmSync(image, { force: true });
+    rmSync(`${image}.json`, { force: true });
+  }
+}
+
 async function main(): Promise<void> {
   let drive: VirtualDrive | undefined;
   let probe: FillProbe | undefined;
@@ -233,6 +260,11 @@ async function main(): Promise<void> {
     source = paced;
   } else {
     throw new Error(`unknown --source ${spec}`);
+  }
+
+  if (values['jit-warmup'] !== undefined) {
+    if (!spec.startsWith('file:')) throw new Error('--jit-warmup needs a file: source');
+    await jitWarmup(spec.slice('file:'.length), parseSize(values['jit-warmup']));
   }
 
   if (values.warmup) {
