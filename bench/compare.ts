@@ -106,12 +106,24 @@ switch (kind) {
   default:
     throw new Error(`--case must be file, rewrite, realtime or command, not ${kind}`);
 }
-const extraArgs = (v: unknown): string[] => String(v).split(' ').filter((a) => a !== '');
+const extraArgs = (v: unknown): string[] =>
+  String(v)
+    .split(' ')
+    .filter((a) => a !== '');
 const beforeArgs = [...args, ...extraArgs(opts.values['before-args'])];
 const afterArgs = [...args, ...extraArgs(opts.values['after-args'])];
+/** A contender's name, with the options only it gets. */
+const named = (name: string, extra: unknown): string =>
+  extraArgs(extra).length === 0 ? name : `${name} (${extraArgs(extra).join(' ')})`;
 contenders.push(
-  { name: 'before', run: () => nodeSample(before, beforeArgs, opts.nodeFlags) },
-  { name: 'after', run: () => nodeSample(DW_WRITE, afterArgs, opts.nodeFlags) },
+  {
+    name: named('before', opts.values['before-args']),
+    run: () => nodeSample(before, beforeArgs, opts.nodeFlags),
+  },
+  {
+    name: named('after', opts.values['after-args']),
+    run: () => nodeSample(DW_WRITE, afterArgs, opts.nodeFlags),
+  },
 );
 
 process.stderr.write(`compare ${kind}: ${sizeText(opts.bytes)}, ${opts.runs} runs\n`);
