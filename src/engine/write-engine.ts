@@ -505,10 +505,10 @@ function listenerWarning(e: unknown): void {
 }
 
 /**
- * Most bytes one source read fills: up to 32 adjacent 64 KiB slots. The reader has one read in
- * flight, so each read's round trip (a thread-pool hop for a file) is time nothing is read; at
- * 1 MiB that round trip kept the reader behind a 2.6 GB/s drive (BENCHMARKS.md, "The reader's
- * round trip").
+ * Most bytes one source read fills: up to 32 adjacent 64 KiB slots. A read has a fixed cost
+ * beyond its copy (for a file, handing it to the thread pool and the round trip back), so fewer,
+ * larger reads keep the reader ahead of a fast drive; at 1 MiB they did not (BENCHMARKS.md,
+ * "File-backed: the reader's round trip").
  */
 const MAX_READ_BYTES = 2 * 1024 * 1024;
 
