@@ -1,9 +1,9 @@
 // fast-check arbitraries for every iSCSI PDU type the codecs know (RFC 7143), shared by the PDU
-// codec and staging-buffer tests, and the 64 KiB WRITE(10) SCSI Command PDU the connection, staging
-// and codec tests send.
+// codec and staging-buffer tests, the 64 KiB WRITE(10) SCSI Command PDU the connection, staging
+// and codec tests send, and the SCSI Response PDU their targets answer with.
 
 import fc from 'fast-check';
-import type { Pdu } from '../../src/transport/iscsi/pdu.js';
+import type { Pdu, ScsiResponsePdu } from '../../src/transport/iscsi/pdu.js';
 
 export const u32 = fc.nat({ max: 0xffffffff });
 export const bytes = (n: number): fc.Arbitrary<Uint8Array> =>
@@ -241,5 +241,38 @@ export function write10CommandPdu(o: {
     expStatSn: o.expStatSn,
     cdb: Uint8Array.of(0x2a, 0, 0, 0, 0, 0, 0, 0, 0x20, 0),
     data: o.immediate,
+  };
+}
+
+/**
+ * A SCSI Response PDU (RFC 7143 §11.4) for the task `initiatorTaskTag`: iSCSI response 0
+ * (completed at target), SCSI `status`, no residuals, and `data` (SenseLength + sense) as its
+ * data segment.
+ */
+export function scsiResponsePdu(o: {
+  initiatorTaskTag: number;
+  status: number;
+  statSn: number;
+  expCmdSn: number;
+  maxCmdSn: number;
+  data: Uint8Array;
+}): ScsiResponsePdu {
+  return {
+    type: 'scsi-response',
+    bidiReadOverflow: false,
+    bidiReadUnderflow: false,
+    overflow: false,
+    underflow: false,
+    response: 0,
+    status: o.status,
+    initiatorTaskTag: o.initiatorTaskTag,
+    snackTag: 0,
+    statSn: o.statSn,
+    expCmdSn: o.expCmdSn,
+    maxCmdSn: o.maxCmdSn,
+    expDataSn: 0,
+    bidiReadResidualCount: 0,
+    residualCount: 0,
+    data: o.data,
   };
 }

@@ -16,7 +16,7 @@ import type {
   TargetPdu,
 } from '../../src/transport/iscsi/pdu.js';
 import { cat, h } from '../helpers/bytes.js';
-import { write10CommandPdu } from '../helpers/iscsi-pdus.js';
+import { scsiResponsePdu, write10CommandPdu } from '../helpers/iscsi-pdus.js';
 
 const lun1 = h('00 01 00 00 00 00 00 00');
 /** A NOP-Out ping that goes out between other PDUs. */
@@ -241,22 +241,7 @@ describe('iSCSI connection', () => {
       // Larger than one read of the receive buffer.
       data: pattern(300_001, 4),
     },
-    {
-      type: 'scsi-response',
-      bidiReadOverflow: false,
-      bidiReadUnderflow: false,
-      overflow: false,
-      underflow: false,
-      response: 0,
-      status: 2,
-      initiatorTaskTag: 7,
-      snackTag: 0,
-      ...sn,
-      expDataSn: 0,
-      bidiReadResidualCount: 0,
-      residualCount: 0,
-      data: h('00 04 70 00 05 00'),
-    },
+    scsiResponsePdu({ initiatorTaskTag: 7, status: 2, ...sn, data: h('00 04 70 00 05 00') }),
   ];
 
   it('push mode: PDUs split anywhere across reads arrive whole, in order', async () => {

@@ -22,6 +22,7 @@ import {
 import { decodeTextPairs, encodeTextPairs } from '../../src/transport/iscsi/text.js';
 import { openIscsiTransport, type IscsiTransport } from '../../src/transport/iscsi/index.js';
 import { h } from '../helpers/bytes.js';
+import { scsiResponsePdu } from '../helpers/iscsi-pdus.js';
 
 const NO_DIGESTS: DigestSettings = { headerDigest: false, dataDigest: false };
 const lun0 = new Uint8Array(8);
@@ -197,22 +198,14 @@ async function setup(
 }
 
 function respond(c: Conn, itt: number, status = 0, sense?: Uint8Array): void {
-  c.send({
-    type: 'scsi-response',
-    bidiReadOverflow: false,
-    bidiReadUnderflow: false,
-    overflow: false,
-    underflow: false,
-    response: 0,
-    status,
-    initiatorTaskTag: itt,
-    snackTag: 0,
-    ...c.sn(),
-    expDataSn: 0,
-    bidiReadResidualCount: 0,
-    residualCount: 0,
-    data: sense === undefined ? new Uint8Array(0) : encodeSenseData(sense),
-  });
+  c.send(
+    scsiResponsePdu({
+      initiatorTaskTag: itt,
+      status,
+      ...c.sn(),
+      data: sense === undefined ? new Uint8Array(0) : encodeSenseData(sense),
+    }),
+  );
   c.statSn++;
 }
 
