@@ -1,6 +1,8 @@
 // The Linux SG_IO transport: one local drive through /dev/sgN (preferred) or /dev/srN, one
 // sg_io_hdr v3 ioctl per command, issued on a koffi worker thread so the event loop, progress
-// events and other drives keep running while a command is in flight (spec §0, §4.7).
+// events and other drives keep running while a command is in flight (spec §0, §4.7). The header,
+// CDB, sense and data the kernel reads and writes live in native memory the transport owns
+// (SgioCommandMemory below; native-memory.ts says why).
 
 import { constants as fsc, open as openCb, close as closeCb } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import { CommandGate } from '../gate.js';
 import { errnoError } from './errno.js';
 import { LinuxExclusiveAccess } from './exclusive.js';
 import { loadLibc, type Libc } from './libc.js';
+import type { NativeBuffer, NativeDataBuffer } from '../native-memory.js';
 import { mountPointsOf } from './mounts.js';
 import {
   SG_MAX_CDB_LENGTH,
@@ -58,6 +61,39 @@ export interface SgioOptions extends LinuxRoots {
   readonly defaultTimeoutMs?: number;
   /** Lock-file directory for exclusive access (default /run/lock, else the temp directory). */
   readonly lockDir?: string;
+  /** The libc bindings (default: libc through koffi); tests pass one with a C double of ioctl. */
+  readonly libc?: Libc;
+}
+
+/** Offsets in the control block: sg_io_hdr, then the CDB, then the sense buffer. */
+const CDB_OFFSET = 128;
+const SENSE_OFFSET = CDB_OFFSET + SG_MAX_CDB_LENGTH;
+const CONTROL_BYTES = SENSE_OFFSET + SG_MAX_SENSE_LENGTH;
+
+/**
+ * The native memory of one SG_IO: a control block (sg_io_hdr + CDB + sense) and a data buffer,
+ * allocated once per transport and reused, since the command gate lets one ioctl run at a time
+ * (after an abort the next command still waits for the running ioctl). This is the one place
+ * where addresses for the kernel are taken. They must point outside V8's heap: the ioctl runs on
+ * a worker thread while JavaScript goes on, and V8 may collect and reuse a Uint8Array that the
+ * awaiting function no longer uses — the kernel then reads garbage as a CDB (any command) or as
+ * data to burn, or writes data-in and sense into memory that now belongs to something else.
+ * Freed only at close(), after the gate drained.
+ */
+class SgioCommandMemory {
+  readonly control: NativeBuffer;
+  readonly data: NativeDataBuffer;
+
+  constructor(libc: Libc, layout: SgIoHdrLayout) {
+    if (layout.size > CDB_OFFSET) throw new Error('sg_io_hdr larger than its slot');
+    this.control = libc.allocate(CONTROL_BYTES, 16);
+    this.data = libc.dataBuffer(4096);
+  }
+
+  free(): void {
+    this.control.free();
+    this.data.free();
+  }
 }
 
 function srNumber(name: string | undefined): number {
@@ -70,6 +106,7 @@ class SgioTransport implements Transport {
   private fd: number | undefined;
   private readonly gate = new CommandGate();
   private readonly layout: SgIoHdrLayout;
+  private readonly memory: SgioCommandMemory;
   private savedPollMsecs: string | undefined;
 
   constructor(
@@ -85,6 +122,7 @@ class SgioTransport implements Transport {
       libc.pointerBytes,
       new Uint8Array(new Uint16Array([1]).buffer)[0] === 1,
     );
+    this.memory = new SgioCommandMemory(libc, this.layout);
     const blockPath = this.blockPath();
     this.exclusiveAccess = new LinuxExclusiveAccess(
       {
@@ -136,29 +174,31 @@ class SgioTransport implements Transport {
   ): Promise<SgOutcome> {
     validate(command);
     const timeoutMs = this.timeoutFor(command, requestedTimeoutMs);
-    const cdb = Uint8Array.from(command.cdb);
-    const sense = new Uint8Array(SG_MAX_SENSE_LENGTH);
-    const data =
+    const length =
       command.direction === 'in'
-        ? new Uint8Array(command.allocationLength ?? 0)
+        ? (command.allocationLength ?? 0)
         : command.direction === 'out'
-          ? (command.dataOut ?? new Uint8Array(0))
-          : new Uint8Array(0);
-    const hdr = encodeSgIoHdr(this.layout, {
-      dxferDirection: sgDxferDirection(command.direction, data.length),
-      cmdLen: cdb.length,
-      mxSbLen: sense.length,
-      dxferLen: data.length,
-      dxferp: this.libc.address(data),
-      cmdp: this.libc.address(cdb),
-      sbp: this.libc.address(sense),
-      timeout: timeoutMs,
-    });
+          ? (command.dataOut?.length ?? 0)
+          : 0;
+    const { control } = this.memory;
+    const data = length > 0 ? this.memory.data.ensure(length) : undefined;
+    if (command.direction === 'out' && data !== undefined) data.write(command.dataOut!);
+    control.write(command.cdb, CDB_OFFSET);
+    control.write(
+      encodeSgIoHdr(this.layout, {
+        dxferDirection: sgDxferDirection(command.direction, length),
+        cmdLen: command.cdb.length,
+        mxSbLen: SG_MAX_SENSE_LENGTH,
+        dxferLen: length,
+        dxferp: data?.address ?? 0n,
+        cmdp: control.address + BigInt(CDB_OFFSET),
+        sbp: control.address + BigInt(SENSE_OFFSET),
+        timeout: timeoutMs,
+      }),
+    );
     let r;
     try {
-      // cdb, sense and data stay referenced by this frame until the ioctl settles, so the
-      // garbage collector cannot free memory the kernel is writing into.
-      r = await this.libc.ioctl(fd, SgIoctl.SG_IO, hdr);
+      r = await this.libc.ioctl(fd, SgIoctl.SG_IO, control.address);
     } catch (e) {
       return {
         ok: false,
@@ -171,13 +211,17 @@ class SgioTransport implements Transport {
         error: errnoError(r.errno, { op: 'ioctl', path: this.nodePath, command }),
       };
     }
-    const reply = decodeSgIoHdr(this.layout, hdr);
+    const reply = decodeSgIoHdr(this.layout, control.read(0, this.layout.size));
+    // Copy out only what the kernel reports it filled in: nothing stale from earlier commands.
+    const transferred = length - Math.min(Math.max(reply.resid, 0), length);
     return decodeSgCompletion({
       command,
       reply,
-      dxferLen: data.length,
-      ...(command.direction === 'in' ? { dataBuffer: data } : {}),
-      senseBuffer: sense,
+      dxferLen: length,
+      ...(command.direction === 'in' && data !== undefined
+        ? { dataBuffer: data.read(0, transferred) }
+        : {}),
+      senseBuffer: control.read(SENSE_OFFSET, Math.min(reply.sbLenWr, SG_MAX_SENSE_LENGTH)),
       timeoutMs,
       path: this.nodePath,
     });
@@ -246,6 +290,8 @@ class SgioTransport implements Transport {
       this.savedPollMsecs = undefined;
     }
     await closeFd(fd).catch(() => undefined);
+    // Only now: no ioctl can still hold the addresses (the gate drained above).
+    this.memory.free();
   }
 }
 
@@ -304,7 +350,7 @@ export async function openSgioTransport(
       message: `SG_IO is Linux-only; this is ${process.platform}`,
     });
   }
-  const libc = await loadLibc();
+  const libc = options.libc ?? (await loadLibc());
   const node = await describeNode(path, options);
   const candidates: { path: string; kind: NodeDescription['kind'] }[] = [];
   const sgName = node.scsi?.sgName;
@@ -330,8 +376,14 @@ export async function openSgioTransport(
   libc.clearNonBlocking(fd);
 
   if (options.verifyScsi ?? true) {
-    const version = new Uint8Array(4);
-    const r = await libc.ioctl(fd, SgIoctl.SG_GET_VERSION_NUM, version);
+    // The kernel writes an int here from the worker thread: native memory, freed once it returned.
+    const version = libc.allocate(4);
+    let r;
+    try {
+      r = await libc.ioctl(fd, SgIoctl.SG_GET_VERSION_NUM, version.address);
+    } finally {
+      version.free();
+    }
     if (r.ret < 0) {
       await closeFd(fd).catch(() => undefined);
       throw errnoError(r.errno, { op: 'ioctl', path: chosen.path });
