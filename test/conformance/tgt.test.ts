@@ -14,6 +14,7 @@ import { testUnitReady } from '../../src/scsi/spc/test-unit-ready.js';
 import { openIscsiTransport } from '../../src/transport/iscsi/index.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { Tgt, tgtAvailability } from '../helpers/tgt.js';
+import { TGT_DVD_R_CAPS } from './known-drives.js';
 import { runTransportConformance } from './transport-suite.js';
 
 const availability = tgtAvailability();
@@ -48,19 +49,5 @@ if (!availability.run) {
     return t;
   };
 
-  runTransportConformance('tgt dvd+r over iSCSI', open, {
-    media: 'dvd+r',
-    nwaEnforcement: false,
-    gesn: false,
-    readBeforeClose: false,
-    ejectLoad: false,
-    // tgt's DVD+R keeps NWA 0, Blank = 1 and constant free blocks however much is written, and
-    // accepts WRITEs at any LBA, past the end included.
-    staticTrackInfo: true,
-    capacityEnforcement: false,
-    // RESERVE TRACK answers 05/20/00 INVALID COMMAND OPERATION CODE.
-    reserveTrack: false,
-    // tgt lists Real Time Streaming as current only while its disc is a DVD-ROM.
-    realTimeStreaming: 'not-current',
-  });
+  runTransportConformance('tgt dvd+r over iSCSI', open, TGT_DVD_R_CAPS);
 }
