@@ -1,5 +1,6 @@
 // The Windows SPTI transport's pure parts, tested on any OS: structure layouts (x64 and x86),
-// IOCTL codes, descriptor decoding, Win32 error mapping, results, addresses.
+// IOCTL and FSCTL codes, descriptor decoding, the device interface GUID and list, transfer
+// limits, Win32 error mapping, results, addresses.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,11 +32,13 @@ import {
   sptdTimeoutSeconds,
   win32Error,
 } from '../../src/transport/spti/status.js';
+import { listWindowsRecorders } from '../../src/transport/spti/discovery.js';
+import { openSptiTransport, sptiLimits } from '../../src/transport/spti/transport.js';
 import {
-  alignedBuffer,
-  listWindowsRecorders,
-  openSptiTransport,
-} from '../../src/transport/spti/transport.js';
+  GUID_DEVINTERFACE_CDROM,
+  decodeMultiSz,
+  encodeGuid,
+} from '../../src/transport/spti/devinterface.js';
 import { isLocalDriveAddress, openLocalTransport } from '../../src/transport/local.js';
 import { assertDecoderRobust, cat, h, zeros } from '../helpers/bytes.js';
 
@@ -155,6 +158,75 @@ describe('SCSI_PASS_THROUGH_DIRECT layout', () => {
   });
 });
 
+describe('volume controls and the CD-ROM device interface', () => {
+  it('FSCTL codes match winioctl.h', () => {
+    assert.equal(IoctlCode.FSCTL_LOCK_VOLUME, 0x00090018);
+    assert.equal(IoctlCode.FSCTL_UNLOCK_VOLUME, 0x0009001c);
+    assert.equal(IoctlCode.FSCTL_DISMOUNT_VOLUME, 0x00090020);
+  });
+  it('GUID_DEVINTERFACE_CDROM in memory: Data1..3 little-endian, Data4 as written', () => {
+    assert.deepEqual(
+      encodeGuid(GUID_DEVINTERFACE_CDROM),
+      h('0863F553 BFB6 D011 94F2 00A0C91EFB8B'),
+    );
+    assert.deepEqual(
+      encodeGuid('{53F56308-B6BF-11D0-94F2-00A0C91EFB8B}'),
+      encodeGuid(GUID_DEVINTERFACE_CDROM),
+    );
+    assert.throws(() => encodeGuid('53f56308-b6bf-11d0-94f2'), RangeError);
+  });
+  const multiSz = (list: string[]) =>
+    new Uint8Array(Buffer.from(list.map((x) => `${x}\0`).join('') + '\0', 'utf16le'));
+  it('interface lists: every string up to the empty one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.string({ minLength: 1, maxLength: 80 }).filter((x) => !x.includes('\0')),
+          { maxLength: 6 },
+        ),
+        (list) => assert.deepEqual(decodeMultiSz(multiSz(list)), list),
+      ),
+    );
+    assert.deepEqual(decodeMultiSz(h('0000')), []);
+    assert.deepEqual(decodeMultiSz(new Uint8Array(0)), []);
+    // Bytes past the terminating empty string are not part of the list.
+    assert.deepEqual(decodeMultiSz(cat(multiSz(['a']), multiSz(['b']))), ['a']);
+  });
+  it('a list cut before its terminator is malformed', () => {
+    assert.throws(() => decodeMultiSz(new Uint8Array(Buffer.from('\\\\?\\x', 'utf16le'))), {
+      name: 'MalformedDataError',
+    });
+    assertDecoderRobust(decodeMultiSz, [multiSz(['\\\\?\\ide#cdrom'])], 300);
+  });
+});
+
+describe('transfer limits with a page-aligned data buffer', () => {
+  it('the page-aligned limit uses every physical page; none reported without a descriptor', () => {
+    const d = {
+      maximumTransferLength: 0x100000,
+      maximumPhysicalPages: 17,
+      alignmentMask: 1,
+      busType: 7,
+    };
+    assert.deepEqual(sptiLimits(d, 'usb'), {
+      maxPageAlignedTransferBytes: 17 * 4096,
+      maxNonPageAlignedTransferBytes: 16 * 4096,
+      alignment: 2,
+      busType: 'usb',
+    });
+    assert.equal(
+      sptiLimits({ ...d, maximumPhysicalPages: 0 }, 'usb').maxPageAlignedTransferBytes,
+      0x100000,
+    );
+    assert.equal(
+      sptiLimits({ ...d, maximumTransferLength: 0xffffffff, maximumPhysicalPages: 0 }, 'sas')
+        .maxPageAlignedTransferBytes,
+      64 * 1024 * 1024,
+    );
+    assert.equal(sptiLimits(undefined, 'unknown').maxPageAlignedTransferBytes, 65536);
+  });
+});
+
 describe('storage descriptors', () => {
   it('STORAGE_PROPERTY_QUERY for the adapter', () => {
     assert.deepEqual(encodeStoragePropertyQuery(1), h('01000000 00000000 00000000'));
@@ -251,7 +323,12 @@ describe('CD-ROM exclusive access structures', () => {
 
 describe('Win32 errors → DwError (spec §4.7)', () => {
   const table: [number, number][] = [
-    [Win32Error.ERROR_ACCESS_DENIED, HR.E_ACCESSDENIED],
+    [Win32Error.ERROR_ACCESS_DENIED, HR.E_IMAPI_RECORDER_LOCKED],
+    [Win32Error.ERROR_BAD_COMMAND, HR.ERROR_IO_DEVICE],
+    [Win32Error.ERROR_MORE_DATA, HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE],
+    [Win32Error.ERROR_INVALID_USER_BUFFER, HR.E_INVALIDARG],
+    [Win32Error.ERROR_OPERATION_ABORTED, HR.E_IMAPI_REQUEST_CANCELLED],
+    [Win32Error.ERROR_BAD_LENGTH, HR.E_INVALIDARG],
     [Win32Error.ERROR_SHARING_VIOLATION, HR.E_IMAPI_RECORDER_LOCKED],
     [Win32Error.ERROR_BUSY, HR.E_IMAPI_RECORDER_LOCKED],
     [Win32Error.ERROR_FILE_NOT_FOUND, HR.ERROR_DEV_NOT_EXIST],
@@ -276,10 +353,38 @@ describe('Win32 errors → DwError (spec §4.7)', () => {
       assert.equal(e.command, 'INQUIRY');
     });
   }
-  it('ERROR_INVALID_FUNCTION says "not a SCSI device"; access denied hints at elevation', () => {
+  it('ERROR_INVALID_FUNCTION says "not a SCSI device"; unknown codes keep their number', () => {
     assert.match(win32Error(1, { op: 'ioctl', path: 'C:' }).message, /C: is not a SCSI device/);
-    assert.match(win32Error(5, { op: 'open', path: 'D:' }).hint ?? '', /administrator/);
     assert.match(win32Error(9999, { op: 'open', path: 'D:' }).message, /Win32 error 9999/);
+  });
+  it('ERROR_ACCESS_DENIED: elevation at open, another holder from the class driver', () => {
+    const open = win32Error(5, { op: 'open', path: 'D:' });
+    assert.equal(open.hr, HR.E_ACCESSDENIED);
+    assert.match(open.hint ?? '', /administrator/);
+    const lock = win32Error(5, { op: 'lock', path: 'D:' });
+    assert.equal(lock.hr, HR.E_IMAPI_RECORDER_LOCKED);
+    assert.match(lock.message, /exclusive access to D: is held by another program/);
+    assert.doesNotMatch(lock.hint ?? '', /administrator/);
+    const io = win32Error(5, { op: 'ioctl', path: 'D:', command: inquiry });
+    assert.match(io.message, /D: refused INQUIRY: another program holds exclusive access/);
+  });
+  it('ERROR_BAD_COMMAND: a mounted file system at lock, a stopping device otherwise', () => {
+    const lock = win32Error(22, { op: 'lock', path: 'D:' });
+    assert.equal(lock.hr, HR.E_ACCESSDENIED);
+    assert.match(lock.message, /file system on the disc in D: is mounted.*\[ERROR_BAD_COMMAND\]/);
+    assert.match(lock.hint ?? '', /force/);
+    const io = win32Error(22, { op: 'ioctl', path: 'D:', command: inquiry });
+    assert.match(io.message, /refused INQUIRY on D: because .*stopping, disabled or being removed/);
+    assert.match(io.hint ?? '', /Device Manager/);
+  });
+  it('ERROR_MORE_DATA and ERROR_INVALID_USER_BUFFER say what happened', () => {
+    assert.match(
+      win32Error(234, { op: 'ioctl', path: 'D:', command: inquiry }).message,
+      /reply to INQUIRY from D: is longer than the buffer.*\[ERROR_MORE_DATA\]/,
+    );
+    const buf = win32Error(1784, { op: 'ioctl', path: 'D:', command: inquiry });
+    assert.match(buf.message, /refused the data buffer of INQUIRY.*\[ERROR_INVALID_USER_BUFFER\]/);
+    assert.match(buf.hint ?? '', /Nothing was sent/);
   });
 });
 
@@ -292,7 +397,10 @@ describe('pass-through results', () => {
   };
   it('data-in holds the bytes moved; residual the rest', () => {
     const data = Uint8Array.from({ length: 36 }, (_, i) => i);
-    const r = sptdResult(inquiry, reply, 36, data);
+    const asked: number[] = [];
+    const r = sptdResult(inquiry, reply, 36, (n) => (asked.push(n), data.slice(0, n)));
+    assert.deepEqual(asked, [20]);
+    assert.deepEqual(r.dataIn, data.subarray(0, 20));
     assert.equal(r.dataIn.length, 20);
     assert.equal(r.residual, 16);
     assert.equal(r.sense.length, 0);
@@ -303,15 +411,16 @@ describe('pass-through results', () => {
       inquiry,
       { ...reply, scsiStatus: 2, senseInfoLength: 18, sense },
       36,
-      new Uint8Array(36),
+      (n) => new Uint8Array(n),
     );
     assert.equal(r.status, 2);
     assert.deepEqual(r.sense, sense);
   });
   it('an over-reported transfer is clamped', () => {
     assert.equal(
-      sptdResult(inquiry, { ...reply, dataTransferLength: 99 }, 36, new Uint8Array(36)).residual,
-      0,
+      sptdResult(inquiry, { ...reply, dataTransferLength: 99 }, 36, (n) => new Uint8Array(n)).dataIn
+        .length,
+      36,
     );
   });
   it('timeouts are whole seconds, at least one', () => {
@@ -349,24 +458,6 @@ describe('addresses', () => {
     assert.ok(isLocalDriveAddress('D:'));
     assert.ok(!isLocalDriveAddress('virtual:dvd+r'));
     assert.ok(!isLocalDriveAddress('iscsi://127.0.0.1/iqn.x/1'));
-  });
-});
-
-describe('aligned buffers', () => {
-  it('returns a view of the requested length at an aligned address', () => {
-    fc.assert(
-      fc.property(
-        fc.nat(5000),
-        fc.constantFrom(1, 2, 4, 8, 512, 4096),
-        fc.nat(4095),
-        (n, align, base) => {
-          const addr = (b: Uint8Array) => BigInt(base + b.byteOffset);
-          const v = alignedBuffer(n, align, addr);
-          assert.equal(v.length, n);
-          if (n > 0) assert.equal(Number(addr(v)) % align, 0);
-        },
-      ),
-    );
   });
 });
 

@@ -2,6 +2,7 @@
 // drive enumeration, and the pure pieces (structure layouts, IOCTL codes, Win32 error mapping).
 // Untested on hardware until someone runs the hardware suite on Windows.
 
-export { openSptiTransport, listWindowsRecorders, type WindowsRecorderInfo } from './transport.js';
+export { openSptiTransport } from './transport.js';
+export { listWindowsRecorders, type WindowsRecorderInfo } from './discovery.js';
 export { parseWindowsDriveAddress, type WindowsDriveAddress } from './address.js';
 export { win32Error, Win32Error } from './status.js';

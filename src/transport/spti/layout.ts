@@ -1,8 +1,9 @@
 // Windows SCSI pass-through (SPTI) structures and IOCTL codes (ntddscsi.h, ntddstor.h,
-// ntddcdrm.h): SCSI_PASS_THROUGH_DIRECT plus the sense buffer behind it, the storage property
-// descriptors, STORAGE_DEVICE_NUMBER and the CD-ROM exclusive-access lock. Pure, so it is tested
-// on any OS; the structures are laid out with the natural alignment of the 64-bit or 32-bit ABI
-// and little-endian byte order (every Windows target).
+// ntddcdrm.h, winioctl.h): SCSI_PASS_THROUGH_DIRECT plus the sense buffer behind it, the storage
+// property descriptors, STORAGE_DEVICE_NUMBER, the CD-ROM exclusive-access lock and the volume
+// lock/dismount controls. Pure, so it is tested on any OS; the structures are laid out with the
+// natural alignment of the 64-bit or 32-bit ABI and little-endian byte order (every Windows
+// target).
 
 import { MalformedDataError } from '../../errors.js';
 
@@ -17,6 +18,7 @@ const FILE_READ_WRITE_ACCESS = 0x3; // FILE_READ_ACCESS | FILE_WRITE_ACCESS
 const IOCTL_SCSI_BASE = 0x04; // FILE_DEVICE_CONTROLLER
 const IOCTL_STORAGE_BASE = 0x2d; // FILE_DEVICE_MASS_STORAGE
 const IOCTL_CDROM_BASE = 0x02; // FILE_DEVICE_CD_ROM
+const FILE_DEVICE_FILE_SYSTEM = 0x09;
 
 export const IoctlCode = {
   IOCTL_SCSI_PASS_THROUGH: ctlCode(
@@ -51,6 +53,9 @@ export const IoctlCode = {
     METHOD_BUFFERED,
     FILE_READ_WRITE_ACCESS,
   ),
+  FSCTL_LOCK_VOLUME: ctlCode(FILE_DEVICE_FILE_SYSTEM, 6, METHOD_BUFFERED, FILE_ANY_ACCESS),
+  FSCTL_UNLOCK_VOLUME: ctlCode(FILE_DEVICE_FILE_SYSTEM, 7, METHOD_BUFFERED, FILE_ANY_ACCESS),
+  FSCTL_DISMOUNT_VOLUME: ctlCode(FILE_DEVICE_FILE_SYSTEM, 8, METHOD_BUFFERED, FILE_ANY_ACCESS),
 } as const;
 
 /** SCSI_PASS_THROUGH_DIRECT.DataIn. */
@@ -354,6 +359,9 @@ export function encodeCdromExclusiveLock(callerName: string, flags = 0): Uint8Ar
   for (let i = 0; i < callerName.length; i++) bytes[8 + i] = callerName.charCodeAt(i);
   return bytes;
 }
+
+/** sizeof(CDROM_EXCLUSIVE_LOCK_STATE): the output a query-state request needs. */
+export const CDROM_EXCLUSIVE_LOCK_STATE_LENGTH = 1 + CDROM_EXCLUSIVE_CALLER_LENGTH;
 
 // CDROM_EXCLUSIVE_LOCK_STATE (65 bytes)
 // byte 0     LockState (BOOLEAN)
