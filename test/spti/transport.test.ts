@@ -310,7 +310,10 @@ describe('SPTI transport: exclusive access', { skip }, () => {
     const t = await openSptiTransportWith(win, 'D:');
     await assert.rejects(
       t.exclusiveAccess!.acquire(false, 'discwright'),
-      isDw(HR.E_ACCESSDENIED, /mounted and could not be locked.*files on it are open/),
+      isDw(
+        HR.E_ACCESSDENIED,
+        /mounted and could not be locked \(files on \\\\\.\\D: are open \[ERROR_ACCESS_DENIED\]\)/,
+      ),
     );
     assert.deepEqual(lockRequests(win), [0], 'CDROM_LOCK_IGNORE_VOLUME never sent');
     assert.equal(d.lockOwner, undefined);
@@ -337,7 +340,7 @@ describe('SPTI transport: exclusive access', { skip }, () => {
     assert.deepEqual(ex.ignoredVolumes, ['\\\\.\\D:']);
     const w = warnings.find((x) => (x as { code?: string }).code === FORCED_OVER_FILE_SYSTEM);
     assert.ok(w, 'a process warning names the forced lock');
-    assert.match(w.message, /forced over a mounted file system.*files on it are open/);
+    assert.match(w.message, /forced over a mounted file system \(files on \\\\\.\\D: are open/);
     await t.close();
     assert.equal(d.lockOwner, undefined);
     assert.deepEqual(ex.ignoredVolumes, []);

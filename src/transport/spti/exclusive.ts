@@ -206,11 +206,11 @@ function lockedBy(address: string, holder: string): DwError {
 function describeFailure(f: VolumeFailure): string {
   const why =
     f.step === 'lock' && f.error === Win32Error.ERROR_ACCESS_DENIED
-      ? 'files on it are open'
+      ? `files on ${f.path} are open`
       : f.step === 'open' && f.error === Win32Error.ERROR_ACCESS_DENIED
-        ? 'opening the volume needs administrator rights'
-        : `${f.step} failed`;
-  return `${f.path}: ${why}` + (f.error === 0 ? '' : ` [${win32ErrorName(f.error)}]`);
+        ? `opening ${f.path} needs administrator rights`
+        : `${f.step === 'open' ? 'opening' : f.step === 'lock' ? 'locking' : 'dismounting'} ${f.path} failed`;
+  return why + (f.error === 0 ? '' : ` [${win32ErrorName(f.error)}]`);
 }
 
 function describeFailures(failures: readonly VolumeFailure[]): string {
