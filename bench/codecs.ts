@@ -9,15 +9,14 @@
 import { parseArgs } from 'node:util';
 import { decodeWrite10Cdb, encodeWrite10Cdb, write10 } from '../src/scsi/block/write-10.js';
 import { encodeWrite12Cdb } from '../src/scsi/block/write-12.js';
+import { decodePdu, encodeBhs } from '../src/transport/iscsi/pdu.js';
 import {
   BHS_LENGTH,
-  decodePdu,
-  encodeBhs,
   encodeLun,
   IscsiOpcode,
-  type Pdu,
   type PduFrame,
-} from '../src/transport/iscsi/pdu.js';
+} from '../src/transport/iscsi/pdu-layout.js';
+import type { Pdu } from '../src/transport/iscsi/pdu-types.js';
 import { alternate, median, printResult, type Contender, type Sample, type Series } from './lib.js';
 
 const { values } = parseArgs({

@@ -3,7 +3,7 @@
 // and codec tests send, and the SCSI Response PDU their targets answer with.
 
 import fc from 'fast-check';
-import type { Pdu, ScsiResponsePdu } from '../../src/transport/iscsi/pdu.js';
+import type { Pdu, ScsiResponsePdu } from '../../src/transport/iscsi/pdu-types.js';
 
 export const u32 = fc.nat({ max: 0xffffffff });
 export const bytes = (n: number): fc.Arbitrary<Uint8Array> =>

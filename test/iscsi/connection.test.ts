@@ -14,7 +14,7 @@ import type {
   NopInPdu,
   Pdu,
   TargetPdu,
-} from '../../src/transport/iscsi/pdu.js';
+} from '../../src/transport/iscsi/pdu-types.js';
 import { cat, h } from '../helpers/bytes.js';
 import { scsiResponsePdu, write10CommandPdu } from '../helpers/iscsi-pdus.js';
 

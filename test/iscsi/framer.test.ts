@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodePdu, frameParts, PduFramer, wireLength } from '../../src/transport/iscsi/framer.js';
-import { decodePdu, encodeBhs, type Pdu, type PduFrame } from '../../src/transport/iscsi/pdu.js';
+import type { PduFrame } from '../../src/transport/iscsi/pdu-layout.js';
+import type { Pdu } from '../../src/transport/iscsi/pdu-types.js';
+import { decodePdu, encodeBhs } from '../../src/transport/iscsi/pdu.js';
 import { MalformedDataError } from '../../src/errors.js';
 import { cat, h } from '../helpers/bytes.js';
 

@@ -1,19 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  decodeLun,
-  decodePdu,
-  decodeSenseData,
-  encodeBhs,
-  encodeLun,
-  encodeSenseData,
-  writeBhs,
-  type Pdu,
-  type PduFrame,
-  type ScsiCommandPdu,
-  type DataOutPdu,
-} from '../../src/transport/iscsi/pdu.js';
+import { decodeLun, encodeLun, type PduFrame } from '../../src/transport/iscsi/pdu-layout.js';
+import { decodeSenseData, encodeSenseData } from '../../src/transport/iscsi/pdu-target.js';
+import type { DataOutPdu, Pdu, ScsiCommandPdu } from '../../src/transport/iscsi/pdu-types.js';
+import { decodePdu, encodeBhs, writeBhs } from '../../src/transport/iscsi/pdu.js';
 import { encodePdu, PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
 import { DwError, MalformedDataError } from '../../src/errors.js';
 import { assertDecoderRobust, be, cat, h, zeros } from '../helpers/bytes.js';

@@ -9,16 +9,16 @@ import net from 'node:net';
 import { DwError, HR } from '../../src/errors.js';
 import { scsiCommand, type ScsiCommand } from '../../src/scsi/command.js';
 import { encodePdu, PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
-import {
-  decodePdu,
-  encodeSenseData,
-  RESERVED_TAG,
-  type DataOutPdu,
-  type InitiatorPdu,
-  type LoginRequestPdu,
-  type Pdu,
-  type ScsiCommandPdu,
-} from '../../src/transport/iscsi/pdu.js';
+import { RESERVED_TAG } from '../../src/transport/iscsi/pdu-layout.js';
+import { encodeSenseData } from '../../src/transport/iscsi/pdu-target.js';
+import type {
+  DataOutPdu,
+  InitiatorPdu,
+  LoginRequestPdu,
+  Pdu,
+  ScsiCommandPdu,
+} from '../../src/transport/iscsi/pdu-types.js';
+import { decodePdu } from '../../src/transport/iscsi/pdu.js';
 import { decodeTextPairs, encodeTextPairs } from '../../src/transport/iscsi/text.js';
 import { openIscsiTransport, type IscsiTransport } from '../../src/transport/iscsi/index.js';
 import { h } from '../helpers/bytes.js';

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { DwError } from '../../src/errors.js';
 import { crc32c } from '../../src/transport/iscsi/crc32c.js';
 import { encodePdu, type DigestSettings } from '../../src/transport/iscsi/framer.js';
-import type { DataOutPdu, Pdu } from '../../src/transport/iscsi/pdu.js';
+import type { DataOutPdu, Pdu } from '../../src/transport/iscsi/pdu-types.js';
 import { StagingBuffer } from '../../src/transport/iscsi/staging.js';
 import { be, cat, h, zeros } from '../helpers/bytes.js';
 import { pduArbitraries, write10CommandPdu } from '../helpers/iscsi-pdus.js';

@@ -10,7 +10,9 @@ import net from 'node:net';
 import { DwError, HR, MalformedDataError } from '../../errors.js';
 import { TransportErrors } from '../transport.js';
 import { frameParts, NO_DIGESTS, PduFramer, type DigestSettings } from './framer.js';
-import { decodePdu, encodeBhs, pduData, type Pdu, type PduFrame, type TargetPdu } from './pdu.js';
+import type { PduFrame } from './pdu-layout.js';
+import type { Pdu, TargetPdu } from './pdu-types.js';
+import { decodePdu, encodeBhs, pduData } from './pdu.js';
 import { StagingBuffer } from './staging.js';
 
 /** The receive buffer: one read takes up to this much. */

@@ -5,7 +5,9 @@
 
 import { MalformedDataError } from '../../errors.js';
 import { crc32c, digestBytes, readDigest } from './crc32c.js';
-import { BHS_LENGTH, encodeBhs, pduData, type Pdu, type PduFrame } from './pdu.js';
+import { BHS_LENGTH, type PduFrame } from './pdu-layout.js';
+import type { Pdu } from './pdu-types.js';
+import { encodeBhs, pduData } from './pdu.js';
 
 export interface DigestSettings {
   readonly headerDigest: boolean;

@@ -20,7 +20,7 @@ import {
   type OperationalOffer,
   type SessionParameters,
 } from './negotiate.js';
-import { LoginStage, type LoginResponsePdu } from './pdu.js';
+import { LoginStage, type LoginResponsePdu } from './pdu-types.js';
 import { decodeTextPairs, encodeTextPairs, type TextPairs } from './text.js';
 
 export interface LoginConfig {

@@ -37,12 +37,11 @@ import {
   type OperationalOffer,
   type SessionParameters,
 } from './negotiate.js';
+import { encodeLun, RESERVED_TAG } from './pdu-layout.js';
+import { decodeSenseData } from './pdu-target.js';
 import {
   AsyncEvent,
-  decodeSenseData,
-  encodeLun,
   LogoutReason,
-  RESERVED_TAG,
   TaskManagementFunction,
   TaskManagementResponse,
   type DataInPdu,
@@ -51,7 +50,7 @@ import {
   type ScsiCommandPdu,
   type ScsiResponsePdu,
   type TargetPdu,
-} from './pdu.js';
+} from './pdu-types.js';
 
 export interface IscsiTransportOptions {
   /** Our iSCSI name (default `iqn.2025-01.dev.discwright:<hostname>`). */

@@ -8,7 +8,9 @@
 import { invalidArgument } from '../../errors.js';
 import { crc32c, digestBytes } from './crc32c.js';
 import type { DigestSettings } from './framer.js';
-import { BHS_LENGTH, pduData, writeBhs, type Pdu } from './pdu.js';
+import { BHS_LENGTH } from './pdu-layout.js';
+import type { Pdu } from './pdu-types.js';
+import { pduData, writeBhs } from './pdu.js';
 
 export class StagingBuffer {
   private buf: Uint8Array;
