@@ -1,13 +1,13 @@
 // The connection's byte paths against a plain TCP peer on loopback: what leaves the socket is
-// byte for byte encodePdu() of the PDUs sent (staged, or as views beyond the staging limit, with
-// and without digests), staging memory is never reused while the socket still holds it, and
+// byte for byte the wire form of the PDUs sent as the independent builder lays it out (staged, or
+// as views beyond the staging limit, with and without digests), staging memory is never reused while the socket still holds it, and
 // received PDUs keep their data across later reads into the same receive buffer.
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { IscsiConnection } from '../../src/transport/iscsi/connection.js';
-import { encodePdu, type DigestSettings } from '../../src/transport/iscsi/framer.js';
+import type { DigestSettings } from '../../src/transport/iscsi/framer.js';
 import type {
   DataInPdu,
   DataOutPdu,
@@ -16,7 +16,7 @@ import type {
   TargetPdu,
 } from '../../src/transport/iscsi/pdu-types.js';
 import { cat, h } from '../helpers/bytes.js';
-import { scsiResponsePdu, write10CommandPdu } from '../helpers/iscsi-pdus.js';
+import { scsiResponsePdu, wireBytes, write10CommandPdu } from '../helpers/iscsi-pdus.js';
 
 const lun1 = h('00 01 00 00 00 00 00 00');
 /** A NOP-Out ping that goes out between other PDUs. */
@@ -118,7 +118,7 @@ describe('iSCSI connection', () => {
     { headerDigest: false, dataDigest: false },
     { headerDigest: true, dataDigest: true },
   ] satisfies DigestSettings[]) {
-    it(`sends encodePdu's bytes, staged and beyond the staging limit (digests ${d.headerDigest})`, async () => {
+    it(`sends the PDUs' wire bytes, staged and beyond the staging limit (digests ${d.headerDigest})`, async () => {
       const { peer, conn } = await connect();
       conn.setDigests(d);
       const write = pattern(65536, 1);
@@ -135,7 +135,7 @@ describe('iSCSI connection', () => {
       conn.sendAll(small);
       conn.sendAll(large);
       conn.send(ping);
-      const expected = cat(...[command, ...small, ...large, ping].map((p) => encodePdu(p, d)));
+      const expected = cat(...[command, ...small, ...large, ping].map((p) => wireBytes(p, d)));
       await until(() => peer.received >= expected.length);
       assert.equal(peer.received, expected.length);
       assert.ok(Buffer.from(peer.bytes()).equals(Buffer.from(expected)), 'bytes differ');
@@ -151,7 +151,7 @@ describe('iSCSI connection', () => {
     for (let i = 0; i < 4000 && queued < 20; i++) {
       slot.set(pattern(slot.length, i));
       const pdus = burst(slot, 8192).map((p) => ({ ...p, initiatorTaskTag: i }));
-      for (const p of pdus) expected.push(encodePdu(p));
+      for (const p of pdus) expected.push(wireBytes(p));
       if (!conn.sendAll(pdus)) queued++;
     }
     assert.equal(queued, 20, 'the socket never pushed back');
@@ -178,7 +178,7 @@ describe('iSCSI connection', () => {
       slot.fill(0);
       conn.send(ping);
       assert.equal(conn.sendPrepared(token, late), true);
-      const expected = cat(encodePdu(ping, d), ...late.map((p) => encodePdu(p, d)));
+      const expected = cat(wireBytes(ping, d), ...late.map((p) => wireBytes(p, d)));
       await until(() => peer.received >= expected.length);
       assert.equal(peer.received, expected.length);
       assert.ok(Buffer.from(peer.bytes()).equals(Buffer.from(expected)), 'bytes differ');
@@ -197,7 +197,7 @@ describe('iSCSI connection', () => {
     const shorter = [...a.slice(0, 2), { ...a[2]!, data: a[2]!.data.subarray(1) }];
     assert.equal(conn.sendPrepared(third, shorter), undefined, 'another data length');
     assert.equal(conn.sendPrepared(0, a), undefined, 'nothing prepared');
-    const marker = encodePdu(a[0]!);
+    const marker = wireBytes(a[0]!);
     conn.send(a[0]!);
     await until(() => peer.received >= marker.length);
     await new Promise((r) => setImmediate(r));
@@ -252,7 +252,7 @@ describe('iSCSI connection', () => {
       pdu: (p) => got.push('data' in p ? { ...p, data: p.data.slice() } : p),
       closed: () => undefined,
     });
-    const wire = cat(...targetPdus.map((p) => encodePdu(p)));
+    const wire = cat(...targetPdus.map((p) => wireBytes(p)));
     for (const cut of [1, 47, 48, 49, 4096, 65536, 123_457]) {
       got.length = 0;
       for (let at = 0; at < wire.length; at += cut) {
@@ -268,9 +268,9 @@ describe('iSCSI connection', () => {
     const { peer, conn } = await connect();
     const [, nopIn, dataIn] = targetPdus as [TargetPdu, NopInPdu, DataInPdu];
     // Two PDUs in one write: the second waits in the framer for the next receive().
-    peer.socket!.write(cat(encodePdu(nopIn), encodePdu(dataIn)));
+    peer.socket!.write(cat(wireBytes(nopIn), wireBytes(dataIn)));
     const first = await conn.receive(5000);
-    peer.socket!.write(encodePdu({ ...nopIn, data: new Uint8Array(5).fill(0xee) }));
+    peer.socket!.write(wireBytes({ ...nopIn, data: new Uint8Array(5).fill(0xee) }));
     const second = await conn.receive(5000);
     const third = await conn.receive(5000);
     assert.deepEqual(first, nopIn);

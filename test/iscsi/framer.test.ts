@@ -1,11 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodePdu, frameParts, PduFramer, wireLength } from '../../src/transport/iscsi/framer.js';
+import { frameParts, PduFramer, wireLength } from '../../src/transport/iscsi/framer.js';
 import type { PduFrame } from '../../src/transport/iscsi/pdu-layout.js';
 import type { Pdu } from '../../src/transport/iscsi/pdu-types.js';
-import { decodePdu, encodeBhs } from '../../src/transport/iscsi/pdu.js';
+import { decodePdu } from '../../src/transport/iscsi/pdu.js';
 import { MalformedDataError } from '../../src/errors.js';
 import { cat, h } from '../helpers/bytes.js';
+import { bhsBytes, wireBytes } from '../helpers/iscsi-pdus.js';
 
 const lun = new Uint8Array(8);
 const nopIn = (data: Uint8Array, itt: number): Pdu => ({
@@ -42,7 +43,7 @@ describe('PDU framing', () => {
     { headerDigest: true, dataDigest: false },
   ]) {
     const label = `header digest ${digests.headerDigest}, data digest ${digests.dataDigest}`;
-    const stream = cat(...pdus.map((p) => encodePdu(p, digests)));
+    const stream = cat(...pdus.map((p) => wireBytes(p, digests)));
 
     it(`frames the same PDUs whatever the chunking (${label})`, () => {
       assert.equal(
@@ -88,7 +89,7 @@ describe('PDU framing', () => {
     it(`frames PDUs read into one reused buffer, with detach() after each read (digests ${digests.headerDigest})`, () => {
       // How the connection reads: every read lands at the start of the same memory, frames are
       // consumed during the read, and detach() saves the rest before the next read overwrites it.
-      const stream = cat(...pdus.map((p) => encodePdu(p, digests)));
+      const stream = cat(...pdus.map((p) => wireBytes(p, digests)));
       for (const readSize of [1, 3, 17, 48, 55, 64, stream.length]) {
         const memory = new Uint8Array(readSize);
         const framer = new PduFramer(digests);
@@ -110,7 +111,7 @@ describe('PDU framing', () => {
   }
 
   it('a frame inside one chunk is a view of it; a frame that spans chunks outlives them', () => {
-    const wire = pdus.map((p) => encodePdu(p));
+    const wire = pdus.map((p) => wireBytes(p));
     const framer = new PduFramer();
     // PDUs 0 and 1 whole, then the first 30 bytes of PDU 2.
     const first = cat(wire[0]!, wire[1]!, wire[2]!.subarray(0, 30));
@@ -144,7 +145,7 @@ describe('PDU framing', () => {
   it('reports how many bytes are missing', () => {
     const framer = new PduFramer();
     assert.deepEqual(framer.next(), { kind: 'incomplete', bytesNeeded: 48 });
-    const wire = encodePdu(pdus[1]!);
+    const wire = wireBytes(pdus[1]!);
     framer.push(wire.subarray(0, 50));
     // 48 header + 5 data + 3 padding = 56
     assert.deepEqual(framer.next(), { kind: 'incomplete', bytesNeeded: 6 });
@@ -152,7 +153,7 @@ describe('PDU framing', () => {
 
   it('pads the data segment with zeroes and appends CRC32C digests least-significant byte first', () => {
     const d = { headerDigest: true, dataDigest: true };
-    const parts = frameParts(encodeBhs(pdus[1]!), h('01 02 03 04 05'), d);
+    const parts = frameParts(bhsBytes(pdus[1]!), h('01 02 03 04 05'), d);
     assert.equal(parts.length, 3);
     assert.equal(parts[0]!.length, 52);
     assert.deepEqual(parts[1], h('01 02 03 04 05'));
@@ -160,12 +161,12 @@ describe('PDU framing', () => {
     assert.equal(parts[2]!.length, 7);
     // The data part is the caller's bytes, not a copy.
     const payload = new Uint8Array(8);
-    assert.equal(frameParts(encodeBhs(pdus[0]!), payload, d)[1], payload);
+    assert.equal(frameParts(bhsBytes(pdus[0]!), payload, d)[1], payload);
   });
 
   it('rejects a corrupted header or data digest', () => {
     const d = { headerDigest: true, dataDigest: true };
-    const wire = encodePdu(pdus[1]!, d);
+    const wire = wireBytes(pdus[1]!, d);
     for (const at of [10, 48, 53, wire.length - 1]) {
       const bad = Uint8Array.from(wire);
       bad[at]! ^= 0x01;

@@ -1,14 +1,26 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { decodeInitiatorPdu, writeInitiatorBhs } from '../../src/transport/iscsi/pdu-initiator.js';
 import { decodeLun, encodeLun, type PduFrame } from '../../src/transport/iscsi/pdu-layout.js';
-import { decodeSenseData, encodeSenseData } from '../../src/transport/iscsi/pdu-target.js';
+import {
+  decodeSenseData,
+  decodeTargetPdu,
+  encodeSenseData,
+  writeTargetBhs,
+} from '../../src/transport/iscsi/pdu-target.js';
 import type { DataOutPdu, Pdu, ScsiCommandPdu } from '../../src/transport/iscsi/pdu-types.js';
 import { decodePdu, encodeBhs, writeBhs } from '../../src/transport/iscsi/pdu.js';
 import { encodePdu, PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
 import { DwError, MalformedDataError } from '../../src/errors.js';
 import { assertDecoderRobust, be, cat, h, zeros } from '../helpers/bytes.js';
-import { pduArbitraries, write10CommandPdu } from '../helpers/iscsi-pdus.js';
+import {
+  bhsBytes,
+  pduArbitraries,
+  senseData,
+  wireBytes,
+  write10CommandPdu,
+} from '../helpers/iscsi-pdus.js';
 
 const frame = (bhs: Uint8Array, data: Uint8Array = new Uint8Array(0)): PduFrame => ({
   bhs,
@@ -316,6 +328,7 @@ describe('iSCSI PDUs', () => {
     assert.equal(p.initiatorTaskTag, 7);
     assert.deepEqual(decodeSenseData(p.data), sense);
     assert.deepEqual(encodeSenseData(sense), cat(h('00 12'), sense));
+    assert.deepEqual(decodeSenseData(senseData(sense)), sense);
   });
 
   it('decodes Data-In with the S and U bits and a residual', () => {
@@ -383,14 +396,29 @@ describe('iSCSI PDUs', () => {
     assert.throws(() => encodeLun(0x4000), DwError);
   });
 
-  it('round-trips every PDU type', () => {
-    const arbs = pduArbitraries({ dataMaxLength: 40 });
-    const digests: DigestSettings = { headerDigest: true, dataDigest: true };
+  const digestChoices: DigestSettings[] = [
+    { headerDigest: false, dataDigest: false },
+    { headerDigest: true, dataDigest: true },
+  ];
+
+  it('encodes every PDU type as the independent builder lays it out, with and without digests', () => {
+    // CDBs of 1 to 16 bytes: the encoder pads them to 16.
+    const arbs = pduArbitraries({ cdb: fc.uint8Array({ minLength: 1, maxLength: 16 }) });
     fc.assert(
-      fc.property(fc.oneof(...arbs), fc.boolean(), (p, withDigests) => {
-        const d = withDigests ? digests : { headerDigest: false, dataDigest: false };
+      fc.property(fc.oneof(...arbs), fc.constantFrom(...digestChoices), (p, d) => {
+        assert.deepEqual(encodeBhs(p), bhsBytes(p));
+        assert.deepEqual(encodePdu(p, d), wireBytes(p, d));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('decodes every PDU type from independently built bytes, framed with and without digests', () => {
+    const arbs = pduArbitraries({ dataMaxLength: 40 });
+    fc.assert(
+      fc.property(fc.oneof(...arbs), fc.constantFrom(...digestChoices), (p, d) => {
         const framer = new PduFramer(d);
-        framer.push(encodePdu(p, d));
+        framer.push(wireBytes(p, d));
         const r = framer.next();
         assert.equal(r.kind, 'frame');
         if (r.kind !== 'frame') return;
@@ -398,6 +426,33 @@ describe('iSCSI PDUs', () => {
         assert.equal(framer.bufferedBytes, 0);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it("each direction's codec encodes and decodes its own PDUs and refuses the other direction's", () => {
+    const arbs = pduArbitraries({ dataMaxLength: 12 });
+    fc.assert(
+      fc.property(fc.oneof(...arbs), (p) => {
+        const bhs = bhsBytes(p);
+        const f = frame(bhs, 'data' in p ? p.data : new Uint8Array(0));
+        const out = new Uint8Array(60).fill(0xee);
+        // Bit 5 of the opcode: set on the PDUs a target sends (RFC 7143 §11.1.1.1).
+        if ((bhs[0]! & 0x20) === 0) {
+          const q = decodeInitiatorPdu(f);
+          assert.deepEqual({ ...q }, { ...p });
+          writeInitiatorBhs(q, out, 5);
+          assert.throws(() => decodeTargetPdu(f), MalformedDataError);
+        } else {
+          const q = decodeTargetPdu(f);
+          assert.deepEqual({ ...q }, { ...p });
+          writeTargetBhs(q, out, 5);
+          assert.throws(() => decodeInitiatorPdu(f), MalformedDataError);
+        }
+        assert.deepEqual(out.subarray(5, 53), bhs);
+        assert.ok(out.subarray(0, 5).every((x) => x === 0xee));
+        assert.ok(out.subarray(53).every((x) => x === 0xee));
+      }),
+      { numRuns: 1000 },
     );
   });
 

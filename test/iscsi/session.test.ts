@@ -1,16 +1,17 @@
 // The iSCSI session against a scripted in-process target: the data paths under negotiated keys
 // tgt never uses (InitialR2T=No, small segments, several R2Ts), Data-In assembly, NOP-In pings,
 // task management on timeout and cancel, lost connections, keep-alive, the CmdSN window,
-// redirects, login failures, Reject and Async Logout requests.
+// redirects, login failures, Reject and Async Logout requests. The target sends bytes from the
+// independent builder (test/helpers/iscsi-pdus.ts), never from the codecs the session decodes with.
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { DwError, HR } from '../../src/errors.js';
 import { scsiCommand, type ScsiCommand } from '../../src/scsi/command.js';
-import { encodePdu, PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
+import { PduFramer, type DigestSettings } from '../../src/transport/iscsi/framer.js';
+import { decodeInitiatorPdu } from '../../src/transport/iscsi/pdu-initiator.js';
 import { RESERVED_TAG } from '../../src/transport/iscsi/pdu-layout.js';
-import { encodeSenseData } from '../../src/transport/iscsi/pdu-target.js';
 import type {
   DataOutPdu,
   InitiatorPdu,
@@ -18,11 +19,10 @@ import type {
   Pdu,
   ScsiCommandPdu,
 } from '../../src/transport/iscsi/pdu-types.js';
-import { decodePdu } from '../../src/transport/iscsi/pdu.js';
 import { decodeTextPairs, encodeTextPairs } from '../../src/transport/iscsi/text.js';
 import { openIscsiTransport, type IscsiTransport } from '../../src/transport/iscsi/index.js';
 import { h } from '../helpers/bytes.js';
-import { scsiResponsePdu } from '../helpers/iscsi-pdus.js';
+import { bhsBytes, scsiResponsePdu, senseData, wireBytes } from '../helpers/iscsi-pdus.js';
 
 const NO_DIGESTS: DigestSettings = { headerDigest: false, dataDigest: false };
 const lun0 = new Uint8Array(8);
@@ -73,7 +73,7 @@ class FakeTarget {
       expCmdSn: 0,
       maxCmdSnWindow: this.script.window ?? 16,
       send: (p) => {
-        if (!socket.destroyed) socket.write(encodePdu(p, NO_DIGESTS));
+        if (!socket.destroyed) socket.write(wireBytes(p));
       },
       destroy: () => socket.destroy(),
       sn: () => ({
@@ -89,7 +89,7 @@ class FakeTarget {
       for (;;) {
         const r = framer.next();
         if (r.kind === 'incomplete') return;
-        const p = decodePdu(r.frame) as InitiatorPdu;
+        const p = decodeInitiatorPdu(r.frame);
         c.received.push(p);
         if (p.type === 'login-request') this.login(p, c);
         else if (p.type === 'scsi-command' && !p.immediate) {
@@ -203,7 +203,7 @@ function respond(c: Conn, itt: number, status = 0, sense?: Uint8Array): void {
       initiatorTaskTag: itt,
       status,
       ...c.sn(),
-      data: sense === undefined ? new Uint8Array(0) : encodeSenseData(sense),
+      data: sense === undefined ? new Uint8Array(0) : senseData(sense),
     }),
   );
   c.statSn++;
@@ -645,7 +645,7 @@ describe('iSCSI session (scripted target)', () => {
           reason: 0x04,
           ...c.sn(),
           dataSnR2tSn: 0,
-          data: encodePdu(p).subarray(0, 48),
+          data: bhsBytes(p),
         });
         c.statSn++;
       },

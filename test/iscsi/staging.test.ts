@@ -2,12 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DwError } from '../../src/errors.js';
-import { crc32c } from '../../src/transport/iscsi/crc32c.js';
-import { encodePdu, type DigestSettings } from '../../src/transport/iscsi/framer.js';
+import type { DigestSettings } from '../../src/transport/iscsi/framer.js';
 import type { DataOutPdu, Pdu } from '../../src/transport/iscsi/pdu-types.js';
 import { StagingBuffer } from '../../src/transport/iscsi/staging.js';
 import { be, cat, h, zeros } from '../helpers/bytes.js';
-import { pduArbitraries, write10CommandPdu } from '../helpers/iscsi-pdus.js';
+import { pduArbitraries, wireBytes, wireCrc, write10CommandPdu } from '../helpers/iscsi-pdus.js';
 
 const DIGESTS: DigestSettings[] = [
   { headerDigest: false, dataDigest: false },
@@ -17,12 +16,6 @@ const DIGESTS: DigestSettings[] = [
 ];
 const label = (d: DigestSettings) => `header digest ${d.headerDigest}, data digest ${d.dataDigest}`;
 const lun1 = h('00 01 00 00 00 00 00 00');
-
-/** CRC32C as sent on the wire, least-significant byte first (RFC 3720 B.4). */
-const wireCrc = (...parts: Uint8Array[]) => {
-  const c = crc32c(...parts);
-  return [c & 0xff, (c >>> 8) & 0xff, (c >>> 16) & 0xff, c >>> 24];
-};
 
 const dataOut = (dataSn: number, data: Uint8Array, final = false): DataOutPdu => ({
   type: 'data-out',
@@ -66,12 +59,12 @@ describe('iSCSI staging buffer', () => {
   });
 
   for (const d of DIGESTS) {
-    it(`stages every PDU type byte for byte as encodePdu (${label(d)})`, () => {
+    it(`stages every PDU type byte for byte as RFC 7143 lays it out (${label(d)})`, () => {
       fc.assert(
         fc.property(fc.array(anyPdu, { minLength: 1, maxLength: 6 }), (pdus) => {
           const s = new StagingBuffer(64, 4096);
           for (const p of pdus) assert.equal(s.add(p, d), true);
-          assert.deepEqual(s.view(), cat(...pdus.map((p) => encodePdu(p, d))));
+          assert.deepEqual(s.view(), cat(...pdus.map((p) => wireBytes(p, d))));
         }),
         { numRuns: 300 },
       );
@@ -92,10 +85,10 @@ describe('iSCSI staging buffer', () => {
     for (const d of DIGESTS) {
       const s = new StagingBuffer(96 * 1024, 1024 * 1024);
       assert.equal(s.add(command, d), true);
-      assert.deepEqual(s.view(), encodePdu(command, d), label(d));
+      assert.deepEqual(s.view(), wireBytes(command, d), label(d));
       s.clear();
       for (const p of burst) assert.equal(s.add(p, d), true);
-      assert.deepEqual(s.view(), cat(...burst.map((p) => encodePdu(p, d))), label(d));
+      assert.deepEqual(s.view(), cat(...burst.map((p) => wireBytes(p, d))), label(d));
       assert.equal(s.capacity, 96 * 1024, 'no growth for a 64 KiB WRITE');
     }
   });
@@ -118,7 +111,7 @@ describe('iSCSI staging buffer', () => {
     assert.equal(s.add(dataOut(2, new Uint8Array(40)), d), false); // would need 264
     assert.deepEqual(s.view(), before);
     assert.equal(s.add(dataOut(2, new Uint8Array(0)), d), true); // a header alone fits: 224
-    assert.deepEqual(s.view(), cat(before, encodePdu(dataOut(2, new Uint8Array(0)))));
+    assert.deepEqual(s.view(), cat(before, wireBytes(dataOut(2, new Uint8Array(0)))));
   });
 
   it('throws for a field out of range and keeps what was staged', () => {
@@ -170,7 +163,7 @@ describe('iSCSI staging buffer', () => {
       s.rewriteBhs(at[1]!, renewed, d);
       assert.deepEqual(
         s.view(),
-        cat(encodePdu(pdus[0]!, d), encodePdu(renewed, d), encodePdu(pdus[2]!, d)),
+        cat(wireBytes(pdus[0]!, d), wireBytes(renewed, d), wireBytes(pdus[2]!, d)),
       );
     });
   }
