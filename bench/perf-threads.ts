@@ -1,8 +1,9 @@
 // Summarises `perf script` output of one discwright write by kind of thread: the image writer
 // thread, the JS thread, the thread pool's source reads, V8's compiler and garbage collector, and
 // the image's fsync at close (outside the timed part). Each sample is classified by its call
-// chain, so the table does not depend on thread ids or names. BENCHMARKS.md, "File-backed:
-// zero-copy hand-off", has a table made with it.
+// chain, so the table does not depend on thread ids or names. BENCHMARKS.md, "File-backed: the
+// reader's round trip", and docs/benchmarks-history.md, "File-backed: zero-copy hand-off", have
+// tables made with it.
 //
 //   perf record -e cpu-clock -F 2000 -g -o /tmp/dw.perf -- \
 //     node dist/bench/dw-write.js --address='virtual:bd-r?image=/tmp/x.img&speed=max' \

@@ -2,7 +2,7 @@
 // that logs every command, then prints, from the drive's command log, the time since
 // writeSection() began at which 16 MiB, 64 MiB, … had been written. The ramp at the start (V8
 // compiling the command path while the pipeline already runs) shows as the first rows' slower
-// rate. BENCHMARKS.md, "File-backed: zero-copy hand-off", has numbers made with it.
+// rate. docs/benchmarks-history.md, "File-backed: zero-copy hand-off", has numbers made with it.
 //
 //   npm run build && node dist/bench/timeline.js --image /tmp/x.img --source <file> [--size 1g]
 

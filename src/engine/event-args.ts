@@ -71,8 +71,8 @@ export class Progress {
     this.blocksWritten += blocks;
     this.usedSystemBuffer -= blocks * this.bytesPerSector;
     const at = (this.first + this.count) % RING;
-    // Both fields are stored on every call: a branch first taken when the ring wraps would be
-    // code the optimiser has never seen run, and would throw the writer's optimised code away.
+    // Both fields are stored on every call, so the ring's first wrap takes no new branch that would
+    // deoptimise the writer (docs/benchmarks-history.md, "File-backed: zero-copy hand-off").
     const full = this.count === RING ? 1 : 0;
     this.first = (this.first + full) % RING;
     this.count += 1 - full;

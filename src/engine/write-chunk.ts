@@ -92,8 +92,8 @@ export function chunkCdb(chunk: Chunk): Uint8Array {
  * DwError.
  *
  * The first attempt is all a healthy drive needs, so it is kept apart from the retry loop: the
- * function the optimiser compiles for every chunk stays small, and a chunk that goes through
- * allocates nothing beyond its command.
+ * per-chunk path stays small and allocates nothing beyond its command (docs/benchmarks-history.md,
+ * "File-backed: zero-copy hand-off").
  */
 export async function writeChunk(
   recorder: DiscRecorderEx,

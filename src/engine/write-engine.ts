@@ -505,10 +505,9 @@ function listenerWarning(e: unknown): void {
 }
 
 /**
- * Most bytes one source read fills: up to 32 adjacent 64 KiB slots. A read has a fixed cost
- * beyond its copy (for a file, handing it to the thread pool and the round trip back), so fewer,
- * larger reads keep the reader ahead of a fast drive; at 1 MiB they did not (BENCHMARKS.md,
- * "File-backed: the reader's round trip").
+ * Most bytes one source read fills: up to 32 adjacent 64 KiB slots, because every read has a
+ * fixed cost beyond its copy and fewer, larger reads keep the reader ahead of a fast drive
+ * (BENCHMARKS.md, "File-backed: the reader's round trip").
  */
 const MAX_READ_BYTES = 2 * 1024 * 1024;
 
@@ -554,8 +553,9 @@ async function reader(
       count++;
     }
     const want = blocks * bps;
-    // One way of making the view for every read of a contiguous pool, so the optimised reader
-    // does not meet a path it has not seen once the pool fills and batches begin.
+    // One way of making the view for every read of a contiguous pool, so no path first taken
+    // mid-write deoptimises the reader (docs/benchmarks-history.md, "File-backed: zero-copy
+    // hand-off").
     const dst = s.pool.contiguous
       ? s.pool.span(first, want)
       : (s.pool.slots[first] as Uint8Array).subarray(0, want);

@@ -2,8 +2,8 @@
 // A reader never invents bytes: reading past the end throws MalformedDataError, so a decoder fed
 // truncated data fails with the malformed-data error and nothing else.
 // Both work on the bytes directly, without a DataView: a DataView needs the array's ArrayBuffer,
-// and asking a small typed array for its buffer makes V8 move it off the heap (about a
-// microsecond per CDB on the WRITE path; BENCHMARKS.md, "Causes and fixes").
+// and asking a small typed array for its buffer makes V8 move it off the heap
+// (docs/benchmarks-history.md, "File-backed: a writer thread with 64 KiB writes").
 
 import { MalformedDataError, invalidArgument } from '../errors.js';
 

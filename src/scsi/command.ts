@@ -63,8 +63,9 @@ export function scsiCommand(
   direction: DataDirection,
   data?: { dataOut?: Uint8Array; allocationLength?: number; dataOutHold?: DataOutHold },
 ): ScsiCommand {
-  // Every command has the same fields (undefined where they do not apply): transports see one
-  // object shape, so their optimised code is not thrown away when a new kind of command comes.
+  // Every command has the same fields (undefined where they do not apply), so a new kind of
+  // command does not deoptimise the transports (docs/benchmarks-history.md, "File-backed:
+  // zero-copy hand-off").
   const out = direction === 'out';
   return {
     name,

@@ -1,16 +1,15 @@
-// The image-backed virtual drive's writer thread (docs/virtual-drive.md, "Image files"; BENCHMARKS.md,
-// "Causes and fixes"): a worker that takes jobs (a range of shared memory and the image offset it
-// belongs at) from a ring in shared memory and writes them to the image file with positioned
-// synchronous writes of at most 64 KiB, in submission order, so a rewritten block ends up with
-// its latest data. The drive's thread only publishes a job: no thread-pool round trip per write,
-// and one writer on the file. A job's bytes are in the drive's write cache (buffer 0), or, for a
-// WRITE whose caller let the drive hold its data (DataOutHold), in the caller's own shared
-// buffer, which the drive registers once through `port` (zero-copy hand-off).
+// The image-backed virtual drive's writer thread (docs/virtual-drive.md, "Persistence"): a worker
+// that takes jobs (a range of shared memory and the image offset it belongs at) from a ring in
+// shared memory and writes them to the image file with positioned synchronous writes of at most
+// 64 KiB, in submission order, so a rewritten block ends up with its latest data. The drive's
+// thread only publishes a job: no thread-pool round trip per write, and one writer on the file. A
+// job's bytes are in the drive's write cache (buffer 0), or, for a WRITE whose caller let the drive
+// hold its data (DataOutHold), in the caller's own shared buffer, which the drive registers once
+// through `port` (zero-copy hand-off).
 //
-// Why 64 KiB: the page cache backs a write with folios as large as the write. On the machine the
-// benchmarks run on, large folios often land on memory the hypervisor has taken back, and `dd`
-// itself writes 1 GiB at 1.7–2.7 GB/s with bs=64k against 0.45–0.8 GB/s with bs=1M. A writer
-// thread makes small writes cheap (a system call each, no hand-off per write).
+// Why 64 KiB on a thread of its own: small page-cache writes stay fast where large ones do not,
+// and a thread makes each one a plain system call (docs/benchmarks-history.md, "File-backed: a
+// writer thread with 64 KiB writes").
 //
 // Shared state (all Int32 slots of `control` are accessed with Atomics):
 //
@@ -31,9 +30,9 @@
 // length, image position (a Float64 holds any image offset exactly), buffer id (0: the cache).
 //
 // COMPLETED is notified every NOTIFY_EVERY jobs and whenever the writer runs dry, not after every
-// job: each notify that finds the drive waiting costs it an event-loop wake-up, and one per
-// 64 KiB write was a measurable share of the CPU time. Whoever waits is woken at the latest when
-// the writer runs dry, so every wait ends.
+// job, because each notify that finds the drive waiting costs it an event-loop wake-up
+// (docs/benchmarks-history.md, "File-backed: zero-copy hand-off"). Whoever waits is woken at the
+// latest when the writer runs dry, so every wait ends.
 //
 // Messages on `port` (drive → writer): `{ id, buffer, drop }` registers a shared buffer under
 // `id` and forgets buffer `drop` (0: none); the drive posts it before the first job that uses
