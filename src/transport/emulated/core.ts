@@ -8,15 +8,8 @@ import { fail, Sense, type SenseCode } from './check.js';
 import { Disc, type DiscJson, type WriteContext } from './disc.js';
 import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
 import type { VirtualDriveOptions } from './address.js';
-import {
-  decodeOdd,
-  FileStore,
-  imageSize,
-  MemoryStore,
-  readSidecar,
-  writeSidecar,
-  type BlockStore,
-} from './store.js';
+import { FileStore, MemoryStore, type BlockStore } from './store.js';
+import { decodeOdd, imageSize, readSidecar, sidecarText, writeSidecar } from './sidecar.js';
 import { invalidArgument } from '../../errors.js';
 import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
 import type { ReadWriteErrorRecoveryPage } from '../../scsi/mmc/mode-pages/read-write-error-recovery.js';
@@ -70,6 +63,14 @@ export class DriveCore {
   readSpeedKBps = 0xffff;
   /** The sidecar is behind the disc layout. */
   dirty = false;
+  /**
+   * The layout as last read from or written to the sidecar (serialised), and the sidecar's text
+   * then. persist() writes only a layout that differs from the first, so a drive that changed
+   * nothing writes nothing: another process may hold the image meanwhile, and a refused second
+   * burner must not put back the layout it opened with. refresh() compares the second.
+   */
+  private layoutSeen: string | undefined;
+  private sidecarSeen: string | undefined;
 
   constructor(
     readonly options: VirtualDriveOptions,
@@ -92,7 +93,8 @@ export class DriveCore {
     if (options.image === undefined) {
       return new DriveCore(options, clock, freshDisc(options.media, options), new MemoryStore());
     }
-    const sidecar = await readSidecar<DiscJson>(options.image);
+    const read = await readSidecar<DiscJson>(options.image);
+    const sidecar = read?.json;
     if (sidecar === undefined && (await imageSize(options.image)) > 0) {
       // A non-empty file without a sidecar is somebody's data, not a virtual disc.
       throw invalidArgument(
@@ -113,7 +115,8 @@ export class DriveCore {
       store.restore(sidecar.stride ?? undefined, decodeOdd(sidecar.odd));
     }
     const core = new DriveCore(options, clock, disc, store);
-    if (sidecar === undefined) await core.persist();
+    if (read !== undefined) core.seen(read.text);
+    else await core.persist();
     return core;
   }
 
@@ -187,7 +190,40 @@ export class DriveCore {
     this.dirty = false;
     if (this.options.image === undefined || this.disc === undefined) return;
     await this.store.writeOut();
-    await writeSidecar(this.options.image, this.disc.toJSON(), this.store);
+    const text = sidecarText(this.disc.toJSON(), this.store);
+    if (text === this.layoutSeen) return;
+    await writeSidecar(this.options.image, text);
+    this.layoutSeen = text;
+    this.sidecarSeen = text;
+  }
+
+  /** The layout now in memory is the one of the sidecar text `text`. */
+  private seen(text: string): void {
+    this.sidecarSeen = text;
+    this.layoutSeen =
+      this.disc === undefined ? undefined : sidecarText(this.disc.toJSON(), this.store);
+  }
+
+  /**
+   * Picks up what another process recorded on the image since this drive opened it (called once
+   * exclusive access is held): the layout and side map are read again, provided this drive has
+   * changed nothing itself. The data needs nothing: reads go to the image file.
+   */
+  async refresh(): Promise<void> {
+    const image = this.options.image;
+    const disc = this.disc;
+    if (image === undefined || disc === undefined || !(this.store instanceof FileStore)) return;
+    if (this.dirty || sidecarText(disc.toJSON(), this.store) !== this.layoutSeen) return;
+    const read = await readSidecar<DiscJson>(image);
+    if (read === undefined || read.text === this.sidecarSeen) return;
+    if (read.json.disc.media !== disc.spec.id) {
+      throw invalidArgument(
+        `virtual drive: ${image} now holds a ${read.json.disc.media} disc, not ${disc.spec.id}`,
+      );
+    }
+    this.disc = Disc.fromJSON(read.json.disc, this.options.capacityBlocks);
+    this.store.restore(read.json.stride ?? undefined, decodeOdd(read.json.odd));
+    this.seen(read.text);
   }
 
   /** Data and layout reach stable storage (SYNCHRONIZE CACHE, CLOSE, eject, close). */

@@ -4,6 +4,7 @@
 // faults, turns CheckCondition into status and sense, and keeps the command log.
 
 import type {
+  ExclusiveAccessHooks,
   ExecuteOptions,
   PlatformInfo,
   ScsiCommand,
@@ -22,6 +23,7 @@ import { CheckCondition, fail, Sense, type SenseCode } from './check.js';
 import { HANDLERS, UNIT_ATTENTION_EXEMPT, type Exchange } from './commands.js';
 import { DriveCore } from './core.js';
 import type { DiscStatus, Session, Track } from './disc.js';
+import { virtualExclusiveAccess } from './exclusive.js';
 import { Faults } from './faults.js';
 import type { MediaId } from './media.js';
 import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
@@ -262,6 +264,8 @@ class CommandExchange implements Exchange {
 /** The virtual MMC recorder (implements Transport). Open it with openVirtualDrive(). */
 export class VirtualDrive implements Transport {
   readonly control: VirtualDriveControl;
+  /** Image-backed: a lock file next to the image, honoured by every process (exclusive.ts). */
+  readonly exclusiveAccess: ExclusiveAccessHooks;
   private busy = false;
   private closed = false;
   private seq = 0;
@@ -273,6 +277,7 @@ export class VirtualDrive implements Transport {
     private readonly clock: Clock,
   ) {
     this.control = new VirtualDriveControl(core);
+    this.exclusiveAccess = virtualExclusiveAccess(core, () => this.closed);
   }
 
   /** Opens `virtual:<media>[?options]`; an `image` is created or reopened. */
@@ -299,11 +304,16 @@ export class VirtualDrive implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.core.disc !== undefined) {
-      this.core.buffer.stop();
-      if (this.core.dirty || this.options.image !== undefined) await this.core.flush();
+    try {
+      if (this.core.disc !== undefined) {
+        this.core.buffer.stop();
+        if (this.core.dirty || this.options.image !== undefined) await this.core.flush();
+      }
+      await this.core.store.close();
+    } finally {
+      // After the flush: the next holder of the image opens what this drive recorded.
+      await this.exclusiveAccess.release();
     }
-    await this.core.store.close();
   }
 
   execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {

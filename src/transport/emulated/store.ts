@@ -2,10 +2,9 @@
 // where the stride is the block size of the first write: in memory as a sparse map of chunks, or
 // in a sparse image file behind a write-back cache and a writer thread (FileStore). Blocks of another size (CD
 // sector types mixed on one disc) and negative-LBA blocks (SAO/raw pre-gap and lead-in) go to a
-// small side map that the sidecar persists.
+// small side map that the sidecar persists (sidecar.ts).
 
-import { open, rename, writeFile, readFile, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { open, type FileHandle } from 'node:fs/promises';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { DataOutHold } from '../../scsi/command.js';
 import {
@@ -721,72 +720,4 @@ export class FileStore extends BaseStore {
     Atomics.notify(ctl, CTL_SUBMITTED);
     await exited;
   }
-}
-
-/** The sidecar next to an image: the disc layout plus side-map blocks (base64). */
-export interface SidecarJson<D> {
-  readonly format: 'discwright-virtual-disc';
-  readonly version: 1;
-  readonly disc: D;
-  readonly stride: number | null;
-  readonly odd: Record<string, string>;
-}
-
-export function sidecarPath(image: string): string {
-  return `${image}.json`;
-}
-
-export async function readSidecar<D>(image: string): Promise<SidecarJson<D> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(sidecarPath(image), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  const json = JSON.parse(text) as SidecarJson<D>;
-  if (json.format !== 'discwright-virtual-disc' || json.version !== 1) {
-    throw new Error(`${sidecarPath(image)} is not a discwright virtual disc sidecar`);
-  }
-  return json;
-}
-
-/** Size of the image file, or -1 when it does not exist. */
-export async function imageSize(image: string): Promise<number> {
-  try {
-    return (await stat(image)).size;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return -1;
-    throw e;
-  }
-}
-
-/**
- * Writes the sidecar atomically: a temporary file in the same directory, fsync, rename. A crash
- * leaves either the old or the new sidecar, never a torn one.
- */
-export async function writeSidecar<D>(image: string, disc: D, store: BlockStore): Promise<void> {
-  const odd: Record<string, string> = {};
-  for (const [lba, bytes] of store.odd) odd[String(lba)] = Buffer.from(bytes).toString('base64');
-  const json: SidecarJson<D> = {
-    format: 'discwright-virtual-disc',
-    version: 1,
-    disc,
-    stride: store.stride ?? null,
-    odd,
-  };
-  const target = sidecarPath(image);
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  await writeFile(tmp, JSON.stringify(json));
-  const fh = await open(tmp, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, target);
-}
-
-export function decodeOdd(odd: Record<string, string>): [number, Uint8Array][] {
-  return Object.entries(odd).map(([k, v]) => [Number(k), new Uint8Array(Buffer.from(v, 'base64'))]);
 }
