@@ -41,6 +41,7 @@ export {
   type ReadRange,
   type DiscRecorderOptions,
   type CommandOptions,
+  type ExclusiveOnOpen,
 } from './device/index.js';
 export * from './device/types.js';
 export { hrFromSense, decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';

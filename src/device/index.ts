@@ -2,6 +2,7 @@
 
 export { DiscRecorder, type DiscRecorderOptions, type CommandOptions } from './recorder.js';
 export { openRecorder, listRecorders } from './open.js';
+export type { ExclusiveOnOpen } from './client-name.js';
 export { addressKind, openTransport, type AddressKind } from './address.js';
 export { checkCdb, requiredCdbLength } from './cdb-check.js';
 export * from './types.js';

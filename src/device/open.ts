@@ -5,7 +5,12 @@ import { readdir } from 'node:fs/promises';
 import { DiscRecorder, type DiscRecorderOptions } from './recorder.js';
 import { loadTransportModule } from './address.js';
 
-/** Open and initialise the recorder at `address` (virtual:…, iscsi://…, /dev/sgN, /dev/srN, D:). */
+/**
+ * Open and initialise the recorder at `address` (virtual:…, iscsi://…, /dev/sgN, /dev/srN, D:).
+ * With `options.exclusive` the recorder takes exclusive access before it sends anything: a drive
+ * another program holds rejects with E_IMAPI_RECORDER_LOCKED (or E_ACCESSDENIED for a mounted
+ * disc) and gets no command at all.
+ */
 export async function openRecorder(
   address: string,
   options: DiscRecorderOptions = {},

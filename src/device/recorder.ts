@@ -56,6 +56,7 @@ import type { Clock } from '../transport/clock.js';
 import type { PlatformInfo, Transport } from '../transport/transport.js';
 import { openTransport } from './address.js';
 import { checkCdb } from './cdb-check.js';
+import { checkClientName, type ExclusiveOnOpen } from './client-name.js';
 import * as cmd from './commands.js';
 import {
   IMAPI2_DEFAULT_COMMAND_TIMEOUT,
@@ -72,6 +73,12 @@ import {
 export interface DiscRecorderOptions {
   /** Passed to the transport (the virtual drive paces itself with it). */
   readonly clock?: Clock;
+  /**
+   * Take exclusive access right after the transport opens, before the first command (INQUIRY)
+   * reaches the device, as a burner must: held elsewhere, opening fails and nothing was sent.
+   * Held as one reference of acquireExclusiveAccess(); close() releases it.
+   */
+  readonly exclusive?: ExclusiveOnOpen;
 }
 
 export interface CommandOptions {
@@ -79,8 +86,6 @@ export interface CommandOptions {
   readonly timeoutSec?: number;
 }
 
-/** The cdrom exclusive-lock character set: 1..63 characters (64 bytes with the NUL). */
-const CLIENT_NAME = /^[A-Za-z0-9 .,:;_-]{1,63}$/;
 const FIXED_SENSE_LENGTH = 18;
 const GET_CONFIGURATION_MAX = 0xfff8;
 const MODE_SENSE_MAX = 0xfff8;
@@ -158,6 +163,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     if (typeof uniqueId !== 'string' || uniqueId.length === 0) {
       throw invalid('initializeDiscRecorder needs a recorder id');
     }
+    if (this.#options.exclusive !== undefined) checkClientName(this.#options.exclusive.clientName);
     const transport = await openTransport(uniqueId, this.#options);
     if (this.#transport !== undefined) await this.close();
     await this.#bind(transport, uniqueId);
@@ -167,6 +173,13 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     this.#transport = transport;
     this.#id = id;
     try {
+      const ex = this.#options.exclusive;
+      if (ex !== undefined) {
+        // Before any command: a drive another program is burning must not get even an INQUIRY.
+        await transport.exclusiveAccess?.acquire(ex.force ?? false, checkClientName(ex.clientName));
+        this.#exclusiveCount = 1;
+        this.#exclusiveOwner = ex.clientName;
+      }
       // 36 bytes: the standard part, and the length USB bridges are known to handle.
       const r = await this.#run(inquiry());
       try {
@@ -183,6 +196,11 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     } catch (e) {
       this.#transport = undefined;
       this.#id = '';
+      if (this.#exclusiveCount > 0) {
+        this.#exclusiveCount = 0;
+        this.#exclusiveOwner = '';
+        await transport.exclusiveAccess?.release().catch(() => undefined);
+      }
       await transport.close().catch(() => undefined);
       throw e;
     }
@@ -899,11 +917,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   async acquireExclusiveAccess(force: boolean, clientName: string): Promise<void> {
     const t = this.#bound();
     checkBool(force, 'force');
-    if (typeof clientName !== 'string' || !CLIENT_NAME.test(clientName)) {
-      throw new DwError(HR.E_IMAPI_RECORDER_CLIENT_NAME_IS_NOT_VALID, {
-        message: 'clientName must be 1..63 characters of A-Z a-z 0-9 space . , : ; _ -',
-      });
-    }
+    checkClientName(clientName);
     if (this.#exclusiveCount > 0) {
       if (this.#exclusiveOwner !== clientName) {
         throw new DwError(HR.E_ACCESSDENIED, {

@@ -97,13 +97,21 @@ function mapping(code: string, ctx: ErrnoContext): Mapping {
       };
     case 'EBUSY':
     case 'EAGAIN':
+      // The kernel does not say who: O_EXCL is refused alike for a burner (growisofs, libburn,
+      // cdrecord open /dev/srN with O_EXCL) and for a mounted file system.
       return {
         hr: HR.E_IMAPI_RECORDER_LOCKED,
         text:
           ctx.op === 'lock'
-            ? `${ctx.path} is in use (mounted, or opened exclusively by another program)`
+            ? `${ctx.path} is in use by another program or mounted (the kernel refused exclusive access)`
             : `${ctx.path} is busy: another program holds it exclusively`,
-        hint: 'Close the other program (a burner, a file manager that mounted the disc) or wait.',
+        hint:
+          ctx.op === 'lock'
+            ? 'Wait for the other program (a burner such as growisofs, cdrecord or a libburn-based' +
+              ' one) to finish, or close it; if the disc is mounted, unmount it (udisksctl unmount' +
+              ` -b ${ctx.path}). Force exclusive access (--force on the command line) only when you` +
+              ' know nothing is writing to the drive.'
+            : 'Close the other program (a burner, a file manager that mounted the disc) or wait.',
       };
     case 'ENODEV':
     case 'ENXIO':
