@@ -1,7 +1,8 @@
 // `discwright demo` (what `npm start` runs): writes a generated image to a virtual DVD+R backed
 // by a file, with the live progress line, then does what a burner does after the data (SYNCHRONIZE
 // CACHE, CLOSE TRACK, CLOSE SESSION), reads the section back to check it, and shows `info` of the
-// result. Needs no hardware and no privileges.
+// result. Needs no hardware and no privileges. Like write-section it holds exclusive access to
+// the drive (here: the image) from before the first command to the end.
 
 import { createHash, type Hash } from 'node:crypto';
 import { mkdtemp, mkdir } from 'node:fs/promises';
@@ -31,7 +32,12 @@ export interface DemoOptions {
   readonly dir?: string;
   /** Drive speed, e.g. `16x` or `max` (default 16x). */
   readonly speed?: string;
+  /** Go past a holder of the image known to be stale. */
+  readonly force?: boolean;
 }
+
+/** The holder other programs see while the demo has the drive. */
+export const DEMO_CLIENT = 'discwright demo';
 
 const SECTOR = 2048;
 
@@ -109,7 +115,9 @@ export async function demoCommand(io: CliIo, o: DemoOptions): Promise<number> {
     const address = `virtual:dvd+r?image=${imageParam(image)}&speed=${encodeURIComponent(speed)}`;
     println(io.stdout, `discwright demo: ${sizeMiB} MiB of generated data to a virtual DVD+R`);
     println(io.stdout, `recorder: ${address}`);
-    recorder = await openRecorder(address);
+    recorder = await openRecorder(address, {
+      exclusive: { clientName: DEMO_CLIENT, force: o.force === true },
+    });
     println(
       io.stdout,
       `drive: ${recorder.vendorId} ${recorder.productId} ${recorder.productRevision}`,

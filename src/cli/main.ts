@@ -69,7 +69,17 @@ interface WriteOpts {
   endSpeed?: number;
   buffer?: number;
   json?: boolean;
+  force?: boolean;
 }
+
+const FORCE_HELP =
+  "go past a holder known to be stale: a lock whose holder cannot be checked, a mounted disc, another program's O_EXCL on /dev/srN (never a running discwright)";
+
+const EXCLUSIVE_HELP = `
+The drive is held exclusively from before the first command to the end, as burners hold
+/dev/srN with O_EXCL. While another program holds it nothing is sent and the command exits 1:
+E_IMAPI_RECORDER_LOCKED naming the holder where it can be known (client and PID from a
+discwright lock), or E_ACCESSDENIED when a file system on the disc is mounted.`;
 
 program
   .command('write-section')
@@ -92,6 +102,8 @@ program
   .option('--end-speed <sectors/s>', 'expected rate at the end (-1 = maximum)', parseSpeedHint)
   .option('--buffer <bytes>', 'host buffer, a multiple of 4096 (e.g. 512k, 8M)', parseBufferSize)
   .option('--json', 'print one JSON object per progress update, then a result object')
+  .option('--force', FORCE_HELP)
+  .addHelpText('after', EXCLUSIVE_HELP)
   .action(async (recorder: string, source: string, _o: unknown, cmd: Command) => {
     const { writeSectionCommand } = await import('./write-section.js');
     exitCode = await writeSectionCommand(io, recorder, source, cmd.opts<WriteOpts>());
@@ -152,9 +164,14 @@ program
     },
     '16x',
   )
+  .option('--force', FORCE_HELP)
+  .addHelpText('after', EXCLUSIVE_HELP)
   .action(async (_o: unknown, cmd: Command) => {
     const { demoCommand } = await import('./demo.js');
-    exitCode = await demoCommand(io, cmd.opts<{ size: number; dir?: string; speed: string }>());
+    exitCode = await demoCommand(
+      io,
+      cmd.opts<{ size: number; dir?: string; speed: string; force?: boolean }>(),
+    );
   });
 
 try {

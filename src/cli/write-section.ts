@@ -1,7 +1,9 @@
 // `discwright write-section <recorder> <source|-> --lba <n> …`: IWriteEngine2::WriteSection from
 // the command line. Arguments and the source are checked before the recorder is opened; after a
 // complete section the drive's cache is flushed (SYNCHRONIZE CACHE) so exit status 0 means the
-// data reached the medium. Tracks and sessions are left open, as the engine leaves them.
+// data reached the medium. Tracks and sessions are left open, as the engine leaves them. The
+// recorder is opened with exclusive access, taken before any command is sent, and released when
+// the command ends, whichever way it ends.
 
 import { stat } from 'node:fs/promises';
 import { DwError, HR, invalidArgument } from '../errors.js';
@@ -31,7 +33,12 @@ export interface WriteSectionOptions {
   readonly endSpeed?: number;
   readonly buffer?: number;
   readonly json?: boolean;
+  /** Go past a holder of the drive known to be stale (acquireExclusiveAccess force). */
+  readonly force?: boolean;
 }
+
+/** The holder other programs see while write-section has the drive. */
+export const WRITE_SECTION_CLIENT = 'discwright write-section';
 
 interface ResolvedSource {
   readonly source: BlockSource;
@@ -127,7 +134,9 @@ export async function writeSectionCommand(
       ...(o.buffer === undefined ? {} : { hostBufferSize: o.buffer }),
     };
     interrupt.check();
-    recorder = await openRecorder(address);
+    recorder = await openRecorder(address, {
+      exclusive: { clientName: WRITE_SECTION_CLIENT, force: o.force === true },
+    });
     const family = await mediaFamily(recorder);
     const outcome = await runSection(
       recorder,
