@@ -7,13 +7,14 @@
 // switch on between two PDUs) and push (`start()`, the full feature phase).
 
 import net from 'node:net';
-import { DwError, HR, MalformedDataError } from '../../errors.js';
+import { MalformedDataError, type DwError } from '../../errors.js';
 import { TransportErrors } from '../transport.js';
 import { frameParts, NO_DIGESTS, PduFramer, type DigestSettings } from './framer.js';
 import type { PduFrame } from './pdu-layout.js';
 import type { Pdu, TargetPdu } from './pdu-types.js';
 import { decodePdu, encodeBhs, pduData } from './pdu.js';
 import { StagingBuffer } from './staging.js';
+import { timedWait, type Waiter } from './timed-wait.js';
 
 /** The receive buffer: one read takes up to this much. */
 const RECEIVE_BUFFER_BYTES = 256 * 1024;
@@ -62,7 +63,7 @@ export class IscsiConnection {
   private preparedToken = 0;
   private sendDigests: DigestSettings = NO_DIGESTS;
   private handlers: ConnectionHandlers | undefined;
-  private waiter: { resolve: (p: TargetPdu) => void; reject: (e: DwError) => void } | undefined;
+  private waiter: Waiter<TargetPdu> | undefined;
   private ended: DwError | undefined;
   private drainWaiters: (() => void)[] = [];
   readonly description: string;
@@ -260,26 +261,17 @@ export class IscsiConnection {
       return Promise.reject(this.protocolError(e));
     }
     if (this.ended !== undefined) return Promise.reject(this.ended);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+    return timedWait(
+      this.description,
+      what,
+      timeoutMs,
+      (w) => {
+        this.waiter = w;
+      },
+      () => {
         this.waiter = undefined;
-        reject(
-          new DwError(HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT, {
-            message: `${this.description}: no ${what} within ${timeoutMs} ms`,
-          }),
-        );
-      }, timeoutMs);
-      this.waiter = {
-        resolve: (p) => {
-          clearTimeout(timer);
-          resolve(p);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-    });
+      },
+    );
   }
 
   /** Push mode: every PDU received from now on (and any already buffered) goes to `handlers`. */
