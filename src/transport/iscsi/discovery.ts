@@ -9,7 +9,7 @@ import { login } from './login.js';
 import { DEFAULT_OFFER } from './negotiate.js';
 import { RESERVED_TAG } from './pdu-layout.js';
 import { LogoutReason } from './pdu-types.js';
-import { defaultInitiatorName } from './session.js';
+import { defaultInitiatorName } from './session-options.js';
 import { decodeTextPairs, encodeTextPairs, type TextPairs } from './text.js';
 import { randomBytes } from 'node:crypto';
 

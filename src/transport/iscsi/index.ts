@@ -1,13 +1,12 @@
 // The iSCSI transport (RFC 7143 initiator): a Transport over TCP to a target that exports an
 // MMC logical unit, plus discovery. See docs/iscsi.md.
 
+export { openIscsiTransport, IscsiTransport } from './session.js';
 export {
-  openIscsiTransport,
-  IscsiTransport,
   defaultInitiatorName,
   type IscsiTransportOptions,
   type IscsiSessionStats,
-} from './session.js';
+} from './session-options.js';
 export {
   parseIscsiAddress,
   parseIscsiPortal,

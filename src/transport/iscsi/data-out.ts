@@ -1,0 +1,176 @@
+// The Data-Out side of a SCSI command that sends data (RFC 7143 §11.7.1, §11.8, §13.10-§13.14):
+// how much goes with the command as immediate and unsolicited data under the negotiated keys,
+// the Data-Out PDUs of one sequence, each within the target's MaxRecvDataSegmentLength, and the
+// pump that sends the sequence each R2T asks for as one gathered write, honouring the socket's
+// back-pressure.
+
+import { DwError } from '../../errors.js';
+import { TransportErrors } from '../transport.js';
+import type { IscsiConnection } from './connection.js';
+import type { SessionParameters } from './negotiate.js';
+import { RESERVED_TAG } from './pdu-layout.js';
+import type { DataOutPdu, R2tPdu, ScsiCommandPdu } from './pdu-types.js';
+
+/** Bytes [offset, end) of the data, sent as one sequence under Target Transfer Tag `ttt`. */
+export interface DataRange {
+  readonly offset: number;
+  readonly end: number;
+  readonly ttt: number;
+}
+
+/** What the pump reads and keeps in a task. */
+export interface DataOutTask {
+  readonly itt: number;
+  readonly lun: Uint8Array;
+  readonly conn: IscsiConnection;
+  readonly dataOut: Uint8Array | undefined;
+  /** Bytes sent so far: immediate, unsolicited and solicited data. */
+  sent: number;
+  /** The ranges R2Ts asked for that are not sent yet. */
+  readonly queue: DataRange[];
+  pumping: boolean;
+  /** The Data-Out staged ahead for the first R2T (`IscsiConnection.prepare`), if any. */
+  prepared: { readonly offset: number; readonly end: number; readonly token: number } | undefined;
+  /** Settled (or being aborted): nothing more is sent for it. */
+  readonly finished: boolean;
+}
+
+/** What the pump needs of the session. */
+export interface DataOutHost<T extends DataOutTask> {
+  /** The current ExpStatSN, which every Data-Out carries. */
+  expStatSn(): number;
+  /** The target's MaxRecvDataSegmentLength. */
+  segmentLength(): number;
+  /** `n` Data-Out PDUs went out. */
+  counted(n: number): void;
+  /** Sending failed: the task ends with `error`. */
+  fail(task: T, error: DwError): void;
+}
+
+/**
+ * How much of `length` bytes goes with the command: `immediate` bytes in the SCSI Command PDU
+ * (ImmediateData=Yes, within FirstBurstLength and the target's MaxRecvDataSegmentLength), then
+ * with InitialR2T=No unsolicited Data-Out up to `unsolicitedEnd` (FirstBurstLength); the rest
+ * waits for R2Ts.
+ */
+export function unsolicitedData(
+  params: SessionParameters,
+  length: number,
+): { readonly immediate: number; readonly unsolicitedEnd: number } {
+  if (length === 0) return { immediate: 0, unsolicitedEnd: 0 };
+  const immediate = params.immediateData
+    ? Math.min(length, params.firstBurstLength, params.targetMaxRecvDataSegmentLength)
+    : 0;
+  const unsolicitedEnd = params.initialR2T ? immediate : Math.min(length, params.firstBurstLength);
+  return { immediate, unsolicitedEnd };
+}
+
+export class DataOutPump<T extends DataOutTask> {
+  constructor(private readonly host: DataOutHost<T>) {}
+
+  /**
+   * Sends the SCSI Command PDU `command` of `task` (carrying the immediate data, `task.sent`
+   * bytes) with the unsolicited Data-Out up to `unsolicitedEnd` in the same write. Then stages
+   * the burst the first R2T will most likely ask for, the next `maxBurstLength` bytes, so that
+   * copying it overlaps with the target's work on the command and the R2T only fills in headers.
+   */
+  sendCommand(task: T, command: ScsiCommandPdu, unsolicitedEnd: number, maxBurstLength: number) {
+    const conn = task.conn;
+    if (unsolicitedEnd > task.sent) {
+      const unsolicited = { offset: task.sent, end: unsolicitedEnd, ttt: RESERVED_TAG };
+      const pdus = this.dataOutPdus(task, unsolicited);
+      this.host.counted(pdus.length);
+      conn.sendAll([command, ...pdus]);
+      task.sent = unsolicitedEnd;
+    } else {
+      conn.send(command);
+    }
+    const length = task.dataOut?.length ?? 0;
+    // A failure while sending (connection lost) may have settled the task already.
+    if (task.dataOut !== undefined && task.sent < length && !task.finished) {
+      const offset = task.sent;
+      const end = Math.min(length, offset + maxBurstLength);
+      const token = conn.prepare(this.dataOutPdus(task, { offset, end, ttt: RESERVED_TAG }));
+      if (token !== 0) task.prepared = { offset, end, token };
+    }
+  }
+
+  /**
+   * Queues the sequence an R2T asks for and sends what the socket takes. False, queueing
+   * nothing, when the R2T asks for no bytes or for bytes the task does not have.
+   */
+  onR2t(task: T, p: R2tPdu): boolean {
+    const end = p.bufferOffset + p.desiredDataTransferLength;
+    const length = task.dataOut?.length ?? 0;
+    if (task.dataOut === undefined || p.desiredDataTransferLength === 0 || end > length) {
+      return false;
+    }
+    task.queue.push({ offset: p.bufferOffset, end, ttt: p.targetTransferTag });
+    this.startPump(task);
+    return true;
+  }
+
+  /**
+   * Sends the queued Data-Out sequences, one burst per gathered write, synchronously while the
+   * socket takes them; once its buffer is full the rest waits for 'drain'.
+   */
+  private startPump(task: T): void {
+    if (task.pumping) return;
+    const conn = task.conn;
+    try {
+      while (!task.finished && conn.isOpen) {
+        const range = task.queue.shift();
+        if (range === undefined) return;
+        if (!this.sendBurst(task, range)) {
+          task.pumping = true;
+          void conn.drained().then(() => {
+            task.pumping = false;
+            if (task.queue.length > 0 && !task.finished) this.startPump(task);
+          });
+          return;
+        }
+      }
+    } catch (e) {
+      this.host.fail(task, e instanceof DwError ? e : TransportErrors.io(String(e), e));
+    }
+  }
+
+  /** One Data-Out sequence as one gathered write; false when the socket buffer is full. */
+  private sendBurst(task: T, range: DataRange): boolean {
+    const pdus = this.dataOutPdus(task, range);
+    this.host.counted(pdus.length);
+    const prepared = task.prepared;
+    task.prepared = undefined;
+    const ok =
+      (prepared !== undefined && prepared.offset === range.offset && prepared.end === range.end
+        ? task.conn.sendPrepared(prepared.token, pdus)
+        : undefined) ?? task.conn.sendAll(pdus);
+    task.sent = Math.max(task.sent, range.end);
+    return ok;
+  }
+
+  /** The Data-Out PDUs of one sequence, each within the target's MaxRecvDataSegmentLength. */
+  private dataOutPdus(task: T, range: DataRange): DataOutPdu[] {
+    const data = task.dataOut!;
+    const segment = this.host.segmentLength();
+    const expStatSn = this.host.expStatSn();
+    const pdus: DataOutPdu[] = [];
+    let dataSn = 0;
+    for (let off = range.offset; off < range.end;) {
+      const n = Math.min(segment, range.end - off);
+      pdus.push({
+        type: 'data-out',
+        final: off + n === range.end,
+        lun: task.lun,
+        initiatorTaskTag: task.itt,
+        targetTransferTag: range.ttt,
+        expStatSn,
+        dataSn: dataSn++,
+        bufferOffset: off,
+        data: data.subarray(off, off + n),
+      });
+      off += n;
+    }
+    return pdus;
+  }
+}

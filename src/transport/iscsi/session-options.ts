@@ -1,0 +1,121 @@
+// What an iSCSI transport can be told (IscsiTransportOptions), the settings it runs with once the
+// defaults are filled in and the login they make; the counters it keeps; and the initiator name
+// it uses by default.
+
+import { hostname } from 'node:os';
+import type { IscsiAddress, IscsiCredentials } from './address.js';
+import type { LoginConfig } from './login.js';
+import { DEFAULT_OFFER, type DigestName, type OperationalOffer } from './negotiate.js';
+
+export interface IscsiTransportOptions {
+  /** Our iSCSI name (default `iqn.2025-01.dev.discwright:<hostname>`). */
+  readonly initiatorName?: string;
+  readonly initiatorAlias?: string;
+  /** Overrides the credentials in the address. */
+  readonly credentials?: IscsiCredentials;
+  /** Acceptable digests, preferred first (default None, then CRC32C). */
+  readonly headerDigest?: readonly DigestName[];
+  readonly dataDigest?: readonly DigestName[];
+  /** Operational keys offered at login (defaults in DEFAULT_OFFER). */
+  readonly offer?: Partial<OperationalOffer>;
+  /** TCP connect bound (default 10 s). */
+  readonly connectTimeoutMs?: number;
+  /** Bound on each login round trip (default 10 s). */
+  readonly loginTimeoutMs?: number;
+  /** Timeout of a command whose ExecuteOptions give none (default 60 s). */
+  readonly commandTimeoutMs?: number;
+  /** Bound on ABORT TASK, LOGICAL UNIT RESET and Logout answers (default 10 s). */
+  readonly taskManagementTimeoutMs?: number;
+  /** Idle time before a NOP-Out ping (default 15 s; 0 disables keep-alive). */
+  readonly keepAliveIntervalMs?: number;
+  /** A ping unanswered this long ends the connection (default 10 s). */
+  readonly keepAliveTimeoutMs?: number;
+  /** Log in again on the next command after the connection was lost (default true). */
+  readonly autoReconnect?: boolean;
+  /** Largest single transfer reported in limits() (default 8 MiB). */
+  readonly maxTransferBytes?: number;
+  /** Environment for passwords missing from the address (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Counters, for diagnostics and tests. */
+export interface IscsiSessionStats {
+  /** Successful logins on this transport (1 after open; +1 per re-login). */
+  readonly logins: number;
+  readonly commands: number;
+  readonly dataOutPdus: number;
+  readonly r2ts: number;
+  readonly nopInPingsAnswered: number;
+  readonly abortsSent: number;
+}
+
+/** The options with every default filled in. */
+export interface SessionSettings {
+  readonly credentials: IscsiCredentials | undefined;
+  readonly initiatorName: string;
+  readonly initiatorAlias: string | undefined;
+  readonly offer: OperationalOffer;
+  readonly connectTimeoutMs: number;
+  readonly loginTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly tmfTimeoutMs: number;
+  readonly keepAliveIntervalMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly autoReconnect: boolean;
+  readonly maxTransferBytes: number;
+}
+
+export function sessionSettings(
+  target: IscsiAddress,
+  options: IscsiTransportOptions,
+): SessionSettings {
+  return {
+    credentials: options.credentials ?? target.credentials,
+    initiatorName: options.initiatorName ?? defaultInitiatorName(),
+    initiatorAlias: options.initiatorAlias,
+    offer: {
+      ...DEFAULT_OFFER,
+      ...options.offer,
+      ...(options.headerDigest === undefined ? {} : { headerDigest: options.headerDigest }),
+      ...(options.dataDigest === undefined ? {} : { dataDigest: options.dataDigest }),
+    },
+    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    loginTimeoutMs: options.loginTimeoutMs ?? 10_000,
+    commandTimeoutMs: options.commandTimeoutMs ?? 60_000,
+    tmfTimeoutMs: options.taskManagementTimeoutMs ?? 10_000,
+    keepAliveIntervalMs: options.keepAliveIntervalMs ?? 15_000,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 10_000,
+    autoReconnect: options.autoReconnect ?? true,
+    maxTransferBytes: options.maxTransferBytes ?? 8 * 1024 * 1024,
+  };
+}
+
+/** The login of a Normal session to `targetName` with these settings. */
+export function normalSessionLogin(
+  s: SessionSettings,
+  targetName: string,
+  isid: Uint8Array,
+  cmdSn: number,
+): LoginConfig {
+  return {
+    initiatorName: s.initiatorName,
+    ...(s.initiatorAlias === undefined ? {} : { initiatorAlias: s.initiatorAlias }),
+    targetName,
+    sessionType: 'Normal',
+    isid,
+    cid: 0,
+    cmdSn,
+    ...(s.credentials === undefined ? {} : { credentials: s.credentials }),
+    offer: s.offer,
+    timeoutMs: s.loginTimeoutMs,
+  };
+}
+
+export function defaultInitiatorName(): string {
+  const host =
+    hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '-')
+      .replace(/^[-.]+|[-.]+$/g, '') || 'host';
+  return `iqn.2025-01.dev.discwright:${host}`;
+}
