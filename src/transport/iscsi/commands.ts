@@ -215,10 +215,10 @@ export class CommandRunner {
 }
 
 /**
- * One timer for the command deadlines, kept armed between commands (unreferenced while idle)
- * instead of a setTimeout/clearTimeout pair per command, a share of the per-command cost on the
- * WRITE path (BENCHMARKS.md, "Per-command cost on the WRITE path"). It fires at the earliest
- * deadline it was armed for; the owner then gives up on the task or arms it again.
+ * One timer for the command deadlines, kept armed between commands (unreferenced while idle),
+ * since a setTimeout/clearTimeout pair per command was a share of the per-command cost on the
+ * WRITE path (docs/benchmarks-history.md, "Per-command cost on the WRITE path"). It fires at the
+ * earliest deadline it was armed for; the owner then gives up on the task or arms it again.
  */
 export class DeadlineTimer {
   private timer: ReturnType<typeof setTimeout> | undefined;
