@@ -26,8 +26,10 @@ case "${1:-}" in
 growisofs-first)
 	growisofs -dvd-compat -Z "$SR=$DATA" >"$OUT/growisofs.log" 2>&1 &
 	g=$!
-	wait_for "$OUT/growisofs.log" '% done' 60 || echo "two-burners: growisofs shows no progress"
+	# growisofs prints "written/total (p%) @speed" while it writes.
+	wait_for "$OUT/growisofs.log" '%) @' 60 || echo "two-burners: growisofs shows no progress"
 	for node in "$SR" "$SG"; do
+		kill -0 $g 2>/dev/null || { echo "two-burners: growisofs ended before discwright ran"; fail=1; }
 		dw write-section "$node" "$other" --lba 0 --json >"$OUT/dw-$(basename "$node").json" 2>"$OUT/dw-$(basename "$node").err"
 		expect "discwright on $node while growisofs burns" $? 1
 		cat "$OUT/dw-$(basename "$node").err"
@@ -39,6 +41,7 @@ discwright-first)
 	dw write-section "$SR" "$DATA" --lba 0 --json >"$OUT/dw.json" 2>"$OUT/dw.err" &
 	d=$!
 	wait_for "$OUT/dw.json" '"blocksWritten":[1-9]' 60 || echo "two-burners: discwright shows no progress"
+	kill -0 $d 2>/dev/null || { echo "two-burners: discwright ended before growisofs ran"; fail=1; }
 	growisofs -dvd-compat -Z "$SR=$other" >"$OUT/growisofs.log" 2>&1
 	expect "growisofs while discwright burns" $? '[1-9][0-9]*'
 	tail -n 3 "$OUT/growisofs.log"
