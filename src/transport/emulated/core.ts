@@ -1,15 +1,18 @@
 // The virtual drive's state: tray, loaded disc, block store, drive buffer, Write Parameters page,
-// speeds, pending unit attention and media events. Command handlers (commands.ts) act on it;
+// speeds, pending unit attention and media events. Command handlers (commands/) act on it;
 // drive.ts wraps it in the Transport contract.
 
 import type { Clock } from '../clock.js';
 import { DriveBuffer } from './buffer.js';
 import { fail, Sense, type SenseCode } from './check.js';
-import { Disc, type DiscJson, type WriteContext } from './disc.js';
+import { Disc } from './disc.js';
+import type { DiscJson, WriteContext } from './disc-layout.js';
 import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
 import type { VirtualDriveOptions } from './address.js';
-import { FileStore, MemoryStore, type BlockStore } from './store.js';
-import { decodeOdd, imageSize, readSidecar, sidecarText, writeSidecar } from './sidecar.js';
+import type { BlockStore } from './image/block-store.js';
+import { FileStore } from './image/file-store.js';
+import { MemoryStore } from './image/memory-store.js';
+import { decodeOdd, imageSize, readSidecar, sidecarText, writeSidecar } from './image/sidecar.js';
 import { invalidArgument } from '../../errors.js';
 import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
 import type { ReadWriteErrorRecoveryPage } from '../../scsi/mmc/mode-pages/read-write-error-recovery.js';

@@ -1,7 +1,8 @@
 // The virtual drive: a Transport that answers SCSI commands the way an MMC recorder with real
 // media does (docs/virtual-drive.md). This module enforces the transport contract (one command
-// in flight, closed transport, timeout and abort on the drive's clock, transfer limits), applies
-// faults, turns CheckCondition into status and sense, and keeps the command log.
+// in flight, closed transport, timeout and abort on the drive's clock, transfer limits), hands
+// each command to its handler (commands/dispatch.ts), turns CheckCondition into status and
+// sense, and records every command in the log (command-log.ts).
 
 import type {
   ExclusiveAccessHooks,
@@ -15,217 +16,22 @@ import type {
 import { TransportErrors } from '../transport.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ScsiStatus, type DataOutHold } from '../../scsi/command.js';
-import { opcodeName, Opcode } from '../../scsi/opcodes.js';
+import { opcodeName } from '../../scsi/opcodes.js';
 import { encodeDescriptorSense, encodeFixedSense } from '../../scsi/sense.js';
 import { DwError, HR } from '../../errors.js';
 import { parseVirtualAddress, type VirtualDriveOptions } from './address.js';
-import { CheckCondition, fail, Sense, type SenseCode } from './check.js';
-import { HANDLERS, UNIT_ATTENTION_EXEMPT, type Exchange } from './commands.js';
+import { CheckCondition, type SenseCode } from './check.js';
+import { LoggedCommand, trimLog } from './command-log.js';
+import { dispatch } from './commands/dispatch.js';
+import type { Exchange } from './commands/exchange.js';
+import { VirtualDriveControl } from './control.js';
 import { DriveCore } from './core.js';
-import type { DiscStatus, Session, Track } from './disc.js';
 import { virtualExclusiveAccess } from './exclusive.js';
-import { Faults } from './faults.js';
-import type { MediaId } from './media.js';
-import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
-
-/** One executed command, as the command log records it. */
-export interface LogEntry {
-  /** 1, 2, 3… in execution order. */
-  readonly seq: number;
-  /** The command's name (`WRITE(10)`). */
-  readonly name: string;
-  readonly opcode: number;
-  /** A copy of the CDB. */
-  readonly cdb: Uint8Array;
-  /** The CDB as the codec decoded it; undefined when the command failed before decoding. */
-  readonly decoded: unknown;
-  /** SCSI status; undefined when the command rejected (transport failure). */
-  readonly status: number | undefined;
-  /** The sense data as sent: fixed format, or descriptor format with `sense=descriptor`
-   *  (empty on GOOD). */
-  readonly sense: Uint8Array;
-  /** Sense key/ASC/ASCQ of a CHECK CONDITION. */
-  readonly senseCode: SenseCode | undefined;
-  readonly dataOutBytes: number;
-  readonly dataInBytes: number;
-  /** Clock times (ms) when the command arrived and completed. */
-  readonly start: number;
-  readonly end: number;
-  /** The rejection, for commands that did not complete. */
-  readonly error: DwError | undefined;
-}
-
-/** Read-only view of the loaded disc and the drive's recording state. */
-export class MediaInspection {
-  constructor(private readonly core: DriveCore) {}
-
-  /** A disc is in the drive and the tray is closed. */
-  get loaded(): boolean {
-    return this.core.disc !== undefined && this.core.tray === 'closed';
-  }
-  get trayOpen(): boolean {
-    return this.core.tray === 'open';
-  }
-  get prevented(): boolean {
-    return this.core.prevented;
-  }
-  get media(): MediaId | undefined {
-    return this.core.disc?.spec.id;
-  }
-  /** Current profile (0 when empty). */
-  get profile(): number {
-    return this.core.disc?.profile ?? 0;
-  }
-  get discStatus(): DiscStatus | undefined {
-    return this.core.disc?.status().disc;
-  }
-  get capacity(): number {
-    return this.core.disc?.capacity ?? 0;
-  }
-  get formatted(): boolean {
-    return this.core.disc?.formatted ?? false;
-  }
-  get finalized(): boolean {
-    return this.core.disc?.finalized ?? false;
-  }
-  /** Copies of the tracks. */
-  get tracks(): Track[] {
-    return (this.core.disc?.tracks ?? []).map((t) => ({ ...t }));
-  }
-  get sessions(): Session[] {
-    return (this.core.disc?.sessions ?? []).map((s) => ({ ...s }));
-  }
-  /** Next writable address of the invisible track, undefined when there is none. */
-  get nwa(): number | undefined {
-    return this.core.disc?.invisibleTrack?.nwa;
-  }
-  /** Stored bytes of `count` blocks from `lba` (each in the size it was written; zeros where
-   *  nothing was written). Test hooks read the disc surface, not what READ would allow. */
-  async readBlocks(lba: number, count: number): Promise<Uint8Array> {
-    const store = this.core.store;
-    const stride = store.stride ?? 2048;
-    if (lba >= 0 && store.stride !== undefined && store.plain(lba, count)) {
-      return store.readRun(lba, count);
-    }
-    const parts: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) {
-      parts.push((await store.readBlock(lba + i)) ?? new Uint8Array(stride));
-    }
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-  /** Underruns while recording (bridged links plus losses of streaming). */
-  get underruns(): number {
-    return this.core.buffer.links + this.core.buffer.losses;
-  }
-  /** Underruns bridged by BUFE / lossless linking. */
-  get links(): number {
-    return this.core.buffer.links;
-  }
-  /** Underruns that failed a WRITE with 03/0C/09. */
-  get lossesOfStreaming(): number {
-    return this.core.buffer.losses;
-  }
-  /** Bytes in the drive buffer now. */
-  get bufferFill(): number {
-    return this.core.buffer.fill;
-  }
-  get bufferSize(): number {
-    return this.core.buffer.size;
-  }
-  /** Current write speed as a multiple of 1x. */
-  get writeSpeedX(): number {
-    return this.core.effectiveSpeedX();
-  }
-  /** The current Write Parameters mode page. */
-  get writeParameters(): WriteParametersPage {
-    return this.core.writeParameters;
-  }
-  /** Bytes per block a WRITE must carry now. */
-  get writeBlockSize(): number {
-    return this.core.writeBlockSize();
-  }
-}
-
-/** The control surface tests use (`drive.control`). */
-export class VirtualDriveControl {
-  readonly faults = new Faults();
-  readonly log: LogEntry[] = [];
-  readonly media: MediaInspection;
-
-  constructor(private readonly core: DriveCore) {
-    this.media = new MediaInspection(core);
-  }
-
-  /** Takes the disc out and leaves the tray open (flushing an image-backed disc first). */
-  async eject(): Promise<void> {
-    await this.core.unload();
-  }
-
-  /** Puts a fresh disc in and closes the tray: the next command sees unit attention 06/28/00. */
-  async load(
-    media: MediaId,
-    options: { readonly capacity?: number; readonly formatted?: boolean } = {},
-  ): Promise<void> {
-    await this.core.load(media, {
-      ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
-      ...(options.formatted !== undefined ? { formatted: options.formatted } : {}),
-    });
-  }
-}
+import type { Faults } from './faults.js';
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * Drops the oldest log entries beyond `limit`. shift() drops one in O(1) (V8 trims the array in
- * place); splice(0, n) moved every kept entry, which cost ~9 µs per command once the log was full.
- */
-function trimLog(log: LogEntry[], limit: number): void {
-  while (log.length > limit) log.shift();
-}
-// The shift first runs when a long write fills the log, long after V8 optimised the command path
-// on feedback that never saw it; it then throws that code away and compiles it again (10–20 ms
-// of compiler time per process, --trace-deopt). Running it here a few dozen times, on an array
-// of objects like the log, gives the optimiser that feedback from the start.
-for (let i = 0; i < 64; i++) trimLog([{}, {}] as unknown as LogEntry[], 1);
-
-/**
- * One entry of the command log. The decoded CDB is worked out from the CDB copy when it is read,
- * not kept: a long write keeps a thousand entries alive, and a decoded object in each is one
- * more object per command for the garbage collector to trace, for a field tests rarely read.
- */
-class LoggedCommand implements LogEntry {
-  readonly #decoder: ((cdb: Uint8Array) => unknown) | undefined;
-
-  constructor(
-    readonly seq: number,
-    readonly name: string,
-    readonly opcode: number,
-    readonly cdb: Uint8Array,
-    decoder: ((cdb: Uint8Array) => unknown) | undefined,
-    readonly status: number | undefined,
-    readonly sense: Uint8Array,
-    readonly senseCode: SenseCode | undefined,
-    readonly dataOutBytes: number,
-    readonly dataInBytes: number,
-    readonly start: number,
-    readonly end: number,
-    readonly error: DwError | undefined,
-  ) {
-    this.#decoder = decoder;
-  }
-
-  get decoded(): unknown {
-    return this.#decoder?.(this.cdb);
-  }
-}
-
-/** One command's view for the handlers (commands.ts): the command, faults, and the drive's clock. */
+/** One command's view for the handlers (commands/): the command, faults, and the drive's clock. */
 class CommandExchange implements Exchange {
   decoder: ((cdb: Uint8Array) => unknown) | undefined = undefined;
   /** The command's data-out may be kept by the store (zero-copy hand-off; DataOutKeeper). */
@@ -365,7 +171,7 @@ export class VirtualDrive implements Transport {
         }
         const latency = exchange.faults.latencyMs;
         if (latency > 0) await exchange.wait(latency);
-        const data = await this.dispatch(opcode, exchange);
+        const data = await dispatch(this.core, opcode, exchange);
         const allocation = command.direction === 'in' ? (command.allocationLength ?? 0) : 0;
         const dataIn =
           command.direction !== 'in' || data === undefined
@@ -448,34 +254,6 @@ export class VirtualDrive implements Transport {
       ),
     );
     trimLog(log, limit);
-  }
-
-  private dispatch(opcode: number, x: Exchange): Promise<Uint8Array | void> | Uint8Array | void {
-    const core = this.core;
-    const faults = x.faults;
-    if (!UNIT_ATTENTION_EXEMPT.has(opcode)) {
-      const ua = faults.pendingAttention ?? core.attention;
-      if (ua !== undefined) {
-        if (faults.pendingAttention !== undefined) faults.pendingAttention = undefined;
-        else core.attention = undefined;
-        fail(ua);
-      }
-    }
-    if (faults.busyCount > 0) {
-      const isWrite = opcode === Opcode.WRITE_10 || opcode === Opcode.WRITE_12;
-      const hit = faults.busyCommands === 'all' ? !UNIT_ATTENTION_EXEMPT.has(opcode) : isWrite;
-      if (hit) {
-        faults.busyCount--;
-        fail(
-          faults.busyAscq === 0x07
-            ? Sense.NOT_READY_OPERATION_IN_PROGRESS
-            : Sense.NOT_READY_LONG_WRITE_IN_PROGRESS,
-        );
-      }
-    }
-    const handler = HANDLERS.get(opcode);
-    if (handler === undefined) fail(Sense.INVALID_COMMAND_OPERATION_CODE);
-    return handler(core, x);
   }
 }
 

@@ -1,5 +1,5 @@
 // The virtual drive's exclusive access (Transport.exclusiveAccess). Image-backed: the image lock
-// (image-lock.ts), plus the two steps that make it mean something for a disc kept in files. Once
+// (image/image-lock.ts), plus the two steps that make it mean something for a disc kept in files. Once
 // the lock is taken the drive reads the sidecar again, since it read it when it opened, before
 // the lock, and another process may have recorded in between. Before the lock is let go the
 // drive's cache and layout go to the image, so the next holder opens what this one recorded. In
@@ -7,7 +7,7 @@
 
 import type { ExclusiveAccessHooks } from '../transport.js';
 import type { DriveCore } from './core.js';
-import { DriveLock, ImageLock } from './image-lock.js';
+import { DriveLock, ImageLock } from './image/image-lock.js';
 
 export function virtualExclusiveAccess(
   core: DriveCore,

@@ -1,8 +1,9 @@
 // The virtual drive (docs/virtual-drive.md): an emulated MMC recorder behind the Transport
 // interface, with its control surface for tests.
 
-export { openVirtualDrive, VirtualDrive, VirtualDriveControl, MediaInspection } from './drive.js';
-export type { LogEntry } from './drive.js';
+export { openVirtualDrive, VirtualDrive } from './drive.js';
+export { VirtualDriveControl, MediaInspection } from './control.js';
+export type { LogEntry } from './command-log.js';
 export { parseVirtualAddress } from './address.js';
 export type {
   VirtualDriveOptions,
@@ -17,4 +18,4 @@ export { MEDIA, MEDIA_IDS, Profile } from './media.js';
 export type { MediaId, MediaSpec } from './media.js';
 export { Sense } from './check.js';
 export type { SenseCode } from './check.js';
-export type { Track, Session, DiscStatus } from './disc.js';
+export type { Track, Session, DiscStatus } from './disc-layout.js';

@@ -3,7 +3,8 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Disc, type WriteContext } from '../../../src/transport/emulated/disc.js';
+import { Disc } from '../../../src/transport/emulated/disc.js';
+import type { WriteContext } from '../../../src/transport/emulated/disc-layout.js';
 import { CheckCondition } from '../../../src/transport/emulated/check.js';
 
 const tao: WriteContext = { writeType: 1, testWrite: false, trackMode: 4, dataMode: 1 };

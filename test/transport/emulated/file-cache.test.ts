@@ -1,4 +1,4 @@
-// The image-backed virtual drive's write-back cache (store.ts, FileStore): a WRITE completes in
+// The image-backed virtual drive's write-back cache (image/file-store.ts, FileStore): a WRITE completes in
 // the cache, the image file gets the data in the background, and SYNCHRONIZE CACHE, close,
 // eject and a vanished device all leave every acknowledged block in the image.
 
@@ -8,13 +8,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { WriteEngine } from '../../../src/engine/index.js';
 import { HR } from '../../../src/errors.js';
-import { FileStore } from '../../../src/transport/emulated/store.js';
+import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
 import { pattern, rejectsWith, rig, writes, type Rig } from '../../helpers/recorder.js';
 import { fileBytes, scratchImages } from '../../helpers/images.js';
 
 const SECTOR = 2048;
 const MiB = 1024 * 1024;
-/** Bytes of one cache segment (store.ts). */
+/** Bytes of one cache segment (image/file-store.ts). */
 const SEGMENT = 256 * 1024;
 const { imagePath } = scratchImages('dw-cache-');
 
@@ -142,7 +142,8 @@ describe('FileStore write-back cache', () => {
     try {
       await store.write(0, SECTOR, other(SEGMENT, 8));
       // White box: end the store's writer thread the way a crash would.
-      await (store as unknown as { writer: { terminate(): Promise<number> } }).writer.terminate();
+      const white = store as unknown as { thread: { writer: { terminate(): Promise<number> } } };
+      await white.thread.writer.terminate();
       await assert.rejects(store.sync(), /writer thread ended unexpectedly/);
       await assert.rejects(store.write(5000, SECTOR, pattern(SECTOR)), /writer thread ended/);
       await assert.rejects(store.clear().then(() => store.write(0, SECTOR, pattern(SECTOR))));
@@ -154,7 +155,7 @@ describe('FileStore write-back cache', () => {
   it('does not keep a process alive once its data is in the file, even without close()', async () => {
     const path = imagePath();
     const script = [
-      `import { FileStore } from ${JSON.stringify(new URL('../../../src/transport/emulated/store.js', import.meta.url).href)};`,
+      `import { FileStore } from ${JSON.stringify(new URL('../../../src/transport/emulated/image/file-store.js', import.meta.url).href)};`,
       `const store = await FileStore.open(${JSON.stringify(path)});`,
       `const data = new Uint8Array(${3 * SEGMENT}).fill(0x5a);`,
       'await store.write(0, 2048, data);',

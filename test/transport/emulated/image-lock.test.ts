@@ -1,4 +1,4 @@
-// Exclusive access to an image-backed virtual disc (image-lock.ts, exclusive.ts): the lock file
+// Exclusive access to an image-backed virtual disc (image/image-lock.ts, exclusive.ts): the lock file
 // and its holder record, running / gone / unknown holders and force, release of only one's own
 // lock, concurrent reclaimers, and what the drive does around the lock (reads the sidecar again
 // once it holds it, writes its layout before letting go, writes nothing when refused).
@@ -17,7 +17,7 @@ import {
   ImageLock,
   holderState,
   parseLockHolder,
-} from '../../../src/transport/emulated/image-lock.js';
+} from '../../../src/transport/emulated/image/image-lock.js';
 import { rejectsWith } from '../../helpers/recorder.js';
 import { scratchImages } from '../../helpers/images.js';
 

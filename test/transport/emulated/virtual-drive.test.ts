@@ -28,7 +28,7 @@ import {
   getConfiguration,
   decodeGetConfigurationData,
 } from '../../../src/scsi/mmc/get-configuration.js';
-import { MemoryStore } from '../../../src/transport/emulated/store.js';
+import { MemoryStore } from '../../../src/transport/emulated/image/memory-store.js';
 import { setStreaming } from '../../../src/scsi/mmc/set-streaming.js';
 import {
   getNominalPerformance,

@@ -1,4 +1,4 @@
-// The zero-copy hand-off of WRITE data (scsi/command.ts DataOutHold; store.ts FileStore): the
+// The zero-copy hand-off of WRITE data (scsi/command.ts DataOutHold; image/file-store.ts FileStore): the
 // image-backed virtual drive writes a held WRITE from the caller's shared memory and releases the
 // hold once the bytes are in the image. Checked at the store and at the CDB level: the image gets
 // exactly what was written, every hold is released once, whatever happens to the writer thread,
@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScsiStatus, scsiCommand, type DataOutHold } from '../../../src/scsi/command.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
-import { FileStore, type DataOutKeeper } from '../../../src/transport/emulated/store.js';
+import type { DataOutKeeper } from '../../../src/transport/emulated/image/block-store.js';
+import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
 import { openVirtualDrive } from '../../../src/transport/emulated/index.js';
 import { fileBytes, scratchImages } from '../../helpers/images.js';
 
@@ -211,7 +212,8 @@ describe('FileStore: held WRITEs (zero-copy hand-off)', () => {
       await store.write(0, SECTOR, shared(CHUNK, 10), keeper(h));
       // White box: end the store's writer thread the way a crash would (before or after it
       // wrote the job: either way the hold must come back).
-      await (store as unknown as { writer: { terminate(): Promise<number> } }).writer.terminate();
+      const white = store as unknown as { thread: { writer: { terminate(): Promise<number> } } };
+      await white.thread.writer.terminate();
       await h.released;
       assert.equal(h.releases, 1);
       await assert.rejects(store.sync(), /writer thread ended unexpectedly/);

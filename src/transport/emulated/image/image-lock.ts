@@ -17,8 +17,8 @@ import { link, open, readFile, realpath, rename, unlink, writeFile } from 'node:
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DwError, HR } from '../../errors.js';
-import type { ExclusiveAccessHooks } from '../transport.js';
+import { DwError, HR } from '../../../errors.js';
+import type { ExclusiveAccessHooks } from '../../transport.js';
 
 /** What a lock file says about its holder. */
 export interface LockHolder {

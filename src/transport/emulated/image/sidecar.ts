@@ -4,7 +4,7 @@
 
 import { open, rename, writeFile, readFile, stat } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import type { BlockStore } from './store.js';
+import type { BlockStore } from './block-store.js';
 
 /** The sidecar's content: the disc layout plus side-map blocks (base64). */
 export interface SidecarJson<D> {

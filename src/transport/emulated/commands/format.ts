@@ -1,0 +1,70 @@
+// Blanking and formatting on the virtual drive: BLANK, FORMAT UNIT (both empty the block store)
+// and READ FORMAT CAPACITIES.
+
+import { decodeBlankCdb } from '../../../scsi/mmc/blank.js';
+import {
+  decodeFormatUnitCdb,
+  decodeFormatUnitData,
+  FORMAT_CODE_MMC,
+} from '../../../scsi/mmc/format-unit.js';
+import {
+  CapacityDescriptorType,
+  decodeReadFormatCapacitiesCdb,
+  encodeReadFormatCapacitiesData,
+} from '../../../scsi/mmc/read-format-capacities.js';
+import { fail, Sense } from '../check.js';
+import { cdbOf, EMPTY, parse, upTo, type Handler } from './exchange.js';
+
+export const blankHandler: Handler = async (core, x) => {
+  const cdb = cdbOf(x, decodeBlankCdb);
+  const disc = core.media();
+  disc.blank(cdb.blankingType);
+  core.buffer.stop();
+  await core.store.clear();
+  await core.flush();
+};
+
+export const formatUnit: Handler = async (core, x) => {
+  const cdb = cdbOf(x, decodeFormatUnitCdb);
+  const disc = core.media();
+  if (!cdb.fmtData || cdb.formatCode !== FORMAT_CODE_MMC) fail(Sense.INVALID_FIELD_IN_CDB);
+  const data = x.command.dataOut ?? EMPTY;
+  if (data.length < 12) fail(Sense.PARAMETER_LIST_LENGTH_ERROR);
+  const list = parse(() => decodeFormatUnitData(data));
+  disc.format(list.formatDescriptor.formatType, list.formatDescriptor.numberOfBlocks);
+  core.buffer.stop();
+  await core.store.clear();
+  await core.flush();
+};
+
+export const readFormatCapacities: Handler = (core, x) => {
+  const cdb = cdbOf(x, decodeReadFormatCapacitiesCdb);
+  const disc = core.tray === 'closed' ? core.disc : undefined;
+  const tdp = (type: number) => (type === 0x26 ? 0 : type === 0x10 || type === 0x15 ? 16 : 2048);
+  const data =
+    disc === undefined
+      ? encodeReadFormatCapacitiesData({
+          currentMaximumCapacity: {
+            numberOfBlocks: 12219392,
+            descriptorType: CapacityDescriptorType.NO_MEDIA,
+            blockLength: 2048,
+          },
+          formattableCapacities: [],
+        })
+      : encodeReadFormatCapacitiesData({
+          currentMaximumCapacity: {
+            numberOfBlocks: disc.capacity,
+            descriptorType:
+              disc.random || (disc.spec.formatTypes.length === 0 && disc.status().disc !== 'blank')
+                ? CapacityDescriptorType.FORMATTED
+                : CapacityDescriptorType.UNFORMATTED,
+            blockLength: 2048,
+          },
+          formattableCapacities: disc.formattable().map(([formatType, numberOfBlocks]) => ({
+            numberOfBlocks,
+            formatType,
+            typeDependentParameter: tdp(formatType),
+          })),
+        });
+  return upTo(data, cdb.allocationLength);
+};

@@ -1,0 +1,79 @@
+// SPC commands of the virtual drive: TEST UNIT READY, REQUEST SENSE, INQUIRY, START STOP UNIT
+// (eject and load) and PREVENT ALLOW MEDIUM REMOVAL.
+
+import { encodeDescriptorSense, encodeFixedSense } from '../../../scsi/sense.js';
+import { decodeTestUnitReadyCdb } from '../../../scsi/spc/test-unit-ready.js';
+import { decodeRequestSenseCdb } from '../../../scsi/spc/request-sense.js';
+import {
+  decodeInquiryCdb,
+  encodeInquiryData,
+  PeripheralDeviceType,
+} from '../../../scsi/spc/inquiry.js';
+import { decodeStartStopUnitCdb } from '../../../scsi/spc/start-stop-unit.js';
+import { decodePreventAllowMediumRemovalCdb } from '../../../scsi/spc/prevent-allow-medium-removal.js';
+import { fail, Sense } from '../check.js';
+import { cdbOf, upTo, type Handler } from './exchange.js';
+
+export const testUnitReady: Handler = (core, x) => {
+  cdbOf(x, decodeTestUnitReadyCdb);
+  core.media();
+};
+
+export const requestSense: Handler = (core, x) => {
+  const cdb = cdbOf(x, decodeRequestSenseCdb);
+  let sense = core.attention ?? x.faults.pendingAttention;
+  if (sense !== undefined) {
+    // Reporting a unit attention through REQUEST SENSE clears it (SPC-4 5.14).
+    if (core.attention !== undefined) core.attention = undefined;
+    else x.faults.pendingAttention = undefined;
+  } else if (core.tray === 'open') {
+    sense = Sense.MEDIUM_NOT_PRESENT_TRAY_OPEN;
+  } else if (core.disc === undefined) {
+    sense = Sense.MEDIUM_NOT_PRESENT_TRAY_CLOSED;
+  } else {
+    sense = Sense.NO_SENSE;
+  }
+  // DESC asks for descriptor format; the drive supports it, so it answers 72h sense.
+  const bytes = cdb.desc ? encodeDescriptorSense(sense) : encodeFixedSense(sense);
+  return upTo(bytes, cdb.allocationLength);
+};
+
+export const inquiry: Handler = (core, x) => {
+  const cdb = cdbOf(x, decodeInquiryCdb);
+  // No vital product data pages: EVPD, or a page code without it, is an invalid field.
+  if (cdb.evpd || cdb.pageCode !== 0) fail(Sense.INVALID_FIELD_IN_CDB);
+  const media = core.options.media;
+  const name = media === 'none' ? 'DRIVE' : (core.productMediaName ?? media.toUpperCase());
+  const data = encodeInquiryData({
+    peripheralDeviceType: PeripheralDeviceType.MMC,
+    rmb: true,
+    version: 5,
+    responseDataFormat: 2,
+    vendorIdentification: 'DISCWRT',
+    productIdentification: `VIRTUAL ${name}`.slice(0, 16),
+    productRevisionLevel: '1.00',
+  });
+  return upTo(data, cdb.allocationLength);
+};
+
+export const startStopUnit: Handler = async (core, x) => {
+  const cdb = cdbOf(x, decodeStartStopUnitCdb);
+  if (cdb.powerCondition !== 0 || !cdb.loEj) {
+    if (cdb.powerCondition === 0 && cdb.start) core.media();
+    return;
+  }
+  if (!cdb.start) {
+    if (core.prevented) fail(Sense.MEDIUM_REMOVAL_PREVENTED);
+    await core.openTray();
+    return;
+  }
+  // A slot drive has nothing to pull a disc back in: the Load bit of its Removable Medium
+  // feature is zero, and LoEj with Start asks for what it cannot do.
+  if (core.options.loader === 'slot') fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'slot loader');
+  core.closeTray();
+};
+
+export const preventAllow: Handler = (core, x) => {
+  const cdb = cdbOf(x, decodePreventAllowMediumRemovalCdb);
+  core.prevented = (cdb.prevent & 1) !== 0; // Prevent (bit 0; bit 1 is the persistent form)
+};

@@ -1,0 +1,176 @@
+// Tracks and sessions of the virtual drive's disc: READ DISC INFORMATION and READ TRACK
+// INFORMATION report the layout the disc model (disc.ts) keeps; RESERVE TRACK and CLOSE
+// TRACK/SESSION change it and make it durable.
+
+import {
+  BgFormatStatus,
+  decodeReadDiscInformationCdb,
+  DiscInformationDataType,
+  DiscStatus,
+  encodeReadDiscInformationData,
+  LastSessionState,
+} from '../../../scsi/mmc/read-disc-information.js';
+import {
+  decodeReadTrackInformationCdb,
+  encodeReadTrackInformationData,
+  INVISIBLE_TRACK_NUMBER,
+  ReadTrackAddressType,
+} from '../../../scsi/mmc/read-track-information.js';
+import { decodeReserveTrackCdb } from '../../../scsi/mmc/reserve-track.js';
+import { decodeCloseTrackSessionCdb } from '../../../scsi/mmc/close-track-session.js';
+import { MultiSession } from '../../../scsi/mmc/mode-pages/write-parameters.js';
+import { fail, Sense } from '../check.js';
+import type { DiscLayout, Track } from '../disc-layout.js';
+import { cdbOf, upTo, type Handler } from './exchange.js';
+
+function discStatusOf(disc: DiscLayout): { discStatus: DiscStatus; lastSession: LastSessionState } {
+  if (disc.random) {
+    const others = disc.spec.id === 'dvd-ram' || disc.spec.id === 'bd-re';
+    return {
+      discStatus: others ? DiscStatus.OTHERS : DiscStatus.COMPLETE,
+      lastSession: LastSessionState.COMPLETE,
+    };
+  }
+  const s = disc.status();
+  const discStatus =
+    s.disc === 'blank'
+      ? DiscStatus.EMPTY
+      : s.disc === 'complete'
+        ? DiscStatus.COMPLETE
+        : DiscStatus.INCOMPLETE;
+  const lastSession =
+    s.lastSession === 'empty'
+      ? LastSessionState.EMPTY
+      : s.lastSession === 'incomplete'
+        ? LastSessionState.INCOMPLETE
+        : s.lastSession === 'damaged'
+          ? LastSessionState.DAMAGED
+          : LastSessionState.COMPLETE;
+  return { discStatus, lastSession };
+}
+
+export const readDiscInformation: Handler = (core, x) => {
+  const cdb = cdbOf(x, decodeReadDiscInformationCdb);
+  if (cdb.dataType !== DiscInformationDataType.STANDARD) fail(Sense.INVALID_FIELD_IN_CDB);
+  const disc = core.media();
+  const { discStatus, lastSession } = discStatusOf(disc);
+  const last = disc.lastSession;
+  const inLast = disc.tracks.filter((t) => t.session === last?.number);
+  const cd = disc.spec.family === 'cd';
+  const open = !disc.finalized && !disc.random;
+  const firstInLast = inLast[0] ?? disc.lastTrack;
+  const data = encodeReadDiscInformationData(
+    {
+      erasable: disc.spec.erasable,
+      stateOfLastSession: lastSession,
+      discStatus,
+      numberOfFirstTrackOnDisc: 1,
+      numberOfSessions: Math.max(1, disc.sessions.length),
+      firstTrackNumberInLastSession: firstInLast?.number ?? 1,
+      lastTrackNumberInLastSession: (inLast[inLast.length - 1] ?? disc.lastTrack)?.number ?? 1,
+      didV: false,
+      dbcV: false,
+      uru: false,
+      dacV: false,
+      dbit: false,
+      bgFormatStatus:
+        disc.random && (disc.spec.id === 'dvd+rw' || disc.spec.id === 'bd-re')
+          ? BgFormatStatus.COMPLETE
+          : BgFormatStatus.NONE,
+      discType: 0,
+      discIdentification: 0,
+      lastSessionLeadInStartAddress: open
+        ? cd
+          ? disc.lastSessionLeadIn()
+          : (firstInLast?.start ?? 0)
+        : null,
+      lastPossibleLeadOutStartAddress: open ? disc.capacity : null,
+      discBarCode: new Uint8Array(8),
+      discApplicationCode: 0,
+      numberOfOpcTables: 0,
+      opcTableEntries: [],
+    },
+    { msf: cd },
+  );
+  return upTo(data, cdb.allocationLength);
+};
+
+export const readTrackInformation: Handler = (core, x) => {
+  const cdb = cdbOf(x, decodeReadTrackInformationCdb);
+  const disc = core.media();
+  let track: Track | undefined;
+  switch (cdb.addressNumberType) {
+    case ReadTrackAddressType.LBA:
+      track = disc.trackAt(cdb.address);
+      break;
+    case ReadTrackAddressType.TRACK:
+      track =
+        cdb.address === INVISIBLE_TRACK_NUMBER
+          ? disc.tracks.find((t) => !t.closed && !t.reserved && !disc.random)
+          : disc.track(cdb.address);
+      break;
+    case ReadTrackAddressType.SESSION:
+      track = disc.tracks.find((t) => t.session === cdb.address);
+      break;
+    default:
+      break;
+  }
+  if (track === undefined) fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'no such track');
+  const recorded = disc.recorded(track);
+  const open = !track.closed && !disc.finalized && !disc.random;
+  const free = disc.freeBlocks(track);
+  const nwaV = open && free > 0 && !track.damaged;
+  const lraV = recorded > 0 || (track.closed && (track.size ?? 0) > 0);
+  const lastRecorded =
+    track.closed && track.size !== undefined ? track.start + track.size - 1 : track.nwa - 1;
+  const incremental =
+    (disc.spec.id === 'dvd-r' || disc.spec.id === 'dvd-rw') && core.writeParameters.writeType === 0;
+  const data = encodeReadTrackInformationData({
+    logicalTrackNumber: track.number,
+    sessionNumber: track.session,
+    ljrs: 0,
+    damage: track.damaged,
+    copy: false,
+    trackMode: track.trackMode,
+    rt: track.reserved,
+    blank: recorded === 0 && !track.closed,
+    packetInc: incremental && !track.reserved,
+    fp: false,
+    dataMode: recorded === 0 && !track.closed ? 15 : track.dataMode,
+    lraV,
+    nwaV,
+    logicalTrackStartAddress: track.start,
+    nextWritableAddress: nwaV ? track.nwa : 0,
+    freeBlocks: free,
+    fixedPacketSizeBlockingFactor: disc.spec.allocationUnit === 1 ? 0 : disc.spec.allocationUnit,
+    logicalTrackSize: disc.trackSize(track),
+    lastRecordedAddress: lraV ? lastRecorded : 0,
+    readCompatibilityLba: 0,
+    nextLayerJumpAddress: 0,
+    lastLayerJumpAddress: 0,
+  });
+  return upTo(data, cdb.allocationLength);
+};
+
+export const reserveTrack: Handler = async (core, x) => {
+  const cdb = cdbOf(x, decodeReserveTrackCdb);
+  const disc = core.media();
+  if (cdb.rmz) fail(Sense.INVALID_FIELD_IN_CDB);
+  const start = disc.invisibleTrack?.start ?? 0;
+  disc.reserve(cdb.arsv ? cdb.reservationLba - start : cdb.reservationSize);
+  await core.persist();
+};
+
+export const closeTrackSession: Handler = async (core, x) => {
+  const cdb = cdbOf(x, decodeCloseTrackSessionCdb);
+  const disc = core.media();
+  await x.wait(core.buffer.drainTime());
+  core.buffer.stop();
+  disc.close(
+    cdb.closeFunction,
+    cdb.logicalTrackNumber,
+    core.writeContext(),
+    core.writeParameters.multiSession === MultiSession.NEXT_SESSION_ALLOWED,
+  );
+  await core.flush();
+};

@@ -1,0 +1,292 @@
+// A disc in a sparse image file, behind a write-back cache and a writer thread: the image-backed
+// virtual drive's block store (docs/virtual-drive.md, "Persistence"). The cache's segments and
+// the reads that overlay them live here; the writer thread's side of the job ring is
+// writer-thread.ts, and WRITEs held without a copy are held-writes.ts.
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { BaseStore, DONE, type DataOutKeeper } from './block-store.js';
+import { HeldWrites } from './held-writes.js';
+import { JOB_SLOTS } from './image-writer.js';
+import { WriterThread } from './writer-thread.js';
+
+/** Bytes of one cache segment: the unit in which WRITE data is handed to the writer thread. */
+const SEGMENT_BYTES = 256 * 1024;
+/** Segments in the cache (8 MiB in all, allocated once on the first write). */
+const SEGMENTS = 32;
+
+/** A run of consecutive image bytes held in the cache. */
+interface Segment {
+  readonly buf: Uint8Array;
+  /** Byte offset of buf in the shared cache. */
+  readonly offset: number;
+  /** Image offset of buf[0]. */
+  pos: number;
+  /** Bytes held. */
+  len: number;
+  /** Bytes [0, queued) are handed to the writer thread (or already in the file). */
+  queued: number;
+  /** Sequence number (1, 2, …) of the last job that covers this segment. */
+  job: number;
+  /** No more appends: the segment is full or the next write was not contiguous. */
+  sealed: boolean;
+}
+
+/**
+ * A disc in a sparse image file (block LBA at byte LBA × stride, so `cmp` against a source
+ * works), behind a write-back cache the way a drive has one: a WRITE completes once its data
+ * is copied into the cache (shared memory, preallocated, bounded), and a writer thread
+ * (image-writer.ts) writes the cache to the file in the background, in the order the data was
+ * handed over, so a rewritten block ends up with its latest data. A full 256 KiB segment is
+ * handed over at once; a partly filled one only when writeOut() asks. A write waits only when
+ * every segment is full and not yet in the file (back-pressure). Reads see cached data;
+ * writeOut() (the sidecar, BLANK) and sync() (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, eject,
+ * close) write the whole cache first. Nothing on the JS thread blocks on the file: the writer
+ * thread does the blocking writes, and the per-WRITE cost here is one memory copy.
+ *
+ * Zero-copy hand-off: a WRITE whose data lies in shared memory and whose caller lets the drive
+ * hold it (DataOutHold; the write engine's slots) is not copied at all. The writer thread writes
+ * it from the caller's buffer, and the hold is released once it is in the file. At most
+ * 4 MiB are held at a time (held-writes.ts); reads, BLANK and writeOut() wait until held data is
+ * in the file.
+ */
+export class FileStore extends BaseStore {
+  /** Segments holding data, oldest first; only the last one can be open (not sealed). */
+  private readonly queue: Segment[] = [];
+  private readonly spare: Segment[] = [];
+  private readonly thread: WriterThread;
+  /** WRITEs taken without a copy (zero-copy hand-off), until the writer has them in the file. */
+  private readonly held: HeldWrites;
+  private closed = false;
+
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+  ) {
+    super();
+    // Held bytes will never be read again once the thread is lost: their callers get them back.
+    this.thread = new WriterThread(fh.fd, () => this.held.release());
+    this.held = new HeldWrites(this.thread);
+  }
+
+  static async open(path: string): Promise<FileStore> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r+');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      fh = await open(path, 'w+');
+    }
+    const store = new FileStore(fh, path);
+    // Booted while the drive opens, not in front of the first WRITEs (docs/benchmarks-history.md,
+    // "File-backed: zero-copy hand-off, the writer thread at open, fewer deoptimisations");
+    // unreferenced until it has work, so an idle drive does not keep the process alive.
+    store.start();
+    return store;
+  }
+
+  /** Bytes the cache holds that are not yet in the image file (tests, diagnostics). */
+  get cachedBytes(): number {
+    const completed = this.thread.completed();
+    let n = 0;
+    for (const seg of this.queue) {
+      if (seg.queued < seg.len || completed - seg.job < 0) n += seg.len;
+    }
+    return n + this.held.pendingBytes(completed);
+  }
+
+  /** Bytes of held WRITEs (zero-copy) not yet released (tests, diagnostics). */
+  get heldBytesOutstanding(): number {
+    return this.held.bytes;
+  }
+
+  private start(): void {
+    const cache = new SharedArrayBuffer(SEGMENT_BYTES * SEGMENTS);
+    for (let i = 0; i < SEGMENTS; i++) {
+      this.spare.push({
+        buf: new Uint8Array(cache, i * SEGMENT_BYTES, SEGMENT_BYTES),
+        offset: i * SEGMENT_BYTES,
+        pos: 0,
+        len: 0,
+        queued: 0,
+        job: 0,
+        sealed: true,
+      });
+    }
+    this.thread.start(cache);
+  }
+
+  /** Hands bytes [seg.queued, seg.len) of a segment to the writer thread. */
+  private submit(seg: Segment): void {
+    seg.job = this.thread.publish(
+      0,
+      seg.offset + seg.queued,
+      seg.len - seg.queued,
+      seg.pos + seg.queued,
+    );
+    seg.queued = seg.len;
+  }
+
+  protected writeMain(
+    lba: number,
+    data: Uint8Array,
+    keeper: DataOutKeeper | undefined,
+  ): Promise<void> {
+    try {
+      this.thread.throwIfFailed();
+      if (!this.thread.running) this.start();
+      const stride = this.stride ?? 2048;
+      if (keeper?.hold !== undefined && data.buffer instanceof SharedArrayBuffer) {
+        return this.keep(lba * stride, data, keeper);
+      }
+      const at = this.append(lba * stride, data, 0);
+      return at === data.length ? DONE : this.appendSlowly(lba * stride + at, data, at);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /**
+   * Takes a WRITE's data without copying it: the writer thread writes it from the caller's
+   * shared buffer, and the hold is released once it is in the file (zero-copy hand-off).
+   */
+  private keep(position: number, data: Uint8Array, keeper: DataOutKeeper): Promise<void> {
+    this.held.release();
+    // Cached data before this WRITE goes to the writer first, so the file sees writes in order.
+    const open = this.queue[this.queue.length - 1];
+    if (open !== undefined && !open.sealed) this.seal(open);
+    return this.held.take(position, data, keeper);
+  }
+
+  /**
+   * Copies data[at..] into the cache at image offset `offset` for as long as a segment is free;
+   * returns how far it got (data.length when all of it is cached).
+   */
+  private append(offset: number, data: Uint8Array, at: number): number {
+    while (at < data.length) {
+      let seg = this.queue[this.queue.length - 1];
+      if (seg !== undefined && !seg.sealed && seg.pos + seg.len !== offset) {
+        this.seal(seg);
+      }
+      if (seg === undefined || seg.sealed) {
+        this.recycle();
+        if (this.thread.submitted - this.thread.completed() >= JOB_SLOTS) return at;
+        seg = this.spare.pop();
+        if (seg === undefined) return at;
+        seg.pos = offset;
+        seg.len = 0;
+        seg.queued = 0;
+        seg.sealed = false;
+        this.queue.push(seg);
+      }
+      const n = Math.min(SEGMENT_BYTES - seg.len, data.length - at);
+      seg.buf.set(data.subarray(at, at + n), seg.len);
+      seg.len += n;
+      at += n;
+      offset += n;
+      if (seg.len === SEGMENT_BYTES) this.seal(seg);
+    }
+    return at;
+  }
+
+  /** The rest of a write once the cache is full: waits for the writer thread (back-pressure). */
+  private async appendSlowly(offset: number, data: Uint8Array, at: number): Promise<void> {
+    while (at < data.length) {
+      await this.thread.progress();
+      this.thread.throwIfFailed();
+      const done = this.append(offset, data, at);
+      offset += done - at;
+      at = done;
+    }
+  }
+
+  private seal(seg: Segment): void {
+    seg.sealed = true;
+    if (seg.queued < seg.len) this.submit(seg);
+  }
+
+  /** Returns sealed segments whose data is in the file, oldest first, to the spare list. */
+  private recycle(): void {
+    const completed = this.thread.completed();
+    for (;;) {
+      const seg = this.queue[0];
+      if (seg === undefined || !seg.sealed || seg.queued < seg.len) break;
+      if (seg.len > 0 && completed - seg.job < 0) break;
+      this.queue.shift();
+      this.spare.push(seg);
+    }
+  }
+
+  async writeOut(): Promise<void> {
+    const thread = this.thread;
+    if (!thread.running) return;
+    const open = this.queue[this.queue.length - 1];
+    if (open !== undefined && !open.sealed && open.queued < open.len) this.submit(open);
+    while (thread.completed() !== thread.submitted) {
+      this.held.release();
+      thread.throwIfFailed();
+      await thread.progress();
+    }
+    this.held.release();
+    this.recycle();
+    thread.throwIfFailed();
+  }
+
+  protected async readMain(lba: number, count: number): Promise<Uint8Array> {
+    this.thread.throwIfFailed();
+    // Held data is not overlaid: its caller may reuse the memory once it is released, which can
+    // happen while the file is read. It goes to the file first (a read while a section is being
+    // written is rare: verification comes after).
+    if (!this.held.empty) await this.writeOut();
+    const stride = this.stride ?? 2048;
+    const start = lba * stride;
+    const out = new Uint8Array(count * stride);
+    // The segments to overlay are those not yet wholly in the file, taken before the file is
+    // read: one the writer finishes meanwhile was written to the file first, and its memory is
+    // reused only by a later WRITE. Segments already in the file are left out: a held WRITE
+    // after them may have rewritten the same blocks.
+    const completed = this.thread.completed();
+    const cached = this.queue.filter((seg) => seg.queued < seg.len || completed - seg.job < 0);
+    let at = 0;
+    while (at < out.length) {
+      const { bytesRead } = await this.fh.read(out, at, out.length - at, start + at);
+      if (bytesRead === 0) break; // past the end of the sparse file: unwritten blocks read as zeros
+      at += bytesRead;
+    }
+    const end = start + out.length;
+    for (const seg of cached) {
+      const from = Math.max(start, seg.pos);
+      const to = Math.min(end, seg.pos + seg.len);
+      if (from < to) out.set(seg.buf.subarray(from - seg.pos, to - seg.pos), from - start);
+    }
+    return out;
+  }
+
+  async clearMain(): Promise<void> {
+    // BLANK / FORMAT UNIT discard what the cache holds; a write in flight lands before truncate.
+    const thread = this.thread;
+    if (thread.ctl !== undefined && !thread.lost) {
+      while (thread.completed() !== thread.submitted && !thread.lost) await thread.progress();
+      this.held.release();
+    }
+    for (const seg of this.queue.splice(0)) this.spare.push(seg);
+    // A lost writer thread stays lost: the image can no longer be written.
+    thread.clearFailure();
+    await this.fh.truncate(0);
+  }
+
+  async sync(): Promise<void> {
+    await this.writeOut();
+    await this.fh.sync();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.writeOut();
+    } finally {
+      await this.thread.stop();
+      await this.fh.close();
+    }
+  }
+}

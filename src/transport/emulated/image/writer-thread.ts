@@ -1,0 +1,199 @@
+// The drive's side of the image writer thread (image-writer.ts is the thread's body): starts the
+// thread, publishes jobs to its ring in shared memory, waits for its progress, registers callers'
+// shared buffers with it, and notices a failed write or a thread that is gone. What to write, and
+// when, is the file store's business (file-store.ts); this module only moves jobs.
+
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import {
+  CONTROL_BYTES,
+  CTL_COMPLETED,
+  CTL_FAILED,
+  CTL_HOLD,
+  CTL_SLEEPING,
+  CTL_STOP,
+  CTL_SUBMITTED,
+  decodeWriterError,
+  imageWriterSource,
+  JOB_FIELDS,
+  JOB_SLOTS,
+  type BufferRegistration,
+  type ImageWriterData,
+} from './image-writer.js';
+
+/** Most bytes of one write system call of the writer thread (image-writer.ts says why). */
+const WRITE_BYTES = 64 * 1024;
+/** How long the writer thread waits for more work before it lets the process exit. */
+const WRITER_IDLE_MS = 50;
+
+export class WriterThread {
+  private writer: Worker | undefined;
+  private control: SharedArrayBuffer | undefined;
+  /** The control slots (image-writer.ts); undefined until start(). */
+  ctl: Int32Array | undefined;
+  private jobs: Float64Array | undefined;
+  /** Jobs submitted (the drive's copy of control[SUBMITTED]); only publish() changes it. */
+  submitted = 0;
+  /** The writer thread is referenced (keeps the process alive while it has work). */
+  private referenced = false;
+  /** A background write failed: the drive reports it on every later access. */
+  private failure: Error | undefined;
+  private writerExited = false;
+  /** The writer thread failed to start or died: no job will finish any more. */
+  lost = false;
+  /** Registers callers' shared buffers with the writer thread. */
+  private port: MessagePort | undefined;
+
+  /**
+   * `fd` is the image file's descriptor; `onLost` runs once the thread is gone, after every
+   * outstanding job has been marked finished.
+   */
+  constructor(
+    private readonly fd: number,
+    private readonly onLost: () => void,
+  ) {}
+
+  /** The thread was started and not stopped. */
+  get running(): boolean {
+    return this.writer !== undefined;
+  }
+
+  /** Jobs the writer thread has finished. */
+  completed(): number {
+    return this.ctl === undefined ? 0 : Atomics.load(this.ctl, CTL_COMPLETED);
+  }
+
+  /** A failed background write stays reported until clearFailure() (BLANK / FORMAT UNIT). */
+  throwIfFailed(): void {
+    const ctl = this.ctl;
+    if (this.failure === undefined && ctl !== undefined && Atomics.load(ctl, CTL_FAILED) !== 0) {
+      this.failure = decodeWriterError(this.control as SharedArrayBuffer);
+    }
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Forgets a failed write (the disc was cleared); a lost thread stays lost. */
+  clearFailure(): void {
+    if (this.lost) return;
+    if (this.ctl !== undefined) Atomics.store(this.ctl, CTL_FAILED, 0);
+    this.failure = undefined;
+  }
+
+  /** Starts the thread; job bytes of buffer id 0 come from `cache`. */
+  start(cache: SharedArrayBuffer): void {
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const jobs = new SharedArrayBuffer(JOB_SLOTS * JOB_FIELDS * 8);
+    this.control = control;
+    this.ctl = new Int32Array(control, 0, 8);
+    this.jobs = new Float64Array(jobs);
+    const channel = new MessageChannel();
+    channel.port1.unref();
+    this.port = channel.port1;
+    const workerData: ImageWriterData = {
+      control,
+      jobs,
+      cache,
+      fd: this.fd,
+      writeBytes: WRITE_BYTES,
+      idleMs: WRITER_IDLE_MS,
+      port: channel.port2,
+    };
+    // execArgv: [] keeps the parent's flags (--cpu-prof, loaders) out of the writer thread; the
+    // small heap limits keep its footprint to what a loop of write calls needs.
+    const writer = new Worker(imageWriterSource(), {
+      eval: true,
+      workerData,
+      transferList: [channel.port2],
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
+    });
+    writer.unref();
+    writer.on('message', () => this.onWriterIdle());
+    writer.on('error', (e: Error) => this.writerLost(e));
+    writer.on('exit', (code) => {
+      this.writerExited = true;
+      if (this.writer === writer) {
+        this.writerLost(
+          new Error(`the image writer thread ended unexpectedly (exit code ${code})`),
+        );
+      }
+    });
+    this.writer = writer;
+  }
+
+  /**
+   * The writer thread failed to start or died: nothing more reaches the file. Every later access
+   * reports it, and whoever waits for the writer is woken (as if its jobs had finished) so it
+   * sees the failure instead of waiting forever.
+   */
+  private writerLost(e: Error): void {
+    this.lost = true;
+    this.failure ??= e;
+    const ctl = this.ctl as Int32Array;
+    Atomics.store(ctl, CTL_FAILED, 1);
+    Atomics.store(ctl, CTL_COMPLETED, this.submitted);
+    Atomics.notify(ctl, CTL_COMPLETED);
+    this.onLost(); // held bytes will never be read again: their callers get them back
+  }
+
+  /** The writer thread ran dry while held: let go of it unless more work came meanwhile. */
+  private onWriterIdle(): void {
+    if (this.completed() === this.submitted) {
+      this.referenced = false;
+      this.writer?.unref();
+    } else {
+      Atomics.store(this.ctl as Int32Array, CTL_HOLD, 1);
+    }
+  }
+
+  /** Publishes one job (bytes [offset, offset + length) of buffer `id` go to image `position`). */
+  publish(id: number, offset: number, length: number, position: number): number {
+    const ctl = this.ctl as Int32Array;
+    const jobs = this.jobs as Float64Array;
+    const at = (this.submitted % JOB_SLOTS) * JOB_FIELDS;
+    jobs[at] = offset;
+    jobs[at + 1] = length;
+    jobs[at + 2] = position;
+    jobs[at + 3] = id;
+    const job = ++this.submitted;
+    if (!this.referenced) {
+      // Referenced while it has work, so the process does not exit with data in the cache.
+      this.referenced = true;
+      Atomics.store(ctl, CTL_HOLD, 1);
+      this.writer?.ref();
+    }
+    Atomics.store(ctl, CTL_SUBMITTED, this.submitted);
+    if (Atomics.load(ctl, CTL_SLEEPING) !== 0) Atomics.notify(ctl, CTL_SUBMITTED);
+    return job;
+  }
+
+  /** Waits until the writer thread finishes another job (the thread is held meanwhile). */
+  async progress(): Promise<void> {
+    const ctl = this.ctl;
+    // A lost writer thread finishes nothing more: callers see the failure instead of waiting.
+    if (ctl === undefined || this.lost) return;
+    const seen = Atomics.load(ctl, CTL_COMPLETED);
+    if (seen === this.submitted) return;
+    const r = Atomics.waitAsync(ctl, CTL_COMPLETED, seen);
+    if (r.async) await r.value;
+  }
+
+  /** Tells the thread about a caller's shared buffer, before the first job that uses it. */
+  register(registration: BufferRegistration): void {
+    (this.port as MessagePort).postMessage(registration);
+  }
+
+  /** Ends the writer thread once its jobs are done (the store waits for them first). */
+  async stop(): Promise<void> {
+    const writer = this.writer;
+    const ctl = this.ctl;
+    if (writer === undefined || ctl === undefined) return;
+    this.writer = undefined;
+    this.port?.close();
+    if (this.writerExited) return;
+    const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+    writer.ref();
+    Atomics.store(ctl, CTL_STOP, 1);
+    Atomics.notify(ctl, CTL_SUBMITTED);
+    await exited;
+  }
+}
