@@ -2,11 +2,11 @@
 
 export {
   WriteEngine,
-  mergeResults,
   type WriteEngineOptions,
   type WriteSectionOptions,
   type UpdateListener,
 } from './write-engine.js';
+export { mergeResults } from './section.js';
 export type { WriteEngineEventArgs } from './event-args.js';
 export { toBlockReader, type BlockReader, type BlockSource } from './sources.js';
 export { backoffMs, CHUNK_BUDGET_MS, WRITE_TIMEOUT_SEC } from './write-chunk.js';

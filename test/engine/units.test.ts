@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { computeGeometry, SlotPool } from '../../src/engine/pipeline.js';
 import { backoffMs } from '../../src/engine/write-chunk.js';
-import { mergeResults } from '../../src/engine/write-engine.js';
+import { mergeResults } from '../../src/engine/section.js';
 import { Progress } from '../../src/engine/event-args.js';
 import { DwError, HR } from '../../src/errors.js';
 
