@@ -1,6 +1,7 @@
-// discwright errors and the HRESULT table (spec §6, §7). Pure: no Node APIs, importable by every
+// discwright errors and the HRESULT table (spec §6). Pure: no Node APIs, importable by every
 // layer. Every failure in discwright is a DwError carrying its IMAPI2 HRESULT and name; device
-// failures add the decoded sense, the command and the LBA (the recorder fills those in).
+// failures add the decoded sense, the command and the LBA (the recorder fills those in). Which
+// sense gives which HRESULT is src/scsi/sense.ts; what is retried is src/device/sense-policy.ts.
 
 /** An HRESULT: unsigned 32-bit. Bit 31 set means failure. */
 export type HResult = number;
@@ -16,8 +17,9 @@ interface HrEntry {
 }
 
 /**
- * Every HRESULT discwright knows (spec §6.2 and the complete imapi2error.h of §6.3). Keys keep the
- * IMAPI2 spelling; the Win32 codes use their ERROR_ name (`ERROR_DEV_NOT_EXIST` = 0x80070037).
+ * Every HRESULT discwright knows (spec §6.2 and the complete imapi2error.h of §6.3, plus
+ * ERROR_DISK_FULL: docs/decisions.md, "One sense policy"). Keys keep the IMAPI2 spelling; the
+ * Win32 codes use their ERROR_ name (`ERROR_DEV_NOT_EXIST` = 0x80070037).
  */
 export const HR_TABLE = {
   S_OK: { hr: 0x00000000, name: 'S_OK', text: 'Success.' },
@@ -56,6 +58,12 @@ export const HR_TABLE = {
     name: 'HRESULT_FROM_WIN32(ERROR_DEV_NOT_EXIST)',
     text: 'Device disappeared; never retried.',
     hint: 'The device went away (unplugged, reset or connection lost); reconnect it and check the disc.',
+  },
+  ERROR_DISK_FULL: {
+    hr: 0x80070070,
+    name: 'HRESULT_FROM_WIN32(ERROR_DISK_FULL)',
+    text: 'No space left where the data goes (the file system under an image-backed drive is full).',
+    hint: 'Free space on the file system that holds the image, or write a smaller section.',
   },
   E_INVALIDARG: {
     hr: 0x80070057,
@@ -630,6 +638,12 @@ export interface DwErrorOptions {
   attempts?: number;
   lastHr?: HResult;
   lastSense?: Uint8Array;
+  /**
+   * Whether sending the command again after a wait may succeed. Transports set `false` on a
+   * failure waiting cannot mend (TransportErrors.permanent); unset, the HRESULT decides
+   * (src/device/sense-policy.ts).
+   */
+  retryable?: boolean;
 }
 
 /**
@@ -649,6 +663,7 @@ export class DwError extends Error {
   readonly attempts: number | undefined;
   readonly lastHr: HResult | undefined;
   readonly lastSense: Uint8Array | undefined;
+  readonly retryable: boolean | undefined;
 
   constructor(hr: HResult, options: DwErrorOptions = {}) {
     const value = hr >>> 0;
@@ -669,6 +684,7 @@ export class DwError extends Error {
     this.attempts = options.attempts;
     this.lastHr = options.lastHr;
     this.lastSense = options.lastSense;
+    this.retryable = options.retryable;
   }
 
   /** A multi-line description a person can act on: code, value, message, sense, LBA, hint. */
@@ -708,58 +724,4 @@ export class MalformedDataError extends DwError {
 /** An argument outside what the standard or the spec allows. Nothing was sent anywhere. */
 export function invalidArgument(message: string): DwError {
   return new DwError(HR.E_INVALIDARG, { message });
-}
-
-/**
- * The recommended sense-to-HRESULT mapping (spec §7), matched top to bottom. `opcode` refines
- * 5/24, 5/26 and 5/20 for MODE SENSE, MODE SELECT, READ DISC STRUCTURE and GET CONFIGURATION.
- * Returns S_OK for RECOVERED ERROR (key 1): the command's effect happened. NO SENSE (key 0) with
- * CHECK CONDITION is not in the table and falls to the last row.
- */
-export function hrFromSenseCodes(key: number, asc: number, ascq: number, opcode?: number): HResult {
-  switch (key) {
-    case 0x1:
-      return HR.S_OK;
-    case 0x2:
-      if (asc === 0x04) {
-        if (ascq === 0x01) return HR.E_IMAPI_RECORDER_MEDIA_BECOMING_READY;
-        if (ascq === 0x04) return HR.E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS;
-        if (ascq === 0x07 || ascq === 0x08) return HR.E_IMAPI_RECORDER_MEDIA_BUSY;
-        return HR.E_IMAPI_RECORDER_MEDIA_BECOMING_READY;
-      }
-      if (asc === 0x3a) return HR.E_IMAPI_RECORDER_MEDIA_NO_MEDIA;
-      if (asc === 0x30) return HR.E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE;
-      break;
-    case 0x3:
-      if (asc === 0x0c && ascq === 0x09) return HR.E_IMAPI_LOSS_OF_STREAMING;
-      return HR.E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE;
-    case 0x4:
-      return HR.E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE;
-    case 0x5:
-      if (asc === 0x30) return HR.E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE;
-      if (asc === 0x21 && (ascq === 0x00 || ascq === 0x02)) return HR.ERROR_INVALID_ADDRESS;
-      if (asc === 0x24 && ascq === 0x00) {
-        if (opcode === 0x5a) return HR.E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE;
-        if (opcode === 0xad) return HR.E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT;
-        return HR.E_INVALIDARG;
-      }
-      if (asc === 0x26) {
-        return opcode === 0x55 ? HR.E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS : HR.E_INVALIDARG;
-      }
-      if (asc === 0x64 && ascq === 0x00) return HR.E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS;
-      if (asc === 0x20 && ascq === 0x00) {
-        return opcode === 0x46 ? HR.E_IMAPI_RECORDER_GET_CONFIGURATION_NOT_SUPPORTED : HR.E_NOTIMPL;
-      }
-      break;
-    case 0x6:
-      if (asc === 0x28 && ascq === 0x00) return HR.E_IMAPI_RECORDER_MEDIA_BECOMING_READY;
-      if (asc === 0x29) return HR.ERROR_IO_DEVICE;
-      break;
-    case 0x7:
-      if (asc === 0x27) return HR.E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED;
-      break;
-    default:
-      break;
-  }
-  return HR.E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE;
 }

@@ -44,7 +44,13 @@ export {
   type ExclusiveOnOpen,
 } from './device/index.js';
 export * from './device/types.js';
-export { hrFromSense, decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';
+export {
+  hrFromSense,
+  hrFromSenseCodes,
+  decodeSense,
+  summarizeSense,
+  toFixedSense18,
+} from './scsi/sense.js';
 export {
   openIscsiTransport,
   IscsiTransport,

@@ -2,17 +2,15 @@
 // place where SCSI status and sense become DwErrors with the mapped HRESULT (spec §4.5, §7).
 // Commands are queued FIFO because a transport accepts one command at a time.
 
-import { DwError, HR, failed, type HResult } from '../errors.js';
+import { DwError, HR } from '../errors.js';
 import { ByteReader } from '../scsi/bytes.js';
 import {
-  ScsiStatus,
   scsiCommand,
   type DataOutHold,
   type ScsiCommand,
   type ScsiResult,
 } from '../scsi/command.js';
 import { opcodeName } from '../scsi/opcodes.js';
-import { decodeSense, hrFromSense, summarizeSense, toFixedSense18 } from '../scsi/sense.js';
 import { decodeInquiryData, inquiry, type InquiryData } from '../scsi/spc/inquiry.js';
 import { ALL_MODE_PAGES } from '../scsi/spc/mode-pages.js';
 import {
@@ -58,6 +56,7 @@ import { openTransport } from './address.js';
 import { checkCdb } from './cdb-check.js';
 import { checkClientName, type ExclusiveOnOpen } from './client-name.js';
 import * as cmd from './commands.js';
+import { completionVerdict, failureError, rejectionError, statusOutcome } from './sense-policy.js';
 import {
   IMAPI2_DEFAULT_COMMAND_TIMEOUT,
   ModePageRequestType,
@@ -335,7 +334,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
         run = t.execute(command, { timeoutMs: timeoutSec * 1000 });
       } catch (e) {
         this.#release();
-        return Promise.reject(transportFailure(command, e));
+        return Promise.reject(rejectionError(command, e));
       }
       return run.then(
         (result) => {
@@ -344,7 +343,7 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
         },
         (e: unknown) => {
           this.#release();
-          throw transportFailure(command, e);
+          throw rejectionError(command, e);
         },
       );
     };
@@ -357,29 +356,6 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
         go().then(resolve, reject);
       });
     });
-  }
-
-  #statusError(command: ScsiCommand, status: number): DwError {
-    const hr =
-      status === ScsiStatus.RESERVATION_CONFLICT ? HR.E_IMAPI_RECORDER_LOCKED : HR.ERROR_IO_DEVICE;
-    return new DwError(hr, {
-      message: `${command.name}: the device answered with SCSI status 0x${status.toString(16).padStart(2, '0')}`,
-      command: command.name,
-      cdb: command.cdb,
-    });
-  }
-
-  #fixedSense(command: ScsiCommand, result: ScsiResult): Uint8Array {
-    try {
-      return toFixedSense18(result.sense);
-    } catch (e) {
-      throw new DwError(HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE, {
-        message: `${command.name}: CHECK CONDITION without usable sense data`,
-        cause: e,
-        command: command.name,
-        cdb: command.cdb,
-      });
-    }
   }
 
   /**
@@ -395,28 +371,18 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
     command: ScsiCommand,
     timeoutSec = IMAPI2_DEFAULT_COMMAND_TIMEOUT,
   ): Promise<ScsiResult> {
-    const opcode = command.cdb[0] ?? 0;
     for (let attempt = 1; ; attempt++) {
       const result = await this.#execute(command, timeoutSec);
-      if (result.status === ScsiStatus.GOOD || result.status === ScsiStatus.CONDITION_MET)
-        return result;
-      if (result.status !== ScsiStatus.CHECK_CONDITION)
-        throw this.#statusError(command, result.status);
-      const sense = this.#fixedSense(command, result);
-      const key = (sense[2] ?? 0) & 0x0f;
-      const asc = sense[12] ?? 0;
-      if (key === 0x1) return result; // RECOVERED ERROR: the command's effect happened.
-      if (attempt === 1 && key === 0x6 && (asc === 0x28 || asc === 0x29)) continue;
-      let hr: HResult = hrFromSense(sense, opcode);
-      if (!failed(hr)) hr = HR.E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE;
-      const info = summarizeSense(decodeSense(sense));
-      throw new DwError(hr, {
-        message: `${command.name} failed: ${info.keyName}: ${info.text}`,
-        sense,
-        senseInfo: info,
-        command: command.name,
-        cdb: command.cdb,
-      });
+      const verdict = completionVerdict(command, result, 'helper', attempt);
+      switch (verdict.action) {
+        case 'success':
+          return result;
+        case 'retry-once':
+          continue;
+        case 'retry-backoff':
+        case 'fail':
+          throw failureError(command, verdict.failure);
+      }
     }
   }
 
@@ -449,14 +415,17 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
 
   /** A raw command's outcome as IMAPI2 reports it: S_OK, or its sense with HAS_SENSE_DATA. */
   #senseResult(command: ScsiCommand, result: ScsiResult): SenseResult {
-    if (result.status === ScsiStatus.GOOD || result.status === ScsiStatus.CONDITION_MET) {
-      return result.dataOutHeld === true
-        ? { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH), dataOutHeld: true }
-        : { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
+    const s = statusOutcome(command, result);
+    switch (s.kind) {
+      case 'good':
+        return result.dataOutHeld === true
+          ? { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH), dataOutHeld: true }
+          : { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
+      case 'sense':
+        return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: s.sense };
+      case 'failure':
+        throw failureError(command, s.failure);
     }
-    if (result.status !== ScsiStatus.CHECK_CONDITION)
-      throw this.#statusError(command, result.status);
-    return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: this.#fixedSense(command, result) };
   }
 
   /** A raw command without data-in: only its sense result. A
@@ -973,17 +942,6 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   get mcnDisabledCount(): number {
     return this.#mcnDisabled;
   }
-}
-
-/** A transport rejection as the recorder reports it: DwErrors as they are, anything else as I/O. */
-function transportFailure(command: ScsiCommand, e: unknown): DwError {
-  if (e instanceof DwError) return e;
-  return new DwError(HR.ERROR_IO_DEVICE, {
-    message: `${command.name}: transport failure: ${e instanceof Error ? e.message : String(e)}`,
-    cause: e,
-    command: command.name,
-    cdb: command.cdb,
-  });
 }
 
 /** The command for a caller's raw CDB (IDiscRecorder2Ex::SendCommand*): it runs a copy, since the

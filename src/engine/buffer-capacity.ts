@@ -6,6 +6,7 @@ import {
   decodeReadBufferCapacityData,
   encodeReadBufferCapacityCdb,
 } from '../scsi/mmc/read-buffer-capacity.js';
+import { commandUnsupported } from '../device/sense-policy.js';
 import type { DiscRecorderEx } from '../device/types.js';
 import type { Progress } from './event-args.js';
 
@@ -28,13 +29,8 @@ export async function pollBufferCapacity(
       RBC_ALLOCATION_LENGTH,
     );
     if (r.hr === HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) {
-      const key = (r.sense[2] ?? 0) & 0x0f;
-      const asc = r.sense[12] ?? 0;
-      const ascq = r.sense[13] ?? 0;
       // Only the first answer decides support: a drive that lacks the command says so at once.
-      if (drive.rbc === 'unknown' && key === 0x5 && (asc === 0x20 || asc === 0x24) && ascq === 0) {
-        drive.rbc = 'no';
-      }
+      if (drive.rbc === 'unknown' && commandUnsupported(r.sense)) drive.rbc = 'no';
       return;
     }
     const d = decodeReadBufferCapacityData(r.data);

@@ -1,12 +1,19 @@
-// One chunk's WRITE with the engine's retry policy (spec §2.4.5): retry 2/04/07 and 2/04/08,
-// command timeouts and other transport errors with exponential back-off inside a 180 s budget;
-// never retry a vanished device; report the first failure seen.
+// One chunk's WRITE with the engine's retry policy (spec §2.4.5): what is retried is the sense
+// policy's verdict (src/device/sense-policy.ts: 2/04/07, 2/04/08, command timeouts and transport
+// errors waiting may mend); here the exponential back-off inside a 180 s budget, and which
+// failure the chunk reports (the first, unless a later one supersedes it).
 
-import { DwError, HR, hrText, type HResult, type SenseSummary } from '../errors.js';
+import { DwError, HR } from '../errors.js';
 import { encodeWrite10Cdb } from '../scsi/block/write-10.js';
 import { encodeWrite12Cdb } from '../scsi/block/write-12.js';
-import { decodeSense, hrFromSense, summarizeSense } from '../scsi/sense.js';
+import { Opcode } from '../scsi/opcodes.js';
 import type { Clock } from '../transport/clock.js';
+import {
+  rejectionVerdict,
+  senseVerdict,
+  type Failure,
+  type Verdict,
+} from '../device/sense-policy.js';
 import type { DiscRecorderEx, SendDataOptions } from '../device/types.js';
 import type { AbortFlag } from './pipeline.js';
 
@@ -27,56 +34,6 @@ export interface Chunk {
   readonly streaming: boolean;
   /** The slot's hold (zero-copy hand-off), passed to every attempt. */
   readonly options?: SendDataOptions | undefined;
-}
-
-interface Failure {
-  readonly hr: HResult;
-  readonly sense?: Uint8Array;
-  readonly cause?: unknown;
-  readonly message: string;
-}
-
-type Outcome =
-  { kind: 'done' } | { kind: 'retry'; failure: Failure } | { kind: 'fatal'; failure: Failure };
-
-function senseInfo(sense: Uint8Array): SenseSummary | undefined {
-  try {
-    return summarizeSense(decodeSense(sense));
-  } catch {
-    return undefined;
-  }
-}
-
-function senseKey(sense: Uint8Array): number {
-  return (sense[2] ?? 0) & 0x0f;
-}
-
-function classifySense(sense: Uint8Array, name: string, opcode: number): Outcome {
-  const key = senseKey(sense);
-  // RECOVERED ERROR: the drive wrote the data and only reports that it had to work for it.
-  if (key === 0x1) return { kind: 'done' };
-  const asc = sense[12] ?? 0;
-  const ascq = sense[13] ?? 0;
-  let hr = hrFromSense(sense, opcode);
-  if ((hr & 0x80000000) === 0) hr = HR.E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE;
-  const info = senseInfo(sense);
-  const failure: Failure = {
-    hr,
-    sense,
-    message: `${name} failed: ${info ? `${info.keyName}: ${info.text}` : hrText(hr)}`,
-  };
-  if (key === 0x2 && asc === 0x04 && (ascq === 0x07 || ascq === 0x08)) {
-    return { kind: 'retry', failure };
-  }
-  return { kind: 'fatal', failure };
-}
-
-function classifyRejection(e: unknown, name: string): Outcome {
-  const hr = e instanceof DwError ? e.hr : HR.ERROR_IO_DEVICE;
-  const detail = e instanceof Error ? e.message : String(e);
-  const failure: Failure = { hr, cause: e, message: `${name} failed: ${detail}` };
-  if (hr === HR.ERROR_DEV_NOT_EXIST) return { kind: 'fatal', failure };
-  return { kind: 'retry', failure };
 }
 
 /** The CDB of one chunk's WRITE (spec §2.6). */
@@ -103,7 +60,7 @@ export async function writeChunk(
 ): Promise<boolean> {
   const cdb = chunkCdb(chunk);
   const started = clock.now();
-  let outcome: Outcome;
+  let verdict: Verdict;
   try {
     const r = await recorder.sendCommandSendDataToDevice(
       cdb,
@@ -112,16 +69,20 @@ export async function writeChunk(
       chunk.options,
     );
     if (r.hr !== HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) return r.dataOutHeld === true;
-    outcome = classifySense(r.sense, commandName(chunk), cdb[0]!);
+    verdict = senseVerdict(r.sense, opcodeOf(chunk), 'write', 1, commandName(chunk));
   } catch (e) {
-    outcome = classifyRejection(e, commandName(chunk));
+    verdict = rejectionVerdict(e, commandName(chunk));
   }
-  if (outcome.kind === 'done') return false;
-  return retryChunk(recorder, clock, abort, chunk, cdb, started, outcome);
+  if (verdict.action === 'success') return false;
+  return retryChunk(recorder, clock, abort, chunk, cdb, started, verdict);
 }
 
 function commandName(chunk: Chunk): string {
   return chunk.streaming ? 'WRITE(12)' : 'WRITE(10)';
+}
+
+function opcodeOf(chunk: Chunk): number {
+  return chunk.streaming ? Opcode.WRITE_12 : Opcode.WRITE_10;
 }
 
 /** The rest of §2.4.5 after a first attempt that did not complete the chunk. */
@@ -132,16 +93,16 @@ async function retryChunk(
   chunk: Chunk,
   cdb: Uint8Array,
   started: number,
-  firstOutcome: Outcome,
+  firstVerdict: Verdict,
 ): Promise<boolean> {
   const name = commandName(chunk);
   let first: Failure | undefined;
   let last: Failure | undefined;
   let attempts = 1;
-  let outcome = firstOutcome;
+  let verdict = firstVerdict;
 
   const fail = (reported: Failure, hr = reported.hr, message = reported.message): DwError => {
-    const info = reported.sense === undefined ? undefined : senseInfo(reported.sense);
+    const info = reported.senseInfo;
     return new DwError(hr, {
       message: `${message} (LBA ${chunk.lba}, ${chunk.blocks} blocks, ${attempts} attempt${attempts === 1 ? '' : 's'})`,
       ...(reported.cause === undefined ? {} : { cause: reported.cause }),
@@ -158,11 +119,13 @@ async function retryChunk(
   };
 
   for (;;) {
-    if (outcome.kind === 'done') return false;
-    last = outcome.failure;
-    first ??= outcome.failure;
-    if (outcome.failure.hr === HR.ERROR_DEV_NOT_EXIST) throw fail(outcome.failure);
-    if (outcome.kind === 'fatal') throw fail(first);
+    if (verdict.action === 'success') return false;
+    last = verdict.failure;
+    first ??= verdict.failure;
+    // retry-once is a typed helper's; on the WRITE path only retry-backoff goes round again.
+    if (verdict.action !== 'retry-backoff') {
+      throw fail(verdict.failure.supersedes === true ? verdict.failure : first);
+    }
     if (abort.raised)
       throw fail(first, HR.E_IMAPI_REQUEST_CANCELLED, `${name} cancelled during retries`);
     if (clock.now() - started >= CHUNK_BUDGET_MS) {
@@ -193,9 +156,9 @@ async function retryChunk(
         chunk.options,
       );
       if (r.hr !== HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) return r.dataOutHeld === true;
-      outcome = classifySense(r.sense, name, cdb[0]!);
+      verdict = senseVerdict(r.sense, opcodeOf(chunk), 'write', attempts, name);
     } catch (e) {
-      outcome = classifyRejection(e, name);
+      verdict = rejectionVerdict(e, name);
     }
   }
 }

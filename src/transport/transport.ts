@@ -3,7 +3,7 @@
 // emulated/ (the virtual drive). The contract below is normative; the virtual drive enforces it.
 
 import type { ScsiCommand, ScsiResult } from '../scsi/command.js';
-import { DwError, HR } from '../errors.js';
+import { DwError, HR, type HResult } from '../errors.js';
 
 export type { DataOutHold, ScsiCommand, ScsiResult } from '../scsi/command.js';
 
@@ -58,6 +58,8 @@ export interface ExclusiveAccessHooks {
  * - It rejects only for transport failures, always with a DwError:
  *   the device vanished → 0x80070037 (ERROR_DEV_NOT_EXIST); timeout → 0xC0AA020D;
  *   aborted → 0xC0AA0002; closed transport → 0x80070006; other I/O failure → 0x8007045D.
+ *   A failure that waiting cannot mend (a full or read-only image, a dead writer thread) is built
+ *   with `TransportErrors.permanent`, so the engine does not retry it (src/device/sense-policy.ts).
  * - One command in flight: calling `execute` before the previous promise settled is a contract
  *   violation and rejects at once with E_FAIL without touching the device. (The recorder queues.)
  * - Data-in results hold exactly the bytes received (never more than allocationLength);
@@ -116,6 +118,14 @@ export const TransportErrors = {
   io(detail: string, cause?: unknown): DwError {
     return new DwError(HR.ERROR_IO_DEVICE, {
       message: `I/O error: ${detail}`,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  },
+  /** A failure waiting cannot mend, with its own HRESULT (e.g. ERROR_DISK_FULL): never retried. */
+  permanent(hr: HResult, detail: string, cause?: unknown): DwError {
+    return new DwError(hr, {
+      message: detail,
+      retryable: false,
       ...(cause === undefined ? {} : { cause }),
     });
   },
