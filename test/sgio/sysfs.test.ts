@@ -10,13 +10,13 @@ import {
   parseMounts,
   unescapeMountField,
 } from '../../src/transport/sgio/mounts.js';
+import { listLocalRecordersFrom } from '../../src/transport/sgio/discovery.js';
 import {
   busTypeFromSysfsPath,
   describeNode,
   devMajorMinor,
-  listLocalRecordersFrom,
-  parseUdevMedia,
 } from '../../src/transport/sgio/sysfs.js';
+import { parseUdevMedia } from '../../src/transport/sgio/udev-media.js';
 
 async function put(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });

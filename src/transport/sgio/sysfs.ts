@@ -1,14 +1,13 @@
-// Local optical drives as Linux sees them: sysfs (/sys/class/scsi_generic, /sys/class/block,
-// /sys/dev/{char,block}) ties each SCSI device to its block node /dev/srN and its SCSI generic
-// node /dev/sgN; udev's cdrom_id leaves the current media in /run/udev/data. Every root is a
-// parameter so tests run against a fake tree.
+// One local drive as Linux's sysfs describes it: the SCSI device behind a node, found through
+// /sys/dev/{char,block}/MAJ:MIN, with its identity, its bus, its block node /dev/srN and its SCSI
+// generic node /dev/sgN (sysfs ties them together); and a node's owner group and mode, for
+// permission messages. Listing every drive is discovery.ts's. Every root is a parameter so
+// tests run against a fake tree.
 
-import { constants as fsc } from 'node:fs';
-import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { DwError } from '../../errors.js';
 import { errnoError, type NodeAccess } from './errno.js';
-import { groupName, mountPointsOf } from './mounts.js';
+import { groupName } from './mounts.js';
 
 export interface LinuxRoots {
   /** Default `/sys`. */
@@ -46,7 +45,7 @@ export interface ScsiDeviceInfo {
   readonly maxTransferBytes?: number;
 }
 
-async function readText(path: string): Promise<string | undefined> {
+export async function readText(path: string): Promise<string | undefined> {
   try {
     return (await readFile(path, 'utf8')).trim();
   } catch {
@@ -54,7 +53,7 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-async function listDir(path: string): Promise<string[]> {
+export async function listDir(path: string): Promise<string[]> {
   try {
     return (await readdir(path)).sort(naturalCompare);
   } catch {
@@ -62,7 +61,7 @@ async function listDir(path: string): Promise<string[]> {
   }
 }
 
-function naturalCompare(a: string, b: string): number {
+export function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
@@ -182,248 +181,4 @@ export async function nodeAccess(
 export function errCode(e: unknown): string {
   const code = (e as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'EIO';
-}
-
-/** Media udev's cdrom_id last saw in a drive. */
-export interface MediaInfo {
-  /** `DVD+R`, `CD-RW`, `BD-RE` … */
-  readonly type?: string;
-  /** `blank`, `appendable`, `complete`, `other`. */
-  readonly state?: string;
-  readonly sessionCount?: number;
-  readonly trackCount?: number;
-}
-
-const MEDIA_NAMES: Readonly<Record<string, string>> = {
-  CD: 'CD-ROM',
-  CD_R: 'CD-R',
-  CD_RW: 'CD-RW',
-  DVD: 'DVD-ROM',
-  DVD_R: 'DVD-R',
-  DVD_R_DL_SEQ: 'DVD-R DL',
-  DVD_R_DL_JR: 'DVD-R DL',
-  DVD_RW: 'DVD-RW',
-  DVD_RW_RO: 'DVD-RW (restricted overwrite)',
-  DVD_RW_SEQ: 'DVD-RW (sequential)',
-  DVD_RAM: 'DVD-RAM',
-  DVD_PLUS_R: 'DVD+R',
-  DVD_PLUS_RW: 'DVD+RW',
-  DVD_PLUS_R_DL: 'DVD+R DL',
-  DVD_PLUS_RW_DL: 'DVD+RW DL',
-  BD: 'BD-ROM',
-  BD_R: 'BD-R',
-  BD_R_SRM: 'BD-R (SRM)',
-  BD_R_RRM: 'BD-R (RRM)',
-  BD_RE: 'BD-RE',
-  HDDVD: 'HD DVD-ROM',
-  HDDVD_R: 'HD DVD-R',
-  HDDVD_RW: 'HD DVD-RW',
-  MO: 'MO',
-};
-
-/**
- * Parse a udev database record (`/run/udev/data/b11:0`, lines `E:KEY=value`) for the
- * ID_CDROM_MEDIA_* properties. Returns undefined when it says nothing about a disc.
- */
-export function parseUdevMedia(text: string): MediaInfo | undefined {
-  const env = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^E:(ID_CDROM_MEDIA[A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m?.[1] !== undefined && m[2] !== undefined) env.set(m[1], m[2]);
-  }
-  if (env.get('ID_CDROM_MEDIA') !== '1') return undefined;
-  let type: string | undefined;
-  for (const [key, value] of env) {
-    const suffix = key.slice('ID_CDROM_MEDIA_'.length);
-    if (value !== '1' || !key.startsWith('ID_CDROM_MEDIA_')) continue;
-    const name = MEDIA_NAMES[suffix];
-    // The most specific name wins (DVD_RW_RO over DVD_RW when a tool sets both).
-    if (name !== undefined && (type === undefined || name.length > type.length)) type = name;
-  }
-  const num = (k: string) => {
-    const v = env.get(k);
-    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
-  };
-  const state = env.get('ID_CDROM_MEDIA_STATE');
-  const sessionCount = num('ID_CDROM_MEDIA_SESSION_COUNT');
-  const trackCount = num('ID_CDROM_MEDIA_TRACK_COUNT');
-  return {
-    ...(type === undefined ? {} : { type }),
-    ...(state === undefined ? {} : { state }),
-    ...(sessionCount === undefined ? {} : { sessionCount }),
-    ...(trackCount === undefined ? {} : { trackCount }),
-  };
-}
-
-/** Something discovery could not do with a node, and why. */
-export interface NodeProblem {
-  readonly path: string;
-  /** errno name (`EACCES`) or `ENOKOFFI` / `ENOSYSFS`. */
-  readonly code: string;
-  readonly hr: number;
-  readonly message: string;
-  readonly hint?: string;
-}
-
-/** One local optical drive. */
-export interface LocalRecorderInfo {
-  /** The address to open: the block node when there is one (what users know), else the sg node. */
-  readonly path: string;
-  /** `/dev/srN`. */
-  readonly blockPath?: string;
-  /** `/dev/sgN`: the node discwright issues commands through when it can open it. */
-  readonly sgPath?: string;
-  readonly vendor: string;
-  readonly model: string;
-  readonly revision: string;
-  /** `H:C:T:L`, when sysfs is available. */
-  readonly scsiAddress?: string;
-  readonly busType: string;
-  /** N in /dev/srN, or -1. */
-  readonly legacyDeviceNumber: number;
-  /** The disc udev last saw, when known. */
-  readonly media?: MediaInfo;
-  /** Where file systems on the disc are mounted. */
-  readonly mountPoints: readonly string[];
-  /** True when at least one node opened read-write. */
-  readonly accessible: boolean;
-  /** Nodes that could not be opened, and why. */
-  readonly problems: readonly NodeProblem[];
-}
-
-export interface ListOptions extends LinuxRoots {
-  /** Try opening each node read-write to report permission problems (default true). */
-  readonly probeOpen?: boolean;
-}
-
-async function tryOpen(path: string, kind: NodeAccess['kind'], roots: LinuxRoots) {
-  try {
-    const fh = await open(path, fsc.O_RDWR | fsc.O_NONBLOCK);
-    await fh.close();
-    return undefined;
-  } catch (e) {
-    const code = errCode(e);
-    const access =
-      code === 'EACCES' || code === 'EPERM' ? await nodeAccess(path, kind, roots) : undefined;
-    const err = errnoError(code, {
-      op: 'open',
-      path,
-      ...(access === undefined ? {} : { access }),
-    });
-    return problem(path, code, err);
-  }
-}
-
-function problem(path: string, code: string, err: DwError): NodeProblem {
-  return {
-    path,
-    code,
-    hr: err.hr,
-    message: err.message,
-    ...(err.hint === undefined ? {} : { hint: err.hint }),
-  };
-}
-
-function srNumber(name: string | undefined): number {
-  const m = name === undefined ? null : /^sr(\d+)$/.exec(name);
-  return m?.[1] === undefined ? -1 : Number(m[1]);
-}
-
-/** udev media record of block node `name` (reads its dev file for MAJ:MIN). */
-async function udevMedia(name: string, roots: LinuxRoots): Promise<MediaInfo | undefined> {
-  const sys = roots.sysfsRoot ?? '/sys';
-  const dev = await readText(join(sys, 'class', 'block', name, 'dev'));
-  if (dev === undefined) return undefined;
-  const text = await readText(join(roots.udevDataDir ?? '/run/udev/data', `b${dev}`));
-  return text === undefined ? undefined : parseUdevMedia(text);
-}
-
-/**
- * The optical drives of this machine, from sysfs, or from /dev/sr* alone when sysfs has no SCSI
- * classes (some containers). Never rejects: what cannot be read shows up in `problems`.
- */
-export async function listLocalRecordersFrom(
-  options: ListOptions = {},
-): Promise<LocalRecorderInfo[]> {
-  const sys = options.sysfsRoot ?? '/sys';
-  const dev = options.devRoot ?? '/dev';
-  const probe = options.probeOpen ?? true;
-  const devices = new Map<string, ScsiDeviceInfo>();
-  const candidates = [
-    ...(await listDir(join(sys, 'class', 'scsi_generic'))).map((n) =>
-      join(sys, 'class', 'scsi_generic', n, 'device'),
-    ),
-    ...(await listDir(join(sys, 'class', 'block')))
-      .filter((n) => /^sr\d+$/.test(n))
-      .map((n) => join(sys, 'class', 'block', n, 'device')),
-  ];
-  for (const link of candidates) {
-    try {
-      const dir = await realpath(link);
-      if (devices.has(dir)) continue;
-      const info = await readScsiDevice(dir, options);
-      if (OPTICAL_DEVICE_TYPES.includes(info.peripheralType)) devices.set(dir, info);
-    } catch {
-      // A node that vanished while we looked.
-    }
-  }
-
-  const out: LocalRecorderInfo[] = [];
-  // Drives with a block node first (sr0, sr1 …), the ones reachable only through sg after them.
-  const order = (d: ScsiDeviceInfo) =>
-    d.blockName === undefined ? `1 ${d.sgName ?? ''}` : `0 ${d.blockName}`;
-  for (const info of [...devices.values()].sort((a, b) => naturalCompare(order(a), order(b)))) {
-    const blockPath = info.blockName === undefined ? undefined : join(dev, info.blockName);
-    const sgPath = info.sgName === undefined ? undefined : join(dev, info.sgName);
-    const problems: NodeProblem[] = [];
-    let accessible = !probe;
-    if (probe) {
-      for (const [p, kind] of [
-        [sgPath, 'sg'],
-        [blockPath, 'block'],
-      ] as const) {
-        if (p === undefined) continue;
-        const pr = await tryOpen(p, kind, options);
-        if (pr === undefined) accessible = true;
-        else problems.push(pr);
-      }
-    }
-    const media =
-      info.blockName === undefined ? undefined : await udevMedia(info.blockName, options);
-    out.push({
-      path: blockPath ?? sgPath ?? info.sysfsPath,
-      ...(blockPath === undefined ? {} : { blockPath }),
-      ...(sgPath === undefined ? {} : { sgPath }),
-      vendor: info.vendor,
-      model: info.model,
-      revision: info.revision,
-      scsiAddress: info.scsiAddress,
-      busType: info.busType,
-      legacyDeviceNumber: srNumber(info.blockName),
-      ...(media === undefined ? {} : { media }),
-      mountPoints: blockPath === undefined ? [] : mountPointsOf(blockPath, options.mountsPath),
-      accessible,
-      problems,
-    });
-  }
-  if (devices.size > 0) return out;
-
-  // No SCSI classes in sysfs: fall back to the block nodes /dev offers; identity unknown.
-  for (const name of (await listDir(dev)).filter((n) => /^sr\d+$/.test(n))) {
-    const path = join(dev, name);
-    const pr = probe ? await tryOpen(path, 'block', options) : undefined;
-    out.push({
-      path,
-      blockPath: path,
-      vendor: '',
-      model: '',
-      revision: '',
-      busType: 'unknown',
-      legacyDeviceNumber: srNumber(name),
-      mountPoints: mountPointsOf(path, options.mountsPath),
-      accessible: pr === undefined,
-      problems: pr === undefined ? [] : [pr],
-    });
-  }
-  return out;
 }
