@@ -4,8 +4,8 @@
 // and residuals, SCSI Response with sense, NOP-In/NOP-Out both ways, ABORT TASK on timeout or
 // cancel, LOGICAL UNIT RESET, Logout, and re-login after a lost connection.
 //
-// This module keeps the session's state and wires its parts: commands.ts (with data-out.ts),
-// cmdsn-window.ts, requests.ts, keep-alive.ts, login-redirect.ts (docs/iscsi.md, "Modules").
+// This module keeps the session's state and wires its parts (docs/iscsi.md, "Modules"):
+// commands.ts, cmdsn-window.ts, window-wait.ts, requests.ts, keep-alive.ts, login-redirect.ts.
 //
 // Faults (see docs/iscsi.md): every wait is bounded. A connection lost while a command is in
 // flight rejects that command with 0x80070037; a timeout sends ABORT TASK and rejects with
@@ -47,6 +47,7 @@ import {
   type SessionSettings,
 } from './session-options.js';
 import { validateCommand, type Task } from './task.js';
+import { WindowWait } from './window-wait.js';
 
 export class IscsiTransport implements Transport {
   readonly address: string;
@@ -62,13 +63,13 @@ export class IscsiTransport implements Transport {
   private tsih: Uint8Array = new Uint8Array(2);
   private readonly window = new CmdSnWindow();
   private expStatSn = 0;
-  private windowWaiters: (() => void)[] = [];
   private busy = false;
   private closed = false;
   private retiring = false;
   private readonly requests: ImmediateRequests;
   private readonly commands: CommandRunner;
   private readonly keepAlive: KeepAlive;
+  private readonly windowWait: WindowWait;
   private readonly counters = {
     logins: 0,
     commands: 0,
@@ -111,6 +112,11 @@ export class IscsiTransport implements Transport {
       timeoutMs: s.keepAliveTimeoutMs,
       address: this.address,
       ping: (conn, timeoutMs) => this.requests.ping(conn, timeoutMs),
+    });
+    this.windowWait = new WindowWait({
+      window: this.window,
+      ping: (conn, left) => this.requests.ping(conn, Math.min(left, s.keepAliveTimeoutMs)),
+      lost: () => this.lost ?? TransportErrors.deviceGone(this.address),
     });
   }
 
@@ -192,38 +198,12 @@ export class IscsiTransport implements Transport {
         this.conn?.isOpen === true && this.lost === undefined
           ? this.conn
           : await this.ensureConnected();
-      if (!this.window.isOpen) await this.waitForWindow(conn, command, deadline, signal);
+      if (!this.window.isOpen) await this.windowWait.until(conn, command, deadline, signal);
     } catch (e) {
       this.becomeIdle();
       throw e;
     }
     return this.commands.start(conn, command, timeoutMs, deadline, signal);
-  }
-
-  /** Waits until CmdSN is inside the target's command window (ExpCmdSN..MaxCmdSN). */
-  private async waitForWindow(
-    conn: IscsiConnection,
-    command: ScsiCommand,
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
-    while (!this.window.isOpen) {
-      if (!conn.isOpen) throw this.lost ?? TransportErrors.deviceGone(this.address);
-      if (signal?.aborted === true) throw TransportErrors.aborted(command);
-      const left = deadline - performance.now();
-      if (left <= 0) throw TransportErrors.timeout(command, Math.round(deadline));
-      // A ping makes the target report its current MaxCmdSN.
-      const opened = new Promise<void>((resolve) => this.windowWaiters.push(resolve));
-      const pingTimeoutMs = Math.min(left, this.settings.keepAliveTimeoutMs);
-      this.requests.ping(conn, pingTimeoutMs).catch(() => undefined);
-      await Promise.race([opened, new Promise((r) => setTimeout(r, Math.min(left, 1000)))]);
-    }
-  }
-
-  private wakeWindow(): void {
-    const w = this.windowWaiters;
-    this.windowWaiters = [];
-    for (const f of w) f();
   }
 
   /** After the previous command (and any ABORT TASK for it) is over: the next may start. */
@@ -314,7 +294,7 @@ export class IscsiTransport implements Transport {
     this.keepAlive.stop();
     this.commands.connectionLost(conn, error);
     this.requests.rejectAll(error);
-    this.wakeWindow();
+    this.windowWait.wake();
   }
 
   /** The target asked us to log out (or renegotiate, which we do by logging in again). */
@@ -399,7 +379,7 @@ export class IscsiTransport implements Transport {
   private updateSequenceNumbers(p: TargetPdu): void {
     this.expStatSn = expStatSnAfter(p, this.expStatSn);
     if (p.type === 'login-response') return;
-    if (this.window.update(p.expCmdSn, p.maxCmdSn)) this.wakeWindow();
+    if (this.window.update(p.expCmdSn, p.maxCmdSn)) this.windowWait.wake();
   }
 }
 
