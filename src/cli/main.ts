@@ -58,7 +58,19 @@ const program = new Command('discwright')
   .description('Write data to optical disc recorders through MMC (an IMAPI2-style write engine)')
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
+  .option(
+    '--trace',
+    'print every SCSI command on stderr: CDB, LBA and blocks, status, sense, µs (also DISCWRIGHT_TRACE=1)',
+  )
+  .configureHelp({ showGlobalOptions: true })
   .exitOverride();
+
+// --trace is global (before or after the command name); DISCWRIGHT_TRACE=1 does the same. The
+// printer starts before the command opens its recorder, so the first INQUIRY is traced too.
+program.hook('preAction', async (_program, action) => {
+  const { startTrace } = await import('./trace.js');
+  startTrace(io, action.optsWithGlobals<{ trace?: boolean }>().trace === true, process.env);
+});
 
 interface WriteOpts {
   lba: number;
