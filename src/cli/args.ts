@@ -5,8 +5,9 @@
 
 import { InvalidArgumentError } from 'commander';
 
-export const MAX_INT32 = 0x7fffffff;
-export const MIN_INT32 = -0x80000000;
+import { MAX_INT32, MIN_INT32 } from '../scsi/bytes.js';
+
+export { MAX_INT32, MIN_INT32 };
 
 /** A decimal integer in [min, max]; no hex, no exponent, no fraction, no trailing text. */
 export function parseInteger(text: string, min: number, max: number): number {

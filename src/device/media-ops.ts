@@ -4,6 +4,7 @@
 // recorder (its typed-helper path).
 
 import { invalidArgument } from '../errors.js';
+import { MAX_INT32, MIN_INT32 } from '../scsi/bytes.js';
 import { CloseFunction, closeTrackSession } from '../scsi/mmc/close-track-session.js';
 import type { DiscStatus } from '../scsi/mmc/read-disc-information.js';
 import type { DiscRecorder } from './recorder.js';
@@ -11,8 +12,6 @@ import { ReadTrackAddressType } from './types.js';
 
 /** Closing a session on a slow real drive can take minutes (lead-out, border). */
 const CLOSE_TIMEOUT_SEC = 900;
-const MAX_INT32 = 0x7fffffff;
-const MIN_INT32 = -0x80000000;
 
 /** Where the next write goes on sequential media, from the last track of the last session. */
 export interface WritablePosition {

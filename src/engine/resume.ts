@@ -6,11 +6,12 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
-import { DwError, HR } from '../errors.js';
+import { DwError, HR, invalidArgument } from '../errors.js';
 import { ProfileType, profileName } from '../scsi/mmc/profiles.js';
 import type { TrackInformation } from '../scsi/mmc/read-track-information.js';
 import { ReadTrackAddressType, type DiscRecorderEx } from '../device/types.js';
 import { sourceError, sourceKind, type BlockReader } from './sources.js';
+import { checkExtent, isInt } from './validation.js';
 import { WriteEngine, type WriteSectionOptions } from './write-engine.js';
 
 /** Sources a resume can rewind: read at any byte offset, never consumed by an earlier attempt. */
@@ -40,9 +41,6 @@ interface TrackReporter {
   getCurrentProfile(): Promise<number>;
 }
 
-const MAX_INT32 = 0x7fffffff;
-const MIN_INT32 = -0x80000000;
-
 /**
  * Profiles written at any LBA. They have no next writable address to resume from (drives report
  * NWA_V = 0 or a value unrelated to what was written), so an interrupted section is simply
@@ -62,14 +60,6 @@ const RANDOM_WRITABLE_PROFILES: ReadonlySet<number> = new Set([
   ProfileType.BD_REWRITABLE,
   ProfileType.HD_DVD_RAM,
 ]);
-
-function invalid(message: string): DwError {
-  return new DwError(HR.E_INVALIDARG, { message });
-}
-
-function isInt(v: unknown, min: number, max: number): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-}
 
 function asTrackReporter(r: DiscRecorderEx): (DiscRecorderEx & TrackReporter) | undefined {
   const o = r as unknown as Record<string, unknown>;
@@ -151,7 +141,7 @@ export async function resumeSection(
   blocks: number,
   options: ResumeSectionOptions = {},
 ): Promise<ResumeResult> {
-  if (!(engine instanceof WriteEngine)) throw invalid('resumeSection needs a WriteEngine');
+  if (!(engine instanceof WriteEngine)) throw invalidArgument('resumeSection needs a WriteEngine');
   const recorder = engine.recorder;
   if (recorder === null) {
     throw new DwError(HR.E_IMAPI_RECORDER_REQUIRED, {
@@ -160,26 +150,21 @@ export async function resumeSection(
   }
   const reporter = asTrackReporter(recorder);
   if (reporter === undefined) {
-    throw invalid(
+    throw invalidArgument(
       "resumeSection needs the engine's recorder to offer trackInformation() and getCurrentProfile() (a DiscRecorder)",
     );
   }
   const kind = sourceKind(source);
   if (kind !== 'bytes' && kind !== 'path' && kind !== 'filehandle') {
-    throw invalid(
+    throw invalidArgument(
       'resumeSection needs a seekable source (Uint8Array, file path or FileHandle): a stream cannot be rewound to the next writable address',
     );
   }
   const bps = engine.bytesPerSector;
-  if (bps === -1) throw invalid('bytesPerSector has not been set');
-  if (!isInt(blocks, 1, MAX_INT32)) throw invalid('blocks must be an integer 1..2147483647');
-  if (!isInt(startLba, MIN_INT32, MAX_INT32)) {
-    throw invalid('startLba must be a signed 32-bit integer');
-  }
-  if (startLba + blocks - 1 > MAX_INT32) throw invalid('the section runs past LBA 2147483647');
+  checkExtent(bps, startLba, blocks, { start: 'startLba', blocks: 'blocks' });
   const sourceOffset = options.sourceOffset ?? 0;
   if (!isInt(sourceOffset, 0, Number.MAX_SAFE_INTEGER)) {
-    throw invalid('sourceOffset must be a non-negative integer');
+    throw invalidArgument('sourceOffset must be a non-negative integer');
   }
   const end = startLba + blocks; // first LBA after the section
 

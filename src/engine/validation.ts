@@ -3,13 +3,12 @@
 // first failure wins). Also the records the checks lead to: the drive info setRecorder() caches
 // (§2.2) and the Section a checked call is frozen into (§2.4.1 m), which the workers read.
 
-import { DwError, HR } from '../errors.js';
+import { DwError, HR, invalidArgument } from '../errors.js';
+import { MAX_INT32, MIN_INT32 } from '../scsi/bytes.js';
 import type { DiscRecorderEx } from '../device/types.js';
 import { computeGeometry, type Geometry, type SlotPool } from './pipeline.js';
 import { sourceKind, type SectionSource, type SourceKind } from './sources.js';
 
-const MAX_INT32 = 0x7fffffff;
-const MIN_INT32 = -0x80000000;
 /** DiscRecorderEx members the engine calls, checked when a recorder is set. */
 const RECORDER_METHODS = [
   'getMaximumNonPageAlignedTransferSize',
@@ -48,14 +47,31 @@ export function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 }
 
-export function invalid(message: string): DwError {
-  return new DwError(HR.E_INVALIDARG, { message });
+/**
+ * A section's extent (spec §2.4.1 e–h): bytesPerSector set, 1 … 2³¹−1 blocks, a signed 32-bit
+ * first LBA, and a last LBA that does not overflow. `names` are the caller's argument names.
+ */
+export function checkExtent(
+  bytesPerSector: number,
+  start: unknown,
+  blocks: unknown,
+  names: { readonly start: string; readonly blocks: string },
+): { readonly start: number; readonly blocks: number } {
+  if (bytesPerSector === -1) throw invalidArgument('bytesPerSector has not been set');
+  if (!isInt(blocks, 1, MAX_INT32)) {
+    throw invalidArgument(`${names.blocks} must be an integer 1..2147483647`);
+  }
+  if (!isInt(start, MIN_INT32, MAX_INT32)) {
+    throw invalidArgument(`${names.start} must be a signed 32-bit integer`);
+  }
+  if (start + blocks - 1 > MAX_INT32) throw invalidArgument('the section runs past LBA 2147483647');
+  return { start, blocks };
 }
 
 /** A speed hint setter's value (spec §2.3): -1 ("maximum") or a positive 32-bit integer. */
 export function speedHint(v: unknown, name: string): number {
   if (v === -1 || isInt(v, 1, MAX_INT32)) return v;
-  throw invalid(`${name} must be -1 or an integer 1..2147483647`);
+  throw invalidArgument(`${name} must be -1 or an integer 1..2147483647`);
 }
 
 /** setRecorder()'s value checks (spec §2.3 step 1), before the busy check. */
@@ -64,12 +80,14 @@ export function checkRecorder(r: DiscRecorderEx): void {
     throw new DwError(HR.E_POINTER, { message: 'setRecorder needs a recorder' });
   }
   if (typeof r !== 'object' && typeof r !== 'function') {
-    throw invalid('setRecorder needs an object implementing DiscRecorderEx');
+    throw invalidArgument('setRecorder needs an object implementing DiscRecorderEx');
   }
   const rec = r as unknown as Record<string, unknown>;
   const missing = RECORDER_METHODS.filter((m) => typeof rec[m] !== 'function');
   if (missing.length > 0) {
-    throw invalid(`setRecorder: the object lacks DiscRecorderEx members ${missing.join(', ')}`);
+    throw invalidArgument(
+      `setRecorder: the object lacks DiscRecorderEx members ${missing.join(', ')}`,
+    );
   }
 }
 
@@ -119,28 +137,23 @@ export function checkSectionArgs(
   if (noSource) throw new DwError(HR.E_POINTER, { message: 'writeSection needs a source' });
   const kind = sourceKind(source);
   if (kind === undefined) {
-    throw invalid(
+    throw invalidArgument(
       'unsupported source: pass a Uint8Array, a file path, a Readable, a FileHandle, a BlockReader or an AsyncIterable<Uint8Array>',
     );
   }
   const opts: unknown = options;
   if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
-    throw invalid('writeSection options must be an object');
+    throw invalidArgument('writeSection options must be an object');
   }
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw invalid('options.signal must be an AbortSignal');
+    throw invalidArgument('options.signal must be an AbortSignal');
   }
   const bps = engine.bytesPerSector;
-  if (bps === -1) throw invalid('bytesPerSector has not been set');
-  if (!isInt(blocks, 1, MAX_INT32))
-    throw invalid('numberOfBlocks must be an integer 1..2147483647');
-  if (!isInt(start, MIN_INT32, MAX_INT32)) {
-    throw invalid('startingBlockAddress must be a signed 32-bit integer');
-  }
-  if (start + blocks - 1 > MAX_INT32) {
-    throw invalid('the section runs past LBA 2147483647');
-  }
+  const extent = checkExtent(bps, start, blocks, {
+    start: 'startingBlockAddress',
+    blocks: 'numberOfBlocks',
+  });
   const streaming = engine.useStreamingWrite12;
   if (streaming && !engine.canStreamWrite) {
     throw new DwError(HR.E_NOTIMPL, {
@@ -156,9 +169,9 @@ export function checkSectionArgs(
     alignment: drive.alignment,
   });
   if (geometry.blocksPerChunk === 0 || geometry.slotCount < 2) {
-    throw invalid(
+    throw invalidArgument(
       `bytesPerSector ${bps} does not fit: ${geometry.blocksPerChunk} blocks per WRITE, ${geometry.slotCount} slots in ${engine.hostBufferSize} bytes`,
     );
   }
-  return { recorder, drive, kind, signal, bytesPerSector: bps, streaming, start, blocks, geometry };
+  return { recorder, drive, kind, signal, bytesPerSector: bps, streaming, ...extent, geometry };
 }

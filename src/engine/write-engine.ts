@@ -8,7 +8,7 @@
 // (section-reader.ts) and the writer.
 
 import { EventEmitter } from 'node:events';
-import { DwError, HR, type HResult } from '../errors.js';
+import { DwError, HR, invalidArgument, type HResult } from '../errors.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import type { DiscRecorderEx } from '../device/types.js';
 import { Progress, type WriteEngineEventArgs } from './event-args.js';
@@ -18,7 +18,6 @@ import { runWorkers, TICK_MS } from './section.js';
 import {
   checkRecorder,
   checkSectionArgs,
-  invalid,
   isInt,
   speedHint,
   type DriveInfo,
@@ -90,7 +89,7 @@ export class WriteEngine extends EventEmitter {
   }
   /** IWriteEngine2::put_UseStreamingWrite12. */
   set useStreamingWrite12(v: boolean) {
-    if (typeof v !== 'boolean') throw invalid('useStreamingWrite12 must be a boolean');
+    if (typeof v !== 'boolean') throw invalidArgument('useStreamingWrite12 must be a boolean');
     if (v && this.#recorder === null) {
       throw new DwError(HR.E_IMAPI_RECORDER_REQUIRED, {
         message: 'useStreamingWrite12 = true needs a recorder; call setRecorder() first',
@@ -130,7 +129,7 @@ export class WriteEngine extends EventEmitter {
     return this.#bytesPerSector;
   }
   set bytesPerSector(v: number) {
-    if (!isInt(v, 1, 65536)) throw invalid('bytesPerSector must be an integer 1..65536');
+    if (!isInt(v, 1, 65536)) throw invalidArgument('bytesPerSector must be an integer 1..65536');
     this.#notBusy('bytesPerSector');
     this.#bytesPerSector = v;
   }
@@ -141,7 +140,7 @@ export class WriteEngine extends EventEmitter {
   }
   set hostBufferSize(v: number) {
     if (!isInt(v, 131072, 1073741824) || v % 4096 !== 0) {
-      throw invalid('hostBufferSize must be a multiple of 4096 from 131072 to 1073741824');
+      throw invalidArgument('hostBufferSize must be a multiple of 4096 from 131072 to 1073741824');
     }
     this.#notBusy('hostBufferSize');
     if (v !== this.#hostBufferSize) this.#pool = undefined;
@@ -153,7 +152,8 @@ export class WriteEngine extends EventEmitter {
     return this.#maxTransferSize;
   }
   set maxTransferSize(v: number) {
-    if (!isInt(v, 512, 16777216)) throw invalid('maxTransferSize must be an integer 512..16777216');
+    if (!isInt(v, 512, 16777216))
+      throw invalidArgument('maxTransferSize must be an integer 512..16777216');
     this.#notBusy('maxTransferSize');
     if (v !== this.#maxTransferSize) this.#pool = undefined;
     this.#maxTransferSize = v;

@@ -7,6 +7,10 @@
 
 import { MalformedDataError, invalidArgument } from '../errors.js';
 
+/** LBAs, block counts and speeds are signed 32-bit integers (spec §0): the bounds. */
+export const MAX_INT32 = 0x7fffffff;
+export const MIN_INT32 = -0x80000000;
+
 /**
  * Big-endian reads without a bounds check, for decoders that have checked the whole structure's
  * length once (an iSCSI BHS is always 48 bytes). ByteReader checks each read and then uses these.

@@ -1,0 +1,111 @@
+// IDiscRecorder2Ex's raw commands (spec §4.3–§4.5): a caller's CDB, checked (§4.4) and sent as
+// it is. A device failure is a result, S_IMAPI_COMMAND_HAS_SENSE_DATA with 18-byte fixed sense;
+// only argument errors, transport failures and outcomes without usable sense reject (the sense
+// policy's statusOutcome). The engine's WRITE stream comes through here once per chunk.
+
+import { DwError, HR, invalidArgument } from '../errors.js';
+import {
+  scsiCommand,
+  type DataOutHold,
+  type ScsiCommand,
+  type ScsiResult,
+} from '../scsi/command.js';
+import { opcodeName } from '../scsi/opcodes.js';
+import { checkInt, checkTimeout } from './arguments.js';
+import { checkCdb } from './cdb-check.js';
+import type { CommandRunner } from './command-runner.js';
+import { failureError, statusOutcome } from './sense-policy.js';
+import type { SendDataOptions, SenseResult } from './types.js';
+
+const FIXED_SENSE_LENGTH = 18;
+
+/** The command for a caller's raw CDB: it runs a copy, since the caller may change its array
+ *  while the command is in flight. */
+function rawCommand(
+  cdb: Uint8Array,
+  direction: 'none' | 'in' | 'out',
+  data: { dataOut?: Uint8Array; allocationLength?: number; dataOutHold?: DataOutHold },
+): ScsiCommand {
+  return scsiCommand(opcodeName(cdb[0] ?? 0), cdb.slice(), direction, data);
+}
+
+/** A raw command's outcome as IMAPI2 reports it: S_OK, or its sense with HAS_SENSE_DATA. */
+function senseResult(command: ScsiCommand, result: ScsiResult): SenseResult {
+  const s = statusOutcome(command, result);
+  switch (s.kind) {
+    case 'good':
+      return result.dataOutHeld === true
+        ? { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH), dataOutHeld: true }
+        : { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
+    case 'sense':
+      return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: s.sense };
+    case 'failure':
+      throw failureError(command, s.failure);
+  }
+}
+
+/** A raw command without data-in: only its sense result, one object per command. */
+async function sendForSense(
+  runner: CommandRunner,
+  cdb: Uint8Array,
+  timeoutSec: number,
+  direction: 'none' | 'out',
+  data: { dataOut?: Uint8Array; dataOutHold?: DataOutHold },
+): Promise<SenseResult> {
+  const command = rawCommand(cdb, direction, data);
+  return senseResult(command, await runner.execute(command, timeoutSec));
+}
+
+/** IDiscRecorder2Ex::SendCommandNoData. */
+export function sendCommandNoData(
+  runner: CommandRunner,
+  cdb: Uint8Array,
+  timeoutSec: number,
+): Promise<SenseResult> {
+  checkCdb(cdb);
+  const t = checkTimeout(timeoutSec);
+  return sendForSense(runner, cdb, t, 'none', {});
+}
+
+/** IDiscRecorder2Ex::SendCommandSendDataToDevice, with the zero-copy hold (SendDataOptions). */
+export function sendCommandSendDataToDevice(
+  runner: CommandRunner,
+  cdb: Uint8Array,
+  timeoutSec: number,
+  data: Uint8Array,
+  options?: SendDataOptions,
+): Promise<SenseResult> {
+  checkCdb(cdb);
+  if (data === null || data === undefined)
+    throw new DwError(HR.E_POINTER, { message: 'data is required' });
+  const t = checkTimeout(timeoutSec);
+  if (!(data instanceof Uint8Array) || data.length === 0)
+    throw invalidArgument('data must be a non-empty Uint8Array');
+  const max = runner.maxTransfer();
+  if (data.length > max) {
+    throw invalidArgument(`data of ${data.length} bytes exceeds the maximum transfer of ${max}`);
+  }
+  const hold = options?.hold;
+  return sendForSense(
+    runner,
+    cdb,
+    t,
+    'out',
+    hold === undefined ? { dataOut: data } : { dataOut: data, dataOutHold: hold },
+  );
+}
+
+/** IDiscRecorder2Ex::SendCommandGetDataFromDevice. `data` holds the bytes actually received. */
+export async function sendCommandGetDataFromDevice(
+  runner: CommandRunner,
+  cdb: Uint8Array,
+  timeoutSec: number,
+  length: number,
+): Promise<SenseResult & { readonly data: Uint8Array }> {
+  checkCdb(cdb);
+  const t = checkTimeout(timeoutSec);
+  checkInt(length, 1, runner.maxTransfer(), 'length');
+  const command = rawCommand(cdb, 'in', { allocationLength: length });
+  const result = await runner.execute(command, t);
+  return { ...senseResult(command, result), data: result.dataIn };
+}
