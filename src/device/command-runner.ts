@@ -1,8 +1,9 @@
-// How a recorder runs its commands on one transport: in queue order (command-queue.ts), with a
-// rejection reported as the sense policy says (spec §4.7), and, for the typed helpers, the outcome
-// judged by it (§4.5): GOOD and RECOVERED ERROR resolve, a first unit attention is sent again,
-// anything else rejects with the mapped DwError. Also the read of a variable-length reply: the
-// header first, then the whole structure.
+// How a recorder runs its commands on one transport: in queue order (command-queue.ts), traced at
+// the one execute point (trace.ts, docs/tracing.md), with a rejection reported as the sense policy
+// says (spec §4.7), and, for the typed helpers, the outcome judged by it (§4.5): GOOD and
+// RECOVERED ERROR resolve, a first unit attention is sent again, anything else rejects with the
+// mapped DwError. Also the read of a variable-length reply: the header first, then the whole
+// structure.
 
 import { DwError, HR } from '../errors.js';
 import { ByteReader } from '../scsi/bytes.js';
@@ -10,6 +11,7 @@ import type { ScsiCommand, ScsiResult } from '../scsi/command.js';
 import type { Transport } from '../transport/transport.js';
 import { CommandQueue } from './command-queue.js';
 import { completionVerdict, failureError, rejectionError } from './sense-policy.js';
+import { executeTraced } from './trace.js';
 import { IMAPI2_DEFAULT_COMMAND_TIMEOUT } from './types.js';
 
 /** Transfer size assumed when the transport reports no page-aligned maximum. */
@@ -31,13 +33,14 @@ export class CommandRunner {
   constructor(readonly transport: Transport) {}
 
   /**
-   * Sends `command` once, in queue order. Resolves with what the device answered, CHECK
-   * CONDITION included; rejects with the transport's DwError (anything else as an I/O error).
+   * Sends `command` once, in queue order: every command of the recorder goes to the transport
+   * here. Resolves with what the device answered, CHECK CONDITION included; rejects with the
+   * transport's DwError (anything else as an I/O error).
    */
   execute(command: ScsiCommand, timeoutSec: number): Promise<ScsiResult> {
     const t = this.transport;
     return this.#queue.run(
-      () => t.execute(command, { timeoutMs: timeoutSec * 1000 }),
+      () => executeTraced(t, command, { timeoutMs: timeoutSec * 1000 }),
       (e) => rejectionError(command, e),
     );
   }
