@@ -17,6 +17,8 @@ export {
 } from '../transport/emulated/index.js';
 export type {
   LogEntry,
+  OpenVirtualDriveOptions,
+  ImageWriteFault,
   VirtualDriveOptions,
   FullBufferPolicy,
   SenseFormat,

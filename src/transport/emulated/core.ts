@@ -10,7 +10,7 @@ import type { DiscJson, WriteContext } from './disc-layout.js';
 import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
 import type { VirtualDriveOptions } from './address.js';
 import type { BlockStore } from './image/block-store.js';
-import { FileStore } from './image/file-store.js';
+import { FileStore, type FileStoreOptions } from './image/file-store.js';
 import { MemoryStore } from './image/memory-store.js';
 import { decodeOdd, imageSize, readSidecar, sidecarText, writeSidecar } from './image/sidecar.js';
 import { invalidArgument } from '../../errors.js';
@@ -89,7 +89,11 @@ export class DriveCore {
     this.updateRate();
   }
 
-  static async create(options: VirtualDriveOptions, clock: Clock): Promise<DriveCore> {
+  static async create(
+    options: VirtualDriveOptions,
+    clock: Clock,
+    storeOptions: FileStoreOptions = {},
+  ): Promise<DriveCore> {
     if (options.media === 'none') {
       return new DriveCore(options, clock, undefined, new MemoryStore());
     }
@@ -109,18 +113,24 @@ export class DriveCore {
         `virtual drive: ${options.image} holds a ${sidecar.disc.media} disc, not ${options.media}`,
       );
     }
-    const store = await FileStore.open(options.image);
-    let disc: Disc;
-    if (sidecar === undefined) {
-      disc = freshDisc(options.media, options);
-    } else {
-      disc = Disc.fromJSON(sidecar.disc, options.capacityBlocks);
-      store.restore(sidecar.stride ?? undefined, decodeOdd(sidecar.odd));
+    const store = await FileStore.open(options.image, storeOptions);
+    try {
+      let disc: Disc;
+      if (sidecar === undefined) {
+        disc = freshDisc(options.media, options);
+      } else {
+        disc = Disc.fromJSON(sidecar.disc, options.capacityBlocks);
+        store.restore(sidecar.stride ?? undefined, decodeOdd(sidecar.odd));
+      }
+      const core = new DriveCore(options, clock, disc, store);
+      if (read !== undefined) core.seen(read.text);
+      else await core.persist();
+      return core;
+    } catch (e) {
+      // A drive that does not open lets go of the image (a sidecar the full file system refused).
+      await store.close().catch(() => undefined);
+      throw e;
     }
-    const core = new DriveCore(options, clock, disc, store);
-    if (read !== undefined) core.seen(read.text);
-    else await core.persist();
-    return core;
   }
 
   /** Media name in the INQUIRY product string (`VIRTUAL DVD+R`): the media the drive opened with. */

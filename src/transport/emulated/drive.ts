@@ -28,6 +28,19 @@ import { VirtualDriveControl } from './control.js';
 import { DriveCore } from './core.js';
 import { virtualExclusiveAccess } from './exclusive.js';
 import type { Faults } from './faults.js';
+import type { ImageWriteFault } from './image/image-writer.js';
+
+/** How a virtual drive is opened, besides its address. */
+export interface OpenVirtualDriveOptions {
+  /** The drive's clock (default: the system clock); a VirtualClock paces without sleeping. */
+  readonly clock?: Clock;
+  /**
+   * Image-backed: the file system under the image takes `afterBytes` bytes of data, then refuses
+   * every write with the error `code` (`ENOSPC`, `EROFS`, …), to test what a burner reports when
+   * the image cannot be written.
+   */
+  readonly imageWriteFault?: ImageWriteFault;
+}
 
 const EMPTY = new Uint8Array(0);
 
@@ -87,10 +100,10 @@ export class VirtualDrive implements Transport {
   }
 
   /** Opens `virtual:<media>[?options]`; an `image` is created or reopened. */
-  static async open(address: string, options: { clock?: Clock } = {}): Promise<VirtualDrive> {
+  static async open(address: string, options: OpenVirtualDriveOptions = {}): Promise<VirtualDrive> {
     const parsed = parseVirtualAddress(address);
     const clock = options.clock ?? systemClock;
-    const core = await DriveCore.create(parsed, clock);
+    const core = await DriveCore.create(parsed, clock, { writeFault: options.imageWriteFault });
     return new VirtualDrive(address, parsed, core, clock);
   }
 
@@ -111,11 +124,15 @@ export class VirtualDrive implements Transport {
     if (this.closed) return;
     this.closed = true;
     try {
-      if (this.core.disc !== undefined) {
-        this.core.buffer.stop();
-        if (this.core.dirty || this.options.image !== undefined) await this.core.flush();
+      try {
+        if (this.core.disc !== undefined) {
+          this.core.buffer.stop();
+          if (this.core.dirty || this.options.image !== undefined) await this.core.flush();
+        }
+      } finally {
+        // Also when the flush failed (a full image): the file and the writer thread are let go.
+        await this.core.store.close();
       }
-      await this.core.store.close();
     } finally {
       // After the flush: the next holder of the image opens what this drive recorded.
       await this.exclusiveAccess.release();
@@ -260,7 +277,7 @@ export class VirtualDrive implements Transport {
 /** Opens a virtual drive: `virtual:<media>[?key=value&...]` (docs/virtual-drive.md). */
 export function openVirtualDrive(
   address: string,
-  options: { clock?: Clock } = {},
+  options: OpenVirtualDriveOptions = {},
 ): Promise<VirtualDrive> {
   return VirtualDrive.open(address, options);
 }

@@ -1,13 +1,16 @@
 // The virtual drive's exclusive access (Transport.exclusiveAccess). Image-backed: the image lock
-// (image/image-lock.ts), plus the two steps that make it mean something for a disc kept in files. Once
-// the lock is taken the drive reads the sidecar again, since it read it when it opened, before
-// the lock, and another process may have recorded in between. Before the lock is let go the
-// drive's cache and layout go to the image, so the next holder opens what this one recorded. In
-// memory: a per-drive lock (DriveLock), as nothing else can reach that disc.
+// (image/image-lock.ts), plus the two steps that make it mean something for a disc kept in
+// files. Once the lock is taken the drive reads the sidecar again, since it read it when it
+// opened, before the lock, and another process may have recorded in between. Before the lock is
+// let go the drive's cache and layout go to the image, so the next holder opens what this one
+// recorded. A lock file the file system refuses is reported as the image's files are
+// (image/image-errors.ts). In memory: a per-drive lock (DriveLock), as nothing else can reach
+// that disc.
 
 import type { ExclusiveAccessHooks } from '../transport.js';
 import type { DriveCore } from './core.js';
-import { DriveLock, ImageLock } from './image/image-lock.js';
+import { imageFileError } from './image/image-errors.js';
+import { DriveLock, ImageLock, lockPathOf } from './image/image-lock.js';
 
 export function virtualExclusiveAccess(
   core: DriveCore,
@@ -19,7 +22,9 @@ export function virtualExclusiveAccess(
   return {
     async acquire(force, clientName) {
       const first = !lock.isHeld;
-      await lock.acquire(force, clientName);
+      await lock.acquire(force, clientName).catch((e: unknown) => {
+        throw imageFileError(lockPathOf(image), 'creating', e);
+      });
       if (!first) return;
       try {
         await core.refresh();

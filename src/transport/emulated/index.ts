@@ -2,6 +2,8 @@
 // interface, with its control surface for tests.
 
 export { openVirtualDrive, VirtualDrive } from './drive.js';
+export type { OpenVirtualDriveOptions } from './drive.js';
+export type { ImageWriteFault } from './image/image-writer.js';
 export { VirtualDriveControl, MediaInspection } from './control.js';
 export type { LogEntry } from './command-log.js';
 export { parseVirtualAddress } from './address.js';

@@ -7,10 +7,19 @@ import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { WriteEngine } from '../../../src/engine/index.js';
-import { HR } from '../../../src/errors.js';
+import { DwError, HR } from '../../../src/errors.js';
 import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
 import { pattern, rejectsWith, rig, writes, type Rig } from '../../helpers/recorder.js';
 import { fileBytes, scratchImages } from '../../helpers/images.js';
+
+/** The image's file system is full: 0x80070070, with the ENOSPC it met as the cause. */
+function diskFull(e: unknown): boolean {
+  return (
+    e instanceof DwError &&
+    e.hr === HR.ERROR_DISK_FULL &&
+    (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC'
+  );
+}
 
 const SECTOR = 2048;
 const MiB = 1024 * 1024;
@@ -120,15 +129,12 @@ describe('FileStore write-back cache', () => {
   });
   it('a failed background write is reported by the next write and by sync, with its errno', async () => {
     // /dev/full takes the open and fails every write with ENOSPC: the writer thread's failure
-    // must reach the drive's thread, and nothing is reported as written.
+    // must reach the drive's thread as 0x80070070, and nothing is reported as written.
     const store = await FileStore.open('/dev/full');
     try {
       await store.write(0, SECTOR, other(SEGMENT, 7)); // one full segment: handed to the writer
-      await assert.rejects(store.sync(), (e: NodeJS.ErrnoException) => e.code === 'ENOSPC');
-      await assert.rejects(
-        store.write(1000, SECTOR, pattern(SECTOR)),
-        (e: NodeJS.ErrnoException) => e.code === 'ENOSPC',
-      );
+      await assert.rejects(store.sync(), diskFull);
+      await assert.rejects(store.write(1000, SECTOR, pattern(SECTOR)), diskFull);
       // BLANK / FORMAT UNIT clear the failure along with the disc.
       await assert.rejects(store.clear()); // /dev/full cannot be truncated
     } finally {
@@ -144,8 +150,13 @@ describe('FileStore write-back cache', () => {
       // White box: end the store's writer thread the way a crash would.
       const white = store as unknown as { thread: { writer: { terminate(): Promise<number> } } };
       await white.thread.writer.terminate();
-      await assert.rejects(store.sync(), /writer thread ended unexpectedly/);
-      await assert.rejects(store.write(5000, SECTOR, pattern(SECTOR)), /writer thread ended/);
+      const ended = (e: unknown) =>
+        e instanceof DwError &&
+        e.hr === HR.ERROR_IO_DEVICE &&
+        e.retryable === false &&
+        /writer thread ended unexpectedly/.test(e.message);
+      await assert.rejects(store.sync(), ended);
+      await assert.rejects(store.write(5000, SECTOR, pattern(SECTOR)), ended);
       await assert.rejects(store.clear().then(() => store.write(0, SECTOR, pattern(SECTOR))));
     } finally {
       await store.close().catch(() => undefined);
@@ -176,6 +187,24 @@ describe('FileStore write-back cache', () => {
     const file = await fileBytes(path);
     assert.equal(file.length, 3 * SEGMENT);
     assert.ok(file.every((b) => b === 0x5a));
+  });
+
+  it('does not keep a process alive when it never wrote, without close()', async () => {
+    const script = [
+      `import { FileStore } from ${JSON.stringify(new URL('../../../src/transport/emulated/image/file-store.js', import.meta.url).href)};`,
+      `await FileStore.open(${JSON.stringify(imagePath())});`,
+      // No write, no close(): the writer thread was started and has had no work.
+    ].join('\n');
+    // The timeout only ends a hung child (status null then); it asserts no duration.
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
   });
 });
 

@@ -1,7 +1,7 @@
-// Exclusive access to an image-backed virtual disc (image/image-lock.ts, exclusive.ts): the lock file
-// and its holder record, running / gone / unknown holders and force, release of only one's own
-// lock, concurrent reclaimers, and what the drive does around the lock (reads the sidecar again
-// once it holds it, writes its layout before letting go, writes nothing when refused).
+// Exclusive access to an image-backed virtual disc (image/image-lock.ts, exclusive.ts): the lock
+// file and its holder record, running / gone / unknown holders and force, release of only one's
+// own lock, concurrent reclaimers, and what the drive does around the lock (reads the sidecar
+// again once it holds it, writes its layout before letting go, writes nothing when refused).
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The zero-copy hand-off of WRITE data (scsi/command.ts DataOutHold; image/file-store.ts FileStore): the
+// The zero-copy hand-off of WRITE data (scsi/command.ts DataOutHold; image/held-writes.ts): the
 // image-backed virtual drive writes a held WRITE from the caller's shared memory and releases the
 // hold once the bytes are in the image. Checked at the store and at the CDB level: the image gets
 // exactly what was written, every hold is released once, whatever happens to the writer thread,
@@ -8,10 +8,20 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScsiStatus, scsiCommand, type DataOutHold } from '../../../src/scsi/command.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
+import { DwError, HR } from '../../../src/errors.js';
 import type { DataOutKeeper } from '../../../src/transport/emulated/image/block-store.js';
 import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
 import { openVirtualDrive } from '../../../src/transport/emulated/index.js';
 import { fileBytes, scratchImages } from '../../helpers/images.js';
+
+/** The image's file system is full: 0x80070070, with the ENOSPC it met as the cause. */
+function diskFull(e: unknown): boolean {
+  return (
+    e instanceof DwError &&
+    e.hr === HR.ERROR_DISK_FULL &&
+    (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC'
+  );
+}
 
 const SECTOR = 2048;
 const CHUNK = 65536;
@@ -194,10 +204,10 @@ describe('FileStore: held WRITEs (zero-copy hand-off)', () => {
       assert.equal(kp.kept, true);
       await h.released;
       assert.equal(h.releases, 1);
-      await assert.rejects(store.sync(), (e: NodeJS.ErrnoException) => e.code === 'ENOSPC');
+      await assert.rejects(store.sync(), diskFull);
       await assert.rejects(
         store.write(100, SECTOR, shared(CHUNK, 9), keeper(countingHold())),
-        (e: NodeJS.ErrnoException) => e.code === 'ENOSPC',
+        diskFull,
       );
     } finally {
       await store.close().catch(() => undefined);

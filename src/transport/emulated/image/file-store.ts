@@ -6,13 +6,19 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { BaseStore, DONE, type DataOutKeeper } from './block-store.js';
 import { HeldWrites } from './held-writes.js';
-import { JOB_SLOTS } from './image-writer.js';
+import { imageFileError } from './image-errors.js';
+import { JOB_SLOTS, type ImageWriteFault } from './image-writer.js';
 import { WriterThread } from './writer-thread.js';
 
 /** Bytes of one cache segment: the unit in which WRITE data is handed to the writer thread. */
 const SEGMENT_BYTES = 256 * 1024;
 /** Segments in the cache (8 MiB in all, allocated once on the first write). */
 const SEGMENTS = 32;
+
+export interface FileStoreOptions {
+  /** Tests: the image's file system takes this many bytes, then fails writes (image-writer.ts). */
+  readonly writeFault?: ImageWriteFault | undefined;
+}
 
 /** A run of consecutive image bytes held in the cache. */
 interface Segment {
@@ -61,26 +67,40 @@ export class FileStore extends BaseStore {
   private constructor(
     private readonly fh: FileHandle,
     readonly path: string,
+    options: FileStoreOptions,
   ) {
     super();
-    // Held bytes will never be read again once the thread is lost: their callers get them back.
-    this.thread = new WriterThread(fh.fd, () => this.held.release());
+    this.thread = new WriterThread({
+      fd: fh.fd,
+      image: path,
+      lbaAt: (position) => Math.floor(position / (this.stride ?? 2048)),
+      // Held bytes will never be read again once the thread is lost: their callers get them back.
+      onLost: () => this.held.release(),
+      fault: options.writeFault,
+    });
     this.held = new HeldWrites(this.thread);
   }
 
-  static async open(path: string): Promise<FileStore> {
+  static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
     let fh: FileHandle;
     try {
       fh = await open(path, 'r+');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      fh = await open(path, 'w+');
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw imageFileError(path, 'opening', e);
+      fh = await open(path, 'w+').catch((e2: unknown) => {
+        throw imageFileError(path, 'creating', e2);
+      });
     }
-    const store = new FileStore(fh, path);
+    const store = new FileStore(fh, path, options);
     // Booted while the drive opens, not in front of the first WRITEs (docs/benchmarks-history.md,
     // "File-backed: zero-copy hand-off, the writer thread at open, fewer deoptimisations");
     // unreferenced until it has work, so an idle drive does not keep the process alive.
-    store.start();
+    try {
+      store.start();
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
     return store;
   }
 
@@ -247,10 +267,14 @@ export class FileStore extends BaseStore {
     const completed = this.thread.completed();
     const cached = this.queue.filter((seg) => seg.queued < seg.len || completed - seg.job < 0);
     let at = 0;
-    while (at < out.length) {
-      const { bytesRead } = await this.fh.read(out, at, out.length - at, start + at);
-      if (bytesRead === 0) break; // past the end of the sparse file: unwritten blocks read as zeros
-      at += bytesRead;
+    try {
+      while (at < out.length) {
+        const { bytesRead } = await this.fh.read(out, at, out.length - at, start + at);
+        if (bytesRead === 0) break; // past the end of the sparse file: unwritten blocks read as zeros
+        at += bytesRead;
+      }
+    } catch (e) {
+      throw imageFileError(this.path, 'reading', e, `at LBA ${lba + Math.floor(at / stride)}`);
     }
     const end = start + out.length;
     for (const seg of cached) {
@@ -271,12 +295,16 @@ export class FileStore extends BaseStore {
     for (const seg of this.queue.splice(0)) this.spare.push(seg);
     // A lost writer thread stays lost: the image can no longer be written.
     thread.clearFailure();
-    await this.fh.truncate(0);
+    await this.fh.truncate(0).catch((e: unknown) => {
+      throw imageFileError(this.path, 'emptying', e);
+    });
   }
 
   async sync(): Promise<void> {
     await this.writeOut();
-    await this.fh.sync();
+    await this.fh.sync().catch((e: unknown) => {
+      throw imageFileError(this.path, 'flushing', e);
+    });
   }
 
   async close(): Promise<void> {

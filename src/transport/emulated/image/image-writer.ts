@@ -24,7 +24,8 @@
 // |               |           |            |    clears it and posts 'idle' when it runs dry       |
 // | 6             | SLEEPING  | writer     | 1 while the writer waits for work: only then does a  |
 // |               |           |            |    submission need a notify                          |
-// | bytes 32…     | error     | writer     | UTF-8 JSON `{ code, errno, syscall, message }`       |
+// | bytes 32…     | error     | writer     | UTF-8 JSON `{ code, errno, syscall, message,         |
+// |               |           |            |    position }`: the image offset that failed         |
 //
 // Job k lives at Float64 index `(k % JOB_SLOTS) × 4` of `jobs`: byte offset in its buffer,
 // length, image position (a Float64 holds any image offset exactly), buffer id (0: the cache).
@@ -38,7 +39,6 @@
 // `id` and forgets buffer `drop` (0: none); the drive posts it before the first job that uses
 // `id`, and drops a buffer only once no job refers to it.
 
-import type * as FsModule from 'node:fs';
 import type * as WorkerThreadsModule from 'node:worker_threads';
 
 export const CTL_SUBMITTED = 0;
@@ -80,6 +80,26 @@ export interface ImageWriterData {
   readonly port: WorkerThreadsModule.MessagePort;
 }
 
+/** What the writer thread uses of node:fs. */
+export interface ImageWriterFs {
+  writeSync(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): number;
+}
+
+/**
+ * A file system that fills up, for tests: it takes `afterBytes` bytes, then refuses every write
+ * with the error `code` (ENOSPC, EROFS, …). The write that crosses the limit stores what fits.
+ */
+export interface ImageWriteFault {
+  readonly afterBytes: number;
+  readonly code: string;
+}
+
 /** The slot numbers, passed to the thread (its source text cannot import them). */
 export interface ImageWriterLayout {
   readonly submitted: number;
@@ -101,7 +121,7 @@ export interface ImageWriterLayout {
  * layout come in as arguments.
  */
 export function imageWriterMain(
-  fs: typeof FsModule,
+  fs: ImageWriterFs,
   wt: typeof WorkerThreadsModule,
   layout: ImageWriterLayout,
 ): void {
@@ -153,9 +173,9 @@ export function imageWriterMain(
     const position = jobs[at + 2] as number;
     const id = jobs[at + 3] as number;
     if (Atomics.load(ctl, layout.failed) === 0) {
+      let written = 0;
       try {
         const source = bufferFor(id);
-        let written = 0;
         while (written < length) {
           const n = Math.min(data.writeBytes, length - written);
           written += fs.writeSync(data.fd, source, offset + written, n, position + written);
@@ -167,6 +187,7 @@ export function imageWriterMain(
           errno: err.errno,
           syscall: err.syscall,
           message: err.message,
+          position: position + written,
         });
         const encoded = new TextEncoder().encode(text);
         const n = Math.min(encoded.length, errorBytes.length);
@@ -183,8 +204,34 @@ export function imageWriterMain(
   }
 }
 
-/** Source text of the writer thread (a CommonJS script, as `new Worker(…, { eval: true })` takes). */
-export function imageWriterSource(): string {
+/**
+ * The file system of an ImageWriteFault: node:fs's writeSync until `afterBytes` are written, then
+ * the fault's error. It runs inside the writer thread, so it refers to nothing outside itself.
+ */
+export function faultyFileSystem(fs: ImageWriterFs, fault: ImageWriteFault): ImageWriterFs {
+  let room = fault.afterBytes;
+  return {
+    writeSync(fd, buffer, offset, length, position) {
+      if (room <= 0) {
+        const e = new Error(
+          `${fault.code}: injected write failure, write`,
+        ) as NodeJS.ErrnoException;
+        e.code = fault.code;
+        e.syscall = 'write';
+        throw e;
+      }
+      const n = fs.writeSync(fd, buffer, offset, Math.min(length, room), position);
+      room -= n;
+      return n;
+    },
+  };
+}
+
+/**
+ * Source text of the writer thread (a CommonJS script, as `new Worker(…, { eval: true })` takes);
+ * with a `fault`, the thread writes through faultyFileSystem.
+ */
+export function imageWriterSource(fault?: ImageWriteFault): string {
   const layout: ImageWriterLayout = {
     submitted: CTL_SUBMITTED,
     completed: CTL_COMPLETED,
@@ -198,15 +245,32 @@ export function imageWriterSource(): string {
     jobFields: JOB_FIELDS,
     notifyEvery: NOTIFY_EVERY,
   };
-  return `(${imageWriterMain.toString()})(require('node:fs'), require('node:worker_threads'), ${JSON.stringify(layout)});`;
+  const fs =
+    fault === undefined
+      ? "require('node:fs')"
+      : `(${faultyFileSystem.toString()})(require('node:fs'), ${JSON.stringify(fault)})`;
+  return `(${imageWriterMain.toString()})(${fs}, require('node:worker_threads'), ${JSON.stringify(layout)});`;
+}
+
+/** A failed background write as rebuilt on the drive's thread: the error, and where it struck. */
+export interface WriterError {
+  readonly error: NodeJS.ErrnoException;
+  /** The image offset of the first byte that did not reach the file, when known. */
+  readonly position: number | undefined;
 }
 
 /** The error a failed background write left in `control`, rebuilt on the drive's thread. */
-export function decodeWriterError(control: SharedArrayBuffer): Error {
+export function decodeWriterError(control: SharedArrayBuffer): WriterError {
   const ctl = new Int32Array(control, 0, 8);
   const length = Atomics.load(ctl, CTL_ERROR_LENGTH);
   const bytes = new Uint8Array(control, ERROR_OFFSET, length).slice();
-  let info: { code?: string; errno?: number; syscall?: string; message?: string } = {};
+  let info: {
+    code?: string;
+    errno?: number;
+    syscall?: string;
+    message?: string;
+    position?: number;
+  } = {};
   try {
     info = JSON.parse(new TextDecoder().decode(bytes)) as typeof info;
   } catch {
@@ -216,5 +280,5 @@ export function decodeWriterError(control: SharedArrayBuffer): Error {
   if (info.code !== undefined) e.code = info.code;
   if (info.errno !== undefined) e.errno = info.errno;
   if (info.syscall !== undefined) e.syscall = info.syscall;
-  return e;
+  return { error: e, position: info.position };
 }

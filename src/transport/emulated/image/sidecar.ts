@@ -2,9 +2,10 @@
 // store's side-map blocks. Written atomically; read when the drive opens the image and again
 // when it takes exclusive access (another process may have recorded in between).
 
-import { open, rename, writeFile, readFile, stat } from 'node:fs/promises';
+import { open, rename, writeFile, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import type { BlockStore } from './block-store.js';
+import { imageFileError } from './image-errors.js';
 
 /** The sidecar's content: the disc layout plus side-map blocks (base64). */
 export interface SidecarJson<D> {
@@ -32,7 +33,7 @@ export async function readSidecar<D>(image: string): Promise<SidecarRead<D> | un
     text = await readFile(sidecarPath(image), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    throw imageFileError(sidecarPath(image), 'reading', e);
   }
   const json = JSON.parse(text) as SidecarJson<D>;
   if (json.format !== 'discwright-virtual-disc' || json.version !== 1) {
@@ -47,7 +48,7 @@ export async function imageSize(image: string): Promise<number> {
     return (await stat(image)).size;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return -1;
-    throw e;
+    throw imageFileError(image, 'examining', e);
   }
 }
 
@@ -72,14 +73,20 @@ export function sidecarText<D>(disc: D, store: BlockStore): string {
 export async function writeSidecar(image: string, text: string): Promise<void> {
   const target = sidecarPath(image);
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  await writeFile(tmp, text);
-  const fh = await open(tmp, 'r+');
   try {
-    await fh.sync();
-  } finally {
-    await fh.close();
+    await writeFile(tmp, text);
+    const fh = await open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+  } catch (e) {
+    // The old sidecar stays; a half-written temporary file goes.
+    await unlink(tmp).catch(() => undefined);
+    throw imageFileError(target, 'writing', e);
   }
-  await rename(tmp, target);
 }
 
 export function decodeOdd(odd: Record<string, string>): [number, Uint8Array][] {

@@ -4,6 +4,8 @@
 // when, is the file store's business (file-store.ts); this module only moves jobs.
 
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { DwError } from '../../../errors.js';
+import { imageFileError, writerThreadError } from './image-errors.js';
 import {
   CONTROL_BYTES,
   CTL_COMPLETED,
@@ -17,6 +19,7 @@ import {
   JOB_FIELDS,
   JOB_SLOTS,
   type BufferRegistration,
+  type ImageWriteFault,
   type ImageWriterData,
 } from './image-writer.js';
 
@@ -24,6 +27,18 @@ import {
 const WRITE_BYTES = 64 * 1024;
 /** How long the writer thread waits for more work before it lets the process exit. */
 const WRITER_IDLE_MS = 50;
+
+export interface WriterThreadOptions {
+  /** The image file's descriptor, and its path (for messages). */
+  readonly fd: number;
+  readonly image: string;
+  /** The LBA at an image offset, for the message of a failed write. */
+  readonly lbaAt: (position: number) => number;
+  /** Runs once the thread is gone, after every outstanding job has been marked finished. */
+  readonly onLost: () => void;
+  /** Tests: the thread writes through a file system that fails (image-writer.ts). */
+  readonly fault?: ImageWriteFault | undefined;
+}
 
 export class WriterThread {
   private writer: Worker | undefined;
@@ -35,22 +50,15 @@ export class WriterThread {
   submitted = 0;
   /** The writer thread is referenced (keeps the process alive while it has work). */
   private referenced = false;
-  /** A background write failed: the drive reports it on every later access. */
-  private failure: Error | undefined;
+  /** A background write failed, or the thread is gone: every later access reports it. */
+  private failure: DwError | undefined;
   private writerExited = false;
   /** The writer thread failed to start or died: no job will finish any more. */
   lost = false;
   /** Registers callers' shared buffers with the writer thread. */
   private port: MessagePort | undefined;
 
-  /**
-   * `fd` is the image file's descriptor; `onLost` runs once the thread is gone, after every
-   * outstanding job has been marked finished.
-   */
-  constructor(
-    private readonly fd: number,
-    private readonly onLost: () => void,
-  ) {}
+  constructor(private readonly options: WriterThreadOptions) {}
 
   /** The thread was started and not stopped. */
   get running(): boolean {
@@ -66,9 +74,16 @@ export class WriterThread {
   throwIfFailed(): void {
     const ctl = this.ctl;
     if (this.failure === undefined && ctl !== undefined && Atomics.load(ctl, CTL_FAILED) !== 0) {
-      this.failure = decodeWriterError(this.control as SharedArrayBuffer);
+      this.failure = this.writeFailure();
     }
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** The failed background write, named: the file system's error, the image, the LBA. */
+  private writeFailure(): DwError {
+    const { error, position } = decodeWriterError(this.control as SharedArrayBuffer);
+    const at = position === undefined ? undefined : `at LBA ${this.options.lbaAt(position)}`;
+    return imageFileError(this.options.image, 'writing', error, at);
   }
 
   /** Forgets a failed write (the disc was cleared); a lost thread stays lost. */
@@ -92,31 +107,38 @@ export class WriterThread {
       control,
       jobs,
       cache,
-      fd: this.fd,
+      fd: this.options.fd,
       writeBytes: WRITE_BYTES,
       idleMs: WRITER_IDLE_MS,
       port: channel.port2,
     };
     // execArgv: [] keeps the parent's flags (--cpu-prof, loaders) out of the writer thread; the
     // small heap limits keep its footprint to what a loop of write calls needs.
-    const writer = new Worker(imageWriterSource(), {
-      eval: true,
-      workerData,
-      transferList: [channel.port2],
-      execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
-    });
-    writer.unref();
+    let writer: Worker;
+    try {
+      writer = new Worker(imageWriterSource(this.options.fault), {
+        eval: true,
+        workerData,
+        transferList: [channel.port2],
+        execArgv: [],
+        resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 2 },
+      });
+    } catch (e) {
+      channel.port1.close();
+      throw writerThreadError(this.options.image, 'could not start', e);
+    }
     writer.on('message', () => this.onWriterIdle());
-    writer.on('error', (e: Error) => this.writerLost(e));
+    writer.on('error', (e: Error) => this.writerLost(`failed (${e.message})`, e));
     writer.on('exit', (code) => {
       this.writerExited = true;
       if (this.writer === writer) {
-        this.writerLost(
-          new Error(`the image writer thread ended unexpectedly (exit code ${code})`),
-        );
+        const what = `ended unexpectedly (exit code ${code})`;
+        this.writerLost(what, new Error(`the image writer thread ${what}`));
       }
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again, and an
+    // idle drive would keep the process alive until its first write.
+    writer.unref();
     this.writer = writer;
   }
 
@@ -125,14 +147,18 @@ export class WriterThread {
    * reports it, and whoever waits for the writer is woken (as if its jobs had finished) so it
    * sees the failure instead of waiting forever.
    */
-  private writerLost(e: Error): void {
+  private writerLost(what: string, cause: unknown): void {
     this.lost = true;
-    this.failure ??= e;
     const ctl = this.ctl as Int32Array;
+    // A write that failed before the thread went is the cause worth reporting.
+    if (this.failure === undefined && Atomics.load(ctl, CTL_FAILED) !== 0) {
+      this.failure = this.writeFailure();
+    }
+    this.failure ??= writerThreadError(this.options.image, what, cause);
     Atomics.store(ctl, CTL_FAILED, 1);
     Atomics.store(ctl, CTL_COMPLETED, this.submitted);
     Atomics.notify(ctl, CTL_COMPLETED);
-    this.onLost(); // held bytes will never be read again: their callers get them back
+    this.options.onLost(); // held bytes will never be read again: their callers get them back
   }
 
   /** The writer thread ran dry while held: let go of it unless more work came meanwhile. */
