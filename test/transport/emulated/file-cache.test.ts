@@ -34,6 +34,22 @@ function other(bytes: number, seed: number): Uint8Array {
   return out;
 }
 
+/** Runs `lines` (with FileStore imported) in a child process, which must end by itself. */
+function endsByItself(lines: string[]): void {
+  const store = new URL('../../../src/transport/emulated/image/file-store.js', import.meta.url);
+  const script = [`import { FileStore } from ${JSON.stringify(store.href)};`, ...lines].join('\n');
+  // The timeout only ends a hung child (status null then); it asserts no duration.
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      timeout: 20_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+}
+
 async function engineOn(address: string): Promise<Rig & { engine: WriteEngine }> {
   const r = await rig(address);
   const engine = new WriteEngine({ clock: r.clock });
@@ -165,23 +181,12 @@ describe('FileStore write-back cache', () => {
 
   it('does not keep a process alive once its data is in the file, even without close()', async () => {
     const path = imagePath();
-    const script = [
-      `import { FileStore } from ${JSON.stringify(new URL('../../../src/transport/emulated/image/file-store.js', import.meta.url).href)};`,
+    endsByItself([
       `const store = await FileStore.open(${JSON.stringify(path)});`,
       `const data = new Uint8Array(${3 * SEGMENT}).fill(0x5a);`,
       'await store.write(0, 2048, data);',
       // No close(): the full segments are in the writer's hands; the process must still end.
-    ].join('\n');
-    // The timeout only ends a hung child (status null then); it asserts no duration.
-    const r = spawnSync(
-      process.execPath,
-      [...process.execArgv, '--input-type=module', '-e', script],
-      {
-        encoding: 'utf8',
-        timeout: 20_000,
-      },
-    );
-    assert.equal(r.status, 0, r.stderr);
+    ]);
     // The three full segments were handed over before the script ended, and the writer kept the
     // process alive until they were in the file.
     const file = await fileBytes(path);
@@ -189,22 +194,9 @@ describe('FileStore write-back cache', () => {
     assert.ok(file.every((b) => b === 0x5a));
   });
 
-  it('does not keep a process alive when it never wrote, without close()', async () => {
-    const script = [
-      `import { FileStore } from ${JSON.stringify(new URL('../../../src/transport/emulated/image/file-store.js', import.meta.url).href)};`,
-      `await FileStore.open(${JSON.stringify(imagePath())});`,
-      // No write, no close(): the writer thread was started and has had no work.
-    ].join('\n');
-    // The timeout only ends a hung child (status null then); it asserts no duration.
-    const r = spawnSync(
-      process.execPath,
-      [...process.execArgv, '--input-type=module', '-e', script],
-      {
-        encoding: 'utf8',
-        timeout: 20_000,
-      },
-    );
-    assert.equal(r.status, 0, r.stderr);
+  it('does not keep a process alive when it never wrote, without close()', () => {
+    // No write, no close(): the writer thread was started and has had no work.
+    endsByItself([`await FileStore.open(${JSON.stringify(imagePath())});`]);
   });
 });
 
