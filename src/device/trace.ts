@@ -1,10 +1,10 @@
-// Command tracing: every command the recorder sends, published on node:diagnostics_channel at the
-// recorder's one execute point (docs/tracing.md). `discwright:command:start` before the command
-// goes to the transport, `discwright:command:finish` when the transport settled, both with the
-// same message object. Nothing is built while neither channel has a subscriber, so the WRITE path
-// pays one `hasSubscribers` check per command. Also the one-line text of a traced command (the
-// CLI's --trace) and DISCWRIGHT_TRACE, which prints those lines on stderr from the moment this
-// module loads.
+// Command tracing: every command the recorder sends, published on node:diagnostics_channel at
+// the recorder's one execute point (CommandRunner.execute; docs/tracing.md):
+// `discwright:command:start` before the command goes to the transport, `discwright:command:finish`
+// when the transport settled, both with the same message object. Nothing is built while neither
+// channel has a subscriber, so the WRITE path pays two `hasSubscribers` reads per command. Also
+// the one-line text of a traced command (the CLI's --trace) and DISCWRIGHT_TRACE, which prints
+// those lines on stderr from the moment this module loads.
 
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { DwError, formatHr, hrName, type SenseSummary } from '../errors.js';
@@ -244,10 +244,11 @@ export function traceLine(m: CommandTraceMessage): string {
   else if (m.direction === 'in') line += ` in=${m.dataInLength ?? 0}/${m.dataLength}`;
   if (m.status === undefined) {
     const e = m.error;
+    const text = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
     line +=
       e instanceof DwError
-        ? ` REJECTED ${hrName(e.hr)} (${formatHr(e.hr)}) ${e.message}`
-        : ` REJECTED ${e instanceof Error ? e.message : String(e)}`;
+        ? ` REJECTED ${hrName(e.hr)} (${formatHr(e.hr)}) ${text}`
+        : ` REJECTED ${text}`;
   } else {
     line += ` ${statusName(m.status)}`;
     const s = m.senseInfo;
