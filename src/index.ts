@@ -44,13 +44,8 @@ export {
   type ExclusiveOnOpen,
 } from './device/index.js';
 export * from './device/types.js';
-export {
-  hrFromSense,
-  hrFromSenseCodes,
-  decodeSense,
-  summarizeSense,
-  toFixedSense18,
-} from './scsi/sense.js';
+export { decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';
+export { hrFromSense, hrFromSenseCodes } from './scsi/sense-hresult.js';
 export {
   openIscsiTransport,
   IscsiTransport,

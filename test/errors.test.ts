@@ -13,7 +13,7 @@ import {
   hresultFromWin32,
   invalidArgument,
 } from '../src/errors.js';
-import { hrFromSense, hrFromSenseCodes } from '../src/scsi/sense.js';
+import { hrFromSense, hrFromSenseCodes } from '../src/scsi/sense-hresult.js';
 import { h } from './helpers/bytes.js';
 
 // Every row of spec §6.2 and §6.3, copied by hand: [display name, value].

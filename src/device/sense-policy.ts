@@ -3,18 +3,18 @@
 // error (success), retry once, retry after a back-off, or failure with its HRESULT and decoded
 // sense. For a rejected one (the transport threw): whether waiting can mend it. The recorder's
 // typed helpers and sendCommand* methods and the engine's WRITE path act on these verdicts; the
-// sense-to-HRESULT table itself is hrFromSenseCodes (src/scsi/sense.ts).
+// sense-to-HRESULT table itself is hrFromSenseCodes (src/scsi/sense-hresult.ts).
 
 import { DwError, HR, failed, hrText, type HResult, type SenseSummary } from '../errors.js';
 import { ScsiStatus, type ScsiCommand, type ScsiResult } from '../scsi/command.js';
 import {
   SenseKey,
   decodeSense,
-  hrFromSenseCodes,
   summarizeSense,
   toFixedSense18,
   type DecodedSense,
 } from '../scsi/sense.js';
+import { hrFromSenseCodes } from '../scsi/sense-hresult.js';
 
 /**
  * Who sent the command: a typed helper of the recorder (spec §4.5), which retries a first unit

@@ -62,4 +62,6 @@ export * from './mmc/mode-pages/capabilities-and-mechanical-status.js';
 export * from './mmc/mode-pages/read-write-error-recovery.js';
 export * from './mmc/mode-pages/write-parameters.js';
 export * from './sense.js';
+export * from './sense-hresult.js';
+export * from './sense-encode.js';
 export * from './asc-table.js';

@@ -5,15 +5,17 @@ import {
   SenseKey,
   ascText,
   decodeSense,
-  encodeDescriptorSense,
-  encodeFixedSense,
-  hrFromSense,
   senseKeyName,
   summarizeSense,
   toFixedSense18,
   type SenseKeySpecific,
-  type SenseOptions,
 } from '../../src/scsi/sense.js';
+import {
+  encodeDescriptorSense,
+  encodeFixedSense,
+  type SenseOptions,
+} from '../../src/scsi/sense-encode.js';
+import { hrFromSense } from '../../src/scsi/sense-hresult.js';
 import { ASC_TABLE, standardAscText } from '../../src/scsi/asc-table.js';
 import { DwError, HR, MalformedDataError } from '../../src/errors.js';
 import { assertDecoderRobust, be, cat, h, zeros } from '../helpers/bytes.js';

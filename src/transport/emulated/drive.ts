@@ -17,7 +17,7 @@ import { TransportErrors } from '../transport.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ScsiStatus, type DataOutHold } from '../../scsi/command.js';
 import { opcodeName } from '../../scsi/opcodes.js';
-import { encodeDescriptorSense, encodeFixedSense } from '../../scsi/sense.js';
+import { encodeDescriptorSense, encodeFixedSense } from '../../scsi/sense-encode.js';
 import { DwError, HR } from '../../errors.js';
 import { parseVirtualAddress, type VirtualDriveOptions } from './address.js';
 import { CheckCondition, type SenseCode } from './check.js';

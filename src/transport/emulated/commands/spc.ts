@@ -1,7 +1,7 @@
 // SPC commands of the virtual drive: TEST UNIT READY, REQUEST SENSE, INQUIRY, START STOP UNIT
 // (eject and load) and PREVENT ALLOW MEDIUM REMOVAL.
 
-import { encodeDescriptorSense, encodeFixedSense } from '../../../scsi/sense.js';
+import { encodeDescriptorSense, encodeFixedSense } from '../../../scsi/sense-encode.js';
 import { decodeTestUnitReadyCdb } from '../../../scsi/spc/test-unit-ready.js';
 import { decodeRequestSenseCdb } from '../../../scsi/spc/request-sense.js';
 import {
