@@ -44,22 +44,24 @@ export class Progress {
   usedSystemBuffer = 0;
   totalDeviceBuffer: number | null = null;
   usedDeviceBuffer: number | null = null;
-  private readonly startedAt: number;
+  readonly #startedAt: number;
   // Ring of WRITE completions (time, cumulative bytes written) for the sliding window.
-  private readonly times = new Float64Array(RING);
-  private readonly totals = new Float64Array(RING);
-  private first = 0;
-  private count = 0;
+  readonly #times = new Float64Array(RING);
+  readonly #totals = new Float64Array(RING);
+  #first = 0;
+  #count = 0;
+  readonly #hints: { starting: number; ending: number };
 
   constructor(
     readonly startLba: number,
     readonly sectorCount: number,
     readonly bytesPerSector: number,
     readonly totalSystemBuffer: number,
-    private readonly hints: { starting: number; ending: number },
+    hints: { starting: number; ending: number },
     now: number,
   ) {
-    this.startedAt = now;
+    this.#hints = hints;
+    this.#startedAt = now;
   }
 
   read(blocks: number): void {
@@ -70,14 +72,14 @@ export class Progress {
   written(blocks: number, now: number): void {
     this.blocksWritten += blocks;
     this.usedSystemBuffer -= blocks * this.bytesPerSector;
-    const at = (this.first + this.count) % RING;
+    const at = (this.#first + this.#count) % RING;
     // Both fields are stored on every call, so the ring's first wrap takes no new branch that would
     // deoptimise the writer (docs/benchmarks-history.md, "File-backed: zero-copy hand-off").
-    const full = this.count === RING ? 1 : 0;
-    this.first = (this.first + full) % RING;
-    this.count += 1 - full;
-    this.times[at] = now;
-    this.totals[at] = this.blocksWritten * this.bytesPerSector;
+    const full = this.#count === RING ? 1 : 0;
+    this.#first = (this.#first + full) % RING;
+    this.#count += 1 - full;
+    this.#times[at] = now;
+    this.#totals[at] = this.blocksWritten * this.bytesPerSector;
   }
 
   deviceBuffer(total: number, free: number): void {
@@ -91,25 +93,25 @@ export class Progress {
     this.usedDeviceBuffer = Math.max(0, total - f);
   }
 
-  private windowRate(now: number): number {
+  #windowRate(now: number): number {
     // Drop completions that left the window, but keep at least the newest one.
-    while (this.count > 1 && (this.times[this.first] as number) < now - WINDOW_MS) {
-      this.first = (this.first + 1) % RING;
-      this.count--;
+    while (this.#count > 1 && (this.#times[this.#first] as number) < now - WINDOW_MS) {
+      this.#first = (this.#first + 1) % RING;
+      this.#count--;
     }
-    if (this.count < 2) return 0;
-    const last = (this.first + this.count - 1) % RING;
-    const dt = (this.times[last] as number) - (this.times[this.first] as number);
+    if (this.#count < 2) return 0;
+    const last = (this.#first + this.#count - 1) % RING;
+    const dt = (this.#times[last] as number) - (this.#times[this.#first] as number);
     if (dt <= 0) return 0;
-    const bytes = (this.totals[last] as number) - (this.totals[this.first] as number);
+    const bytes = (this.#totals[last] as number) - (this.#totals[this.#first] as number);
     return (bytes * 1000) / dt;
   }
 
-  private eta(rate: number): number | null {
+  #eta(rate: number): number | null {
     const remainingBlocks = this.sectorCount - this.blocksWritten;
     if (remainingBlocks <= 0) return 0;
     if (rate > 0) return (remainingBlocks * this.bytesPerSector * 1000) / rate;
-    const { starting, ending } = this.hints;
+    const { starting, ending } = this.#hints;
     const s = starting > 0 ? starting : ending;
     const e = ending > 0 ? ending : starting;
     if (!(s > 0) || !(e > 0)) return null;
@@ -122,8 +124,8 @@ export class Progress {
   }
 
   snapshot(now: number, final: boolean): WriteEngineEventArgs {
-    const elapsedMs = Math.max(0, now - this.startedAt);
-    const rate = this.windowRate(now);
+    const elapsedMs = Math.max(0, now - this.#startedAt);
+    const rate = this.#windowRate(now);
     const writtenBytes = this.blocksWritten * this.bytesPerSector;
     return Object.freeze({
       startLba: this.startLba,
@@ -141,7 +143,7 @@ export class Progress {
       elapsedMs,
       bytesPerSecond: rate,
       averageBytesPerSecond: elapsedMs > 0 ? (writtenBytes * 1000) / elapsedMs : 0,
-      etaMs: this.eta(rate),
+      etaMs: this.#eta(rate),
       final,
     });
   }

@@ -235,23 +235,26 @@ function readableSource(stream: Readable): SectionSource {
 
 /** Pulls from an iterator, keeping the surplus of the last value for the next fill. */
 class IteratorBuffer {
-  private leftover: Uint8Array | undefined;
-  private iterator: AsyncIterator<unknown> | undefined;
-  private done = false;
+  #leftover: Uint8Array | undefined;
+  #iterator: AsyncIterator<unknown> | undefined;
+  #done = false;
+  readonly #iterable: AsyncIterable<unknown>;
 
-  constructor(private readonly iterable: AsyncIterable<unknown>) {}
+  constructor(iterable: AsyncIterable<unknown>) {
+    this.#iterable = iterable;
+  }
 
   async fill(dst: Uint8Array): Promise<number> {
     let got = 0;
     while (got < dst.length) {
-      let bytes = this.leftover;
-      this.leftover = undefined;
+      let bytes = this.#leftover;
+      this.#leftover = undefined;
       if (bytes === undefined) {
-        if (this.done) break;
-        this.iterator ??= this.iterable[Symbol.asyncIterator]();
-        const r = await this.iterator.next();
+        if (this.#done) break;
+        this.#iterator ??= this.#iterable[Symbol.asyncIterator]();
+        const r = await this.#iterator.next();
         if (r.done === true) {
-          this.done = true;
+          this.#done = true;
           break;
         }
         bytes = toBytes(r.value);
@@ -259,7 +262,7 @@ class IteratorBuffer {
       const take = Math.min(bytes.length, dst.length - got);
       dst.set(bytes.subarray(0, take), got);
       got += take;
-      if (take < bytes.length) this.leftover = bytes.subarray(take);
+      if (take < bytes.length) this.#leftover = bytes.subarray(take);
     }
     return got;
   }

@@ -142,7 +142,7 @@ export class ByteWriter {
   }
 
   /** Stores the low `n` bytes of `value` big-endian at `at` (range already checked). */
-  private put(at: number, n: number, value: number): void {
+  #put(at: number, n: number, value: number): void {
     const b = this.bytes;
     for (let i = n - 1; i >= 0; i--) {
       b[at + i] = value & 0xff;
@@ -150,14 +150,7 @@ export class ByteWriter {
     }
   }
 
-  private check(
-    at: number,
-    n: number,
-    value: number,
-    min: number,
-    max: number,
-    what: string,
-  ): void {
+  #check(at: number, n: number, value: number, min: number, max: number, what: string): void {
     if (at < 0 || at + n > this.bytes.length) {
       throw invalidArgument(`${what} at byte ${at} does not fit in ${this.bytes.length} bytes`);
     }
@@ -167,39 +160,39 @@ export class ByteWriter {
   }
 
   u8(at: number, value: number, what = 'field'): this {
-    this.check(at, 1, value, 0, 0xff, what);
+    this.#check(at, 1, value, 0, 0xff, what);
     this.bytes[at] = value;
     return this;
   }
   u16(at: number, value: number, what = 'field'): this {
-    this.check(at, 2, value, 0, 0xffff, what);
-    this.put(at, 2, value);
+    this.#check(at, 2, value, 0, 0xffff, what);
+    this.#put(at, 2, value);
     return this;
   }
   u24(at: number, value: number, what = 'field'): this {
-    this.check(at, 3, value, 0, 0xffffff, what);
-    this.put(at, 3, value);
+    this.#check(at, 3, value, 0, 0xffffff, what);
+    this.#put(at, 3, value);
     return this;
   }
   u32(at: number, value: number, what = 'field'): this {
-    this.check(at, 4, value, 0, 0xffffffff, what);
-    this.put(at, 4, value);
+    this.#check(at, 4, value, 0, 0xffffffff, what);
+    this.#put(at, 4, value);
     return this;
   }
   i32(at: number, value: number, what = 'field'): this {
-    this.check(at, 4, value, -0x80000000, 0x7fffffff, what);
-    this.put(at, 4, value); // two's complement: the low 32 bits of a negative value
+    this.#check(at, 4, value, -0x80000000, 0x7fffffff, what);
+    this.#put(at, 4, value); // two's complement: the low 32 bits of a negative value
     return this;
   }
   u64(at: number, value: number, what = 'field'): this {
-    this.check(at, 8, value, 0, Number.MAX_SAFE_INTEGER, what);
-    this.put(at, 4, Math.floor(value / 0x1_0000_0000));
-    this.put(at + 4, 4, value >>> 0);
+    this.#check(at, 8, value, 0, Number.MAX_SAFE_INTEGER, what);
+    this.#put(at, 4, Math.floor(value / 0x1_0000_0000));
+    this.#put(at + 4, 4, value >>> 0);
     return this;
   }
   /** OR `(value & mask) << shift` into byte `at`, range-checking value against mask. */
   bits(at: number, shift: number, mask: number, value: number, what = 'field'): this {
-    this.check(at, 1, value, 0, mask, what);
+    this.#check(at, 1, value, 0, mask, what);
     this.bytes[at] = (this.bytes[at] as number) | ((value & mask) << shift);
     return this;
   }

@@ -54,24 +54,24 @@ interface Timer {
  * runs at full speed while still seeing consistent, ordered time.
  */
 export class VirtualClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private timers: Timer[] = [];
-  private scheduled = false;
+  #t: number;
+  #seq = 0;
+  #timers: Timer[] = [];
+  #scheduled = false;
   readonly auto: boolean;
 
   constructor(options: { start?: number; auto?: boolean } = {}) {
-    this.t = options.start ?? 0;
+    this.#t = options.start ?? 0;
     this.auto = options.auto ?? true;
   }
 
   now(): number {
-    return this.t;
+    return this.#t;
   }
 
   /** Number of sleeps not yet resolved. */
   get pending(): number {
-    return this.timers.length;
+    return this.#timers.length;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -81,47 +81,47 @@ export class VirtualClock implements Clock {
         return;
       }
       const onAbort = () => {
-        this.timers = this.timers.filter((x) => x !== timer);
+        this.#timers = this.#timers.filter((x) => x !== timer);
         reject(cancelled());
       };
       const timer: Timer = {
-        at: this.t + Math.max(0, ms),
-        seq: this.seq++,
+        at: this.#t + Math.max(0, ms),
+        seq: this.#seq++,
         resolve,
         cleanup: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.timers.push(timer);
-      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      this.schedule();
+      this.#timers.push(timer);
+      this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      this.#schedule();
     });
   }
 
   /** Move time forward by `ms`, firing every timer due on the way, in order. */
   advance(ms: number): void {
-    const end = this.t + ms;
+    const end = this.#t + ms;
     for (;;) {
-      const next = this.timers[0];
+      const next = this.#timers[0];
       if (next === undefined || next.at > end) break;
-      this.timers.shift();
-      this.t = Math.max(this.t, next.at);
+      this.#timers.shift();
+      this.#t = Math.max(this.#t, next.at);
       next.cleanup();
       next.resolve();
     }
-    this.t = end;
+    this.#t = end;
   }
 
-  private schedule(): void {
-    if (!this.auto || this.scheduled) return;
-    this.scheduled = true;
+  #schedule(): void {
+    if (!this.auto || this.#scheduled) return;
+    this.#scheduled = true;
     setImmediate(() => {
-      this.scheduled = false;
-      const next = this.timers.shift();
+      this.#scheduled = false;
+      const next = this.#timers.shift();
       if (next === undefined) return;
-      this.t = Math.max(this.t, next.at);
+      this.#t = Math.max(this.#t, next.at);
       next.cleanup();
       next.resolve();
-      if (this.timers.length > 0) this.schedule();
+      if (this.#timers.length > 0) this.#schedule();
     });
   }
 }

@@ -6,9 +6,9 @@ import type { ScsiCommand } from '../scsi/command.js';
 import { TransportErrors } from './transport.js';
 
 export class CommandGate {
-  private inFlight = false;
+  #inFlight = false;
   /** The OS call still running; may outlive an aborted execute(). */
-  private pending: Promise<void> | undefined;
+  #pending: Promise<void> | undefined;
 
   /**
    * Run `issue` as the one command in flight. An abort rejects at once with
@@ -23,11 +23,11 @@ export class CommandGate {
     issue: () => Promise<T>,
   ): Promise<T> {
     if (!isOpen()) throw TransportErrors.closed(address);
-    if (this.inFlight) throw TransportErrors.overlapped(command);
+    if (this.#inFlight) throw TransportErrors.overlapped(command);
     if (signal?.aborted === true) throw TransportErrors.aborted(command);
-    this.inFlight = true;
+    this.#inFlight = true;
     try {
-      if (this.pending !== undefined) await this.pending;
+      if (this.#pending !== undefined) await this.#pending;
       if (!isOpen()) throw TransportErrors.closed(address);
       if (aborted(signal)) throw TransportErrors.aborted(command);
       const run = issue();
@@ -35,9 +35,9 @@ export class CommandGate {
         () => undefined,
         () => undefined,
       );
-      this.pending = settled;
+      this.#pending = settled;
       void settled.then(() => {
-        if (this.pending === settled) this.pending = undefined;
+        if (this.#pending === settled) this.#pending = undefined;
       });
       if (signal === undefined) return await run;
       return await new Promise<T>((resolve, reject) => {
@@ -46,13 +46,13 @@ export class CommandGate {
         run.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
       });
     } finally {
-      this.inFlight = false;
+      this.#inFlight = false;
     }
   }
 
   /** Resolves when no OS call is running (before closing the handle). */
   async drain(): Promise<void> {
-    while (this.pending !== undefined) await this.pending;
+    while (this.#pending !== undefined) await this.#pending;
   }
 }
 

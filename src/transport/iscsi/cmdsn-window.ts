@@ -12,35 +12,35 @@ export function snGreater(a: number, b: number): boolean {
 }
 
 export class CmdSnWindow {
-  private next: number;
-  private expected: number;
-  private max: number;
+  #next: number;
+  #expected: number;
+  #max: number;
 
   /** Before login: CmdSN 1, and a window of that one command. */
   constructor(cmdSn = 1, maxCmdSn = cmdSn) {
-    this.next = cmdSn >>> 0;
-    this.expected = this.next;
-    this.max = maxCmdSn >>> 0;
+    this.#next = cmdSn >>> 0;
+    this.#expected = this.#next;
+    this.#max = maxCmdSn >>> 0;
   }
 
   /** The CmdSN the next non-immediate command takes; immediate PDUs carry it without taking it. */
   get cmdSn(): number {
-    return this.next;
+    return this.#next;
   }
 
   /** The target's ExpCmdSN: the oldest CmdSN it has not received yet. */
   get expCmdSn(): number {
-    return this.expected;
+    return this.#expected;
   }
 
   /** The target's MaxCmdSN: the newest CmdSN it will queue. */
   get maxCmdSn(): number {
-    return this.max;
+    return this.#max;
   }
 
   /** True while a non-immediate command may go out (CmdSN ≤ MaxCmdSN). */
   get isOpen(): boolean {
-    return !snGreater(this.next, this.max);
+    return !snGreater(this.#next, this.#max);
   }
 
   /**
@@ -48,15 +48,15 @@ export class CmdSnWindow {
    * and its MaxCmdSN bounds the window.
    */
   reset(expCmdSn: number, maxCmdSn: number): void {
-    this.next = expCmdSn >>> 0;
-    this.expected = this.next;
-    this.max = maxCmdSn >>> 0;
+    this.#next = expCmdSn >>> 0;
+    this.#expected = this.#next;
+    this.#max = maxCmdSn >>> 0;
   }
 
   /** The CmdSN for a non-immediate command, which moves CmdSN on (wrapping after FFFFFFFFh). */
   take(): number {
-    const sn = this.next;
-    this.next = (sn + 1) >>> 0;
+    const sn = this.#next;
+    this.#next = (sn + 1) >>> 0;
     return sn;
   }
 
@@ -68,9 +68,9 @@ export class CmdSnWindow {
    */
   update(expCmdSn: number, maxCmdSn: number): boolean {
     if (snGreater((expCmdSn - 1) >>> 0, maxCmdSn)) return false;
-    if (snGreater(expCmdSn, this.expected)) this.expected = expCmdSn >>> 0;
-    if (!snGreater(maxCmdSn, this.max)) return false;
-    this.max = maxCmdSn >>> 0;
+    if (snGreater(expCmdSn, this.#expected)) this.#expected = expCmdSn >>> 0;
+    if (!snGreater(maxCmdSn, this.#max)) return false;
+    this.#max = maxCmdSn >>> 0;
     return true;
   }
 }

@@ -34,24 +34,26 @@ export interface CommandHost {
 }
 
 export class CommandRunner {
-  private task: Task | undefined;
-  private readonly deadlines = new DeadlineTimer(() => this.onDeadline());
-  private readonly pump: DataOutPump<Task>;
+  #task: Task | undefined;
+  readonly #deadlines = new DeadlineTimer(() => this.#onDeadline());
+  readonly #pump: DataOutPump<Task>;
+  readonly #host: CommandHost;
 
-  constructor(private readonly host: CommandHost) {
-    this.pump = new DataOutPump<Task>({
+  constructor(host: CommandHost) {
+    this.#host = host;
+    this.#pump = new DataOutPump<Task>({
       expStatSn: () => host.expStatSn(),
       segmentLength: () => host.params().targetMaxRecvDataSegmentLength,
       counted: (n) => {
         host.counters.dataOutPdus += n;
       },
-      fail: (task, error) => this.fail(task, error),
+      fail: (task, error) => this.#fail(task, error),
     });
   }
 
   /** True while a command is in flight (or being aborted). */
   get inFlight(): boolean {
-    return this.task !== undefined;
+    return this.#task !== undefined;
   }
 
   /** Sends the SCSI Command PDU (and unsolicited data); the promise settles with the task. */
@@ -62,7 +64,7 @@ export class CommandRunner {
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<ScsiResult> {
-    const host = this.host;
+    const host = this.#host;
     const params = host.params();
     const itt = host.requests.nextItt();
     const { task, promise } = newTask(command, {
@@ -78,7 +80,7 @@ export class CommandRunner {
     const length = dataOut?.length ?? 0;
     const { immediate, unsolicitedEnd } = unsolicitedData(params, length);
     task.sent = immediate;
-    this.task = task;
+    this.#task = task;
     host.counters.commands++;
     host.window.take();
     const commandPdu: ScsiCommandPdu = {
@@ -96,12 +98,12 @@ export class CommandRunner {
       cdb: command.cdb,
       data: dataOut === undefined ? EMPTY : dataOut.subarray(0, immediate),
     };
-    this.pump.sendCommand(task, commandPdu, unsolicitedEnd, params.maxBurstLength);
+    this.#pump.sendCommand(task, commandPdu, unsolicitedEnd, params.maxBurstLength);
     // A failure while sending (connection lost) may have settled the task already.
     if (!task.finished) {
-      this.deadlines.arm(task.deadline);
+      this.#deadlines.arm(task.deadline);
       if (signal !== undefined) {
-        task.onAbort = () => this.giveUp(task, 'abort');
+        task.onAbort = () => this.#giveUp(task, 'abort');
         signal.addEventListener('abort', task.onAbort, { once: true });
       }
     }
@@ -109,37 +111,37 @@ export class CommandRunner {
   }
 
   onDataIn(p: DataInPdu): void {
-    const task = this.taskFor(p.initiatorTaskTag);
+    const task = this.#taskFor(p.initiatorTaskTag);
     if (task === undefined) return;
     const result = resultOfDataIn(task, p);
-    if (result !== undefined) this.succeed(task, result);
+    if (result !== undefined) this.#succeed(task, result);
   }
 
   onScsiResponse(p: ScsiResponsePdu): void {
-    const task = this.taskFor(p.initiatorTaskTag);
+    const task = this.#taskFor(p.initiatorTaskTag);
     if (task === undefined) return;
     if (p.response !== 0) {
-      this.fail(
+      this.#fail(
         task,
         TransportErrors.io(
-          `${this.host.address}: ${task.command.name} failed at the target (iSCSI response 0x${p.response.toString(16)})`,
+          `${this.#host.address}: ${task.command.name} failed at the target (iSCSI response 0x${p.response.toString(16)})`,
         ),
       );
       return;
     }
-    this.succeed(task, resultOfScsiResponse(task, p));
+    this.#succeed(task, resultOfScsiResponse(task, p));
   }
 
   onR2t(p: R2tPdu): void {
-    const task = this.taskFor(p.initiatorTaskTag);
+    const task = this.#taskFor(p.initiatorTaskTag);
     if (task === undefined) return;
-    this.host.counters.r2ts++;
-    if (!this.pump.onR2t(task, p)) {
+    this.#host.counters.r2ts++;
+    if (!this.#pump.onR2t(task, p)) {
       const end = p.bufferOffset + p.desiredDataTransferLength;
       const length = task.dataOut?.length ?? 0;
       task.conn.destroy(
         TransportErrors.io(
-          `${this.host.address}: R2T for bytes ${p.bufferOffset}..${end} of a ${length}-byte ${task.command.name}`,
+          `${this.#host.address}: R2T for bytes ${p.bufferOffset}..${end} of a ${length}-byte ${task.command.name}`,
         ),
       );
     }
@@ -147,70 +149,70 @@ export class CommandRunner {
 
   /** The target rejected the PDU tagged `itt`: false when that is not the command in flight. */
   rejected(itt: number, error: DwError): boolean {
-    const task = this.task;
+    const task = this.#task;
     if (task?.itt !== itt) return false;
-    this.fail(task, error);
+    this.#fail(task, error);
     return true;
   }
 
   /** `conn` ended: the command in flight on it fails with `error`. */
   connectionLost(conn: IscsiConnection, error: DwError): void {
-    const task = this.task;
-    if (task !== undefined && task.conn === conn) this.fail(task, error);
+    const task = this.#task;
+    if (task !== undefined && task.conn === conn) this.#fail(task, error);
   }
 
   /** No command in flight: the deadline timer no longer holds the process. */
   idle(): void {
-    this.deadlines.idle();
+    this.#deadlines.idle();
   }
 
   close(): void {
-    this.deadlines.clear();
+    this.#deadlines.clear();
   }
 
-  private taskFor(itt: number): Task | undefined {
-    const t = this.task;
+  #taskFor(itt: number): Task | undefined {
+    const t = this.#task;
     return t !== undefined && t.itt === itt && !t.finished ? t : undefined;
   }
 
   /** The command completed (GOOD or CHECK CONDITION): the caller gets the result. */
-  private succeed(task: Task, result: ScsiResult): void {
+  #succeed(task: Task, result: ScsiResult): void {
     if (!settle(task)) return;
-    this.end(task);
+    this.#end(task);
     task.resolve(result);
   }
 
   /** The command failed in transport (connection lost, rejected): the caller gets `error`. */
-  private fail(task: Task, error: DwError): void {
+  #fail(task: Task, error: DwError): void {
     if (!settle(task)) return;
-    this.end(task);
+    this.#end(task);
     task.reject(error);
   }
 
   /** Timed out or cancelled: ABORT TASK first, then the caller gets the error. */
-  private giveUp(task: Task, why: 'timeout' | 'abort'): void {
+  #giveUp(task: Task, why: 'timeout' | 'abort'): void {
     if (!settle(task)) return;
     const done = () => {
-      this.end(task);
+      this.#end(task);
       task.reject(
         why === 'timeout'
           ? TransportErrors.timeout(task.command, task.timeoutMs)
           : TransportErrors.aborted(task.command),
       );
     };
-    this.host.abort(task).then(done, done);
+    this.#host.abort(task).then(done, done);
   }
 
-  private end(task: Task): void {
-    if (this.task === task) this.task = undefined;
-    this.host.idle();
+  #end(task: Task): void {
+    if (this.#task === task) this.#task = undefined;
+    this.#host.idle();
   }
 
-  private onDeadline(): void {
-    const task = this.task;
+  #onDeadline(): void {
+    const task = this.#task;
     if (task === undefined || task.finished) return;
-    if (performance.now() >= task.deadline) this.giveUp(task, 'timeout');
-    else this.deadlines.arm(task.deadline);
+    if (performance.now() >= task.deadline) this.#giveUp(task, 'timeout');
+    else this.#deadlines.arm(task.deadline);
   }
 }
 
@@ -221,37 +223,40 @@ export class CommandRunner {
  * earliest deadline it was armed for; the owner then gives up on the task or arms it again.
  */
 export class DeadlineTimer {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private at = Infinity;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #at = Infinity;
+  readonly #onFire: () => void;
 
-  constructor(private readonly onFire: () => void) {}
+  constructor(onFire: () => void) {
+    this.#onFire = onFire;
+  }
 
   /** Fires at `deadline` (a performance.now() time) at the latest; holds the process till then. */
   arm(deadline: number): void {
-    const timer = this.timer;
-    if (timer !== undefined && this.at <= deadline) {
+    const timer = this.#timer;
+    if (timer !== undefined && this.#at <= deadline) {
       timer.ref();
       return;
     }
     if (timer !== undefined) clearTimeout(timer);
-    this.at = deadline;
-    this.timer = setTimeout(this.fire, Math.max(0, deadline - performance.now()));
+    this.#at = deadline;
+    this.#timer = setTimeout(this.#fire, Math.max(0, deadline - performance.now()));
   }
 
   /** No command in flight: the timer stays armed but no longer holds the process. */
   idle(): void {
-    this.timer?.unref();
+    this.#timer?.unref();
   }
 
   clear(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.at = Infinity;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#at = Infinity;
   }
 
-  private readonly fire = (): void => {
-    this.timer = undefined;
-    this.at = Infinity;
-    this.onFire();
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    this.#at = Infinity;
+    this.#onFire();
   };
 }

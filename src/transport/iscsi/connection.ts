@@ -54,29 +54,29 @@ function copyFrame(f: PduFrame): PduFrame {
 }
 
 export class IscsiConnection {
-  private readonly socket: net.Socket;
-  private readonly framer = new PduFramer();
-  private readonly staging = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
+  readonly #socket: net.Socket;
+  readonly #framer = new PduFramer();
+  readonly #staging = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
   /** PDUs staged ahead by `prepare()`, with the byte offset of each header. */
-  private readonly prepared = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
-  private preparedHeaders: number[] = [];
-  private preparedToken = 0;
-  private sendDigests: DigestSettings = NO_DIGESTS;
-  private handlers: ConnectionHandlers | undefined;
-  private waiter: Waiter<TargetPdu> | undefined;
-  private ended: DwError | undefined;
-  private drainWaiters: (() => void)[] = [];
+  readonly #prepared = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
+  #preparedHeaders: number[] = [];
+  #preparedToken = 0;
+  #sendDigests: DigestSettings = NO_DIGESTS;
+  #handlers: ConnectionHandlers | undefined;
+  #waiter: Waiter<TargetPdu> | undefined;
+  #ended: DwError | undefined;
+  #drainWaiters: (() => void)[] = [];
   readonly description: string;
 
   private constructor(socket: net.Socket, description: string) {
-    this.socket = socket;
+    this.#socket = socket;
     this.description = description;
-    socket.on('drain', () => this.wakeDrain());
+    socket.on('drain', () => this.#wakeDrain());
     socket.on('error', (e: Error) =>
-      this.end(TransportErrors.deviceGone(`${description}: ${e.message}`, e)),
+      this.#end(TransportErrors.deviceGone(`${description}: ${e.message}`, e)),
     );
     socket.on('close', () =>
-      this.end(TransportErrors.deviceGone(`${description}: connection closed by the target`)),
+      this.#end(TransportErrors.deviceGone(`${description}: connection closed by the target`)),
     );
   }
 
@@ -93,7 +93,7 @@ export class IscsiConnection {
         onread: {
           buffer: received,
           callback: (n: number) => {
-            conn?.onData(received, n);
+            if (conn !== undefined) conn.#onData(received, n);
             return true;
           },
         },
@@ -121,22 +121,22 @@ export class IscsiConnection {
   }
 
   get isOpen(): boolean {
-    return this.ended === undefined;
+    return this.#ended === undefined;
   }
 
   /** The error the connection ended with, if it has. */
   get endError(): DwError | undefined {
-    return this.ended;
+    return this.#ended;
   }
 
   /** Digests apply to PDUs framed after this call (set between login and full feature phase). */
   setDigests(d: DigestSettings): void {
-    this.sendDigests = d;
-    this.framer.digests = d;
+    this.#sendDigests = d;
+    this.#framer.digests = d;
   }
 
   get digests(): DigestSettings {
-    return this.sendDigests;
+    return this.#sendDigests;
   }
 
   /**
@@ -144,22 +144,22 @@ export class IscsiConnection {
    * sending much more. A PDU sent on an ended connection is dropped (the end was reported).
    */
   send(p: Pdu): boolean {
-    if (this.ended !== undefined) return true;
-    if (this.staging.add(p, this.sendDigests)) return this.flush();
-    return this.sendViews([p]);
+    if (this.#ended !== undefined) return true;
+    if (this.#staging.add(p, this.#sendDigests)) return this.#flush();
+    return this.#sendViews([p]);
   }
 
   /** Sends several PDUs in one socket write (a gathered write when they exceed the staging). */
   sendAll(pdus: readonly Pdu[]): boolean {
-    if (this.ended !== undefined) return true;
-    const staging = this.staging;
+    if (this.#ended !== undefined) return true;
+    const staging = this.#staging;
     for (const p of pdus) {
-      if (!staging.add(p, this.sendDigests)) {
+      if (!staging.add(p, this.#sendDigests)) {
         staging.clear();
-        return this.sendViews(pdus);
+        return this.#sendViews(pdus);
       }
     }
-    return this.flush();
+    return this.#flush();
   }
 
   /**
@@ -169,20 +169,20 @@ export class IscsiConnection {
    * (nothing prepared) when the PDUs exceed the staging limit.
    */
   prepare(pdus: readonly Pdu[]): number {
-    const prepared = this.prepared;
+    const prepared = this.#prepared;
     prepared.clear();
-    this.preparedToken++;
+    this.#preparedToken++;
     const headers: number[] = [];
     for (const p of pdus) {
       headers.push(prepared.length);
-      if (!prepared.add(p, this.sendDigests)) {
+      if (!prepared.add(p, this.#sendDigests)) {
         prepared.clear();
-        this.preparedHeaders = [];
+        this.#preparedHeaders = [];
         return 0;
       }
     }
-    this.preparedHeaders = headers;
-    return this.preparedToken;
+    this.#preparedHeaders = headers;
+    return this.#preparedToken;
   }
 
   /**
@@ -193,135 +193,135 @@ export class IscsiConnection {
    * used up.
    */
   sendPrepared(token: number, pdus: readonly Pdu[]): boolean | undefined {
-    if (token === 0 || token !== this.preparedToken) return undefined;
-    const headers = this.preparedHeaders;
-    this.preparedToken++;
-    this.preparedHeaders = [];
-    const prepared = this.prepared;
+    if (token === 0 || token !== this.#preparedToken) return undefined;
+    const headers = this.#preparedHeaders;
+    this.#preparedToken++;
+    this.#preparedHeaders = [];
+    const prepared = this.#prepared;
     if (pdus.length !== headers.length) {
       prepared.clear();
       return undefined;
     }
-    if (this.ended !== undefined) return true;
+    if (this.#ended !== undefined) return true;
     try {
       for (let i = 0; i < pdus.length; i++) {
-        prepared.rewriteBhs(headers[i]!, pdus[i]!, this.sendDigests);
+        prepared.rewriteBhs(headers[i]!, pdus[i]!, this.#sendDigests);
       }
     } catch {
       // Half-rewritten headers must never be sent.
       prepared.clear();
       return undefined;
     }
-    return this.flush(prepared);
+    return this.#flush(prepared);
   }
 
   /** Writes the PDUs staged in `staging`. */
-  private flush(staging: StagingBuffer = this.staging): boolean {
-    const ok = this.socket.write(staging.view());
+  #flush(staging: StagingBuffer = this.#staging): boolean {
+    const ok = this.#socket.write(staging.view());
     // When the kernel took every byte, the write finished inside socket.write() and the staging
     // memory is free again. Otherwise net still holds a view of it (queued, or partly written)
     // and reusing it would tear the PDUs not yet sent: continue in fresh memory.
-    if (this.socket.writableLength === 0) staging.clear();
+    if (this.#socket.writableLength === 0) staging.clear();
     else staging.replaceMemory();
     return ok;
   }
 
   /** Sends PDUs as views of their payloads (too large to stage), in one corked write. */
-  private sendViews(pdus: readonly Pdu[]): boolean {
-    this.socket.cork();
+  #sendViews(pdus: readonly Pdu[]): boolean {
+    this.#socket.cork();
     let ok = true;
     for (const p of pdus) {
-      for (const part of frameParts(encodeBhs(p), pduData(p), this.sendDigests)) {
-        ok = this.socket.write(part) && ok;
+      for (const part of frameParts(encodeBhs(p), pduData(p), this.#sendDigests)) {
+        ok = this.#socket.write(part) && ok;
       }
     }
-    this.socket.uncork();
+    this.#socket.uncork();
     return ok;
   }
 
   /** Resolves when the socket buffer has drained (or the connection ended). */
   drained(): Promise<void> {
-    if (this.ended !== undefined || !this.socket.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    if (this.#ended !== undefined || !this.#socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  private wakeDrain(): void {
-    const w = this.drainWaiters;
-    this.drainWaiters = [];
+  #wakeDrain(): void {
+    const w = this.#drainWaiters;
+    this.#drainWaiters = [];
     for (const f of w) f();
   }
 
   /** Pull mode: the next target PDU, or a rejection after `timeoutMs` / when the connection ends. */
   receive(timeoutMs: number, what = 'a response'): Promise<TargetPdu> {
-    if (this.handlers !== undefined) throw new Error('receive() after start()');
+    if (this.#handlers !== undefined) throw new Error('receive() after start()');
     try {
-      const p = this.nextPdu();
+      const p = this.#nextPdu();
       if (p !== undefined) return Promise.resolve(p);
     } catch (e) {
-      return Promise.reject(this.protocolError(e));
+      return Promise.reject(this.#protocolError(e));
     }
-    if (this.ended !== undefined) return Promise.reject(this.ended);
+    if (this.#ended !== undefined) return Promise.reject(this.#ended);
     return timedWait(
       this.description,
       what,
       timeoutMs,
       (w) => {
-        this.waiter = w;
+        this.#waiter = w;
       },
       () => {
-        this.waiter = undefined;
+        this.#waiter = undefined;
       },
     );
   }
 
   /** Push mode: every PDU received from now on (and any already buffered) goes to `handlers`. */
   start(handlers: ConnectionHandlers): void {
-    this.handlers = handlers;
-    if (this.ended !== undefined) {
-      handlers.closed(this.ended);
+    this.#handlers = handlers;
+    if (this.#ended !== undefined) {
+      handlers.closed(this.#ended);
       return;
     }
-    this.drainFramer();
+    this.#drainFramer();
   }
 
   /** Closes the socket at once. Pending receives reject; push handlers get `closed`. */
   destroy(reason?: DwError): void {
-    this.end(reason ?? TransportErrors.closed(this.description));
-    this.socket.destroy();
+    this.#end(reason ?? TransportErrors.closed(this.description));
+    this.#socket.destroy();
   }
 
   /** `n` new bytes at the start of the receive buffer, which the next read overwrites. */
-  private onData(received: Uint8Array, n: number): void {
-    if (this.ended !== undefined) return;
-    this.framer.push(received.subarray(0, n));
-    if (this.handlers !== undefined) {
-      this.drainFramer();
-    } else if (this.waiter !== undefined) {
+  #onData(received: Uint8Array, n: number): void {
+    if (this.#ended !== undefined) return;
+    this.#framer.push(received.subarray(0, n));
+    if (this.#handlers !== undefined) {
+      this.#drainFramer();
+    } else if (this.#waiter !== undefined) {
       let p: TargetPdu | undefined;
       try {
-        p = this.nextPdu();
+        p = this.#nextPdu();
       } catch (e) {
-        this.fail(e);
+        this.#fail(e);
         return;
       }
       if (p !== undefined) {
-        const w = this.waiter;
-        this.waiter = undefined;
+        const w = this.#waiter;
+        this.#waiter = undefined;
         w.resolve(p);
       }
     }
     // Bytes of PDUs not complete yet (or not asked for yet) must outlive this read.
-    this.framer.detach();
+    this.#framer.detach();
   }
 
-  private drainFramer(): void {
-    const h = this.handlers!;
-    while (this.ended === undefined) {
+  #drainFramer(): void {
+    const h = this.#handlers!;
+    while (this.#ended === undefined) {
       let p: TargetPdu | undefined;
       try {
-        p = this.nextPdu();
+        p = this.#nextPdu();
       } catch (e) {
-        this.fail(e);
+        this.#fail(e);
         return;
       }
       if (p === undefined) return;
@@ -329,33 +329,33 @@ export class IscsiConnection {
     }
   }
 
-  private nextPdu(): TargetPdu | undefined {
-    const frame = this.framer.nextFrame();
+  #nextPdu(): TargetPdu | undefined {
+    const frame = this.#framer.nextFrame();
     if (frame === undefined) return undefined;
     // Push-mode handlers consume a PDU during the call; a pulled one is used later, when the
     // receive buffer holds other bytes.
-    const p = decodePdu(this.handlers === undefined ? copyFrame(frame) : frame);
+    const p = decodePdu(this.#handlers === undefined ? copyFrame(frame) : frame);
     if (!isTargetPdu(p)) throw new MalformedDataError(`target sent an initiator PDU (${p.type})`);
     return p;
   }
 
-  private protocolError(e: unknown): DwError {
+  #protocolError(e: unknown): DwError {
     const detail = e instanceof Error ? e.message : String(e);
     return TransportErrors.io(`${this.description}: iSCSI protocol error: ${detail}`, e);
   }
 
-  private fail(e: unknown): void {
-    this.end(this.protocolError(e));
-    this.socket.destroy();
+  #fail(e: unknown): void {
+    this.#end(this.#protocolError(e));
+    this.#socket.destroy();
   }
 
-  private end(error: DwError): void {
-    if (this.ended !== undefined) return;
-    this.ended = error;
-    this.wakeDrain();
-    const w = this.waiter;
-    this.waiter = undefined;
+  #end(error: DwError): void {
+    if (this.#ended !== undefined) return;
+    this.#ended = error;
+    this.#wakeDrain();
+    const w = this.#waiter;
+    this.#waiter = undefined;
     w?.reject(error);
-    this.handlers?.closed(error);
+    this.#handlers?.closed(error);
   }
 }

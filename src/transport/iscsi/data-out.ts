@@ -66,7 +66,10 @@ export function unsolicitedData(
 }
 
 export class DataOutPump<T extends DataOutTask> {
-  constructor(private readonly host: DataOutHost<T>) {}
+  readonly #host: DataOutHost<T>;
+  constructor(host: DataOutHost<T>) {
+    this.#host = host;
+  }
 
   /**
    * Sends the SCSI Command PDU `command` of `task` (carrying the immediate data, `task.sent`
@@ -78,8 +81,8 @@ export class DataOutPump<T extends DataOutTask> {
     const conn = task.conn;
     if (unsolicitedEnd > task.sent) {
       const unsolicited = { offset: task.sent, end: unsolicitedEnd, ttt: RESERVED_TAG };
-      const pdus = this.dataOutPdus(task, unsolicited);
-      this.host.counted(pdus.length);
+      const pdus = this.#dataOutPdus(task, unsolicited);
+      this.#host.counted(pdus.length);
       conn.sendAll([command, ...pdus]);
       task.sent = unsolicitedEnd;
     } else {
@@ -90,7 +93,7 @@ export class DataOutPump<T extends DataOutTask> {
     if (task.dataOut !== undefined && task.sent < length && !task.finished) {
       const offset = task.sent;
       const end = Math.min(length, offset + maxBurstLength);
-      const token = conn.prepare(this.dataOutPdus(task, { offset, end, ttt: RESERVED_TAG }));
+      const token = conn.prepare(this.#dataOutPdus(task, { offset, end, ttt: RESERVED_TAG }));
       if (token !== 0) task.prepared = { offset, end, token };
     }
   }
@@ -106,7 +109,7 @@ export class DataOutPump<T extends DataOutTask> {
       return false;
     }
     task.queue.push({ offset: p.bufferOffset, end, ttt: p.targetTransferTag });
-    this.startPump(task);
+    this.#startPump(task);
     return true;
   }
 
@@ -114,31 +117,31 @@ export class DataOutPump<T extends DataOutTask> {
    * Sends the queued Data-Out sequences, one burst per gathered write, synchronously while the
    * socket takes them; once its buffer is full the rest waits for 'drain'.
    */
-  private startPump(task: T): void {
+  #startPump(task: T): void {
     if (task.pumping) return;
     const conn = task.conn;
     try {
       while (!task.finished && conn.isOpen) {
         const range = task.queue.shift();
         if (range === undefined) return;
-        if (!this.sendBurst(task, range)) {
+        if (!this.#sendBurst(task, range)) {
           task.pumping = true;
           void conn.drained().then(() => {
             task.pumping = false;
-            if (task.queue.length > 0 && !task.finished) this.startPump(task);
+            if (task.queue.length > 0 && !task.finished) this.#startPump(task);
           });
           return;
         }
       }
     } catch (e) {
-      this.host.fail(task, e instanceof DwError ? e : TransportErrors.io(String(e), e));
+      this.#host.fail(task, e instanceof DwError ? e : TransportErrors.io(String(e), e));
     }
   }
 
   /** One Data-Out sequence as one gathered write; false when the socket buffer is full. */
-  private sendBurst(task: T, range: DataRange): boolean {
-    const pdus = this.dataOutPdus(task, range);
-    this.host.counted(pdus.length);
+  #sendBurst(task: T, range: DataRange): boolean {
+    const pdus = this.#dataOutPdus(task, range);
+    this.#host.counted(pdus.length);
     const prepared = task.prepared;
     task.prepared = undefined;
     const ok =
@@ -150,10 +153,10 @@ export class DataOutPump<T extends DataOutTask> {
   }
 
   /** The Data-Out PDUs of one sequence, each within the target's MaxRecvDataSegmentLength. */
-  private dataOutPdus(task: T, range: DataRange): DataOutPdu[] {
+  #dataOutPdus(task: T, range: DataRange): DataOutPdu[] {
     const data = task.dataOut!;
-    const segment = this.host.segmentLength();
-    const expStatSn = this.host.expStatSn();
+    const segment = this.#host.segmentLength();
+    const expStatSn = this.#host.expStatSn();
     const pdus: DataOutPdu[] = [];
     let dataSn = 0;
     for (let off = range.offset; off < range.end;) {

@@ -93,12 +93,12 @@ export function encodePdu(p: Pdu, d: DigestSettings = NO_DIGESTS): Uint8Array {
  */
 export class PduFramer {
   /** Framer-owned bytes carry[carryStart, carryEnd), which come before the chunk's. */
-  private carry: Uint8Array = EMPTY;
-  private carryStart = 0;
-  private carryEnd = 0;
+  #carry: Uint8Array = EMPTY;
+  #carryStart = 0;
+  #carryEnd = 0;
   /** The last pushed chunk, consumed from chunkAt. */
-  private chunk: Uint8Array = EMPTY;
-  private chunkAt = 0;
+  #chunk: Uint8Array = EMPTY;
+  #chunkAt = 0;
   /** After nextFrame() returned undefined: bytes still missing for the next frame. */
   bytesNeeded = BHS_LENGTH;
   digests: DigestSettings;
@@ -109,21 +109,21 @@ export class PduFramer {
 
   /** Bytes received but not yet returned as frames. */
   get bufferedBytes(): number {
-    return this.carryEnd - this.carryStart + this.chunk.length - this.chunkAt;
+    return this.#carryEnd - this.#carryStart + this.#chunk.length - this.#chunkAt;
   }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    if (this.chunkAt < this.chunk.length) this.detach();
-    this.chunk = chunk;
-    this.chunkAt = 0;
+    if (this.#chunkAt < this.#chunk.length) this.detach();
+    this.#chunk = chunk;
+    this.#chunkAt = 0;
   }
 
   /** Copies what is left of the last pushed chunk into framer-owned memory and lets go of it. */
   detach(): void {
-    if (this.chunkAt < this.chunk.length) this.toCarry(this.chunk.length - this.chunkAt);
-    this.chunk = EMPTY;
-    this.chunkAt = 0;
+    if (this.#chunkAt < this.#chunk.length) this.#toCarry(this.#chunk.length - this.#chunkAt);
+    this.#chunk = EMPTY;
+    this.#chunkAt = 0;
   }
 
   next(): FramerResult {
@@ -135,83 +135,83 @@ export class PduFramer {
 
   /** The next complete frame, or undefined (then `bytesNeeded` says how many bytes are missing). */
   nextFrame(): PduFrame | undefined {
-    if (this.carryStart === this.carryEnd) {
+    if (this.#carryStart === this.#carryEnd) {
       // Common case: the PDU lies in the chunk.
-      const chunk = this.chunk;
-      const at = this.chunkAt;
+      const chunk = this.#chunk;
+      const at = this.#chunkAt;
       const avail = chunk.length - at;
       if (avail < BHS_LENGTH) {
         this.bytesNeeded = BHS_LENGTH - avail;
         return undefined;
       }
-      const total = this.wireLengthAt(chunk, at);
+      const total = this.#wireLengthAt(chunk, at);
       if (avail < total) {
         this.bytesNeeded = total - avail;
         return undefined;
       }
-      this.chunkAt = at + total;
-      return this.frameAt(chunk, at);
+      this.#chunkAt = at + total;
+      return this.#frameAt(chunk, at);
     }
     // A PDU that began in an earlier push: complete it in the carry.
-    if (this.carryEnd - this.carryStart < BHS_LENGTH) {
-      this.toCarry(Math.min(BHS_LENGTH - (this.carryEnd - this.carryStart), this.chunkRest()));
-      if (this.carryEnd - this.carryStart < BHS_LENGTH) {
-        this.bytesNeeded = BHS_LENGTH - (this.carryEnd - this.carryStart);
+    if (this.#carryEnd - this.#carryStart < BHS_LENGTH) {
+      this.#toCarry(Math.min(BHS_LENGTH - (this.#carryEnd - this.#carryStart), this.#chunkRest()));
+      if (this.#carryEnd - this.#carryStart < BHS_LENGTH) {
+        this.bytesNeeded = BHS_LENGTH - (this.#carryEnd - this.#carryStart);
         return undefined;
       }
     }
-    const total = this.wireLengthAt(this.carry, this.carryStart);
-    const have = this.carryEnd - this.carryStart;
+    const total = this.#wireLengthAt(this.#carry, this.#carryStart);
+    const have = this.#carryEnd - this.#carryStart;
     if (have < total) {
-      this.toCarry(Math.min(total - have, this.chunkRest()));
-      const now = this.carryEnd - this.carryStart;
+      this.#toCarry(Math.min(total - have, this.#chunkRest()));
+      const now = this.#carryEnd - this.#carryStart;
       if (now < total) {
         this.bytesNeeded = total - now;
         return undefined;
       }
     }
-    const carry = this.carry;
-    const at = this.carryStart;
-    this.carryStart = at + total;
-    if (this.carryStart === this.carryEnd) {
+    const carry = this.#carry;
+    const at = this.#carryStart;
+    this.#carryStart = at + total;
+    if (this.#carryStart === this.#carryEnd) {
       // Frames handed out are views of this memory: start afresh rather than overwrite it.
-      this.carry = EMPTY;
-      this.carryStart = 0;
-      this.carryEnd = 0;
+      this.#carry = EMPTY;
+      this.#carryStart = 0;
+      this.#carryEnd = 0;
     }
-    return this.frameAt(carry, at);
+    return this.#frameAt(carry, at);
   }
 
-  private chunkRest(): number {
-    return this.chunk.length - this.chunkAt;
+  #chunkRest(): number {
+    return this.#chunk.length - this.#chunkAt;
   }
 
   /** Moves the next `n` bytes of the chunk to the end of the carry. */
-  private toCarry(n: number): void {
+  #toCarry(n: number): void {
     if (n <= 0) return;
-    if (this.carryEnd + n > this.carry.length) {
+    if (this.#carryEnd + n > this.#carry.length) {
       // Grow by doubling so a large PDU arriving in many small pushes is copied O(1) times.
-      const have = this.carryEnd - this.carryStart;
+      const have = this.#carryEnd - this.#carryStart;
       const next = new Uint8Array(Math.max(have + n, 2 * have, 256));
-      next.set(this.carry.subarray(this.carryStart, this.carryEnd));
-      this.carry = next;
-      this.carryStart = 0;
-      this.carryEnd = have;
+      next.set(this.#carry.subarray(this.#carryStart, this.#carryEnd));
+      this.#carry = next;
+      this.#carryStart = 0;
+      this.#carryEnd = have;
     }
-    this.carry.set(this.chunk.subarray(this.chunkAt, this.chunkAt + n), this.carryEnd);
-    this.carryEnd += n;
-    this.chunkAt += n;
+    this.#carry.set(this.#chunk.subarray(this.#chunkAt, this.#chunkAt + n), this.#carryEnd);
+    this.#carryEnd += n;
+    this.#chunkAt += n;
   }
 
   /** Wire length of the PDU whose BHS starts at `at` (48 bytes present). */
-  private wireLengthAt(bytes: Uint8Array, at: number): number {
+  #wireLengthAt(bytes: Uint8Array, at: number): number {
     const ahsWords = bytes[at + 4]!;
     const dataLength = (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!;
     return wireLength(ahsWords, dataLength, this.digests);
   }
 
   /** The frame of the complete PDU at `at`, digests checked. */
-  private frameAt(bytes: Uint8Array, at: number): PduFrame {
+  #frameAt(bytes: Uint8Array, at: number): PduFrame {
     const ahsWords = bytes[at + 4]!;
     const dataLength = (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!;
     const headerEnd = at + BHS_LENGTH + ahsWords * 4;

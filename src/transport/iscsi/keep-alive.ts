@@ -43,52 +43,55 @@ export interface KeepAliveOptions {
 
 /** Pings an idle connection, one ping at a time, and ends it when a ping goes unanswered. */
 export class KeepAlive {
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private conn: IscsiConnection | undefined;
-  private lastReceive = 0;
-  private pingOutstanding = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #conn: IscsiConnection | undefined;
+  #lastReceive = 0;
+  #pingOutstanding = false;
+  readonly #options: KeepAliveOptions;
 
-  constructor(private readonly options: KeepAliveOptions) {}
+  constructor(options: KeepAliveOptions) {
+    this.#options = options;
+  }
 
   /** Something arrived: the connection is not idle. */
   received(): void {
-    this.lastReceive = performance.now();
+    this.#lastReceive = performance.now();
   }
 
   /** Watches `conn` (a new login) from now on. */
   start(conn: IscsiConnection): void {
     this.stop();
-    this.conn = conn;
+    this.#conn = conn;
     this.received();
-    this.pingOutstanding = false;
-    const { intervalMs, timeoutMs } = this.options;
+    this.#pingOutstanding = false;
+    const { intervalMs, timeoutMs } = this.#options;
     if (intervalMs <= 0) return;
     // Ticks at half the shorter bound, so neither is overshot by more than half.
     const tick = Math.max(10, Math.min(intervalMs, timeoutMs) / 2);
-    this.timer = setInterval(() => this.tick(), tick);
-    this.timer.unref();
+    this.#timer = setInterval(() => this.#tick(), tick);
+    this.#timer.unref();
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 
-  private tick(): void {
-    const conn = this.conn;
-    const { intervalMs, timeoutMs, address } = this.options;
-    if (conn === undefined || !conn.isOpen || this.pingOutstanding) return;
-    if (performance.now() - this.lastReceive < intervalMs) return;
-    this.pingOutstanding = true;
-    this.options
+  #tick(): void {
+    const conn = this.#conn;
+    const { intervalMs, timeoutMs, address } = this.#options;
+    if (conn === undefined || !conn.isOpen || this.#pingOutstanding) return;
+    if (performance.now() - this.#lastReceive < intervalMs) return;
+    this.#pingOutstanding = true;
+    this.#options
       .ping(conn, timeoutMs)
       .then(() => {
-        this.pingOutstanding = false;
+        this.#pingOutstanding = false;
       })
       .catch((e: unknown) => {
-        this.pingOutstanding = false;
+        this.#pingOutstanding = false;
         if (
-          this.conn === conn &&
+          this.#conn === conn &&
           conn.isOpen &&
           e instanceof DwError &&
           e.hr === HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT

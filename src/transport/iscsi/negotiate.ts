@@ -144,18 +144,16 @@ function parseNumber(key: string, v: string, def: KeyDef): number {
  * itself (send them in the next Login Request); `result()` gives the parameters in force.
  */
 export class OperationalNegotiation {
-  private readonly offer: OperationalOffer;
-  private readonly values: Mutable<SessionParameters> = { ...RFC_DEFAULTS };
-  private readonly outstanding = new Set<string>();
-  private readonly ourValue: Record<string, string>;
+  readonly #values: Mutable<SessionParameters> = { ...RFC_DEFAULTS };
+  readonly #outstanding = new Set<string>();
+  readonly #ourValue: Record<string, string>;
 
   constructor(offer: OperationalOffer = DEFAULT_OFFER) {
     if (offer.headerDigest.length === 0 || offer.dataDigest.length === 0) {
       throw negotiationError('at least one header and one data digest must be acceptable');
     }
-    this.offer = offer;
-    this.values.initiatorMaxRecvDataSegmentLength = offer.maxRecvDataSegmentLength;
-    this.ourValue = {
+    this.#values.initiatorMaxRecvDataSegmentLength = offer.maxRecvDataSegmentLength;
+    this.#ourValue = {
       HeaderDigest: offer.headerDigest.join(','),
       DataDigest: offer.dataDigest.join(','),
       MaxRecvDataSegmentLength: String(offer.maxRecvDataSegmentLength),
@@ -175,17 +173,17 @@ export class OperationalNegotiation {
 
   /** The keys of the first operational-stage Login Request, in a fixed order. */
   initialPairs(): [string, string][] {
-    const pairs = Object.entries(this.ourValue);
+    const pairs = Object.entries(this.#ourValue);
     for (const [k] of pairs) {
       // MaxRecvDataSegmentLength is declarative: the target does not answer it.
-      if (k !== 'MaxRecvDataSegmentLength') this.outstanding.add(k);
+      if (k !== 'MaxRecvDataSegmentLength') this.#outstanding.add(k);
     }
     return pairs;
   }
 
   /** Keys offered and still unanswered. */
   get pending(): readonly string[] {
-    return [...this.outstanding];
+    return [...this.#outstanding];
   }
 
   /** Processes the target's keys; returns the answers owed to its own proposals. */
@@ -194,15 +192,15 @@ export class OperationalNegotiation {
     for (const [key, value] of pairs) {
       if (key === 'TargetPortalGroupTag') {
         const n = Number(value);
-        if (Number.isInteger(n) && n >= 0 && n <= 65535) this.values.targetPortalGroupTag = n;
+        if (Number.isInteger(n) && n >= 0 && n <= 65535) this.#values.targetPortalGroupTag = n;
         continue;
       }
       if (key === 'TargetAlias') {
-        this.values.targetAlias = value;
+        this.#values.targetAlias = value;
         continue;
       }
       if (IGNORED.has(key)) {
-        if (key !== 'TargetAddress' && !this.outstanding.has(key))
+        if (key !== 'TargetAddress' && !this.#outstanding.has(key))
           replies.push([key, 'Irrelevant']);
         continue;
       }
@@ -212,87 +210,87 @@ export class OperationalNegotiation {
         if (!key.startsWith('CHAP_') && key !== 'AuthMethod') replies.push([key, 'NotUnderstood']);
         continue;
       }
-      const answering = this.outstanding.delete(key);
+      const answering = this.#outstanding.delete(key);
       if (NEGATIVE.has(value)) continue; // RFC default stays in force
       if (def.rule === 'declarative') {
-        this.set(def, parseNumber(key, value, def));
+        this.#set(def, parseNumber(key, value, def));
         continue;
       }
-      if (answering) this.acceptAnswer(key, value, def);
-      else replies.push([key, this.answerProposal(key, value, def)]);
+      if (answering) this.#acceptAnswer(key, value, def);
+      else replies.push([key, this.#answerProposal(key, value, def)]);
     }
     return replies;
   }
 
   result(): SessionParameters {
-    const v = { ...this.values };
+    const v = { ...this.#values };
     if (v.firstBurstLength > v.maxBurstLength) v.firstBurstLength = v.maxBurstLength;
     return v;
   }
 
-  private set(def: KeyDef, value: number | boolean): void {
-    (this.values as Record<string, unknown>)[def.field] = value;
+  #set(def: KeyDef, value: number | boolean): void {
+    (this.#values as Record<string, unknown>)[def.field] = value;
   }
 
-  private ours(key: string): string {
-    return this.ourValue[key]!;
+  #ours(key: string): string {
+    return this.#ourValue[key]!;
   }
 
-  private acceptAnswer(key: string, value: string, def: KeyDef): void {
-    const mine = this.ours(key);
+  #acceptAnswer(key: string, value: string, def: KeyDef): void {
+    const mine = this.#ours(key);
     switch (def.rule) {
       case 'list': {
         if (!mine.split(',').includes(value)) {
           throw negotiationError(`target chose ${key}=${value}, which was not offered (${mine})`);
         }
-        this.set(def, value === 'CRC32C');
+        this.#set(def, value === 'CRC32C');
         return;
       }
       case 'min':
-        this.set(def, Math.min(parseNumber(key, value, def), Number(mine)));
+        this.#set(def, Math.min(parseNumber(key, value, def), Number(mine)));
         return;
       case 'max':
-        this.set(def, Math.max(parseNumber(key, value, def), Number(mine)));
+        this.#set(def, Math.max(parseNumber(key, value, def), Number(mine)));
         return;
       case 'or':
-        this.set(def, parseBool(key, value) || mine === 'Yes');
+        this.#set(def, parseBool(key, value) || mine === 'Yes');
         return;
       case 'and':
-        this.set(def, parseBool(key, value) && mine === 'Yes');
+        this.#set(def, parseBool(key, value) && mine === 'Yes');
         return;
       case 'declarative':
         return;
     }
   }
 
-  private answerProposal(key: string, value: string, def: KeyDef): string {
-    const mine = this.ours(key);
+  #answerProposal(key: string, value: string, def: KeyDef): string {
+    const mine = this.#ours(key);
     switch (def.rule) {
       case 'list': {
         const acceptable = mine.split(',');
         const pick = value.split(',').find((v) => acceptable.includes(v));
         if (pick === undefined) return 'Reject';
-        this.set(def, pick === 'CRC32C');
+        this.#set(def, pick === 'CRC32C');
         return pick;
       }
       case 'min': {
         const n = Math.min(parseNumber(key, value, def), Number(mine));
-        this.set(def, n);
+        this.#set(def, n);
         return String(n);
       }
       case 'max': {
         const n = Math.max(parseNumber(key, value, def), Number(mine));
-        this.set(def, n);
+        this.#set(def, n);
         return String(n);
       }
       case 'or': {
         const b = parseBool(key, value) || mine === 'Yes';
-        this.set(def, b);
+        this.#set(def, b);
         return yesNo(b);
       }
       case 'and': {
         const b = parseBool(key, value) && mine === 'Yes';
-        this.set(def, b);
+        this.#set(def, b);
         return yesNo(b);
       }
       case 'declarative':

@@ -25,51 +25,54 @@ export interface RequestContext {
 }
 
 export class ImmediateRequests {
-  private itt = 0;
-  private readonly waiters = new Map<number, Waiter<TargetPdu>>();
+  #itt = 0;
+  readonly #waiters = new Map<number, Waiter<TargetPdu>>();
+  readonly #address: string;
+  readonly #tmfTimeoutMs: number;
+  readonly #context: () => RequestContext;
 
   /**
    * `address` names the target in errors; `tmfTimeoutMs` bounds the task management and Logout
    * answers; `context` tells the session's LUN and sequence numbers at the time of sending.
    */
-  constructor(
-    private readonly address: string,
-    private readonly tmfTimeoutMs: number,
-    private readonly context: () => RequestContext,
-  ) {}
+  constructor(address: string, tmfTimeoutMs: number, context: () => RequestContext) {
+    this.#address = address;
+    this.#tmfTimeoutMs = tmfTimeoutMs;
+    this.#context = context;
+  }
 
   /** The next Initiator Task Tag, for a command or a request; never the reserved FFFFFFFFh. */
   nextItt(): number {
-    this.itt = (this.itt + 1) >>> 0;
-    if (this.itt === RESERVED_TAG) this.itt = 0;
-    return this.itt;
+    this.#itt = (this.#itt + 1) >>> 0;
+    if (this.#itt === RESERVED_TAG) this.#itt = 0;
+    return this.#itt;
   }
 
   /** Hands `p` to the request tagged `itt`, if one waits. */
   resolve(itt: number, p: TargetPdu): void {
-    const w = this.waiters.get(itt);
+    const w = this.#waiters.get(itt);
     if (w === undefined) return;
-    this.waiters.delete(itt);
+    this.#waiters.delete(itt);
     w.resolve(p);
   }
 
   /** Fails the request tagged `itt`, if one waits. */
   reject(itt: number, error: DwError): void {
-    this.waiters.get(itt)?.reject(error);
-    this.waiters.delete(itt);
+    this.#waiters.get(itt)?.reject(error);
+    this.#waiters.delete(itt);
   }
 
   /** Fails every request that waits (the connection ended). */
   rejectAll(error: DwError): void {
-    for (const [, w] of this.waiters) w.reject(error);
-    this.waiters.clear();
+    for (const [, w] of this.#waiters) w.reject(error);
+    this.#waiters.clear();
   }
 
   /** NOP-Out ping; resolves on the NOP-In echo. */
   async ping(conn: IscsiConnection, timeoutMs: number): Promise<void> {
     const itt = this.nextItt();
-    const answer = this.waitFor(itt, timeoutMs, 'NOP-In');
-    const c = this.context();
+    const answer = this.#waitFor(itt, timeoutMs, 'NOP-In');
+    const c = this.#context();
     conn.send({
       type: 'nop-out',
       immediate: true,
@@ -86,8 +89,8 @@ export class ImmediateRequests {
   /** Logout (close the session); resolves on the Logout Response. */
   async logout(conn: IscsiConnection): Promise<void> {
     const itt = this.nextItt();
-    const answer = this.waitFor(itt, Math.min(this.tmfTimeoutMs, 3000), 'Logout response');
-    const c = this.context();
+    const answer = this.#waitFor(itt, Math.min(this.#tmfTimeoutMs, 3000), 'Logout response');
+    const c = this.#context();
     conn.send({
       type: 'logout-request',
       immediate: true,
@@ -102,8 +105,8 @@ export class ImmediateRequests {
 
   /** LOGICAL UNIT RESET; the TMF response code (FUNCTION_REJECTED for another answer). */
   async resetLogicalUnit(conn: IscsiConnection): Promise<number> {
-    const c = this.context();
-    const p = await this.taskManagement(conn, 'LOGICAL UNIT RESET response', {
+    const c = this.#context();
+    const p = await this.#taskManagement(conn, 'LOGICAL UNIT RESET response', {
       function: TaskManagementFunction.LOGICAL_UNIT_RESET,
       lun: c.lun,
       referencedTaskTag: RESERVED_TAG,
@@ -123,7 +126,7 @@ export class ImmediateRequests {
     conn: IscsiConnection,
     task: { readonly itt: number; readonly cmdSn: number; readonly lun: Uint8Array },
   ): Promise<void> {
-    const answer = this.taskManagement(conn, 'ABORT TASK response', {
+    const answer = this.#taskManagement(conn, 'ABORT TASK response', {
       function: TaskManagementFunction.ABORT_TASK,
       lun: task.lun,
       referencedTaskTag: task.itt,
@@ -137,17 +140,17 @@ export class ImmediateRequests {
         p.response !== TaskManagementResponse.TASK_DOES_NOT_EXIST
       ) {
         conn.destroy(
-          TransportErrors.deviceGone(`${this.address}: ABORT TASK refused (${p.response})`),
+          TransportErrors.deviceGone(`${this.#address}: ABORT TASK refused (${p.response})`),
         );
       }
     } catch {
       if (conn.isOpen) {
-        conn.destroy(TransportErrors.deviceGone(`${this.address}: no answer to ABORT TASK`));
+        conn.destroy(TransportErrors.deviceGone(`${this.#address}: no answer to ABORT TASK`));
       }
     }
   }
 
-  private taskManagement(
+  #taskManagement(
     conn: IscsiConnection,
     what: string,
     r: {
@@ -158,8 +161,8 @@ export class ImmediateRequests {
     },
   ): Promise<TargetPdu> {
     const itt = this.nextItt();
-    const answer = this.waitFor(itt, this.tmfTimeoutMs, what);
-    const c = this.context();
+    const answer = this.#waitFor(itt, this.#tmfTimeoutMs, what);
+    const c = this.#context();
     conn.send({
       type: 'task-management-request',
       immediate: true,
@@ -173,13 +176,13 @@ export class ImmediateRequests {
   }
 
   /** The answer to the request tagged `itt`; set up before the request is sent. */
-  private waitFor(itt: number, timeoutMs: number, what: string): Promise<TargetPdu> {
+  #waitFor(itt: number, timeoutMs: number, what: string): Promise<TargetPdu> {
     return timedWait<TargetPdu>(
-      this.address,
+      this.#address,
       what,
       timeoutMs,
-      (w) => this.waiters.set(itt, w),
-      () => this.waiters.delete(itt),
+      (w) => this.#waiters.set(itt, w),
+      () => this.#waiters.delete(itt),
     );
   }
 }

@@ -51,26 +51,25 @@ import { WindowWait } from './window-wait.js';
 
 export class IscsiTransport implements Transport {
   readonly address: string;
-  private readonly target: IscsiAddress;
-  private portal: IscsiPortal;
-  private readonly settings: SessionSettings;
-  private readonly lun: Uint8Array;
-  private readonly isid: Uint8Array;
+  readonly #target: IscsiAddress;
+  #portal: IscsiPortal;
+  readonly #settings: SessionSettings;
+  readonly #lun: Uint8Array;
+  readonly #isid: Uint8Array;
 
-  private conn: IscsiConnection | undefined;
-  private lost: DwError | undefined;
-  private params: SessionParameters | undefined;
-  private tsih: Uint8Array = new Uint8Array(2);
-  private readonly window = new CmdSnWindow();
-  private expStatSn = 0;
-  private busy = false;
-  private closed = false;
-  private retiring = false;
-  private readonly requests: ImmediateRequests;
-  private readonly commands: CommandRunner;
-  private readonly keepAlive: KeepAlive;
-  private readonly windowWait: WindowWait;
-  private readonly counters = {
+  #conn: IscsiConnection | undefined;
+  #lost: DwError | undefined;
+  #params: SessionParameters | undefined;
+  readonly #window = new CmdSnWindow();
+  #expStatSn = 0;
+  #busy = false;
+  #closed = false;
+  #retiring = false;
+  readonly #requests: ImmediateRequests;
+  readonly #commands: CommandRunner;
+  readonly #keepAlive: KeepAlive;
+  readonly #windowWait: WindowWait;
+  readonly #counters = {
     logins: 0,
     commands: 0,
     dataOutPdus: 0,
@@ -80,62 +79,62 @@ export class IscsiTransport implements Transport {
   };
 
   constructor(target: IscsiAddress, options: IscsiTransportOptions = {}) {
-    this.target = target;
-    this.portal = { host: target.host, port: target.port };
-    const s = (this.settings = sessionSettings(target, options));
+    this.#target = target;
+    this.#portal = { host: target.host, port: target.port };
+    const s = (this.#settings = sessionSettings(target, options));
     this.address = redactIscsiAddress({
       ...target,
       ...(s.credentials === undefined ? {} : { credentials: s.credentials }),
     });
-    this.lun = encodeLun(target.lun);
+    this.#lun = encodeLun(target.lun);
     // ISID type 10b (random): byte 0 = 80h, bytes 1..3 random, qualifier bytes 4..5 random.
-    this.isid = new Uint8Array(randomBytes(6));
-    this.isid[0] = 0x80;
-    this.requests = new ImmediateRequests(this.address, s.tmfTimeoutMs, () => ({
-      lun: this.lun,
-      cmdSn: this.window.cmdSn,
-      expStatSn: this.expStatSn,
+    this.#isid = new Uint8Array(randomBytes(6));
+    this.#isid[0] = 0x80;
+    this.#requests = new ImmediateRequests(this.address, s.tmfTimeoutMs, () => ({
+      lun: this.#lun,
+      cmdSn: this.#window.cmdSn,
+      expStatSn: this.#expStatSn,
     }));
-    this.commands = new CommandRunner({
+    this.#commands = new CommandRunner({
       address: this.address,
-      lun: this.lun,
-      window: this.window,
-      requests: this.requests,
-      counters: this.counters,
-      params: () => this.params!,
-      expStatSn: () => this.expStatSn,
-      abort: (task) => this.abortTask(task),
-      idle: () => this.becomeIdle(),
+      lun: this.#lun,
+      window: this.#window,
+      requests: this.#requests,
+      counters: this.#counters,
+      params: () => this.#params!,
+      expStatSn: () => this.#expStatSn,
+      abort: (task) => this.#abortTask(task),
+      idle: () => this.#becomeIdle(),
     });
-    this.keepAlive = new KeepAlive({
+    this.#keepAlive = new KeepAlive({
       intervalMs: s.keepAliveIntervalMs,
       timeoutMs: s.keepAliveTimeoutMs,
       address: this.address,
-      ping: (conn, timeoutMs) => this.requests.ping(conn, timeoutMs),
+      ping: (conn, timeoutMs) => this.#requests.ping(conn, timeoutMs),
     });
-    this.windowWait = new WindowWait({
-      window: this.window,
-      ping: (conn, left) => this.requests.ping(conn, Math.min(left, s.keepAliveTimeoutMs)),
-      lost: () => this.lost ?? TransportErrors.deviceGone(this.address),
+    this.#windowWait = new WindowWait({
+      window: this.#window,
+      ping: (conn, left) => this.#requests.ping(conn, Math.min(left, s.keepAliveTimeoutMs)),
+      lost: () => this.#lost ?? TransportErrors.deviceGone(this.address),
     });
   }
 
   /** Parameters of the current session (undefined before the first login). */
   get parameters(): SessionParameters | undefined {
-    return this.params;
+    return this.#params;
   }
 
   /** True while logged in with a live connection. */
   get connected(): boolean {
-    return this.conn?.isOpen === true && this.lost === undefined;
+    return this.#conn?.isOpen === true && this.#lost === undefined;
   }
 
   get stats(): IscsiSessionStats {
-    return { ...this.counters };
+    return { ...this.#counters };
   }
 
   limits(): TransportLimits {
-    const max = this.settings.maxTransferBytes;
+    const max = this.#settings.maxTransferBytes;
     return {
       maxPageAlignedTransferBytes: max,
       maxNonPageAlignedTransferBytes: max,
@@ -154,39 +153,39 @@ export class IscsiTransport implements Transport {
    * command is in flight.
    */
   async reconnect(): Promise<void> {
-    if (this.closed) throw TransportErrors.closed(this.address);
-    if (this.commands.inFlight) {
+    if (this.#closed) throw TransportErrors.closed(this.address);
+    if (this.#commands.inFlight) {
       throw new DwError(HR.E_FAIL, { message: 'cannot reconnect while a command is in flight' });
     }
-    this.dropConnection(TransportErrors.deviceGone(`${this.address}: reconnecting`));
+    this.#dropConnection(TransportErrors.deviceGone(`${this.address}: reconnecting`));
     await this.loginWithRedirects();
   }
 
   execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
-    if (this.closed) return Promise.reject(TransportErrors.closed(this.address));
-    if (this.busy) return Promise.reject(TransportErrors.overlapped(command));
-    this.busy = true;
+    if (this.#closed) return Promise.reject(TransportErrors.closed(this.address));
+    if (this.#busy) return Promise.reject(TransportErrors.overlapped(command));
+    this.#busy = true;
     try {
       validateCommand(command);
       const signal = options.signal;
       if (signal?.aborted === true) throw TransportErrors.aborted(command);
-      const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
+      const timeoutMs = options.timeoutMs ?? this.#settings.commandTimeoutMs;
       const deadline = performance.now() + timeoutMs;
-      const conn = this.conn;
+      const conn = this.#conn;
       // The common case (logged in, CmdSN inside the window) sends the command in this tick;
       // the returned promise is the one the response settles, with no async layers between.
-      if (conn?.isOpen === true && this.lost === undefined && this.window.isOpen) {
-        return this.commands.start(conn, command, timeoutMs, deadline, signal);
+      if (conn?.isOpen === true && this.#lost === undefined && this.#window.isOpen) {
+        return this.#commands.start(conn, command, timeoutMs, deadline, signal);
       }
-      return this.startWhenReady(command, timeoutMs, deadline, signal);
+      return this.#startWhenReady(command, timeoutMs, deadline, signal);
     } catch (e) {
-      this.becomeIdle();
+      this.#becomeIdle();
       return Promise.reject(e instanceof DwError ? e : TransportErrors.io(String(e), e));
     }
   }
 
   /** Logs in again and/or waits for the command window first, then starts the command. */
-  private async startWhenReady(
+  async #startWhenReady(
     command: ScsiCommand,
     timeoutMs: number,
     deadline: number,
@@ -195,57 +194,57 @@ export class IscsiTransport implements Transport {
     let conn: IscsiConnection;
     try {
       conn =
-        this.conn?.isOpen === true && this.lost === undefined
-          ? this.conn
-          : await this.ensureConnected();
-      if (!this.window.isOpen) await this.windowWait.until(conn, command, deadline, signal);
+        this.#conn?.isOpen === true && this.#lost === undefined
+          ? this.#conn
+          : await this.#ensureConnected();
+      if (!this.#window.isOpen) await this.#windowWait.until(conn, command, deadline, signal);
     } catch (e) {
-      this.becomeIdle();
+      this.#becomeIdle();
       throw e;
     }
-    return this.commands.start(conn, command, timeoutMs, deadline, signal);
+    return this.#commands.start(conn, command, timeoutMs, deadline, signal);
   }
 
   /** After the previous command (and any ABORT TASK for it) is over: the next may start. */
-  private becomeIdle(): void {
-    this.busy = false;
-    this.commands.idle();
-    if (this.retiring && !this.closed) this.retire();
+  #becomeIdle(): void {
+    this.#busy = false;
+    this.#commands.idle();
+    if (this.#retiring && !this.#closed) this.#retire();
   }
 
   /** LOGICAL UNIT RESET (the target queues a unit attention 06/29/xx). Returns the TMF response. */
   async resetLogicalUnit(): Promise<number> {
-    if (this.closed) throw TransportErrors.closed(this.address);
-    if (this.busy || this.commands.inFlight) {
+    if (this.#closed) throw TransportErrors.closed(this.address);
+    if (this.#busy || this.#commands.inFlight) {
       throw new DwError(HR.E_FAIL, { message: 'cannot reset while a command is in flight' });
     }
-    this.busy = true;
+    this.#busy = true;
     try {
-      return await this.requests.resetLogicalUnit(await this.ensureConnected());
+      return await this.#requests.resetLogicalUnit(await this.#ensureConnected());
     } finally {
-      this.busy = false;
+      this.#busy = false;
     }
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.keepAlive.stop();
-    this.commands.close();
-    const conn = this.conn;
-    if (conn?.isOpen === true && this.lost === undefined && !this.commands.inFlight) {
-      await this.requests.logout(conn).catch(() => undefined);
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#keepAlive.stop();
+    this.#commands.close();
+    const conn = this.#conn;
+    if (conn?.isOpen === true && this.#lost === undefined && !this.#commands.inFlight) {
+      await this.#requests.logout(conn).catch(() => undefined);
     }
-    this.dropConnection(TransportErrors.closed(this.address));
+    this.#dropConnection(TransportErrors.closed(this.address));
   }
 
   // ---- connection management ----
 
-  private async ensureConnected(): Promise<IscsiConnection> {
-    if (this.conn?.isOpen === true && this.lost === undefined) return this.conn;
-    if (this.params !== undefined && !this.settings.autoReconnect) {
+  async #ensureConnected(): Promise<IscsiConnection> {
+    if (this.#conn?.isOpen === true && this.#lost === undefined) return this.#conn;
+    if (this.#params !== undefined && !this.#settings.autoReconnect) {
       throw TransportErrors.deviceGone(
-        `${this.address}: connection lost (${this.lost?.message ?? 'closed'}); reconnect() to continue`,
+        `${this.address}: connection lost (${this.#lost?.message ?? 'closed'}); reconnect() to continue`,
       );
     }
     return this.loginWithRedirects();
@@ -254,59 +253,58 @@ export class IscsiTransport implements Transport {
   /** Opens a connection and logs in, following up to 4 redirects. */
   async loginWithRedirects(): Promise<IscsiConnection> {
     const { conn, outcome } = await loginFollowingRedirects(
-      this.portal,
-      this.settings.connectTimeoutMs,
-      normalSessionLogin(this.settings, this.target.targetName, this.isid, this.window.cmdSn),
+      this.#portal,
+      this.#settings.connectTimeoutMs,
+      normalSessionLogin(this.#settings, this.#target.targetName, this.#isid, this.#window.cmdSn),
       (portal) => {
-        this.portal = portal;
+        this.#portal = portal;
       },
       this.address,
     );
-    if (this.closed) {
+    if (this.#closed) {
       conn.destroy();
       throw TransportErrors.closed(this.address);
     }
-    this.conn = conn;
-    this.lost = undefined;
-    this.retiring = false;
-    this.params = outcome.params;
-    this.tsih = outcome.tsih;
-    this.expStatSn = outcome.expStatSn;
-    this.window.reset(outcome.expCmdSn, outcome.maxCmdSn);
-    this.counters.logins++;
+    this.#conn = conn;
+    this.#lost = undefined;
+    this.#retiring = false;
+    this.#params = outcome.params;
+    this.#expStatSn = outcome.expStatSn;
+    this.#window.reset(outcome.expCmdSn, outcome.maxCmdSn);
+    this.#counters.logins++;
     conn.start({
-      pdu: (p) => this.onPdu(conn, p),
-      closed: (e) => this.onClosed(conn, e),
+      pdu: (p) => this.#onPdu(conn, p),
+      closed: (e) => this.#onClosed(conn, e),
     });
-    this.keepAlive.start(conn);
+    this.#keepAlive.start(conn);
     return conn;
   }
 
-  private dropConnection(reason: DwError): void {
-    const conn = this.conn;
+  #dropConnection(reason: DwError): void {
+    const conn = this.#conn;
     if (conn === undefined) return;
     conn.destroy(reason);
   }
 
-  private onClosed(conn: IscsiConnection, error: DwError): void {
-    if (this.conn !== conn) return;
-    this.lost = error;
-    this.keepAlive.stop();
-    this.commands.connectionLost(conn, error);
-    this.requests.rejectAll(error);
-    this.windowWait.wake();
+  #onClosed(conn: IscsiConnection, error: DwError): void {
+    if (this.#conn !== conn) return;
+    this.#lost = error;
+    this.#keepAlive.stop();
+    this.#commands.connectionLost(conn, error);
+    this.#requests.rejectAll(error);
+    this.#windowWait.wake();
   }
 
   /** The target asked us to log out (or renegotiate, which we do by logging in again). */
-  private retire(): void {
-    this.retiring = false;
-    const conn = this.conn;
+  #retire(): void {
+    this.#retiring = false;
+    const conn = this.#conn;
     if (conn === undefined || !conn.isOpen) return;
-    void this.requests
+    void this.#requests
       .logout(conn)
       .catch(() => undefined)
       .finally(() => {
-        if (this.conn === conn)
+        if (this.#conn === conn)
           conn.destroy(
             TransportErrors.deviceGone(`${this.address}: logged out at the target's request`),
           );
@@ -314,49 +312,49 @@ export class IscsiTransport implements Transport {
   }
 
   /** ABORT TASK for a task given up on, unless its connection is gone already. */
-  private async abortTask(task: Task): Promise<void> {
+  async #abortTask(task: Task): Promise<void> {
     const conn = task.conn;
-    if (!conn.isOpen || this.conn !== conn) return;
-    this.counters.abortsSent++;
-    await this.requests.abortTask(conn, task);
+    if (!conn.isOpen || this.#conn !== conn) return;
+    this.#counters.abortsSent++;
+    await this.#requests.abortTask(conn, task);
   }
 
   // ---- receive path ----
 
-  private onPdu(conn: IscsiConnection, p: TargetPdu): void {
-    if (this.conn !== conn) return;
-    this.keepAlive.received();
-    this.updateSequenceNumbers(p);
+  #onPdu(conn: IscsiConnection, p: TargetPdu): void {
+    if (this.#conn !== conn) return;
+    this.#keepAlive.received();
+    this.#updateSequenceNumbers(p);
     switch (p.type) {
       case 'nop-in':
         if (p.targetTransferTag !== RESERVED_TAG) {
           // Target ping: answer with the same TTT and ping data, without advancing CmdSN.
-          this.counters.nopInPingsAnswered++;
-          conn.send(nopOutEcho(p, { cmdSn: this.window.cmdSn, expStatSn: this.expStatSn }));
+          this.#counters.nopInPingsAnswered++;
+          conn.send(nopOutEcho(p, { cmdSn: this.#window.cmdSn, expStatSn: this.#expStatSn }));
         } else {
-          this.requests.resolve(p.initiatorTaskTag, p);
+          this.#requests.resolve(p.initiatorTaskTag, p);
         }
         return;
       case 'scsi-response':
-        this.commands.onScsiResponse(p);
+        this.#commands.onScsiResponse(p);
         return;
       case 'data-in':
-        this.commands.onDataIn(p);
+        this.#commands.onDataIn(p);
         return;
       case 'r2t':
-        this.commands.onR2t(p);
+        this.#commands.onR2t(p);
         return;
       case 'task-management-response':
       case 'logout-response':
-        this.requests.resolve(p.initiatorTaskTag, p);
+        this.#requests.resolve(p.initiatorTaskTag, p);
         return;
       case 'async-message':
         if (
           p.asyncEvent === AsyncEvent.LOGOUT_REQUESTED ||
           p.asyncEvent === AsyncEvent.NEGOTIATION_REQUESTED
         ) {
-          this.retiring = true;
-          if (!this.busy) this.retire();
+          this.#retiring = true;
+          if (!this.#busy) this.#retire();
         }
         return;
       case 'reject': {
@@ -364,7 +362,7 @@ export class IscsiTransport implements Transport {
         const error = TransportErrors.io(
           `${this.address}: target rejected a PDU (reason 0x${p.reason.toString(16)})`,
         );
-        if (!this.commands.rejected(rejectedItt, error)) this.requests.reject(rejectedItt, error);
+        if (!this.#commands.rejected(rejectedItt, error)) this.#requests.reject(rejectedItt, error);
         return;
       }
       case 'login-response':
@@ -376,10 +374,10 @@ export class IscsiTransport implements Transport {
     }
   }
 
-  private updateSequenceNumbers(p: TargetPdu): void {
-    this.expStatSn = expStatSnAfter(p, this.expStatSn);
+  #updateSequenceNumbers(p: TargetPdu): void {
+    this.#expStatSn = expStatSnAfter(p, this.#expStatSn);
     if (p.type === 'login-response') return;
-    if (this.window.update(p.expCmdSn, p.maxCmdSn)) this.windowWait.wake();
+    if (this.#window.update(p.expCmdSn, p.maxCmdSn)) this.#windowWait.wake();
   }
 }
 

@@ -13,33 +13,33 @@ import type { Pdu } from './pdu-types.js';
 import { pduData, writeBhs } from './pdu.js';
 
 export class StagingBuffer {
-  private buf: Uint8Array;
-  private end = 0;
+  #buf: Uint8Array;
+  #end = 0;
   /** The buffer never grows beyond this; `add` refuses what would not fit. */
   readonly maxBytes: number;
 
   constructor(initialBytes: number, maxBytes: number) {
     this.maxBytes = Math.max(initialBytes, maxBytes);
-    this.buf = new Uint8Array(initialBytes);
+    this.#buf = new Uint8Array(initialBytes);
   }
 
   /** Bytes staged. */
   get length(): number {
-    return this.end;
+    return this.#end;
   }
 
   /** Size of the current memory. */
   get capacity(): number {
-    return this.buf.length;
+    return this.#buf.length;
   }
 
   /** The staged wire bytes: a view of the buffer, valid until the next `add` or `clear`. */
   view(): Uint8Array {
-    return this.buf.subarray(0, this.end);
+    return this.#buf.subarray(0, this.#end);
   }
 
   clear(): void {
-    this.end = 0;
+    this.#end = 0;
   }
 
   /**
@@ -47,8 +47,8 @@ export class StagingBuffer {
    * progress) and continues in fresh memory of the same size. Staged bytes are dropped.
    */
   replaceMemory(): void {
-    this.buf = new Uint8Array(this.buf.length);
-    this.end = 0;
+    this.#buf = new Uint8Array(this.#buf.length);
+    this.#end = 0;
   }
 
   /**
@@ -62,9 +62,9 @@ export class StagingBuffer {
     const headerLength = BHS_LENGTH + (d.headerDigest ? 4 : 0);
     const pad = (4 - (n & 3)) & 3;
     const total = headerLength + (n > 0 ? n + pad + (d.dataDigest ? 4 : 0) : 0);
-    if (!this.reserve(total)) return false;
-    const b = this.buf;
-    const at = this.end;
+    if (!this.#reserve(total)) return false;
+    const b = this.#buf;
+    const at = this.#end;
     writeBhs(p, b, at);
     if (d.headerDigest) digestBytes(crc32c(b.subarray(at, at + BHS_LENGTH)), b, at + BHS_LENGTH);
     let o = at + headerLength;
@@ -78,7 +78,7 @@ export class StagingBuffer {
         o += 4;
       }
     }
-    this.end = o;
+    this.#end = o;
     return true;
   }
 
@@ -89,9 +89,9 @@ export class StagingBuffer {
    * of the same data length, or for a field out of range (the header may then be half written).
    */
   rewriteBhs(at: number, p: Pdu, d: DigestSettings): void {
-    const b = this.buf;
+    const b = this.#buf;
     const headerLength = BHS_LENGTH + (d.headerDigest ? 4 : 0);
-    if (!Number.isInteger(at) || at < 0 || at + headerLength > this.end) {
+    if (!Number.isInteger(at) || at < 0 || at + headerLength > this.#end) {
       throw invalidArgument(`no staged BHS at byte ${at}`);
     }
     const staged = (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!; // DataSegmentLength
@@ -105,13 +105,13 @@ export class StagingBuffer {
   }
 
   /** Makes room for `n` more bytes; false when that would exceed `maxBytes`. */
-  private reserve(n: number): boolean {
-    const need = this.end + n;
-    if (need <= this.buf.length) return true;
+  #reserve(n: number): boolean {
+    const need = this.#end + n;
+    if (need <= this.#buf.length) return true;
     if (need > this.maxBytes) return false;
-    const next = new Uint8Array(Math.min(this.maxBytes, Math.max(need, 2 * this.buf.length)));
-    next.set(this.buf.subarray(0, this.end));
-    this.buf = next;
+    const next = new Uint8Array(Math.min(this.maxBytes, Math.max(need, 2 * this.#buf.length)));
+    next.set(this.#buf.subarray(0, this.#end));
+    this.#buf = next;
     return true;
   }
 }

@@ -22,11 +22,11 @@ export interface WindowWaitOptions {
 }
 
 export class WindowWait {
-  private readonly options: WindowWaitOptions;
-  private waiters: (() => void)[] = [];
+  readonly #options: WindowWaitOptions;
+  #waiters: (() => void)[] = [];
 
   constructor(options: WindowWaitOptions) {
-    this.options = options;
+    this.#options = options;
   }
 
   /**
@@ -40,14 +40,14 @@ export class WindowWait {
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const { window, ping, lost } = this.options;
+    const { window, ping, lost } = this.#options;
     while (!window.isOpen) {
       if (!conn.isOpen) throw lost();
       if (signal?.aborted === true) throw TransportErrors.aborted(command);
       const left = deadline - performance.now();
       if (left <= 0) throw TransportErrors.timeout(command, Math.round(deadline));
       // A ping makes the target report its current MaxCmdSN.
-      const opened = new Promise<void>((resolve) => this.waiters.push(resolve));
+      const opened = new Promise<void>((resolve) => this.#waiters.push(resolve));
       ping(conn, left).catch(() => undefined);
       await Promise.race([opened, new Promise((r) => setTimeout(r, Math.min(left, 1000)))]);
     }
@@ -55,8 +55,8 @@ export class WindowWait {
 
   /** The window may have opened, or the connection closed: every waiter looks again. */
   wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
+    const w = this.#waiters;
+    this.#waiters = [];
     for (const f of w) f();
   }
 }

@@ -73,46 +73,49 @@ async function defaultLockDir(): Promise<string> {
 }
 
 export class LinuxExclusiveAccess implements ExclusiveAccessHooks {
-  private held: Held | undefined;
-  private lockPath: string | undefined;
+  #held: Held | undefined;
+  #lockPath: string | undefined;
+  readonly #target: ExclusiveTarget;
+  readonly #libc: Libc;
+  readonly #options: ExclusiveOptions;
 
-  constructor(
-    private readonly target: ExclusiveTarget,
-    private readonly libc: Libc,
-    private readonly options: ExclusiveOptions = {},
-  ) {}
+  constructor(target: ExclusiveTarget, libc: Libc, options: ExclusiveOptions = {}) {
+    this.#target = target;
+    this.#libc = libc;
+    this.#options = options;
+  }
 
-  private async path(): Promise<string> {
-    this.lockPath ??= join(
-      this.options.lockDir ?? (await defaultLockDir()),
-      lockFileName(this.target.key),
+  async #path(): Promise<string> {
+    this.#lockPath ??= join(
+      this.#options.lockDir ?? (await defaultLockDir()),
+      lockFileName(this.#target.key),
     );
-    return this.lockPath;
+    return this.#lockPath;
   }
 
   /** True while this object holds the lock. */
   get isHeld(): boolean {
-    return this.held !== undefined;
+    return this.#held !== undefined;
   }
 
   async acquire(force: boolean, clientName: string): Promise<void> {
-    if (this.held !== undefined) {
-      this.held.clientName = clientName;
-      await writeRecord(this.held.lock, clientName);
+    if (this.#held !== undefined) {
+      this.#held.clientName = clientName;
+      await writeRecord(this.#held.lock, clientName);
       return;
     }
     const mounted =
-      this.target.blockPath === undefined
+      this.#target.blockPath === undefined
         ? []
-        : mountPointsOf(this.target.blockPath, this.options.mountsPath);
+        : mountPointsOf(this.#target.blockPath, this.#options.mountsPath);
     if (mounted.length > 0 && !force) {
       throw new DwError(HR.E_ACCESSDENIED, {
-        message: `a file system on the disc in ${this.target.blockPath} is mounted at ${mounted.join(', ')}`,
-        hint: `Unmount it first (udisksctl unmount -b ${this.target.blockPath}, or umount ${mounted[0]}), or force exclusive access.`,
+        message: `a file system on the disc in ${this.#target.blockPath} is mounted at ${mounted.join(', ')}`,
+        hint: `Unmount it first (udisksctl unmount -b ${this.#target.blockPath}, or umount ${mounted[0]}), or force exclusive access.`,
       });
     }
 
-    const lockPath = await this.path();
+    const lockPath = await this.#path();
     let lock: FileHandle;
     try {
       lock = await open(lockPath, fsc.O_RDWR | fsc.O_CREAT, 0o666);
@@ -124,57 +127,57 @@ export class LinuxExclusiveAccess implements ExclusiveAccessHooks {
       // Someone else's file without group/other write: a shared flock still works read-only.
       lock = await open(lockPath, fsc.O_RDONLY);
     }
-    const r = this.libc.flock(lock.fd, Flock.LOCK_EX | Flock.LOCK_NB);
+    const r = this.#libc.flock(lock.fd, Flock.LOCK_EX | Flock.LOCK_NB);
     if (r.ret < 0) {
       const holder =
         r.errno === 'EWOULDBLOCK' || r.errno === 'EAGAIN' ? await readRecord(lock) : undefined;
       await lock.close();
-      if (holder !== undefined) throw lockedBy(this.target.path, holder);
+      if (holder !== undefined) throw lockedBy(this.#target.path, holder);
       throw errnoError(r.errno, { op: 'lock', path: lockPath });
     }
 
     let excl: FileHandle | undefined;
-    if (this.target.blockPath !== undefined) {
+    if (this.#target.blockPath !== undefined) {
       try {
-        excl = await open(this.target.blockPath, fsc.O_RDONLY | fsc.O_NONBLOCK | fsc.O_EXCL);
+        excl = await open(this.#target.blockPath, fsc.O_RDONLY | fsc.O_NONBLOCK | fsc.O_EXCL);
       } catch (e) {
         const code = errCode(e);
         // EBUSY: mounted or held O_EXCL elsewhere. With force we go on (best effort, like IMAPI2's
         // forced access); any other failure (EACCES on a root-only block node) just means the
         // kernel lock is not available to this user, and the lock file alone protects the drive.
         if (code === 'EBUSY' && !force) {
-          this.libc.flock(lock.fd, Flock.LOCK_UN);
+          this.#libc.flock(lock.fd, Flock.LOCK_UN);
           await lock.close();
-          throw errnoError('EBUSY', { op: 'lock', path: this.target.blockPath, cause: e });
+          throw errnoError('EBUSY', { op: 'lock', path: this.#target.blockPath, cause: e });
         }
       }
     }
     await writeRecord(lock, clientName);
-    this.held = { lock, excl, clientName };
+    this.#held = { lock, excl, clientName };
   }
 
   async release(): Promise<void> {
-    const held = this.held;
+    const held = this.#held;
     if (held === undefined) return;
-    this.held = undefined;
+    this.#held = undefined;
     await held.excl?.close().catch(() => undefined);
     await held.lock.truncate(0).catch(() => undefined);
-    this.libc.flock(held.lock.fd, Flock.LOCK_UN);
+    this.#libc.flock(held.lock.fd, Flock.LOCK_UN);
     await held.lock.close();
   }
 
   async owner(): Promise<string> {
-    if (this.held !== undefined) return this.held.clientName;
+    if (this.#held !== undefined) return this.#held.clientName;
     let fh: FileHandle;
     try {
-      fh = await open(await this.path(), fsc.O_RDONLY);
+      fh = await open(await this.#path(), fsc.O_RDONLY);
     } catch {
       return '';
     }
     try {
-      const r = this.libc.flock(fh.fd, Flock.LOCK_SH | Flock.LOCK_NB);
+      const r = this.#libc.flock(fh.fd, Flock.LOCK_SH | Flock.LOCK_NB);
       if (r.ret === 0) {
-        this.libc.flock(fh.fd, Flock.LOCK_UN);
+        this.#libc.flock(fh.fd, Flock.LOCK_UN);
         return '';
       }
       const rec = await readRecord(fh);

@@ -103,27 +103,35 @@ function srNumber(name: string | undefined): number {
 
 class SgioTransport implements Transport {
   readonly exclusiveAccess: LinuxExclusiveAccess;
-  private fd: number | undefined;
-  private readonly gate = new CommandGate();
-  private readonly layout: SgIoHdrLayout;
-  private readonly memory: SgioCommandMemory;
-  private savedPollMsecs: string | undefined;
+  #fd: number | undefined;
+  readonly #gate = new CommandGate();
+  readonly #layout: SgIoHdrLayout;
+  readonly #memory: SgioCommandMemory;
+  #savedPollMsecs: string | undefined;
+  readonly #nodePath: string;
+  readonly #node: NodeDescription;
+  readonly #libc: Libc;
+  readonly #options: SgioOptions;
 
   constructor(
     readonly address: string,
-    private readonly nodePath: string,
-    private readonly node: NodeDescription,
+    nodePath: string,
+    node: NodeDescription,
     fd: number,
-    private readonly libc: Libc,
-    private readonly options: SgioOptions,
+    libc: Libc,
+    options: SgioOptions,
   ) {
-    this.fd = fd;
-    this.layout = sgIoHdrLayout(
+    this.#nodePath = nodePath;
+    this.#node = node;
+    this.#libc = libc;
+    this.#options = options;
+    this.#fd = fd;
+    this.#layout = sgIoHdrLayout(
       libc.pointerBytes,
       new Uint8Array(new Uint16Array([1]).buffer)[0] === 1,
     );
-    this.memory = new SgioCommandMemory(libc, this.layout);
-    const blockPath = this.blockPath();
+    this.#memory = new SgioCommandMemory(libc, this.#layout);
+    const blockPath = this.#blockPath();
     this.exclusiveAccess = new LinuxExclusiveAccess(
       {
         key: node.scsi?.scsiAddress ?? node.realPath,
@@ -138,26 +146,26 @@ class SgioTransport implements Transport {
     );
   }
 
-  private blockPath(): string | undefined {
-    const name = this.node.scsi?.blockName;
-    if (name !== undefined) return join(this.options.devRoot ?? '/dev', name);
-    return this.node.kind === 'block' ? this.node.realPath : undefined;
+  #blockPath(): string | undefined {
+    const name = this.#node.scsi?.blockName;
+    if (name !== undefined) return join(this.#options.devRoot ?? '/dev', name);
+    return this.#node.kind === 'block' ? this.#node.realPath : undefined;
   }
 
   async execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
-    const outcome = await this.gate.run(
+    const outcome = await this.#gate.run(
       this.address,
       command,
       options.signal,
-      () => this.fd !== undefined,
-      () => this.issue(this.fd!, command, options.timeoutMs),
+      () => this.#fd !== undefined,
+      () => this.#issue(this.#fd!, command, options.timeoutMs),
     );
     if (!outcome.ok) throw outcome.error;
     return outcome.result;
   }
 
-  private timeoutFor(command: ScsiCommand, requested: number | undefined): number {
-    const t = requested ?? this.options.defaultTimeoutMs ?? DEFAULT_SGIO_TIMEOUT_MS;
+  #timeoutFor(command: ScsiCommand, requested: number | undefined): number {
+    const t = requested ?? this.#options.defaultTimeoutMs ?? DEFAULT_SGIO_TIMEOUT_MS;
     if (typeof t !== 'number' || !(t > 0)) {
       throw new DwError(HR.E_INVALIDARG, {
         message: `timeoutMs must be a positive number of milliseconds, got ${String(t)}`,
@@ -167,25 +175,25 @@ class SgioTransport implements Transport {
     return Math.min(Math.ceil(t), MAX_TIMEOUT_MS);
   }
 
-  private async issue(
+  async #issue(
     fd: number,
     command: ScsiCommand,
     requestedTimeoutMs: number | undefined,
   ): Promise<SgOutcome> {
     validate(command);
-    const timeoutMs = this.timeoutFor(command, requestedTimeoutMs);
+    const timeoutMs = this.#timeoutFor(command, requestedTimeoutMs);
     const length =
       command.direction === 'in'
         ? (command.allocationLength ?? 0)
         : command.direction === 'out'
           ? (command.dataOut?.length ?? 0)
           : 0;
-    const { control } = this.memory;
-    const data = length > 0 ? this.memory.data.ensure(length) : undefined;
+    const { control } = this.#memory;
+    const data = length > 0 ? this.#memory.data.ensure(length) : undefined;
     if (command.direction === 'out' && data !== undefined) data.write(command.dataOut!);
     control.write(command.cdb, CDB_OFFSET);
     control.write(
-      encodeSgIoHdr(this.layout, {
+      encodeSgIoHdr(this.#layout, {
         dxferDirection: sgDxferDirection(command.direction, length),
         cmdLen: command.cdb.length,
         mxSbLen: SG_MAX_SENSE_LENGTH,
@@ -198,20 +206,20 @@ class SgioTransport implements Transport {
     );
     let r;
     try {
-      r = await this.libc.ioctl(fd, SgIoctl.SG_IO, control.address);
+      r = await this.#libc.ioctl(fd, SgIoctl.SG_IO, control.address);
     } catch (e) {
       return {
         ok: false,
-        error: TransportErrors.io(`SG_IO on ${this.nodePath} failed: ${String(e)}`, e),
+        error: TransportErrors.io(`SG_IO on ${this.#nodePath} failed: ${String(e)}`, e),
       };
     }
     if (r.ret < 0) {
       return {
         ok: false,
-        error: errnoError(r.errno, { op: 'ioctl', path: this.nodePath, command }),
+        error: errnoError(r.errno, { op: 'ioctl', path: this.#nodePath, command }),
       };
     }
-    const reply = decodeSgIoHdr(this.layout, control.read(0, this.layout.size));
+    const reply = decodeSgIoHdr(this.#layout, control.read(0, this.#layout.size));
     // Copy out only what the kernel reports it filled in: nothing stale from earlier commands.
     const transferred = length - Math.min(Math.max(reply.resid, 0), length);
     return decodeSgCompletion({
@@ -223,29 +231,29 @@ class SgioTransport implements Transport {
         : {}),
       senseBuffer: control.read(SENSE_OFFSET, Math.min(reply.sbLenWr, SG_MAX_SENSE_LENGTH)),
       timeoutMs,
-      path: this.nodePath,
+      path: this.#nodePath,
     });
   }
 
   limits(): TransportLimits {
-    const max = this.node.scsi?.maxTransferBytes ?? DEFAULT_MAX_TRANSFER_BYTES;
+    const max = this.#node.scsi?.maxTransferBytes ?? DEFAULT_MAX_TRANSFER_BYTES;
     return {
       maxPageAlignedTransferBytes: max,
       // SG_IO bounces unaligned user buffers through kernel pages, so any buffer works.
       maxNonPageAlignedTransferBytes: max,
       alignment: 1,
-      busType: this.node.scsi?.busType ?? 'unknown',
+      busType: this.#node.scsi?.busType ?? 'unknown',
     };
   }
 
   platform(): PlatformInfo {
-    const blockPath = this.blockPath();
+    const blockPath = this.#blockPath();
     return {
-      volumeName: blockPath ?? this.nodePath,
+      volumeName: blockPath ?? this.#nodePath,
       volumePathNames:
-        blockPath === undefined ? [] : mountPointsOf(blockPath, this.options.mountsPath),
+        blockPath === undefined ? [] : mountPointsOf(blockPath, this.#options.mountsPath),
       legacyDeviceNumber: srNumber(
-        this.node.scsi?.blockName ?? this.node.realPath.split('/').pop(),
+        this.#node.scsi?.blockName ?? this.#node.realPath.split('/').pop(),
       ),
     };
   }
@@ -256,19 +264,19 @@ class SgioTransport implements Transport {
    * automounting is kept off the disc by exclusive access (O_EXCL) instead.
    */
   async setMediaChangeNotification(enabled: boolean): Promise<void> {
-    if (this.fd === undefined) throw TransportErrors.closed(this.address);
-    const name = this.node.scsi?.blockName;
+    if (this.#fd === undefined) throw TransportErrors.closed(this.address);
+    const name = this.#node.scsi?.blockName;
     if (name === undefined) return;
-    const file = join(this.options.sysfsRoot ?? '/sys', 'block', name, 'events_poll_msecs');
+    const file = join(this.#options.sysfsRoot ?? '/sys', 'block', name, 'events_poll_msecs');
     try {
       if (!enabled) {
-        if (this.savedPollMsecs !== undefined) return;
+        if (this.#savedPollMsecs !== undefined) return;
         const current = (await readFile(file, 'utf8')).trim();
         await writeFile(file, '0');
-        this.savedPollMsecs = current;
-      } else if (this.savedPollMsecs !== undefined) {
-        await writeFile(file, this.savedPollMsecs);
-        this.savedPollMsecs = undefined;
+        this.#savedPollMsecs = current;
+      } else if (this.#savedPollMsecs !== undefined) {
+        await writeFile(file, this.#savedPollMsecs);
+        this.#savedPollMsecs = undefined;
       }
     } catch {
       // Not permitted or not supported by this kernel: nothing to suppress.
@@ -276,22 +284,22 @@ class SgioTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    const fd = this.fd;
+    const fd = this.#fd;
     if (fd === undefined) return;
-    this.fd = undefined;
+    this.#fd = undefined;
     // Closing the descriptor under a running ioctl would let the number be reused by the next
     // open() while the worker thread still refers to it.
-    await this.gate.drain();
+    await this.#gate.drain();
     await this.exclusiveAccess.release().catch(() => undefined);
-    if (this.savedPollMsecs !== undefined) {
-      const name = this.node.scsi?.blockName ?? '';
-      const file = join(this.options.sysfsRoot ?? '/sys', 'block', name, 'events_poll_msecs');
-      await writeFile(file, this.savedPollMsecs).catch(() => undefined);
-      this.savedPollMsecs = undefined;
+    if (this.#savedPollMsecs !== undefined) {
+      const name = this.#node.scsi?.blockName ?? '';
+      const file = join(this.#options.sysfsRoot ?? '/sys', 'block', name, 'events_poll_msecs');
+      await writeFile(file, this.#savedPollMsecs).catch(() => undefined);
+      this.#savedPollMsecs = undefined;
     }
     await closeFd(fd).catch(() => undefined);
     // Only now: no ioctl can still hold the addresses (the gate drained above).
-    this.memory.free();
+    this.#memory.free();
   }
 }
 

@@ -49,12 +49,15 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
   #holder = '';
   #volumes: Handle[] = [];
   #ignored: string[] = [];
+  readonly #k32: Kernel32;
+  readonly #block: IoctlBlock;
+  readonly #target: ExclusiveTarget;
 
-  constructor(
-    private readonly k32: Kernel32,
-    private readonly block: IoctlBlock,
-    private readonly target: ExclusiveTarget,
-  ) {}
+  constructor(k32: Kernel32, block: IoctlBlock, target: ExclusiveTarget) {
+    this.#k32 = k32;
+    this.#block = block;
+    this.#target = target;
+  }
 
   /** Volumes a forced acquire left mounted (CDROM_LOCK_IGNORE_VOLUME); empty otherwise. */
   get ignoredVolumes(): readonly string[] {
@@ -62,10 +65,10 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
   }
 
   #drive(): Handle {
-    const h = this.target.drive();
+    const h = this.#target.drive();
     if (h === undefined) {
       throw new DwError(HR.ERROR_INVALID_HANDLE, {
-        message: `transport ${this.target.address} is closed`,
+        message: `transport ${this.#target.address} is closed`,
       });
     }
     return h;
@@ -76,7 +79,7 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
     if (this.#holder !== '') return;
     const drive = this.#drive();
     const other = await this.#queryOwner(drive);
-    if (other !== '') throw lockedBy(this.target.address, other);
+    if (other !== '') throw lockedBy(this.#target.address, other);
 
     const failures = await this.#lockVolumes();
     let flags = 0;
@@ -84,7 +87,7 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
     if (!r.ok && r.error === Win32Error.ERROR_BAD_COMMAND) {
       if (!force) {
         await this.#unlockVolumes();
-        throw mountedError(this.target, failures);
+        throw mountedError(this.#target, failures);
       }
       flags = CdromLockFlag.CDROM_LOCK_IGNORE_VOLUME;
       r = await this.#lock(drive, clientName, flags);
@@ -92,15 +95,15 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
     if (!r.ok) {
       await this.#unlockVolumes();
       if (r.error === Win32Error.ERROR_ACCESS_DENIED) {
-        throw lockedBy(this.target.address, (await this.#queryOwner(drive)) || 'another program');
+        throw lockedBy(this.#target.address, (await this.#queryOwner(drive)) || 'another program');
       }
-      throw win32Error(r.error, { op: 'lock', path: this.target.address });
+      throw win32Error(r.error, { op: 'lock', path: this.#target.address });
     }
     this.#holder = clientName;
     if (flags !== 0) {
       this.#ignored = failures.length > 0 ? failures.map((f) => f.path) : ['(no drive letter)'];
       process.emitWarning(
-        `exclusive access to ${this.target.address} was forced over a mounted file system ` +
+        `exclusive access to ${this.#target.address} was forced over a mounted file system ` +
           `(${describeFailures(failures)}); Windows keeps its view of the disc until it is ejected`,
         { code: FORCED_OVER_FILE_SYSTEM },
       );
@@ -111,9 +114,9 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
     if (this.#holder === '') return;
     this.#holder = '';
     this.#ignored = [];
-    const drive = this.target.drive();
+    const drive = this.#target.drive();
     if (drive !== undefined) {
-      await this.block
+      await this.#block
         .call(
           drive,
           IoctlCode.IOCTL_CDROM_EXCLUSIVE_ACCESS,
@@ -126,13 +129,13 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
 
   async owner(): Promise<string> {
     if (this.#holder !== '') return this.#holder;
-    const drive = this.target.drive();
+    const drive = this.#target.drive();
     return drive === undefined ? '' : this.#queryOwner(drive);
   }
 
   /** The other holder's name, 'another program' when it gave none, '' when unlocked or unknown. */
   async #queryOwner(drive: Handle): Promise<string> {
-    const r = await this.block.call(
+    const r = await this.#block.call(
       drive,
       IoctlCode.IOCTL_CDROM_EXCLUSIVE_ACCESS,
       encodeCdromExclusiveAccess(ExclusiveAccessRequest.ExclusiveAccessQueryState),
@@ -144,7 +147,7 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
   }
 
   #lock(drive: Handle, clientName: string, flags: number) {
-    return this.block.call(
+    return this.#block.call(
       drive,
       IoctlCode.IOCTL_CDROM_EXCLUSIVE_ACCESS,
       encodeCdromExclusiveLock(clientName, flags),
@@ -154,7 +157,7 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
   /** Lock and dismount every volume of the drive; what failed, and why. */
   async #lockVolumes(): Promise<VolumeFailure[]> {
     const failures: VolumeFailure[] = [];
-    for (const path of this.target.volumePaths) {
+    for (const path of this.#target.volumePaths) {
       const f = await this.#lockVolume(path);
       if (f !== undefined) failures.push(f);
     }
@@ -162,24 +165,24 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
   }
 
   async #lockVolume(path: string): Promise<VolumeFailure | undefined> {
-    const opened = await this.k32.createFile(path, GENERIC_READ | GENERIC_WRITE);
+    const opened = await this.#k32.createFile(path, GENERIC_READ | GENERIC_WRITE);
     const h = opened.value;
     if (h === undefined) {
       // No disc: nothing is mounted, and the class driver's lock will say so.
       if (opened.error === Win32Error.ERROR_NOT_READY) return undefined;
       return { path, step: 'open', error: opened.error };
     }
-    const locked = await this.block.call(h, IoctlCode.FSCTL_LOCK_VOLUME).catch(() => undefined);
+    const locked = await this.#block.call(h, IoctlCode.FSCTL_LOCK_VOLUME).catch(() => undefined);
     if (locked?.ok !== true) {
-      this.k32.closeHandle(h);
+      this.#k32.closeHandle(h);
       return { path, step: 'lock', error: locked?.ok === false ? locked.error : 0 };
     }
-    const dismounted = await this.block
+    const dismounted = await this.#block
       .call(h, IoctlCode.FSCTL_DISMOUNT_VOLUME)
       .catch(() => undefined);
     if (dismounted?.ok !== true) {
-      await this.block.call(h, IoctlCode.FSCTL_UNLOCK_VOLUME).catch(() => undefined);
-      this.k32.closeHandle(h);
+      await this.#block.call(h, IoctlCode.FSCTL_UNLOCK_VOLUME).catch(() => undefined);
+      this.#k32.closeHandle(h);
       return { path, step: 'dismount', error: dismounted?.ok === false ? dismounted.error : 0 };
     }
     this.#volumes.push(h);
@@ -191,8 +194,8 @@ export class WindowsExclusiveAccess implements ExclusiveAccessHooks {
     this.#volumes = [];
     for (const h of volumes) {
       // Closing the handle would unlock too; unlocking first lets Windows remount at once.
-      await this.block.call(h, IoctlCode.FSCTL_UNLOCK_VOLUME).catch(() => undefined);
-      this.k32.closeHandle(h);
+      await this.#block.call(h, IoctlCode.FSCTL_UNLOCK_VOLUME).catch(() => undefined);
+      this.#k32.closeHandle(h);
     }
   }
 }

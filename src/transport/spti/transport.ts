@@ -87,44 +87,48 @@ export function sptiLimits(
 
 class SptiTransport implements Transport {
   readonly exclusiveAccess: WindowsExclusiveAccess;
-  private handle: Handle | undefined;
-  private closing = false;
-  private closed: Promise<void> | undefined;
-  private readonly gate = new CommandGate();
-  private readonly memory: SptiCommandMemory;
-  private readonly controls: IoctlBlock;
+  #handle: Handle | undefined;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  readonly #gate = new CommandGate();
+  readonly #memory: SptiCommandMemory;
+  readonly #controls: IoctlBlock;
+  readonly #k32: Kernel32;
+  readonly #info: SptiDriveInfo;
 
   constructor(
     readonly address: string,
     handle: Handle,
-    private readonly k32: Kernel32,
-    private readonly info: SptiDriveInfo,
+    k32: Kernel32,
+    info: SptiDriveInfo,
   ) {
-    this.handle = handle;
-    this.memory = new SptiCommandMemory(k32, sptdLayout(k32.pointerBytes), info.limits.alignment);
-    this.controls = new IoctlBlock(k32);
-    this.exclusiveAccess = new WindowsExclusiveAccess(k32, this.controls, {
+    this.#k32 = k32;
+    this.#info = info;
+    this.#handle = handle;
+    this.#memory = new SptiCommandMemory(k32, sptdLayout(k32.pointerBytes), info.limits.alignment);
+    this.#controls = new IoctlBlock(k32);
+    this.exclusiveAccess = new WindowsExclusiveAccess(k32, this.#controls, {
       address,
       volumePaths: info.letters.map((l) => `\\\\.\\${l}`),
-      drive: () => this.handle,
+      drive: () => this.#handle,
     });
   }
 
   /** A control IOCTL on the drive handle (queued with the other control calls). */
   async control(code: number, input?: Uint8Array, outputBytes = 0): Promise<IoctlOutcome> {
-    if (this.handle === undefined) throw TransportErrors.closed(this.address);
-    return this.controls.call(this.handle, code, input, outputBytes);
+    if (this.#handle === undefined) throw TransportErrors.closed(this.address);
+    return this.#controls.call(this.#handle, code, input, outputBytes);
   }
 
   async execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
-    return this.gate.run(
+    return this.#gate.run(
       this.address,
       command,
       options.signal,
-      () => this.handle !== undefined && !this.closing,
+      () => this.#handle !== undefined && !this.#closing,
       () =>
-        this.issue(
-          this.handle!,
+        this.#issue(
+          this.#handle!,
           command,
           options.timeoutMs ?? DEFAULT_SPTI_TIMEOUT_MS,
           options.signal,
@@ -132,7 +136,7 @@ class SptiTransport implements Transport {
     );
   }
 
-  private async issue(
+  async #issue(
     handle: Handle,
     command: ScsiCommand,
     timeoutMs: number,
@@ -150,7 +154,7 @@ class SptiTransport implements Transport {
         : command.direction === 'out'
           ? (command.dataOut?.length ?? 0)
           : 0;
-    const max = this.info.limits.maxPageAlignedTransferBytes;
+    const max = this.#info.limits.maxPageAlignedTransferBytes;
     if (length > max) {
       throw new DwError(HR.E_INVALIDARG, {
         message: `${command.name}: ${length} bytes exceed the adapter's transfer limit of ${max}`,
@@ -158,7 +162,7 @@ class SptiTransport implements Transport {
         cdb: command.cdb,
       });
     }
-    const { memory } = this;
+    const memory = this.#memory;
     const data = length > 0 ? memory.data.ensure(length) : undefined;
     if (command.direction === 'out' && data !== undefined) data.write(command.dataOut!);
     memory.writeSptd(
@@ -178,11 +182,11 @@ class SptiTransport implements Transport {
     );
     // An abort asks Windows to cancel the call (CancelIoEx). The gate has already rejected the
     // caller; it still waits for this call to return before the next command or close.
-    const cancel = () => void this.k32.cancelIo(handle);
+    const cancel = () => void this.#k32.cancelIo(handle);
     signal?.addEventListener('abort', cancel, { once: true });
     let r;
     try {
-      r = await this.k32.deviceIoControl(handle, IoctlCode.IOCTL_SCSI_PASS_THROUGH_DIRECT, {
+      r = await this.#k32.deviceIoControl(handle, IoctlCode.IOCTL_SCSI_PASS_THROUGH_DIRECT, {
         input: memory.sptd,
         inputBytes: memory.layout.totalSize,
         output: memory.sptd,
@@ -209,14 +213,14 @@ class SptiTransport implements Transport {
   }
 
   limits(): TransportLimits {
-    return this.info.limits;
+    return this.#info.limits;
   }
 
   platform(): PlatformInfo {
     return {
-      volumeName: this.info.volumeName ?? this.info.interfacePath,
-      volumePathNames: this.info.letters.map((l) => `${l}\\`),
-      legacyDeviceNumber: this.info.deviceNumber,
+      volumeName: this.#info.volumeName ?? this.#info.interfacePath,
+      volumePathNames: this.#info.letters.map((l) => `${l}\\`),
+      legacyDeviceNumber: this.#info.deviceNumber,
     };
   }
 
@@ -227,22 +231,22 @@ class SptiTransport implements Transport {
   }
 
   close(): Promise<void> {
-    this.closed ??= this.shutDown();
-    return this.closed;
+    this.#closed ??= this.#shutDown();
+    return this.#closed;
   }
 
-  private async shutDown(): Promise<void> {
-    const h = this.handle;
+  async #shutDown(): Promise<void> {
+    const h = this.#handle;
     if (h === undefined) return;
-    this.closing = true;
+    this.#closing = true;
     // Native memory is freed only once nothing can still be using it: the running command
     // (also one whose caller was aborted) and every queued control call.
-    await this.gate.drain();
+    await this.#gate.drain();
     await this.exclusiveAccess.release().catch(() => undefined);
-    this.handle = undefined;
-    await this.controls.free();
-    this.memory.free();
-    this.k32.closeHandle(h);
+    this.#handle = undefined;
+    await this.#controls.free();
+    this.#memory.free();
+    this.#k32.closeHandle(h);
   }
 }
 
