@@ -8,10 +8,12 @@ export type {
   TransportLimits,
   ExecuteOptions,
   ScsiCommand,
-  DataOutHold,
   ScsiResult,
   PlatformInfo,
   ExclusiveAccessHooks,
+  DataOutHold,
+  HeldWriteCapability,
+  HeldWriteResult,
 } from './transport/transport.js';
 export { systemClock, VirtualClock, type Clock } from './transport/clock.js';
 export {

@@ -8,14 +8,16 @@
 import { DwError, HR } from '../errors.js';
 import { ByteReader } from '../scsi/bytes.js';
 import type { ScsiCommand, ScsiResult } from '../scsi/command.js';
-import type { Transport } from '../transport/transport.js';
+import type { DataOutHold, HeldWriteResult, Transport } from '../transport/transport.js';
 import { CommandQueue } from './command-queue.js';
 import { completionVerdict, failureError, rejectionError } from './sense-policy.js';
-import { executeTraced } from './trace.js';
+import { executeHeldTraced, executeTraced } from './trace.js';
 import { IMAPI2_DEFAULT_COMMAND_TIMEOUT } from './types.js';
 
 /** Transfer size assumed when the transport reports no page-aligned maximum. */
 const DEFAULT_MAX_TRANSFER = 65536;
+
+const notHeld = (result: ScsiResult): HeldWriteResult => ({ result, held: false });
 
 /** The drive's reply to `command` does not decode. */
 export function malformed(command: ScsiCommand, e: unknown): DwError {
@@ -41,6 +43,25 @@ export class CommandRunner {
     const t = this.transport;
     return this.#queue.run(
       () => executeTraced(t, command, { timeoutMs: timeoutSec * 1000 }),
+      (e) => rejectionError(command, e),
+    );
+  }
+
+  /**
+   * `execute` with the transport's held writes (Transport.heldWrites): `hold` lets the transport
+   * keep `command.dataOut` past completion, and `held` says it did. A transport without held
+   * writes runs the command as `execute` does, never held.
+   */
+  executeHeld(
+    command: ScsiCommand,
+    hold: DataOutHold,
+    timeoutSec: number,
+  ): Promise<HeldWriteResult> {
+    const t = this.transport;
+    const writes = t.heldWrites;
+    if (writes === undefined) return this.execute(command, timeoutSec).then(notHeld);
+    return this.#queue.run(
+      () => executeHeldTraced(t, writes, command, hold, { timeoutMs: timeoutSec * 1000 }),
       (e) => rejectionError(command, e),
     );
   }

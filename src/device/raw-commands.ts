@@ -4,18 +4,14 @@
 // policy's statusOutcome). The engine's WRITE stream comes through here once per chunk.
 
 import { DwError, HR, invalidArgument } from '../errors.js';
-import {
-  scsiCommand,
-  type DataOutHold,
-  type ScsiCommand,
-  type ScsiResult,
-} from '../scsi/command.js';
+import { scsiCommand, type ScsiCommand, type ScsiResult } from '../scsi/command.js';
 import { opcodeName } from '../scsi/opcodes.js';
 import { checkInt, checkTimeout } from './arguments.js';
 import { checkCdb } from './cdb-check.js';
 import type { CommandRunner } from './command-runner.js';
 import { failureError, statusOutcome } from './sense-policy.js';
-import type { SendDataOptions, SenseResult } from './types.js';
+import type { DataOutHold } from '../transport/transport.js';
+import type { HeldSenseResult, SenseResult } from './types.js';
 
 const FIXED_SENSE_LENGTH = 18;
 
@@ -24,7 +20,7 @@ const FIXED_SENSE_LENGTH = 18;
 function rawCommand(
   cdb: Uint8Array,
   direction: 'none' | 'in' | 'out',
-  data: { dataOut?: Uint8Array; allocationLength?: number; dataOutHold?: DataOutHold },
+  data: { dataOut?: Uint8Array; allocationLength?: number },
 ): ScsiCommand {
   return scsiCommand(opcodeName(cdb[0] ?? 0), cdb.slice(), direction, data);
 }
@@ -34,9 +30,7 @@ function senseResult(command: ScsiCommand, result: ScsiResult): SenseResult {
   const s = statusOutcome(command, result);
   switch (s.kind) {
     case 'good':
-      return result.dataOutHeld === true
-        ? { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH), dataOutHeld: true }
-        : { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
+      return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
     case 'sense':
       return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: s.sense };
     case 'failure':
@@ -50,7 +44,7 @@ async function sendForSense(
   cdb: Uint8Array,
   timeoutSec: number,
   direction: 'none' | 'out',
-  data: { dataOut?: Uint8Array; dataOutHold?: DataOutHold },
+  data: { dataOut?: Uint8Array },
 ): Promise<SenseResult> {
   const command = rawCommand(cdb, direction, data);
   return senseResult(command, await runner.execute(command, timeoutSec));
@@ -67,14 +61,39 @@ export function sendCommandNoData(
   return sendForSense(runner, cdb, t, 'none', {});
 }
 
-/** IDiscRecorder2Ex::SendCommandSendDataToDevice, with the zero-copy hold (SendDataOptions). */
+/** IDiscRecorder2Ex::SendCommandSendDataToDevice. */
 export function sendCommandSendDataToDevice(
   runner: CommandRunner,
   cdb: Uint8Array,
   timeoutSec: number,
   data: Uint8Array,
-  options?: SendDataOptions,
 ): Promise<SenseResult> {
+  const t = checkSendData(runner, cdb, timeoutSec, data);
+  return sendForSense(runner, cdb, t, 'out', { dataOut: data });
+}
+
+/** SendCommandSendDataToDevice with a hold on `data`, for held writes (HeldSendCapability). */
+export async function sendCommandSendDataToDeviceHeld(
+  runner: CommandRunner,
+  cdb: Uint8Array,
+  timeoutSec: number,
+  data: Uint8Array,
+  hold: DataOutHold,
+): Promise<HeldSenseResult> {
+  const t = checkSendData(runner, cdb, timeoutSec, data);
+  const command = rawCommand(cdb, 'out', { dataOut: data });
+  const { result, held } = await runner.executeHeld(command, hold, t);
+  const r = senseResult(command, result);
+  return { hr: r.hr, sense: r.sense, held: held && r.hr === HR.S_OK };
+}
+
+/** SendCommandSendDataToDevice's argument checks (spec §4.4); returns the checked timeout. */
+function checkSendData(
+  runner: CommandRunner,
+  cdb: Uint8Array,
+  timeoutSec: number,
+  data: Uint8Array,
+): number {
   checkCdb(cdb);
   if (data === null || data === undefined)
     throw new DwError(HR.E_POINTER, { message: 'data is required' });
@@ -85,14 +104,7 @@ export function sendCommandSendDataToDevice(
   if (data.length > max) {
     throw invalidArgument(`data of ${data.length} bytes exceeds the maximum transfer of ${max}`);
   }
-  const hold = options?.hold;
-  return sendForSense(
-    runner,
-    cdb,
-    t,
-    'out',
-    hold === undefined ? { dataOut: data } : { dataOut: data, dataOutHold: hold },
-  );
+  return t;
 }
 
 /** IDiscRecorder2Ex::SendCommandGetDataFromDevice. `data` holds the bytes actually received. */

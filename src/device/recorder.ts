@@ -31,9 +31,9 @@ import {
   type DeviceDescriptor,
   type DiscRecorder2,
   type DiscRecorderEx,
+  type HeldSendCapability,
   type ModePageRequestType,
   type ReadTrackAddressType,
-  type SendDataOptions,
   type SenseResult,
 } from './types.js';
 
@@ -65,6 +65,11 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   #platform: PlatformInfo | undefined;
   #canLoad = false;
   readonly #holds = new AccessHolds();
+  /** What `heldWrites` gives while the transport declares held writes. */
+  readonly #heldSend: HeldSendCapability = {
+    sendCommandSendDataToDevice: async (cdb, timeoutSec, data, hold) =>
+      raw.sendCommandSendDataToDeviceHeld(this.#commands(), cdb, timeoutSec, data, hold),
+  };
 
   constructor(options: DiscRecorderOptions = {}) {
     this.#options = options;
@@ -211,17 +216,21 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   async sendCommandNoData(cdb: Uint8Array, timeoutSec: number): Promise<SenseResult> {
     return raw.sendCommandNoData(this.#commands(), cdb, timeoutSec);
   }
-  /**
-   * IDiscRecorder2Ex::SendCommandSendDataToDevice. With `options.hold` the transport may keep
-   * `data` past completion; `dataOutHeld` in the result says it did (SendDataOptions).
-   */
+  /** IDiscRecorder2Ex::SendCommandSendDataToDevice. */
   async sendCommandSendDataToDevice(
     cdb: Uint8Array,
     timeoutSec: number,
     data: Uint8Array,
-    options?: SendDataOptions,
   ): Promise<SenseResult> {
-    return raw.sendCommandSendDataToDevice(this.#commands(), cdb, timeoutSec, data, options);
+    return raw.sendCommandSendDataToDevice(this.#commands(), cdb, timeoutSec, data);
+  }
+  /**
+   * Beyond IMAPI2: SendCommandSendDataToDevice with a hold on `data` (HeldSendCapability),
+   * present while the transport declares held writes (Transport.heldWrites); undefined for
+   * other transports, before the recorder is initialised and after close.
+   */
+  get heldWrites(): HeldSendCapability | undefined {
+    return this.#runner?.transport.heldWrites === undefined ? undefined : this.#heldSend;
   }
   /** IDiscRecorder2Ex::SendCommandGetDataFromDevice. `data` holds the bytes actually received. */
   async sendCommandGetDataFromDevice(

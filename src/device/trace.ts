@@ -1,8 +1,9 @@
 // Command tracing: every command the recorder sends, published on node:diagnostics_channel at
-// the recorder's one execute point (CommandRunner.execute; docs/tracing.md):
-// `discwright:command:start` before the command goes to the transport, `discwright:command:finish`
-// when the transport settled, both with the same message object. Nothing is built while neither
-// channel has a subscriber, so the WRITE path pays two `hasSubscribers` reads per command. Also
+// the recorder's one execute point (CommandRunner.execute and, for held writes, executeHeld;
+// docs/tracing.md): `discwright:command:start` before the command goes to the transport,
+// `discwright:command:finish` when the transport settled, both with the same message object.
+// Nothing is built while neither channel has a subscriber, so the WRITE path pays two
+// `hasSubscribers` reads per command. Also
 // the one-line text of a traced command (the CLI's --trace) and DISCWRIGHT_TRACE, which prints
 // those lines on stderr from the moment this module loads.
 
@@ -20,7 +21,13 @@ import {
 } from '../scsi/command.js';
 import { Opcode } from '../scsi/opcodes.js';
 import { decodeSense, summarizeSense } from '../scsi/sense.js';
-import type { ExecuteOptions, Transport } from '../transport/transport.js';
+import type {
+  DataOutHold,
+  ExecuteOptions,
+  HeldWriteCapability,
+  HeldWriteResult,
+  Transport,
+} from '../transport/transport.js';
 import { addressKind } from './address.js';
 
 /** Published before a command goes to the transport. */
@@ -140,22 +147,32 @@ class CommandTrace implements CommandTraceMessage {
   }
 }
 
-function traced(t: Transport, command: ScsiCommand, options: ExecuteOptions): Promise<ScsiResult> {
+const resultItself = (result: ScsiResult): ScsiResult => result;
+const heldResult = (outcome: HeldWriteResult): ScsiResult => outcome.result;
+
+/** Runs `send`, publishing `command` before and `resultOf` its outcome after. */
+function traced<R>(
+  t: Transport,
+  command: ScsiCommand,
+  options: ExecuteOptions,
+  send: () => Promise<R>,
+  resultOf: (outcome: R) => ScsiResult,
+): Promise<R> {
   const m = new CommandTrace(t, command, options);
   startChannel.publish(m);
-  let run: Promise<ScsiResult>;
+  let run: Promise<R>;
   try {
-    run = t.execute(command, options);
+    run = send();
   } catch (e) {
     m.rejected(e);
     finishChannel.publish(m);
     throw e;
   }
   return run.then(
-    (result) => {
-      m.completed(result);
+    (outcome) => {
+      m.completed(resultOf(outcome));
       finishChannel.publish(m);
-      return result;
+      return outcome;
     },
     (e: unknown) => {
       m.rejected(e);
@@ -178,7 +195,24 @@ export function executeTraced(
   if (!startChannel.hasSubscribers && !finishChannel.hasSubscribers) {
     return t.execute(command, options);
   }
-  return traced(t, command, options);
+  return traced(t, command, options, () => t.execute(command, options), resultItself);
+}
+
+/**
+ * `writes.executeHeld(command, hold, options)` (t's held writes), traced as executeTraced
+ * traces: without a subscriber it is exactly that call.
+ */
+export function executeHeldTraced(
+  t: Transport,
+  writes: HeldWriteCapability,
+  command: ScsiCommand,
+  hold: DataOutHold,
+  options: ExecuteOptions,
+): Promise<HeldWriteResult> {
+  if (!startChannel.hasSubscribers && !finishChannel.hasSubscribers) {
+    return writes.executeHeld(command, hold, options);
+  }
+  return traced(t, command, options, () => writes.executeHeld(command, hold, options), heldResult);
 }
 
 // ---- the one-line text (CLI --trace, DISCWRIGHT_TRACE) ----

@@ -5,7 +5,7 @@
 import type { HResult } from '../errors.js';
 import type { ModePageRequestType } from '../scsi/spc/mode-pages.js';
 import type { ReadTrackAddressType } from '../scsi/mmc/read-track-information.js';
-import type { DataOutHold } from '../scsi/command.js';
+import type { DataOutHold } from '../transport/transport.js';
 
 /** IMAPI_SECTOR_SIZE. */
 export const IMAPI_SECTOR_SIZE = 2048;
@@ -122,20 +122,32 @@ export interface SenseResult {
   readonly hr: HResult;
   /** 18-byte fixed-format sense; all zero on S_OK. */
   readonly sense: Uint8Array;
-  /**
-   * SendCommandSendDataToDevice with a `hold` only: true when the transport kept the data and
-   * will call `hold.release()` later (zero-copy hand-off, beyond IMAPI2; DataOutHold).
-   */
-  readonly dataOutHeld?: boolean;
 }
 
-/** Options of SendCommandSendDataToDevice beyond IMAPI2's arguments. */
-export interface SendDataOptions {
+/** What a held send resolves with (HeldSendCapability). */
+export interface HeldSenseResult extends SenseResult {
+  /** The transport kept `data` and calls `hold.release()` later; only with S_OK. */
+  readonly held: boolean;
+}
+
+/**
+ * Beyond IMAPI2: the recorder's side of held writes (the zero-copy hand-off; Transport.heldWrites
+ * has the contract), present while the recorder's transport declares them. The write engine
+ * sends its WRITEs through it when present, offering the hold of the slot each comes from.
+ */
+export interface HeldSendCapability {
   /**
-   * Lets the transport keep reading `data` after the command completed (scsi/command.ts,
-   * DataOutHold). The write engine passes one per slot of its host buffer.
+   * SendCommandSendDataToDevice, with the same checks and results, offering the transport a
+   * hold on `data`. With `held: true` the transport keeps reading `data` after the command
+   * completed and calls `hold.release()` exactly once when it no longer does; until then the
+   * caller does not change `data`. Otherwise `data` is the caller's again once this settled.
    */
-  readonly hold?: DataOutHold;
+  sendCommandSendDataToDevice(
+    cdb: Uint8Array,
+    timeoutSec: number,
+    data: Uint8Array,
+    hold: DataOutHold,
+  ): Promise<HeldSenseResult>;
 }
 
 /** IDiscRecorder2Ex::GetAdapterDescriptor, platform-neutral. */
@@ -164,7 +176,6 @@ export interface DiscRecorderEx {
     cdb: Uint8Array,
     timeoutSec: number,
     data: Uint8Array,
-    options?: SendDataOptions,
   ): Promise<SenseResult>;
   sendCommandGetDataFromDevice(
     cdb: Uint8Array,
@@ -191,6 +202,8 @@ export interface DiscRecorderEx {
   getByteAlignmentMask(): Promise<number>;
   getMaximumNonPageAlignedTransferSize(): Promise<number>;
   getMaximumPageAlignedTransferSize(): Promise<number>;
+  /** Beyond IMAPI2: held writes, present where the transport declares them (HeldSendCapability). */
+  readonly heldWrites?: HeldSendCapability | undefined;
 }
 
 /** IDiscRecorder2 (spec §4.2). */

@@ -4,8 +4,7 @@
 // "Performance"), and the shared abort flag. Nothing here allocates per chunk.
 
 import { DwError, HR } from '../errors.js';
-import type { DataOutHold } from '../scsi/command.js';
-import type { SendDataOptions } from '../device/types.js';
+import type { DataOutHold } from '../transport/transport.js';
 
 /** WRITE(10)'s TRANSFER LENGTH field has 16 bits. */
 export const MAX_BLOCKS_WRITE10 = 0xffff;
@@ -101,15 +100,14 @@ const HELD = 2;
 const RELEASED_EARLY = 3;
 
 /**
- * The zero-copy hand-off of slots (DataOutHold): one hold and one send-options object per slot,
- * made once with the pool. A slot goes back to the free queue when its WRITE completed and the
- * transport released it, whichever comes last, in either order. A section ends only after every
- * held slot came back (`drained`), so a later section never refills a slot that is still being
- * written.
+ * The zero-copy hand-off of slots (held writes, HeldSendCapability): one hold per slot, made once
+ * with the pool. A slot goes back to the free queue when its WRITE completed and the transport
+ * released it, whichever comes last, in either order. A section ends only after every held slot
+ * came back (`drained`), so a later section never refills a slot that is still being written.
  */
 export class SlotHolds {
-  /** `options[i]` goes with slot i's WRITE (SendCommandSendDataToDevice). */
-  readonly options: readonly SendDataOptions[];
+  /** `perSlot[i]` goes with slot i's WRITE when the recorder has held writes. */
+  readonly perSlot: readonly DataOutHold[];
   private readonly state: Uint8Array;
   private held = 0;
   private free: SlotQueue | undefined;
@@ -117,9 +115,9 @@ export class SlotHolds {
 
   constructor(slotCount: number) {
     this.state = new Uint8Array(slotCount);
-    const options: SendDataOptions[] = [];
-    for (let i = 0; i < slotCount; i++) options.push({ hold: new SlotHold(this, i) });
-    this.options = options;
+    const perSlot: DataOutHold[] = [];
+    for (let i = 0; i < slotCount; i++) perSlot.push(new SlotHold(this, i));
+    this.perSlot = perSlot;
   }
 
   /** A section starts: released slots go to its free queue. */

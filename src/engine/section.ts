@@ -109,7 +109,7 @@ async function writer(
       blocks: n,
       data: slot.subarray(0, n * s.bytesPerSector),
       streaming: s.streaming,
-      options: holds.options[index],
+      hold: holds.perSlot[index],
     });
     lba += n;
     remaining -= n;

@@ -8,13 +8,14 @@ import { encodeWrite10Cdb } from '../scsi/block/write-10.js';
 import { encodeWrite12Cdb } from '../scsi/block/write-12.js';
 import { Opcode } from '../scsi/opcodes.js';
 import type { Clock } from '../transport/clock.js';
+import type { DataOutHold } from '../transport/transport.js';
 import {
   rejectionVerdict,
   senseVerdict,
   type Failure,
   type Verdict,
 } from '../device/sense-policy.js';
-import type { DiscRecorderEx, SendDataOptions } from '../device/types.js';
+import type { DiscRecorderEx, SenseResult } from '../device/types.js';
 import type { AbortFlag } from './pipeline.js';
 
 /** Per-command timeout of a WRITE, seconds. */
@@ -32,8 +33,8 @@ export interface Chunk {
   readonly blocks: number;
   readonly data: Uint8Array;
   readonly streaming: boolean;
-  /** The slot's hold (zero-copy hand-off), passed to every attempt. */
-  readonly options?: SendDataOptions | undefined;
+  /** The slot's hold, offered on every attempt when the recorder has held writes. */
+  readonly hold: DataOutHold | undefined;
 }
 
 /** The CDB of one chunk's WRITE (spec §2.6). */
@@ -44,9 +45,24 @@ export function chunkCdb(chunk: Chunk): Uint8Array {
 }
 
 /**
+ * One attempt's WRITE: through the recorder's held writes when it has them, offering the chunk's
+ * hold (the zero-copy hand-off), otherwise SendCommandSendDataToDevice as IMAPI2 has it.
+ */
+function send(
+  recorder: DiscRecorderEx,
+  cdb: Uint8Array,
+  chunk: Chunk,
+): Promise<SenseResult & { readonly held?: boolean }> {
+  const held = recorder.heldWrites;
+  const hold = chunk.hold;
+  return held === undefined || hold === undefined
+    ? recorder.sendCommandSendDataToDevice(cdb, WRITE_TIMEOUT_SEC, chunk.data)
+    : held.sendCommandSendDataToDevice(cdb, WRITE_TIMEOUT_SEC, chunk.data, hold);
+}
+
+/**
  * Write one chunk; resolves when the drive accepted it, true when the transport still holds the
- * chunk's bytes (it releases them through `chunk.options.hold`), and rejects with the chunk's
- * DwError.
+ * chunk's bytes (it releases them through `chunk.hold`), and rejects with the chunk's DwError.
  *
  * The first attempt is all a healthy drive needs, so it is kept apart from the retry loop: the
  * per-chunk path stays small and allocates nothing beyond its command (docs/benchmarks-history.md,
@@ -62,13 +78,8 @@ export async function writeChunk(
   const started = clock.now();
   let verdict: Verdict;
   try {
-    const r = await recorder.sendCommandSendDataToDevice(
-      cdb,
-      WRITE_TIMEOUT_SEC,
-      chunk.data,
-      chunk.options,
-    );
-    if (r.hr !== HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) return r.dataOutHeld === true;
+    const r = await send(recorder, cdb, chunk);
+    if (r.hr !== HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) return r.held === true;
     verdict = senseVerdict(r.sense, opcodeOf(chunk), 'write', 1, commandName(chunk));
   } catch (e) {
     verdict = rejectionVerdict(e, commandName(chunk));
@@ -149,13 +160,8 @@ async function retryChunk(
     }
     attempts++;
     try {
-      const r = await recorder.sendCommandSendDataToDevice(
-        cdb,
-        WRITE_TIMEOUT_SEC,
-        chunk.data,
-        chunk.options,
-      );
-      if (r.hr !== HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) return r.dataOutHeld === true;
+      const r = await send(recorder, cdb, chunk);
+      if (r.hr !== HR.S_IMAPI_COMMAND_HAS_SENSE_DATA) return r.held === true;
       verdict = senseVerdict(r.sense, opcodeOf(chunk), 'write', attempts, name);
     } catch (e) {
       verdict = rejectionVerdict(e, name);

@@ -4,18 +4,6 @@
 /** Data phase direction of a command. */
 export type DataDirection = 'none' | 'in' | 'out';
 
-/**
- * Lets a transport keep reading a command's data-out bytes after the command completed, the way
- * a drive's write cache holds data it accepted (zero-copy hand-off; docs/decisions.md,
- * "Performance"). A transport that keeps them says so with `dataOutHeld` in its result and calls
- * `release()` exactly once, later, when it no longer reads them; until then the caller must not
- * change those bytes. A transport that ignores the hold is done with the bytes when the command
- * settles, as always.
- */
-export interface DataOutHold {
-  release(): void;
-}
-
 /** One SCSI command: the CDB, its data direction and the data-out bytes or data-in length. */
 export interface ScsiCommand {
   /** Human name for logs and errors, e.g. `WRITE(10)`. */
@@ -26,8 +14,6 @@ export interface ScsiCommand {
   readonly dataOut?: Uint8Array | undefined;
   /** Bytes the initiator accepts from the device (direction `in`). */
   readonly allocationLength?: number | undefined;
-  /** The caller allows the transport to keep `dataOut` past completion (see DataOutHold). */
-  readonly dataOutHold?: DataOutHold | undefined;
 }
 
 /** SCSI status codes (SAM-5 5.3.1). */
@@ -52,8 +38,6 @@ export interface ScsiResult {
   readonly dataIn: Uint8Array;
   /** allocationLength (or data-out length) minus bytes transferred. */
   readonly residual: number;
-  /** True when the transport kept the command's `dataOutHold` (it calls `release()` later). */
-  readonly dataOutHeld?: boolean;
 }
 
 /** Convenience constructor for a command. */
@@ -61,18 +45,16 @@ export function scsiCommand(
   name: string,
   cdb: Uint8Array,
   direction: DataDirection,
-  data?: { dataOut?: Uint8Array; allocationLength?: number; dataOutHold?: DataOutHold },
+  data?: { dataOut?: Uint8Array; allocationLength?: number },
 ): ScsiCommand {
   // Every command has the same fields (undefined where they do not apply), so a new kind of
   // command does not deoptimise the transports (docs/benchmarks-history.md, "File-backed:
   // zero-copy hand-off").
-  const out = direction === 'out';
   return {
     name,
     cdb,
     direction,
-    dataOut: out ? (data?.dataOut ?? new Uint8Array(0)) : undefined,
+    dataOut: direction === 'out' ? (data?.dataOut ?? new Uint8Array(0)) : undefined,
     allocationLength: direction === 'in' ? (data?.allocationLength ?? 0) : undefined,
-    dataOutHold: out ? data?.dataOutHold : undefined,
   };
 }

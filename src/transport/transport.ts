@@ -5,7 +5,7 @@
 import type { ScsiCommand, ScsiResult } from '../scsi/command.js';
 import { DwError, HR, type HResult } from '../errors.js';
 
-export type { DataOutHold, ScsiCommand, ScsiResult } from '../scsi/command.js';
+export type { ScsiCommand, ScsiResult } from '../scsi/command.js';
 
 export interface ExecuteOptions {
   /** Aborting cancels the command if the transport can (iSCSI ABORT TASK); the promise then
@@ -49,6 +49,45 @@ export interface ExclusiveAccessHooks {
   owner(): Promise<string>;
 }
 
+/** How a transport that kept a command's data-out gives it back (HeldWriteCapability). */
+export interface DataOutHold {
+  /** The transport no longer reads the bytes; they are the caller's again. */
+  release(): void;
+}
+
+/** What `executeHeld` resolves with. */
+export interface HeldWriteResult {
+  /** What the device answered, as `execute` resolves with it. */
+  readonly result: ScsiResult;
+  /** The transport kept `dataOut` and calls `hold.release()` later. */
+  readonly held: boolean;
+}
+
+/**
+ * Held writes (the zero-copy hand-off, docs/decisions.md "Performance"): the transport may keep
+ * reading a command's data-out after the command completed, as a drive's write cache holds data
+ * it accepted, so the caller's buffer need not be copied. Optional, declared once as
+ * `Transport.heldWrites`: only the image-backed virtual drive has it; SG_IO, SPTI and iSCSI are
+ * done with the bytes when the command settles.
+ *
+ * Contract:
+ * - `executeHeld` is `execute` with an offer: the same rules (one command in flight across both
+ *   methods, timeout, abort, the same rejections, 0x80070006 once closed), and `hold` lets the
+ *   transport keep `command.dataOut` past completion.
+ * - `held: true` only with GOOD status. The transport then calls `hold.release()` exactly once,
+ *   on every path: the bytes written, their writing failed, the transport closed. It may do so
+ *   before the promise settles. Until then the caller does not change the bytes.
+ * - `held: false`, CHECK CONDITION or a rejection: the bytes are the caller's again once the
+ *   promise settled, and `release()` is never called.
+ */
+export interface HeldWriteCapability {
+  executeHeld(
+    command: ScsiCommand,
+    hold: DataOutHold,
+    options?: ExecuteOptions,
+  ): Promise<HeldWriteResult>;
+}
+
 /**
  * A connection to one SCSI logical unit.
  *
@@ -65,10 +104,8 @@ export interface ExclusiveAccessHooks {
  * - Data-in results hold exactly the bytes received (never more than allocationLength);
  *   `residual` is allocationLength minus that.
  * - `close` is idempotent; afterwards `execute` rejects with 0x80070006.
- * - `dataOut` belongs to the caller again once the command settles, unless the command carries
- *   a `dataOutHold` and the result says `dataOutHeld: true`: then the transport calls
- *   `dataOutHold.release()` exactly once, later, on every path (written, failed, closed).
- *   Only the image-backed virtual drive holds today; the others ignore the hold.
+ * - `dataOut` belongs to the caller again once the command settles (a transport with
+ *   `heldWrites` may keep it longer only when offered a hold: HeldWriteCapability).
  */
 export interface Transport {
   /** The address the transport was opened with (`virtual:dvd+r`, `iscsi://…`, `/dev/sg1`). */
@@ -80,6 +117,8 @@ export interface Transport {
   platform?(): PlatformInfo;
   /** Optional OS-level exclusive access. */
   readonly exclusiveAccess?: ExclusiveAccessHooks;
+  /** Optional held writes: keeping WRITE data past completion instead of copying it. */
+  readonly heldWrites?: HeldWriteCapability;
   /** Optional media-change-notification suppression (automount / polling); best effort. */
   setMediaChangeNotification?(enabled: boolean): Promise<void>;
 }

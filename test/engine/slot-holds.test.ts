@@ -1,9 +1,11 @@
-// The write engine's side of the zero-copy hand-off (pipeline.ts SlotHolds, DataOutHold): a
-// transport that keeps a WRITE's bytes past completion gets its slot back only when it releases
-// it, the engine never refills a held slot, and a section ends only after every hold came back.
-// Driven at the CDB level: a transport that holds like the image-backed drive does, in front of
-// the virtual drive.
+// The write engine's side of the zero-copy hand-off (held writes: pipeline.ts SlotHolds, the
+// recorder's heldWrites, Transport.heldWrites): a transport that keeps a WRITE's bytes past
+// completion gets its slot back only when it releases it, the engine never refills a held slot,
+// a section ends only after every hold came back, and only a transport that declares held writes
+// is offered holds. Driven at the CDB level: a transport that holds like the image-backed drive
+// does, in front of the virtual drive.
 
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WriteEngine } from '../../src/engine/index.js';
@@ -12,14 +14,18 @@ import { DiscRecorder } from '../../src/device/index.js';
 import { HR } from '../../src/errors.js';
 import { VirtualClock } from '../../src/transport/clock.js';
 import { openVirtualDrive, type VirtualDrive } from '../../src/transport/emulated/index.js';
-import { ScsiStatus, scsiCommand, type DataOutHold } from '../../src/scsi/command.js';
+import { ScsiStatus, scsiCommand } from '../../src/scsi/command.js';
 import type {
+  DataOutHold,
   ExecuteOptions,
+  HeldWriteCapability,
+  HeldWriteResult,
   ScsiCommand,
   ScsiResult,
   Transport,
   TransportLimits,
 } from '../../src/transport/transport.js';
+import { COMMAND_FINISH_CHANNEL, type CommandTraceMessage } from '../../src/device/trace.js';
 import { pattern, writes } from '../helpers/recorder.js';
 
 const SECTOR = 2048;
@@ -32,11 +38,14 @@ interface Held {
 }
 
 /**
- * Holds every GOOD WRITE that offers a hold, like the image-backed drive: `later` releases them
- * a few at a time on a timer (checking first that the engine left the bytes alone); `early`
- * releases before it even answers.
+ * Holds every GOOD WRITE sent through its held writes, like the image-backed drive: `later`
+ * releases them a few at a time on a timer (checking first that the engine left the bytes alone);
+ * `early` releases before it even answers.
  */
 class HoldingTransport implements Transport {
+  readonly heldWrites: HeldWriteCapability = {
+    executeHeld: (command, hold, options) => this.executeHeld(command, hold, options),
+  };
   readonly pending: Held[] = [];
   heldCount = 0;
   releases = 0;
@@ -46,6 +55,8 @@ class HoldingTransport implements Transport {
   most = 0;
   /** Called with the number of WRITEs held so far, after each. */
   onHeld: ((count: number) => void) | undefined;
+  /** Data-out commands sent through execute(), not offered a hold. */
+  plainWrites = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -66,23 +77,31 @@ class HoldingTransport implements Transport {
     return this.drive.close();
   }
 
-  async execute(command: ScsiCommand, options?: ExecuteOptions): Promise<ScsiResult> {
-    const r = await this.drive.execute(command, options);
-    const hold = command.dataOutHold;
-    if (hold === undefined || command.dataOut === undefined || r.status !== ScsiStatus.GOOD) {
-      return r;
+  execute(command: ScsiCommand, options?: ExecuteOptions): Promise<ScsiResult> {
+    this.plainWrites += command.direction === 'out' ? 1 : 0;
+    return this.drive.execute(command, options);
+  }
+
+  private async executeHeld(
+    command: ScsiCommand,
+    hold: DataOutHold,
+    options?: ExecuteOptions,
+  ): Promise<HeldWriteResult> {
+    const result = await this.drive.execute(command, options);
+    if (command.dataOut === undefined || result.status !== ScsiStatus.GOOD) {
+      return { result, held: false };
     }
     this.heldCount++;
     this.onHeld?.(this.heldCount);
     if (this.mode === 'early') {
       this.releases++;
       hold.release();
-      return { ...r, dataOutHeld: true };
+      return { result, held: true };
     }
     this.pending.push({ hold, data: command.dataOut, copy: command.dataOut.slice() });
     this.most = Math.max(this.most, this.pending.length);
     this.timer ??= setTimeout(() => this.releaseSome(), 1);
-    return { ...r, dataOutHeld: true };
+    return { result, held: true };
   }
 
   private releaseSome(): void {
@@ -162,35 +181,103 @@ describe('zero-copy hand-off: the engine keeps held slots out of use', () => {
   });
 });
 
-describe('SendCommandSendDataToDevice with a hold', () => {
-  it('passes the hold to the transport and reports dataOutHeld only when it kept the data', async () => {
-    const drive = await openVirtualDrive('virtual:bd-r?speed=max');
-    const seen: (DataOutHold | undefined)[] = [];
-    let keep = true;
+describe("the recorder's held writes", () => {
+  /** A transport over the virtual drive, with held writes that keep what `keep` says. */
+  const overDrive = (drive: VirtualDrive, declare: boolean) => {
+    const seen: DataOutHold[] = [];
+    const state = { keep: true, plain: 0 };
     const transport: Transport = {
       address: drive.address,
       limits: () => drive.limits(),
       close: () => drive.close(),
-      async execute(command, options) {
-        seen.push(command.dataOutHold);
-        const r = await drive.execute(command, options);
-        return command.dataOutHold !== undefined && keep ? { ...r, dataOutHeld: true } : r;
+      execute(command, options) {
+        if (command.direction === 'out') state.plain++;
+        return drive.execute(command, options);
       },
+      ...(declare
+        ? {
+            heldWrites: {
+              async executeHeld(command, hold, options) {
+                seen.push(hold);
+                const result = await drive.execute(command, options);
+                return { result, held: state.keep && result.status === ScsiStatus.GOOD };
+              },
+            },
+          }
+        : {}),
     };
+    return { transport, seen, state };
+  };
+  const cdb = (lba: number) => Uint8Array.from([0x2a, 0, 0, 0, 0, lba, 0, 0, 1, 0]);
+
+  it('are present while the transport declares them, pass the hold on and say whether it was kept', async () => {
+    const drive = await openVirtualDrive('virtual:bd-r?speed=max');
+    const { transport, seen, state } = overDrive(drive, true);
     const recorder = await DiscRecorder.fromTransport(transport);
+    const held = recorder.heldWrites;
+    assert.ok(held !== undefined);
     const hold: DataOutHold = { release: () => undefined };
-    const cdb = (lba: number) => Uint8Array.from([0x2a, 0, 0, 0, 0, lba, 0, 0, 1, 0]);
-    const r1 = await recorder.sendCommandSendDataToDevice(cdb(0), 10, pattern(SECTOR), { hold });
+    const r1 = await held.sendCommandSendDataToDevice(cdb(0), 10, pattern(SECTOR), hold);
     assert.equal(r1.hr, HR.S_OK);
-    assert.equal(r1.dataOutHeld, true);
-    assert.equal(seen.at(-1), hold);
-    keep = false;
-    const r2 = await recorder.sendCommandSendDataToDevice(cdb(1), 10, pattern(SECTOR), { hold });
-    assert.equal(r2.dataOutHeld, undefined);
+    assert.equal(r1.held, true);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0], hold);
+    state.keep = false;
+    const r2 = await held.sendCommandSendDataToDevice(cdb(1), 10, pattern(SECTOR), hold);
+    assert.equal(r2.held, false);
+    // The same argument checks as SendCommandSendDataToDevice, before anything is sent.
+    const e = await held.sendCommandSendDataToDevice(cdb(2), 10, new Uint8Array(0), hold).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.equal((e as { hr?: number } | undefined)?.hr, HR.E_INVALIDARG);
+    assert.equal(seen.length, 2);
+    // IMAPI2's SendCommandSendDataToDevice offers no hold: execute(), a result without `held`.
+    const plainBefore = state.plain;
     const r3 = await recorder.sendCommandSendDataToDevice(cdb(2), 10, pattern(SECTOR));
-    assert.equal(r3.dataOutHeld, undefined);
-    assert.equal(seen.at(-1), undefined, 'no hold offered, none passed on');
+    assert.equal(r3.hr, HR.S_OK);
+    assert.equal('held' in r3, false);
+    assert.equal(state.plain, plainBefore + 1);
+    assert.equal(seen.length, 2, 'no hold offered, none passed on');
     await recorder.close();
+    assert.equal(recorder.heldWrites, undefined, 'none after close');
+  });
+
+  it('are absent when the transport does not declare them, and the engine then sends plain WRITEs', async () => {
+    const clock = new VirtualClock();
+    const drive = await openVirtualDrive('virtual:bd-r?speed=max', { clock });
+    const { transport, seen, state } = overDrive(drive, false);
+    const recorder = await DiscRecorder.fromTransport(transport, { clock });
+    assert.equal(recorder.heldWrites, undefined);
+    const engine = new WriteEngine({ clock });
+    await engine.setRecorder(recorder);
+    engine.bytesPerSector = SECTOR;
+    const blocks = 10 * 32;
+    const data = pattern(blocks * SECTOR);
+    await engine.writeSection(data, 0, blocks);
+    assert.equal(seen.length, 0);
+    assert.equal(state.plain, writes(drive.control.log).length);
+    assert.deepEqual(await drive.control.media.readBlocks(0, blocks), data);
+    await recorder.close();
+  });
+
+  it('are traced at the execute point like every other command', async () => {
+    const t = await holdingEngine('later');
+    const traced: string[] = [];
+    const finish = diagnosticsChannel.channel(COMMAND_FINISH_CHANNEL);
+    const onFinish = (m: unknown) => {
+      const c = m as CommandTraceMessage;
+      if (c.status === ScsiStatus.GOOD) traced.push(c.name);
+    };
+    finish.subscribe(onFinish);
+    try {
+      await t.engine.writeSection(pattern(8 * 32 * SECTOR), 0, 8 * 32);
+    } finally {
+      finish.unsubscribe(onFinish);
+    }
+    assert.equal(t.transport.heldCount, 8);
+    assert.equal(traced.filter((n) => n === 'WRITE(10)').length, 8);
+    await t.recorder.close();
   });
 });
 

@@ -5,8 +5,11 @@
 // sense, and records every command in the log (command-log.ts).
 
 import type {
+  DataOutHold,
   ExclusiveAccessHooks,
   ExecuteOptions,
+  HeldWriteCapability,
+  HeldWriteResult,
   PlatformInfo,
   ScsiCommand,
   ScsiResult,
@@ -15,7 +18,7 @@ import type {
 } from '../transport.js';
 import { TransportErrors } from '../transport.js';
 import { systemClock, type Clock } from '../clock.js';
-import { ScsiStatus, type DataOutHold } from '../../scsi/command.js';
+import { ScsiStatus } from '../../scsi/command.js';
 import { opcodeName } from '../../scsi/opcodes.js';
 import { encodeDescriptorSense, encodeFixedSense } from '../../scsi/sense-encode.js';
 import { DwError, HR } from '../../errors.js';
@@ -44,10 +47,15 @@ export interface OpenVirtualDriveOptions {
 
 const EMPTY = new Uint8Array(0);
 
+/** What a command resolves with, from the device's answer and whether the store kept the data. */
+type Outcome<R> = (result: ScsiResult, held: boolean) => R;
+const plainResult: Outcome<ScsiResult> = (result) => result;
+const heldResult: Outcome<HeldWriteResult> = (result, held) => ({ result, held });
+
 /** One command's view for the handlers (commands/): the command, faults, and the drive's clock. */
 class CommandExchange implements Exchange {
   decoder: ((cdb: Uint8Array) => unknown) | undefined = undefined;
-  /** The command's data-out may be kept by the store (zero-copy hand-off; DataOutKeeper). */
+  /** The command's data-out may be kept by the store (held writes; DataOutKeeper). */
   readonly hold: DataOutHold | undefined;
   kept = false;
   private readonly deadline: number;
@@ -58,9 +66,10 @@ class CommandExchange implements Exchange {
     readonly command: ScsiCommand,
     private readonly options: ExecuteOptions,
     readonly start: number,
+    hold: DataOutHold | undefined,
   ) {
     this.deadline = options.timeoutMs === undefined ? Infinity : start + options.timeoutMs;
-    this.hold = command.dataOutHold;
+    this.hold = hold;
   }
 
   /** Sleeps on the drive's clock; past the command's deadline it times out, an abort cancels. */
@@ -85,6 +94,11 @@ export class VirtualDrive implements Transport {
   readonly control: VirtualDriveControl;
   /** Image-backed: a lock file next to the image, honoured by every process (exclusive.ts). */
   readonly exclusiveAccess: ExclusiveAccessHooks;
+  /**
+   * Image-backed only: a WRITE from shared memory goes to the image from the caller's memory
+   * instead of through the cache, and its hold comes back once it is there (image/held-writes.ts).
+   */
+  readonly heldWrites?: HeldWriteCapability;
   private busy = false;
   private closed = false;
   private seq = 0;
@@ -97,6 +111,11 @@ export class VirtualDrive implements Transport {
   ) {
     this.control = new VirtualDriveControl(core);
     this.exclusiveAccess = virtualExclusiveAccess(core, () => this.closed);
+    if (options.image !== undefined) {
+      this.heldWrites = {
+        executeHeld: (command, hold, o = {}) => this.start(command, o, hold, heldResult),
+      };
+    }
   }
 
   /** Opens `virtual:<media>[?options]`; an `image` is created or reopened. */
@@ -140,6 +159,16 @@ export class VirtualDrive implements Transport {
   }
 
   execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
+    return this.start(command, options, undefined, plainResult);
+  }
+
+  /** execute() and heldWrites.executeHeld(): the contract's refusals, then the command. */
+  private start<R>(
+    command: ScsiCommand,
+    options: ExecuteOptions,
+    hold: DataOutHold | undefined,
+    outcome: Outcome<R>,
+  ): Promise<R> {
     if (this.closed) return Promise.reject(TransportErrors.closed(this.address));
     // The contract allows one command in flight; the recorder queues, the transport refuses.
     if (this.busy) return Promise.reject(TransportErrors.overlapped(command));
@@ -147,7 +176,7 @@ export class VirtualDrive implements Transport {
       return Promise.reject(TransportErrors.deviceGone(`${this.address} vanished`));
     }
     this.busy = true;
-    return this.run(command, options);
+    return this.run(command, options, hold, outcome);
   }
 
   /** The command is over: the next may come (and a vanish fault may strike). */
@@ -164,7 +193,12 @@ export class VirtualDrive implements Transport {
   }
 
   /** Runs one command; finish() ends it whichever way it ends. */
-  private async run(command: ScsiCommand, options: ExecuteOptions): Promise<ScsiResult> {
+  private async run<R>(
+    command: ScsiCommand,
+    options: ExecuteOptions,
+    hold: DataOutHold | undefined,
+    outcome: Outcome<R>,
+  ): Promise<R> {
     try {
       const start = this.clock.now();
       const cdb = command.cdb;
@@ -176,6 +210,7 @@ export class VirtualDrive implements Transport {
         command,
         options,
         start,
+        hold,
       );
       try {
         if (options.signal?.aborted === true) throw TransportErrors.aborted(command);
@@ -197,13 +232,10 @@ export class VirtualDrive implements Transport {
               ? data.subarray(0, allocation)
               : data;
         this.record(exchange, name, ScsiStatus.GOOD, EMPTY, undefined, dataIn.length, undefined);
-        return {
-          status: ScsiStatus.GOOD,
-          sense: EMPTY,
-          dataIn,
-          residual: allocation - dataIn.length,
-          dataOutHeld: exchange.kept,
-        };
+        return outcome(
+          { status: ScsiStatus.GOOD, sense: EMPTY, dataIn, residual: allocation - dataIn.length },
+          exchange.kept,
+        );
       } catch (e) {
         if (e instanceof CheckCondition) {
           const s = e.sense;
@@ -219,13 +251,16 @@ export class VirtualDrive implements Transport {
               ? encodeDescriptorSense(options)
               : encodeFixedSense(options);
           this.record(exchange, name, ScsiStatus.CHECK_CONDITION, sense, s, 0, undefined);
-          return {
-            status: ScsiStatus.CHECK_CONDITION,
-            sense,
-            dataIn: EMPTY,
-            residual: command.direction === 'in' ? (command.allocationLength ?? 0) : 0,
-            dataOutHeld: false,
-          };
+          // A WRITE the drive fails is never held.
+          return outcome(
+            {
+              status: ScsiStatus.CHECK_CONDITION,
+              sense,
+              dataIn: EMPTY,
+              residual: command.direction === 'in' ? (command.allocationLength ?? 0) : 0,
+            },
+            false,
+          );
         }
         const error =
           e instanceof DwError

@@ -1,12 +1,14 @@
-// The zero-copy hand-off of WRITE data (scsi/command.ts DataOutHold; image/held-writes.ts): the
-// image-backed virtual drive writes a held WRITE from the caller's shared memory and releases the
-// hold once the bytes are in the image. Checked at the store and at the CDB level: the image gets
-// exactly what was written, every hold is released once, whatever happens to the writer thread,
-// and reads and rewrites see the latest data.
+// The zero-copy hand-off of WRITE data (held writes: transport.ts HeldWriteCapability,
+// image/held-writes.ts): the image-backed virtual drive writes a held WRITE from the caller's
+// shared memory and releases the hold once the bytes are in the image. Checked at the store and at
+// the CDB level: only an image-backed drive declares held writes, the image gets exactly what was
+// written, every hold is released once, whatever happens to the writer thread, and reads and
+// rewrites see the latest data.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScsiStatus, scsiCommand, type DataOutHold } from '../../../src/scsi/command.js';
+import { ScsiStatus, scsiCommand } from '../../../src/scsi/command.js';
+import type { DataOutHold } from '../../../src/transport/transport.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
 import { DwError, HR } from '../../../src/errors.js';
 import type { DataOutKeeper } from '../../../src/transport/emulated/image/block-store.js';
@@ -61,6 +63,16 @@ function countingHold(): CountingHold {
     },
     released,
   };
+}
+
+/** A chunk in plain memory, one in shared memory, and the image they make one after the other. */
+function plainThenShared(seed: number) {
+  const plain = bytesOf(CHUNK, seed);
+  const inShared = shared(CHUNK, seed + 1);
+  const expected = new Uint8Array(2 * CHUNK);
+  expected.set(plain, 0);
+  expected.set(inShared, CHUNK);
+  return { plain, inShared, expected };
 }
 
 function keeper(hold: DataOutHold): DataOutKeeper {
@@ -173,11 +185,7 @@ describe('FileStore: held WRITEs (zero-copy hand-off)', () => {
   it('copies what it may not keep: plain memory, or no hold', async () => {
     const path = imagePath();
     const store = await FileStore.open(path);
-    const plain = bytesOf(CHUNK, 6);
-    const sharedNoHold = shared(CHUNK, 7);
-    const expected = new Uint8Array(2 * CHUNK);
-    expected.set(plain, 0);
-    expected.set(sharedNoHold, CHUNK);
+    const { plain, inShared: sharedNoHold, expected } = plainThenShared(6);
     const h = countingHold();
     try {
       const kp = keeper(h);
@@ -233,48 +241,71 @@ describe('FileStore: held WRITEs (zero-copy hand-off)', () => {
   });
 });
 
-describe('virtual drive: dataOutHeld at the CDB level', () => {
-  it('an image-backed drive holds a WRITE from shared memory and says so; a memory disc copies', async () => {
+describe('virtual drive: held writes at the CDB level', () => {
+  /** WRITE(10) of `data` at `lba`. */
+  const writeOf = (lba: number, data: Uint8Array) =>
+    scsiCommand(
+      'WRITE(10)',
+      write10({ lba, transferLength: data.length / SECTOR, data }).cdb,
+      'out',
+      {
+        dataOut: data,
+      },
+    );
+
+  it('only an image-backed drive declares held writes; it holds a WRITE from shared memory and says so', async () => {
+    const memory = await openVirtualDrive('virtual:bd-r?speed=max');
+    assert.equal(memory.heldWrites, undefined, 'a memory disc copies every WRITE');
+    await memory.close();
+
+    const path = imagePath();
+    const drive = await openVirtualDrive(`virtual:bd-r?image=${path}&speed=max`);
     const data = shared(CHUNK, 11);
-    for (const [address, held] of [
-      [`virtual:bd-r?image=${imagePath()}&speed=max`, true],
-      ['virtual:bd-r?speed=max', false],
-    ] as const) {
-      const drive = await openVirtualDrive(address);
-      const h = countingHold();
-      try {
-        const command = scsiCommand(
-          'WRITE(10)',
-          write10({ lba: 0, transferLength: 32, data }).cdb,
-          'out',
-          {
-            dataOut: data,
-            dataOutHold: h,
-          },
-        );
-        const r = await drive.execute(command);
-        assert.equal(r.status, ScsiStatus.GOOD, address);
-        assert.equal(r.dataOutHeld, held, address);
-        await drive.close();
-        assert.equal(h.releases, held ? 1 : 0, address);
-      } finally {
-        await drive.close();
-      }
+    const expected = data.slice();
+    const h = countingHold();
+    try {
+      const writes = drive.heldWrites;
+      assert.ok(writes !== undefined, 'an image-backed drive declares held writes');
+      const { result, held } = await writes.executeHeld(writeOf(0, data), h);
+      assert.equal(result.status, ScsiStatus.GOOD);
+      assert.equal(held, true);
+      await drive.close();
+      assert.equal(h.releases, 1, 'released once, by close at the latest');
+      data.fill(0xee); // the caller's again
+    } finally {
+      await drive.close();
     }
+    assert.deepEqual((await fileBytes(path)).subarray(0, CHUNK), expected);
+  });
+
+  it('an image-backed drive copies what it may not keep: plain memory offered a hold, or execute', async () => {
+    const path = imagePath();
+    const drive = await openVirtualDrive(`virtual:bd-r?image=${path}&speed=max`);
+    const { plain, inShared: sharedPlainly, expected } = plainThenShared(13);
+    const h = countingHold();
+    try {
+      const r = await drive.heldWrites!.executeHeld(writeOf(0, plain), h);
+      assert.equal(r.result.status, ScsiStatus.GOOD);
+      assert.equal(r.held, false);
+      const r2 = await drive.execute(writeOf(CHUNK / SECTOR, sharedPlainly));
+      assert.equal(r2.status, ScsiStatus.GOOD);
+      plain.fill(1);
+      sharedPlainly.fill(2);
+    } finally {
+      await drive.close();
+    }
+    assert.equal(h.releases, 0, 'a hold that was not kept is not released');
+    assert.deepEqual((await fileBytes(path)).subarray(0, 2 * CHUNK), expected);
   });
 
   it('a WRITE the drive fails (CHECK CONDITION) is not held', async () => {
     const drive = await openVirtualDrive(`virtual:dvd+r?image=${imagePath()}&speed=max`);
     const h = countingHold();
     try {
-      const data = shared(CHUNK, 12);
       // LBA 5000 is not the next writable address of a blank DVD+R.
-      const cdb = write10({ lba: 5000, transferLength: 32, data }).cdb;
-      const r = await drive.execute(
-        scsiCommand('WRITE(10)', cdb, 'out', { dataOut: data, dataOutHold: h }),
-      );
-      assert.equal(r.status, ScsiStatus.CHECK_CONDITION);
-      assert.equal(r.dataOutHeld, false);
+      const r = await drive.heldWrites!.executeHeld(writeOf(5000, shared(CHUNK, 12)), h);
+      assert.equal(r.result.status, ScsiStatus.CHECK_CONDITION);
+      assert.equal(r.held, false);
     } finally {
       await drive.close();
     }

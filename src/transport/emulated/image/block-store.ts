@@ -4,12 +4,12 @@
 // another size (CD sector types mixed on one disc) and negative-LBA blocks (SAO/raw pre-gap and
 // lead-in) go to a small side map that the sidecar persists (sidecar.ts).
 
-import type { DataOutHold } from '../../../scsi/command.js';
+import type { DataOutHold } from '../../transport.js';
 
 /**
- * A WRITE's offer to let the store keep its data-out bytes instead of copying them (the
- * command's DataOutHold); the store sets `kept` when it takes the offer and then calls
- * `hold.release()` once the bytes are in the image file.
+ * A WRITE's offer to let the store keep its data-out bytes instead of copying them (the hold of
+ * a held write, HeldWriteCapability); the store sets `kept` when it takes the offer and then
+ * calls `hold.release()` once the bytes are in the image file.
  */
 export interface DataOutKeeper {
   readonly hold: DataOutHold | undefined;

@@ -4,7 +4,7 @@
 // the bytes are in the image file. This module keeps the held WRITEs, oldest first, and gives
 // their holds back as the writer thread finishes them.
 
-import type { DataOutHold } from '../../../scsi/command.js';
+import type { DataOutHold } from '../../transport.js';
 import { DONE, type DataOutKeeper } from './block-store.js';
 import { CTL_COMPLETED, JOB_SLOTS, type BufferRegistration } from './image-writer.js';
 import type { WriterThread } from './writer-thread.js';
