@@ -8,7 +8,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Transport } from '../../src/transport/transport.js';
+import type { DataOutHold, Transport } from '../../src/transport/transport.js';
 import type { ScsiCommand, ScsiResult } from '../../src/scsi/command.js';
 import { scsiCommand, ScsiStatus } from '../../src/scsi/command.js';
 import { DwError, HR } from '../../src/errors.js';
@@ -158,6 +158,8 @@ export interface ConformanceCaps {
   readonly discStructures?: boolean;
   /** REQUEST SENSE with DESC=1 answers descriptor-format (72h) sense. */
   readonly descriptorSense?: boolean;
+  /** The transport declares held writes (Transport.heldWrites; default false). */
+  readonly heldWrites?: boolean;
 }
 
 /** BOOK TYPE of the physical format information per DVD media (MMC-6 Table 380). */
@@ -329,6 +331,24 @@ async function rejects(p: Promise<unknown>, hr: number): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof DwError && e.hr === hr);
 }
 
+/** A hold that counts its releases. */
+function countingHold(): DataOutHold & { readonly releases: number } {
+  let releases = 0;
+  return {
+    release: () => void releases++,
+    get releases() {
+      return releases;
+    },
+  };
+}
+
+/** WRITE(10) of the pattern from shared memory, as the write engine's slots hold it. */
+function sharedWrite(lba: number, blocks: number): ScsiCommand {
+  const data = new Uint8Array(new SharedArrayBuffer(blocks * 2048));
+  data.set(pattern(lba, blocks));
+  return write10({ lba, transferLength: blocks, data });
+}
+
 // ---- the suite -------------------------------------------------------------------------------
 
 /**
@@ -446,6 +466,75 @@ export function runTransportConformance(
           );
         }),
       );
+    });
+
+    describe('held writes (Transport.heldWrites)', () => {
+      const declared = caps.heldWrites === true;
+      it(
+        declared ? 'declares held writes' : 'declares no held writes',
+        withDrive(async (t) => {
+          assert.equal(t.heldWrites !== undefined, declared);
+        }),
+      );
+
+      if (declared && recording) {
+        it('releases a held WRITE exactly once, by close at the latest; one not held never', async () => {
+          const t = await open();
+          const h = countingHold();
+          let held = false;
+          try {
+            await prepare(t);
+            const r = await t.heldWrites!.executeHeld(sharedWrite(0, 32), h);
+            assertGood(r.result, 'WRITE(10)');
+            held = r.held;
+            if (caps.readBeforeClose) await assertReadBack(t, 0, 32);
+          } finally {
+            await t.close();
+          }
+          assert.equal(h.releases, held ? 1 : 0);
+          await t.close();
+          assert.equal(h.releases, held ? 1 : 0, 'released again');
+        });
+
+        it('shares execute’s one command in flight, and rejects with 0x80070006 once closed', async () => {
+          const t = await open();
+          const writes = t.heldWrites!;
+          const refused = countingHold();
+          const h = countingHold();
+          let held = false;
+          try {
+            await prepare(t);
+            const first = t.execute(testUnitReady());
+            await rejects(writes.executeHeld(sharedWrite(0, 16), refused), HR.E_FAIL);
+            assertGood(await first);
+            const second = writes.executeHeld(sharedWrite(0, 16), h);
+            await rejects(t.execute(testUnitReady()), HR.E_FAIL);
+            const r = await second;
+            assertGood(r.result, 'WRITE(10)');
+            held = r.held;
+          } finally {
+            await t.close();
+          }
+          assert.equal(h.releases, held ? 1 : 0);
+          await rejects(writes.executeHeld(sharedWrite(16, 16), refused), HR.ERROR_INVALID_HANDLE);
+          assert.equal(refused.releases, 0, 'a refused command is never released');
+        });
+
+        if (sequential && caps.nwaEnforcement) {
+          it('does not hold a WRITE it fails (CHECK CONDITION)', async () => {
+            const t = await open();
+            const h = countingHold();
+            try {
+              const r = await t.heldWrites!.executeHeld(sharedWrite(5000, 16), h);
+              assertSense(r.result, 5, 0x21, 2);
+              assert.equal(r.held, false);
+            } finally {
+              await t.close();
+            }
+            assert.equal(h.releases, 0);
+          });
+        }
+      }
     });
 
     describe('drive and media identity', () => {

@@ -53,6 +53,7 @@ for (const media of MEDIA_IDS) {
       gesn: true,
       readBeforeClose: true,
       ejectLoad: false,
+      heldWrites: true,
       reopen: async (t: Transport) => {
         await t.close();
         return openVirtualDrive(t.address);
