@@ -15,6 +15,7 @@ import {
 } from '../src/errors.js';
 import { hrFromSense, hrFromSenseCodes } from '../src/scsi/sense-hresult.js';
 import { h } from './helpers/bytes.js';
+import { LOSS_OF_STREAMING } from './helpers/sense.js';
 
 // Every row of spec §6.2 and §6.3, copied by hand: [display name, value].
 const SPEC_6_2: [string, number][] = [
@@ -231,15 +232,7 @@ describe('DwError', () => {
       cause,
       hint: 'slow down',
       sense,
-      senseInfo: {
-        key: 3,
-        asc: 0x0c,
-        ascq: 0x09,
-        keyName: 'MEDIUM ERROR',
-        text: 'WRITE ERROR - LOSS OF STREAMING',
-        information: 1024,
-        deferred: true,
-      },
+      senseInfo: { ...LOSS_OF_STREAMING, information: 1024, deferred: true },
       command: 'WRITE(10)',
       cdb,
       lba: 1024,
@@ -262,14 +255,7 @@ describe('DwError', () => {
   it('describe() lists code, value, message, command, sense, LBA, attempts and hint', () => {
     const e = new DwError(HR.E_IMAPI_LOSS_OF_STREAMING, {
       command: 'WRITE(10)',
-      senseInfo: {
-        key: 3,
-        asc: 0x0c,
-        ascq: 0x09,
-        keyName: 'MEDIUM ERROR',
-        text: 'WRITE ERROR - LOSS OF STREAMING',
-        deferred: true,
-      },
+      senseInfo: { ...LOSS_OF_STREAMING, deferred: true },
       lba: 1024,
       blocks: 32,
       attempts: 3,

@@ -1,35 +1,29 @@
 // The built discwright command, spawned as a user runs it: output, files and exit status over
 // image-backed virtual drives.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SECTOR, blocksOf, collect, jsonLines, run, start, type Run } from '../helpers/cli.js';
+import {
+  SECTOR,
+  blocksOf,
+  collectOpen,
+  dvd,
+  jsonLines,
+  run,
+  runPacedWriteInterrupted,
+  start,
+} from '../helpers/cli.js';
+import { scratchImages } from '../helpers/images.js';
 
-let dir = '';
-let n = 0;
-/** A fresh image path (the file does not exist yet). */
-function image(): string {
-  return join(dir, `disc-${++n}.img`);
-}
-function dvd(img: string, extra = ''): string {
-  return `virtual:dvd+r?image=${img}${extra}`;
-}
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'discwright-cli-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const { imagePath: image, filePath, directory } = scratchImages('discwright-cli-');
 
 describe('discwright write-section', () => {
   it('writes a file to the image byte for byte and exits 0', async () => {
     const img = image();
-    const src = join(dir, 'src-300.bin');
+    const src = filePath('src-300.bin');
     const data = blocksOf(300);
     await writeFile(src, data);
     const r = await run(['write-section', dvd(img), src, '--lba', '0']);
@@ -44,7 +38,7 @@ describe('discwright write-section', () => {
 
   it('--json prints one object per update, then the result object', async () => {
     const img = image();
-    const src = join(dir, 'src-json.bin');
+    const src = filePath('src-json.bin');
     await writeFile(src, blocksOf(100, 3));
     const r = await run(['write-section', dvd(img), src, '--lba', '0', '--json']);
     assert.equal(r.code, 0, r.stderr);
@@ -96,9 +90,9 @@ describe('discwright write-section', () => {
   });
 
   it('rejects bad arguments with exit 2 before touching the recorder', async () => {
-    const src = join(dir, 'src-usage.bin');
+    const src = filePath('src-usage.bin');
     await writeFile(src, blocksOf(10));
-    const odd = join(dir, 'odd.bin');
+    const odd = filePath('odd.bin');
     await writeFile(odd, Buffer.alloc(SECTOR + 5));
     const cases: [string[], RegExp][] = [
       [['--lba', '12x'], /'12x' is not an integer/],
@@ -134,7 +128,7 @@ describe('discwright write-section', () => {
         ['write-section', dvd(image()), odd, '--lba', '0'],
         /2053 bytes, not a multiple of the 2048/,
       ],
-      [['write-section', dvd(image()), dir, '--lba', '0'], /is a directory/],
+      [['write-section', dvd(image()), directory(), '--lba', '0'], /is a directory/],
       [['write-section', dvd(image()), '--lba', '0'], /missing required argument 'source'/],
       [['write-section', 'virtual:dvd+r?speed=fast', src, '--lba', '0'], /bad speed=fast/],
       [['write-section', 'nowhere', src, '--lba', '0'], /unknown recorder address/],
@@ -150,7 +144,7 @@ describe('discwright write-section', () => {
 
   it('a missing source is a source error (exit 1) and opens nothing', async () => {
     const img = image();
-    const r = await run(['write-section', dvd(img), join(dir, 'absent.bin'), '--lba', '0']);
+    const r = await run(['write-section', dvd(img), filePath('absent.bin'), '--lba', '0']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /STG_E_FILENOTFOUND \(0x80030002\)/);
     assert.equal(existsSync(img), false);
@@ -158,7 +152,7 @@ describe('discwright write-section', () => {
 
   it('a write away from the NWA of a DVD+R fails with the mapped HRESULT and sense (exit 1)', async () => {
     const img = image();
-    const src = join(dir, 'src-nwa.bin');
+    const src = filePath('src-nwa.bin');
     await writeFile(src, blocksOf(40));
     const r = await run(['write-section', dvd(img), src, '--lba', '5']);
     assert.equal(r.code, 1, r.stderr);
@@ -186,33 +180,11 @@ describe('discwright write-section', () => {
 
   it('Ctrl-C cancels a paced write, reports the last written LBA and exits 130', async () => {
     const img = image();
-    const src = join(dir, 'src-paced.bin');
-    // 4 MiB at 1x DVD through a 64 KiB drive buffer takes about three seconds.
+    const src = filePath('src-paced.bin');
+    // 4 MiB, paced: about three seconds.
     await writeFile(src, blocksOf(2048, 9));
-    const child = start([
-      'write-section',
-      dvd(img, '&speed=1x&buffer=64k'),
-      src,
-      '--lba',
-      '0',
-      '--json',
-    ]);
-    let sent = false;
-    let pending = '';
-    child.stdout?.on('data', (b: Buffer) => {
-      pending += b.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const l of lines) {
-        const u = JSON.parse(l) as { event?: string; blocksWritten?: number };
-        if (!sent && u.event === 'update' && (u.blocksWritten ?? 0) > 0) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      }
-    });
-    const r = await collect(child);
-    assert.ok(sent, 'no progress before the end');
+    const { run: r, interrupted } = await runPacedWriteInterrupted(img, src);
+    assert.ok(interrupted, 'no progress before the end');
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /cancelling at the next command boundary/);
     const m = /cancelled: last written LBA (\d+) \((\d+) of 2048 blocks written\)/.exec(r.stderr);
@@ -257,14 +229,7 @@ describe('discwright write-section', () => {
     });
     // Standard input stays open and empty: the reader waits for data that never comes.
     child.stdin?.write(blocksOf(10));
-    const r = await new Promise<Run>((res, rej) => {
-      const err: Buffer[] = [];
-      child.stderr?.on('data', (b: Buffer) => err.push(b));
-      child.on('error', rej);
-      child.on('close', (code, signal) =>
-        res({ code, signal, stdout: Buffer.alloc(0), stderr: Buffer.concat(err).toString() }),
-      );
-    });
+    const r = await collectOpen(child);
     assert.equal(stage, 2);
     assert.equal(r.code, 130);
     assert.match(r.stderr, /interrupted/);
@@ -274,11 +239,11 @@ describe('discwright write-section', () => {
 describe('discwright read', () => {
   it('reads blocks back to a file with -o and to a pipe', async () => {
     const img = image();
-    const src = join(dir, 'src-read.bin');
+    const src = filePath('src-read.bin');
     const data = blocksOf(200, 11);
     await writeFile(src, data);
     assert.equal((await run(['write-section', dvd(img), src, '--lba', '0'])).code, 0);
-    const out = join(dir, 'read.bin');
+    const out = filePath('read.bin');
     const r = await run(['read', dvd(img), '--lba', '50', '--blocks', '100', '-o', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /read 100 blocks .* from LBA 50/);
@@ -306,7 +271,7 @@ describe('discwright read', () => {
 describe('discwright info', () => {
   it('--json reports identity, profiles, media, NWA, free blocks, speeds and buffer', async () => {
     const img = image();
-    const src = join(dir, 'src-info.bin');
+    const src = filePath('src-info.bin');
     await writeFile(src, blocksOf(64));
     assert.equal((await run(['write-section', dvd(img), src, '--lba', '0'])).code, 0);
     const r = await run(['info', dvd(img), '--json']);
@@ -360,7 +325,7 @@ describe('discwright devices and demo', () => {
   });
 
   it('demo writes, closes, verifies and shows the disc', async () => {
-    const demoDir = join(dir, 'demo');
+    const demoDir = filePath('demo');
     const r = await run(['demo', '--size', '2', '--speed', 'max', '--dir', demoDir]);
     assert.equal(r.code, 0, r.stderr);
     const text = r.stdout.toString();

@@ -3,36 +3,34 @@
 // (exit 1, the holder named, nothing written), a holder that is gone or forced away is taken, and
 // the lock is let go after success, an error and a first Ctrl-C.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { SECTOR, blocksOf, collect, jsonLines, run, start, type Run } from '../helpers/cli.js';
+import {
+  SECTOR,
+  blocksOf,
+  collectOpen,
+  dvd,
+  jsonLines,
+  onJsonLines,
+  run,
+  runPacedWriteInterrupted,
+  start,
+  type Run,
+} from '../helpers/cli.js';
+import { scratchImages } from '../helpers/images.js';
 
-let dir = '';
-let n = 0;
-/** A fresh image path (the file does not exist yet). */
-function image(): string {
-  return join(dir, `disc-${++n}.img`);
-}
-function dvd(img: string, extra = ''): string {
-  return `virtual:dvd+r?image=${img}${extra}`;
-}
+const { imagePath: image, filePath } = scratchImages('discwright-excl-');
+
 async function source(name: string, data: Buffer): Promise<string> {
-  const path = join(dir, name);
+  const path = filePath(name);
   await writeFile(path, data);
   return path;
 }
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'discwright-excl-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 /** A write-section that holds `img` with its source stalled on standard input. */
 interface Holder {
@@ -61,20 +59,13 @@ async function holdStalled(
   child.stdin?.write(data.subarray(0, fed * SECTOR));
   const ended = collectOpen(child);
   const accepted = new Promise<void>((resolve, reject) => {
-    let pending = '';
-    const onData = (b: Buffer): void => {
-      pending += b.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const l of lines) {
-        const u = JSON.parse(l) as { blocksWritten?: number };
-        if ((u.blocksWritten ?? 0) >= written) {
-          child.stdout?.off('data', onData);
-          resolve();
-        }
+    const stop = onJsonLines(child, (line) => {
+      const u = line as { blocksWritten?: number };
+      if ((u.blocksWritten ?? 0) >= written) {
+        stop();
+        resolve();
       }
-    };
-    child.stdout?.on('data', onData);
+    });
     ended.then((r) => reject(new Error(`the holder ended early: ${r.stderr}`)), reject);
   });
   try {
@@ -93,20 +84,6 @@ async function holdStalled(
       if (child.exitCode === null && child.signalCode === null) child.kill();
     },
   };
-}
-
-/** Like collect(), but standard input stays open for the caller (the holder's stalled source). */
-function collectOpen(child: ChildProcess): Promise<Run> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout?.on('data', (b: Buffer) => out.push(b));
-  child.stderr?.on('data', (b: Buffer) => err.push(b));
-  return new Promise((res, rej) => {
-    child.on('error', rej);
-    child.on('close', (code, signal) =>
-      res({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }),
-    );
-  });
 }
 
 /** The sidecar's identity: a rewrite replaces the file (a new inode) and its time. */
@@ -228,25 +205,8 @@ describe('discwright write-section: exclusive access', () => {
   it('releases the drive after a first Ctrl-C', async () => {
     const img = image();
     const src = await source('paced.bin', blocksOf(2048, 26));
-    // 4 MiB at 1x DVD through a 64 KiB drive buffer: seconds, long enough to be interrupted.
-    const paced = dvd(img, '&speed=1x&buffer=64k');
-    const child = start(['write-section', paced, src, '--lba', '0', '--json']);
-    let sent = false;
-    let pending = '';
-    child.stdout?.on('data', (b: Buffer) => {
-      pending += b.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const l of lines) {
-        const u = JSON.parse(l) as { event?: string; blocksWritten?: number };
-        if (!sent && u.event === 'update' && (u.blocksWritten ?? 0) > 0) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      }
-    });
-    const r = await collect(child);
-    assert.ok(sent, 'no progress before the end');
+    const { run: r, interrupted } = await runPacedWriteInterrupted(img, src);
+    assert.ok(interrupted, 'no progress before the end');
     assert.equal(r.code, 130, r.stderr);
     const last = jsonLines(r.stdout).at(-1);
     assert.equal(last?.code, 'E_IMAPI_REQUEST_CANCELLED');
@@ -266,7 +226,7 @@ describe('discwright write-section: exclusive access', () => {
 
 describe('discwright demo: exclusive access', () => {
   it('is refused while another process holds its image', async () => {
-    const demoDir = join(dir, 'demo-held');
+    const demoDir = filePath('demo-held');
     await mkdir(demoDir);
     const img = join(demoDir, 'disc.img');
     const data = blocksOf(1200, 28);

@@ -4,42 +4,16 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { run } from '../helpers/cli.js';
 import { Tgt, tgtAvailability, TGT_IQN } from '../helpers/tgt.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const MAIN = here.split(sep).includes('dist')
-  ? resolve(here, '../../src/cli/main.js')
-  : resolve(here, '../../dist/src/cli/main.js');
 
 const availability = tgtAvailability();
 const skip = availability.run ? false : availability.message;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: Buffer;
-  readonly stderr: string;
-}
-
-function run(args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  return new Promise((res, rej) => {
-    child.on('error', rej);
-    child.on('close', (code) =>
-      res({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-  });
-}
 
 describe('discwright command over iSCSI (tgt)', { skip }, () => {
   let tgt: Tgt;

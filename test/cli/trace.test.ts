@@ -3,55 +3,39 @@
 // WRITE lines adding up to what the JSON result says was written; and the library printing the
 // same lines with DISCWRIGHT_TRACE=1 and no CLI at all.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MAIN, SECTOR, blocksOf, jsonLines, type Run } from '../helpers/cli.js';
+import {
+  MAIN,
+  SECTOR,
+  blocksOf,
+  collect,
+  dvd,
+  jsonLines,
+  startNode,
+  type Run,
+} from '../helpers/cli.js';
+import { scratchImages } from '../helpers/images.js';
 
-let dir = '';
-let n = 0;
-function image(): string {
-  return join(dir, `disc-${++n}.img`);
-}
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'discwright-trace-'));
-});
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const { imagePath: image, filePath } = scratchImages('discwright-trace-');
 
 /** Runs node with `args`; the environment is this one without DISCWRIGHT_TRACE, plus `env`. */
 function node(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   const base = { ...process.env };
   delete base.DISCWRIGHT_TRACE;
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...base, ...env },
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  return new Promise((res, rej) => {
-    child.on('error', rej);
-    child.on('close', (code, signal) =>
-      res({
-        code,
-        signal,
-        stdout: Buffer.concat(out),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
-  });
+  return collect(startNode(args, { ...base, ...env }));
 }
 
 function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   return node([MAIN, ...args], env);
+}
+
+/** `read --trace` of `blocks` blocks from `lba` of the DVD+R in `img`. */
+function tracedRead(img: string, lba: number, blocks: number): Promise<Run> {
+  return cli(['read', dvd(img), '--lba', `${lba}`, '--blocks', `${blocks}`, '--trace']);
 }
 
 interface TraceLine {
@@ -93,17 +77,9 @@ function assertConsecutive(lines: readonly TraceLine[]): void {
 describe('discwright --trace', () => {
   it('write-section: one line per command; the WRITEs add up to what the result says', async () => {
     const img = image();
-    const src = join(dir, 'src-150.bin');
+    const src = filePath('src-150.bin');
     await writeFile(src, blocksOf(150));
-    const r = await cli([
-      'write-section',
-      `virtual:dvd+r?image=${img}`,
-      src,
-      '--lba',
-      '0',
-      '--json',
-      '--trace',
-    ]);
+    const r = await cli(['write-section', dvd(img), src, '--lba', '0', '--json', '--trace']);
     assert.equal(r.code, 0, r.stderr);
     const lines = traceLines(r.stderr);
     assertConsecutive(lines);
@@ -130,21 +106,13 @@ describe('discwright --trace', () => {
 
   it('read: the READ(10) lines cover the range, the data on stdout is untouched; a failed READ shows its sense', async () => {
     const img = image();
-    const src = join(dir, 'src-40.bin');
+    const src = filePath('src-40.bin');
     const data = blocksOf(40, 5);
     await writeFile(src, data);
-    const w = await cli(['write-section', `virtual:dvd+r?image=${img}`, src, '--lba', '0']);
+    const w = await cli(['write-section', dvd(img), src, '--lba', '0']);
     assert.equal(w.code, 0, w.stderr);
 
-    const r = await cli([
-      'read',
-      `virtual:dvd+r?image=${img}`,
-      '--lba',
-      '4',
-      '--blocks',
-      '36',
-      '--trace',
-    ]);
+    const r = await tracedRead(img, 4, 36);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.equals(data.subarray(4 * SECTOR)), 'read data differs');
     const lines = traceLines(r.stderr);
@@ -158,15 +126,7 @@ describe('discwright --trace', () => {
     assert.ok(reads.every((l) => l.rest === 'GOOD'));
 
     // Blocks 40.. are unrecorded: the READ that reaches them answers 05/21/00 and read exits 1.
-    const bad = await cli([
-      'read',
-      `virtual:dvd+r?image=${img}`,
-      '--lba',
-      '30',
-      '--blocks',
-      '20',
-      '--trace',
-    ]);
+    const bad = await tracedRead(img, 30, 20);
     assert.equal(bad.code, 1, bad.stderr);
     const last = traceLines(bad.stderr)
       .filter((l) => l.name === 'READ(10)')
@@ -188,7 +148,7 @@ describe('discwright --trace', () => {
   });
 
   it('demo: traced from the first INQUIRY to the read-back, before or after the command name', async () => {
-    const r = await cli(['--trace', 'demo', '--size', '1', '--dir', join(dir, 'demo')]);
+    const r = await cli(['--trace', 'demo', '--size', '1', '--dir', filePath('demo')]);
     assert.equal(r.code, 0, r.stderr);
     const lines = traceLines(r.stderr);
     assertConsecutive(lines);

@@ -24,6 +24,7 @@ import { openVirtualDrive, type LogEntry } from '../../src/transport/emulated/in
 import type { ExecuteOptions, Transport } from '../../src/transport/transport.js';
 import { h } from '../helpers/bytes.js';
 import { pattern, rejectsWith, rig } from '../helpers/recorder.js';
+import { LOSS_OF_STREAMING } from '../helpers/sense.js';
 
 interface Seen {
   readonly event: 'start' | 'finish';
@@ -337,15 +338,7 @@ describe('traceLine', () => {
           direction: 'out',
           dataLength: 32768,
           status: 0x02,
-          senseInfo: {
-            key: 3,
-            asc: 0x0c,
-            ascq: 0x09,
-            keyName: 'MEDIUM ERROR',
-            text: 'WRITE ERROR - LOSS OF STREAMING',
-            information: -150 >>> 0,
-            deferred: true,
-          },
+          senseInfo: { ...LOSS_OF_STREAMING, information: -150 >>> 0, deferred: true },
           durationUs: 35,
         }),
       ),

@@ -13,6 +13,11 @@ export const MAIN = here.split(sep).includes('dist')
 
 export const SECTOR = 2048;
 
+/** The address of an image-backed virtual DVD+R; `extra` adds options (`&speed=1x`). */
+export function dvd(img: string, extra = ''): string {
+  return `virtual:dvd+r?image=${img}${extra}`;
+}
+
 export interface Run {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -20,18 +25,33 @@ export interface Run {
   readonly stderr: string;
 }
 
-export function start(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, [MAIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Spawns node with `args` as given (a script, its arguments); `env` replaces the environment. */
+export function startNode(args: readonly string[], env?: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(env === undefined ? {} : { env }),
+  });
+}
+
+/** Spawns the CLI with `args`; `env` replaces the environment. */
+export function start(args: readonly string[], env?: NodeJS.ProcessEnv): ChildProcess {
+  return startNode([MAIN, ...args], env);
 }
 
 /** Waits for the child to end; standard input gets `input`, or is closed at once. */
 export function collect(child: ChildProcess, input?: Uint8Array): Promise<Run> {
+  const ended = collectOpen(child);
+  if (input !== undefined) child.stdin?.end(input);
+  else child.stdin?.end();
+  return ended;
+}
+
+/** Like collect(), but standard input stays open for the caller (a source that stalls). */
+export function collectOpen(child: ChildProcess): Promise<Run> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout?.on('data', (b: Buffer) => out.push(b));
   child.stderr?.on('data', (b: Buffer) => err.push(b));
-  if (input !== undefined) child.stdin?.end(input);
-  else child.stdin?.end();
   return new Promise((res, rej) => {
     child.on('error', rej);
     child.on('close', (code, signal) =>
@@ -43,6 +63,48 @@ export function collect(child: ChildProcess, input?: Uint8Array): Promise<Run> {
       }),
     );
   });
+}
+
+/**
+ * Calls `each` with every JSON line the child writes to standard output (a `--json` run's progress
+ * updates and result), as whole lines arrive; the function returned stops the calls.
+ */
+export function onJsonLines(
+  child: ChildProcess,
+  each: (line: Record<string, unknown>) => void,
+): () => void {
+  let pending = '';
+  const onData = (b: Buffer): void => {
+    pending += b.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const l of lines) each(JSON.parse(l) as Record<string, unknown>);
+  };
+  child.stdout?.on('data', onData);
+  return () => child.stdout?.off('data', onData);
+}
+
+/**
+ * Writes `src` from LBA 0 to the DVD+R in `img` at 1x through a 64 KiB drive buffer (4 MiB take
+ * seconds) with --json, and sends the writer one SIGINT (a first Ctrl-C) as soon as a progress
+ * update reports a written block; `interrupted` says whether that came before the end.
+ */
+export async function runPacedWriteInterrupted(
+  img: string,
+  src: string,
+): Promise<{ readonly run: Run; readonly interrupted: boolean }> {
+  const paced = dvd(img, '&speed=1x&buffer=64k');
+  const child = start(['write-section', paced, src, '--lba', '0', '--json']);
+  let interrupted = false;
+  onJsonLines(child, (line) => {
+    const u = line as { event?: string; blocksWritten?: number };
+    if (!interrupted && u.event === 'update' && (u.blocksWritten ?? 0) > 0) {
+      interrupted = true;
+      child.kill('SIGINT');
+    }
+  });
+  const run = await collect(child);
+  return { run, interrupted };
 }
 
 export function run(args: readonly string[], input?: Uint8Array): Promise<Run> {

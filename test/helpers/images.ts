@@ -9,6 +9,10 @@ import { join } from 'node:path';
 export interface ScratchImages {
   /** A path for a new image file (the file does not exist yet). */
   readonly imagePath: () => string;
+  /** The path of `name` in the directory (a source file, a folder for the demo). */
+  readonly filePath: (name: string) => string;
+  /** The directory itself. */
+  readonly directory: () => string;
 }
 
 /** Registers the directory's creation and removal with the calling test file's hooks. */
@@ -21,7 +25,11 @@ export function scratchImages(prefix: string): ScratchImages {
   after(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  return { imagePath: () => join(dir, `disc-${++n}.img`) };
+  return {
+    imagePath: () => join(dir, `disc-${++n}.img`),
+    filePath: (name) => join(dir, name),
+    directory: () => dir,
+  };
 }
 
 /** A file's bytes. */

@@ -5,7 +5,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DwError } from '../../src/errors.js';
-import { loadKoffi, type Koffi } from '../../src/transport/koffi.js';
 import {
   bindKernel32,
   kernel32Declarations,
@@ -14,14 +13,7 @@ import {
   type NativeLibrary,
 } from '../../src/transport/spti/kernel32.js';
 import { h } from '../helpers/bytes.js';
-
-let koffi: Koffi | undefined;
-try {
-  koffi = await loadKoffi();
-} catch {
-  koffi = undefined;
-}
-const skip = koffi === undefined ? 'koffi unavailable' : false;
+import { koffi, skipWithoutKoffi as skip } from '../helpers/koffi.js';
 
 let unique = 0;
 /** koffi's own reading of a declaration (renamed, since prototype names are global). */

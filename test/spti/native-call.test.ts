@@ -17,24 +17,18 @@ import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { ScsiCommand } from '../../src/scsi/command.js';
-import { loadKoffi, type Koffi } from '../../src/transport/koffi.js';
 import {
   bindKernel32,
   type NativeFunction,
   type NativeLibrary,
 } from '../../src/transport/spti/kernel32.js';
 import { openSptiTransportWith } from '../../src/transport/spti/transport.js';
+import { koffi } from '../helpers/koffi.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, '../../../test/spti/fake-device-io-control.c');
 
-let koffi: Koffi | undefined;
-try {
-  koffi = await loadKoffi();
-} catch {
-  koffi = undefined;
-}
 let skip: string | false = false;
 if (process.platform !== 'linux') skip = 'Linux only (the double is built with the C compiler)';
 else if (koffi === undefined) skip = 'koffi unavailable';

@@ -7,7 +7,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DwError, HR } from '../../src/errors.js';
 import type { ScsiCommand } from '../../src/scsi/command.js';
-import { loadKoffi, type Koffi } from '../../src/transport/koffi.js';
 import { listWindowsRecordersWith } from '../../src/transport/spti/discovery.js';
 import {
   FORCED_OVER_FILE_SYSTEM,
@@ -16,15 +15,8 @@ import {
 import { openSptiTransportWith } from '../../src/transport/spti/transport.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { h } from '../helpers/bytes.js';
+import { koffi, skipWithoutKoffi as skip } from '../helpers/koffi.js';
 import { CODE, FakeWindows, W, fakeDrive, type FakeDrive, type Reply } from './fake-windows.js';
-
-let koffi: Koffi | undefined;
-try {
-  koffi = await loadKoffi();
-} catch {
-  koffi = undefined;
-}
-const skip = koffi === undefined ? 'koffi unavailable' : false;
 
 const isDw = (hr: number, re?: RegExp) => (e: unknown) => {
   assert.ok(e instanceof DwError, String(e));

@@ -4,23 +4,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DwError, HR } from '../../src/errors.js';
-import { loadKoffi, type Koffi } from '../../src/transport/koffi.js';
 import {
   MAX_NATIVE_DATA_BYTES,
   NativeBuffer,
   NativeDataBuffer,
 } from '../../src/transport/native-memory.js';
-
-let koffi: Koffi | undefined;
-try {
-  koffi = await loadKoffi();
-} catch {
-  koffi = undefined;
-}
+import { koffi, skipWithoutKoffi } from '../helpers/koffi.js';
 
 const isDw = (hr: number) => (e: unknown) => e instanceof DwError && e.hr === hr;
 
-describe('NativeBuffer', { skip: koffi === undefined ? 'koffi unavailable' : false }, () => {
+describe('NativeBuffer', { skip: skipWithoutKoffi }, () => {
   const k = koffi!;
   it('is aligned as asked and starts zeroed', () => {
     for (const alignment of [1, 16, 4096]) {
