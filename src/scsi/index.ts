@@ -29,6 +29,7 @@ export * from './mmc/profiles.js';
 export * from './mmc/read-buffer-capacity.js';
 export * from './mmc/read-disc-information.js';
 export * from './mmc/read-disc-structure.js';
+export * from './mmc/bd-disc-information.js';
 export * from './mmc/read-format-capacities.js';
 export * from './mmc/read-toc-pma-atip.js';
 export * from './mmc/read-track-information.js';

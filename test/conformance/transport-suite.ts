@@ -84,8 +84,8 @@ import {
   decodeReadDiscStructureData,
   decodePhysicalFormatInformation,
   decodeDiscStructureList,
-  decodeBdDiscInformation,
 } from '../../src/scsi/mmc/read-disc-structure.js';
+import { decodeBdDiscInformation } from '../../src/scsi/mmc/bd-disc-information.js';
 import type { VirtualClock } from '../../src/transport/clock.js';
 
 export type ConformanceMedia =

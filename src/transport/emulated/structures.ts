@@ -5,12 +5,14 @@
 
 import {
   BdDiscStructureFormat,
-  BookType,
   BD_DISC_INFORMATION_LENGTH,
+  encodeBdDiscInformation,
+} from '../../scsi/mmc/bd-disc-information.js';
+import {
+  BookType,
   DiscStructureFormat,
   DiscStructureMediaType,
   DVD_LAYER_DESCRIPTOR_LENGTH,
-  encodeBdDiscInformation,
   encodeDiscStructureList,
   encodePhysicalFormatInformation,
   type DiscStructureListEntry,

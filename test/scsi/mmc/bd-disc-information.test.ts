@@ -8,7 +8,7 @@ import {
   decodeBdDiscInformation,
   encodeBdDiscInformation,
   type BdDiscInformation,
-} from '../../../src/scsi/mmc/read-disc-structure.js';
+} from '../../../src/scsi/mmc/bd-disc-information.js';
 import { DwError, MalformedDataError } from '../../../src/errors.js';
 import { assertDecoderRobust, be, cat, h, zeros } from '../../helpers/bytes.js';
 

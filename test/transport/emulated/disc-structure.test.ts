@@ -17,8 +17,8 @@ import { testUnitReady } from '../../../src/scsi/spc/test-unit-ready.js';
 import { requestSense } from '../../../src/scsi/spc/request-sense.js';
 import { closeTrackSession } from '../../../src/scsi/mmc/close-track-session.js';
 import { blank } from '../../../src/scsi/mmc/blank.js';
+import { decodeBdDiscInformation } from '../../../src/scsi/mmc/bd-disc-information.js';
 import {
-  decodeBdDiscInformation,
   decodeDiscStructureList,
   decodePhysicalFormatInformation,
   decodeReadDiscStructureData,
