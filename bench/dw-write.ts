@@ -21,6 +21,7 @@ import { WriteEngine, type BlockReader, type BlockSource } from '../src/engine/i
 import { openVirtualDrive, type VirtualDrive } from '../src/transport/emulated/index.js';
 import type {
   ExecuteOptions,
+  HeldWriteCapability,
   ScsiCommand,
   ScsiResult,
   Transport,
@@ -144,15 +145,27 @@ class PacedSource extends GeneratedSource {
  * Passes commands through to the virtual drive and notes its buffer fill when each WRITE
  * arrives: the fill only falls between WRITEs, so the lowest of these is the lowest fill of the
  * section. `minFill` counts from the second WRITE (the first starts recording); `minFillSteady`
- * counts once the buffer has been 90% full, i.e. after the start-up ramp.
+ * counts once the buffer has been 90% full, i.e. after the start-up ramp. The drive's held
+ * writes (image-backed) pass through too, noted the same way.
  */
 class FillProbe implements Transport {
   minFill = Infinity;
   minFillSteady = Infinity;
+  readonly heldWrites?: HeldWriteCapability;
   private started = false;
   private steady = false;
 
-  constructor(private readonly drive: VirtualDrive) {}
+  constructor(private readonly drive: VirtualDrive) {
+    const held = drive.heldWrites;
+    if (held !== undefined) {
+      this.heldWrites = {
+        executeHeld: (command, hold, options) => {
+          this.note(command);
+          return held.executeHeld(command, hold, options);
+        },
+      };
+    }
+  }
 
   reset(): void {
     this.minFill = Infinity;
@@ -162,6 +175,12 @@ class FillProbe implements Transport {
   }
 
   execute(command: ScsiCommand, options?: ExecuteOptions): Promise<ScsiResult> {
+    this.note(command);
+    return this.drive.execute(command, options);
+  }
+
+  /** A WRITE arrives: the buffer fill before it. */
+  private note(command: ScsiCommand): void {
     const op = command.cdb[0];
     if (op === 0x2a || op === 0xaa) {
       const media = this.drive.control.media;
@@ -171,7 +190,6 @@ class FillProbe implements Transport {
       else if (fill >= 0.9 * media.bufferSize) this.steady = true;
       this.started = true;
     }
-    return this.drive.execute(command, options);
   }
 
   get address(): string {
