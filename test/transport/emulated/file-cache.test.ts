@@ -10,7 +10,7 @@ import { WriteEngine } from '../../../src/engine/index.js';
 import { DwError, HR } from '../../../src/errors.js';
 import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
 import { pattern, rejectsWith, rig, writes, type Rig } from '../../helpers/recorder.js';
-import { fileBytes, scratchImages } from '../../helpers/images.js';
+import { fileBytes, openWithWriterThread, scratchImages } from '../../helpers/images.js';
 
 /** The image's file system is full: 0x80070070, with the ENOSPC it met as the cause. */
 function diskFull(e: unknown): boolean {
@@ -160,12 +160,11 @@ describe('FileStore write-back cache', () => {
 
   it('a writer thread that dies makes writes and sync reject instead of hang', async () => {
     const path = imagePath();
-    const store = await FileStore.open(path);
+    const { store, writer } = await openWithWriterThread(path);
     try {
       await store.write(0, SECTOR, other(SEGMENT, 8));
-      // White box: end the store's writer thread the way a crash would.
-      const white = store as unknown as { thread: { writer: { terminate(): Promise<number> } } };
-      await white.thread.writer.terminate();
+      // End the store's writer thread the way a crash would.
+      await writer.terminate();
       const ended = (e: unknown) =>
         e instanceof DwError &&
         e.hr === HR.ERROR_IO_DEVICE &&

@@ -19,7 +19,7 @@ import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
 import { imageFileError } from '../../../src/transport/emulated/image/image-errors.js';
 import { openVirtualDrive, type ImageWriteFault } from '../../../src/transport/emulated/index.js';
 import { pattern, rejectsWith } from '../../helpers/recorder.js';
-import { fileBytes, scratchImages } from '../../helpers/images.js';
+import { fileBytes, openWithWriterThread, scratchImages } from '../../helpers/images.js';
 
 const SECTOR = 2048;
 const MiB = 1024 * 1024;
@@ -152,11 +152,10 @@ describe('image file errors: the store', () => {
 
   it('a writer thread that dies: 0x8007045D, not retryable, naming the thread and the image', async () => {
     const path = imagePath();
-    const store = await FileStore.open(path);
+    const { store, writer } = await openWithWriterThread(path);
     try {
       await store.write(0, SECTOR, pattern(128 * SECTOR));
-      const white = store as unknown as { thread: { writer: { terminate(): Promise<number> } } };
-      await white.thread.writer.terminate();
+      await writer.terminate();
       const e = await rejectsWith(store.sync());
       assertPermanent(e, HR.ERROR_IO_DEVICE, path);
       assert.match(e.message, /image writer thread ended unexpectedly.*open it again/);

@@ -14,7 +14,7 @@ import { DwError, HR } from '../../../src/errors.js';
 import type { DataOutKeeper } from '../../../src/transport/emulated/image/block-store.js';
 import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
 import { openVirtualDrive } from '../../../src/transport/emulated/index.js';
-import { fileBytes, scratchImages } from '../../helpers/images.js';
+import { fileBytes, openWithWriterThread, scratchImages } from '../../helpers/images.js';
 
 /** The image's file system is full: 0x80070070, with the ENOSPC it met as the cause. */
 function diskFull(e: unknown): boolean {
@@ -224,14 +224,13 @@ describe('FileStore: held WRITEs (zero-copy hand-off)', () => {
 
   it('a writer thread that dies releases what it held', async () => {
     const path = imagePath();
-    const store = await FileStore.open(path);
+    const { store, writer } = await openWithWriterThread(path);
     const h = countingHold();
     try {
       await store.write(0, SECTOR, shared(CHUNK, 10), keeper(h));
-      // White box: end the store's writer thread the way a crash would (before or after it
-      // wrote the job: either way the hold must come back).
-      const white = store as unknown as { thread: { writer: { terminate(): Promise<number> } } };
-      await white.thread.writer.terminate();
+      // End the store's writer thread the way a crash would (before or after it wrote the job:
+      // either way the hold must come back).
+      await writer.terminate();
       await h.released;
       assert.equal(h.releases, 1);
       await assert.rejects(store.sync(), /writer thread ended unexpectedly/);
