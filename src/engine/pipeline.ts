@@ -55,7 +55,7 @@ export class SlotPool {
    * sectors at 64 KiB), so consecutive slots form one contiguous span a single read can fill.
    */
   readonly contiguous: boolean;
-  private readonly buffer: ArrayBufferLike;
+  readonly #buffer: ArrayBufferLike;
 
   constructor(geometry: Geometry) {
     this.geometry = geometry;
@@ -71,14 +71,14 @@ export class SlotPool {
       slots.push(new Uint8Array(buffer, i * stride, geometry.slotSize));
     }
     this.slots = slots;
-    this.buffer = buffer;
+    this.#buffer = buffer;
     this.contiguous = stride === geometry.slotSize;
     this.holds = new SlotHolds(geometry.slotCount);
   }
 
   /** `bytes` from the start of slot `first` (only meaningful when `contiguous`). */
   span(first: number, bytes: number): Uint8Array {
-    return new Uint8Array(this.buffer, first * this.geometry.slotSize, bytes);
+    return new Uint8Array(this.#buffer, first * this.geometry.slotSize, bytes);
   }
 
   fits(g: Geometry): boolean {
@@ -108,13 +108,13 @@ const RELEASED_EARLY = 3;
 export class SlotHolds {
   /** `perSlot[i]` goes with slot i's WRITE when the recorder has held writes. */
   readonly perSlot: readonly DataOutHold[];
-  private readonly state: Uint8Array;
-  private held = 0;
-  private free: SlotQueue | undefined;
-  private drainWaiter: (() => void) | undefined;
+  readonly #state: Uint8Array;
+  #held = 0;
+  #free: SlotQueue | undefined;
+  #drainWaiter: (() => void) | undefined;
 
   constructor(slotCount: number) {
-    this.state = new Uint8Array(slotCount);
+    this.#state = new Uint8Array(slotCount);
     const perSlot: DataOutHold[] = [];
     for (let i = 0; i < slotCount; i++) perSlot.push(new SlotHold(this, i));
     this.perSlot = perSlot;
@@ -122,38 +122,38 @@ export class SlotHolds {
 
   /** A section starts: released slots go to its free queue. */
   begin(free: SlotQueue): void {
-    this.free = free;
-    this.state.fill(IDLE);
+    this.#free = free;
+    this.#state.fill(IDLE);
   }
 
   /** Slot i's WRITE is about to be sent. */
   sent(i: number): void {
-    this.state[i] = SENT;
+    this.#state[i] = SENT;
   }
 
   /** Slot i's WRITE completed; `held` is what the transport answered. */
   completed(i: number, held: boolean): void {
-    if (held && this.state[i] === SENT) {
-      this.state[i] = HELD;
-      this.held++;
+    if (held && this.#state[i] === SENT) {
+      this.#state[i] = HELD;
+      this.#held++;
       return;
     }
-    this.state[i] = IDLE;
-    this.free?.put(i);
+    this.#state[i] = IDLE;
+    this.#free?.put(i);
   }
 
   /** Slot i's transport let go of it (SlotHold.release). */
   release(i: number): void {
-    const state = this.state[i];
+    const state = this.#state[i];
     if (state === SENT) {
-      this.state[i] = RELEASED_EARLY;
+      this.#state[i] = RELEASED_EARLY;
     } else if (state === HELD) {
-      this.state[i] = IDLE;
-      this.held--;
-      this.free?.put(i);
-      if (this.held === 0) {
-        const wake = this.drainWaiter;
-        this.drainWaiter = undefined;
+      this.#state[i] = IDLE;
+      this.#held--;
+      this.#free?.put(i);
+      if (this.#held === 0) {
+        const wake = this.#drainWaiter;
+        this.#drainWaiter = undefined;
         wake?.();
       }
     }
@@ -162,52 +162,55 @@ export class SlotHolds {
 
   /** Resolves once no slot is held any more. */
   drained(): Promise<void> {
-    if (this.held === 0) return Promise.resolve();
+    if (this.#held === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.drainWaiter = resolve;
+      this.#drainWaiter = resolve;
     });
   }
 }
 
 /** One slot's hold: a class, so every slot's release() is the same function to the optimiser. */
 class SlotHold implements DataOutHold {
-  constructor(
-    private readonly holds: SlotHolds,
-    private readonly index: number,
-  ) {}
+  readonly #holds: SlotHolds;
+  readonly #index: number;
+
+  constructor(holds: SlotHolds, index: number) {
+    this.#holds = holds;
+    this.#index = index;
+  }
 
   release(): void {
-    this.holds.release(this.index);
+    this.#holds.release(this.#index);
   }
 }
 
 /** The abort flag shared by the reader, the writer and the retry waits. */
 export class AbortFlag {
-  private readonly controller = new AbortController();
-  private waiters: (() => void)[] = [];
+  readonly #controller = new AbortController();
+  #waiters: (() => void)[] = [];
 
   get raised(): boolean {
-    return this.controller.signal.aborted;
+    return this.#controller.signal.aborted;
   }
 
   /** Aborted when the flag is raised: ends back-off waits at once. */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.#controller.signal;
   }
 
   raise(): void {
     if (this.raised) return;
-    this.controller.abort();
-    const w = this.waiters;
-    this.waiters = [];
+    this.#controller.abort();
+    const w = this.#waiters;
+    this.#waiters = [];
     for (const wake of w) wake();
   }
 
   /** Register a wake-up called once when the flag is raised. */
   onRaise(wake: () => void): () => void {
-    this.waiters.push(wake);
+    this.#waiters.push(wake);
     return () => {
-      this.waiters = this.waiters.filter((x) => x !== wake);
+      this.#waiters = this.#waiters.filter((x) => x !== wake);
     };
   }
 }
@@ -222,61 +225,60 @@ export function cancelledError(message = 'the write was cancelled'): DwError {
  */
 export class SlotQueue {
   /** A ring of slot indexes: a queue never holds more than the pool has slots. */
-  private readonly items: Int32Array;
-  private head = 0;
-  private count = 0;
-  private waiter: (() => void) | undefined;
+  readonly #items: Int32Array;
+  #head = 0;
+  #count = 0;
+  #waiter: (() => void) | undefined;
   /** A waitForLength() in progress: the length it waits for and its wake-up. */
-  private lengthWaiter: { readonly n: number; readonly wake: () => void } | undefined;
+  #lengthWaiter: { readonly n: number; readonly wake: () => void } | undefined;
+  readonly #abort: AbortFlag;
 
-  constructor(
-    private readonly abort: AbortFlag,
-    capacity: number,
-  ) {
-    this.items = new Int32Array(capacity);
+  constructor(abort: AbortFlag, capacity: number) {
+    this.#abort = abort;
+    this.#items = new Int32Array(capacity);
   }
 
   put(index: number): void {
-    const items = this.items;
-    if (this.count === items.length) {
+    const items = this.#items;
+    if (this.#count === items.length) {
       // An engine bug, never the caller's input: a slot index was queued twice.
       throw new DwError(HR.E_FAIL, { message: 'SlotQueue: more slots than the pool has' });
     }
-    let at = this.head + this.count;
+    let at = this.#head + this.#count;
     if (at >= items.length) at -= items.length;
     items[at] = index;
-    this.count++;
-    const w = this.waiter;
-    this.waiter = undefined;
+    this.#count++;
+    const w = this.#waiter;
+    this.#waiter = undefined;
     w?.();
-    const lw = this.lengthWaiter;
+    const lw = this.#lengthWaiter;
     if (lw !== undefined && this.length >= lw.n) {
-      this.lengthWaiter = undefined;
+      this.#lengthWaiter = undefined;
       lw.wake();
     }
   }
 
   get length(): number {
-    return this.count;
+    return this.#count;
   }
 
   /** The slot index take() would hand out next, without taking it. */
   peek(): number | undefined {
-    return this.count > 0 ? this.items[this.head] : undefined;
+    return this.#count > 0 ? this.#items[this.#head] : undefined;
   }
 
   /** Takes the next slot index when it equals `index` (no wait); true when taken. */
   takeIf(index: number): boolean {
-    if (this.abort.raised || this.peek() !== index) return false;
-    this.next();
+    if (this.#abort.raised || this.peek() !== index) return false;
+    this.#next();
     return true;
   }
 
   /** Removes and returns the head of a non-empty queue. */
-  private next(): number {
-    const v = this.items[this.head] as number;
-    this.head = this.head + 1 === this.items.length ? 0 : this.head + 1;
-    this.count--;
+  #next(): number {
+    const v = this.#items[this.#head] as number;
+    this.#head = this.#head + 1 === this.#items.length ? 0 : this.#head + 1;
+    this.#count--;
     return v;
   }
 
@@ -285,14 +287,14 @@ export class SlotQueue {
    * raised first. Woken from put(), never by polling. One waiter at a time.
    */
   async waitForLength(n: number): Promise<boolean> {
-    if (this.abort.raised) return false;
+    if (this.#abort.raised) return false;
     if (this.length >= n) return true;
     await new Promise<void>((resolve) => {
-      const off = this.abort.onRaise(() => {
-        this.lengthWaiter = undefined;
+      const off = this.#abort.onRaise(() => {
+        this.#lengthWaiter = undefined;
         resolve();
       });
-      this.lengthWaiter = {
+      this.#lengthWaiter = {
         n,
         wake: () => {
           off();
@@ -300,7 +302,7 @@ export class SlotQueue {
         },
       };
     });
-    return !this.abort.raised;
+    return !this.#abort.raised;
   }
 
   /**
@@ -308,18 +310,18 @@ export class SlotQueue {
    * take() waits). Saves a promise per chunk on the hot path, where a slot is usually ready.
    */
   tryTake(): number | undefined {
-    if (this.abort.raised || this.count === 0) return undefined;
-    return this.next();
+    if (this.#abort.raised || this.#count === 0) return undefined;
+    return this.#next();
   }
 
   /** Next slot index, or undefined when the abort flag is (or becomes) raised. */
   async take(): Promise<number | undefined> {
     for (;;) {
-      if (this.abort.raised) return undefined;
-      if (this.count > 0) return this.next();
+      if (this.#abort.raised) return undefined;
+      if (this.#count > 0) return this.#next();
       await new Promise<void>((resolve) => {
-        const off = this.abort.onRaise(resolve);
-        this.waiter = () => {
+        const off = this.#abort.onRaise(resolve);
+        this.#waiter = () => {
           off();
           resolve();
         };

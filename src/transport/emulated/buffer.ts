@@ -8,54 +8,56 @@ import type { Clock } from '../clock.js';
 
 export class DriveBuffer {
   /** Bytes waiting to be recorded. */
-  private fillBytes = 0;
-  private last: number;
+  #fillBytes = 0;
+  #last: number;
   /** Bytes per millisecond; 0 = unpaced. */
-  private rate = 0;
+  #rate = 0;
   /** A track is being recorded (from its first WRITE until SYNCHRONIZE CACHE or a close). */
-  private recording = false;
+  #recording = false;
   /** The buffer emptied while recording and no WRITE has come since. */
-  private dry = false;
+  #dry = false;
   /** Underruns the drive bridged with a lossless link (BUFE / DVD+R / BD). */
   links = 0;
   /** Underruns that failed a write (BUFE off). */
   losses = 0;
+  readonly #clock: Clock;
 
   constructor(
     readonly size: number,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
-    this.last = clock.now();
+    this.#clock = clock;
+    this.#last = clock.now();
   }
 
   get paced(): boolean {
-    return this.rate > 0;
+    return this.#rate > 0;
   }
 
   /** Set the recording rate in bytes per second (0 = unpaced). */
   setRate(bytesPerSecond: number): void {
     this.update();
-    this.rate = bytesPerSecond / 1000;
+    this.#rate = bytesPerSecond / 1000;
   }
 
   /** Drains what the drive recorded since the last look. */
   update(): void {
-    const now = this.clock.now();
-    if (this.rate > 0 && this.recording) {
-      const drained = (now - this.last) * this.rate;
-      if (drained >= this.fillBytes) {
-        this.fillBytes = 0;
-        this.dry = true;
+    const now = this.#clock.now();
+    if (this.#rate > 0 && this.#recording) {
+      const drained = (now - this.#last) * this.#rate;
+      if (drained >= this.#fillBytes) {
+        this.#fillBytes = 0;
+        this.#dry = true;
       } else {
-        this.fillBytes -= drained;
+        this.#fillBytes -= drained;
       }
     }
-    this.last = now;
+    this.#last = now;
   }
 
   get fill(): number {
     this.update();
-    return Math.ceil(this.fillBytes);
+    return Math.ceil(this.#fillBytes);
   }
 
   get free(): number {
@@ -65,13 +67,13 @@ export class DriveBuffer {
   /** True when the buffer ran dry since the last WRITE of the track being recorded. */
   underran(): boolean {
     this.update();
-    return this.recording && this.dry;
+    return this.#recording && this.#dry;
   }
 
   /** The underrun was bridged: recording resumes with the next data. */
   linked(): void {
     this.links++;
-    this.dry = false;
+    this.#dry = false;
   }
 
   /** The underrun lost the track: recording stops. */
@@ -83,32 +85,32 @@ export class DriveBuffer {
   /** Milliseconds until `bytes` fit; 0 when they fit now. A transfer larger than the buffer
    *  waits for an empty buffer. */
   waitFor(bytes: number): number {
-    if (this.rate <= 0) return 0;
+    if (this.#rate <= 0) return 0;
     const fill = this.fill;
     if (fill === 0 || fill + bytes <= this.size) return 0;
     const excess = Math.min(fill, fill + bytes - this.size);
-    return excess / this.rate;
+    return excess / this.#rate;
   }
 
   /** Accepts a WRITE's data. */
   accept(bytes: number): void {
     this.update();
-    if (this.rate <= 0) return;
-    this.fillBytes += bytes;
-    this.recording = true;
-    this.dry = false;
+    if (this.#rate <= 0) return;
+    this.#fillBytes += bytes;
+    this.#recording = true;
+    this.#dry = false;
   }
 
   /** Milliseconds until everything buffered is recorded. */
   drainTime(): number {
-    return this.rate > 0 ? this.fill / this.rate : 0;
+    return this.#rate > 0 ? this.fill / this.#rate : 0;
   }
 
   /** Recording ended (SYNCHRONIZE CACHE, close, eject). */
   stop(): void {
     this.update();
-    this.fillBytes = 0;
-    this.recording = false;
-    this.dry = false;
+    this.#fillBytes = 0;
+    this.#recording = false;
+    this.#dry = false;
   }
 }

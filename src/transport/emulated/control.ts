@@ -11,52 +11,56 @@ import type { MediaId } from './media.js';
 
 /** Read-only view of the loaded disc and the drive's recording state. */
 export class MediaInspection {
-  constructor(private readonly core: DriveCore) {}
+  readonly #core: DriveCore;
+
+  constructor(core: DriveCore) {
+    this.#core = core;
+  }
 
   /** A disc is in the drive and the tray is closed. */
   get loaded(): boolean {
-    return this.core.disc !== undefined && this.core.tray === 'closed';
+    return this.#core.disc !== undefined && this.#core.tray === 'closed';
   }
   get trayOpen(): boolean {
-    return this.core.tray === 'open';
+    return this.#core.tray === 'open';
   }
   get prevented(): boolean {
-    return this.core.prevented;
+    return this.#core.prevented;
   }
   get media(): MediaId | undefined {
-    return this.core.disc?.spec.id;
+    return this.#core.disc?.spec.id;
   }
   /** Current profile (0 when empty). */
   get profile(): number {
-    return this.core.disc?.profile ?? 0;
+    return this.#core.disc?.profile ?? 0;
   }
   get discStatus(): DiscStatus | undefined {
-    return this.core.disc?.status().disc;
+    return this.#core.disc?.status().disc;
   }
   get capacity(): number {
-    return this.core.disc?.capacity ?? 0;
+    return this.#core.disc?.capacity ?? 0;
   }
   get formatted(): boolean {
-    return this.core.disc?.formatted ?? false;
+    return this.#core.disc?.formatted ?? false;
   }
   get finalized(): boolean {
-    return this.core.disc?.finalized ?? false;
+    return this.#core.disc?.finalized ?? false;
   }
   /** Copies of the tracks. */
   get tracks(): Track[] {
-    return (this.core.disc?.tracks ?? []).map((t) => ({ ...t }));
+    return (this.#core.disc?.tracks ?? []).map((t) => ({ ...t }));
   }
   get sessions(): Session[] {
-    return (this.core.disc?.sessions ?? []).map((s) => ({ ...s }));
+    return (this.#core.disc?.sessions ?? []).map((s) => ({ ...s }));
   }
   /** Next writable address of the invisible track, undefined when there is none. */
   get nwa(): number | undefined {
-    return this.core.disc?.invisibleTrack?.nwa;
+    return this.#core.disc?.invisibleTrack?.nwa;
   }
   /** Stored bytes of `count` blocks from `lba` (each in the size it was written; zeros where
    *  nothing was written). Test hooks read the disc surface, not what READ would allow. */
   async readBlocks(lba: number, count: number): Promise<Uint8Array> {
-    const store = this.core.store;
+    const store = this.#core.store;
     const stride = store.stride ?? 2048;
     if (lba >= 0 && store.stride !== undefined && store.plain(lba, count)) {
       return store.readRun(lba, count);
@@ -75,34 +79,34 @@ export class MediaInspection {
   }
   /** Underruns while recording (bridged links plus losses of streaming). */
   get underruns(): number {
-    return this.core.buffer.links + this.core.buffer.losses;
+    return this.#core.buffer.links + this.#core.buffer.losses;
   }
   /** Underruns bridged by BUFE / lossless linking. */
   get links(): number {
-    return this.core.buffer.links;
+    return this.#core.buffer.links;
   }
   /** Underruns that failed a WRITE with 03/0C/09. */
   get lossesOfStreaming(): number {
-    return this.core.buffer.losses;
+    return this.#core.buffer.losses;
   }
   /** Bytes in the drive buffer now. */
   get bufferFill(): number {
-    return this.core.buffer.fill;
+    return this.#core.buffer.fill;
   }
   get bufferSize(): number {
-    return this.core.buffer.size;
+    return this.#core.buffer.size;
   }
   /** Current write speed as a multiple of 1x. */
   get writeSpeedX(): number {
-    return this.core.effectiveSpeedX();
+    return this.#core.effectiveSpeedX();
   }
   /** The current Write Parameters mode page. */
   get writeParameters(): WriteParametersPage {
-    return this.core.writeParameters;
+    return this.#core.writeParameters;
   }
   /** Bytes per block a WRITE must carry now. */
   get writeBlockSize(): number {
-    return this.core.writeBlockSize();
+    return this.#core.writeBlockSize();
   }
 }
 
@@ -111,14 +115,16 @@ export class VirtualDriveControl {
   readonly faults = new Faults();
   readonly log: LogEntry[] = [];
   readonly media: MediaInspection;
+  readonly #core: DriveCore;
 
-  constructor(private readonly core: DriveCore) {
+  constructor(core: DriveCore) {
+    this.#core = core;
     this.media = new MediaInspection(core);
   }
 
   /** Takes the disc out and leaves the tray open (flushing an image-backed disc first). */
   async eject(): Promise<void> {
-    await this.core.unload();
+    await this.#core.unload();
   }
 
   /** Puts a fresh disc in and closes the tray: the next command sees unit attention 06/28/00. */
@@ -126,7 +132,7 @@ export class VirtualDriveControl {
     media: MediaId,
     options: { readonly capacity?: number; readonly formatted?: boolean } = {},
   ): Promise<void> {
-    await this.core.load(media, {
+    await this.#core.load(media, {
       ...(options.capacity !== undefined ? { capacity: options.capacity } : {}),
       ...(options.formatted !== undefined ? { formatted: options.formatted } : {}),
     });

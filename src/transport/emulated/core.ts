@@ -72,8 +72,8 @@ export class DriveCore {
    * nothing writes nothing: another process may hold the image meanwhile, and a refused second
    * burner must not put back the layout it opened with. refresh() compares the second.
    */
-  private layoutSeen: string | undefined;
-  private sidecarSeen: string | undefined;
+  #layoutSeen: string | undefined;
+  #sidecarSeen: string | undefined;
 
   constructor(
     readonly options: VirtualDriveOptions,
@@ -123,7 +123,7 @@ export class DriveCore {
         store.restore(sidecar.stride ?? undefined, decodeOdd(sidecar.odd));
       }
       const core = new DriveCore(options, clock, disc, store);
-      if (read !== undefined) core.seen(read.text);
+      if (read !== undefined) core.#seen(read.text);
       else await core.persist();
       return core;
     } catch (e) {
@@ -204,16 +204,16 @@ export class DriveCore {
     if (this.options.image === undefined || this.disc === undefined) return;
     await this.store.writeOut();
     const text = sidecarText(this.disc.toJSON(), this.store);
-    if (text === this.layoutSeen) return;
+    if (text === this.#layoutSeen) return;
     await writeSidecar(this.options.image, text);
-    this.layoutSeen = text;
-    this.sidecarSeen = text;
+    this.#layoutSeen = text;
+    this.#sidecarSeen = text;
   }
 
   /** The layout now in memory is the one of the sidecar text `text`. */
-  private seen(text: string): void {
-    this.sidecarSeen = text;
-    this.layoutSeen =
+  #seen(text: string): void {
+    this.#sidecarSeen = text;
+    this.#layoutSeen =
       this.disc === undefined ? undefined : sidecarText(this.disc.toJSON(), this.store);
   }
 
@@ -226,9 +226,9 @@ export class DriveCore {
     const image = this.options.image;
     const disc = this.disc;
     if (image === undefined || disc === undefined || !(this.store instanceof FileStore)) return;
-    if (this.dirty || sidecarText(disc.toJSON(), this.store) !== this.layoutSeen) return;
+    if (this.dirty || sidecarText(disc.toJSON(), this.store) !== this.#layoutSeen) return;
     const read = await readSidecar<DiscJson>(image);
-    if (read === undefined || read.text === this.sidecarSeen) return;
+    if (read === undefined || read.text === this.#sidecarSeen) return;
     if (read.json.disc.media !== disc.spec.id) {
       throw invalidArgument(
         `virtual drive: ${image} now holds a ${read.json.disc.media} disc, not ${disc.spec.id}`,
@@ -236,7 +236,7 @@ export class DriveCore {
     }
     this.disc = Disc.fromJSON(read.json.disc, this.options.capacityBlocks);
     this.store.restore(read.json.stride ?? undefined, decodeOdd(read.json.odd));
-    this.seen(read.text);
+    this.#seen(read.text);
   }
 
   /** Data and layout reach stable storage (SYNCHRONIZE CACHE, CLOSE, eject, close). */

@@ -21,7 +21,7 @@ function roundUp(n: number, unit: number): number {
 
 export class Disc extends DiscLayout {
   /** Test Write: per-track simulated NWA; nothing is recorded. */
-  private readonly simulated = new Map<number, number>();
+  readonly #simulated = new Map<number, number>();
 
   private constructor(spec: MediaSpec, rawCapacity: number) {
     super(spec, rawCapacity);
@@ -31,9 +31,9 @@ export class Disc extends DiscLayout {
   static fresh(id: MediaId, options: { capacity?: number; formatted?: boolean } = {}): Disc {
     const spec = MEDIA[id];
     const disc = new Disc(spec, options.capacity ?? spec.capacity);
-    disc.resetSequential();
+    disc.#resetSequential();
     if (id === 'dvd-ram' || (options.formatted === true && spec.formatTypes.length > 0)) {
-      disc.applyFormat(spec.formatTypes[0] ?? 0, 0);
+      disc.#applyFormat(spec.formatTypes[0] ?? 0, 0);
     }
     return disc;
   }
@@ -71,7 +71,7 @@ export class Disc extends DiscLayout {
     }
     if (this.finalized) fail(Sense.CANNOT_WRITE_INCOMPATIBLE_FORMAT, lba, 'the disc is closed');
     const nwaOfTrack = (t: Track) =>
-      ctx.testWrite ? (this.simulated.get(t.number) ?? t.nwa) : t.nwa;
+      ctx.testWrite ? (this.#simulated.get(t.number) ?? t.nwa) : t.nwa;
     const nwaOf = nwaOfTrack;
     const rawMode = spec.family === 'cd' && ctx.writeType === 3;
     // A raw CD session ends with a host-written lead-out beyond the last user block.
@@ -116,7 +116,7 @@ export class Disc extends DiscLayout {
   commitWrite(track: Track | undefined, lba: number, blocks: number, ctx: WriteContext): void {
     if (track === undefined || blocks === 0) return;
     if (ctx.testWrite) {
-      this.simulated.set(track.number, lba + blocks);
+      this.#simulated.set(track.number, lba + blocks);
       return;
     }
     if (track.nwa === track.start && track.first === track.start && lba < track.start) {
@@ -136,7 +136,7 @@ export class Disc extends DiscLayout {
 
   /** Test Write changed or the track was closed in simulation: forget simulated progress. */
   clearSimulation(): void {
-    this.simulated.clear();
+    this.#simulated.clear();
   }
 
   // ---- reading ------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ export class Disc extends DiscLayout {
       return;
     }
     if (closeFunction === 1) {
-      this.closeTrack(trackNumber);
+      this.#closeTrack(trackNumber);
       return;
     }
     const finalize = this.spec.finalizeFunctions.includes(closeFunction);
@@ -217,12 +217,12 @@ export class Disc extends DiscLayout {
     const { disc } = this.status();
     if (disc === 'blank')
       fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'nothing to close on a blank disc');
-    this.closeSession(
+    this.#closeSession(
       finalize || (this.spec.finalizeFunctions.length === 0 && !nextSessionAllowed),
     );
   }
 
-  private closeTrack(trackNumber: number): void {
+  #closeTrack(trackNumber: number): void {
     const t = this.track(trackNumber);
     if (t === undefined || t.closed)
       fail(Sense.INVALID_FIELD_IN_CDB, undefined, `track ${trackNumber} is not open`);
@@ -240,7 +240,7 @@ export class Disc extends DiscLayout {
     if (next < this.capacity && this.tracks.length < MAX_TRACKS) this.appendTrack(t.session, next);
   }
 
-  private closeSession(finalize: boolean): void {
+  #closeSession(finalize: boolean): void {
     const session = this.lastSession;
     if (session === undefined) fail(Sense.COMMAND_SEQUENCE_ERROR);
     let end = 0;
@@ -279,14 +279,14 @@ export class Disc extends DiscLayout {
   }
 
   /** Back to a blank sequential disc. */
-  private resetSequential(): void {
+  #resetSequential(): void {
     this.finalized = false;
     this.formatted = false;
     this.profile = this.spec.profile;
     this.capacity = this.rawCapacity;
     this.tracks = [];
     this.sessions = [{ number: 1, closed: false }];
-    this.simulated.clear();
+    this.#simulated.clear();
     this.structures = emptyStructures();
     this.appendTrack(1, 0);
   }
@@ -299,7 +299,7 @@ export class Disc extends DiscLayout {
       fail(Sense.INCOMPATIBLE_MEDIUM_INSTALLED, undefined, `${this.spec.name} cannot be blanked`);
     if (blankingType !== 0 && blankingType !== 1)
       fail(Sense.INVALID_FIELD_IN_CDB, undefined, `blanking type ${blankingType}`);
-    this.resetSequential();
+    this.#resetSequential();
   }
 
   /** FORMAT UNIT with a format descriptor; `blocks` 0 (or 0xFFFFFFFF) = the default size. */
@@ -312,7 +312,7 @@ export class Disc extends DiscLayout {
         `format type 0x${formatType.toString(16)}`,
       );
     }
-    this.applyFormat(formatType, blocks);
+    this.#applyFormat(formatType, blocks);
   }
 
   /** Formatted capacities a FORMAT UNIT can produce: [formatType, blocks] per descriptor. */
@@ -329,8 +329,8 @@ export class Disc extends DiscLayout {
         ];
       case 'bd-re':
         return [
-          [0x00, this.bdSpareCapacity()],
-          [0x30, this.bdSpareCapacity()],
+          [0x00, this.#bdSpareCapacity()],
+          [0x30, this.#bdSpareCapacity()],
           [0x31, this.rawCapacity],
         ];
       case 'cd-r':
@@ -343,7 +343,7 @@ export class Disc extends DiscLayout {
     }
   }
 
-  private bdSpareCapacity(): number {
+  #bdSpareCapacity(): number {
     // The default BD-RE format keeps about 3.2 % of the disc as spare area.
     return this.rawCapacity === this.spec.capacity
       ? this.spec.formattedCapacity
@@ -353,7 +353,7 @@ export class Disc extends DiscLayout {
         ) - 32;
   }
 
-  private applyFormat(formatType: number, blocks: number): void {
+  #applyFormat(formatType: number, blocks: number): void {
     const offered = this.formattable().find(([type]) => type === formatType);
     let capacity = offered?.[1] ?? this.rawCapacity;
     if (this.spec.id === 'bd-re' && blocks !== 0 && blocks !== 0xffffffff) {
@@ -365,7 +365,7 @@ export class Disc extends DiscLayout {
     this.formatted = true;
     this.finalized = false;
     if (this.spec.id === 'dvd-rw') this.profile = Profile.DVD_RW_RESTRICTED_OVERWRITE;
-    this.simulated.clear();
+    this.#simulated.clear();
     this.structures = emptyStructures();
     this.sessions = [{ number: 1, closed: true }];
     this.tracks = [

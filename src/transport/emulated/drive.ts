@@ -58,34 +58,41 @@ class CommandExchange implements Exchange {
   /** The command's data-out may be kept by the store (held writes; DataOutKeeper). */
   readonly hold: DataOutHold | undefined;
   kept = false;
-  private readonly deadline: number;
+  readonly #deadline: number;
+  readonly #clock: Clock;
+  readonly #options: ExecuteOptions;
 
   constructor(
-    private readonly clock: Clock,
+    clock: Clock,
     readonly faults: Faults,
     readonly command: ScsiCommand,
-    private readonly options: ExecuteOptions,
+    options: ExecuteOptions,
     readonly start: number,
     hold: DataOutHold | undefined,
   ) {
-    this.deadline = options.timeoutMs === undefined ? Infinity : start + options.timeoutMs;
+    this.#clock = clock;
+    this.#options = options;
+    this.#deadline = options.timeoutMs === undefined ? Infinity : start + options.timeoutMs;
     this.hold = hold;
   }
 
   /** Sleeps on the drive's clock; past the command's deadline it times out, an abort cancels. */
   async wait(ms: number): Promise<void> {
     if (!(ms > 0)) return;
-    const now = this.clock.now();
-    const timedOut = now + ms > this.deadline;
+    const now = this.#clock.now();
+    const timedOut = now + ms > this.#deadline;
     try {
-      await this.clock.sleep(timedOut ? Math.max(0, this.deadline - now) : ms, this.options.signal);
+      await this.#clock.sleep(
+        timedOut ? Math.max(0, this.#deadline - now) : ms,
+        this.#options.signal,
+      );
     } catch (e) {
       if (e instanceof DwError && e.hr === HR.E_IMAPI_REQUEST_CANCELLED) {
         throw TransportErrors.aborted(this.command);
       }
       throw e;
     }
-    if (timedOut) throw TransportErrors.timeout(this.command, this.options.timeoutMs ?? 0);
+    if (timedOut) throw TransportErrors.timeout(this.command, this.#options.timeoutMs ?? 0);
   }
 }
 
@@ -99,21 +106,25 @@ export class VirtualDrive implements Transport {
    * instead of through the cache, and its hold comes back once it is there (image/held-writes.ts).
    */
   readonly heldWrites?: HeldWriteCapability;
-  private busy = false;
-  private closed = false;
-  private seq = 0;
+  #busy = false;
+  #closed = false;
+  #seq = 0;
+  readonly #core: DriveCore;
+  readonly #clock: Clock;
 
   private constructor(
     readonly address: string,
     readonly options: VirtualDriveOptions,
-    private readonly core: DriveCore,
-    private readonly clock: Clock,
+    core: DriveCore,
+    clock: Clock,
   ) {
+    this.#core = core;
+    this.#clock = clock;
     this.control = new VirtualDriveControl(core);
-    this.exclusiveAccess = virtualExclusiveAccess(core, () => this.closed);
+    this.exclusiveAccess = virtualExclusiveAccess(core, () => this.#closed);
     if (options.image !== undefined) {
       this.heldWrites = {
-        executeHeld: (command, hold, o = {}) => this.start(command, o, hold, heldResult),
+        executeHeld: (command, hold, o = {}) => this.#start(command, o, hold, heldResult),
       };
     }
   }
@@ -140,17 +151,17 @@ export class VirtualDrive implements Transport {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     try {
       try {
-        if (this.core.disc !== undefined) {
-          this.core.buffer.stop();
-          if (this.core.dirty || this.options.image !== undefined) await this.core.flush();
+        if (this.#core.disc !== undefined) {
+          this.#core.buffer.stop();
+          if (this.#core.dirty || this.options.image !== undefined) await this.#core.flush();
         }
       } finally {
         // Also when the flush failed (a full image): the file and the writer thread are let go.
-        await this.core.store.close();
+        await this.#core.store.close();
       }
     } finally {
       // After the flush: the next holder of the image opens what this drive recorded.
@@ -159,53 +170,53 @@ export class VirtualDrive implements Transport {
   }
 
   execute(command: ScsiCommand, options: ExecuteOptions = {}): Promise<ScsiResult> {
-    return this.start(command, options, undefined, plainResult);
+    return this.#start(command, options, undefined, plainResult);
   }
 
   /** execute() and heldWrites.executeHeld(): the contract's refusals, then the command. */
-  private start<R>(
+  #start<R>(
     command: ScsiCommand,
     options: ExecuteOptions,
     hold: DataOutHold | undefined,
     outcome: Outcome<R>,
   ): Promise<R> {
-    if (this.closed) return Promise.reject(TransportErrors.closed(this.address));
+    if (this.#closed) return Promise.reject(TransportErrors.closed(this.address));
     // The contract allows one command in flight; the recorder queues, the transport refuses.
-    if (this.busy) return Promise.reject(TransportErrors.overlapped(command));
+    if (this.#busy) return Promise.reject(TransportErrors.overlapped(command));
     if (this.control.faults.vanished) {
       return Promise.reject(TransportErrors.deviceGone(`${this.address} vanished`));
     }
-    this.busy = true;
-    return this.run(command, options, hold, outcome);
+    this.#busy = true;
+    return this.#run(command, options, hold, outcome);
   }
 
   /** The command is over: the next may come (and a vanish fault may strike). */
-  private finish(): void {
-    this.busy = false;
+  #finish(): void {
+    this.#busy = false;
     const faults = this.control.faults;
     if (faults.vanishIn !== undefined && --faults.vanishIn <= 0) {
       faults.vanishIn = undefined;
       faults.vanished = true;
       // A drive the host lost keeps recording what it received: its cache goes to the image
       // now (close() waits for it and reports a failure).
-      this.core.store.writeOut().catch(() => undefined);
+      this.#core.store.writeOut().catch(() => undefined);
     }
   }
 
   /** Runs one command; finish() ends it whichever way it ends. */
-  private async run<R>(
+  async #run<R>(
     command: ScsiCommand,
     options: ExecuteOptions,
     hold: DataOutHold | undefined,
     outcome: Outcome<R>,
   ): Promise<R> {
     try {
-      const start = this.clock.now();
+      const start = this.#clock.now();
       const cdb = command.cdb;
       const opcode = cdb[0] ?? -1;
       const name = command.name !== '' ? command.name : opcodeName(opcode);
       const exchange = new CommandExchange(
-        this.clock,
+        this.#clock,
         this.control.faults,
         command,
         options,
@@ -223,7 +234,7 @@ export class VirtualDrive implements Transport {
         }
         const latency = exchange.faults.latencyMs;
         if (latency > 0) await exchange.wait(latency);
-        const data = await dispatch(this.core, opcode, exchange);
+        const data = await dispatch(this.#core, opcode, exchange);
         const allocation = command.direction === 'in' ? (command.allocationLength ?? 0) : 0;
         const dataIn =
           command.direction !== 'in' || data === undefined
@@ -231,7 +242,7 @@ export class VirtualDrive implements Transport {
             : data.length > allocation
               ? data.subarray(0, allocation)
               : data;
-        this.record(exchange, name, ScsiStatus.GOOD, EMPTY, undefined, dataIn.length, undefined);
+        this.#record(exchange, name, ScsiStatus.GOOD, EMPTY, undefined, dataIn.length, undefined);
         return outcome(
           { status: ScsiStatus.GOOD, sense: EMPTY, dataIn, residual: allocation - dataIn.length },
           exchange.kept,
@@ -250,7 +261,7 @@ export class VirtualDrive implements Transport {
             this.options.senseFormat === 'descriptor'
               ? encodeDescriptorSense(options)
               : encodeFixedSense(options);
-          this.record(exchange, name, ScsiStatus.CHECK_CONDITION, sense, s, 0, undefined);
+          this.#record(exchange, name, ScsiStatus.CHECK_CONDITION, sense, s, 0, undefined);
           // A WRITE the drive fails is never held.
           return outcome(
             {
@@ -266,16 +277,16 @@ export class VirtualDrive implements Transport {
           e instanceof DwError
             ? e
             : TransportErrors.io(`${name} failed inside the virtual drive`, e);
-        this.record(exchange, name, undefined, EMPTY, undefined, 0, error);
+        this.#record(exchange, name, undefined, EMPTY, undefined, 0, error);
         throw error;
       }
     } finally {
-      this.finish();
+      this.#finish();
     }
   }
 
   /** Appends one command to the log (a fixed shape per entry; the CDB is copied). */
-  private record(
+  #record(
     x: CommandExchange,
     name: string,
     status: number | undefined,
@@ -290,7 +301,7 @@ export class VirtualDrive implements Transport {
     const log = this.control.log;
     log.push(
       new LoggedCommand(
-        ++this.seq,
+        ++this.#seq,
         name,
         command.cdb[0] ?? -1,
         command.cdb.slice(),
@@ -301,7 +312,7 @@ export class VirtualDrive implements Transport {
         command.dataOut?.length ?? 0,
         dataInBytes,
         x.start,
-        this.clock.now(),
+        this.#clock.now(),
         error,
       ),
     );

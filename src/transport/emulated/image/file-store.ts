@@ -57,28 +57,30 @@ interface Segment {
  */
 export class FileStore extends BaseStore {
   /** Segments holding data, oldest first; only the last one can be open (not sealed). */
-  private readonly queue: Segment[] = [];
-  private readonly spare: Segment[] = [];
-  private readonly thread: WriterThread;
+  readonly #queue: Segment[] = [];
+  readonly #spare: Segment[] = [];
+  readonly #thread: WriterThread;
   /** WRITEs taken without a copy (zero-copy hand-off), until the writer has them in the file. */
-  private readonly held: HeldWrites;
-  private closed = false;
+  readonly #held: HeldWrites;
+  #closed = false;
+  readonly #fh: FileHandle;
 
   private constructor(
-    private readonly fh: FileHandle,
+    fh: FileHandle,
     readonly path: string,
     options: FileStoreOptions,
   ) {
     super();
-    this.thread = new WriterThread({
+    this.#fh = fh;
+    this.#thread = new WriterThread({
       fd: fh.fd,
       image: path,
       lbaAt: (position) => Math.floor(position / (this.stride ?? 2048)),
       // Held bytes will never be read again once the thread is lost: their callers get them back.
-      onLost: () => this.held.release(),
+      onLost: () => this.#held.release(),
       fault: options.writeFault,
     });
-    this.held = new HeldWrites(this.thread);
+    this.#held = new HeldWrites(this.#thread);
   }
 
   static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
@@ -96,7 +98,7 @@ export class FileStore extends BaseStore {
     // "File-backed: zero-copy hand-off, the writer thread at open, fewer deoptimisations");
     // unreferenced until it has work, so an idle drive does not keep the process alive.
     try {
-      store.start();
+      store.#start();
     } catch (e) {
       await fh.close();
       throw e;
@@ -106,23 +108,23 @@ export class FileStore extends BaseStore {
 
   /** Bytes the cache holds that are not yet in the image file (tests, diagnostics). */
   get cachedBytes(): number {
-    const completed = this.thread.completed();
+    const completed = this.#thread.completed();
     let n = 0;
-    for (const seg of this.queue) {
+    for (const seg of this.#queue) {
       if (seg.queued < seg.len || completed - seg.job < 0) n += seg.len;
     }
-    return n + this.held.pendingBytes(completed);
+    return n + this.#held.pendingBytes(completed);
   }
 
   /** Bytes of held WRITEs (zero-copy) not yet released (tests, diagnostics). */
   get heldBytesOutstanding(): number {
-    return this.held.bytes;
+    return this.#held.bytes;
   }
 
-  private start(): void {
+  #start(): void {
     const cache = new SharedArrayBuffer(SEGMENT_BYTES * SEGMENTS);
     for (let i = 0; i < SEGMENTS; i++) {
-      this.spare.push({
+      this.#spare.push({
         buf: new Uint8Array(cache, i * SEGMENT_BYTES, SEGMENT_BYTES),
         offset: i * SEGMENT_BYTES,
         pos: 0,
@@ -132,12 +134,12 @@ export class FileStore extends BaseStore {
         sealed: true,
       });
     }
-    this.thread.start(cache);
+    this.#thread.start(cache);
   }
 
   /** Hands bytes [seg.queued, seg.len) of a segment to the writer thread. */
-  private submit(seg: Segment): void {
-    seg.job = this.thread.publish(
+  #submit(seg: Segment): void {
+    seg.job = this.#thread.publish(
       0,
       seg.offset + seg.queued,
       seg.len - seg.queued,
@@ -152,14 +154,14 @@ export class FileStore extends BaseStore {
     keeper: DataOutKeeper | undefined,
   ): Promise<void> {
     try {
-      this.thread.throwIfFailed();
-      if (!this.thread.running) this.start();
+      this.#thread.throwIfFailed();
+      if (!this.#thread.running) this.#start();
       const stride = this.stride ?? 2048;
       if (keeper?.hold !== undefined && data.buffer instanceof SharedArrayBuffer) {
-        return this.keep(lba * stride, data, keeper);
+        return this.#keep(lba * stride, data, keeper);
       }
-      const at = this.append(lba * stride, data, 0);
-      return at === data.length ? DONE : this.appendSlowly(lba * stride + at, data, at);
+      const at = this.#append(lba * stride, data, 0);
+      return at === data.length ? DONE : this.#appendSlowly(lba * stride + at, data, at);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
@@ -169,94 +171,94 @@ export class FileStore extends BaseStore {
    * Takes a WRITE's data without copying it: the writer thread writes it from the caller's
    * shared buffer, and the hold is released once it is in the file (zero-copy hand-off).
    */
-  private keep(position: number, data: Uint8Array, keeper: DataOutKeeper): Promise<void> {
-    this.held.release();
+  #keep(position: number, data: Uint8Array, keeper: DataOutKeeper): Promise<void> {
+    this.#held.release();
     // Cached data before this WRITE goes to the writer first, so the file sees writes in order.
-    const open = this.queue[this.queue.length - 1];
-    if (open !== undefined && !open.sealed) this.seal(open);
-    return this.held.take(position, data, keeper);
+    const open = this.#queue[this.#queue.length - 1];
+    if (open !== undefined && !open.sealed) this.#seal(open);
+    return this.#held.take(position, data, keeper);
   }
 
   /**
    * Copies data[at..] into the cache at image offset `offset` for as long as a segment is free;
    * returns how far it got (data.length when all of it is cached).
    */
-  private append(offset: number, data: Uint8Array, at: number): number {
+  #append(offset: number, data: Uint8Array, at: number): number {
     while (at < data.length) {
-      let seg = this.queue[this.queue.length - 1];
+      let seg = this.#queue[this.#queue.length - 1];
       if (seg !== undefined && !seg.sealed && seg.pos + seg.len !== offset) {
-        this.seal(seg);
+        this.#seal(seg);
       }
       if (seg === undefined || seg.sealed) {
-        this.recycle();
-        if (this.thread.submitted - this.thread.completed() >= JOB_SLOTS) return at;
-        seg = this.spare.pop();
+        this.#recycle();
+        if (this.#thread.submitted - this.#thread.completed() >= JOB_SLOTS) return at;
+        seg = this.#spare.pop();
         if (seg === undefined) return at;
         seg.pos = offset;
         seg.len = 0;
         seg.queued = 0;
         seg.sealed = false;
-        this.queue.push(seg);
+        this.#queue.push(seg);
       }
       const n = Math.min(SEGMENT_BYTES - seg.len, data.length - at);
       seg.buf.set(data.subarray(at, at + n), seg.len);
       seg.len += n;
       at += n;
       offset += n;
-      if (seg.len === SEGMENT_BYTES) this.seal(seg);
+      if (seg.len === SEGMENT_BYTES) this.#seal(seg);
     }
     return at;
   }
 
   /** The rest of a write once the cache is full: waits for the writer thread (back-pressure). */
-  private async appendSlowly(offset: number, data: Uint8Array, at: number): Promise<void> {
+  async #appendSlowly(offset: number, data: Uint8Array, at: number): Promise<void> {
     while (at < data.length) {
-      await this.thread.progress();
-      this.thread.throwIfFailed();
-      const done = this.append(offset, data, at);
+      await this.#thread.progress();
+      this.#thread.throwIfFailed();
+      const done = this.#append(offset, data, at);
       offset += done - at;
       at = done;
     }
   }
 
-  private seal(seg: Segment): void {
+  #seal(seg: Segment): void {
     seg.sealed = true;
-    if (seg.queued < seg.len) this.submit(seg);
+    if (seg.queued < seg.len) this.#submit(seg);
   }
 
   /** Returns sealed segments whose data is in the file, oldest first, to the spare list. */
-  private recycle(): void {
-    const completed = this.thread.completed();
+  #recycle(): void {
+    const completed = this.#thread.completed();
     for (;;) {
-      const seg = this.queue[0];
+      const seg = this.#queue[0];
       if (seg === undefined || !seg.sealed || seg.queued < seg.len) break;
       if (seg.len > 0 && completed - seg.job < 0) break;
-      this.queue.shift();
-      this.spare.push(seg);
+      this.#queue.shift();
+      this.#spare.push(seg);
     }
   }
 
   async writeOut(): Promise<void> {
-    const thread = this.thread;
+    const thread = this.#thread;
     if (!thread.running) return;
-    const open = this.queue[this.queue.length - 1];
-    if (open !== undefined && !open.sealed && open.queued < open.len) this.submit(open);
+    const open = this.#queue[this.#queue.length - 1];
+    if (open !== undefined && !open.sealed && open.queued < open.len) this.#submit(open);
     while (thread.completed() !== thread.submitted) {
-      this.held.release();
+      this.#held.release();
       thread.throwIfFailed();
       await thread.progress();
     }
-    this.held.release();
-    this.recycle();
+    this.#held.release();
+    this.#recycle();
     thread.throwIfFailed();
   }
 
   protected async readMain(lba: number, count: number): Promise<Uint8Array> {
-    this.thread.throwIfFailed();
+    this.#thread.throwIfFailed();
     // Held data is not overlaid: its caller may reuse the memory once it is released, which can
     // happen while the file is read. It goes to the file first (a read while a section is being
     // written is rare: verification comes after).
-    if (!this.held.empty) await this.writeOut();
+    if (!this.#held.empty) await this.writeOut();
     const stride = this.stride ?? 2048;
     const start = lba * stride;
     const out = new Uint8Array(count * stride);
@@ -264,12 +266,12 @@ export class FileStore extends BaseStore {
     // read: one the writer finishes meanwhile was written to the file first, and its memory is
     // reused only by a later WRITE. Segments already in the file are left out: a held WRITE
     // after them may have rewritten the same blocks.
-    const completed = this.thread.completed();
-    const cached = this.queue.filter((seg) => seg.queued < seg.len || completed - seg.job < 0);
+    const completed = this.#thread.completed();
+    const cached = this.#queue.filter((seg) => seg.queued < seg.len || completed - seg.job < 0);
     let at = 0;
     try {
       while (at < out.length) {
-        const { bytesRead } = await this.fh.read(out, at, out.length - at, start + at);
+        const { bytesRead } = await this.#fh.read(out, at, out.length - at, start + at);
         if (bytesRead === 0) break; // past the end of the sparse file: unwritten blocks read as zeros
         at += bytesRead;
       }
@@ -287,34 +289,34 @@ export class FileStore extends BaseStore {
 
   async clearMain(): Promise<void> {
     // BLANK / FORMAT UNIT discard what the cache holds; a write in flight lands before truncate.
-    const thread = this.thread;
+    const thread = this.#thread;
     if (thread.ctl !== undefined && !thread.lost) {
       while (thread.completed() !== thread.submitted && !thread.lost) await thread.progress();
-      this.held.release();
+      this.#held.release();
     }
-    for (const seg of this.queue.splice(0)) this.spare.push(seg);
+    for (const seg of this.#queue.splice(0)) this.#spare.push(seg);
     // A lost writer thread stays lost: the image can no longer be written.
     thread.clearFailure();
-    await this.fh.truncate(0).catch((e: unknown) => {
+    await this.#fh.truncate(0).catch((e: unknown) => {
       throw imageFileError(this.path, 'emptying', e);
     });
   }
 
   async sync(): Promise<void> {
     await this.writeOut();
-    await this.fh.sync().catch((e: unknown) => {
+    await this.#fh.sync().catch((e: unknown) => {
       throw imageFileError(this.path, 'flushing', e);
     });
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     try {
       await this.writeOut();
     } finally {
-      await this.thread.stop();
-      await this.fh.close();
+      await this.#thread.stop();
+      await this.#fh.close();
     }
   }
 }

@@ -19,36 +19,39 @@ const HELD_BYTES = 4 * 1024 * 1024;
 
 export class HeldWrites {
   /** The caller's buffer held WRITEs come from (one at a time), and its id (0: none yet). */
-  private foreign: SharedArrayBuffer | undefined;
-  private foreignId = 0;
+  #foreign: SharedArrayBuffer | undefined;
+  #foreignId = 0;
   /** Held WRITEs not yet released, oldest first: a ring of JOB_SLOTS entries. */
-  private readonly heldJob: number[] = new Array<number>(JOB_SLOTS).fill(0);
-  private readonly heldLength: number[] = new Array<number>(JOB_SLOTS).fill(0);
-  private readonly heldHold: (DataOutHold | undefined)[] = new Array<undefined>(JOB_SLOTS);
-  private heldHead = 0;
-  private heldTail = 0;
-  private heldBytes = 0;
+  readonly #heldJob: number[] = new Array<number>(JOB_SLOTS).fill(0);
+  readonly #heldLength: number[] = new Array<number>(JOB_SLOTS).fill(0);
+  readonly #heldHold: (DataOutHold | undefined)[] = new Array<undefined>(JOB_SLOTS);
+  #heldHead = 0;
+  #heldTail = 0;
+  #heldBytes = 0;
   /** A wait for the writer thread's progress is armed on behalf of held WRITEs. */
-  private watching = false;
+  #watching = false;
+  readonly #thread: WriterThread;
 
-  constructor(private readonly thread: WriterThread) {}
+  constructor(thread: WriterThread) {
+    this.#thread = thread;
+  }
 
   /** No held WRITE is waiting for its release. */
   get empty(): boolean {
-    return this.heldHead === this.heldTail;
+    return this.#heldHead === this.#heldTail;
   }
 
   /** Bytes of held WRITEs not yet released. */
   get bytes(): number {
-    return this.heldBytes;
+    return this.#heldBytes;
   }
 
   /** Bytes of held WRITEs the writer thread has not finished by job `completed`. */
   pendingBytes(completed: number): number {
     let n = 0;
-    for (let k = this.heldHead; k < this.heldTail; k++) {
-      if (completed - (this.heldJob[k % JOB_SLOTS] as number) < 0) {
-        n += this.heldLength[k % JOB_SLOTS] as number;
+    for (let k = this.#heldHead; k < this.#heldTail; k++) {
+      if (completed - (this.#heldJob[k % JOB_SLOTS] as number) < 0) {
+        n += this.#heldLength[k % JOB_SLOTS] as number;
       }
     }
     return n;
@@ -59,78 +62,74 @@ export class HeldWrites {
    * has handed every earlier cached byte to the writer thread, so the file sees writes in order.
    */
   take(position: number, data: Uint8Array, keeper: DataOutKeeper): Promise<void> {
-    if (data.buffer !== this.foreign || !this.roomFor(data.length)) {
-      return this.takeSlowly(position, data, keeper);
+    if (data.buffer !== this.#foreign || !this.#roomFor(data.length)) {
+      return this.#takeSlowly(position, data, keeper);
     }
-    this.hand(position, data, keeper);
+    this.#hand(position, data, keeper);
     return DONE;
   }
 
   /** Another held WRITE of `length` bytes stays within HELD_BYTES and the job ring. */
-  private roomFor(length: number): boolean {
-    const thread = this.thread;
+  #roomFor(length: number): boolean {
+    const thread = this.#thread;
     return (
-      this.heldBytes + length <= HELD_BYTES && thread.submitted - thread.completed() < JOB_SLOTS
+      this.#heldBytes + length <= HELD_BYTES && thread.submitted - thread.completed() < JOB_SLOTS
     );
   }
 
   /** take() when the drive must first wait: its held bytes are at the limit, or a new buffer. */
-  private async takeSlowly(
-    position: number,
-    data: Uint8Array,
-    keeper: DataOutKeeper,
-  ): Promise<void> {
+  async #takeSlowly(position: number, data: Uint8Array, keeper: DataOutKeeper): Promise<void> {
     const buffer = data.buffer as SharedArrayBuffer;
     for (;;) {
-      this.thread.throwIfFailed();
+      this.#thread.throwIfFailed();
       this.release();
-      if (buffer !== this.foreign) {
+      if (buffer !== this.#foreign) {
         // The writer thread knows one caller buffer at a time; the old one is dropped once no
         // job refers to it (a new write engine pool is rare: a new engine or geometry). Until
         // then, or until the drive closes, the writer thread keeps the last one alive.
-        if (this.heldHead === this.heldTail) {
+        if (this.#heldHead === this.#heldTail) {
           const registration: BufferRegistration = {
-            id: this.foreignId + 1,
+            id: this.#foreignId + 1,
             buffer,
-            drop: this.foreignId,
+            drop: this.#foreignId,
           };
-          this.thread.register(registration);
-          this.foreign = buffer;
-          this.foreignId = registration.id;
+          this.#thread.register(registration);
+          this.#foreign = buffer;
+          this.#foreignId = registration.id;
           continue;
         }
-      } else if (this.roomFor(data.length)) {
-        this.hand(position, data, keeper);
+      } else if (this.#roomFor(data.length)) {
+        this.#hand(position, data, keeper);
         return;
       }
-      if (this.thread.lost) continue; // throwIfFailed() reports it
-      await this.thread.progress();
+      if (this.#thread.lost) continue; // throwIfFailed() reports it
+      await this.#thread.progress();
     }
   }
 
   /** Publishes a held WRITE and remembers its hold. */
-  private hand(position: number, data: Uint8Array, keeper: DataOutKeeper): void {
-    const job = this.thread.publish(this.foreignId, data.byteOffset, data.length, position);
-    const k = this.heldTail++ % JOB_SLOTS;
-    this.heldJob[k] = job;
-    this.heldLength[k] = data.length;
-    this.heldHold[k] = keeper.hold;
-    this.heldBytes += data.length;
+  #hand(position: number, data: Uint8Array, keeper: DataOutKeeper): void {
+    const job = this.#thread.publish(this.#foreignId, data.byteOffset, data.length, position);
+    const k = this.#heldTail++ % JOB_SLOTS;
+    this.#heldJob[k] = job;
+    this.#heldLength[k] = data.length;
+    this.#heldHold[k] = keeper.hold;
+    this.#heldBytes += data.length;
     keeper.kept = true;
-    this.watch();
+    this.#watch();
   }
 
   /** Releases the holds of held WRITEs the writer thread has finished, oldest first. */
   release(): void {
-    if (this.heldHead === this.heldTail) return;
-    const completed = this.thread.completed();
-    while (this.heldHead !== this.heldTail) {
-      const k = this.heldHead % JOB_SLOTS;
-      if (completed - (this.heldJob[k] as number) < 0) break;
-      const hold = this.heldHold[k];
-      this.heldHold[k] = undefined;
-      this.heldBytes -= this.heldLength[k] as number;
-      this.heldHead++;
+    if (this.#heldHead === this.#heldTail) return;
+    const completed = this.#thread.completed();
+    while (this.#heldHead !== this.#heldTail) {
+      const k = this.#heldHead % JOB_SLOTS;
+      if (completed - (this.#heldJob[k] as number) < 0) break;
+      const hold = this.#heldHold[k];
+      this.#heldHold[k] = undefined;
+      this.#heldBytes -= this.#heldLength[k] as number;
+      this.#heldHead++;
       hold?.release();
     }
   }
@@ -141,21 +140,21 @@ export class HeldWrites {
    * every few jobs and when it runs dry (image-writer.ts), so this wakes far less often than
    * once per WRITE.
    */
-  private watch(): void {
-    const ctl = this.thread.ctl;
-    if (this.watching || ctl === undefined) return;
+  #watch(): void {
+    const ctl = this.#thread.ctl;
+    if (this.#watching || ctl === undefined) return;
     for (;;) {
       // Release up to what the writer has finished by `seen`, then wait for it to move on from
       // there: a job finished in between is never missed.
       const seen = Atomics.load(ctl, CTL_COMPLETED);
       this.release();
-      if (this.heldHead === this.heldTail) return;
+      if (this.#heldHead === this.#heldTail) return;
       const r = Atomics.waitAsync(ctl, CTL_COMPLETED, seen);
       if (!r.async) continue; // it moved on already
-      this.watching = true;
+      this.#watching = true;
       void r.value.then(() => {
-        this.watching = false;
-        this.watch();
+        this.#watching = false;
+        this.#watch();
       });
       return;
     }

@@ -7,7 +7,7 @@ const CHUNK_BLOCKS = 256;
 
 /** A disc in memory. Chunks are allocated on first write, never for the whole capacity. */
 export class MemoryStore extends BaseStore {
-  private readonly chunks = new Map<number, Uint8Array>();
+  readonly #chunks = new Map<number, Uint8Array>();
 
   protected writeMain(lba: number, data: Uint8Array): Promise<void> {
     const stride = this.stride ?? 2048;
@@ -17,10 +17,10 @@ export class MemoryStore extends BaseStore {
       const index = Math.floor(block / CHUNK_BLOCKS);
       const within = block - index * CHUNK_BLOCKS;
       const n = Math.min(CHUNK_BLOCKS - within, (data.length - at) / stride);
-      let chunk = this.chunks.get(index);
+      let chunk = this.#chunks.get(index);
       if (chunk === undefined) {
         chunk = new Uint8Array(CHUNK_BLOCKS * stride);
-        this.chunks.set(index, chunk);
+        this.#chunks.set(index, chunk);
       }
       chunk.set(data.subarray(at, at + n * stride), within * stride);
       at += n * stride;
@@ -38,7 +38,7 @@ export class MemoryStore extends BaseStore {
       const index = Math.floor(block / CHUNK_BLOCKS);
       const within = block - index * CHUNK_BLOCKS;
       const n = Math.min(CHUNK_BLOCKS - within, (out.length - at) / stride);
-      const chunk = this.chunks.get(index);
+      const chunk = this.#chunks.get(index);
       if (chunk !== undefined) out.set(chunk.subarray(within * stride, (within + n) * stride), at);
       at += n * stride;
       block += n;
@@ -47,7 +47,7 @@ export class MemoryStore extends BaseStore {
   }
 
   clearMain(): Promise<void> {
-    this.chunks.clear();
+    this.#chunks.clear();
     return Promise.resolve();
   }
 
@@ -66,7 +66,7 @@ export class MemoryStore extends BaseStore {
   /** Bytes held in chunks (tests check that nothing is allocated up front). */
   get allocatedBytes(): number {
     let n = 0;
-    for (const c of this.chunks.values()) n += c.length;
+    for (const c of this.#chunks.values()) n += c.length;
     return n;
   }
 }

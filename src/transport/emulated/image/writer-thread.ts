@@ -41,28 +41,31 @@ export interface WriterThreadOptions {
 }
 
 export class WriterThread {
-  private writer: Worker | undefined;
-  private control: SharedArrayBuffer | undefined;
+  #writer: Worker | undefined;
+  #control: SharedArrayBuffer | undefined;
   /** The control slots (image-writer.ts); undefined until start(). */
   ctl: Int32Array | undefined;
-  private jobs: Float64Array | undefined;
+  #jobs: Float64Array | undefined;
   /** Jobs submitted (the drive's copy of control[SUBMITTED]); only publish() changes it. */
   submitted = 0;
   /** The writer thread is referenced (keeps the process alive while it has work). */
-  private referenced = false;
+  #referenced = false;
   /** A background write failed, or the thread is gone: every later access reports it. */
-  private failure: DwError | undefined;
-  private writerExited = false;
+  #failure: DwError | undefined;
+  #writerExited = false;
   /** The writer thread failed to start or died: no job will finish any more. */
   lost = false;
   /** Registers callers' shared buffers with the writer thread. */
-  private port: MessagePort | undefined;
+  #port: MessagePort | undefined;
+  readonly #options: WriterThreadOptions;
 
-  constructor(private readonly options: WriterThreadOptions) {}
+  constructor(options: WriterThreadOptions) {
+    this.#options = options;
+  }
 
   /** The thread was started and not stopped. */
   get running(): boolean {
-    return this.writer !== undefined;
+    return this.#writer !== undefined;
   }
 
   /** Jobs the writer thread has finished. */
@@ -73,41 +76,41 @@ export class WriterThread {
   /** A failed background write stays reported until clearFailure() (BLANK / FORMAT UNIT). */
   throwIfFailed(): void {
     const ctl = this.ctl;
-    if (this.failure === undefined && ctl !== undefined && Atomics.load(ctl, CTL_FAILED) !== 0) {
-      this.failure = this.writeFailure();
+    if (this.#failure === undefined && ctl !== undefined && Atomics.load(ctl, CTL_FAILED) !== 0) {
+      this.#failure = this.#writeFailure();
     }
-    if (this.failure !== undefined) throw this.failure;
+    if (this.#failure !== undefined) throw this.#failure;
   }
 
   /** The failed background write, named: the file system's error, the image, the LBA. */
-  private writeFailure(): DwError {
-    const { error, position } = decodeWriterError(this.control as SharedArrayBuffer);
-    const at = position === undefined ? undefined : `at LBA ${this.options.lbaAt(position)}`;
-    return imageFileError(this.options.image, 'writing', error, at);
+  #writeFailure(): DwError {
+    const { error, position } = decodeWriterError(this.#control as SharedArrayBuffer);
+    const at = position === undefined ? undefined : `at LBA ${this.#options.lbaAt(position)}`;
+    return imageFileError(this.#options.image, 'writing', error, at);
   }
 
   /** Forgets a failed write (the disc was cleared); a lost thread stays lost. */
   clearFailure(): void {
     if (this.lost) return;
     if (this.ctl !== undefined) Atomics.store(this.ctl, CTL_FAILED, 0);
-    this.failure = undefined;
+    this.#failure = undefined;
   }
 
   /** Starts the thread; job bytes of buffer id 0 come from `cache`. */
   start(cache: SharedArrayBuffer): void {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     const jobs = new SharedArrayBuffer(JOB_SLOTS * JOB_FIELDS * 8);
-    this.control = control;
+    this.#control = control;
     this.ctl = new Int32Array(control, 0, 8);
-    this.jobs = new Float64Array(jobs);
+    this.#jobs = new Float64Array(jobs);
     const channel = new MessageChannel();
     channel.port1.unref();
-    this.port = channel.port1;
+    this.#port = channel.port1;
     const workerData: ImageWriterData = {
       control,
       jobs,
       cache,
-      fd: this.options.fd,
+      fd: this.#options.fd,
       writeBytes: WRITE_BYTES,
       idleMs: WRITER_IDLE_MS,
       port: channel.port2,
@@ -116,7 +119,7 @@ export class WriterThread {
     // small heap limits keep its footprint to what a loop of write calls needs.
     let writer: Worker;
     try {
-      writer = new Worker(imageWriterSource(this.options.fault), {
+      writer = new Worker(imageWriterSource(this.#options.fault), {
         eval: true,
         workerData,
         transferList: [channel.port2],
@@ -125,21 +128,21 @@ export class WriterThread {
       });
     } catch (e) {
       channel.port1.close();
-      throw writerThreadError(this.options.image, 'could not start', e);
+      throw writerThreadError(this.#options.image, 'could not start', e);
     }
-    writer.on('message', () => this.onWriterIdle());
-    writer.on('error', (e: Error) => this.writerLost(`failed (${e.message})`, e));
+    writer.on('message', () => this.#onWriterIdle());
+    writer.on('error', (e: Error) => this.#writerLost(`failed (${e.message})`, e));
     writer.on('exit', (code) => {
-      this.writerExited = true;
-      if (this.writer === writer) {
+      this.#writerExited = true;
+      if (this.#writer === writer) {
         const what = `ended unexpectedly (exit code ${code})`;
-        this.writerLost(what, new Error(`the image writer thread ${what}`));
+        this.#writerLost(what, new Error(`the image writer thread ${what}`));
       }
     });
     // After the listeners: adding a 'message' listener refs the worker's port again, and an
     // idle drive would keep the process alive until its first write.
     writer.unref();
-    this.writer = writer;
+    this.#writer = writer;
   }
 
   /**
@@ -147,25 +150,25 @@ export class WriterThread {
    * reports it, and whoever waits for the writer is woken (as if its jobs had finished) so it
    * sees the failure instead of waiting forever.
    */
-  private writerLost(what: string, cause: unknown): void {
+  #writerLost(what: string, cause: unknown): void {
     this.lost = true;
     const ctl = this.ctl as Int32Array;
     // A write that failed before the thread went is the cause worth reporting.
-    if (this.failure === undefined && Atomics.load(ctl, CTL_FAILED) !== 0) {
-      this.failure = this.writeFailure();
+    if (this.#failure === undefined && Atomics.load(ctl, CTL_FAILED) !== 0) {
+      this.#failure = this.#writeFailure();
     }
-    this.failure ??= writerThreadError(this.options.image, what, cause);
+    this.#failure ??= writerThreadError(this.#options.image, what, cause);
     Atomics.store(ctl, CTL_FAILED, 1);
     Atomics.store(ctl, CTL_COMPLETED, this.submitted);
     Atomics.notify(ctl, CTL_COMPLETED);
-    this.options.onLost(); // held bytes will never be read again: their callers get them back
+    this.#options.onLost(); // held bytes will never be read again: their callers get them back
   }
 
   /** The writer thread ran dry while held: let go of it unless more work came meanwhile. */
-  private onWriterIdle(): void {
+  #onWriterIdle(): void {
     if (this.completed() === this.submitted) {
-      this.referenced = false;
-      this.writer?.unref();
+      this.#referenced = false;
+      this.#writer?.unref();
     } else {
       Atomics.store(this.ctl as Int32Array, CTL_HOLD, 1);
     }
@@ -174,18 +177,18 @@ export class WriterThread {
   /** Publishes one job (bytes [offset, offset + length) of buffer `id` go to image `position`). */
   publish(id: number, offset: number, length: number, position: number): number {
     const ctl = this.ctl as Int32Array;
-    const jobs = this.jobs as Float64Array;
+    const jobs = this.#jobs as Float64Array;
     const at = (this.submitted % JOB_SLOTS) * JOB_FIELDS;
     jobs[at] = offset;
     jobs[at + 1] = length;
     jobs[at + 2] = position;
     jobs[at + 3] = id;
     const job = ++this.submitted;
-    if (!this.referenced) {
+    if (!this.#referenced) {
       // Referenced while it has work, so the process does not exit with data in the cache.
-      this.referenced = true;
+      this.#referenced = true;
       Atomics.store(ctl, CTL_HOLD, 1);
-      this.writer?.ref();
+      this.#writer?.ref();
     }
     Atomics.store(ctl, CTL_SUBMITTED, this.submitted);
     if (Atomics.load(ctl, CTL_SLEEPING) !== 0) Atomics.notify(ctl, CTL_SUBMITTED);
@@ -205,17 +208,17 @@ export class WriterThread {
 
   /** Tells the thread about a caller's shared buffer, before the first job that uses it. */
   register(registration: BufferRegistration): void {
-    (this.port as MessagePort).postMessage(registration);
+    (this.#port as MessagePort).postMessage(registration);
   }
 
   /** Ends the writer thread once its jobs are done (the store waits for them first). */
   async stop(): Promise<void> {
-    const writer = this.writer;
+    const writer = this.#writer;
     const ctl = this.ctl;
     if (writer === undefined || ctl === undefined) return;
-    this.writer = undefined;
-    this.port?.close();
-    if (this.writerExited) return;
+    this.#writer = undefined;
+    this.#port?.close();
+    if (this.#writerExited) return;
     const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
     writer.ref();
     Atomics.store(ctl, CTL_STOP, 1);
