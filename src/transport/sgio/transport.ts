@@ -2,7 +2,7 @@
 // sg_io_hdr v3 ioctl per command, issued on a koffi worker thread so the event loop, progress
 // events and other drives keep running while a command is in flight (spec §0, §4.7). The header,
 // CDB, sense and data the kernel reads and writes live in native memory the transport owns
-// (SgioCommandMemory below; native-memory.ts says why).
+// (SgioCommandMemory in command-memory.ts; native-memory.ts says why).
 
 import { constants as fsc, open as openCb, close as closeCb } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -21,7 +21,7 @@ import { CommandGate } from '../gate.js';
 import { errnoError } from './errno.js';
 import { LinuxExclusiveAccess } from './exclusive.js';
 import { loadLibc, type Libc } from './libc.js';
-import type { NativeBuffer, NativeDataBuffer } from '../native-memory.js';
+import { CDB_OFFSET, SENSE_OFFSET, SgioCommandMemory } from './command-memory.js';
 import { mountPointsOf } from './mounts.js';
 import {
   SG_MAX_CDB_LENGTH,
@@ -63,37 +63,6 @@ export interface SgioOptions extends LinuxRoots {
   readonly lockDir?: string;
   /** The libc bindings (default: libc through koffi); tests pass one with a C double of ioctl. */
   readonly libc?: Libc;
-}
-
-/** Offsets in the control block: sg_io_hdr, then the CDB, then the sense buffer. */
-const CDB_OFFSET = 128;
-const SENSE_OFFSET = CDB_OFFSET + SG_MAX_CDB_LENGTH;
-const CONTROL_BYTES = SENSE_OFFSET + SG_MAX_SENSE_LENGTH;
-
-/**
- * The native memory of one SG_IO: a control block (sg_io_hdr + CDB + sense) and a data buffer,
- * allocated once per transport and reused, since the command gate lets one ioctl run at a time
- * (after an abort the next command still waits for the running ioctl). This is the one place
- * where addresses for the kernel are taken. They must point outside V8's heap: the ioctl runs on
- * a worker thread while JavaScript goes on, and V8 may collect and reuse a Uint8Array that the
- * awaiting function no longer uses — the kernel then reads garbage as a CDB (any command) or as
- * data to burn, or writes data-in and sense into memory that now belongs to something else.
- * Freed only at close(), after the gate drained.
- */
-class SgioCommandMemory {
-  readonly control: NativeBuffer;
-  readonly data: NativeDataBuffer;
-
-  constructor(libc: Libc, layout: SgIoHdrLayout) {
-    if (layout.size > CDB_OFFSET) throw new Error('sg_io_hdr larger than its slot');
-    this.control = libc.allocate(CONTROL_BYTES, 16);
-    this.data = libc.dataBuffer(4096);
-  }
-
-  free(): void {
-    this.control.free();
-    this.data.free();
-  }
 }
 
 function srNumber(name: string | undefined): number {
