@@ -3,7 +3,7 @@
 // InvalidArgumentError (reported by commander with the option's name); cross-checks throw
 // invalidArgument() (E_INVALIDARG without sense, which exit-codes.ts maps to exit status 2).
 
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 import { MAX_INT32, MIN_INT32 } from '../scsi/bytes.js';
 
@@ -53,4 +53,28 @@ export function parseBufferSize(text: string): number {
 /** Size in MiB for the demo image. */
 export function parseMiB(text: string): number {
   return parseInteger(text, 1, 4096);
+}
+
+/**
+ * Makes every option of `command` and its subcommands that takes a value an error when given more
+ * than once (`--lba 0 --lba 5`), instead of the last one silently winning. Flags without a value
+ * (`--json`) are left alone. Call once, after all commands are defined; the error is commander's
+ * invalid-argument error naming the option (a usage error: nothing is sent).
+ */
+export function rejectRepeatedOptions(command: Command): void {
+  for (const option of command.options) {
+    if (!option.required && !option.optional) continue;
+    const parse = option.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
+    let given = false;
+    option.argParser((value: string, previous: unknown): unknown => {
+      if (given) {
+        throw new InvalidArgumentError(
+          `${option.long ?? option.short ?? option.flags} is given more than once; give it once.`,
+        );
+      }
+      given = true;
+      return parse === undefined ? value : parse(value, previous);
+    });
+  }
+  for (const sub of command.commands) rejectRepeatedOptions(sub);
 }

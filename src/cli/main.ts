@@ -12,6 +12,7 @@ import {
   parseBufferSize,
   parseMiB,
   parseSpeedHint,
+  rejectRepeatedOptions,
 } from './args.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
@@ -185,6 +186,8 @@ program
       cmd.opts<{ size: number; dir?: string; speed: string; force?: boolean }>(),
     );
   });
+
+rejectRepeatedOptions(program);
 
 try {
   await program.parseAsync(process.argv);

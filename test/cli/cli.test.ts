@@ -236,6 +236,28 @@ describe('discwright write-section', () => {
   });
 });
 
+describe('repeated options', () => {
+  it('write-section --lba given twice exits 2 naming --lba, and writes nothing', async () => {
+    const img = image();
+    const src = filePath('src-repeat.bin');
+    await writeFile(src, blocksOf(10));
+    const r = await run(['write-section', dvd(img), src, '--lba', '0', '--lba', '5']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--lba is given more than once/);
+    assert.equal(existsSync(img), false, 'the image was created');
+  });
+
+  it('read -o given twice exits 2 naming --output, and creates neither file', async () => {
+    const img = image();
+    const a = filePath('repeat-a.bin');
+    const b = filePath('repeat-b.bin');
+    const r = await run(['read', dvd(img), '--lba', '0', '--blocks', '1', '-o', a, '-o', b]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--output is given more than once/);
+    assert.equal(existsSync(a) || existsSync(b) || existsSync(img), false);
+  });
+});
+
 describe('discwright read', () => {
   it('reads blocks back to a file with -o and to a pipe', async () => {
     const img = image();
