@@ -1,12 +1,13 @@
 // `discwright read <recorder> --lba <n> --blocks <n> [--sector-size <bytes>] [-o <file>]`: reads
 // blocks back with READ(10), one transfer-sized command at a time, to a file or to stdout.
 
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { invalidArgument } from '../errors.js';
 import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { readBlockChunks } from '../device/media-ops.js';
+import { parseVirtualAddress } from '../transport/emulated/address.js';
 import { MAX_INT32 } from './args.js';
 import { exitCodeFor } from './exit-codes.js';
 import { errorReport, formatMB } from './format.js';
@@ -24,6 +25,37 @@ async function writeAll(stream: OutputStream, chunk: Uint8Array): Promise<void> 
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
 
+/** The file behind a recorder address: a virtual drive's image, or a local device node. */
+function backingFile(address: string): string | undefined {
+  if (address.startsWith('virtual:')) return parseVirtualAddress(address).image;
+  if (address.startsWith('/')) return address;
+  return undefined;
+}
+
+async function identity(path: string): Promise<{ dev: number; ino: number } | undefined> {
+  try {
+    const st = await stat(path);
+    return { dev: st.dev, ino: st.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses an output that is the file the blocks come from (the same inode): opening it for
+ * writing would truncate the image, or write over the device, before the first block is read.
+ */
+async function checkOutputIsNotTheSource(address: string, output: string): Promise<void> {
+  const source = backingFile(address);
+  if (source === undefined) return;
+  const [out, src] = await Promise.all([identity(output), identity(source)]);
+  if (out !== undefined && src !== undefined && out.dev === src.dev && out.ino === src.ino) {
+    throw invalidArgument(
+      `refusing to write the output over ${source}, which the blocks are read from; choose another -o file`,
+    );
+  }
+}
+
 /** Runs the command; returns the exit status. */
 export async function readCommand(io: CliIo, address: string, o: ReadOptions): Promise<number> {
   const interrupt = new Interrupt(io);
@@ -37,6 +69,7 @@ export async function readCommand(io: CliIo, address: string, o: ReadOptions): P
     if (o.output === undefined && io.stdout.isTTY === true) {
       throw invalidArgument('refusing to write binary data to a terminal; use -o <file>');
     }
+    if (o.output !== undefined) await checkOutputIsNotTheSource(address, o.output);
     interrupt.check();
     recorder = await openRecorder(address);
     // The file is created only once the recorder answered, so a bad address leaves nothing behind.

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   SECTOR,
@@ -274,6 +274,26 @@ describe('discwright read', () => {
     const piped = await run(['read', dvd(img), '--lba', '0', '--blocks', '40']);
     assert.equal(piped.code, 0, piped.stderr);
     assert.ok(piped.stdout.equals(data.subarray(0, 40 * SECTOR)));
+  });
+
+  it('refuses -o naming the image it reads from (exit 2), the image untouched', async () => {
+    const img = image();
+    const src = filePath('src-self.bin');
+    const data = blocksOf(20, 5);
+    await writeFile(src, data);
+    assert.equal((await run(['write-section', dvd(img), src, '--lba', '0'])).code, 0);
+    const before = await readFile(img);
+    const link = filePath('self-link.img');
+    await symlink(img, link);
+    for (const out of [img, link]) {
+      const r = await run(['read', dvd(img), '--lba', '0', '--blocks', '20', '-o', out]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /refusing to write the output over .*, which the blocks are read from/,
+      );
+      assert.ok((await readFile(img)).equals(before), 'the image changed');
+    }
   });
 
   it('validates its arguments (exit 2)', async () => {
