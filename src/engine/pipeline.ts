@@ -56,6 +56,7 @@ export class SlotPool {
    */
   readonly contiguous: boolean;
   readonly #buffer: ArrayBufferLike;
+  #retired = false;
 
   constructor(geometry: Geometry) {
     this.geometry = geometry;
@@ -81,9 +82,19 @@ export class SlotPool {
     return new Uint8Array(this.#buffer, first * this.geometry.slotSize, bytes);
   }
 
+  /**
+   * Never reuse this pool: a source read abandoned on cancel may still write into its memory
+   * (a FileHandle's or a BlockReader's read cannot be stopped), so the next section allocates
+   * a fresh one.
+   */
+  retire(): void {
+    this.#retired = true;
+  }
+
   fits(g: Geometry): boolean {
     const mine = this.geometry;
     return (
+      !this.#retired &&
       mine.slotSize === g.slotSize &&
       mine.slotCount === g.slotCount &&
       mine.alignment === g.alignment

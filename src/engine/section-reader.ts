@@ -5,7 +5,7 @@
 
 import { DwError, HR } from '../errors.js';
 import type { Progress } from './event-args.js';
-import { cancelledError, type SlotQueue } from './pipeline.js';
+import { cancelledError, type AbortFlag, type SlotQueue } from './pipeline.js';
 import { sourceError } from './sources.js';
 import type { Section } from './validation.js';
 
@@ -31,6 +31,7 @@ export async function reader(
   progress: Progress,
   free: SlotQueue,
   filled: SlotQueue,
+  abort: AbortFlag,
 ): Promise<void> {
   const B = s.geometry.blocksPerChunk;
   const bps = s.bytesPerSector;
@@ -64,12 +65,7 @@ export async function reader(
     const dst = s.pool.contiguous
       ? s.pool.span(first, want)
       : (s.pool.slots[first] as Uint8Array).subarray(0, want);
-    let got: number;
-    try {
-      got = await s.source.fill(dst);
-    } catch (e) {
-      throw sourceError(e, `reading the source for LBA ${lba} failed`);
-    }
+    const got = await fillOrAbandon(s, dst, abort, lba);
     for (let k = 0; k < count; k++) {
       const n = Math.min(remaining, B);
       const have = got - k * slotSize;
@@ -87,5 +83,52 @@ export async function reader(
       progress.read(n);
       filled.put(first + k);
     }
+  }
+}
+
+/**
+ * One source read that an abort does not wait for (beyond spec §2.4.3, which lets a read in
+ * flight finish; issue "Nothing lost, nothing claimed falsely" item 10): a source that never
+ * delivers would otherwise keep the section, and the cancel, pending for good. The read is
+ * abandoned, not stopped: its later result is dropped, and since a FileHandle's or a
+ * BlockReader's read may still write into the slots, the pool is retired. A read that already
+ * failed or came back before the abort is reported as it is.
+ */
+async function fillOrAbandon(
+  s: Section,
+  dst: Uint8Array,
+  abort: AbortFlag,
+  lba: number,
+): Promise<number> {
+  if (abort.raised) throw cancelledError('reading stopped: the write was cancelled');
+  let settled = false;
+  const reading = s.source.fill(dst, abort.signal).then(
+    (n) => {
+      settled = true;
+      return n;
+    },
+    (e: unknown) => {
+      settled = true;
+      if (abort.raised && e instanceof DwError && e.hr === HR.E_IMAPI_REQUEST_CANCELLED) throw e;
+      throw sourceError(e, `reading the source for LBA ${lba} failed`);
+    },
+  );
+  let unsubscribe: (() => void) | undefined;
+  const abandoned = new Promise<never>((_resolve, reject) => {
+    unsubscribe = abort.onRaise(() =>
+      reject(cancelledError('reading stopped: the write was cancelled')),
+    );
+  });
+  try {
+    return await Promise.race([reading, abandoned]);
+  } catch (e) {
+    if (!settled) {
+      s.pool.retire();
+      reading.catch(() => undefined); // its late failure belongs to no one
+    }
+    throw e;
+  } finally {
+    unsubscribe?.();
+    abandoned.catch(() => undefined);
   }
 }

@@ -68,7 +68,7 @@ export async function runWorkers(
   };
   const ticking = ticks(stopTicks.signal);
   const [readerResult, writerResult] = await Promise.all([
-    settle(reader(s, progress, free, filled)),
+    settle(reader(s, progress, free, filled, abort)),
     settle(writer(s, progress, filled, abort, clock)),
   ]);
   await ticking;

@@ -5,6 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { DwError, HR, type HResult } from '../errors.js';
+import { cancelledError } from './pipeline.js';
 
 /** A pull source: fills `dst` completely except at end of data; returns the bytes filled. */
 export interface BlockReader {
@@ -16,9 +17,17 @@ export type BlockSource =
 
 /** The engine's view of a source during one section. */
 export interface SectionSource {
-  /** Fill `dst` completely unless the data ends first; returns the bytes filled. */
-  fill(dst: Uint8Array): Promise<number>;
-  /** Called once when the section settles (closes a path source, detaches listeners). */
+  /**
+   * Fill `dst` completely unless the data ends first; returns the bytes filled. Once `signal`
+   * aborts, a fill writes nothing more into `dst` that it copies itself (a Readable's and an
+   * iterable's) and a Readable's rejects at once; a FileHandle's or a BlockReader's read may
+   * still land in `dst` (the reader then retires the pool).
+   */
+  fill(dst: Uint8Array, signal?: AbortSignal): Promise<number>;
+  /**
+   * Called once when the section settles (closes a path source, detaches listeners), possibly
+   * while an abandoned fill is still pending; it never waits for that fill.
+   */
   finish(): Promise<void>;
 }
 
@@ -120,19 +129,36 @@ function bytesSource(bytes: Uint8Array): SectionSource {
 }
 
 function fileHandleSource(fh: FileHandle, owned: boolean): SectionSource {
+  // A fill abandoned on cancel may still be reading (a FIFO that never delivers, a stalled
+  // network file system): the handle the engine opened is closed once that read returns, because
+  // FileHandle.close() waits for pending reads and the section must settle now.
+  let reading: Promise<unknown> | undefined;
+  const read = async (dst: Uint8Array, signal: AbortSignal | undefined): Promise<number> => {
+    let got = 0;
+    while (got < dst.length && signal?.aborted !== true) {
+      // position null: read from (and advance) the handle's current position.
+      const { bytesRead } = await fh.read(dst, got, dst.length - got, null);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got;
+  };
   return {
-    async fill(dst) {
-      let got = 0;
-      while (got < dst.length) {
-        // position null: read from (and advance) the handle's current position.
-        const { bytesRead } = await fh.read(dst, got, dst.length - got, null);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      return got;
+    fill(dst, signal) {
+      const p = read(dst, signal);
+      reading = p;
+      return p;
     },
     async finish() {
-      if (owned) await fh.close();
+      if (!owned) return;
+      const pending = reading;
+      reading = undefined;
+      if (pending === undefined) {
+        await fh.close();
+        return;
+      }
+      const closeLater = () => fh.close().catch(() => undefined);
+      void pending.then(closeLater, closeLater);
     },
   };
 }
@@ -147,6 +173,8 @@ function checkFilled(n: unknown, max: number): number {
 }
 
 function blockReaderSource(reader: BlockReader): SectionSource {
+  // The signal is not passed on: a BlockReader has no way to take it (the reader abandons a
+  // pending readInto and retires the pool, whose memory it may still write).
   return {
     async fill(dst) {
       return checkFilled(await reader.readInto(dst), dst.length);
@@ -183,27 +211,43 @@ function readableSource(stream: Readable): SectionSource {
     if (errored !== null && errored !== undefined) throw new Error('the source stream failed');
   };
 
-  const waitForData = () =>
+  const waitForData = (signal: AbortSignal | undefined) =>
     new Promise<void>((resolve, reject) => {
-      const done = () => {
+      const detach = () => {
         stream.removeListener('readable', done);
         stream.removeListener('end', done);
         stream.removeListener('close', done);
         stream.removeListener('error', fail);
+        signal?.removeEventListener('abort', abandon);
+      };
+      const done = () => {
+        detach();
         resolve();
       };
+      // Reject before anything resolves: a settled promise ignores the later call, and an
+      // error reported as "no more data" would read as a short source (E_FAIL).
       const fail = (e: unknown) => {
-        done();
+        detach();
         reject(e instanceof Error ? e : new Error(String(e)));
       };
+      // The stream stays as it is (paused, not destroyed); only the engine's listeners go.
+      const abandon = () => {
+        detach();
+        reject(cancelledError('reading stopped: the write was cancelled'));
+      };
+      if (signal?.aborted === true) {
+        abandon();
+        return;
+      }
       stream.on('readable', done);
       stream.on('end', done);
       stream.on('close', done);
       stream.on('error', fail);
+      signal?.addEventListener('abort', abandon, { once: true });
     });
 
   return {
-    async fill(dst) {
+    async fill(dst, signal) {
       let got = 0;
       while (got < dst.length) {
         throwIfFailed();
@@ -212,7 +256,9 @@ function readableSource(stream: Readable): SectionSource {
           // read() itself may have run _read(), which can destroy the stream with an error.
           throwIfFailed();
           if (stream.readableEnded || stream.destroyed || stream.closed) break;
-          await waitForData();
+          await waitForData(signal);
+          // A stream destroyed with an error is a failing source, not a short one.
+          throwIfFailed();
           // 'end' may be pending until the buffer is read once more; loop re-checks.
           if (stream.readableLength === 0 && (stream.readableEnded || stream.destroyed)) break;
           continue;
@@ -244,7 +290,7 @@ class IteratorBuffer {
     this.#iterable = iterable;
   }
 
-  async fill(dst: Uint8Array): Promise<number> {
+  async fill(dst: Uint8Array, signal?: AbortSignal): Promise<number> {
     let got = 0;
     while (got < dst.length) {
       let bytes = this.#leftover;
@@ -253,6 +299,8 @@ class IteratorBuffer {
         if (this.#done) break;
         this.#iterator ??= this.#iterable[Symbol.asyncIterator]();
         const r = await this.#iterator.next();
+        // Abandoned on cancel: the slot is no longer this fill's to write.
+        if (signal?.aborted === true) break;
         if (r.done === true) {
           this.#done = true;
           break;
@@ -271,7 +319,7 @@ class IteratorBuffer {
 function iterableSource(iterable: AsyncIterable<Uint8Array>): SectionSource {
   // The surplus of the last value is dropped with this object; return() is not called.
   const buffer = new IteratorBuffer(iterable);
-  return { fill: (dst) => buffer.fill(dst), finish: () => Promise.resolve() };
+  return { fill: (dst, signal) => buffer.fill(dst, signal), finish: () => Promise.resolve() };
 }
 
 /**

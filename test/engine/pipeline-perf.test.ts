@@ -136,7 +136,8 @@ describe('start-up pre-fill: the first WRITE waits for a full host buffer', () =
     const t = await engineOn('virtual:dvd+r?speed=16x');
     const blocks = 64 * 1024;
     const source = timedSource(t.clock, pattern(blocks * SECTOR), DVD_1X);
-    void t.clock.sleep(1000).then(() => t.engine.cancelWrite());
+    // A 2 MiB read takes about 1.5 s: the first completes, the second is abandoned pending.
+    void t.clock.sleep(2000).then(() => t.engine.cancelWrite());
     const err = await rejectsWith(t.engine.writeSection(source, 0, blocks));
     assert.equal(err.hr, HR.E_IMAPI_REQUEST_CANCELLED);
     assert.equal(writes(t.log).length, 0);
