@@ -6,6 +6,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { HR, type DwError } from '../../src/errors.js';
 import { IscsiConnection } from '../../src/transport/iscsi/connection.js';
 import type { DigestSettings } from '../../src/transport/iscsi/framer.js';
 import type {
@@ -276,5 +277,31 @@ describe('iSCSI connection', () => {
     assert.deepEqual(first, nopIn);
     assert.deepEqual(second, dataIn);
     assert.deepEqual(third, { ...nopIn, data: new Uint8Array(5).fill(0xee) });
+  });
+});
+
+describe('IscsiConnection.open tells connection failures apart', () => {
+  it('a closed port: connection refused, with its own hint', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((r) => server.close(() => r()));
+    await assert.rejects(IscsiConnection.open('127.0.0.1', port, 5000), (e: DwError) => {
+      assert.equal(e.hr, HR.ERROR_DEV_NOT_EXIST);
+      assert.match(e.message, /connection refused/);
+      assert.match(e.hint ?? '', /target running.*port right/);
+      assert.doesNotMatch(e.hint ?? '', /unplugged/);
+      return true;
+    });
+  });
+
+  it('an unresolvable name: name not resolved, with its own hint', async () => {
+    // .invalid never resolves (RFC 6761); the resolver answers without the network.
+    await assert.rejects(IscsiConnection.open('nonexistent.invalid', 3260, 5000), (e: DwError) => {
+      assert.equal(e.hr, HR.ERROR_DEV_NOT_EXIST);
+      assert.match(e.message, /name not resolved \(nonexistent\.invalid/);
+      assert.match(e.hint ?? '', /check the host name/i);
+      return true;
+    });
   });
 });
