@@ -7,8 +7,9 @@
 // switch on between two PDUs) and push (`start()`, the full feature phase).
 
 import net from 'node:net';
-import { DwError, HR, MalformedDataError } from '../../errors.js';
+import { MalformedDataError, type DwError } from '../../errors.js';
 import { TransportErrors } from '../transport.js';
+import { CONNECT_TIMEOUT_HINT, connectError, connectFailure } from './connect-errors.js';
 import { frameParts, NO_DIGESTS, PduFramer, type DigestSettings } from './framer.js';
 import type { PduFrame } from './pdu-layout.js';
 import type { Pdu, TargetPdu } from './pdu-types.js';
@@ -51,44 +52,6 @@ function isTargetPdu(p: Pdu): p is TargetPdu {
 
 function copyFrame(f: PduFrame): PduFrame {
   return { bhs: f.bhs.slice(), ahs: f.ahs.slice(), data: f.data.slice() };
-}
-
-/** A portal that could not be reached: 0x80070037 with a message and hint for the cause. */
-function connectError(message: string, hint: string, cause?: unknown): DwError {
-  return new DwError(HR.ERROR_DEV_NOT_EXIST, {
-    message: `device not available: ${message}`,
-    hint,
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-/** Tells name resolution failures and refused connections apart from a device that went away. */
-function connectFailure(description: string, host: string, e: NodeJS.ErrnoException): DwError {
-  switch (e.code ?? '') {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NONAME':
-    case 'EAI_FAIL':
-      return connectError(
-        `${description}: name not resolved (${host}: ${e.code})`,
-        'Check the host name (and the resolver, for a temporary failure).',
-        e,
-      );
-    case 'ECONNREFUSED':
-      return connectError(
-        `${description}: connection refused`,
-        'Is the target running, and is the port right (3260 by default)?',
-        e,
-      );
-    case 'ETIMEDOUT':
-      return connectError(
-        `${description}: timed out connecting`,
-        'Check the host and port, and that a firewall lets the connection through.',
-        e,
-      );
-    default:
-      return TransportErrors.deviceGone(`${description}: ${e.message}`, e);
-  }
 }
 
 export class IscsiConnection {
@@ -141,7 +104,7 @@ export class IscsiConnection {
         reject(
           connectError(
             `${description}: timed out connecting (no TCP connection within ${timeoutMs} ms)`,
-            'Check the host and port, and that a firewall lets the connection through.',
+            CONNECT_TIMEOUT_HINT,
           ),
         );
       }, timeoutMs);
