@@ -88,8 +88,9 @@ export async function reader(
 
 /**
  * One source read that an abort does not wait for (beyond spec §2.4.3, which lets a read in
- * flight finish; issue "Nothing lost, nothing claimed falsely" item 10): a source that never
- * delivers would otherwise keep the section, and the cancel, pending for good. The read is
+ * flight finish; docs/decisions.md, "Source failures and a cancel while a source read is
+ * pending"): a source that never delivers would otherwise keep the section, and the cancel,
+ * pending for good. The read is
  * abandoned, not stopped: its later result is dropped, and since a FileHandle's or a
  * BlockReader's read may still write into the slots, the pool is retired. A read that already
  * failed or came back before the abort is reported as it is.
