@@ -18,12 +18,13 @@ import {
   writablePosition,
 } from '../device/media-ops.js';
 import type { BlockReader } from '../engine/index.js';
-import { exitCodeFor } from './exit-codes.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { errorReport, formatMB } from './format.js';
 import { gatherInfo, infoText } from './info.js';
 import { println, type CliIo } from './io.js';
 import { progressMode } from './progress.js';
-import { Interrupt, mediaFamily, reportSection, runSection } from './section.js';
+import { Interrupt, mediaFamily, runSection } from './section.js';
+import { closeRecorder, finishSection, reportSection, wroteText } from './section-report.js';
 
 export interface DemoOptions {
   /** Image size in MiB (default 64). */
@@ -101,79 +102,100 @@ async function readBackDigest(
   return hash.digest('hex');
 }
 
+/** The recorder the demo holds, closed by demoCommand whichever way the demo ends. */
+interface Held {
+  recorder: DiscRecorder | undefined;
+}
+
 export async function demoCommand(io: CliIo, o: DemoOptions): Promise<number> {
+  const interrupt = new Interrupt(io);
+  const held: Held = { recorder: undefined };
+  let code: number;
+  try {
+    code = await demo(io, o, interrupt, held);
+  } catch (e) {
+    println(io.stderr, errorReport(e));
+    code = exitCodeFor(e);
+  }
+  // A close that fails after the demo went well still fails it: the image may lack its layout.
+  const closeError = await closeRecorder(held.recorder);
+  interrupt.dispose();
+  if (closeError === undefined) return code;
+  println(io.stderr, `closing the drive failed: ${errorReport(closeError)}`);
+  return ExitCode.FAILED;
+}
+
+async function demo(io: CliIo, o: DemoOptions, interrupt: Interrupt, held: Held): Promise<number> {
   const sizeMiB = o.size ?? 64;
   const speed = o.speed ?? '16x';
   const blocks = (sizeMiB * 1024 * 1024) / SECTOR;
-  const interrupt = new Interrupt(io);
-  let recorder: DiscRecorder | undefined;
-  try {
-    const dir =
-      o.dir === undefined ? await mkdtemp(join(tmpdir(), 'discwright-demo-')) : resolve(o.dir);
-    await mkdir(dir, { recursive: true });
-    const image = join(dir, 'disc.img');
-    const address = `virtual:dvd+r?image=${imageParam(image)}&speed=${encodeURIComponent(speed)}`;
-    println(io.stdout, `discwright demo: ${sizeMiB} MiB of generated data to a virtual DVD+R`);
-    println(io.stdout, `recorder: ${address}`);
-    recorder = await openRecorder(address, {
-      exclusive: { clientName: DEMO_CLIENT, force: o.force === true },
+  const dir =
+    o.dir === undefined ? await mkdtemp(join(tmpdir(), 'discwright-demo-')) : resolve(o.dir);
+  await mkdir(dir, { recursive: true });
+  const image = join(dir, 'disc.img');
+  const address = `virtual:dvd+r?image=${imageParam(image)}&speed=${encodeURIComponent(speed)}`;
+  println(io.stdout, `discwright demo: ${sizeMiB} MiB of generated data to a virtual DVD+R`);
+  println(io.stdout, `recorder: ${address}`);
+  const recorder = await openRecorder(address, {
+    exclusive: { clientName: DEMO_CLIENT, force: o.force === true },
+  });
+  held.recorder = recorder;
+  println(
+    io.stdout,
+    `drive: ${recorder.vendorId} ${recorder.productId} ${recorder.productRevision}`,
+  );
+  const where = await writablePosition(recorder);
+  if (where.nextWritableAddress === undefined || where.freeBlocks < blocks) {
+    throw new DwError(HR.E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA, {
+      message: `the disc in ${image} has no room for ${blocks} more blocks (free: ${where.freeBlocks})`,
+      hint: 'Run the demo with another --dir, or remove the old image and its .json sidecar.',
     });
-    println(
-      io.stdout,
-      `drive: ${recorder.vendorId} ${recorder.productId} ${recorder.productRevision}`,
-    );
-    const where = await writablePosition(recorder);
-    if (where.nextWritableAddress === undefined || where.freeBlocks < blocks) {
-      throw new DwError(HR.E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA, {
-        message: `the disc in ${image} has no room for ${blocks} more blocks (free: ${where.freeBlocks})`,
-        hint: 'Run the demo with another --dir, or remove the old image and its .json sidecar.',
-      });
-    }
-    const lba = where.nextWritableAddress;
-    println(
-      io.stdout,
-      `writing ${blocks} blocks (${formatMB(blocks * SECTOR)}) at the next writable address, LBA ${lba}`,
-    );
-    const source = new GeneratedSource(blocks * SECTOR);
-    const params = { lba, blocks, bytesPerSector: SECTOR };
-    const family = await mediaFamily(recorder);
-    const outcome = await runSection(
+  }
+  const lba = where.nextWritableAddress;
+  println(
+    io.stdout,
+    `writing ${blocks} blocks (${formatMB(blocks * SECTOR)}) at the next writable address, LBA ${lba}`,
+  );
+  const source = new GeneratedSource(blocks * SECTOR);
+  const params = { lba, blocks, bytesPerSector: SECTOR };
+  const family = await mediaFamily(recorder);
+  const outcome = await interrupt.unlessAbandoned(
+    runSection(
       recorder,
       source,
       params,
       { io, mode: progressMode(io.stdout, false), family },
       interrupt,
-    );
-    const code = reportSection(io, false, params, outcome);
-    if (outcome.error !== undefined) return code;
-
-    await recorder.synchronizeCache();
-    println(io.stdout, 'synchronized the drive cache');
-    await closeTrack(recorder, where.trackNumber);
-    await closeSession(recorder);
-    println(io.stdout, `closed track ${where.trackNumber} and the session`);
-    const expected = source.digest();
-    const actual = await readBackDigest(recorder, lba, blocks);
-    if (actual !== expected) {
-      throw new DwError(HR.E_IMAPI_BURN_VERIFICATION_FAILED, {
-        message: `read-back sha256 ${actual} differs from the written data's ${expected}`,
-      });
-    }
-    println(io.stdout, `verified: read back ${blocks} blocks, sha256 ${expected}`);
-    println(io.stdout);
-    println(io.stdout, infoText(await gatherInfo(recorder, address)));
-    println(io.stdout);
-    println(io.stdout, `the disc image is ${image} (layout in ${image}.json)`);
-    println(
-      io.stdout,
-      `look again with: discwright info ${shellQuote(`virtual:dvd+r?image=${imageParam(image)}`)}`,
-    );
-    return 0;
-  } catch (e) {
-    println(io.stderr, errorReport(e));
-    return exitCodeFor(e);
-  } finally {
-    interrupt.dispose();
-    await recorder?.close().catch(() => undefined);
+    ),
+  );
+  if (outcome === undefined || outcome.error !== undefined) {
+    // The drive says what it recorded; the close comes before the report (section-report.ts).
+    const report = await finishSection(recorder, params, outcome);
+    held.recorder = undefined;
+    return reportSection(io, false, params, report);
   }
+  println(io.stdout, wroteText(params, outcome));
+
+  await recorder.synchronizeCache();
+  println(io.stdout, 'synchronized the drive cache');
+  await closeTrack(recorder, where.trackNumber);
+  await closeSession(recorder);
+  println(io.stdout, `closed track ${where.trackNumber} and the session`);
+  const expected = source.digest();
+  const actual = await readBackDigest(recorder, lba, blocks);
+  if (actual !== expected) {
+    throw new DwError(HR.E_IMAPI_BURN_VERIFICATION_FAILED, {
+      message: `read-back sha256 ${actual} differs from the written data's ${expected}`,
+    });
+  }
+  println(io.stdout, `verified: read back ${blocks} blocks, sha256 ${expected}`);
+  println(io.stdout);
+  println(io.stdout, infoText(await gatherInfo(recorder, address)));
+  println(io.stdout);
+  println(io.stdout, `the disc image is ${image} (layout in ${image}.json)`);
+  println(
+    io.stdout,
+    `look again with: discwright info ${shellQuote(`virtual:dvd+r?image=${imageParam(image)}`)}`,
+  );
+  return 0;
 }

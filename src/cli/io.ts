@@ -12,10 +12,16 @@ export interface CliIo {
   readonly stderr: OutputStream;
   readonly stdin: Readable;
   /**
-   * Registers what the first Ctrl-C does while a command runs (a second one exits at once).
-   * Returns the function that unregisters it.
+   * Registers what Ctrl-C does while a command runs: the handler returns true when it took the
+   * interrupt, false to let the process exit at once (130). Returns the function that
+   * unregisters it.
    */
-  onInterrupt(handler: () => void): () => void;
+  onInterrupt(handler: () => boolean): () => void;
+  /**
+   * Tests only: faults for a virtual drive the command opens, as JSON (the environment variable
+   * DISCWRIGHT_TEST_VIRTUAL_FAULTS; see open-recorder.ts).
+   */
+  readonly virtualFaults?: string | undefined;
 }
 
 /** Writes a line of text (a newline is appended). */

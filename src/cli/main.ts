@@ -17,13 +17,13 @@ import {
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
-let interruptHandler: (() => void) | undefined;
-let interrupts = 0;
+let interruptHandler: (() => boolean) | undefined;
 
 const io: CliIo = {
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
+  virtualFaults: process.env.DISCWRIGHT_TEST_VIRTUAL_FAULTS,
   onInterrupt(handler) {
     interruptHandler = handler;
     return () => {
@@ -32,16 +32,15 @@ const io: CliIo = {
   },
 };
 
+// The command's handler decides (section.ts, Interrupt): the first Ctrl-C cancels; while a section
+// may have left acknowledged blocks in the drive, the second stops waiting for the engine but the
+// drive is still asked and closed. Whatever the handler does not take exits at once.
 process.on('SIGINT', () => {
-  interrupts++;
-  const handler = interruptHandler;
-  if (interrupts > 1 || handler === undefined) {
-    // A live progress line hides the cursor; give it back before leaving mid-line.
-    if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
-    process.stderr.write('\ninterrupted\n');
-    process.exit(ExitCode.CANCELLED);
-  }
-  handler();
+  if (interruptHandler?.() === true) return;
+  // A live progress line hides the cursor; give it back before leaving mid-line.
+  if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
+  process.stderr.write('\ninterrupted\n');
+  process.exit(ExitCode.CANCELLED);
 });
 
 // A reader that goes away (`| head`) is not an error of ours.

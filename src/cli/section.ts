@@ -1,19 +1,13 @@
 // Running one section through the WriteEngine for the CLI (write-section and demo): engine set-up,
-// progress rendering, Ctrl-C as a clean cancel, and the result report (text or the JSON result
-// object) with the last written LBA.
+// progress rendering, and Ctrl-C: the first cancels cleanly; once a section runs, a second stops
+// waiting for the engine but not for the drive, which is still asked and closed so nothing it
+// acknowledged is lost (README, "Ctrl-C"); a third exits at once. The final report is
+// section-report.ts.
 
 import { DwError, HR } from '../errors.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { WriteEngine, type BlockSource, type WriteEngineEventArgs } from '../engine/index.js';
-import { ExitCode, exitCodeFor } from './exit-codes.js';
-import {
-  errorReport,
-  formatDuration,
-  formatMB,
-  jsonResult,
-  mediaFamilyOfProfile,
-  type MediaFamily,
-} from './format.js';
+import { mediaFamilyOfProfile, type MediaFamily } from './format.js';
 import { println, type CliIo } from './io.js';
 import { ProgressReporter, type ProgressMode } from './progress.js';
 
@@ -32,23 +26,57 @@ export interface SectionOutcome {
   readonly error: unknown;
   /** The final update event, when the section got that far. */
   readonly last: WriteEngineEventArgs | undefined;
+  /** Blocks the drive acknowledged (GOOD status), as the engine counted them. */
   readonly blocksWritten: number;
-  /** startLba + blocksWritten − 1: startLba − 1 when nothing was written. */
-  readonly lastWrittenLba: number;
 }
 
-/** Ctrl-C for the duration of a command: the first aborts `signal`, a second exits (main.ts). */
+/**
+ * Ctrl-C for the duration of a command. The first aborts `signal` and cancels the engine. While
+ * the drive may hold acknowledged blocks (between guard() and dispose()) a second one stops the
+ * wait of unlessAbandoned() and is otherwise taken, so the command still asks and closes the
+ * drive; without a guard, or at the third, main.ts exits at once.
+ */
 export class Interrupt {
   readonly #controller = new AbortController();
   readonly #off: () => void;
+  readonly #io: CliIo;
   #engine: WriteEngine | undefined;
+  #count = 0;
+  #guarded = false;
+  readonly #abandoned: Promise<undefined>;
+  #abandon: () => void = () => undefined;
+  #onAbandon: () => void = () => undefined;
 
   constructor(io: CliIo) {
-    this.#off = io.onInterrupt(() => {
-      println(io.stderr, 'cancelling at the next command boundary (Ctrl-C again to exit at once)');
+    this.#io = io;
+    this.#abandoned = new Promise((resolve) => {
+      this.#abandon = () => resolve(undefined);
+    });
+    this.#off = io.onInterrupt(() => this.#interrupt());
+  }
+
+  #interrupt(): boolean {
+    this.#count++;
+    if (this.#count === 1) {
+      const next = this.#guarded
+        ? 'Ctrl-C again to stop waiting; the drive is still closed'
+        : 'Ctrl-C again to exit at once';
+      println(this.#io.stderr, `cancelling at the next command boundary (${next})`);
       this.#engine?.cancelWrite();
       this.#controller.abort();
-    });
+      return true;
+    }
+    if (this.#count === 2 && this.#guarded) {
+      println(
+        this.#io.stderr,
+        'interrupted: no longer waiting for the write; asking and closing the drive so what it' +
+          ' acknowledged stays (Ctrl-C again to exit at once, losing what is in its cache)',
+      );
+      this.#onAbandon();
+      this.#abandon();
+      return true;
+    }
+    return false;
   }
 
   get signal(): AbortSignal {
@@ -59,9 +87,23 @@ export class Interrupt {
     return this.#controller.signal.aborted;
   }
 
-  /** The engine whose cancelWrite() a Ctrl-C calls. */
-  attach(engine: WriteEngine): void {
+  /**
+   * The engine whose cancelWrite() a Ctrl-C calls; `onAbandon` runs when a second Ctrl-C stops
+   * the wait (the progress output stops, so nothing follows the result).
+   */
+  attach(engine: WriteEngine, onAbandon: () => void): void {
     this.#engine = engine;
+    this.#onAbandon = onAbandon;
+  }
+
+  /** From now until dispose() the drive may hold acknowledged blocks: a second Ctrl-C keeps them. */
+  guard(): void {
+    this.#guarded = true;
+  }
+
+  /** `work`'s result, or undefined as soon as a second Ctrl-C stops the wait. */
+  unlessAbandoned<T>(work: Promise<T>): Promise<T | undefined> {
+    return Promise.race([work, this.#abandoned]);
   }
 
   /** Rejects with E_IMAPI_REQUEST_CANCELLED when Ctrl-C came before the write started. */
@@ -112,7 +154,8 @@ export async function runSection(
     if (p.endSpeed !== undefined) engine.endingSectorsPerSecond = p.endSpeed;
     if (p.write12 === true) engine.useStreamingWrite12 = true;
     engine.on('update', (_sender, args) => reporter.update(args));
-    interrupt.attach(engine);
+    interrupt.attach(engine, () => reporter.stop());
+    interrupt.guard();
     await engine.writeSection(source, p.lba, p.blocks, { signal: interrupt.signal });
   } catch (e) {
     error = e;
@@ -121,59 +164,5 @@ export async function runSection(
   }
   const last = reporter.last;
   const blocksWritten = last?.blocksWritten ?? 0;
-  return { error, last, blocksWritten, lastWrittenLba: p.lba + blocksWritten - 1 };
-}
-
-/** Figures of the JSON result object and of the text summary. */
-export function sectionFigures(p: SectionParameters, o: SectionOutcome): Record<string, unknown> {
-  return {
-    lastWrittenLba: o.lastWrittenLba,
-    blocksWritten: o.blocksWritten,
-    startLba: p.lba,
-    sectorCount: p.blocks,
-    bytesPerSector: p.bytesPerSector,
-    elapsedMs: Math.round(o.last?.elapsedMs ?? 0),
-    averageBytesPerSecond: Math.round(o.last?.averageBytesPerSecond ?? 0),
-  };
-}
-
-function lastWrittenText(p: SectionParameters, o: SectionOutcome): string {
-  const lba = o.blocksWritten > 0 ? String(o.lastWrittenLba) : 'none';
-  return `last written LBA ${lba} (${o.blocksWritten} of ${p.blocks} blocks written)`;
-}
-
-/**
- * Prints the outcome (the JSON result object on stdout with --json; errors always also as a
- * report on stderr) and returns the exit status.
- */
-export function reportSection(
-  io: CliIo,
-  json: boolean,
-  p: SectionParameters,
-  o: SectionOutcome,
-  extra: Record<string, unknown> = {},
-): number {
-  const code = exitCodeFor(o.error);
-  if (json)
-    println(io.stdout, JSON.stringify(jsonResult(o.error, { ...sectionFigures(p, o), ...extra })));
-  if (o.error === undefined) {
-    if (!json) {
-      const bytes = o.blocksWritten * p.bytesPerSector;
-      const ms = o.last?.elapsedMs ?? 0;
-      const rate = ms > 0 ? ` at ${((bytes * 1000) / ms / 1e6).toFixed(1)} MB/s` : '';
-      println(
-        io.stdout,
-        `wrote ${o.blocksWritten} blocks (${formatMB(bytes)}) to LBA ${p.lba}..${o.lastWrittenLba}` +
-          ` in ${formatDuration(ms)}${rate}`,
-      );
-    }
-    return code;
-  }
-  if (code === ExitCode.CANCELLED) {
-    println(io.stderr, `cancelled: ${lastWrittenText(p, o)}`);
-    return code;
-  }
-  println(io.stderr, errorReport(o.error));
-  println(io.stderr, lastWrittenText(p, o));
-  return code;
+  return { error, last, blocksWritten };
 }

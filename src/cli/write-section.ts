@@ -1,28 +1,23 @@
 // `discwright write-section <recorder> <source|-> --lba <n> …`: IWriteEngine2::WriteSection from
-// the command line. Arguments and the source are checked before the recorder is opened; after a
-// complete section the drive's cache is flushed (SYNCHRONIZE CACHE) so exit status 0 means the
-// data reached the medium. Tracks and sessions are left open, as the engine leaves them. The
-// recorder is opened with exclusive access, taken before any command is sent, and released when
-// the command ends, whichever way it ends.
+// the command line. Arguments and the source are checked before the recorder is opened. After the
+// section, whichever way it ended, the drive's cache is flushed (SYNCHRONIZE CACHE) and the drive
+// is asked what it recorded (section-report.ts), so exit status 0 means the data reached the
+// medium and the reported last written LBA is the drive's. Tracks and sessions are left open, as
+// the engine leaves them. The recorder is opened with exclusive access, taken before any command
+// is sent, and released when the command ends, whichever way it ends; a failed close is reported.
 
 import { stat } from 'node:fs/promises';
 import { DwError, HR, invalidArgument } from '../errors.js';
-import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import type { BlockSource } from '../engine/index.js';
 import { MAX_INT32 } from './args.js';
 import { errorReport, jsonResult } from './format.js';
-import { exitCodeFor } from './exit-codes.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { println, type CliIo } from './io.js';
 import { progressMode } from './progress.js';
-import {
-  Interrupt,
-  mediaFamily,
-  reportSection,
-  runSection,
-  sectionFigures,
-  type SectionParameters,
-} from './section.js';
+import { openCliRecorder } from './open-recorder.js';
+import { Interrupt, mediaFamily, runSection, type SectionParameters } from './section.js';
+import { closeRecorder, errorFields, finishSection, reportSection } from './section-report.js';
 
 export interface WriteSectionOptions {
   readonly lba: number;
@@ -117,8 +112,11 @@ export async function writeSectionCommand(
   let params: SectionParameters | undefined;
   const interrupt = new Interrupt(io);
   let recorder: DiscRecorder | undefined;
+  let source: BlockSource;
   try {
-    const { source, blocks } = await resolveSource(io, sourcePath, o);
+    const resolved = await resolveSource(io, sourcePath, o);
+    source = resolved.source;
+    const blocks = resolved.blocks;
     if (o.lba + blocks - 1 > MAX_INT32) {
       throw invalidArgument(
         `LBA ${o.lba} + ${blocks} blocks runs past LBA 2147483647 (the last LBA must fit in 32 bits)`,
@@ -134,44 +132,51 @@ export async function writeSectionCommand(
       ...(o.buffer === undefined ? {} : { hostBufferSize: o.buffer }),
     };
     interrupt.check();
-    recorder = await openRecorder(address, {
-      exclusive: { clientName: WRITE_SECTION_CLIENT, force: o.force === true },
-    });
-    const family = await mediaFamily(recorder);
-    const outcome = await runSection(
+    recorder = await openCliRecorder(
+      address,
+      { exclusive: { clientName: WRITE_SECTION_CLIENT, force: o.force === true } },
+      io.virtualFaults,
+    );
+    interrupt.check();
+  } catch (e) {
+    // Nothing was written: the failure came before the section started.
+    const closeError = await closeRecorder(recorder);
+    interrupt.dispose();
+    if (json) {
+      const figures = {
+        lastWrittenLba: o.lba - 1,
+        blocksWritten: 0,
+        ...(params === undefined
+          ? {}
+          : {
+              startLba: params.lba,
+              sectorCount: params.blocks,
+              bytesPerSector: params.bytesPerSector,
+            }),
+        ...(closeError === undefined ? {} : { closeError: errorFields(closeError) }),
+      };
+      println(io.stdout, JSON.stringify(jsonResult(e, figures)));
+    }
+    println(io.stderr, errorReport(e));
+    if (closeError !== undefined) {
+      println(io.stderr, `closing the drive failed: ${errorReport(closeError)}`);
+      return ExitCode.FAILED;
+    }
+    return exitCodeFor(e);
+  }
+  const family = await mediaFamily(recorder);
+  // A second Ctrl-C stops this wait, not the questions to the drive nor its close after it.
+  const outcome = await interrupt.unlessAbandoned(
+    runSection(
       recorder,
       source,
       params,
       { io, mode: progressMode(io.stdout, json), family },
       interrupt,
-    );
-    let error = outcome.error;
-    if (error === undefined) {
-      try {
-        await recorder.synchronizeCache();
-      } catch (e) {
-        error = e;
-      }
-    }
-    return reportSection(io, json, params, { ...outcome, error });
-  } catch (e) {
-    // Nothing was written: the failure came before the section started.
-    if (json) {
-      const figures =
-        params === undefined
-          ? { lastWrittenLba: o.lba - 1, blocksWritten: 0 }
-          : sectionFigures(params, {
-              error: e,
-              last: undefined,
-              blocksWritten: 0,
-              lastWrittenLba: o.lba - 1,
-            });
-      println(io.stdout, JSON.stringify(jsonResult(e, figures)));
-    }
-    println(io.stderr, errorReport(e));
-    return exitCodeFor(e);
-  } finally {
-    interrupt.dispose();
-    await recorder?.close().catch(() => undefined);
-  }
+    ),
+  );
+  // After the close, so a close that fails is part of the result.
+  const report = await finishSection(recorder, params, outcome);
+  interrupt.dispose();
+  return reportSection(io, json, params, report);
 }
