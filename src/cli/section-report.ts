@@ -91,9 +91,8 @@ export function sectionFigures(
     ...(r.drive.unconfirmed === undefined || r.drive.unconfirmed === error
       ? {}
       : { unconfirmedBecause: errorFields(r.drive.unconfirmed) }),
-    ...(r.closeError === undefined || r.closeError === error
-      ? {}
-      : { closeError: errorFields(r.closeError) }),
+    // Also when it is the error reported first: a script checks one field for a failed close.
+    ...(r.closeError === undefined ? {} : { closeError: errorFields(r.closeError) }),
     startLba: p.lba,
     sectorCount: p.blocks,
     bytesPerSector: p.bytesPerSector,
@@ -163,9 +162,11 @@ export function reportSection(
     println(io.stdout, JSON.stringify(jsonResult(error, { ...figures, ...hint, ...extra })));
   }
   const closeText =
-    r.closeError === undefined || r.closeError === error
+    r.closeError === undefined
       ? undefined
-      : `closing the drive failed: ${errorReport(r.closeError)}`;
+      : r.closeError === error
+        ? 'closing the drive failed with that error too'
+        : `closing the drive failed: ${errorReport(r.closeError)}`;
   if (error === undefined) {
     if (!json) println(io.stdout, wroteText(p, r.outcome));
     return code;

@@ -15,6 +15,7 @@ import {
   type DecodedSense,
 } from '../scsi/sense.js';
 import { hrFromSenseCodes } from '../scsi/sense-hresult.js';
+import { senseHint } from './sense-hints.js';
 
 /**
  * Who sent the command: a typed helper of the recorder (spec §4.5), which retries a first unit
@@ -29,6 +30,8 @@ export interface Failure {
   /** The 18-byte fixed-format sense. */
   readonly sense?: Uint8Array;
   readonly senseInfo?: SenseSummary;
+  /** What to do, when this sense says more than its HRESULT's hint (sense-hints.ts). */
+  readonly hint?: string;
   readonly cause?: unknown;
   /**
    * Reported instead of an earlier failure of the same chunk: a transport failure waiting cannot
@@ -142,11 +145,13 @@ export function senseVerdict(
   let hr = hrFromSenseCodes(key, d.asc, d.ascq, opcode);
   if (!failed(hr)) hr = HR.E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE;
   const info = summarizeSense(d);
+  const hint = senseHint(key, d.asc, d.ascq);
   const failure: Failure = {
     hr,
     message: `${name} failed: ${info.keyName}: ${info.text}`,
     sense,
     senseInfo: info,
+    ...(hint === undefined ? {} : { hint }),
   };
   // NOT READY / LOGICAL UNIT NOT READY, OPERATION IN PROGRESS (07) or LONG WRITE IN PROGRESS (08):
   // the drive's buffer is full and it says so; the same WRITE succeeds once it has drained.
@@ -230,6 +235,7 @@ export function failureError(command: ScsiCommand, failure: Failure): DwError {
     ...(failure.cause === undefined ? {} : { cause: failure.cause }),
     ...(failure.sense === undefined ? {} : { sense: failure.sense }),
     ...(failure.senseInfo === undefined ? {} : { senseInfo: failure.senseInfo }),
+    ...(failure.hint === undefined ? {} : { hint: failure.hint }),
     command: command.name,
     cdb: command.cdb,
   });

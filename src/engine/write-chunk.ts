@@ -119,6 +119,8 @@ async function retryChunk(
       ...(reported.cause === undefined ? {} : { cause: reported.cause }),
       ...(reported.sense === undefined ? {} : { sense: reported.sense }),
       ...(info === undefined ? {} : { senseInfo: info }),
+      // The sense's own hint (sense-hints.ts), unless the chunk is reported as something else.
+      ...(reported.hint === undefined || hr !== reported.hr ? {} : { hint: reported.hint }),
       command: name,
       cdb,
       lba: chunk.lba,
