@@ -12,11 +12,11 @@
 //    block the NWA counts was accepted before the SYNCHRONIZE CACHE that confirms it.
 //
 // Random-access media (DVD-RAM, formatted DVD+RW/BD-RE) report no NWA: there the blocks the drive
-// acknowledged with GOOD status, confirmed by a successful SYNCHRONIZE CACHE, are what is written.
+// acknowledged with GOOD status, confirmed by a successful SYNCHRONIZE CACHE, are what is written;
+// so too on a drive whose NWA stays behind the blocks it acknowledged (it does not track it).
 // When SYNCHRONIZE CACHE fails, or the drive cannot be asked, nothing is confirmed and the report
 // says so instead of a figure.
 
-import { DwError, HR } from '../errors.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { ReadTrackAddressType } from '../device/types.js';
 
@@ -87,20 +87,21 @@ export async function askDrive(
   }
   // The section starts at the NWA of sequential media; one the drive refused leaves it before.
   const recorded = Math.min(extent.blocks, Math.max(0, nwa - extent.lba));
+  if (recorded < acknowledged) {
+    // An NWA behind blocks the drive answered GOOD to is one it does not keep up to date (tgt's
+    // DVD+R keeps NWA 0 whatever is written): its WRITEs' GOOD, confirmed by SYNCHRONIZE CACHE,
+    // is then its word on the section.
+    return {
+      blocksWritten: acknowledged,
+      confirmedBy: 'synchronize-cache',
+      nextWritableAddress: nwa,
+      unconfirmed: undefined,
+    };
+  }
   return {
     blocksWritten: recorded,
     confirmedBy: 'track-information',
     nextWritableAddress: nwa,
     unconfirmed: undefined,
-  };
-}
-
-/** The record when the drive was not asked (`why` says why, as an error for the report). */
-export function notAsked(why: string): DriveRecord {
-  return {
-    blocksWritten: undefined,
-    confirmedBy: undefined,
-    nextWritableAddress: undefined,
-    unconfirmed: new DwError(HR.E_IMAPI_REQUEST_CANCELLED, { message: why }),
   };
 }

@@ -52,17 +52,10 @@ export async function finishSection(
 }
 
 /** The error the result reports first: the section's, else the drive's, else the close's. */
-export function primaryError(p: SectionParameters, r: SectionReport): unknown {
+export function primaryError(r: SectionReport): unknown {
   const sectionError = r.outcome === undefined ? cancelledWaiting() : r.outcome.error;
   if (sectionError !== undefined) return sectionError;
   if (r.drive.unconfirmed !== undefined) return r.drive.unconfirmed;
-  const written = r.drive.blocksWritten ?? 0;
-  if (written < p.blocks) {
-    return new DwError(HR.E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE, {
-      message: `the engine wrote all ${p.blocks} blocks, but the drive's next writable address ${r.drive.nextWritableAddress} says it recorded ${written}`,
-      lba: p.lba + written,
-    });
-  }
   return r.closeError;
 }
 
@@ -147,7 +140,7 @@ export function reportSection(
   r: SectionReport,
   extra: Record<string, unknown> = {},
 ): number {
-  const error = primaryError(p, r);
+  const error = primaryError(r);
   let code = exitCodeFor(error);
   if (r.closeError !== undefined && code !== ExitCode.FAILED) code = ExitCode.FAILED;
   if (json) {
