@@ -176,11 +176,14 @@ async function demo(io: CliIo, o: DemoOptions, interrupt: Interrupt, held: Held)
   }
   println(io.stdout, wroteText(params, outcome));
 
+  // A Ctrl-C from here on has no section to cancel: it stops the demo between its steps.
   await recorder.synchronizeCache();
   println(io.stdout, 'synchronized the drive cache');
+  interrupt.check();
   await closeTrack(recorder, where.trackNumber);
   await closeSession(recorder);
   println(io.stdout, `closed track ${where.trackNumber} and the session`);
+  interrupt.check();
   const expected = source.digest();
   const actual = await readBackDigest(recorder, lba, blocks);
   if (actual !== expected) {

@@ -106,11 +106,13 @@ export class Interrupt {
     return Promise.race([work, this.#abandoned]);
   }
 
-  /** Rejects with E_IMAPI_REQUEST_CANCELLED when Ctrl-C came before the write started. */
+  /** Rejects with E_IMAPI_REQUEST_CANCELLED when Ctrl-C came (before the write, or after it). */
   check(): void {
     if (this.requested) {
       throw new DwError(HR.E_IMAPI_REQUEST_CANCELLED, {
-        message: 'cancelled before anything was written',
+        message: this.#guarded
+          ? 'cancelled after the section was written'
+          : 'cancelled before anything was written',
       });
     }
   }
