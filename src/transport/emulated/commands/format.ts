@@ -40,7 +40,6 @@ export const formatUnit: Handler = async (core, x) => {
 export const readFormatCapacities: Handler = (core, x) => {
   const cdb = cdbOf(x, decodeReadFormatCapacitiesCdb);
   const disc = core.tray === 'closed' ? core.disc : undefined;
-  const tdp = (type: number) => (type === 0x26 ? 0 : type === 0x10 || type === 0x15 ? 16 : 2048);
   const data =
     disc === undefined
       ? encodeReadFormatCapacitiesData({
@@ -55,15 +54,17 @@ export const readFormatCapacities: Handler = (core, x) => {
           currentMaximumCapacity: {
             numberOfBlocks: disc.capacity,
             descriptorType:
-              disc.random || (disc.spec.formatTypes.length === 0 && disc.status().disc !== 'blank')
+              disc.random ||
+              disc.spareFormatted ||
+              (disc.spec.formatTypes.length === 0 && disc.status().disc !== 'blank')
                 ? CapacityDescriptorType.FORMATTED
                 : CapacityDescriptorType.UNFORMATTED,
             blockLength: 2048,
           },
-          formattableCapacities: disc.formattable().map(([formatType, numberOfBlocks]) => ({
-            numberOfBlocks,
-            formatType,
-            typeDependentParameter: tdp(formatType),
+          formattableCapacities: disc.formattable().map((o) => ({
+            numberOfBlocks: o.blocks,
+            formatType: o.formatType,
+            typeDependentParameter: o.typeDependentParameter,
           })),
         });
   return upTo(data, cdb.allocationLength);
