@@ -63,6 +63,7 @@ export function u32(b: Uint8Array, at: number): number {
 /** Hex of a big-endian number of `n` bytes, for splicing into a CDB string. */
 export function hexBe(value: number, n: number): string {
   let s = '';
-  for (let i = n - 1; i >= 0; i--) s += ` ${((value >>> (8 * i)) & 0xff).toString(16).padStart(2, '0')}`;
+  for (let i = n - 1; i >= 0; i--)
+    s += ` ${((value >>> (8 * i)) & 0xff).toString(16).padStart(2, '0')}`;
   return s.trim();
 }

@@ -62,7 +62,9 @@ export function encodeAtipData(a: Atip): Uint8Array {
   w.flag(6, 1, a.a2Valid); // A2 Valid
   w.flag(6, 0, a.a3Valid); // A3 Valid
   const msf = (at: number, t: Msf, what: string) => {
-    w.u8(at, t.m, what).u8(at + 1, t.s, what).u8(at + 2, t.f, what);
+    w.u8(at, t.m, what)
+      .u8(at + 1, t.s, what)
+      .u8(at + 2, t.f, what);
   };
   msf(8, a.startTimeOfLeadIn, 'START TIME OF LEAD-IN');
   msf(12, a.lastPossibleStartOfLeadOut, 'LAST POSSIBLE START TIME OF LEAD-OUT');

@@ -43,7 +43,11 @@ function formatCapacitiesBytes(
     be(current.numberOfBlocks, 4),
     [type],
     be(2048, 3),
-    ...list.map((d) => [...be(d.numberOfBlocks, 4), d.formatType << 2, ...be(d.typeDependentParameter, 3)]),
+    ...list.map((d) => [
+      ...be(d.numberOfBlocks, 4),
+      d.formatType << 2,
+      ...be(d.typeDependentParameter, 3),
+    ]),
   );
 }
 
@@ -93,10 +97,7 @@ describe('decoders against real drives (test/fixtures/drives)', () => {
     const bytes = formatCapacitiesBytes(f.current, f.formattable);
     const decoded = decodeReadFormatCapacitiesData(bytes);
     assert.equal(decoded.currentMaximumCapacity.numberOfBlocks, 12219392);
-    assert.equal(
-      decoded.currentMaximumCapacity.descriptorType,
-      CapacityDescriptorType.UNFORMATTED,
-    );
+    assert.equal(decoded.currentMaximumCapacity.descriptorType, CapacityDescriptorType.UNFORMATTED);
     assertFormats(bytes, f.formattable);
   });
 
@@ -144,7 +145,11 @@ describe('decoders against real drives (test/fixtures/drives)', () => {
   });
 
   it('fixed sense of the real refusals decodes to the recorded key/ASC/ASCQ', () => {
-    for (const s of [gsaH31n.readUnrecordedSense, nd3540a.blankSense, libburn.minimallyBlankedDvdRw.incrementalWriteSense]) {
+    for (const s of [
+      gsaH31n.readUnrecordedSense,
+      nd3540a.blankSense,
+      libburn.minimallyBlankedDvdRw.incrementalWriteSense,
+    ]) {
       // SPC-4 fixed format: 70h, reserved, sense key, information, additional length 10,
       // command-specific information, ASC, ASCQ.
       const bytes = cat([0x70, 0, s.senseKey], zeros(4), [10], zeros(4), [s.asc, s.ascq], zeros(4));

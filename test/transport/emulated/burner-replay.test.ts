@@ -54,13 +54,13 @@ async function growisofsPage05(d: VirtualDrive, p32: number): Promise<void> {
   page.fill(0, 0, 8);
   p[0]! &= 0x7f;
   p[2] = (p[2]! & ~0x1f) | (p32 & 0x1f) | 0x40; // Test Write + Write Type from p32, BUFE on
-  p[2]! &= ~0x20; // no Link Size
+  p[2] &= ~0x20; // no Link Size
   p[5] = 0;
   p[3] = (p[3]! & ~0x0f) | (track[5]! & 0x0f); // Track Mode as the track reports it
-  p[3] = (p[3]! & ~0xc0) | (p32 & 0xc0); // Multi-session
+  p[3] = (p[3] & ~0xc0) | (p32 & 0xc0); // Multi-session
   assert.ok((track[6]! & 0x0f) === 1 || (track[6]! & 0x0f) === 0x0f, 'a Mode 1 track');
   p[4] = 8; // Data Block Type: Mode 1
-  p[3]! &= ~0x20; // variable packets (the track is not fixed-packet)
+  p[3] &= ~0x20; // variable packets (the track is not fixed-packet)
   p.fill(0, 10, 14);
   p[8] = 0;
   await must(d, `55 10 00 00 00 00 00 ${hexBe(page.length, 2)} 00`, { out: page });
@@ -82,7 +82,12 @@ async function nextWritable(d: VirtualDrive, track = 1): Promise<number> {
 }
 
 /** builtin_dd: WRITE(10) of `per` blocks, READ BUFFER CAPACITY every 64 WRITEs. */
-async function writeImage(d: VirtualDrive, nwa: number, blocks: number, per: number): Promise<void> {
+async function writeImage(
+  d: VirtualDrive,
+  nwa: number,
+  blocks: number,
+  per: number,
+): Promise<void> {
   for (let at = 0, n = 0; at < blocks; at += per, n++) {
     const count = Math.min(per, blocks - at);
     const r = await send(d, `2a 00 ${hexBe(nwa + at, 4)} 00 ${hexBe(count, 2)} 00`, {

@@ -22,14 +22,18 @@ export const HARDWARE_DEFECT_MANAGEMENT_FEATURE_VERSION = 1;
 // byte 5     (data 1)  reserved
 // byte 6     (data 2)  reserved
 // byte 7     (data 3)  reserved
-export function encodeHardwareDefectManagementFeature(v: HardwareDefectManagementFeature): Uint8Array {
+export function encodeHardwareDefectManagementFeature(
+  v: HardwareDefectManagementFeature,
+): Uint8Array {
   const w = new ByteWriter(4);
   w.flag(0, 7, v.ssa); // SSA
   return w.bytes;
 }
 
 /** Version 0 descriptors carry no data: every flag then decodes as false (not claimed). */
-export function decodeHardwareDefectManagementFeature(data: Uint8Array): HardwareDefectManagementFeature {
+export function decodeHardwareDefectManagementFeature(
+  data: Uint8Array,
+): HardwareDefectManagementFeature {
   const r = new ByteReader(data);
   const has = data.length > 0;
   return {
@@ -42,8 +46,12 @@ export function hardwareDefectManagementFeatureDescriptor(
   v: HardwareDefectManagementFeature,
   header: FeatureHeaderOptions = {},
 ): FeatureDescriptor {
-  return featureDescriptor(FeaturePageType.HARDWARE_DEFECT_MANAGEMENT, encodeHardwareDefectManagementFeature(v), {
-    version: HARDWARE_DEFECT_MANAGEMENT_FEATURE_VERSION,
-    ...header,
-  });
+  return featureDescriptor(
+    FeaturePageType.HARDWARE_DEFECT_MANAGEMENT,
+    encodeHardwareDefectManagementFeature(v),
+    {
+      version: HARDWARE_DEFECT_MANAGEMENT_FEATURE_VERSION,
+      ...header,
+    },
+  );
 }

@@ -28,7 +28,9 @@ export const RIGID_RESTRICTED_OVERWRITE_FEATURE_VERSION = 1;
 // byte 5     (data 1)  reserved
 // byte 6     (data 2)  reserved
 // byte 7     (data 3)  reserved
-export function encodeRigidRestrictedOverwriteFeature(v: RigidRestrictedOverwriteFeature): Uint8Array {
+export function encodeRigidRestrictedOverwriteFeature(
+  v: RigidRestrictedOverwriteFeature,
+): Uint8Array {
   const w = new ByteWriter(4);
   w.flag(0, 3, v.dsdg); // DSDG
   w.flag(0, 2, v.dsdr); // DSDR
@@ -38,7 +40,9 @@ export function encodeRigidRestrictedOverwriteFeature(v: RigidRestrictedOverwrit
 }
 
 /** Version 0 descriptors carry no data: every flag then decodes as false (not claimed). */
-export function decodeRigidRestrictedOverwriteFeature(data: Uint8Array): RigidRestrictedOverwriteFeature {
+export function decodeRigidRestrictedOverwriteFeature(
+  data: Uint8Array,
+): RigidRestrictedOverwriteFeature {
   const r = new ByteReader(data);
   const has = data.length > 0;
   return {
@@ -54,8 +58,12 @@ export function rigidRestrictedOverwriteFeatureDescriptor(
   v: RigidRestrictedOverwriteFeature,
   header: FeatureHeaderOptions = {},
 ): FeatureDescriptor {
-  return featureDescriptor(FeaturePageType.RIGID_RESTRICTED_OVERWRITE, encodeRigidRestrictedOverwriteFeature(v), {
-    version: RIGID_RESTRICTED_OVERWRITE_FEATURE_VERSION,
-    ...header,
-  });
+  return featureDescriptor(
+    FeaturePageType.RIGID_RESTRICTED_OVERWRITE,
+    encodeRigidRestrictedOverwriteFeature(v),
+    {
+      version: RIGID_RESTRICTED_OVERWRITE_FEATURE_VERSION,
+      ...header,
+    },
+  );
 }

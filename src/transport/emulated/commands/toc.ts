@@ -30,7 +30,8 @@ function tocControl(disc: DiscLayout, t: Track): number {
 
 /** The ATIP of a CD-R/RW (blank or not); other media have none (05/24/00). */
 function atipOf(disc: DiscLayout): Uint8Array {
-  if (disc.spec.family !== 'cd') fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'ATIP is CD-R/RW only');
+  if (disc.spec.family !== 'cd')
+    fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'ATIP is CD-R/RW only');
   return encodeAtipData({
     indicativeTargetWritingPower: 5,
     ddcd: false,
