@@ -31,6 +31,8 @@ import * as dvdMinus from '../../fixtures/drives/multi-drive/dvd-minus-capacity.
 import * as features from '../../fixtures/drives/multi-drive/dvd-bd-features.js';
 import * as libburn from '../../fixtures/drives/libburn/formats.js';
 import * as growisofs from '../../fixtures/drives/dvd+rw-tools/growisofs.js';
+import * as cdCommands from '../../fixtures/drives/multi-drive/cd-commands.js';
+import * as smaller from '../../fixtures/drives/multi-drive/smaller.js';
 import { hexBe, must, send, senseOf, u32, waitForUnit } from '../../helpers/replay.js';
 
 async function open(address: string, clock?: VirtualClock): Promise<VirtualDrive> {
@@ -220,8 +222,13 @@ describe('the virtual drive against real drives (test/fixtures/drives)', () => {
   it('row 9: READ CD, MECHANISM STATUS and ATIP are answered', async () => {
     const d = await open('virtual:cd-r');
     const atip = decodeAtipData(await must(d, '43 02 04 00 00 00 00 00 1c 00', { alloc: 28 }));
-    assert.deepEqual(atip.startTimeOfLeadIn, { m: 97, s: 26, f: 66 });
-    assert.deepEqual(atip.lastPossibleStartOfLeadOut, { m: 79, s: 59, f: 74 });
+    assert.equal(cdCommands.atipFormat, 4);
+    assert.deepEqual(atip.startTimeOfLeadIn, cdCommands.startTimeOfLeadIn);
+    assert.deepEqual(atip.lastPossibleStartOfLeadOut, cdCommands.lastPossibleStartOfLeadOut);
+    for (const op of cdCommands.answered) {
+      const r = await send(d, `${op.toString(16)} 00 00 00 00 00 00 00 00 00 00 00`, { alloc: 8 });
+      assert.notDeepEqual(senseOf(r), [5, 0x20, 0], `opcode ${op.toString(16)}`);
+    }
     assert.equal(atip.discTypeRewritable, false);
     assert.equal(senseOf(await write(d, 0, 4)), undefined);
     const data = await must(d, 'be 00 00 00 00 00 00 00 04 10 00 00', { alloc: 4 * 2048 });
@@ -285,7 +292,7 @@ describe('the virtual drive against real drives (test/fixtures/drives)', () => {
 
   it('row 12: an unformatted DVD+RW has no NWA; the first DVD-R border is 28,688 blocks', async () => {
     const plus = await open('virtual:dvd+rw');
-    assert.equal((await trackInfo(plus, 1)).nwaV, false);
+    assert.equal((await trackInfo(plus, 1)).nwaV, smaller.blankDvdPlusRwNwaV);
     await plus.close();
     const d = await open('virtual:dvd-r');
     const page = (await must(d, '5a 08 05 00 00 00 00 00 40 00', { alloc: 64 })).slice();
@@ -295,7 +302,10 @@ describe('the virtual drive against real drives (test/fixtures/drives)', () => {
     assert.equal(senseOf(await write(d, 0, 16)), undefined);
     await must(d, '5b 00 01 00 00 01 00 00 00 00');
     await must(d, '5b 00 02 00 00 00 00 00 00 00');
-    assert.equal((await trackInfo(d, 2)).logicalTrackStartAddress, 16 + 28688);
+    assert.equal(
+      (await trackInfo(d, 2)).logicalTrackStartAddress,
+      16 + smaller.firstDvdMinusRBorder,
+    );
     await d.close();
   });
 });
