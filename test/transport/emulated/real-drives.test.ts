@@ -3,8 +3,11 @@
 // codecs the decoders' own fixture tests (test/scsi/mmc/real-drives.test.ts) hold to the real
 // bytes, must give what the real drive gave.
 
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openVirtualDrive, VirtualClock } from '../../../src/testing/index.js';
 import type { VirtualDrive } from '../../../src/testing/index.js';
 import {
@@ -55,6 +58,9 @@ const trackInfo = async (d: VirtualDrive, track: number) =>
   decodeReadTrackInformationData(
     await must(d, `52 01 00 00 ${hexBe(track, 2)} 00 00 30 00`, { alloc: 48 }),
   );
+
+const dir = mkdtempSync(join(tmpdir(), 'discwright-real-drives-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const block = (n: number) => new Uint8Array(n * 2048).fill(0xa5);
 
@@ -306,6 +312,32 @@ describe('the virtual drive against real drives (test/fixtures/drives)', () => {
       (await trackInfo(d, 2)).logicalTrackStartAddress,
       16 + smaller.firstDvdMinusRBorder,
     );
+    await d.close();
+  });
+
+  it('a formatted BD-R and a moved DVD+R DL layer boundary survive reopening the image', async () => {
+    const bdr = `virtual:bd-r?image=${join(dir, 'bd-r.img')}`;
+    let d = await open(bdr);
+    const list = new Uint8Array([0, 0, 0, 8, ...[0x00, 0xb8, 0x74, 0x00], 0x32 << 2, 0, 0, 0]);
+    await must(d, '04 11 00 00 00 00', { out: list });
+    await d.close();
+    d = await open(bdr);
+    const f = await formatsOf(d);
+    assert.equal(f.currentMaximumCapacity.descriptorType, CapacityDescriptorType.FORMATTED);
+    assert.equal(f.currentMaximumCapacity.numberOfBlocks, srmPow.formattedCapacity);
+    await d.close();
+    const dl = `virtual:dvd+r-dl?image=${join(dir, 'dl.img')}`;
+    d = await open(dl);
+    const send20 = new Uint8Array([0, 10, 0, 0, 0, 0, 0, 0, ...[0x00, 0x09, 0x27, 0xc0]]);
+    await must(d, 'bf 00 00 00 00 00 00 20 00 0c 00 00', { out: send20 });
+    await d.close();
+    d = await open(dl);
+    const lb = decodeLayerBoundaryInformation(
+      decodeReadDiscStructureData(
+        await must(d, 'ad 00 00 00 00 00 00 20 00 0c 00 00', { alloc: 12 }),
+      ).payload,
+    );
+    assert.deepEqual(lb, { initStatus: true, l0DataZoneCapacity: 600000 });
     await d.close();
   });
 });
