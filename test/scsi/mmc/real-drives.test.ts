@@ -28,6 +28,7 @@ import * as bt20n from '../../fixtures/drives/lg-bt20n/dvd+r-dl-layer-boundary.j
 import * as gsaH31n from '../../fixtures/drives/lg-gsa-h31n/dvd-r.js';
 import * as nd3540a from '../../fixtures/drives/nec-nd-3540a/dvd+rw-blank.js';
 import * as libburn from '../../fixtures/drives/libburn/formats.js';
+import * as libburnBdRe from '../../fixtures/drives/libburn/bd-re-formats.js';
 import * as features from '../../fixtures/drives/multi-drive/dvd-bd-features.js';
 
 // READ FORMAT CAPACITIES reply (MMC-6 Table 474): 3 reserved bytes, CAPACITY LIST LENGTH, the
@@ -114,9 +115,9 @@ describe('decoders against real drives (test/fixtures/drives)', () => {
   it('READ FORMAT CAPACITIES of a BD-RE (libburn mmc.c)', () => {
     const bytes = formatCapacitiesBytes(
       { descriptorType: 'unformatted', numberOfBlocks: 12219392 },
-      libburn.bdRe,
+      libburnBdRe.bdRe,
     );
-    assertFormats(bytes, libburn.bdRe);
+    assertFormats(bytes, libburnBdRe.bdRe);
   });
 
   it(`READ TRACK INFORMATION: blank BD-R is invisible incremental (${wh16ns40.source.drive})`, () => {

@@ -33,6 +33,7 @@ import * as nd3540a from '../../fixtures/drives/nec-nd-3540a/dvd+rw-blank.js';
 import * as dvdMinus from '../../fixtures/drives/multi-drive/dvd-minus-capacity.js';
 import * as features from '../../fixtures/drives/multi-drive/dvd-bd-features.js';
 import * as libburn from '../../fixtures/drives/libburn/formats.js';
+import * as libburnBdRe from '../../fixtures/drives/libburn/bd-re-formats.js';
 import * as growisofs from '../../fixtures/drives/dvd+rw-tools/growisofs.js';
 import * as cdCommands from '../../fixtures/drives/multi-drive/cd-commands.js';
 import * as smaller from '../../fixtures/drives/multi-drive/smaller.js';
@@ -197,7 +198,7 @@ describe('the virtual drive against real drives (test/fixtures/drives)', () => {
 
   it('row 7 and 12: BD-RE and DVD-RAM format lists as libburn and the TSST SH-S182M have them', async () => {
     const bd = await open('virtual:bd-re');
-    assert.deepEqual(listOf(await formatsOf(bd)), libburn.bdRe);
+    assert.deepEqual(listOf(await formatsOf(bd)), libburnBdRe.bdRe);
     await bd.close();
     const ram = await open('virtual:dvd-ram');
     const f = await formatsOf(ram);
