@@ -29,6 +29,8 @@ export const Opcode = {
   READ_DISC_STRUCTURE: 0xad,
   SET_STREAMING: 0xb6,
   SET_CD_SPEED: 0xbb,
+  MECHANISM_STATUS: 0xbd,
+  READ_CD: 0xbe,
   SEND_DISC_STRUCTURE: 0xbf,
 } as const;
 

@@ -775,7 +775,12 @@ describe('events (spec §3)', () => {
 
   it('RBC unsupported (5/20/00 on the first poll) stops polling until the next setRecorder', async () => {
     // A drive that answers READ BUFFER CAPACITY with 5/20/00 INVALID COMMAND OPERATION CODE.
-    const { clock, recorder: noRbc, log } = await rig('virtual:dvd+r?speed=1x&buffer=64k&rbc=0');
+    // full=busy: the write engine's back-off on 02/04/08 spreads the section over several ticks.
+    const {
+      clock,
+      recorder: noRbc,
+      log,
+    } = await rig('virtual:dvd+r?speed=1x&buffer=64k&rbc=0&full=busy');
     const rbcCommands = () => log.filter((x) => x.opcode === 0x5c);
     const e = new WriteEngine({ clock });
     await e.setRecorder(noRbc);

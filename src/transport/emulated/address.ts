@@ -115,7 +115,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     speedX: undefined,
     bufferBytes: DEFAULT_BUFFER_BYTES,
     maxTransferBytes: DEFAULT_MAX_TRANSFER_BYTES,
-    onFullBuffer: 'busy',
+    onFullBuffer: 'block',
     bufe: true,
     capacityBlocks: undefined,
     formatted: false,

@@ -99,7 +99,7 @@ export class DiscLayout {
   /** What SEND DISC STRUCTURE recorded (emptied by BLANK and FORMAT UNIT). */
   structures: DiscStructures = emptyStructures();
   /** Standard (unformatted) capacity, as overridden by `capacity=`. */
-  protected readonly rawCapacity: number;
+  readonly rawCapacity: number;
 
   protected constructor(spec: MediaSpec, rawCapacity: number) {
     this.spec = spec;
@@ -152,6 +152,11 @@ export class DiscLayout {
         })),
       },
     };
+  }
+
+  /** A new user capacity of a blank sequential disc (DVD+R DL layer boundary). */
+  setCapacity(blocks: number): void {
+    this.capacity = blocks;
   }
 
   /** Random-writable now: formatted DVD+RW, BD-RE, DVD-RAM, DVD-RW restricted overwrite. */

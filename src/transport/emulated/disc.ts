@@ -13,6 +13,7 @@ import {
   type Track,
   type WriteContext,
 } from './disc-layout.js';
+import { formatOffers, selectOffer, type FormatOffer } from './formats.js';
 import { MEDIA, Profile, type MediaId, type MediaSpec } from './media.js';
 
 function roundUp(n: number, unit: number): number {
@@ -22,6 +23,12 @@ function roundUp(n: number, unit: number): number {
 export class Disc extends DiscLayout {
   /** Test Write: per-track simulated NWA; nothing is recorded. */
   readonly #simulated = new Map<number, number>();
+  /**
+   * DVD-RW after a minimal BLANK: Incremental Streaming is not current and only DAO records
+   * (cleared by a full BLANK or FORMAT UNIT). Not kept in the sidecar, whose shape is fixed: a
+   * reopened image is the disc after a full blank.
+   */
+  minimallyBlanked = false;
 
   private constructor(spec: MediaSpec, rawCapacity: number) {
     super(spec, rawCapacity);
@@ -32,7 +39,8 @@ export class Disc extends DiscLayout {
     const spec = MEDIA[id];
     const disc = new Disc(spec, options.capacity ?? spec.capacity);
     disc.#resetSequential();
-    if (id === 'dvd-ram' || (options.formatted === true && spec.formatTypes.length > 0)) {
+    const formattable = spec.formatTypes.length > 0 && spec.id !== 'bd-r';
+    if (id === 'dvd-ram' || (options.formatted === true && formattable)) {
       disc.#applyFormat(spec.formatTypes[0] ?? 0, 0);
     }
     return disc;
@@ -105,6 +113,9 @@ export class Disc extends DiscLayout {
     if (track.size !== undefined && lba + blocks > track.start + track.size) {
       fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, 'beyond the end of the reserved track');
     }
+    if (this.minimallyBlanked && ctx.writeType !== 2) {
+      fail(Sense.ILLEGAL_MODE_FOR_THIS_TRACK, lba, 'minimally blanked: only DAO records');
+    }
     if ((spec.id === 'dvd-r' || spec.id === 'dvd-rw') && ctx.writeType === 2 && !track.reserved) {
       // DVD-R DAO records one reserved track; without RESERVE TRACK there is nothing to write.
       fail(Sense.COMMAND_SEQUENCE_ERROR, lba, 'DAO needs RESERVE TRACK first');
@@ -146,11 +157,16 @@ export class Disc extends DiscLayout {
     if (lba < 0 || lba + blocks > this.capacity) fail(Sense.LBA_OUT_OF_RANGE, lba);
     if (this.random) return;
     if (this.spec.recording === 'random' && !this.formatted) fail(Sense.LBA_OUT_OF_RANGE, lba);
+    // DVD-R/-RW answer an unrecorded block with "illegal mode for this track" (LG GSA-H31N).
+    const unrecorded =
+      this.spec.id === 'dvd-r' || this.spec.id === 'dvd-rw'
+        ? Sense.ILLEGAL_MODE_FOR_THIS_TRACK
+        : Sense.LBA_OUT_OF_RANGE;
     for (let at = lba; at < lba + blocks;) {
       const t = this.trackAt(at);
-      if (t === undefined) fail(Sense.LBA_OUT_OF_RANGE, at, 'not within a recorded track');
+      if (t === undefined) fail(unrecorded, at, 'not within a recorded track');
       const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
-      if (at >= end) fail(Sense.LBA_OUT_OF_RANGE, at, 'unrecorded block');
+      if (at >= end) fail(unrecorded, at, 'unrecorded block');
       at = end;
     }
   }
@@ -295,16 +311,27 @@ export class Disc extends DiscLayout {
 
   /** BLANK: 0 full, 1 minimal (blank the PMA/TOC). Other blanking types are not offered. */
   blank(blankingType: number): void {
-    if (!this.spec.canBlank)
-      fail(Sense.INCOMPATIBLE_MEDIUM_INSTALLED, undefined, `${this.spec.name} cannot be blanked`);
+    if (!this.spec.canBlank) {
+      // DVD+RW answers "cannot write, incompatible format" (NEC ND-3540A); other media as MMC.
+      const sense =
+        this.spec.id === 'dvd+rw'
+          ? Sense.CANNOT_WRITE_INCOMPATIBLE_FORMAT
+          : Sense.INCOMPATIBLE_MEDIUM_INSTALLED;
+      fail(sense, undefined, `${this.spec.name} cannot be blanked`);
+    }
     if (blankingType !== 0 && blankingType !== 1)
       fail(Sense.INVALID_FIELD_IN_CDB, undefined, `blanking type ${blankingType}`);
     this.#resetSequential();
+    // A minimally blanked DVD-RW keeps its old lead-in: only DAO works until a full blank.
+    this.minimallyBlanked = this.spec.id === 'dvd-rw' && blankingType === 1;
   }
 
   /** FORMAT UNIT with a format descriptor; `blocks` 0 (or 0xFFFFFFFF) = the default size. */
   format(formatType: number, blocks: number): void {
     if (this.spec.formatTypes.length === 0) fail(Sense.CANNOT_FORMAT_INCOMPATIBLE_MEDIUM);
+    if (this.spec.id === 'bd-r' && this.status().disc !== 'blank') {
+      fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'a BD-R is formatted only while blank');
+    }
     if (!this.spec.formatTypes.includes(formatType)) {
       fail(
         Sense.INVALID_FIELD_IN_PARAMETER_LIST,
@@ -315,51 +342,34 @@ export class Disc extends DiscLayout {
     this.#applyFormat(formatType, blocks);
   }
 
-  /** Formatted capacities a FORMAT UNIT can produce: [formatType, blocks] per descriptor. */
-  formattable(): [number, number][] {
-    switch (this.spec.id) {
-      case 'dvd+rw':
-        return [[0x26, this.rawCapacity]];
-      case 'dvd-ram':
-        return [[0x00, this.rawCapacity]];
-      case 'dvd-rw':
-        return [
-          [0x10, this.rawCapacity],
-          [0x15, this.rawCapacity],
-        ];
-      case 'bd-re':
-        return [
-          [0x00, this.#bdSpareCapacity()],
-          [0x30, this.#bdSpareCapacity()],
-          [0x31, this.rawCapacity],
-        ];
-      case 'cd-r':
-      case 'cd-rw':
-      case 'dvd-r':
-      case 'dvd+r':
-      case 'dvd+r-dl':
-      case 'bd-r':
-        return [];
-    }
+  /** The formattable capacity descriptors READ FORMAT CAPACITIES lists now (formats.ts). */
+  formattable(): FormatOffer[] {
+    // A BD-R takes its format (spare areas, SRM) only while nothing is recorded.
+    if (this.spec.id === 'bd-r' && this.status().disc !== 'blank') return [];
+    return formatOffers(this.spec, this.rawCapacity);
   }
 
-  #bdSpareCapacity(): number {
-    // The default BD-RE format keeps about 3.2 % of the disc as spare area.
-    return this.rawCapacity === this.spec.capacity
-      ? this.spec.formattedCapacity
-      : roundUp(
-          Math.floor(this.rawCapacity * (this.spec.formattedCapacity / this.spec.capacity)),
-          32,
-        ) - 32;
+  /** A BD-R formatted with spare areas: sequential still, with the smaller user capacity. */
+  get spareFormatted(): boolean {
+    return this.spec.id === 'bd-r' && this.capacity < this.rawCapacity;
   }
 
   #applyFormat(formatType: number, blocks: number): void {
-    const offered = this.formattable().find(([type]) => type === formatType);
-    let capacity = offered?.[1] ?? this.rawCapacity;
-    if (this.spec.id === 'bd-re' && blocks !== 0 && blocks !== 0xffffffff) {
-      if (blocks > this.rawCapacity)
-        fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, 'too many blocks');
+    this.minimallyBlanked = false;
+    const offers = formatOffers(this.spec, this.rawCapacity);
+    let capacity = selectOffer(offers, formatType, blocks)?.blocks ?? this.rawCapacity;
+    const bd = this.spec.family === 'bd';
+    if (bd && blocks !== 0 && blocks !== 0xffffffff && blocks !== capacity) {
+      // BD spare areas come in any size: the Number of Blocks chooses the user capacity.
+      const limit = this.spec.id === 'bd-r' ? this.rawCapacity - 1 : this.rawCapacity;
+      if (blocks > limit) fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, 'too many blocks');
       capacity = blocks;
+    }
+    if (this.spec.id === 'bd-r') {
+      // SRM with spare areas: still sequential (one invisible track), only smaller.
+      this.#resetSequential();
+      this.capacity = Math.max(1, capacity);
+      return;
     }
     this.capacity = Math.max(1, capacity);
     this.formatted = true;

@@ -26,6 +26,14 @@ import { bdWriteFeatureDescriptor } from '../../scsi/mmc/features/bd-write.js';
 import { powerManagementFeatureDescriptor } from '../../scsi/mmc/features/power-management.js';
 import { timeoutFeatureDescriptor } from '../../scsi/mmc/features/timeout.js';
 import { realTimeStreamingFeatureDescriptor } from '../../scsi/mmc/features/real-time-streaming.js';
+import { writeProtectFeatureDescriptor } from '../../scsi/mmc/features/write-protect.js';
+import { multiReadFeatureDescriptor } from '../../scsi/mmc/features/multi-read.js';
+import { cdReadFeatureDescriptor } from '../../scsi/mmc/features/cd-read.js';
+import { dvdReadFeatureDescriptor } from '../../scsi/mmc/features/dvd-read.js';
+import { hardwareDefectManagementFeatureDescriptor } from '../../scsi/mmc/features/hardware-defect-management.js';
+import { rigidRestrictedOverwriteFeatureDescriptor } from '../../scsi/mmc/features/rigid-restricted-overwrite.js';
+import { dvdCssFeatureDescriptor } from '../../scsi/mmc/features/dvd-css.js';
+import { driveSerialNumberFeatureDescriptor } from '../../scsi/mmc/features/drive-serial-number.js';
 import type { DriveCore } from './core.js';
 import type { Disc } from './disc.js';
 import { DRIVE_PROFILES, Profile } from './media.js';
@@ -38,6 +46,8 @@ function mask(types: readonly number[]): number {
 const CD_TAO_BLOCK_TYPES = mask([0, 8, 9, 10, 11, 12, 13]);
 /** BD class 0 bitmaps: versions 1 and 2 of each format. */
 const BD_CLASSES = [0x0006, 0, 0, 0] as const;
+/** Drive Serial Number (0108h) of every virtual drive. */
+export const VIRTUAL_SERIAL_NUMBER = 'DW00000001';
 
 export function driveFeatures(core: DriveCore, disc: Disc | undefined): FeatureDescriptor[] {
   const id = disc?.spec.id;
@@ -68,9 +78,21 @@ export function driveFeatures(core: DriveCore, disc: Disc | undefined): FeatureD
       dbml: false,
       lock: true,
     }),
+    // Which of these a real drive marks current for each media is not on record: a disc that
+    // can be read or written makes them current (docs/virtual-drive.md).
+    writeProtectFeatureDescriptor(
+      { dwp: false, wdcb: true, spwp: false, sswpp: false },
+      current(disc !== undefined),
+    ),
     randomReadableFeatureDescriptor(
       { logicalBlockSize: 2048, blocking, pp: true },
       current(readable),
+    ),
+    multiReadFeatureDescriptor(current(cd)),
+    cdReadFeatureDescriptor({ dap: false, c2Flags: true, cdText: true }, current(cd)),
+    dvdReadFeatureDescriptor(
+      { multi110: true, dvdRwDualLayer: false, dualR: true },
+      current(family === 'dvd'),
     ),
     randomWritableFeatureDescriptor(
       {
@@ -89,13 +111,23 @@ export function driveFeatures(core: DriveCore, disc: Disc | undefined): FeatureD
         buf: true,
         linkSizes: cd ? [7] : [16],
       },
-      current(cd || dvdMinus),
+      current(cd || (dvdMinus && disc?.minimallyBlanked !== true)),
     ),
     formattableFeatureDescriptor(
       { reNoSa: true, expand: false, qCert: false, cert: false, rrm: false },
-      current(id === 'dvd+rw' || id === 'bd-re' || id === 'dvd-ram' || id === 'dvd-rw'),
+      current(
+        id === 'dvd+rw' || id === 'bd-re' || id === 'dvd-ram' || id === 'dvd-rw' || id === 'bd-r',
+      ),
+    ),
+    hardwareDefectManagementFeatureDescriptor(
+      { ssa: true },
+      current(id === 'dvd-ram' || id === 'bd-re' || disc?.spareFormatted === true),
     ),
     restrictedOverwriteFeatureDescriptor(
+      current(disc?.profile === Profile.DVD_RW_RESTRICTED_OVERWRITE),
+    ),
+    rigidRestrictedOverwriteFeatureDescriptor(
+      { dsdg: false, dsdr: false, intermediate: true, blank: true },
       current(disc?.profile === Profile.DVD_RW_RESTRICTED_OVERWRITE),
     ),
     dvdPlusRwFeatureDescriptor(
@@ -143,6 +175,9 @@ export function driveFeatures(core: DriveCore, disc: Disc | undefined): FeatureD
     ),
     powerManagementFeatureDescriptor(),
     timeoutFeatureDescriptor({ group3: false, unitLength: 0 }),
+    // Recordable DVDs carry no CSS keys: the feature is listed, current only for CSS media.
+    dvdCssFeatureDescriptor({ cssVersion: 1 }, current(false)),
+    driveSerialNumberFeatureDescriptor({ serialNumber: VIRTUAL_SERIAL_NUMBER }),
   ];
   if (streaming !== 'absent') {
     features.push(

@@ -109,8 +109,13 @@ const BD_1X_BPS = 4495500 / 2048;
 
 /** CD: lead-out 6750 blocks after the first session, 2250 after later ones; lead-in 4500; pre-gap 150. */
 const cdSessionOverhead = (n: number): number => (n === 1 ? 6750 : 2250) + 4500 + 150;
-/** DVD±R: lead-out/border-out plus the next border-in or session intro. */
-const dvdSessionOverhead = (): number => 0x3000;
+/**
+ * DVD-R/-RW: border-out plus the next border-in. The first border is larger (one real capture:
+ * 28,688 blocks); later ones 12,288 (reasoned, no record found). See docs/virtual-drive.md.
+ */
+const dvdMinusSessionOverhead = (n: number): number => (n === 1 ? 28688 : 0x3000);
+/** DVD+R: session closure plus the next session's intro: 2,048 blocks on every recorded unit. */
+const dvdPlusSessionOverhead = (): number => 0x800;
 const bdSessionOverhead = (): number => 0;
 
 const cd = {
@@ -138,7 +143,7 @@ const dvd = {
   oneXKBps: DVD_1X_KBPS,
   oneXBlocksPerSecond: DVD_1X_BPS,
   allocationUnit: 16,
-  sessionOverhead: dvdSessionOverhead,
+  sessionOverhead: dvdMinusSessionOverhead,
   trackGap: 0,
   leadInStart: 0,
 } as const;
@@ -179,8 +184,8 @@ export const MEDIA: Readonly<Record<MediaId, MediaSpec>> = {
     profile: Profile.DVD_R_SEQUENTIAL,
     recording: 'sequential',
     erasable: false,
-    capacity: 2298496,
-    formattedCapacity: 2298496,
+    capacity: 2297888,
+    formattedCapacity: 2297888,
     speedsX: [4, 8, 16],
     canReserve: true,
     canBlank: false,
@@ -197,12 +202,12 @@ export const MEDIA: Readonly<Record<MediaId, MediaSpec>> = {
     profile: Profile.DVD_RW_SEQUENTIAL,
     recording: 'sequential',
     erasable: true,
-    capacity: 2298496,
-    formattedCapacity: 2298496,
+    capacity: 2297888,
+    formattedCapacity: 2297888,
     speedsX: [2, 4, 6],
     canReserve: true,
     canBlank: true,
-    formatTypes: [0x10, 0x15],
+    formatTypes: [0x00, 0x10, 0x15],
     testWrite: true,
     bufeControlled: true,
     writeTypes: [0, 2],
@@ -225,6 +230,7 @@ export const MEDIA: Readonly<Record<MediaId, MediaSpec>> = {
     bufeControlled: false,
     writeTypes: [0, 1, 2],
     finalizeFunctions: [0b011, 0b101, 0b110],
+    sessionOverhead: dvdPlusSessionOverhead,
   },
   'dvd+r-dl': {
     ...dvd,
@@ -243,6 +249,7 @@ export const MEDIA: Readonly<Record<MediaId, MediaSpec>> = {
     bufeControlled: false,
     writeTypes: [0, 1, 2],
     finalizeFunctions: [0b011, 0b101, 0b110],
+    sessionOverhead: dvdPlusSessionOverhead,
   },
   'dvd+rw': {
     ...dvd,
@@ -274,7 +281,7 @@ export const MEDIA: Readonly<Record<MediaId, MediaSpec>> = {
     speedsX: [2, 3, 5],
     canReserve: false,
     canBlank: false,
-    formatTypes: [0x00],
+    formatTypes: [0x00, 0x01],
     testWrite: false,
     bufeControlled: false,
     writeTypes: [0, 1, 2],
@@ -292,7 +299,7 @@ export const MEDIA: Readonly<Record<MediaId, MediaSpec>> = {
     speedsX: [2, 4, 6, 12],
     canReserve: true,
     canBlank: false,
-    formatTypes: [],
+    formatTypes: [0x00, 0x32],
     testWrite: false,
     bufeControlled: false,
     writeTypes: [0, 1, 2],

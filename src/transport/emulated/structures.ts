@@ -20,6 +20,7 @@ import {
 } from '../../scsi/mmc/read-disc-structure.js';
 import { fail, Sense } from './check.js';
 import type { Disc } from './disc.js';
+import { readLayerBoundary, sendLayerBoundary } from './layer-boundary.js';
 import type { MediaId } from './media.js';
 
 /** First physical sector of the data zone of a 120 mm DVD (ECMA-267/-337/-349). */
@@ -137,9 +138,7 @@ export function physicalFormatInformation(disc: Disc): PhysicalFormatInformation
 
 /** User blocks of the disc before any formatting (the size of its data zone). */
 function rawBlocks(disc: Disc): number {
-  const formattable = disc.formattable();
-  const largest = formattable.reduce((m, [, n]) => Math.max(m, n), 0);
-  return disc.random ? Math.max(largest, disc.capacity) : disc.capacity;
+  return disc.rawCapacity;
 }
 
 /** Format 00h, media type 1: the BD disc information of the loaded disc. */
@@ -203,6 +202,9 @@ export function structureList(disc: Disc, mediaType: number): DiscStructureListE
         entry(DiscStructureFormat.UNIQUE_DISC_IDENTIFIER, true, 4 + UNIQUE_DISC_IDENTIFIER_LENGTH),
       );
     }
+    if (disc.spec.id === 'dvd+r-dl') {
+      list.push(entry(DiscStructureFormat.LAYER_BOUNDARY_INFORMATION, true, 4 + 8));
+    }
     if (disc.spec.id === 'dvd+rw')
       list.push(entry(DiscStructureFormat.DISC_CONTROL_BLOCK, true, 0));
   } else if (mediaType === DiscStructureMediaType.BD && disc.spec.family === 'bd') {
@@ -260,6 +262,8 @@ export function readStructure(disc: Disc, r: StructureRequest): Uint8Array {
       return uniqueDiscIdentifier(disc);
     case DiscStructureFormat.DISC_CONTROL_BLOCK:
       return discControlBlock(disc, r.address);
+    case DiscStructureFormat.LAYER_BOUNDARY_INFORMATION:
+      return readLayerBoundary(disc);
     default:
       return fail(Sense.INVALID_FIELD_IN_CDB);
   }
@@ -326,6 +330,10 @@ export function sendStructure(
       disc.structures.timestamp = stamp;
       return;
     }
+    case DiscStructureFormat.LAYER_BOUNDARY_INFORMATION:
+      if (disc.spec.id !== 'dvd+r-dl') break;
+      sendLayerBoundary(disc, payload);
+      return;
     case DiscStructureFormat.DISC_CONTROL_BLOCK: {
       if (disc.spec.id !== 'dvd+rw') break;
       if (payload.length < DCB_HEADER_LENGTH || payload.length > DCB_MAX_LENGTH) {

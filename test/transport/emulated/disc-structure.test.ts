@@ -107,7 +107,7 @@ describe('READ DISC STRUCTURE format 00h: physical format information per media'
         trackPath: 0,
         layerType: 0b0010,
         startPhysicalSectorNumber: 0x030000,
-        endPhysicalSectorNumber: 0x26127f,
+        endPhysicalSectorNumber: 0x26101f,
         endSectorNumberInLayer0: 0,
       },
     ],
@@ -119,7 +119,7 @@ describe('READ DISC STRUCTURE format 00h: physical format information per media'
         numberOfLayers: 1,
         layerType: 0b0100,
         startPhysicalSectorNumber: 0x030000,
-        endPhysicalSectorNumber: 0x26127f,
+        endPhysicalSectorNumber: 0x26101f,
       },
     ],
     [

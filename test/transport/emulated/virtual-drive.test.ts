@@ -77,7 +77,7 @@ describe('virtual drive address', () => {
   it('knows the standard capacities', () => {
     assert.equal(MEDIA['cd-r'].capacity, 359849);
     assert.equal(MEDIA['dvd+r'].capacity, 2295104);
-    assert.equal(MEDIA['dvd-r'].capacity, 2298496);
+    assert.equal(MEDIA['dvd-r'].capacity, 2297888);
     assert.equal(MEDIA['dvd+r-dl'].capacity, 4173824);
     assert.equal(MEDIA['bd-r'].capacity, 12219392);
     assert.equal(MEDIA_IDS.length, 10);

@@ -20,7 +20,7 @@ import type { DataOutKeeper } from '../image/block-store.js';
 import { cdbOf, EMPTY, type Exchange, type Handler } from './exchange.js';
 
 /** The 2048 user bytes a READ returns for a block stored with another sector size (CD). */
-function userData(block: Uint8Array | undefined): Uint8Array {
+export function userData(block: Uint8Array | undefined): Uint8Array {
   if (block === undefined) return new Uint8Array(2048);
   switch (block.length) {
     case 2048:

@@ -13,6 +13,7 @@ import {
   write10,
   write12,
 } from './block-io.js';
+import { mechanismStatus, readCd } from './cd.js';
 import { getConfiguration, getEventStatusNotification } from './configuration.js';
 import { readDiscStructure, sendDiscStructure } from './disc-structure.js';
 import type { Exchange, Handler } from './exchange.js';
@@ -59,6 +60,8 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [Opcode.SET_CD_SPEED, setCdSpeed],
   [Opcode.READ_DISC_STRUCTURE, readDiscStructure],
   [Opcode.SEND_DISC_STRUCTURE, sendDiscStructure],
+  [Opcode.MECHANISM_STATUS, mechanismStatus],
+  [Opcode.READ_CD, readCd],
 ]);
 
 /** Commands that neither report nor clear a unit attention (SPC-4 5.14, MMC-6 GESN). */

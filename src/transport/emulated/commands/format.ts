@@ -6,6 +6,7 @@ import {
   decodeFormatUnitCdb,
   decodeFormatUnitData,
   FORMAT_CODE_MMC,
+  FormatType,
 } from '../../../scsi/mmc/format-unit.js';
 import {
   CapacityDescriptorType,
@@ -31,7 +32,13 @@ export const formatUnit: Handler = async (core, x) => {
   const data = x.command.dataOut ?? EMPTY;
   if (data.length < 12) fail(Sense.PARAMETER_LIST_LENGTH_ERROR);
   const list = parse(() => decodeFormatUnitData(data));
-  disc.format(list.formatDescriptor.formatType, list.formatDescriptor.numberOfBlocks);
+  const d = list.formatDescriptor;
+  if (d.formatType === FormatType.BD_R_FULL_FORMAT_WITH_SPARE_AREAS && d.formatSubType > 1) {
+    // Sub-types 00b SRM+POW and 01b SRM-POW are recorded as SRM with spares; RRM (10b) is a
+    // profile (0042h) the drive does not offer.
+    fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, `format sub-type ${d.formatSubType}`);
+  }
+  disc.format(d.formatType, d.numberOfBlocks);
   core.buffer.stop();
   await core.store.clear();
   await core.flush();
@@ -40,7 +47,6 @@ export const formatUnit: Handler = async (core, x) => {
 export const readFormatCapacities: Handler = (core, x) => {
   const cdb = cdbOf(x, decodeReadFormatCapacitiesCdb);
   const disc = core.tray === 'closed' ? core.disc : undefined;
-  const tdp = (type: number) => (type === 0x26 ? 0 : type === 0x10 || type === 0x15 ? 16 : 2048);
   const data =
     disc === undefined
       ? encodeReadFormatCapacitiesData({
@@ -55,15 +61,17 @@ export const readFormatCapacities: Handler = (core, x) => {
           currentMaximumCapacity: {
             numberOfBlocks: disc.capacity,
             descriptorType:
-              disc.random || (disc.spec.formatTypes.length === 0 && disc.status().disc !== 'blank')
+              disc.random ||
+              disc.spareFormatted ||
+              (disc.spec.formatTypes.length === 0 && disc.status().disc !== 'blank')
                 ? CapacityDescriptorType.FORMATTED
                 : CapacityDescriptorType.UNFORMATTED,
             blockLength: 2048,
           },
-          formattableCapacities: disc.formattable().map(([formatType, numberOfBlocks]) => ({
-            numberOfBlocks,
-            formatType,
-            typeDependentParameter: tdp(formatType),
+          formattableCapacities: disc.formattable().map((o) => ({
+            numberOfBlocks: o.blocks,
+            formatType: o.formatType,
+            typeDependentParameter: o.typeDependentParameter,
           })),
         });
   return upTo(data, cdb.allocationLength);

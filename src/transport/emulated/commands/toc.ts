@@ -1,5 +1,5 @@
 // READ TOC/PMA/ATIP of the virtual drive: formats 0 (formatted TOC), 1 (multi-session
-// information) and, on CD, 2 (raw TOC), from the tracks the disc model holds.
+// information) and, on CD, 2 (raw TOC) from the tracks the disc model holds, and 4 (ATIP) on CD-R/RW.
 
 import {
   decodeReadTocPmaAtipCdb,
@@ -9,7 +9,8 @@ import {
   TocPoint,
   type RawTocDescriptor,
 } from '../../../scsi/mmc/read-toc-pma-atip.js';
-import { lbaToMsf } from '../../../scsi/mmc/msf.js';
+import { encodeAtipData } from '../../../scsi/mmc/atip.js';
+import { lbaToMsf, MSF_LBA_MAX } from '../../../scsi/mmc/msf.js';
 import { fail, Sense } from '../check.js';
 import type { DiscLayout, Track } from '../disc-layout.js';
 import { cdbOf, upTo, type Handler } from './exchange.js';
@@ -27,11 +28,32 @@ function tocControl(disc: DiscLayout, t: Track): number {
   return disc.spec.family === 'cd' ? t.trackMode & 0x0f : 0x4;
 }
 
+/** The ATIP of a CD-R/RW (blank or not); other media have none (05/24/00). */
+function atipOf(disc: DiscLayout): Uint8Array {
+  if (disc.spec.family !== 'cd')
+    fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'ATIP is CD-R/RW only');
+  return encodeAtipData({
+    indicativeTargetWritingPower: 5,
+    ddcd: false,
+    referenceSpeed: disc.spec.erasable ? 1 : 0,
+    uru: false,
+    discTypeRewritable: disc.spec.erasable,
+    discSubType: 0,
+    a1Valid: false,
+    a2Valid: false,
+    a3Valid: false,
+    // The ATIP times of the disc as made, whatever is recorded.
+    startTimeOfLeadIn: lbaToMsf(disc.spec.leadInStart),
+    lastPossibleStartOfLeadOut: lbaToMsf(Math.min(disc.rawCapacity, MSF_LBA_MAX)),
+  });
+}
+
 export const readTocPmaAtip: Handler = (core, x) => {
   const cdb = cdbOf(x, decodeReadTocPmaAtipCdb);
   const disc = core.media();
-  const tracks = tocTracks(disc);
   const allocationLength = cdb.allocationLength;
+  if (cdb.format === TocFormat.ATIP) return upTo(atipOf(disc), allocationLength);
+  const tracks = tocTracks(disc);
   if (tracks.length === 0) fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'no TOC on a blank disc');
   const first = tracks[0]!;
   const last = tracks[tracks.length - 1]!;

@@ -95,6 +95,9 @@ export const readDiscInformation: Handler = (core, x) => {
   return upTo(data, cdb.allocationLength);
 };
 
+/** ROM Compatibility LBA a DVD+R reports (TSST SH-224DB): recorded up to it, ROM drives read it. */
+const DVD_PLUS_R_READ_COMPATIBILITY_LBA = 270336;
+
 export const readTrackInformation: Handler = (core, x) => {
   const cdb = cdbOf(x, decodeReadTrackInformationCdb);
   const disc = core.media();
@@ -117,12 +120,15 @@ export const readTrackInformation: Handler = (core, x) => {
   }
   if (track === undefined) fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'no such track');
   const recorded = disc.recorded(track);
-  const open = !track.closed && !disc.finalized && !disc.random;
+  // An unformatted DVD+RW (or BD-RE) has no writable address until FORMAT UNIT.
+  const unformatted = disc.spec.recording === 'random' && !disc.formatted;
+  const open = !track.closed && !disc.finalized && !disc.random && !unformatted;
   const free = disc.freeBlocks(track);
   const nwaV = open && free > 0 && !track.damaged;
   const lraV = recorded > 0 || (track.closed && (track.size ?? 0) > 0);
   const lastRecorded =
     track.closed && track.size !== undefined ? track.start + track.size - 1 : track.nwa - 1;
+  const plusR = disc.spec.id === 'dvd+r' || disc.spec.id === 'dvd+r-dl';
   const incremental =
     (disc.spec.id === 'dvd-r' || disc.spec.id === 'dvd-rw') && core.writeParameters.writeType === 0;
   const data = encodeReadTrackInformationData({
@@ -134,7 +140,8 @@ export const readTrackInformation: Handler = (core, x) => {
     trackMode: track.trackMode,
     rt: track.reserved,
     blank: recorded === 0 && !track.closed,
-    packetInc: incremental && !track.reserved,
+    // BD-R SRM tracks are incremental whatever the Write Parameters say ("invisible incremental").
+    packetInc: (incremental || disc.spec.id === 'bd-r') && !track.reserved,
     fp: false,
     dataMode: recorded === 0 && !track.closed ? 15 : track.dataMode,
     lraV,
@@ -145,7 +152,7 @@ export const readTrackInformation: Handler = (core, x) => {
     fixedPacketSizeBlockingFactor: disc.spec.allocationUnit === 1 ? 0 : disc.spec.allocationUnit,
     logicalTrackSize: disc.trackSize(track),
     lastRecordedAddress: lraV ? lastRecorded : 0,
-    readCompatibilityLba: 0,
+    readCompatibilityLba: plusR ? DVD_PLUS_R_READ_COMPATIBILITY_LBA : 0,
     nextLayerJumpAddress: 0,
     lastLayerJumpAddress: 0,
   });
