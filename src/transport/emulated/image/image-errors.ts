@@ -45,6 +45,13 @@ function diagnose(code: string): Diagnosis {
         what: 'permission denied',
         todo: 'make the file and its directory writable for this user',
       };
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return {
+        hr: HR.STG_E_FILENOTFOUND,
+        what: 'it or its directory does not exist',
+        todo: 'check the path, or create the directory',
+      };
     case 'EBADF':
       return {
         hr: HR.ERROR_INVALID_HANDLE,
