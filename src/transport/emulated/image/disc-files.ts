@@ -12,7 +12,7 @@ import { invalidArgument } from '../../../errors.js';
 import type { VirtualDriveOptions } from '../address.js';
 import type { DiscJson } from '../disc-layout.js';
 import { MEDIA } from '../media.js';
-import { imageDamaged, imageMissing, noDirectory, noImage, sidecarDamaged } from './damage.js';
+import { imageDamaged, imageMissing, noDirectory, noImage } from './damage.js';
 import { FileStore, type FileStoreOptions } from './file-store.js';
 import { imageFileError } from './image-errors.js';
 import { oddLbas, recordedExtent } from './sidecar-schema.js';
@@ -72,13 +72,6 @@ export function checkAgainstImage(
   const json = read.json;
   const sidecar = sidecarPath(image);
   const r = recorded(json);
-  if (r.extent !== undefined && r.extent > 0 && json.stride === null) {
-    throw sidecarDamaged(
-      sidecar,
-      image,
-      `its tracks record blocks up to LBA ${r.extent - 1} but it has no block size (stride)`,
-    );
-  }
   if (size === undefined) {
     if (!r.any) return;
     const blocks = r.extent === undefined ? 'blocks written' : `${r.extent} blocks`;

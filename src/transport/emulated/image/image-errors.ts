@@ -82,11 +82,13 @@ export function imageFileError(file: string, action: string, e: unknown, at?: st
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const d = diagnose(typeof code === 'string' ? code : '');
   const reason = typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
-  return TransportErrors.permanent(
-    d.hr,
-    `virtual drive: ${action} ${file}${at === undefined ? '' : ` ${at}`} failed: ${d.what} (${reason}); ${d.todo}`,
-    e,
-  );
+  return new DwError(d.hr, {
+    message: `virtual drive: ${action} ${file}${at === undefined ? '' : ` ${at}`} failed: ${d.what} (${reason}); ${d.todo}`,
+    // The table's hint speaks of devices; this one of the file.
+    hint: `${d.todo.charAt(0).toUpperCase()}${d.todo.slice(1)} (${file}).`,
+    retryable: false,
+    cause: e,
+  });
 }
 
 /**

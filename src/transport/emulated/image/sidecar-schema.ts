@@ -280,6 +280,10 @@ export function checkSidecar(raw: unknown): SidecarJson<DiscJson> {
     fault('stride', `is ${stride}, but ${MEDIA[disc.media].name} blocks are 2048 bytes`);
   }
   checkOdd(top.odd, disc, stride);
+  const extent = recordedExtent(disc, new Set(Object.keys(top.odd as Json).map(Number)));
+  if (stride === null && extent !== undefined && extent > 0) {
+    fault('stride', `is null, but the tracks record blocks up to LBA ${extent - 1}`);
+  }
   const digest = top.digest;
   if (digest !== undefined) {
     if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
