@@ -2,6 +2,7 @@
 // speeds, pending unit attention and media events. Command handlers (commands/) act on it;
 // drive.ts wraps it in the Transport contract.
 
+import { stat } from 'node:fs/promises';
 import type { Clock } from '../clock.js';
 import { DriveBuffer } from './buffer.js';
 import { fail, Sense, type SenseCode } from './check.js';
@@ -10,7 +11,6 @@ import type { WriteContext } from './disc-layout.js';
 import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
 import type { VirtualDriveOptions } from './address.js';
 import type { BlockStore } from './image/block-store.js';
-import { stat } from 'node:fs/promises';
 import { checkAgainstImage, openDiscFiles } from './image/disc-files.js';
 import { FileStore, type FileStoreOptions } from './image/file-store.js';
 import { MemoryStore } from './image/memory-store.js';

@@ -20,7 +20,7 @@ export interface FileStoreOptions {
   readonly writeFault?: ImageWriteFault | undefined;
   /**
    * Open the image O_RDONLY and never create it (a drive opened read-only: docs/virtual-drive.md,
-   * "Read-only access"); the writer thread is not started, and nothing is ever written.
+   * "Which files come into being, and read-only access"); no writer thread, nothing written.
    */
   readonly readOnly?: boolean | undefined;
 }

@@ -4,7 +4,7 @@
 // checked (sidecar-schema.ts): a sidecar that is not JSON or not a layout the drive could have
 // written is refused as damaged (damage.ts).
 
-import { open, rename, writeFile, readFile, stat, unlink } from 'node:fs/promises';
+import { open, rename, writeFile, readFile, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import type { DiscJson } from '../disc-layout.js';
 import type { BlockStore } from './block-store.js';
@@ -58,16 +58,6 @@ export async function readSidecar(image: string): Promise<SidecarRead<DiscJson> 
   } catch (e) {
     if (e instanceof SidecarFault) throw sidecarDamaged(path, image, e.message);
     throw e;
-  }
-}
-
-/** Size of the image file, or -1 when it does not exist. */
-export async function imageSize(image: string): Promise<number> {
-  try {
-    return (await stat(image)).size;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return -1;
-    throw imageFileError(image, 'examining', e);
   }
 }
 
