@@ -65,6 +65,12 @@ export const HR_TABLE = {
     text: 'No space left where the data goes (the file system under an image-backed drive is full).',
     hint: 'Free space on the file system that holds the image, or write a smaller section.',
   },
+  ERROR_FILE_CORRUPT: {
+    hr: 0x80070570,
+    name: 'HRESULT_FROM_WIN32(ERROR_FILE_CORRUPT)',
+    text: 'A file discwright keeps a disc in is damaged: an image-backed drive whose sidecar does not parse or does not hold a layout the drive could have written, or whose image lacks blocks the sidecar records.',
+    hint: 'Restore the image and its sidecar from a backup; to give up the disc, delete both files (their data is lost).',
+  },
   E_INVALIDARG: {
     hr: 0x80070057,
     name: 'E_INVALIDARG',
@@ -86,8 +92,8 @@ export const HR_TABLE = {
   STG_E_FILENOTFOUND: {
     hr: 0x80030002,
     name: 'STG_E_FILENOTFOUND',
-    text: 'Source path not found.',
-    hint: 'Check the source path.',
+    text: 'A file or directory not found: the source path, an output path, or the image of an image-backed drive.',
+    hint: 'Check the path.',
   },
   STG_E_ACCESSDENIED: {
     hr: 0x80030005,

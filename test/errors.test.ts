@@ -36,7 +36,10 @@ const SPEC_6_2: [string, number][] = [
 ];
 
 // Beyond the spec's tables (docs/decisions.md, "One sense policy"): [display name, value].
-const BEYOND_SPEC: [string, number][] = [['HRESULT_FROM_WIN32(ERROR_DISK_FULL)', 0x80070070]];
+const BEYOND_SPEC: [string, number][] = [
+  ['HRESULT_FROM_WIN32(ERROR_DISK_FULL)', 0x80070070],
+  ['HRESULT_FROM_WIN32(ERROR_FILE_CORRUPT)', 0x80070570],
+];
 
 const SPEC_6_3: [string, number][] = [
   ['E_IMAPI_REQUEST_CANCELLED', 0xc0aa0002],

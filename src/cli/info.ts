@@ -192,7 +192,8 @@ export async function infoCommand(
 ): Promise<number> {
   let recorder: DiscRecorder | undefined;
   try {
-    recorder = await openRecorder(address);
+    // Read-only: a read-only image can be inspected, and a mistyped image path creates nothing.
+    recorder = await openRecorder(address, { readOnly: true });
     const report = await gatherInfo(recorder, address);
     println(io.stdout, o.json === true ? JSON.stringify(report, null, 2) : infoText(report));
     return 0;

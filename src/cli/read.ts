@@ -1,7 +1,7 @@
 // `discwright read <recorder> --lba <n> --blocks <n> [--sector-size <bytes>] [-o <file>]`: reads
 // blocks back with READ(10), one transfer-sized command at a time, to a file or to stdout.
 
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { invalidArgument } from '../errors.js';
 import { openRecorder } from '../device/open.js';
@@ -12,6 +12,7 @@ import { MAX_INT32 } from './args.js';
 import { exitCodeFor } from './exit-codes.js';
 import { errorReport, formatMB } from './format.js';
 import { println, type CliIo, type OutputStream } from './io.js';
+import { checkOutputPath, openOutput, outputFileError } from './output-file.js';
 import { Interrupt } from './section.js';
 
 export interface ReadOptions {
@@ -69,15 +70,23 @@ export async function readCommand(io: CliIo, address: string, o: ReadOptions): P
     if (o.output === undefined && io.stdout.isTTY === true) {
       throw invalidArgument('refusing to write binary data to a terminal; use -o <file>');
     }
-    if (o.output !== undefined) await checkOutputIsNotTheSource(address, o.output);
+    if (o.output !== undefined) {
+      await checkOutputPath(o.output);
+      await checkOutputIsNotTheSource(address, o.output);
+    }
     interrupt.check();
-    recorder = await openRecorder(address);
+    // Read-only: a read-only image can be read, and a mistyped image path creates nothing.
+    recorder = await openRecorder(address, { readOnly: true });
     // The file is created only once the recorder answered, so a bad address leaves nothing behind.
-    if (o.output !== undefined) file = await open(o.output, 'w');
+    if (o.output !== undefined) file = await openOutput(o.output);
     const range = { lba: o.lba, blocks: o.blocks, blockSize: o.sectorSize };
     for await (const chunk of readBlockChunks(recorder, range)) {
-      if (file !== undefined) await file.write(chunk);
-      else await writeAll(io.stdout, chunk);
+      if (file !== undefined) {
+        const output = o.output ?? '';
+        await file.write(chunk).catch((e: unknown) => {
+          throw outputFileError(output, 'writing', e);
+        });
+      } else await writeAll(io.stdout, chunk);
       blocksRead += Math.floor(chunk.length / o.sectorSize);
       interrupt.check();
     }

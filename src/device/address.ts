@@ -11,6 +11,12 @@ export type AddressKind = 'virtual' | 'iscsi' | 'sgio' | 'spti';
 
 export interface OpenTransportOptions {
   readonly clock?: Clock;
+  /**
+   * Open for inspection and reading only. The image-backed virtual drive opens its image O_RDONLY,
+   * creates nothing, and refuses commands that record with E_ACCESSDENIED; other transports open
+   * as they always do.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -124,10 +130,10 @@ export async function openTransport(
       message: `the ${m.what} module does not export ${m.exportName}()`,
     });
   }
-  const opened = await (open as Opener)(
-    address,
-    options.clock === undefined ? {} : { clock: options.clock },
-  );
+  const opened = await (open as Opener)(address, {
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.readOnly === true ? { readOnly: true } : {}),
+  });
   const transport = asTransport(opened);
   if (transport === undefined) {
     throw new DwError(HR.E_NOTIMPL, { message: `${m.exportName}() did not return a transport` });

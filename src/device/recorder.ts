@@ -46,6 +46,11 @@ export interface DiscRecorderOptions {
    * Held as one reference of acquireExclusiveAccess(); close() releases it.
    */
   readonly exclusive?: ExclusiveOnOpen;
+  /**
+   * Open for inspection and reading only (OpenTransportOptions.readOnly): `discwright info` and
+   * `read` do, so a read-only image can be inspected and a mistyped path creates no file.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface CommandOptions {

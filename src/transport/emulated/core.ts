@@ -2,17 +2,19 @@
 // speeds, pending unit attention and media events. Command handlers (commands/) act on it;
 // drive.ts wraps it in the Transport contract.
 
+import { stat } from 'node:fs/promises';
 import type { Clock } from '../clock.js';
 import { DriveBuffer } from './buffer.js';
 import { fail, Sense, type SenseCode } from './check.js';
 import { Disc } from './disc.js';
-import type { DiscJson, WriteContext } from './disc-layout.js';
+import type { WriteContext } from './disc-layout.js';
 import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
 import type { VirtualDriveOptions } from './address.js';
 import type { BlockStore } from './image/block-store.js';
+import { checkAgainstImage, openDiscFiles } from './image/disc-files.js';
 import { FileStore, type FileStoreOptions } from './image/file-store.js';
 import { MemoryStore } from './image/memory-store.js';
-import { decodeOdd, imageSize, readSidecar, sidecarText, writeSidecar } from './image/sidecar.js';
+import { decodeOdd, readSidecar, sidecarText, writeSidecar } from './image/sidecar.js';
 import { invalidArgument } from '../../errors.js';
 import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
 import type { ReadWriteErrorRecoveryPage } from '../../scsi/mmc/mode-pages/read-write-error-recovery.js';
@@ -67,6 +69,11 @@ export class DriveCore {
   /** The sidecar is behind the disc layout. */
   dirty = false;
   /**
+   * Opened read-only (OpenVirtualDriveOptions.readOnly): commands that record are refused with
+   * E_ACCESSDENIED (commands/dispatch.ts), and nothing is ever written to the image's files.
+   */
+  readonly readOnly: boolean;
+  /**
    * The layout as last read from or written to the sidecar (serialised), and the sidecar's text
    * then. persist() writes only a layout that differs from the first, so a drive that changed
    * nothing writes nothing: another process may hold the image meanwhile, and a refused second
@@ -80,7 +87,9 @@ export class DriveCore {
     readonly clock: Clock,
     disc: Disc | undefined,
     store: BlockStore,
+    readOnly = false,
   ) {
+    this.readOnly = readOnly;
     this.disc = disc;
     this.store = store;
     this.buffer = new DriveBuffer(options.bufferBytes, clock);
@@ -94,37 +103,27 @@ export class DriveCore {
     clock: Clock,
     storeOptions: FileStoreOptions = {},
   ): Promise<DriveCore> {
+    const readOnly = storeOptions.readOnly === true;
     if (options.media === 'none') {
-      return new DriveCore(options, clock, undefined, new MemoryStore());
+      return new DriveCore(options, clock, undefined, new MemoryStore(), readOnly);
     }
     if (options.image === undefined) {
-      return new DriveCore(options, clock, freshDisc(options.media, options), new MemoryStore());
+      const disc = freshDisc(options.media, options);
+      return new DriveCore(options, clock, disc, new MemoryStore(), readOnly);
     }
-    const read = await readSidecar<DiscJson>(options.image);
-    const sidecar = read?.json;
-    if (sidecar === undefined && (await imageSize(options.image)) > 0) {
-      // A non-empty file without a sidecar is somebody's data, not a virtual disc.
-      throw invalidArgument(
-        `virtual drive: ${options.image} exists but has no ${options.image}.json sidecar; refusing to use it as a disc`,
-      );
-    }
-    if (sidecar !== undefined && sidecar.disc.media !== options.media) {
-      throw invalidArgument(
-        `virtual drive: ${options.image} holds a ${sidecar.disc.media} disc, not ${options.media}`,
-      );
-    }
-    const store = await FileStore.open(options.image, storeOptions);
+    // The files are checked before they are trusted (image/disc-files.ts).
+    const { read, store } = await openDiscFiles({ ...options, image: options.image }, storeOptions);
     try {
       let disc: Disc;
-      if (sidecar === undefined) {
+      if (read === undefined) {
         disc = freshDisc(options.media, options);
       } else {
-        disc = Disc.fromJSON(sidecar.disc, options.capacityBlocks);
-        store.restore(sidecar.stride ?? undefined, decodeOdd(sidecar.odd));
+        disc = Disc.fromJSON(read.json.disc, options.capacityBlocks);
+        store.restore(read.json.stride ?? undefined, decodeOdd(read.json.odd));
       }
-      const core = new DriveCore(options, clock, disc, store);
+      const core = new DriveCore(options, clock, disc, store, readOnly);
       if (read !== undefined) core.#seen(read.text);
-      else await core.persist();
+      else if (!readOnly) await core.persist();
       return core;
     } catch (e) {
       // A drive that does not open lets go of the image (a sidecar the full file system refused).
@@ -227,8 +226,13 @@ export class DriveCore {
     const disc = this.disc;
     if (image === undefined || disc === undefined || !(this.store instanceof FileStore)) return;
     if (this.dirty || sidecarText(disc.toJSON(), this.store) !== this.#layoutSeen) return;
-    const read = await readSidecar<DiscJson>(image);
+    const read = await readSidecar(image);
     if (read === undefined || read.text === this.#sidecarSeen) return;
+    const size = await stat(image).then(
+      (st) => st.size,
+      () => undefined,
+    );
+    checkAgainstImage(image, read, size);
     if (read.json.disc.media !== disc.spec.id) {
       throw invalidArgument(
         `virtual drive: ${image} now holds a ${read.json.disc.media} disc, not ${disc.spec.id}`,
@@ -241,6 +245,8 @@ export class DriveCore {
 
   /** Data and layout reach stable storage (SYNCHRONIZE CACHE, CLOSE, eject, close). */
   async flush(): Promise<void> {
+    // A read-only drive recorded nothing, and may not touch the files.
+    if (this.readOnly) return;
     await this.store.sync();
     await this.persist();
   }

@@ -43,6 +43,13 @@ export interface OpenVirtualDriveOptions {
    * the image cannot be written.
    */
   readonly imageWriteFault?: ImageWriteFault;
+  /**
+   * Open for inspection and reading only (what `discwright info` and `read` do): the image is
+   * opened O_RDONLY and never created (a missing one is STG_E_FILENOTFOUND), nothing is written
+   * to it or its sidecar, and commands that would record (WRITE, BLANK, FORMAT UNIT, RESERVE
+   * TRACK, CLOSE TRACK/SESSION, SEND DISC STRUCTURE) are refused with E_ACCESSDENIED.
+   */
+  readonly readOnly?: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -129,11 +136,14 @@ export class VirtualDrive implements Transport {
     }
   }
 
-  /** Opens `virtual:<media>[?options]`; an `image` is created or reopened. */
+  /** Opens `virtual:<media>[?options]`; an `image` is reopened, or created unless read-only. */
   static async open(address: string, options: OpenVirtualDriveOptions = {}): Promise<VirtualDrive> {
     const parsed = parseVirtualAddress(address);
     const clock = options.clock ?? systemClock;
-    const core = await DriveCore.create(parsed, clock, { writeFault: options.imageWriteFault });
+    const core = await DriveCore.create(parsed, clock, {
+      writeFault: options.imageWriteFault,
+      readOnly: options.readOnly === true,
+    });
     return new VirtualDrive(address, parsed, core, clock);
   }
 

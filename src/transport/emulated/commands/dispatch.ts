@@ -1,10 +1,12 @@
 // The virtual drive's command dispatch: which handler answers each opcode, and what comes before
-// any handler runs (a pending unit attention, an injected busy fault). Anything without a
-// handler is 05/20/00, as on a drive.
+// any handler runs (a pending unit attention, an injected busy fault, a drive opened read-only
+// refusing what would record). Anything without a handler is 05/20/00, as on a drive.
 
 import { Opcode } from '../../../scsi/opcodes.js';
+import { opcodeName } from '../../../scsi/opcodes.js';
 import { fail, Sense } from '../check.js';
 import type { DriveCore } from '../core.js';
+import { readOnlyRefusal } from '../image/damage.js';
 import {
   read10,
   read12,
@@ -71,6 +73,17 @@ export const UNIT_ATTENTION_EXEMPT: ReadonlySet<number> = new Set([
   Opcode.GET_EVENT_STATUS_NOTIFICATION,
 ]);
 
+/** Commands that change the disc: refused by a drive opened read-only. */
+export const RECORDING: ReadonlySet<number> = new Set([
+  Opcode.FORMAT_UNIT,
+  Opcode.WRITE_10,
+  Opcode.WRITE_12,
+  Opcode.RESERVE_TRACK,
+  Opcode.CLOSE_TRACK_SESSION,
+  Opcode.BLANK,
+  Opcode.SEND_DISC_STRUCTURE,
+]);
+
 /** Runs the handler of `opcode`, after a pending unit attention or busy fault has had its say. */
 export function dispatch(
   core: DriveCore,
@@ -97,6 +110,10 @@ export function dispatch(
           : Sense.NOT_READY_LONG_WRITE_IN_PROGRESS,
       );
     }
+  }
+  // Not a CHECK CONDITION: the drive is fine, the host may not write its files (E_ACCESSDENIED).
+  if (core.readOnly && RECORDING.has(opcode)) {
+    throw readOnlyRefusal(core.options.image, opcodeName(opcode));
   }
   const handler = HANDLERS.get(opcode);
   if (handler === undefined) fail(Sense.INVALID_COMMAND_OPERATION_CODE);

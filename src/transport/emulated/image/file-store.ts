@@ -18,6 +18,11 @@ const SEGMENTS = 32;
 export interface FileStoreOptions {
   /** Tests: the image's file system takes this many bytes, then fails writes (image-writer.ts). */
   readonly writeFault?: ImageWriteFault | undefined;
+  /**
+   * Open the image O_RDONLY and never create it (a drive opened read-only: docs/virtual-drive.md,
+   * "Which files come into being, and read-only access"); no writer thread, nothing written.
+   */
+  readonly readOnly?: boolean | undefined;
 }
 
 /** A run of consecutive image bytes held in the cache. */
@@ -85,6 +90,12 @@ export class FileStore extends BaseStore {
 
   static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
     let fh: FileHandle;
+    if (options.readOnly === true) {
+      fh = await open(path, 'r').catch((e: unknown) => {
+        throw imageFileError(path, 'opening', e);
+      });
+      return new FileStore(fh, path, options);
+    }
     try {
       fh = await open(path, 'r+');
     } catch (e) {

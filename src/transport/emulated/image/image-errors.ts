@@ -45,6 +45,13 @@ function diagnose(code: string): Diagnosis {
         what: 'permission denied',
         todo: 'make the file and its directory writable for this user',
       };
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return {
+        hr: HR.STG_E_FILENOTFOUND,
+        what: 'it or its directory does not exist',
+        todo: 'check the path, or create the directory',
+      };
     case 'EBADF':
       return {
         hr: HR.ERROR_INVALID_HANDLE,
@@ -75,11 +82,13 @@ export function imageFileError(file: string, action: string, e: unknown, at?: st
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const d = diagnose(typeof code === 'string' ? code : '');
   const reason = typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
-  return TransportErrors.permanent(
-    d.hr,
-    `virtual drive: ${action} ${file}${at === undefined ? '' : ` ${at}`} failed: ${d.what} (${reason}); ${d.todo}`,
-    e,
-  );
+  return new DwError(d.hr, {
+    message: `virtual drive: ${action} ${file}${at === undefined ? '' : ` ${at}`} failed: ${d.what} (${reason}); ${d.todo}`,
+    // The table's hint speaks of devices; this one of the file.
+    hint: `${d.todo.charAt(0).toUpperCase()}${d.todo.slice(1)} (${file}).`,
+    retryable: false,
+    cause: e,
+  });
 }
 
 /**

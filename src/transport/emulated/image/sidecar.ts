@@ -1,11 +1,16 @@
 // The sidecar next to an image-backed virtual disc (`<image>.json`): the disc layout plus the
 // store's side-map blocks. Written atomically; read when the drive opens the image and again
-// when it takes exclusive access (another process may have recorded in between).
+// when it takes exclusive access (another process may have recorded in between), and then
+// checked (sidecar-schema.ts): a sidecar that is not JSON or not a layout the drive could have
+// written is refused as damaged (damage.ts).
 
-import { open, rename, writeFile, readFile, stat, unlink } from 'node:fs/promises';
+import { open, rename, writeFile, readFile, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import type { DiscJson } from '../disc-layout.js';
 import type { BlockStore } from './block-store.js';
+import { sidecarDamaged } from './damage.js';
 import { imageFileError } from './image-errors.js';
+import { checkSidecar, sidecarDigest, SidecarFault } from './sidecar-schema.js';
 
 /** The sidecar's content: the disc layout plus side-map blocks (base64). */
 export interface SidecarJson<D> {
@@ -14,6 +19,8 @@ export interface SidecarJson<D> {
   readonly disc: D;
   readonly stride: number | null;
   readonly odd: Record<string, string>;
+  /** SHA-256 of the text without this field (`sha256:<hex>`); absent in older sidecars. */
+  readonly digest?: string;
 }
 
 /** A sidecar as read: its text (to tell later whether it changed) and its content. */
@@ -26,29 +33,31 @@ export function sidecarPath(image: string): string {
   return `${image}.json`;
 }
 
-/** The sidecar of `image`, or undefined when there is none. */
-export async function readSidecar<D>(image: string): Promise<SidecarRead<D> | undefined> {
+/**
+ * The sidecar of `image`, checked, or undefined when there is none. One that does not parse or
+ * does not pass the checks of sidecar-schema.ts is refused with ERROR_FILE_CORRUPT.
+ */
+export async function readSidecar(image: string): Promise<SidecarRead<DiscJson> | undefined> {
+  const path = sidecarPath(image);
   let text: string;
   try {
-    text = await readFile(sidecarPath(image), 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw imageFileError(sidecarPath(image), 'reading', e);
+    throw imageFileError(path, 'reading', e);
   }
-  const json = JSON.parse(text) as SidecarJson<D>;
-  if (json.format !== 'discwright-virtual-disc' || json.version !== 1) {
-    throw new Error(`${sidecarPath(image)} is not a discwright virtual disc sidecar`);
-  }
-  return { text, json };
-}
-
-/** Size of the image file, or -1 when it does not exist. */
-export async function imageSize(image: string): Promise<number> {
+  let raw: unknown;
   try {
-    return (await stat(image)).size;
+    raw = JSON.parse(text);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return -1;
-    throw imageFileError(image, 'examining', e);
+    const why = text.length === 0 ? 'it is empty' : `it is not JSON (${(e as Error).message})`;
+    throw sidecarDamaged(path, image, why, e);
+  }
+  try {
+    return { text, json: checkSidecar(raw) };
+  } catch (e) {
+    if (e instanceof SidecarFault) throw sidecarDamaged(path, image, e.message);
+    throw e;
   }
 }
 
@@ -63,7 +72,9 @@ export function sidecarText<D>(disc: D, store: BlockStore): string {
     stride: store.stride ?? null,
     odd,
   };
-  return JSON.stringify(json);
+  // The digest goes last, over the text before it (sidecar-schema.ts checks it the same way).
+  const body = JSON.stringify(json);
+  return `${body.slice(0, -1)},"digest":"${sidecarDigest(body)}"}`;
 }
 
 /**
