@@ -103,6 +103,13 @@ function parseTargetAddress(value: string): IscsiPortal | undefined {
 
 type ChapState = 'none' | 'method-offered' | 'algorithm-sent' | 'response-sent';
 
+/** Login PDUs carry at most the default MaxRecvDataSegmentLength (RFC 7143 §13.12). */
+export const LOGIN_MAX_DATA_SEGMENT = 8192;
+/** Text one login step may gather over continued (C=1) responses, bytes. */
+export const LOGIN_MAX_TEXT_BYTES = 65536;
+/** Continued responses one login step may take. */
+export const LOGIN_MAX_CONTINUATIONS = 16;
+
 /** Runs a login on a freshly opened connection. Rejects with a DwError on failure. */
 export async function login(conn: IscsiConnection, c: LoginConfig): Promise<LoginOutcome> {
   const where = `${c.targetName ?? 'discovery'} at ${conn.description.replace(/^iSCSI portal /, '')}`;
@@ -114,8 +121,14 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
   let expStatSn = 0;
   let stage: number = LoginStage.SECURITY_NEGOTIATION;
   let chap: ChapState = 'none';
+  /** The NSG of the last request that set T: the only stage the target may move to. */
+  let askedNsg = -1;
+  conn.setReceiveLimit(LOGIN_MAX_DATA_SEGMENT);
+  const violation = (detail: string) =>
+    TransportErrors.protocolViolation(`iSCSI login to ${where}: ${detail}`);
 
   const send = (pairs: TextPairs, transit: boolean, nsg: number, cont = false) => {
+    askedNsg = transit ? nsg : -1;
     conn.send({
       type: 'login-request',
       transit,
@@ -136,10 +149,11 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
 
   const receive = async (): Promise<{ pdu: LoginResponsePdu; pairs: [string, string][] }> => {
     let text = new Uint8Array(0);
-    for (;;) {
+    for (let continued = 0; ; continued++) {
       const p = await conn.receive(c.timeoutMs, 'login response');
-      if (p.type !== 'login-response') {
-        throw TransportErrors.io(`iSCSI login to ${where}: unexpected ${p.type} PDU`);
+      if (p.type !== 'login-response') throw violation(`unexpected ${p.type} PDU`);
+      if (p.initiatorTaskTag !== 0) {
+        throw violation(`login response for task tag 0x${p.initiatorTaskTag.toString(16)}, not 0`);
       }
       expStatSn = (p.statSn + 1) >>> 0;
       if (p.statusClass === 1) {
@@ -157,6 +171,18 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
         throw TransportErrors.io(`iSCSI login to ${where}: unsupported version ${p.versionActive}`);
       }
       tsih = p.tsih;
+      if (p.csg !== stage) throw violation(`response in stage ${p.csg} to a request in ${stage}`);
+      if (p.transit && (p.continue || p.nsg !== askedNsg)) {
+        throw violation(
+          `response moves to stage ${p.nsg}${p.continue ? ' with more text to come' : ''} where ${askedNsg < 0 ? 'no move' : `stage ${askedNsg}`} was asked`,
+        );
+      }
+      if (text.length + p.data.length > LOGIN_MAX_TEXT_BYTES) {
+        throw violation(`more than ${LOGIN_MAX_TEXT_BYTES} bytes of login text in one step`);
+      }
+      if (p.continue && continued >= LOGIN_MAX_CONTINUATIONS) {
+        throw violation(`more than ${LOGIN_MAX_CONTINUATIONS} continued responses in one step`);
+      }
       const joined = new Uint8Array(text.length + p.data.length);
       joined.set(text);
       joined.set(p.data, text.length);
@@ -280,12 +306,13 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
       }
       stage = pdu.nsg;
     } else {
-      throw TransportErrors.io(`iSCSI login to ${where}: response in invalid stage ${pdu.csg}`);
+      throw violation(`response in invalid stage ${pdu.csg}`);
     }
 
     if (stage === LoginStage.FULL_FEATURE_PHASE) {
       const params = negotiation.result();
       conn.setDigests({ headerDigest: params.headerDigest, dataDigest: params.dataDigest });
+      conn.setReceiveLimit(params.initiatorMaxRecvDataSegmentLength);
       return {
         kind: 'ok',
         params,
