@@ -305,7 +305,10 @@ export interface DriveHooks {
  * with R2Ts of at most 256 KiB after the immediate data, reads answered in Data-In PDUs of at
  * most 64 KiB with status on the last. `hooks` misbehave instead where they choose to.
  */
-export function driveBacked(drive: Transport, hooks: DriveHooks = {}): TargetScript['onPdu'] {
+export function driveBacked(
+  drive: Transport,
+  hooks: DriveHooks = {},
+): NonNullable<TargetScript['onPdu']> {
   const pending = new Map<
     number,
     { pdu: ScsiCommandPdu; data: Uint8Array; received: number; r2tSn: number }
