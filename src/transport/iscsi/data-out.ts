@@ -122,7 +122,8 @@ export class DataOutPump<T extends DataOutTask> {
     const asked = p.desiredDataTransferLength;
     const end = p.bufferOffset + asked;
     const what = `R2T ${p.r2tSn} for bytes ${p.bufferOffset}..${end}`;
-    if (task.dataOut === undefined || length === 0) return `${what} of a command that sends no data`;
+    if (task.dataOut === undefined || length === 0)
+      return `${what} of a command that sends no data`;
     if (p.r2tSn !== task.expR2tSn) return `${what}: R2TSN ${task.expR2tSn} was due`;
     if (asked === 0) return `${what}: asks for no data`;
     if (end > length) return `${what} of a ${length}-byte transfer`;

@@ -62,7 +62,8 @@ export class Retirement {
       );
       this.#done = undefined;
     };
-    this.#done = how === 'drop' ? Promise.resolve().then(close) : this.#logout(conn).then(close, close);
+    this.#done =
+      how === 'drop' ? Promise.resolve().then(close) : this.#logout(conn).then(close, close);
     return this.#done;
   }
 }

@@ -215,7 +215,9 @@ export class IscsiTransport implements Transport {
         this.#conn?.isOpen === true && this.#lost === undefined
           ? this.#conn
           : await this.#ensureConnected();
-      if (!this.#window.isOpen) await this.#windowWait.until(conn, command, deadline, signal);
+      if (!this.#window.isOpen) {
+        await this.#windowWait.until(conn, command, deadline, signal, timeoutMs);
+      }
     } catch (e) {
       this.#becomeIdle();
       throw e;
