@@ -88,7 +88,13 @@ export function loginStatusError(
   if (code === 0x0203 || code === 0x0204 || code === 0x020a) {
     return TransportErrors.deviceGone(`${where}: ${text}`);
   }
-  return TransportErrors.io(message.replace(/^iSCSI/, 'iSCSI'));
+  return new DwError(HR.ERROR_IO_DEVICE, {
+    message,
+    hint:
+      statusClass === 3
+        ? 'The iSCSI target reported an error of its own during login; check the target and its logs.'
+        : 'The iSCSI target refused this login; check the target name, its ACLs and the session settings.',
+  });
 }
 
 function parseTargetAddress(value: string): IscsiPortal | undefined {
@@ -160,16 +166,12 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
         const addr = decodeTextPairs(p.data).find(([k]) => k === 'TargetAddress');
         const portal = addr === undefined ? undefined : parseTargetAddress(addr[1]);
         if (portal === undefined) {
-          throw TransportErrors.io(
-            `iSCSI login to ${where}: redirect without a usable TargetAddress`,
-          );
+          throw violation('redirect without a usable TargetAddress');
         }
         return { pdu: p, pairs: [['TargetAddress', `${portal.host}:${portal.port}`]] };
       }
       if (p.statusClass !== 0) throw loginStatusError(p.statusClass, p.statusDetail, where);
-      if (p.versionActive !== 0) {
-        throw TransportErrors.io(`iSCSI login to ${where}: unsupported version ${p.versionActive}`);
-      }
+      if (p.versionActive !== 0) throw violation(`unsupported version ${p.versionActive}`);
       tsih = p.tsih;
       if (p.csg !== stage) throw violation(`response in stage ${p.csg} to a request in ${stage}`);
       if (p.transit && (p.continue || p.nsg !== askedNsg)) {
