@@ -198,6 +198,24 @@ describe('a WRITE is counted, not believed', () => {
     });
   }
 
+  it('an R2T with the reserved Target Transfer Tag: a protocol violation', async () => {
+    const { t } = await setup(
+      writeTarget((cmd, c) =>
+        c.send({
+          type: 'r2t',
+          lun: cmd.lun,
+          initiatorTaskTag: cmd.initiatorTaskTag,
+          targetTransferTag: RESERVED_TAG,
+          ...c.sn(),
+          r2tSn: 0,
+          bufferOffset: 8192,
+          desiredDataTransferLength: 8192,
+        }),
+      ),
+    );
+    assertViolation(await failed(t, write10()), /reserved Target Transfer Tag/);
+  });
+
   it('a second R2T while one is outstanding, or a skipped R2TSN: a protocol violation', async () => {
     const { t } = await setup(
       writeTarget((cmd, c) => {

@@ -112,7 +112,7 @@ export class DataOutPump<T extends DataOutTask> {
   /**
    * Queues the sequence an R2T asks for and sends what the socket takes. Returns undefined, or
    * what is wrong with the R2T (then nothing is queued): with DataSequenceInOrder=Yes and ERL 0,
-   * each R2T must carry the next R2TSN, ask for at most MaxBurstLength bytes starting where the
+   * each R2T must carry the next R2TSN and a Target Transfer Tag other than FFFFFFFFh, ask for at most MaxBurstLength bytes starting where the
    * data sent or asked for so far ends, stay inside the transfer, and leave no more than
    * MaxOutstandingR2T sequences unsent. So the data an R2T makes the initiator send is bounded
    * by the command's own length.
@@ -126,6 +126,8 @@ export class DataOutPump<T extends DataOutTask> {
       return `${what} of a command that sends no data`;
     if (p.r2tSn !== task.expR2tSn) return `${what}: R2TSN ${task.expR2tSn} was due`;
     if (asked === 0) return `${what}: asks for no data`;
+    // FFFFFFFFh on a Data-Out means "unsolicited": the target could not tell the data apart.
+    if (p.targetTransferTag === RESERVED_TAG) return `${what}: reserved Target Transfer Tag`;
     if (end > length) return `${what} of a ${length}-byte transfer`;
     if (p.bufferOffset !== task.requested) {
       return `${what}: the next sequence starts at byte ${task.requested}`;
