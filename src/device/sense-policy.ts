@@ -240,33 +240,50 @@ function readI32(b: Uint8Array, at: number): number {
 }
 
 /**
+ * A data-out command the device answered GOOD without taking all of its data: `takenBlocks` is
+ * how many whole blocks of a WRITE(10)/(12) it took, as counted by the transport (never more
+ * than were sent); 0 for other commands.
+ */
+export class IncompleteWriteError extends DwError {
+  readonly takenBlocks: number;
+  constructor(takenBlocks: number, options: ConstructorParameters<typeof DwError>[1]) {
+    super(HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE, options);
+    this.name = 'IncompleteWriteError';
+    this.takenBlocks = takenBlocks;
+  }
+}
+
+/**
  * A data-out command the device answered GOOD without taking all of its data (a residual,
  * counted by the transport: docs/decisions.md, "Counted, not believed"): an error naming both
- * numbers, never retried, since the device's state is not what GOOD says. For a WRITE the
- * message says how many blocks the device took and `lba` is the first block it did not; the
- * blocks it took are not reported as written either, since GOOD with a residual is no
- * trustworthy account of them. Undefined when the command took everything.
+ * numbers, never retried, since the device did not do what GOOD says. For a WRITE the message
+ * says how many blocks the device took, `lba` is the first block it did not take, and the
+ * engine counts the blocks taken as written. Undefined when the command took everything.
  */
-export function incompleteWrite(command: ScsiCommand, result: ScsiResult): DwError | undefined {
+export function incompleteWrite(
+  command: ScsiCommand,
+  result: ScsiResult,
+): IncompleteWriteError | undefined {
   const length = command.dataOut?.length ?? 0;
   const residual = result.residual;
   if (command.direction !== 'out' || residual === 0) return undefined;
   const taken = Math.max(0, length - residual);
   const extent = writeExtent(command.cdb);
   let detail = '';
-  let lba: number | undefined;
+  let took = 0;
+  let at: { lba: number; blocks: number } | undefined;
   if (extent !== undefined && extent.blocks > 0 && length % extent.blocks === 0) {
-    const took = Math.floor(taken / (length / extent.blocks));
-    lba = extent.lba + took;
-    detail = ` (${took} of ${extent.blocks} blocks from LBA ${extent.lba}; none is counted as written)`;
+    took = Math.floor(taken / (length / extent.blocks));
+    at = { lba: extent.lba + took, blocks: extent.blocks - took };
+    detail = ` (${took} of ${extent.blocks} blocks from LBA ${extent.lba}; LBA ${at.lba} and after not written)`;
   }
-  return new DwError(HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE, {
+  return new IncompleteWriteError(took, {
     message: `${command.name}: the device answered GOOD but took ${taken} of ${length} bytes (residual ${residual})${detail}`,
-    hint: 'The device did not take all the data it acknowledged; the disc holds less than was sent. Check the drive or the iSCSI target; nothing was retried.',
+    hint: 'The device did not take all the data it acknowledged; nothing was retried. Check the drive or the iSCSI target, then resume from the LBA given.',
     retryable: false,
     command: command.name,
     cdb: command.cdb,
-    ...(lba === undefined ? {} : { lba, blocks: extent!.blocks }),
+    ...(at ?? {}),
   });
 }
 

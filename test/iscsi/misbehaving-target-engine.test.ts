@@ -10,6 +10,7 @@ import { DiscRecorder } from '../../src/device/recorder.js';
 import { readBlockChunks } from '../../src/device/media-ops.js';
 import { WriteEngine, type WriteEngineEventArgs } from '../../src/engine/index.js';
 import { DwError, HR } from '../../src/errors.js';
+import { scsiCommand } from '../../src/scsi/command.js';
 import { openVirtualDrive, type VirtualDrive } from '../../src/transport/emulated/index.js';
 import { openIscsiTransport, type IscsiTransport } from '../../src/transport/iscsi/index.js';
 import type { ScsiCommandPdu } from '../../src/transport/iscsi/pdu-types.js';
@@ -42,9 +43,11 @@ after(async () => {
   for (const f of cleanups.reverse()) await f().catch(() => undefined);
 });
 
-async function burnRig(hooks: DriveHooks): Promise<Burn> {
+async function burnRig(hooks: DriveHooks | ((drive: VirtualDrive) => DriveHooks)): Promise<Burn> {
   const drive = await openVirtualDrive('virtual:dvd+r');
-  const target = new FakeTarget({ onPdu: driveBacked(drive, hooks) });
+  const target = new FakeTarget({
+    onPdu: driveBacked(drive, typeof hooks === 'function' ? hooks(drive) : hooks),
+  });
   const port = await target.listen();
   const t = await openIscsiTransport(target.url(port), { keepAliveIntervalMs: 0 });
   const recorder = await DiscRecorder.fromTransport(t);
@@ -115,12 +118,43 @@ describe('a burn over iSCSI against a misbehaving target', () => {
     const e = await burnFails(b);
     assert.equal(e.hr, HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE);
     assert.match(e.message, /took 0 of 65536 bytes \(residual 65536\)/);
-    assert.match(e.message, /0 of 32 blocks from LBA 64/);
+    assert.match(e.message, /0 of 32 blocks from LBA 64; LBA 64 and after not written/);
     assert.equal(e.lba, 64);
     assert.equal(writesSent(b), 3);
     const { driveBlocks, reported } = account(b);
     assert.equal(driveBlocks, 64);
     assert.equal(reported, driveBlocks);
+  });
+
+  it('GOOD with a residual after the drive took half: the half counts as written, the rest does not', async () => {
+    let seen = 0;
+    const b = await burnRig((drive) => ({
+      beforeExecute(g, c) {
+        if (!isWrite(g.pdu) || ++seen !== 3) return false;
+        // The drive gets the first 16 of the 32 blocks; the target says so in its residual.
+        const cdb = g.pdu.cdb.slice(0, 10);
+        cdb[7] = 0;
+        cdb[8] = 16;
+        void drive
+          .execute(scsiCommand('WRITE(10)', cdb, 'out', { dataOut: g.data.subarray(0, 32768) }))
+          .then(() =>
+            respond(c, g.pdu.initiatorTaskTag, 0, undefined, {
+              underflow: true,
+              residualCount: 32768,
+            }),
+          );
+        return true;
+      },
+    }));
+    const e = await burnFails(b);
+    assert.equal(e.hr, HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE);
+    assert.match(e.message, /took 32768 of 65536 bytes \(residual 32768\)/);
+    assert.match(e.message, /16 of 32 blocks from LBA 64/);
+    assert.equal(writesSent(b), 3);
+    const { driveBlocks, reported } = account(b);
+    assert.equal(driveBlocks, 80);
+    assert.equal(reported, driveBlocks);
+    assert.equal(b.events.at(-1)!.lastWrittenLba, 79);
   });
 
   it('GOOD before the data was asked for: a protocol violation, not retried, nothing more counted', async () => {
