@@ -13,6 +13,7 @@ import { openIscsiTransport, type IscsiTransport } from '../../src/transport/isc
 import {
   LOGIN_MAX_CONTINUATIONS,
   LOGIN_MAX_DATA_SEGMENT,
+  LOGIN_MAX_RESPONSES,
 } from '../../src/transport/iscsi/login.js';
 import { MAX_ECHOES_IN_FLIGHT } from '../../src/transport/iscsi/keep-alive.js';
 import { RESERVED_TAG } from '../../src/transport/iscsi/pdu-layout.js';
@@ -380,6 +381,29 @@ describe('incoming PDUs are bounded before anything is buffered', () => {
     });
     assertViolation(f, new RegExp(`more than ${LOGIN_MAX_CONTINUATIONS} continued`));
     assert.equal(rounds, LOGIN_MAX_CONTINUATIONS + 1);
+  });
+
+  it('login: a target that never finishes a step is refused after a bounded number of steps', async () => {
+    let rounds = 0;
+    const f = await loginWith((p, c, a) => {
+      if (p.csg !== 0) return c.send(a);
+      rounds++;
+      c.send({ ...a, transit: false, nsg: 0 });
+    });
+    assertViolation(f, /did not finish in 32 steps/);
+    assert.equal(rounds, 32);
+  });
+
+  it('login: continued responses spread over steps are refused after a bounded total', async () => {
+    let n = 0;
+    const f = await loginWith((p, c, a) => {
+      if (p.csg !== 0) return c.send(a);
+      // 15 continued responses, then a final one that does not move on: 16 per step.
+      const more = ++n % 16 !== 0;
+      c.send({ ...a, transit: false, nsg: 0, continue: more });
+    });
+    assertViolation(f, new RegExp(`more than ${LOGIN_MAX_RESPONSES} login responses`));
+    assert.equal(n, LOGIN_MAX_RESPONSES + 1);
   });
 
   it('login: a text segment over 8192 bytes (1 MiB) is refused before it is buffered', async () => {

@@ -115,6 +115,11 @@ export const LOGIN_MAX_DATA_SEGMENT = 8192;
 export const LOGIN_MAX_TEXT_BYTES = 65536;
 /** Continued responses one login step may take. */
 export const LOGIN_MAX_CONTINUATIONS = 16;
+/**
+ * Login responses one login may take in all: with each bounded by the login timeout, the whole
+ * login is bounded by this many timeouts, however the target spreads its steps.
+ */
+export const LOGIN_MAX_RESPONSES = 48;
 
 /** Runs a login on a freshly opened connection. Rejects with a DwError on failure. */
 export async function login(conn: IscsiConnection, c: LoginConfig): Promise<LoginOutcome> {
@@ -129,6 +134,7 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
   let chap: ChapState = 'none';
   /** The NSG of the last request that set T: the only stage the target may move to. */
   let askedNsg = -1;
+  let responses = 0;
   conn.setReceiveLimit(LOGIN_MAX_DATA_SEGMENT);
   const violation = (detail: string) =>
     TransportErrors.protocolViolation(`iSCSI login to ${where}: ${detail}`);
@@ -158,6 +164,9 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
     for (let continued = 0; ; continued++) {
       const p = await conn.receive(c.timeoutMs, 'login response');
       if (p.type !== 'login-response') throw violation(`unexpected ${p.type} PDU`);
+      if (++responses > LOGIN_MAX_RESPONSES) {
+        throw violation(`more than ${LOGIN_MAX_RESPONSES} login responses`);
+      }
       if (p.initiatorTaskTag !== 0) {
         throw violation(`login response for task tag 0x${p.initiatorTaskTag.toString(16)}, not 0`);
       }
@@ -325,5 +334,5 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
       };
     }
   }
-  throw TransportErrors.io(`iSCSI login to ${where}: negotiation did not finish`);
+  throw violation('negotiation did not finish in 32 steps');
 }
