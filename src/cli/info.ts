@@ -1,8 +1,10 @@
 // `discwright info <recorder> [--json]`: identity, profiles (current marked), media status,
 // capacity, next writable address, free blocks, write speeds and buffer size. Each item is read
-// on its own, so an empty drive or a missing command still shows everything else.
+// on its own, so an empty drive or a missing command still shows everything else; an item lost
+// to the transport (connection lost, timeout, a target that broke the protocol) is not a missing
+// feature: the output is marked partial and the exit status is 1 (docs/decisions.md).
 
-import { DwError } from '../errors.js';
+import { DwError, HR } from '../errors.js';
 import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { writablePosition } from '../device/media-ops.js';
@@ -57,14 +59,36 @@ function why(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Reads everything `info` shows; items the drive cannot give are listed in `unavailable`. */
-export async function gatherInfo(recorder: DiscRecorder, address: string): Promise<InfoReport> {
+/** Failures of the way to the drive, not answers of the drive: no sense, one of these. */
+const TRANSPORT_FAILURES: ReadonlySet<number> = new Set([
+  HR.ERROR_DEV_NOT_EXIST,
+  HR.ERROR_IO_DEVICE,
+  HR.ERROR_INVALID_HANDLE,
+  HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT,
+  HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+]);
+
+/** Whether `e` says the command never got a drive's answer (not: the drive lacks the item). */
+export function failedInTransport(e: unknown): boolean {
+  return !(e instanceof DwError) || (e.sense === undefined && TRANSPORT_FAILURES.has(e.hr));
+}
+
+/**
+ * Reads everything `info` shows; items the drive cannot give are listed in `unavailable`. The
+ * errors of items that failed in transport are also pushed to `failures` when given.
+ */
+export async function gatherInfo(
+  recorder: DiscRecorder,
+  address: string,
+  failures?: unknown[],
+): Promise<InfoReport> {
   const unavailable: Record<string, string> = {};
   async function item<T>(name: string, read: () => Promise<T>): Promise<T | null> {
     try {
       return await read();
     } catch (e) {
       unavailable[name] = why(e);
+      if (failedInTransport(e)) failures?.push(e);
       return null;
     }
   }
@@ -194,9 +218,17 @@ export async function infoCommand(
   try {
     // Read-only: a read-only image can be inspected, and a mistyped image path creates nothing.
     recorder = await openRecorder(address, { readOnly: true });
-    const report = await gatherInfo(recorder, address);
+    const failures: unknown[] = [];
+    const report = await gatherInfo(recorder, address, failures);
     println(io.stdout, o.json === true ? JSON.stringify(report, null, 2) : infoText(report));
-    return 0;
+    if (failures.length === 0) return 0;
+    // Partial: what is shown may be wrong by omission (no media, no NWA), so scripts must see it.
+    const names = Object.keys(report.unavailable).filter((k) =>
+      failures.some((f) => why(f) === report.unavailable[k]),
+    );
+    println(io.stderr, `info is partial: ${names.join(', ')} could not be read from the drive`);
+    println(io.stderr, errorReport(failures[0]));
+    return exitCodeFor(failures[0]);
   } catch (e) {
     println(io.stderr, errorReport(e));
     return exitCodeFor(e);

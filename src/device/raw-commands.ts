@@ -9,7 +9,7 @@ import { opcodeName } from '../scsi/opcodes.js';
 import { checkInt, checkTimeout } from './arguments.js';
 import { checkCdb } from './cdb-check.js';
 import type { CommandRunner } from './command-runner.js';
-import { failureError, statusOutcome } from './sense-policy.js';
+import { failureError, incompleteWrite, statusOutcome } from './sense-policy.js';
 import type { DataOutHold } from '../transport/transport.js';
 import type { HeldSenseResult, SenseResult } from './types.js';
 
@@ -29,8 +29,12 @@ function rawCommand(
 function senseResult(command: ScsiCommand, result: ScsiResult): SenseResult {
   const s = statusOutcome(command, result);
   switch (s.kind) {
-    case 'good':
+    case 'good': {
+      // Counted, not believed: GOOD with data left over is no completed write.
+      const short = incompleteWrite(command, result);
+      if (short !== undefined) throw short;
       return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
+    }
     case 'sense':
       return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: s.sense };
     case 'failure':

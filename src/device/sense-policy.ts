@@ -228,6 +228,70 @@ export function rejectionVerdict(e: unknown, name: string): Verdict {
   };
 }
 
+/** LBA and block count of a WRITE(10)/(12) CDB, or undefined for another command. */
+function writeExtent(cdb: Uint8Array): { lba: number; blocks: number } | undefined {
+  const op = cdb[0];
+  if (op === 0x2a && cdb.length >= 10) {
+    return { lba: readI32(cdb, 2), blocks: (cdb[7]! << 8) | cdb[8]! };
+  }
+  if (op === 0xaa && cdb.length >= 12) {
+    return { lba: readI32(cdb, 2), blocks: readI32(cdb, 6) >>> 0 };
+  }
+  return undefined;
+}
+
+function readI32(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+}
+
+/**
+ * A data-out command the device answered GOOD without taking all of its data: `takenBlocks` is
+ * how many whole blocks of a WRITE(10)/(12) it took, as counted by the transport (never more
+ * than were sent); 0 for other commands.
+ */
+export class IncompleteWriteError extends DwError {
+  readonly takenBlocks: number;
+  constructor(takenBlocks: number, options: ConstructorParameters<typeof DwError>[1]) {
+    super(HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE, options);
+    this.name = 'IncompleteWriteError';
+    this.takenBlocks = takenBlocks;
+  }
+}
+
+/**
+ * A data-out command the device answered GOOD without taking all of its data (a residual,
+ * counted by the transport: docs/decisions.md, "Counted, not believed"): an error naming both
+ * numbers, never retried, since the device did not do what GOOD says. For a WRITE the message
+ * says how many blocks the device took, `lba` is the first block it did not take, and the
+ * engine counts the blocks taken as written. Undefined when the command took everything.
+ */
+export function incompleteWrite(
+  command: ScsiCommand,
+  result: ScsiResult,
+): IncompleteWriteError | undefined {
+  const length = command.dataOut?.length ?? 0;
+  const residual = result.residual;
+  if (command.direction !== 'out' || residual === 0) return undefined;
+  const taken = Math.max(0, length - residual);
+  const extent = writeExtent(command.cdb);
+  let detail = '';
+  let took = 0;
+  let at: { lba: number; blocks: number } | undefined;
+  if (extent !== undefined && extent.blocks > 0 && length % extent.blocks === 0) {
+    took = Math.floor(taken / (length / extent.blocks));
+    at = { lba: extent.lba + took, blocks: extent.blocks - took };
+    detail = ` (${took} of ${extent.blocks} blocks from LBA ${extent.lba}; LBA ${at.lba} and after not written)`;
+  }
+  return new IncompleteWriteError(took, {
+    message: `${command.name}: the device answered GOOD but took ${taken} of ${length} bytes (residual ${residual})${detail}`,
+    hint: 'The device did not take all the data it acknowledged; nothing was retried. Check the drive or the iSCSI target, then resume from the LBA given.',
+    retryable: false,
+    command: command.name,
+    cdb: command.cdb,
+    ...(at ?? {}),
+  });
+}
+
 /** A failure as the recorder reports it: a DwError with the sense, the command and its CDB. */
 export function failureError(command: ScsiCommand, failure: Failure): DwError {
   return new DwError(failure.hr, {

@@ -3,7 +3,7 @@
 // needs (TEST UNIT READY, SYNCHRONIZE CACHE, READ(10)). Each runs as a typed helper (spec §4.5):
 // sense rejects with the mapped DwError, a reply that does not decode with the malformed one.
 
-import { invalidArgument } from '../errors.js';
+import { DwError, HR, invalidArgument } from '../errors.js';
 import { MAX_INT32, MIN_INT32 } from '../scsi/bytes.js';
 import {
   decodeReadCapacity10Data,
@@ -126,9 +126,21 @@ export async function readBlocks(
   if (blocks * blockSize > max) {
     throw invalidArgument(`${blocks} × ${blockSize} bytes exceed the maximum transfer of ${max}`);
   }
-  const r = await runner.run(
-    cmd.read10({ lba, transferLength: blocks, blockSize }),
-    READ_TIMEOUT_SEC,
-  );
+  const command = cmd.read10({ lba, transferLength: blocks, blockSize });
+  const r = await runner.run(command, READ_TIMEOUT_SEC);
+  const expected = blocks * blockSize;
+  if (r.dataIn.length !== expected) {
+    // A short read is an error, never zeros or a shift of the blocks after it.
+    const got = Math.floor(r.dataIn.length / blockSize);
+    throw new DwError(HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE, {
+      message: `READ(10) at LBA ${lba}: the device answered GOOD with ${r.dataIn.length} of ${expected} bytes (residual ${r.residual}); LBA ${lba + got} and after were not read`,
+      hint: 'The device returned less data than asked for; nothing was retried. Check the drive or the iSCSI target.',
+      retryable: false,
+      command: command.name,
+      cdb: command.cdb,
+      lba: lba + got,
+      blocks: blocks - got,
+    });
+  }
   return r.dataIn;
 }

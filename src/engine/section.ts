@@ -10,6 +10,7 @@ import type { Progress } from './event-args.js';
 import { SlotQueue, cancelledError, type AbortFlag } from './pipeline.js';
 import { sourceError } from './sources.js';
 import { writeChunk } from './write-chunk.js';
+import { IncompleteWriteError } from '../device/sense-policy.js';
 import { pollBufferCapacity } from './buffer-capacity.js';
 import { reader } from './section-reader.js';
 import type { Section } from './validation.js';
@@ -104,13 +105,22 @@ async function writer(
     const n = Math.min(remaining, B);
     const slot = s.pool.slots[index] as Uint8Array;
     holds.sent(index);
-    const held = await writeChunk(s.recorder, clock, abort, {
-      lba,
-      blocks: n,
-      data: slot.subarray(0, n * s.bytesPerSector),
-      streaming: s.streaming,
-      hold: holds.perSlot[index],
-    });
+    let held: boolean;
+    try {
+      held = await writeChunk(s.recorder, clock, abort, {
+        lba,
+        blocks: n,
+        data: slot.subarray(0, n * s.bytesPerSector),
+        streaming: s.streaming,
+        hold: holds.perSlot[index],
+      });
+    } catch (e) {
+      // GOOD with a residual: the blocks the drive took count, and no more (docs/decisions.md,
+      // "Counted, not believed").
+      const taken = takenBlocks(e);
+      if (taken > 0) progress.written(Math.min(taken, n), clock.now());
+      throw e;
+    }
     lba += n;
     remaining -= n;
     progress.written(n, clock.now());
@@ -125,4 +135,12 @@ async function writer(
       }
     }
   }
+}
+
+/** Blocks a failed chunk's drive took after all (IncompleteWriteError, here or as a cause). */
+function takenBlocks(e: unknown): number {
+  for (let c = e, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
+    if (c instanceof IncompleteWriteError) return c.takenBlocks;
+  }
+  return 0;
 }

@@ -97,12 +97,15 @@ export interface HeldWriteCapability {
  * - It rejects only for transport failures, always with a DwError:
  *   the device vanished → 0x80070037 (ERROR_DEV_NOT_EXIST); timeout → 0xC0AA020D;
  *   aborted → 0xC0AA0002; closed transport → 0x80070006; other I/O failure → 0x8007045D.
+ *   The device broke its protocol (TransportErrors.protocolViolation) → 0xC0AA02FF, not retried.
  *   A failure that waiting cannot mend (a full or read-only image, a dead writer thread) is built
  *   with `TransportErrors.permanent`, so the engine does not retry it (src/device/sense-policy.ts).
  * - One command in flight: calling `execute` before the previous promise settled is a contract
  *   violation and rejects at once with E_FAIL without touching the device. (The recorder queues.)
- * - Data-in results hold exactly the bytes received (never more than allocationLength);
- *   `residual` is allocationLength minus that.
+ * - Data-in results hold exactly the bytes received (never more than allocationLength), and
+ *   only bytes that arrived: never a hole filled with zeros. `residual` is allocationLength minus
+ *   that. For data-out, `residual` is the data-out length minus the bytes the device took, as
+ *   counted by the transport (never more than it sent), not as the device claims.
  * - `close` is idempotent; afterwards `execute` rejects with 0x80070006.
  * - `dataOut` belongs to the caller again once the command settles (a transport with
  *   `heldWrites` may keep it longer only when offered a hold: HeldWriteCapability).
@@ -122,6 +125,10 @@ export interface Transport {
   /** Optional media-change-notification suppression (automount / polling); best effort. */
   setMediaChangeNotification?(enabled: boolean): Promise<void>;
 }
+
+/** What to do when the device broke its protocol: nothing on this side can mend it. */
+export const PROTOCOL_VIOLATION_HINT =
+  'The target (or bridge) answered against its protocol; nothing was retried. Check the target software and its logs, or report the target model.';
 
 /** The errors a transport rejects with (spec §4.7). */
 export const TransportErrors = {
@@ -157,6 +164,19 @@ export const TransportErrors = {
   io(detail: string, cause?: unknown): DwError {
     return new DwError(HR.ERROR_IO_DEVICE, {
       message: `I/O error: ${detail}`,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  },
+  /**
+   * The device (an iSCSI target, a bridge) broke its protocol: sent a PDU it must not send, data
+   * outside the transfer, a count that contradicts what was sent or received. The command fails
+   * at once and is never retried (docs/iscsi.md, "What the initiator checks and refuses").
+   */
+  protocolViolation(detail: string, cause?: unknown): DwError {
+    return new DwError(HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE, {
+      message: `protocol violation: ${detail}`,
+      hint: PROTOCOL_VIOLATION_HINT,
+      retryable: false,
       ...(cause === undefined ? {} : { cause }),
     });
   },

@@ -261,14 +261,19 @@ export function scsiResponsePdu(o: {
   expCmdSn: number;
   maxCmdSn: number;
   data: Uint8Array;
+  overflow?: boolean;
+  underflow?: boolean;
+  residualCount?: number;
+  /** iSCSI response (0 completed at target, 1 target failure). */
+  response?: number;
 }): ScsiResponsePdu {
   return {
     type: 'scsi-response',
     bidiReadOverflow: false,
     bidiReadUnderflow: false,
-    overflow: false,
-    underflow: false,
-    response: 0,
+    overflow: o.overflow ?? false,
+    underflow: o.underflow ?? false,
+    response: o.response ?? 0,
     status: o.status,
     initiatorTaskTag: o.initiatorTaskTag,
     snackTag: 0,
@@ -277,7 +282,7 @@ export function scsiResponsePdu(o: {
     maxCmdSn: o.maxCmdSn,
     expDataSn: 0,
     bidiReadResidualCount: 0,
-    residualCount: 0,
+    residualCount: o.residualCount ?? 0,
     data: o.data,
   };
 }

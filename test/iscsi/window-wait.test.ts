@@ -41,13 +41,13 @@ describe('waiting for the command window', () => {
   it('returns at once, without a ping, when the window is open', async () => {
     const t = closedWindow();
     t.window.reset(10, 10);
-    await t.wait.until(t.conn, testUnitReady(), far(), undefined);
+    await t.wait.until(t.conn, testUnitReady(), far(), undefined, 60_000);
     assert.deepEqual(t.pings, []);
   });
 
   it('pings while closed and ends when the target raises MaxCmdSN and the session wakes it', async () => {
     const t = closedWindow();
-    const done = t.wait.until(t.conn, testUnitReady(), far(), undefined);
+    const done = t.wait.until(t.conn, testUnitReady(), far(), undefined, 60_000);
     assert.equal(t.pings.length, 1);
     assert.ok(t.pings[0]! > 59_000, 'the ping may use what is left of the deadline');
     assert.equal(t.window.update(10, 10), true); // a PDU with MaxCmdSN 10 arrives
@@ -65,7 +65,7 @@ describe('waiting for the command window', () => {
         t.wait.wake();
       });
     });
-    await t.wait.until(t.conn, testUnitReady(), far(), undefined);
+    await t.wait.until(t.conn, testUnitReady(), far(), undefined, 60_000);
     assert.equal(t.pings.length, 2);
   });
 
@@ -73,7 +73,7 @@ describe('waiting for the command window', () => {
     const t = closedWindow();
     t.rawConn.isOpen = false;
     await assert.rejects(
-      t.wait.until(t.conn, testUnitReady(), far(), undefined),
+      t.wait.until(t.conn, testUnitReady(), far(), undefined, 60_000),
       (e: unknown) => e === t.lostError,
     );
     assert.deepEqual(t.pings, []);
@@ -83,23 +83,26 @@ describe('waiting for the command window', () => {
     const t = closedWindow();
     const signal = AbortSignal.abort();
     await assert.rejects(
-      t.wait.until(t.conn, testUnitReady(), far(), signal),
+      t.wait.until(t.conn, testUnitReady(), far(), signal, 60_000),
       (e: unknown) => e instanceof DwError && e.hr === HR.E_IMAPI_REQUEST_CANCELLED,
     );
   });
 
-  it('rejects with a command timeout once the deadline has passed', async () => {
+  it('rejects with a command timeout naming the timeout once the deadline has passed', async () => {
     const t = closedWindow();
     await assert.rejects(
-      t.wait.until(t.conn, testUnitReady(), performance.now() - 1, undefined),
-      (e: unknown) => e instanceof DwError && e.hr === HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT,
+      t.wait.until(t.conn, testUnitReady(), performance.now() - 1, undefined, 2500),
+      (e: unknown) =>
+        e instanceof DwError &&
+        e.hr === HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT &&
+        /within 2500 ms: the target kept its command window closed/.test(e.message),
     );
     assert.deepEqual(t.pings, []);
   });
 
   it('a wake for a lost connection ends the wait with that loss', async () => {
     const t = closedWindow();
-    const done = t.wait.until(t.conn, testUnitReady(), far(), undefined);
+    const done = t.wait.until(t.conn, testUnitReady(), far(), undefined, 60_000);
     t.rawConn.isOpen = false;
     t.wait.wake();
     await assert.rejects(done, (e: unknown) => e === t.lostError);

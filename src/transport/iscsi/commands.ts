@@ -3,7 +3,7 @@
 // completion by Data-In with status or by a SCSI Response, one deadline timer for all commands,
 // and ABORT TASK when a command times out or is cancelled.
 
-import type { DwError } from '../../errors.js';
+import { DwError, HR } from '../../errors.js';
 import type { ScsiCommand, ScsiResult } from '../../scsi/command.js';
 import { TransportErrors } from '../transport.js';
 import type { CmdSnWindow } from './cmdsn-window.js';
@@ -15,6 +15,18 @@ import type { ImmediateRequests } from './requests.js';
 import { newTask, resultOfDataIn, resultOfScsiResponse, settle, type Task } from './task.js';
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * The target refused the command (a Reject, iSCSI response "target failure"): 0x8007045D, never
+ * retried, with a hint that points at the target instead of cables.
+ */
+export function targetRefused(detail: string): DwError {
+  return new DwError(HR.ERROR_IO_DEVICE, {
+    message: detail,
+    retryable: false,
+    hint: 'The iSCSI target refused or could not carry out the command; check the target and its logs (the same command would fail again).',
+  });
+}
 
 /** What the commands need of the session. */
 export interface CommandHost {
@@ -113,7 +125,13 @@ export class CommandRunner {
   onDataIn(p: DataInPdu): void {
     const task = this.#taskFor(p.initiatorTaskTag);
     if (task === undefined) return;
-    const result = resultOfDataIn(task, p);
+    let result: ScsiResult | undefined;
+    try {
+      result = resultOfDataIn(task, p);
+    } catch (e) {
+      this.#violated(task, e);
+      return;
+    }
     if (result !== undefined) this.#succeed(task, result);
   }
 
@@ -121,30 +139,57 @@ export class CommandRunner {
     const task = this.#taskFor(p.initiatorTaskTag);
     if (task === undefined) return;
     if (p.response !== 0) {
+      // "Target failure" (01h) or a reserved code: the target says it cannot carry the command
+      // out; sending it again gets the same answer (docs/iscsi.md, "What the initiator checks").
       this.#fail(
         task,
-        TransportErrors.io(
-          `${this.#host.address}: ${task.command.name} failed at the target (iSCSI response 0x${p.response.toString(16)})`,
+        targetRefused(
+          `${this.#host.address}: ${task.command.name} failed at the target (iSCSI response 0x${p.response.toString(16)}${p.response === 1 ? ', target failure' : ''})`,
         ),
       );
       return;
     }
-    this.#succeed(task, resultOfScsiResponse(task, p));
+    let result: ScsiResult;
+    try {
+      result = resultOfScsiResponse(task, p);
+    } catch (e) {
+      this.#violated(task, e);
+      return;
+    }
+    this.#succeed(task, result);
   }
 
   onR2t(p: R2tPdu): void {
     const task = this.#taskFor(p.initiatorTaskTag);
     if (task === undefined) return;
     this.#host.counters.r2ts++;
-    if (!this.#pump.onR2t(task, p)) {
-      const end = p.bufferOffset + p.desiredDataTransferLength;
-      const length = task.dataOut?.length ?? 0;
-      task.conn.destroy(
-        TransportErrors.io(
-          `${this.#host.address}: R2T for bytes ${p.bufferOffset}..${end} of a ${length}-byte ${task.command.name}`,
-        ),
-      );
+    const params = this.#host.params();
+    const wrong = this.#pump.onR2t(task, p, params);
+    if (wrong !== undefined) {
+      this.#violated(task, TransportErrors.protocolViolation(`${task.command.name}: ${wrong}`));
     }
+  }
+
+  /**
+   * The target broke the protocol on `task`: the command fails with the violation, and the
+   * connection is dropped, since at ErrorRecoveryLevel 0 nothing tells what state the target is
+   * in (RFC 7143 §7.1.1, §7.12). The next command logs in again.
+   */
+  #violated(task: Task, e: unknown): void {
+    const error =
+      e instanceof DwError
+        ? e
+        : TransportErrors.protocolViolation(`${task.command.name}: ${String(e)}`, e);
+    const detailed = new DwError(error.hr, {
+      message: `${this.#host.address}: ${error.message}`,
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      retryable: false,
+      cause: error.cause,
+      command: task.command.name,
+      cdb: task.command.cdb,
+    });
+    this.#fail(task, detailed);
+    task.conn.destroy(detailed);
   }
 
   /** The target rejected the PDU tagged `itt`: false when that is not the command in flight. */

@@ -10,7 +10,13 @@ import net from 'node:net';
 import { MalformedDataError, type DwError } from '../../errors.js';
 import { TransportErrors } from '../transport.js';
 import { CONNECT_TIMEOUT_HINT, connectError, connectFailure } from './connect-errors.js';
-import { frameParts, NO_DIGESTS, PduFramer, type DigestSettings } from './framer.js';
+import {
+  DigestMismatchError,
+  frameParts,
+  NO_DIGESTS,
+  PduFramer,
+  type DigestSettings,
+} from './framer.js';
 import type { PduFrame } from './pdu-layout.js';
 import type { Pdu, TargetPdu } from './pdu-types.js';
 import { decodePdu, encodeBhs, pduData } from './pdu.js';
@@ -139,6 +145,15 @@ export class IscsiConnection {
     this.#framer.digests = d;
   }
 
+  /**
+   * The largest data segment accepted from now on (the MaxRecvDataSegmentLength this side
+   * declared; 8192 during login, RFC 7143 §13.12). A PDU stating more ends the connection as a
+   * protocol violation before its data is buffered.
+   */
+  setReceiveLimit(maxDataSegmentLength: number): void {
+    this.#framer.maxDataSegmentLength = maxDataSegmentLength;
+  }
+
   get digests(): DigestSettings {
     return this.#sendDigests;
   }
@@ -243,6 +258,16 @@ export class IscsiConnection {
     return ok;
   }
 
+  /** True while the socket's buffer is over its high-water mark (until 'drain'). */
+  get needsDrain(): boolean {
+    return this.#ended === undefined && this.#socket.writableNeedDrain;
+  }
+
+  /** Bytes written to the socket that the kernel has not taken yet. */
+  get sendBacklog(): number {
+    return this.#socket.writableLength;
+  }
+
   /** Resolves when the socket buffer has drained (or the connection ended). */
   drained(): Promise<void> {
     if (this.#ended !== undefined || !this.#socket.writableNeedDrain) return Promise.resolve();
@@ -343,9 +368,16 @@ export class IscsiConnection {
     return p;
   }
 
+  /**
+   * A PDU that does not frame or decode: a protocol violation of the target, except a digest
+   * mismatch, which is damage on the link (retried like any transport fault).
+   */
   #protocolError(e: unknown): DwError {
-    const detail = e instanceof Error ? e.message : String(e);
-    return TransportErrors.io(`${this.description}: iSCSI protocol error: ${detail}`, e);
+    const detail = e instanceof Error ? e.message.replace(/^malformed data: /, '') : String(e);
+    if (e instanceof DigestMismatchError) {
+      return TransportErrors.io(`${this.description}: ${detail}`, e);
+    }
+    return TransportErrors.protocolViolation(`${this.description}: ${detail}`, e);
   }
 
   #fail(e: unknown): void {

@@ -26,6 +26,10 @@ export interface DataOutTask {
   readonly dataOut: Uint8Array | undefined;
   /** Bytes sent so far: immediate, unsolicited and solicited data. */
   sent: number;
+  /** End of the data sent unsolicited or asked for by R2Ts so far: where the next R2T starts. */
+  requested: number;
+  /** The R2TSN the next R2T must carry. */
+  expR2tSn: number;
   /** The ranges R2Ts asked for that are not sent yet. */
   readonly queue: DataRange[];
   pumping: boolean;
@@ -33,6 +37,12 @@ export interface DataOutTask {
   prepared: { readonly offset: number; readonly end: number; readonly token: number } | undefined;
   /** Settled (or being aborted): nothing more is sent for it. */
   readonly finished: boolean;
+}
+
+/** The negotiated keys an R2T is checked against. */
+export interface R2tLimits {
+  readonly maxBurstLength: number;
+  readonly maxOutstandingR2T: number;
 }
 
 /** What the pump needs of the session. */
@@ -79,6 +89,7 @@ export class DataOutPump<T extends DataOutTask> {
    */
   sendCommand(task: T, command: ScsiCommandPdu, unsolicitedEnd: number, maxBurstLength: number) {
     const conn = task.conn;
+    task.requested = Math.max(task.sent, unsolicitedEnd);
     if (unsolicitedEnd > task.sent) {
       const unsolicited = { offset: task.sent, end: unsolicitedEnd, ttt: RESERVED_TAG };
       const pdus = this.#dataOutPdus(task, unsolicited);
@@ -99,18 +110,39 @@ export class DataOutPump<T extends DataOutTask> {
   }
 
   /**
-   * Queues the sequence an R2T asks for and sends what the socket takes. False, queueing
-   * nothing, when the R2T asks for no bytes or for bytes the task does not have.
+   * Queues the sequence an R2T asks for and sends what the socket takes. Returns undefined, or
+   * what is wrong with the R2T (then nothing is queued): with DataSequenceInOrder=Yes and ERL 0,
+   * each R2T must carry the next R2TSN and a Target Transfer Tag other than FFFFFFFFh, ask for at most MaxBurstLength bytes starting where the
+   * data sent or asked for so far ends, stay inside the transfer, and leave no more than
+   * MaxOutstandingR2T sequences unsent. So the data an R2T makes the initiator send is bounded
+   * by the command's own length.
    */
-  onR2t(task: T, p: R2tPdu): boolean {
-    const end = p.bufferOffset + p.desiredDataTransferLength;
+  onR2t(task: T, p: R2tPdu, limits: R2tLimits): string | undefined {
     const length = task.dataOut?.length ?? 0;
-    if (task.dataOut === undefined || p.desiredDataTransferLength === 0 || end > length) {
-      return false;
+    const asked = p.desiredDataTransferLength;
+    const end = p.bufferOffset + asked;
+    const what = `R2T ${p.r2tSn} for bytes ${p.bufferOffset}..${end}`;
+    if (task.dataOut === undefined || length === 0)
+      return `${what} of a command that sends no data`;
+    if (p.r2tSn !== task.expR2tSn) return `${what}: R2TSN ${task.expR2tSn} was due`;
+    if (asked === 0) return `${what}: asks for no data`;
+    // FFFFFFFFh on a Data-Out means "unsolicited": the target could not tell the data apart.
+    if (p.targetTransferTag === RESERVED_TAG) return `${what}: reserved Target Transfer Tag`;
+    if (end > length) return `${what} of a ${length}-byte transfer`;
+    if (p.bufferOffset !== task.requested) {
+      return `${what}: the next sequence starts at byte ${task.requested}`;
     }
+    if (asked > limits.maxBurstLength) {
+      return `${what}: ${asked} bytes exceed MaxBurstLength ${limits.maxBurstLength}`;
+    }
+    if (task.queue.length >= limits.maxOutstandingR2T) {
+      return `${what}: more than MaxOutstandingR2T ${limits.maxOutstandingR2T} outstanding`;
+    }
+    task.expR2tSn = (task.expR2tSn + 1) >>> 0;
+    task.requested = end;
     task.queue.push({ offset: p.bufferOffset, end, ttt: p.targetTransferTag });
     this.#startPump(task);
-    return true;
+    return undefined;
   }
 
   /**

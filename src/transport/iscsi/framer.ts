@@ -16,6 +16,12 @@ export interface DigestSettings {
 
 export const NO_DIGESTS: DigestSettings = { headerDigest: false, dataDigest: false };
 
+/** A header or data digest did not match: the bytes were damaged on the way (a link fault). */
+export class DigestMismatchError extends MalformedDataError {}
+
+/** The largest DataSegmentLength the 24-bit field can state: no limit. */
+export const NO_SEGMENT_LIMIT = 0xffffff;
+
 /** Result of `PduFramer.next()`. */
 export type FramerResult =
   | { readonly kind: 'frame'; readonly frame: PduFrame }
@@ -102,6 +108,11 @@ export class PduFramer {
   /** After nextFrame() returned undefined: bytes still missing for the next frame. */
   bytesNeeded = BHS_LENGTH;
   digests: DigestSettings;
+  /**
+   * The largest DataSegmentLength accepted (the receiver's MaxRecvDataSegmentLength). A header
+   * stating more throws MalformedDataError at once, before any byte of its data is buffered.
+   */
+  maxDataSegmentLength = NO_SEGMENT_LIMIT;
 
   constructor(digests: DigestSettings = NO_DIGESTS) {
     this.digests = digests;
@@ -207,6 +218,11 @@ export class PduFramer {
   #wireLengthAt(bytes: Uint8Array, at: number): number {
     const ahsWords = bytes[at + 4]!;
     const dataLength = (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!;
+    if (dataLength > this.maxDataSegmentLength) {
+      throw new MalformedDataError(
+        `DataSegmentLength ${dataLength} exceeds the MaxRecvDataSegmentLength of ${this.maxDataSegmentLength} declared`,
+      );
+    }
     return wireLength(ahsWords, dataLength, this.digests);
   }
 
@@ -218,14 +234,14 @@ export class PduFramer {
     let dataAt = headerEnd;
     if (this.digests.headerDigest) {
       if (readDigest(bytes, headerEnd) !== crc32c(bytes.subarray(at, headerEnd))) {
-        throw new MalformedDataError('iSCSI header digest mismatch');
+        throw new DigestMismatchError('iSCSI header digest mismatch');
       }
       dataAt += 4;
     }
     if (this.digests.dataDigest && dataLength > 0) {
       const paddedEnd = dataAt + dataLength + padding(dataLength);
       if (readDigest(bytes, paddedEnd) !== crc32c(bytes.subarray(dataAt, paddedEnd))) {
-        throw new MalformedDataError('iSCSI data digest mismatch');
+        throw new DigestMismatchError('iSCSI data digest mismatch');
       }
     }
     return {

@@ -30,6 +30,44 @@ export function nopOutEcho(ping: NopInPdu, c: NopOutContext): NopOutPdu {
   };
 }
 
+/** NOP-Out echoes that may wait in the socket's buffer while the target does not read. */
+export const MAX_ECHOES_IN_FLIGHT = 4;
+
+/**
+ * Answers a target's NOP-In pings while respecting the socket's back-pressure: once the socket
+ * asks for a drain, at most MAX_ECHOES_IN_FLIGHT more echoes are written, and later pings go
+ * unanswered until it drained. A target that sends pings and never reads can therefore make
+ * the initiator buffer at most that many echoes (each within the MaxRecvDataSegmentLength this
+ * side declared) beyond the socket's high-water mark (docs/iscsi.md).
+ */
+export class PingEchoes {
+  #inFlight = 0;
+  #conn: IscsiConnection | undefined;
+  answered = 0;
+  unanswered = 0;
+
+  /** Answers `ping` on `conn` unless too many echoes wait for the socket already. */
+  answer(conn: IscsiConnection, ping: NopInPdu, c: NopOutContext): void {
+    if (this.#conn !== conn) {
+      this.#conn = conn;
+      this.#inFlight = 0;
+    }
+    if (conn.needsDrain) {
+      if (this.#inFlight >= MAX_ECHOES_IN_FLIGHT) {
+        this.unanswered++;
+        return;
+      }
+      if (this.#inFlight++ === 0) {
+        void conn.drained().then(() => {
+          if (this.#conn === conn) this.#inFlight = 0;
+        });
+      }
+    }
+    this.answered++;
+    conn.send(nopOutEcho(ping, c));
+  }
+}
+
 export interface KeepAliveOptions {
   /** Idle time before a ping; 0 or less: no keep-alive. */
   readonly intervalMs: number;

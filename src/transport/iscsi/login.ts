@@ -88,7 +88,13 @@ export function loginStatusError(
   if (code === 0x0203 || code === 0x0204 || code === 0x020a) {
     return TransportErrors.deviceGone(`${where}: ${text}`);
   }
-  return TransportErrors.io(message.replace(/^iSCSI/, 'iSCSI'));
+  return new DwError(HR.ERROR_IO_DEVICE, {
+    message,
+    hint:
+      statusClass === 3
+        ? 'The iSCSI target reported an error of its own during login; check the target and its logs.'
+        : 'The iSCSI target refused this login; check the target name, its ACLs and the session settings.',
+  });
 }
 
 function parseTargetAddress(value: string): IscsiPortal | undefined {
@@ -103,6 +109,18 @@ function parseTargetAddress(value: string): IscsiPortal | undefined {
 
 type ChapState = 'none' | 'method-offered' | 'algorithm-sent' | 'response-sent';
 
+/** Login PDUs carry at most the default MaxRecvDataSegmentLength (RFC 7143 §13.12). */
+export const LOGIN_MAX_DATA_SEGMENT = 8192;
+/** Text one login step may gather over continued (C=1) responses, bytes. */
+export const LOGIN_MAX_TEXT_BYTES = 65536;
+/** Continued responses one login step may take. */
+export const LOGIN_MAX_CONTINUATIONS = 16;
+/**
+ * Login responses one login may take in all: with each bounded by the login timeout, the whole
+ * login is bounded by this many timeouts, however the target spreads its steps.
+ */
+export const LOGIN_MAX_RESPONSES = 48;
+
 /** Runs a login on a freshly opened connection. Rejects with a DwError on failure. */
 export async function login(conn: IscsiConnection, c: LoginConfig): Promise<LoginOutcome> {
   const where = `${c.targetName ?? 'discovery'} at ${conn.description.replace(/^iSCSI portal /, '')}`;
@@ -114,8 +132,15 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
   let expStatSn = 0;
   let stage: number = LoginStage.SECURITY_NEGOTIATION;
   let chap: ChapState = 'none';
+  /** The NSG of the last request that set T: the only stage the target may move to. */
+  let askedNsg = -1;
+  let responses = 0;
+  conn.setReceiveLimit(LOGIN_MAX_DATA_SEGMENT);
+  const violation = (detail: string) =>
+    TransportErrors.protocolViolation(`iSCSI login to ${where}: ${detail}`);
 
   const send = (pairs: TextPairs, transit: boolean, nsg: number, cont = false) => {
+    askedNsg = transit ? nsg : -1;
     conn.send({
       type: 'login-request',
       transit,
@@ -136,27 +161,39 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
 
   const receive = async (): Promise<{ pdu: LoginResponsePdu; pairs: [string, string][] }> => {
     let text = new Uint8Array(0);
-    for (;;) {
+    for (let continued = 0; ; continued++) {
       const p = await conn.receive(c.timeoutMs, 'login response');
-      if (p.type !== 'login-response') {
-        throw TransportErrors.io(`iSCSI login to ${where}: unexpected ${p.type} PDU`);
+      if (p.type !== 'login-response') throw violation(`unexpected ${p.type} PDU`);
+      if (++responses > LOGIN_MAX_RESPONSES) {
+        throw violation(`more than ${LOGIN_MAX_RESPONSES} login responses`);
+      }
+      if (p.initiatorTaskTag !== 0) {
+        throw violation(`login response for task tag 0x${p.initiatorTaskTag.toString(16)}, not 0`);
       }
       expStatSn = (p.statSn + 1) >>> 0;
       if (p.statusClass === 1) {
         const addr = decodeTextPairs(p.data).find(([k]) => k === 'TargetAddress');
         const portal = addr === undefined ? undefined : parseTargetAddress(addr[1]);
         if (portal === undefined) {
-          throw TransportErrors.io(
-            `iSCSI login to ${where}: redirect without a usable TargetAddress`,
-          );
+          throw violation('redirect without a usable TargetAddress');
         }
         return { pdu: p, pairs: [['TargetAddress', `${portal.host}:${portal.port}`]] };
       }
       if (p.statusClass !== 0) throw loginStatusError(p.statusClass, p.statusDetail, where);
-      if (p.versionActive !== 0) {
-        throw TransportErrors.io(`iSCSI login to ${where}: unsupported version ${p.versionActive}`);
-      }
+      if (p.versionActive !== 0) throw violation(`unsupported version ${p.versionActive}`);
       tsih = p.tsih;
+      if (p.csg !== stage) throw violation(`response in stage ${p.csg} to a request in ${stage}`);
+      if (p.transit && (p.continue || p.nsg !== askedNsg)) {
+        throw violation(
+          `response moves to stage ${p.nsg}${p.continue ? ' with more text to come' : ''} where ${askedNsg < 0 ? 'no move' : `stage ${askedNsg}`} was asked`,
+        );
+      }
+      if (text.length + p.data.length > LOGIN_MAX_TEXT_BYTES) {
+        throw violation(`more than ${LOGIN_MAX_TEXT_BYTES} bytes of login text in one step`);
+      }
+      if (p.continue && continued >= LOGIN_MAX_CONTINUATIONS) {
+        throw violation(`more than ${LOGIN_MAX_CONTINUATIONS} continued responses in one step`);
+      }
       const joined = new Uint8Array(text.length + p.data.length);
       joined.set(text);
       joined.set(p.data, text.length);
@@ -280,12 +317,13 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
       }
       stage = pdu.nsg;
     } else {
-      throw TransportErrors.io(`iSCSI login to ${where}: response in invalid stage ${pdu.csg}`);
+      throw violation(`response in invalid stage ${pdu.csg}`);
     }
 
     if (stage === LoginStage.FULL_FEATURE_PHASE) {
       const params = negotiation.result();
       conn.setDigests({ headerDigest: params.headerDigest, dataDigest: params.dataDigest });
+      conn.setReceiveLimit(params.initiatorMaxRecvDataSegmentLength);
       return {
         kind: 'ok',
         params,
@@ -296,5 +334,5 @@ export async function login(conn: IscsiConnection, c: LoginConfig): Promise<Logi
       };
     }
   }
-  throw TransportErrors.io(`iSCSI login to ${where}: negotiation did not finish`);
+  throw violation('negotiation did not finish in 32 steps');
 }

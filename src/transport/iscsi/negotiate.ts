@@ -2,7 +2,8 @@
 // login operational stage, how the target's answers and proposals combine with it (min, max,
 // OR, AND, list, declarative), and the resulting session parameters. Pure.
 
-import { DwError, HR } from '../../errors.js';
+import { invalidArgument, type DwError } from '../../errors.js';
+import { TransportErrors } from '../transport.js';
 import type { TextPairs } from './text.js';
 
 export type DigestName = 'CRC32C' | 'None';
@@ -116,8 +117,9 @@ const IGNORED = new Set(['IFMarker', 'OFMarker', 'OFMarkInt', 'IFMarkInt', 'Targ
 
 const NEGATIVE = new Set(['Reject', 'Irrelevant', 'NotUnderstood']);
 
+/** The target answered a key against RFC 7143 §13's rules: a protocol violation. */
 function negotiationError(message: string): DwError {
-  return new DwError(HR.ERROR_IO_DEVICE, { message: `iSCSI login negotiation failed: ${message}` });
+  return TransportErrors.protocolViolation(`iSCSI login negotiation failed: ${message}`);
 }
 
 function yesNo(v: boolean): string {
@@ -150,7 +152,7 @@ export class OperationalNegotiation {
 
   constructor(offer: OperationalOffer = DEFAULT_OFFER) {
     if (offer.headerDigest.length === 0 || offer.dataDigest.length === 0) {
-      throw negotiationError('at least one header and one data digest must be acceptable');
+      throw invalidArgument('at least one header and one data digest must be acceptable');
     }
     this.#values.initiatorMaxRecvDataSegmentLength = offer.maxRecvDataSegmentLength;
     this.#ourValue = {

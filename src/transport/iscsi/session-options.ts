@@ -46,6 +46,8 @@ export interface IscsiSessionStats {
   readonly dataOutPdus: number;
   readonly r2ts: number;
   readonly nopInPingsAnswered: number;
+  /** Target pings left unanswered while the target did not read (keep-alive.ts, PingEchoes). */
+  readonly nopInPingsUnanswered: number;
   readonly abortsSent: number;
 }
 

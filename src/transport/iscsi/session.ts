@@ -31,13 +31,14 @@ import {
   type IscsiPortal,
 } from './address.js';
 import { CmdSnWindow, expStatSnAfter } from './cmdsn-window.js';
-import { CommandRunner } from './commands.js';
+import { CommandRunner, targetRefused } from './commands.js';
 import type { IscsiConnection } from './connection.js';
-import { KeepAlive, nopOutEcho } from './keep-alive.js';
+import { KeepAlive, PingEchoes } from './keep-alive.js';
 import { loginFollowingRedirects } from './login-redirect.js';
 import type { SessionParameters } from './negotiate.js';
 import { encodeLun, RESERVED_TAG } from './pdu-layout.js';
-import { AsyncEvent, type TargetPdu } from './pdu-types.js';
+import type { TargetPdu } from './pdu-types.js';
+import { Retirement } from './retirement.js';
 import { ImmediateRequests } from './requests.js';
 import {
   normalSessionLogin,
@@ -64,7 +65,8 @@ export class IscsiTransport implements Transport {
   #expStatSn = 0;
   #busy = false;
   #closed = false;
-  #retiring = false;
+  readonly #retirement: Retirement;
+  readonly #echoes = new PingEchoes();
   readonly #requests: ImmediateRequests;
   readonly #commands: CommandRunner;
   readonly #keepAlive: KeepAlive;
@@ -74,7 +76,6 @@ export class IscsiTransport implements Transport {
     commands: 0,
     dataOutPdus: 0,
     r2ts: 0,
-    nopInPingsAnswered: 0,
     abortsSent: 0,
   };
 
@@ -106,6 +107,7 @@ export class IscsiTransport implements Transport {
       abort: (task) => this.#abortTask(task),
       idle: () => this.#becomeIdle(),
     });
+    this.#retirement = new Retirement(this.address, (conn) => this.#requests.logout(conn));
     this.#keepAlive = new KeepAlive({
       intervalMs: s.keepAliveIntervalMs,
       timeoutMs: s.keepAliveTimeoutMs,
@@ -130,7 +132,16 @@ export class IscsiTransport implements Transport {
   }
 
   get stats(): IscsiSessionStats {
-    return { ...this.#counters };
+    return {
+      ...this.#counters,
+      nopInPingsAnswered: this.#echoes.answered,
+      nopInPingsUnanswered: this.#echoes.unanswered,
+    };
+  }
+
+  /** Bytes written to the socket that the target has not taken yet (0 when not connected). */
+  get sendBacklog(): number {
+    return this.#conn?.sendBacklog ?? 0;
   }
 
   limits(): TransportLimits {
@@ -174,7 +185,12 @@ export class IscsiTransport implements Transport {
       const conn = this.#conn;
       // The common case (logged in, CmdSN inside the window) sends the command in this tick;
       // the returned promise is the one the response settles, with no async layers between.
-      if (conn?.isOpen === true && this.#lost === undefined && this.#window.isOpen) {
+      if (
+        conn?.isOpen === true &&
+        this.#lost === undefined &&
+        !this.#retirement.pending &&
+        this.#window.isOpen
+      ) {
         return this.#commands.start(conn, command, timeoutMs, deadline, signal);
       }
       return this.#startWhenReady(command, timeoutMs, deadline, signal);
@@ -193,11 +209,15 @@ export class IscsiTransport implements Transport {
   ): Promise<ScsiResult> {
     let conn: IscsiConnection;
     try {
+      // RFC 7143 §11.9.1: no new command on a connection the target asked to log out.
+      await this.#retirement.start(this.#conn);
       conn =
         this.#conn?.isOpen === true && this.#lost === undefined
           ? this.#conn
           : await this.#ensureConnected();
-      if (!this.#window.isOpen) await this.#windowWait.until(conn, command, deadline, signal);
+      if (!this.#window.isOpen) {
+        await this.#windowWait.until(conn, command, deadline, signal, timeoutMs);
+      }
     } catch (e) {
       this.#becomeIdle();
       throw e;
@@ -209,7 +229,7 @@ export class IscsiTransport implements Transport {
   #becomeIdle(): void {
     this.#busy = false;
     this.#commands.idle();
-    if (this.#retiring && !this.#closed) this.#retire();
+    if (!this.#closed) void this.#retirement.start(this.#conn);
   }
 
   /** LOGICAL UNIT RESET (the target queues a unit attention 06/29/xx). Returns the TMF response. */
@@ -267,7 +287,7 @@ export class IscsiTransport implements Transport {
     }
     this.#conn = conn;
     this.#lost = undefined;
-    this.#retiring = false;
+    this.#retirement.reset();
     this.#params = outcome.params;
     this.#expStatSn = outcome.expStatSn;
     this.#window.reset(outcome.expCmdSn, outcome.maxCmdSn);
@@ -295,22 +315,6 @@ export class IscsiTransport implements Transport {
     this.#windowWait.wake();
   }
 
-  /** The target asked us to log out (or renegotiate, which we do by logging in again). */
-  #retire(): void {
-    this.#retiring = false;
-    const conn = this.#conn;
-    if (conn === undefined || !conn.isOpen) return;
-    void this.#requests
-      .logout(conn)
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.#conn === conn)
-          conn.destroy(
-            TransportErrors.deviceGone(`${this.address}: logged out at the target's request`),
-          );
-      });
-  }
-
   /** ABORT TASK for a task given up on, unless its connection is gone already. */
   async #abortTask(task: Task): Promise<void> {
     const conn = task.conn;
@@ -329,8 +333,7 @@ export class IscsiTransport implements Transport {
       case 'nop-in':
         if (p.targetTransferTag !== RESERVED_TAG) {
           // Target ping: answer with the same TTT and ping data, without advancing CmdSN.
-          this.#counters.nopInPingsAnswered++;
-          conn.send(nopOutEcho(p, { cmdSn: this.#window.cmdSn, expStatSn: this.#expStatSn }));
+          this.#echoes.answer(conn, p, { cmdSn: this.#window.cmdSn, expStatSn: this.#expStatSn });
         } else {
           this.#requests.resolve(p.initiatorTaskTag, p);
         }
@@ -349,18 +352,12 @@ export class IscsiTransport implements Transport {
         this.#requests.resolve(p.initiatorTaskTag, p);
         return;
       case 'async-message':
-        if (
-          p.asyncEvent === AsyncEvent.LOGOUT_REQUESTED ||
-          p.asyncEvent === AsyncEvent.NEGOTIATION_REQUESTED
-        ) {
-          this.#retiring = true;
-          if (!this.#busy) this.#retire();
-        }
+        if (this.#retirement.onAsyncMessage(p) && !this.#busy) void this.#retirement.start(conn);
         return;
       case 'reject': {
         const rejectedItt = p.data.length >= 20 ? readU32(p.data, 16) : RESERVED_TAG;
-        const error = TransportErrors.io(
-          `${this.address}: target rejected a PDU (reason 0x${p.reason.toString(16)})`,
+        const error = targetRefused(
+          `${this.address}: the target rejected the PDU (Reject reason 0x${p.reason.toString(16)})`,
         );
         if (!this.#commands.rejected(rejectedItt, error)) this.#requests.reject(rejectedItt, error);
         return;
@@ -368,7 +365,9 @@ export class IscsiTransport implements Transport {
       case 'login-response':
       case 'text-response':
         conn.destroy(
-          TransportErrors.io(`${this.address}: unexpected ${p.type} in full feature phase`),
+          TransportErrors.protocolViolation(
+            `${this.address}: unexpected ${p.type} in full feature phase`,
+          ),
         );
         return;
     }

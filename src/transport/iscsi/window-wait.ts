@@ -4,7 +4,7 @@
 // deadline, its abort signal and the connection. The session wakes it whenever MaxCmdSN moves on
 // or the connection closes.
 
-import type { DwError } from '../../errors.js';
+import { DwError, HR } from '../../errors.js';
 import type { ScsiCommand } from '../../scsi/command.js';
 import { TransportErrors } from '../transport.js';
 import type { CmdSnWindow } from './cmdsn-window.js';
@@ -32,20 +32,28 @@ export class WindowWait {
   /**
    * Waits until CmdSN is inside the target's command window (ExpCmdSN..MaxCmdSN). Rejects with
    * `lost()` when `conn` has closed, aborted when `signal` aborts, and with a timeout once
-   * `deadline` (a performance.now() time) has passed.
+   * `deadline` (a performance.now() time) has passed; the timeout names `timeoutMs`, the
+   * command's timeout that deadline came from.
    */
   async until(
     conn: IscsiConnection,
     command: ScsiCommand,
     deadline: number,
     signal: AbortSignal | undefined,
+    timeoutMs: number,
   ): Promise<void> {
     const { window, ping, lost } = this.#options;
     while (!window.isOpen) {
       if (!conn.isOpen) throw lost();
       if (signal?.aborted === true) throw TransportErrors.aborted(command);
       const left = deadline - performance.now();
-      if (left <= 0) throw TransportErrors.timeout(command, Math.round(deadline));
+      if (left <= 0) {
+        throw new DwError(HR.E_IMAPI_RECORDER_COMMAND_TIMEOUT, {
+          message: `${command.name} could not be sent within ${timeoutMs} ms: the target kept its command window closed`,
+          command: command.name,
+          cdb: command.cdb,
+        });
+      }
       // A ping makes the target report its current MaxCmdSN.
       const opened = new Promise<void>((resolve) => this.#waiters.push(resolve));
       ping(conn, left).catch(() => undefined);

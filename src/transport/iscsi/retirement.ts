@@ -1,0 +1,69 @@
+// Async Messages of an iSCSI target (RFC 7143 §11.9) and the retirement of the connection they
+// concern. A logout request (event 1) or renegotiation request (event 4) is honoured by logging
+// out once the command in flight is over; a connection or session drop notice (events 2, 3) by
+// closing the connection then. Either way no new command goes out on that connection (§11.9.1):
+// the next one waits for the retirement and logs in again (docs/iscsi.md, "Async Messages").
+// SCSI asynchronous events, task termination and vendor events need nothing of this initiator.
+
+import { TransportErrors } from '../transport.js';
+import type { IscsiConnection } from './connection.js';
+import { AsyncEvent, type AsyncMessagePdu } from './pdu-types.js';
+
+export class Retirement {
+  #asked: 'logout' | 'drop' | undefined;
+  #done: Promise<void> | undefined;
+  readonly #address: string;
+  readonly #logout: (conn: IscsiConnection) => Promise<void>;
+
+  /** `logout` sends a Logout Request on the connection and settles on its answer (bounded). */
+  constructor(address: string, logout: (conn: IscsiConnection) => Promise<void>) {
+    this.#address = address;
+    this.#logout = logout;
+  }
+
+  /** True from an Async Message asking to retire the connection until it is retired. */
+  get pending(): boolean {
+    return this.#asked !== undefined || this.#done !== undefined;
+  }
+
+  /** Records what the Async Message asks; true when the connection is to be retired. */
+  onAsyncMessage(p: AsyncMessagePdu): boolean {
+    const e = p.asyncEvent;
+    if (e === AsyncEvent.LOGOUT_REQUESTED || e === AsyncEvent.NEGOTIATION_REQUESTED) {
+      this.#asked ??= 'logout';
+    } else if (e === AsyncEvent.CONNECTION_DROPPED || e === AsyncEvent.SESSION_DROPPED) {
+      this.#asked = 'drop';
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** A new login: nothing is asked of the new connection. */
+  reset(): void {
+    this.#asked = undefined;
+  }
+
+  /**
+   * Retires `conn` if that was asked (call only with no command in flight on it); returns what
+   * settles once it is closed, or undefined when nothing is asked or under way.
+   */
+  start(conn: IscsiConnection | undefined): Promise<void> | undefined {
+    const how = this.#asked;
+    this.#asked = undefined;
+    if (this.#done !== undefined || how === undefined || conn === undefined || !conn.isOpen) {
+      return this.#done;
+    }
+    const close = () => {
+      conn.destroy(
+        TransportErrors.deviceGone(
+          `${this.#address}: ${how === 'drop' ? 'connection dropped' : 'logged out'} at the target's request`,
+        ),
+      );
+      this.#done = undefined;
+    };
+    this.#done =
+      how === 'drop' ? Promise.resolve().then(close) : this.#logout(conn).then(close, close);
+    return this.#done;
+  }
+}
