@@ -20,7 +20,7 @@ export const blankHandler: Handler = async (core, x) => {
   const disc = core.media();
   disc.blank(cdb.blankingType);
   core.buffer.stop();
-  await core.store.clear();
+  await core.clearStore();
   await core.flush();
 };
 
@@ -33,7 +33,7 @@ export const formatUnit: Handler = async (core, x) => {
   const list = parse(() => decodeFormatUnitData(data));
   disc.format(list.formatDescriptor.formatType, list.formatDescriptor.numberOfBlocks);
   core.buffer.stop();
-  await core.store.clear();
+  await core.clearStore();
   await core.flush();
 };
 
