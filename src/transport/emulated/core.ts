@@ -239,9 +239,15 @@ export class DriveCore {
    * sidecar cannot say how to read (a DVD-RAM killed before its first layout save read as zeros).
    */
   async fixStride(blockSize: number): Promise<void> {
-    if (this.store.stride !== undefined) return;
+    if (this.store.stride !== undefined || this.#saves === undefined) return;
     this.store.fixStride(blockSize);
-    if (this.#saves !== undefined) await this.persist();
+    try {
+      await this.persist();
+    } catch (e) {
+      // The WRITE fails, and the next one tries again: no data before the sidecar has the size.
+      this.store.fixStride(undefined);
+      throw e;
+    }
   }
 
   /** A WRITE recorded `bytes`: a checkpoint of the layout may be due (image/layout-saves.ts). */

@@ -43,9 +43,9 @@ export interface BlockStore {
   restore(stride: number | undefined, odd: Iterable<[number, Uint8Array]>): void;
   /**
    * Sets the block size of the main area ahead of its first write, so the sidecar can record it
-   * before any data reaches the image (a no-op once it is set).
+   * before any data reaches the image; undefined takes it back (that sidecar was not written).
    */
-  fixStride(blockSize: number): void;
+  fixStride(blockSize: number | undefined): void;
 }
 
 /** A settled promise shared by every write that completes at once (no allocation per WRITE). */
@@ -102,8 +102,8 @@ export abstract class BaseStore implements BlockStore {
     await this.clearMain();
   }
 
-  fixStride(blockSize: number): void {
-    this.stride ??= blockSize;
+  fixStride(blockSize: number | undefined): void {
+    this.stride = blockSize;
   }
 
   restore(stride: number | undefined, odd: Iterable<[number, Uint8Array]>): void {

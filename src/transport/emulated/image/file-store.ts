@@ -45,11 +45,11 @@ interface Segment {
  * is copied into the cache (shared memory, preallocated, bounded), and a writer thread
  * (image-writer.ts) writes the cache to the file in the background, in the order the data was
  * handed over, so a rewritten block ends up with its latest data. A full 256 KiB segment is
- * handed over at once; a partly filled one only when writeOut() asks. A write waits only when
- * every segment is full and not yet in the file (back-pressure). Reads see cached data;
- * writeOut() (the sidecar, BLANK) and sync() (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, eject,
- * close) write the whole cache first. Nothing on the JS thread blocks on the file: the writer
- * thread does the blocking writes, and the per-WRITE cost here is one memory copy.
+ * handed over at once; a partly filled one when writeOut() or a layout save asks. A write waits
+ * when the cache, or the bound on bytes not yet in the file (limitUnwritten), is full. Reads see
+ * cached data; writeOut() (the sidecar, BLANK) and sync() (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION,
+ * eject, close) write the whole cache first. Nothing on the JS thread blocks on the file: the
+ * writer thread does the blocking writes, and the per-WRITE cost here is one memory copy.
  *
  * Zero-copy hand-off: a WRITE whose data lies in shared memory and whose caller lets the drive
  * hold it (DataOutHold; the write engine's slots) is not copied at all. The writer thread writes
@@ -68,7 +68,8 @@ export class FileStore extends BaseStore {
   readonly #fh: FileHandle;
   /** Most bytes of acknowledged WRITEs not yet in the file (cache and held): what a crash loses. */
   #unwrittenLimit = DEFAULT_UNWRITTEN_BYTES;
-  /** Bytes copied into the cache, and those of them known to be in the file (recycled). */
+  /** Bytes copied into the cache, and those of them known to be in the file (recycled): the
+   *  difference over-counts sealed segments not yet recycled, which only makes WRITEs wait. */
   #cachedIn = 0;
   #cachedOut = 0;
   /** BLANK / FORMAT UNIT so far: a layout saved for an earlier count describes a gone image. */
@@ -125,24 +126,16 @@ export class FileStore extends BaseStore {
     return n + this.#held.pendingBytes(completed);
   }
 
-  /**
-   * Bounds the bytes of acknowledged WRITEs not yet in the image file (cache and held WRITEs
-   * together) by the drive's declared buffer: what a crash of the process can lose. A WRITE
-   * beyond it waits for the file.
-   */
+  /** Bounds acknowledged bytes not yet in the file (cache and held WRITEs) to the drive's
+   *  declared buffer, what a crash of the process can lose; a WRITE beyond it waits. */
   limitUnwritten(bytes: number): void {
     this.#unwrittenLimit = bytes;
-  }
-
-  /** Cached bytes not known to be in the file (over-counts segments not yet recycled). */
-  #cachedUnwritten(): number {
-    return this.#cachedIn - this.#cachedOut;
   }
 
   /** Room for held bytes within the bound, after the cache's share. */
   #roomForHeld(): number {
     this.#recycle();
-    return this.#unwrittenLimit - this.#cachedUnwritten();
+    return this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut);
   }
 
   /** Bytes of held WRITEs (zero-copy) not yet released (tests, diagnostics). */
@@ -219,7 +212,7 @@ export class FileStore extends BaseStore {
    */
   #append(offset: number, data: Uint8Array, at: number): number {
     while (at < data.length) {
-      let room = this.#unwrittenLimit - this.#cachedUnwritten() - this.#held.bytes;
+      let room = this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut) - this.#held.bytes;
       if (room <= 0) room = this.#makeRoom();
       if (room <= 0) return at;
       let seg = this.#queue[this.#queue.length - 1];
@@ -260,7 +253,7 @@ export class FileStore extends BaseStore {
     }
     this.#recycle();
     this.#held.release();
-    return this.#unwrittenLimit - this.#cachedUnwritten() - this.#held.bytes;
+    return this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut) - this.#held.bytes;
   }
 
   /** The rest of a write once the cache is full: waits for the writer thread (back-pressure). */
