@@ -72,8 +72,7 @@ export class FileStore extends BaseStore {
    *  difference over-counts sealed segments not yet recycled, which only makes WRITEs wait. */
   #cachedIn = 0;
   #cachedOut = 0;
-  /** BLANK / FORMAT UNIT so far: a layout saved for an earlier count describes a gone image. */
-  clears = 0;
+  #clears = 0;
 
   private constructor(
     fh: FileHandle,
@@ -130,6 +129,11 @@ export class FileStore extends BaseStore {
    *  declared buffer, what a crash of the process can lose; a WRITE beyond it waits. */
   limitUnwritten(bytes: number): void {
     this.#unwrittenLimit = bytes;
+  }
+
+  /** BLANK / FORMAT UNIT so far: a layout taken at an earlier count describes a gone image. */
+  get clears(): number {
+    return this.#clears;
   }
 
   /** Room for held bytes within the bound, after the cache's share. */
@@ -241,10 +245,8 @@ export class FileStore extends BaseStore {
     return at;
   }
 
-  /**
-   * At the bound of unwritten bytes: takes back what the file has, and makes sure the writer
-   * thread has the rest (or the wait for its progress would never end). Returns the room now.
-   */
+  /** At the bound: takes back what the file has, and hands the writer the rest (or the wait for
+   *  its progress would never end). Returns the room now. */
   #makeRoom(): number {
     const open = this.#queue[this.#queue.length - 1];
     if (open !== undefined && !open.sealed) {
@@ -300,11 +302,8 @@ export class FileStore extends BaseStore {
     thread.throwIfFailed();
   }
 
-  /**
-   * Hands every cached byte to the writer thread (the open segment stays open) and returns the
-   * job that covers the last of them: once reached(job), every WRITE recorded so far is in the
-   * file (a layout save, image/layout-saves.ts).
-   */
+  /** Hands every cached byte to the writer (the open segment stays open); once reached() the
+   *  job returned, every WRITE recorded so far is in the file (layout-saves.ts). */
   handOver(): number {
     const open = this.#queue[this.#queue.length - 1];
     if (open !== undefined && !open.sealed && open.queued < open.len) this.#submit(open);
@@ -371,7 +370,7 @@ export class FileStore extends BaseStore {
     }
     for (const seg of this.#queue.splice(0)) this.#spare.push(seg);
     this.#cachedOut = this.#cachedIn;
-    this.clears++;
+    this.#clears++;
     // A lost writer thread stays lost: the image can no longer be written.
     thread.clearFailure();
     await this.#fh.truncate(0).catch((e: unknown) => {
