@@ -202,7 +202,7 @@ describe('crash safety: layout saves while a section is written', () => {
   it('BLANK while a checkpoint may be under way: the sidecar ends blank, with the image empty', async () => {
     const img = imagePath();
     const b = await burner(`virtual:cd-rw?image=${img}&speed=max`);
-    const blocks = 34 * 512; // past CHECKPOINT_BYTES (32 MiB): a checkpoint starts mid-section
+    const blocks = 34 * 512; // the first WRITE starts a checkpoint; it may still be under way
     try {
       await b.engine.writeSection(pattern(blocks * SECTOR), 0, blocks);
       await b.recorder.executeCommand(blank({ blankingType: BlankingType.BLANK_DISC }));
