@@ -37,8 +37,8 @@ const BUFFER_BYTES = 256 * 1024;
 const BUFFER_BLOCKS = BUFFER_BYTES / SECTOR;
 /** Kills per media (4 media: 24 kill points), then one round that runs to the end. */
 const KILLS = 6;
-/** 32 MiB: more than six rounds can write before their kills at these speeds. */
-const TOTAL = 16 * 1024;
+/** 48 MiB: more than six rounds can write before their kills at these speeds (7 MB at most each). */
+const TOTAL = 24 * 1024;
 /** Blocks per READ when checking (maxTransfer=1m). */
 const READ_BLOCKS = 512;
 

@@ -64,7 +64,11 @@ export class LayoutSaves {
     if (this.#checkpoint !== undefined || this.#bytes === 0) return; // re-checked when it ends
     const wait = CHECKPOINT_MS - (performance.now() - this.#began);
     if (wait <= 0) {
-      this.#begin();
+      try {
+        this.#begin();
+      } catch {
+        // Nothing the WRITE may fail for (it has completed): the next checkpoint tries again.
+      }
     } else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
