@@ -92,6 +92,31 @@ async function sidecarId(img: string): Promise<string> {
   return `${s.ino}:${s.mtimeMs}`;
 }
 
+/**
+ * The sidecar's identity once the holder has saved the layout of what it wrote: a drive saves it
+ * about a second after its last WRITE (docs/virtual-drive.md, "Persistence"), so the sidecar is
+ * taken once it describes every block in the image and has not changed for longer than that.
+ */
+async function settledSidecarId(img: string): Promise<string> {
+  let id = '';
+  let since = Date.now();
+  // Bounded: a holder that never settles fails the comparison after it.
+  for (let i = 0; i < 200; i++) {
+    const text = await readFile(`${img}.json`, 'utf8');
+    const nwa = (JSON.parse(text) as { disc: { tracks: { nwa: number }[] } }).disc.tracks[0]?.nwa;
+    const blocks = Math.floor((await stat(img)).size / SECTOR);
+    const now = await sidecarId(img);
+    if (now !== id) {
+      id = now;
+      since = Date.now();
+    } else if (nwa === blocks && Date.now() - since > 1500) {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return id;
+}
+
 /** The PID of a process that has ended. */
 function deadPid(): number {
   const r = spawnSync(process.execPath, ['-e', '']);
@@ -115,7 +140,7 @@ describe('discwright write-section: exclusive access', () => {
       const lock = JSON.parse(await readFile(`${img}.lock`, 'utf8')) as Record<string, unknown>;
       assert.equal(lock.client, 'discwright write-section');
       assert.equal(lock.pid, pid);
-      const sidecar = await sidecarId(img);
+      const sidecar = await settledSidecarId(img);
 
       const text = await run(['write-section', dvd(img), other, '--lba', '0']);
       assert.equal(text.code, 1, text.stderr);

@@ -2,7 +2,6 @@
 // speeds, pending unit attention and media events. Command handlers (commands/) act on it;
 // drive.ts wraps it in the Transport contract.
 
-import { stat } from 'node:fs/promises';
 import type { Clock } from '../clock.js';
 import { DriveBuffer } from './buffer.js';
 import { fail, Sense, type SenseCode } from './check.js';
@@ -11,8 +10,10 @@ import type { WriteContext } from './disc-layout.js';
 import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
 import type { VirtualDriveOptions } from './address.js';
 import type { BlockStore } from './image/block-store.js';
-import { checkAgainstImage, openDiscFiles } from './image/disc-files.js';
+import { checkAgainstImage, imageSize, openDiscFiles } from './image/disc-files.js';
 import { FileStore, type FileStoreOptions } from './image/file-store.js';
+import { LayoutSaves } from './image/layout-saves.js';
+import { recoverRecordedTail } from './layout-recovery.js';
 import { MemoryStore } from './image/memory-store.js';
 import { decodeOdd, readSidecar, sidecarText, writeSidecar } from './image/sidecar.js';
 import { invalidArgument } from '../../errors.js';
@@ -81,6 +82,8 @@ export class DriveCore {
    */
   #layoutSeen: string | undefined;
   #sidecarSeen: string | undefined;
+  /** Checkpoints and sidecar writes of an image-backed disc (image/layout-saves.ts). */
+  #saves: LayoutSaves | undefined;
 
   constructor(
     readonly options: VirtualDriveOptions,
@@ -96,6 +99,22 @@ export class DriveCore {
     this.writeParameters = defaultWriteParameters(disc?.spec, options.bufe);
     this.writeSpeedX = options.speedX;
     this.updateRate();
+    const image = options.image;
+    if (image !== undefined && store instanceof FileStore) {
+      // What a crash of the process can lose is what the drive declares as its buffer.
+      store.limitUnwritten(options.bufferBytes);
+      this.#saves = new LayoutSaves({
+        image,
+        store,
+        snapshot: () =>
+          this.disc === undefined ? undefined : sidecarText(this.disc.toJSON(), this.store),
+        current: () => this.#layoutSeen,
+        saved: (text) => {
+          this.#layoutSeen = text;
+          this.#sidecarSeen = text;
+        },
+      });
+    }
   }
 
   static async create(
@@ -120,6 +139,8 @@ export class DriveCore {
       } else {
         disc = Disc.fromJSON(read.json.disc, options.capacityBlocks);
         store.restore(read.json.stride ?? undefined, decodeOdd(read.json.odd));
+        // After a crash the image may hold blocks past the saved NWA (layout-recovery.ts).
+        recoverRecordedTail(disc, store.stride, (await imageSize(options.image)) ?? 0);
       }
       const core = new DriveCore(options, clock, disc, store, readOnly);
       if (read !== undefined) core.#seen(read.text);
@@ -203,10 +224,50 @@ export class DriveCore {
     if (this.options.image === undefined || this.disc === undefined) return;
     await this.store.writeOut();
     const text = sidecarText(this.disc.toJSON(), this.store);
+    // After the checkpoints' writes, never overtaken by one of them (image/layout-saves.ts).
+    if (this.#saves !== undefined) return this.#saves.save(text);
     if (text === this.#layoutSeen) return;
     await writeSidecar(this.options.image, text);
     this.#layoutSeen = text;
     this.#sidecarSeen = text;
+  }
+
+  /**
+   * Before the first WRITE to the main area of an image-backed disc: the sidecar records its
+   * block size while the image holds none of its data yet, so no image ever holds data its
+   * sidecar cannot say how to read (a DVD-RAM killed before its first layout save read as zeros).
+   */
+  async fixStride(blockSize: number): Promise<void> {
+    if (this.store.stride !== undefined || this.#saves === undefined) return;
+    this.store.fixStride(blockSize);
+    try {
+      await this.persist();
+    } catch (e) {
+      // The WRITE fails, and the next one tries again: no data before the sidecar has the size.
+      this.store.fixStride(undefined);
+      throw e;
+    }
+  }
+
+  /** A WRITE recorded `bytes`: a checkpoint of the layout may be due (image/layout-saves.ts). */
+  recorded(bytes: number): void {
+    this.#saves?.recorded(bytes);
+  }
+
+  /** BLANK / FORMAT UNIT empty the store, once no checkpoint is under way. */
+  async clearStore(): Promise<void> {
+    await this.#saves?.settle();
+    await this.store.clear();
+  }
+
+  /** Lets go of the store (the drive closes): no more checkpoints, then the image is closed. */
+  async closeStore(): Promise<void> {
+    try {
+      await this.#saves?.stop();
+    } finally {
+      this.#saves = undefined;
+      await this.store.close();
+    }
   }
 
   /** The layout now in memory is the one of the sidecar text `text`. */
@@ -228,10 +289,7 @@ export class DriveCore {
     if (this.dirty || sidecarText(disc.toJSON(), this.store) !== this.#layoutSeen) return;
     const read = await readSidecar(image);
     if (read === undefined || read.text === this.#sidecarSeen) return;
-    const size = await stat(image).then(
-      (st) => st.size,
-      () => undefined,
-    );
+    const size = await imageSize(image);
     checkAgainstImage(image, read, size);
     if (read.json.disc.media !== disc.spec.id) {
       throw invalidArgument(
@@ -240,6 +298,7 @@ export class DriveCore {
     }
     this.disc = Disc.fromJSON(read.json.disc, this.options.capacityBlocks);
     this.store.restore(read.json.stride ?? undefined, decodeOdd(read.json.odd));
+    recoverRecordedTail(this.disc, this.store.stride, size ?? 0);
     this.#seen(read.text);
   }
 
@@ -296,7 +355,7 @@ export class DriveCore {
     this.buffer.stop();
     if (this.disc !== undefined) {
       if (this.dirty) await this.flush();
-      await this.store.close();
+      await this.closeStore();
     }
     this.disc = undefined;
     this.store = new MemoryStore();

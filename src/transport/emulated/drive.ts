@@ -171,7 +171,7 @@ export class VirtualDrive implements Transport {
         }
       } finally {
         // Also when the flush failed (a full image): the file and the writer thread are let go.
-        await this.#core.store.close();
+        await this.#core.closeStore();
       }
     } finally {
       // After the flush: the next holder of the image opens what this drive recorded.

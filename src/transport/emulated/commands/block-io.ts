@@ -137,9 +137,15 @@ async function record(
   // Test Write: the laser stays at read power; the address rules apply but nothing is recorded.
   // The store may keep the data (keeper.kept); the caller learns that only from a GOOD result,
   // so nothing after this call may fail the command.
-  if (!ctx.testWrite) await core.store.write(lba, blockSize, data, keeper);
+  if (!ctx.testWrite) {
+    // The sidecar learns the main area's block size before its first data reaches the image.
+    if (lba >= 0 && core.store.stride === undefined) await core.fixStride(blockSize);
+    await core.store.write(lba, blockSize, data, keeper);
+  }
   disc.commitWrite(track, lba, count, ctx);
   core.dirty = true;
+  // After commitWrite: a checkpoint taken now describes this WRITE, whose data the store has.
+  if (!ctx.testWrite) core.recorded(data.length);
 }
 
 export const write10: Handler = (core, x) => {

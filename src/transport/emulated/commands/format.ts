@@ -21,7 +21,7 @@ export const blankHandler: Handler = async (core, x) => {
   const disc = core.media();
   disc.blank(cdb.blankingType);
   core.buffer.stop();
-  await core.store.clear();
+  await core.clearStore();
   await core.flush();
 };
 
@@ -40,7 +40,7 @@ export const formatUnit: Handler = async (core, x) => {
   }
   disc.format(d.formatType, d.numberOfBlocks);
   core.buffer.stop();
-  await core.store.clear();
+  await core.clearStore();
   await core.flush();
 };
 

@@ -41,6 +41,11 @@ export interface BlockStore {
   readonly odd: ReadonlyMap<number, Uint8Array>;
   /** Restores stride and side-map blocks from a sidecar. */
   restore(stride: number | undefined, odd: Iterable<[number, Uint8Array]>): void;
+  /**
+   * Sets the block size of the main area ahead of its first write, so the sidecar can record it
+   * before any data reaches the image; undefined takes it back (that sidecar was not written).
+   */
+  fixStride(blockSize: number | undefined): void;
 }
 
 /** A settled promise shared by every write that completes at once (no allocation per WRITE). */
@@ -95,6 +100,10 @@ export abstract class BaseStore implements BlockStore {
     this.odd.clear();
     this.stride = undefined;
     await this.clearMain();
+  }
+
+  fixStride(blockSize: number | undefined): void {
+    this.stride = blockSize;
   }
 
   restore(stride: number | undefined, odd: Iterable<[number, Uint8Array]>): void {

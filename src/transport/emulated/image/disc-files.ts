@@ -19,7 +19,7 @@ import { oddLbas, recordedExtent } from './sidecar-schema.js';
 import { readSidecar, sidecarPath, type SidecarRead } from './sidecar.js';
 
 /** The image's size in bytes, or undefined when there is no such file. */
-async function imageSize(image: string): Promise<number | undefined> {
+export async function imageSize(image: string): Promise<number | undefined> {
   try {
     const st = await stat(image);
     if (st.isDirectory()) {

@@ -5,7 +5,7 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { BaseStore, DONE, type DataOutKeeper } from './block-store.js';
-import { HeldWrites } from './held-writes.js';
+import { HELD_BYTES, HeldWrites } from './held-writes.js';
 import { imageFileError } from './image-errors.js';
 import { JOB_SLOTS, type ImageWriteFault } from './image-writer.js';
 import { WriterThread } from './writer-thread.js';
@@ -14,6 +14,8 @@ import { WriterThread } from './writer-thread.js';
 const SEGMENT_BYTES = 256 * 1024;
 /** Segments in the cache (8 MiB in all, allocated once on the first write). */
 const SEGMENTS = 32;
+/** Most bytes not yet in the file unless the drive sets a bound: the cache and HELD_BYTES. */
+const DEFAULT_UNWRITTEN_BYTES = SEGMENT_BYTES * SEGMENTS + HELD_BYTES;
 
 export interface FileStoreOptions {
   /** Tests: the image's file system takes this many bytes, then fails writes (image-writer.ts). */
@@ -48,11 +50,11 @@ interface Segment {
  * is copied into the cache (shared memory, preallocated, bounded), and a writer thread
  * (image-writer.ts) writes the cache to the file in the background, in the order the data was
  * handed over, so a rewritten block ends up with its latest data. A full 256 KiB segment is
- * handed over at once; a partly filled one only when writeOut() asks. A write waits only when
- * every segment is full and not yet in the file (back-pressure). Reads see cached data;
- * writeOut() (the sidecar, BLANK) and sync() (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION, eject,
- * close) write the whole cache first. Nothing on the JS thread blocks on the file: the writer
- * thread does the blocking writes, and the per-WRITE cost here is one memory copy.
+ * handed over at once; a partly filled one when writeOut() or a layout save asks. A write waits
+ * when the cache, or the bound on bytes not yet in the file (limitUnwritten), is full. Reads see
+ * cached data; writeOut() (the sidecar, BLANK) and sync() (SYNCHRONIZE CACHE, CLOSE TRACK/SESSION,
+ * eject, close) write the whole cache first. Nothing on the JS thread blocks on the file: the
+ * writer thread does the blocking writes, and the per-WRITE cost here is one memory copy.
  *
  * Zero-copy hand-off: a WRITE whose data lies in shared memory and whose caller lets the drive
  * hold it (DataOutHold; the write engine's slots) is not copied at all. The writer thread writes
@@ -69,6 +71,13 @@ export class FileStore extends BaseStore {
   readonly #held: HeldWrites;
   #closed = false;
   readonly #fh: FileHandle;
+  /** Most bytes of acknowledged WRITEs not yet in the file (cache and held): what a crash loses. */
+  #unwrittenLimit = DEFAULT_UNWRITTEN_BYTES;
+  /** Bytes copied into the cache, and those of them known to be in the file (recycled): the
+   *  difference over-counts sealed segments not yet recycled, which only makes WRITEs wait. */
+  #cachedIn = 0;
+  #cachedOut = 0;
+  #clears = 0;
 
   private constructor(
     fh: FileHandle,
@@ -85,7 +94,7 @@ export class FileStore extends BaseStore {
       onLost: () => this.#held.release(),
       fault: options.writeFault,
     });
-    this.#held = new HeldWrites(this.#thread);
+    this.#held = new HeldWrites(this.#thread, () => this.#roomForHeld());
   }
 
   static async open(path: string, options: FileStoreOptions = {}): Promise<FileStore> {
@@ -125,6 +134,23 @@ export class FileStore extends BaseStore {
       if (seg.queued < seg.len || completed - seg.job < 0) n += seg.len;
     }
     return n + this.#held.pendingBytes(completed);
+  }
+
+  /** Bounds acknowledged bytes not yet in the file (cache and held WRITEs) to the drive's
+   *  declared buffer, what a crash of the process can lose; a WRITE beyond it waits. */
+  limitUnwritten(bytes: number): void {
+    this.#unwrittenLimit = bytes;
+  }
+
+  /** BLANK / FORMAT UNIT so far: a layout taken at an earlier count describes a gone image. */
+  get clears(): number {
+    return this.#clears;
+  }
+
+  /** Room for held bytes within the bound, after the cache's share. */
+  #roomForHeld(): number {
+    this.#recycle();
+    return this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut);
   }
 
   /** Bytes of held WRITEs (zero-copy) not yet released (tests, diagnostics). */
@@ -168,7 +194,12 @@ export class FileStore extends BaseStore {
       this.#thread.throwIfFailed();
       if (!this.#thread.running) this.#start();
       const stride = this.stride ?? 2048;
-      if (keeper?.hold !== undefined && data.buffer instanceof SharedArrayBuffer) {
+      if (
+        keeper?.hold !== undefined &&
+        data.buffer instanceof SharedArrayBuffer &&
+        // A WRITE larger than the bound is copied in parts instead: held, it would never fit.
+        data.length <= this.#unwrittenLimit
+      ) {
         return this.#keep(lba * stride, data, keeper);
       }
       const at = this.#append(lba * stride, data, 0);
@@ -196,6 +227,9 @@ export class FileStore extends BaseStore {
    */
   #append(offset: number, data: Uint8Array, at: number): number {
     while (at < data.length) {
+      let room = this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut) - this.#held.bytes;
+      if (room <= 0) room = this.#makeRoom();
+      if (room <= 0) return at;
       let seg = this.#queue[this.#queue.length - 1];
       if (seg !== undefined && !seg.sealed && seg.pos + seg.len !== offset) {
         this.#seal(seg);
@@ -211,14 +245,28 @@ export class FileStore extends BaseStore {
         seg.sealed = false;
         this.#queue.push(seg);
       }
-      const n = Math.min(SEGMENT_BYTES - seg.len, data.length - at);
+      const n = Math.min(SEGMENT_BYTES - seg.len, data.length - at, room);
       seg.buf.set(data.subarray(at, at + n), seg.len);
       seg.len += n;
+      this.#cachedIn += n;
       at += n;
       offset += n;
       if (seg.len === SEGMENT_BYTES) this.#seal(seg);
     }
     return at;
+  }
+
+  /** At the bound: takes back what the file has, and hands the writer the rest (or the wait for
+   *  its progress would never end). Returns the room now. */
+  #makeRoom(): number {
+    const open = this.#queue[this.#queue.length - 1];
+    if (open !== undefined && !open.sealed) {
+      if (open.queued < open.len) this.#submit(open);
+      else if (this.#thread.completed() - open.job >= 0) open.sealed = true; // in the file
+    }
+    this.#recycle();
+    this.#held.release();
+    return this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut) - this.#held.bytes;
   }
 
   /** The rest of a write once the cache is full: waits for the writer thread (back-pressure). */
@@ -246,6 +294,7 @@ export class FileStore extends BaseStore {
       if (seg.len > 0 && completed - seg.job < 0) break;
       this.#queue.shift();
       this.#spare.push(seg);
+      this.#cachedOut += seg.len;
     }
   }
 
@@ -262,6 +311,31 @@ export class FileStore extends BaseStore {
     this.#held.release();
     this.#recycle();
     thread.throwIfFailed();
+  }
+
+  /** Hands every cached byte to the writer (the open segment stays open); once reached() the
+   *  job returned, every WRITE recorded so far is in the file (layout-saves.ts). */
+  handOver(): number {
+    const open = this.#queue[this.#queue.length - 1];
+    if (open !== undefined && !open.sealed && open.queued < open.len) this.#submit(open);
+    return this.#thread.submitted;
+  }
+
+  /** Waits until the writer thread has finished job `job`; rejects with its failure. */
+  async reached(job: number): Promise<void> {
+    const thread = this.#thread;
+    while (thread.completed() - job < 0) {
+      thread.throwIfFailed();
+      await thread.progress();
+    }
+    thread.throwIfFailed();
+  }
+
+  /** What the file holds reaches stable storage (fdatasync, on the thread pool). */
+  async datasync(): Promise<void> {
+    await this.#fh.datasync().catch((e: unknown) => {
+      throw imageFileError(this.path, 'flushing', e);
+    });
   }
 
   protected async readMain(lba: number, count: number): Promise<Uint8Array> {
@@ -306,6 +380,8 @@ export class FileStore extends BaseStore {
       this.#held.release();
     }
     for (const seg of this.#queue.splice(0)) this.#spare.push(seg);
+    this.#cachedOut = this.#cachedIn;
+    this.#clears++;
     // A lost writer thread stays lost: the image can no longer be written.
     thread.clearFailure();
     await this.#fh.truncate(0).catch((e: unknown) => {

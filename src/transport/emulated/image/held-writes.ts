@@ -15,7 +15,7 @@ import type { WriterThread } from './writer-thread.js';
  * drive wait for the writer more often (docs/benchmarks-history.md, "File-backed: zero-copy
  * hand-off, the writer thread at open, fewer deoptimisations").
  */
-const HELD_BYTES = 4 * 1024 * 1024;
+export const HELD_BYTES = 4 * 1024 * 1024;
 
 export class HeldWrites {
   /** The caller's buffer held WRITEs come from (one at a time), and its id (0: none yet). */
@@ -31,9 +31,12 @@ export class HeldWrites {
   /** A wait for the writer thread's progress is armed on behalf of held WRITEs. */
   #watching = false;
   readonly #thread: WriterThread;
+  /** Room for held bytes within the drive's bound on unwritten bytes (its declared buffer). */
+  readonly #room: () => number;
 
-  constructor(thread: WriterThread) {
+  constructor(thread: WriterThread, room: () => number) {
     this.#thread = thread;
+    this.#room = room;
   }
 
   /** No held WRITE is waiting for its release. */
@@ -69,11 +72,14 @@ export class HeldWrites {
     return DONE;
   }
 
-  /** Another held WRITE of `length` bytes stays within HELD_BYTES and the job ring. */
+  /** Another held WRITE of `length` bytes stays within HELD_BYTES, the bound and the job ring. */
   #roomFor(length: number): boolean {
     const thread = this.#thread;
+    const bytes = this.#heldBytes + length;
     return (
-      this.#heldBytes + length <= HELD_BYTES && thread.submitted - thread.completed() < JOB_SLOTS
+      bytes <= HELD_BYTES &&
+      thread.submitted - thread.completed() < JOB_SLOTS &&
+      bytes <= this.#room()
     );
   }
 

@@ -94,10 +94,13 @@ export interface ImageWriterFs {
 /**
  * A file system that fills up, for tests: it takes `afterBytes` bytes, then refuses every write
  * with the error `code` (ENOSPC, EROFS, …). The write that crosses the limit stores what fits.
+ * With `stallMs` it is slow too.
  */
 export interface ImageWriteFault {
   readonly afterBytes: number;
   readonly code: string;
+  /** Each write first takes this long (a slow disk), so the writer thread falls behind. */
+  readonly stallMs?: number;
 }
 
 /** The slot numbers, passed to the thread (its source text cannot import them). */
@@ -210,8 +213,10 @@ export function imageWriterMain(
  */
 export function faultyFileSystem(fs: ImageWriterFs, fault: ImageWriteFault): ImageWriterFs {
   let room = fault.afterBytes;
+  const stall = new Int32Array(new SharedArrayBuffer(4));
   return {
     writeSync(fd, buffer, offset, length, position) {
+      if (fault.stallMs !== undefined) Atomics.wait(stall, 0, 0, fault.stallMs);
       if (room <= 0) {
         const e = new Error(
           `${fault.code}: injected write failure, write`,
