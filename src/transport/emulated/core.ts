@@ -100,7 +100,7 @@ export class DriveCore {
     this.writeSpeedX = options.speedX;
     this.updateRate();
     const image = options.image;
-    if (image !== undefined && store instanceof FileStore) {
+    if (image !== undefined && store instanceof FileStore && !readOnly) {
       // What a crash of the process can lose is what the drive declares as its buffer.
       store.limitUnwritten(options.bufferBytes);
       this.#saves = new LayoutSaves({

@@ -139,7 +139,7 @@ async function record(
   // so nothing after this call may fail the command.
   if (!ctx.testWrite) {
     // The sidecar learns the main area's block size before its first data reaches the image.
-    if (lba >= 0 && core.store.stride === undefined) await core.fixStride(blockSize);
+    if (lba + count > 0 && core.store.stride === undefined) await core.fixStride(blockSize);
     await core.store.write(lba, blockSize, data, keeper);
   }
   disc.commitWrite(track, lba, count, ctx);

@@ -68,6 +68,15 @@ export abstract class BaseStore implements BlockStore {
 
   write(lba: number, blockSize: number, data: Uint8Array, keeper?: DataOutKeeper): Promise<void> {
     const blocks = data.length / blockSize;
+    if (lba < 0 && lba + blocks > 0) {
+      // A WRITE from a pre-gap into the main area (SAO from LBA -150): the negative blocks go to
+      // the side map, the rest to the main area, copied (such a WRITE is rare, and never held).
+      const before = -lba * blockSize;
+      for (let i = 0; i < -lba; i++) {
+        this.odd.set(lba + i, data.slice(i * blockSize, (i + 1) * blockSize));
+      }
+      return this.write(0, blockSize, data.subarray(before), undefined);
+    }
     if (lba >= 0 && this.stride === undefined) this.stride = blockSize;
     if (lba >= 0 && blockSize === this.stride) {
       if (this.odd.size > 0) for (let i = 0; i < blocks; i++) this.odd.delete(lba + i);
