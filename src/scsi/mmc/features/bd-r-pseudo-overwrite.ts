@@ -33,9 +33,8 @@ export function decodeBdRPseudoOverwriteFeature(_data: Uint8Array): BdRPseudoOve
 export function bdRPseudoOverwriteFeatureDescriptor(
   header: FeatureHeaderOptions = {},
 ): FeatureDescriptor {
-  return featureDescriptor(
-    FeaturePageType.BD_PSEUDO_OVERWRITE,
-    encodeBdRPseudoOverwriteFeature(),
-    { version: BD_R_PSEUDO_OVERWRITE_FEATURE_VERSION, ...header },
-  );
+  return featureDescriptor(FeaturePageType.BD_PSEUDO_OVERWRITE, encodeBdRPseudoOverwriteFeature(), {
+    version: BD_R_PSEUDO_OVERWRITE_FEATURE_VERSION,
+    ...header,
+  });
 }
