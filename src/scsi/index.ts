@@ -62,6 +62,7 @@ export * from './mmc/features/random-writable.js';
 export * from './mmc/features/real-time-streaming.js';
 export * from './mmc/features/removable-medium.js';
 export * from './mmc/features/restricted-overwrite.js';
+export * from './mmc/features/bd-r-pseudo-overwrite.js';
 export * from './mmc/features/timeout.js';
 export * from './mmc/features/write-protect.js';
 export * from './mmc/features/rigid-restricted-overwrite.js';

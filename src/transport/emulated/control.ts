@@ -46,6 +46,14 @@ export class MediaInspection {
   get finalized(): boolean {
     return this.#core.disc?.finalized ?? false;
   }
+  /** A DVD-RW after a minimal BLANK: only DAO records until a full BLANK or FORMAT UNIT. */
+  get minimallyBlanked(): boolean {
+    return this.#core.disc?.minimallyBlanked ?? false;
+  }
+  /** A BD-R formatted SRM+POW: recorded blocks may be overwritten (pseudo-overwrite). */
+  get pseudoOverwrite(): boolean {
+    return this.#core.disc?.pow ?? false;
+  }
   /** Copies of the tracks. */
   get tracks(): Track[] {
     return (this.#core.disc?.tracks ?? []).map((t) => ({ ...t }));

@@ -54,6 +54,16 @@ export interface DiscJson {
   readonly sessions: readonly Session[];
   /** Disc structures the host sent (SEND DISC STRUCTURE); absent in older sidecars. */
   readonly structures?: DiscStructuresJson;
+  /** DVD-RW after a minimal BLANK (DAO only); written only when true, absent = false. */
+  readonly minimallyBlanked?: boolean;
+  /** BD-R formatted SRM+POW (pseudo-overwrite); written only when true, absent = false. */
+  readonly pow?: boolean;
+  /**
+   * The disc's unformatted capacity where `capacity` is below it without random formatting (a
+   * BD-R with spare areas, a DVD+R DL whose layer boundary moved); absent = `capacity` or the
+   * media's standard one.
+   */
+  readonly rawCapacity?: number;
 }
 
 /** Host-written disc structures, as the sidecar keeps them (byte fields in base64). */
@@ -100,6 +110,13 @@ export class DiscLayout {
   structures: DiscStructures = emptyStructures();
   /** Standard (unformatted) capacity, as overridden by `capacity=`. */
   readonly rawCapacity: number;
+  /**
+   * DVD-RW after a minimal BLANK: Incremental Streaming is not current and only DAO records
+   * (cleared by a full BLANK or FORMAT UNIT).
+   */
+  minimallyBlanked = false;
+  /** BD-R formatted SRM+POW: recorded blocks may be overwritten (pow.ts). */
+  pow = false;
 
   protected constructor(spec: MediaSpec, rawCapacity: number) {
     this.spec = spec;
@@ -121,6 +138,8 @@ export class DiscLayout {
     // JSON drops an undefined size (the invisible track); restore the key.
     this.tracks = json.tracks.map((t) => ({ ...t, size: t.size ?? undefined }));
     this.sessions = json.sessions.map((s) => ({ ...s }));
+    this.minimallyBlanked = json.minimallyBlanked === true;
+    this.pow = json.pow === true;
     const st = json.structures;
     if (st !== undefined) {
       this.structures = {
@@ -151,6 +170,12 @@ export class DiscLayout {
           data: b64(data),
         })),
       },
+      // Only when set, so the sidecar of every other disc keeps its old text.
+      ...(this.minimallyBlanked ? { minimallyBlanked: true } : {}),
+      ...(this.pow ? { pow: true } : {}),
+      ...(!this.formatted && this.capacity !== this.rawCapacity
+        ? { rawCapacity: this.rawCapacity }
+        : {}),
     };
   }
 

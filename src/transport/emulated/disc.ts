@@ -14,6 +14,7 @@ import {
   type WriteContext,
 } from './disc-layout.js';
 import { formatOffers, selectOffer, type FormatOffer } from './formats.js';
+import { checkRecorded, isPseudoOverwrite } from './recorded-blocks.js';
 import { MEDIA, Profile, type MediaId, type MediaSpec } from './media.js';
 
 function roundUp(n: number, unit: number): number {
@@ -23,12 +24,6 @@ function roundUp(n: number, unit: number): number {
 export class Disc extends DiscLayout {
   /** Test Write: per-track simulated NWA; nothing is recorded. */
   readonly #simulated = new Map<number, number>();
-  /**
-   * DVD-RW after a minimal BLANK: Incremental Streaming is not current and only DAO records
-   * (cleared by a full BLANK or FORMAT UNIT). Not kept in the sidecar, whose shape is fixed: a
-   * reopened image is the disc after a full blank.
-   */
-  minimallyBlanked = false;
 
   private constructor(spec: MediaSpec, rawCapacity: number) {
     super(spec, rawCapacity);
@@ -49,7 +44,7 @@ export class Disc extends DiscLayout {
   static fromJSON(json: DiscJson, capacityOverride?: number): Disc {
     const spec = MEDIA[json.media];
     if (spec === undefined) throw new Error(`unknown media ${String(json.media)}`);
-    const disc = new Disc(spec, capacityOverride ?? spec.capacity);
+    const disc = new Disc(spec, capacityOverride ?? json.rawCapacity ?? spec.capacity);
     disc.restore(json);
     return disc;
   }
@@ -78,6 +73,8 @@ export class Disc extends DiscLayout {
       return undefined;
     }
     if (this.finalized) fail(Sense.CANNOT_WRITE_INCOMPATIBLE_FORMAT, lba, 'the disc is closed');
+    // SRM+POW: a write over recorded blocks is remapped by the drive; no NWA moves.
+    if (this.pow && !ctx.testWrite && isPseudoOverwrite(this, lba, blocks)) return undefined;
     const nwaOfTrack = (t: Track) =>
       ctx.testWrite ? (this.#simulated.get(t.number) ?? t.nwa) : t.nwa;
     const nwaOf = nwaOfTrack;
@@ -154,21 +151,7 @@ export class Disc extends DiscLayout {
 
   /** Throws unless every block of [lba, lba+blocks) holds recorded (or formatted) data. */
   checkRead(lba: number, blocks: number): void {
-    if (lba < 0 || lba + blocks > this.capacity) fail(Sense.LBA_OUT_OF_RANGE, lba);
-    if (this.random) return;
-    if (this.spec.recording === 'random' && !this.formatted) fail(Sense.LBA_OUT_OF_RANGE, lba);
-    // DVD-R/-RW answer an unrecorded block with "illegal mode for this track" (LG GSA-H31N).
-    const unrecorded =
-      this.spec.id === 'dvd-r' || this.spec.id === 'dvd-rw'
-        ? Sense.ILLEGAL_MODE_FOR_THIS_TRACK
-        : Sense.LBA_OUT_OF_RANGE;
-    for (let at = lba; at < lba + blocks;) {
-      const t = this.trackAt(at);
-      if (t === undefined) fail(unrecorded, at, 'not within a recorded track');
-      const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
-      if (at >= end) fail(unrecorded, at, 'unrecorded block');
-      at = end;
-    }
+    checkRecorded(this, lba, blocks);
   }
 
   // ---- RESERVE TRACK / CLOSE TRACK SESSION --------------------------------------------------
@@ -298,6 +281,7 @@ export class Disc extends DiscLayout {
   #resetSequential(): void {
     this.finalized = false;
     this.formatted = false;
+    this.pow = false;
     this.profile = this.spec.profile;
     this.capacity = this.rawCapacity;
     this.tracks = [];
@@ -326,8 +310,11 @@ export class Disc extends DiscLayout {
     this.minimallyBlanked = this.spec.id === 'dvd-rw' && blankingType === 1;
   }
 
-  /** FORMAT UNIT with a format descriptor; `blocks` 0 (or 0xFFFFFFFF) = the default size. */
-  format(formatType: number, blocks: number): void {
+  /**
+   * FORMAT UNIT with a format descriptor; `blocks` 0 (or 0xFFFFFFFF) = the default size. A BD-R
+   * formatted 32h with sub-type 00b (SRM+POW) takes pseudo-overwrite; 01b (SRM-POW) does not.
+   */
+  format(formatType: number, blocks: number, formatSubType = 0): void {
     if (this.spec.formatTypes.length === 0) fail(Sense.CANNOT_FORMAT_INCOMPATIBLE_MEDIUM);
     if (this.spec.id === 'bd-r' && this.status().disc !== 'blank') {
       fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'a BD-R is formatted only while blank');
@@ -340,6 +327,7 @@ export class Disc extends DiscLayout {
       );
     }
     this.#applyFormat(formatType, blocks);
+    this.pow = this.spec.id === 'bd-r' && formatType === 0x32 && formatSubType === 0;
   }
 
   /** The formattable capacity descriptors READ FORMAT CAPACITIES lists now (formats.ts). */

@@ -20,6 +20,7 @@ import { dvdPlusRFeatureDescriptor } from '../../scsi/mmc/features/dvd-plus-r.js
 import { cdTrackAtOnceFeatureDescriptor } from '../../scsi/mmc/features/cd-track-at-once.js';
 import { cdMasteringFeatureDescriptor } from '../../scsi/mmc/features/cd-mastering.js';
 import { dvdRRwWriteFeatureDescriptor } from '../../scsi/mmc/features/dvd-r-rw-write.js';
+import { bdRPseudoOverwriteFeatureDescriptor } from '../../scsi/mmc/features/bd-r-pseudo-overwrite.js';
 import { dvdPlusRDualLayerFeatureDescriptor } from '../../scsi/mmc/features/dvd-plus-r-dual-layer.js';
 import { bdReadFeatureDescriptor } from '../../scsi/mmc/features/bd-read.js';
 import { bdWriteFeatureDescriptor } from '../../scsi/mmc/features/bd-write.js';
@@ -164,6 +165,8 @@ export function driveFeatures(core: DriveCore, disc: Disc | undefined): FeatureD
       { buf: true, rdl: false, testWrite: true, dvdRwSl: true },
       current(id === 'dvd-r' || id === 'dvd-rw'),
     ),
+    // Current only for a BD-R formatted SRM+POW (growisofs reads the current bit to decide).
+    bdRPseudoOverwriteFeatureDescriptor(current(disc?.pow === true)),
     dvdPlusRDualLayerFeatureDescriptor({ write: true }, current(id === 'dvd+r-dl')),
     bdReadFeatureDescriptor(
       { bdReReadSupport: BD_CLASSES, bdRReadSupport: BD_CLASSES, bdRomReadSupport: BD_CLASSES },

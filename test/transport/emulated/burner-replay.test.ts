@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openVirtualDrive } from '../../../src/testing/index.js';
 import type { VirtualDrive } from '../../../src/testing/index.js';
+import * as growisofs from '../../fixtures/drives/dvd+rw-tools/growisofs.js';
 import { hexBe, must, send, senseOf, u32, waitForUnit } from '../../helpers/replay.js';
 
 /** Block `lba` of the image a burner writes: its LBA in every 4 bytes. */
@@ -72,6 +73,24 @@ async function growisofsSpeed(d: VirtualDrive): Promise<void> {
   const len = ((head[0]! << 8) | head[1]!) + 2;
   await must(d, `5a 08 2a 00 00 00 00 ${hexBe(len, 2)} 00`, { alloc: len });
   await must(d, 'ac 00 00 00 00 00 00 00 00 01 03 00', { alloc: 8 + 16 });
+}
+
+/**
+ * growisofs' pseudo-overwrite probe (get_mmc_profile, BD-R SRM): GET CONFIGURATION RT=2 from
+ * 0038h with 16 bytes; POW when the data length is at least 12 and the descriptor is current.
+ */
+async function growisofsPow(d: VirtualDrive): Promise<boolean> {
+  const { featureCode, allocationLength, minimumDataLength } = growisofs.bdRPow;
+  const conf = await must(
+    d,
+    `46 02 ${hexBe(featureCode, 2)} 00 00 00 ${hexBe(allocationLength, 2)} 00`,
+    {
+      alloc: allocationLength,
+    },
+  );
+  assert.ok(u32(conf, 0) >= minimumDataLength, 'the 0038h descriptor is listed');
+  assert.equal((conf[8]! << 8) | conf[9]!, featureCode);
+  return (conf[8 + 2]! & 1) === 1;
 }
 
 /** The next writable address growisofs starts from (READ TRACK INFORMATION, NWA_V). */
@@ -155,10 +174,9 @@ describe('growisofs and libburn replayed against the virtual drive', () => {
     const d = await openVirtualDrive('virtual:bd-r');
     const { profile, blank } = await growisofsProbe(d);
     assert.deepEqual([profile, blank], [0x41, true]);
-    // The BD-R Pseudo-Overwrite feature: the drive does not list it, so growisofs writes
-    // sequentially (bdr_plus_pow stays 0).
-    const pow = await must(d, '46 02 00 38 00 00 00 00 10 00', { alloc: 16 });
-    assert.ok(u32(pow, 0) < 12, 'no 0038h descriptor');
+    // get_mmc_profile asks for BD-R Pseudo-Overwrite (0038h): listed, not current on a blank
+    // disc, so bdr_plus_pow stays 0 for this whole run (it is read before formatting).
+    assert.equal(await growisofsPow(d), false);
     const formats = await growisofsFormats(d);
     assert.equal(formats[8]! & 3, 1, 'unformatted');
     // bd_r_format with spare = 0: the 32h descriptor of the largest capacity.
@@ -195,6 +213,51 @@ describe('growisofs and libburn replayed against the virtual drive', () => {
     await assertReadsBack(d, 0, 2000);
     // A second growisofs -M finds the next session right after the first (BD has no gap).
     assert.equal(await nextWritable(d, 2), 2016);
+
+    // growisofs -M on the now SRM+POW disc: 0038h is current, so bdr_plus_pow = 1 and
+    // poor_man_rewritable treats the BD-R as rewritable: flush, read the volume descriptors at
+    // LBA 16, append the new data, flush, then copy the new descriptors over LBA 16 — a write
+    // over recorded blocks that only pseudo-overwrite lets through.
+    const again = await growisofsProbe(d);
+    assert.deepEqual([again.profile, again.blank], [0x41, false]);
+    assert.equal(await growisofsPow(d), true);
+    await flush(d);
+    const vd = growisofs.bdRPow;
+    await must(
+      d,
+      `28 00 ${hexBe(vd.volumeDescriptorLba, 4)} 00 ${hexBe(vd.volumeDescriptorBlocks, 2)} 00`,
+      {
+        alloc: vd.volumeDescriptorBlocks * 2048,
+      },
+    );
+    await growisofsSpeed(d);
+    await writeImage(d, 2016, 512, 32);
+    await flush(d);
+    const descriptors = imageBlocks(900000, vd.volumeDescriptorBlocks);
+    const r = await send(
+      d,
+      `2a 00 ${hexBe(vd.volumeDescriptorLba, 4)} 00 ${hexBe(vd.volumeDescriptorBlocks, 2)} 00`,
+      {
+        out: descriptors,
+      },
+    );
+    assert.equal(senseOf(r), undefined, 'the volume descriptor copy over LBA 16');
+    await flush(d);
+    await reload(d);
+    // The new descriptors read back where growisofs wrote them; the rest of both sessions holds.
+    assert.deepEqual(
+      await must(
+        d,
+        `28 00 ${hexBe(vd.volumeDescriptorLba, 4)} 00 ${hexBe(vd.volumeDescriptorBlocks, 2)} 00`,
+        {
+          alloc: vd.volumeDescriptorBlocks * 2048,
+        },
+      ),
+      descriptors,
+    );
+    await assertReadsBack(d, 0, 16);
+    await assertReadsBack(d, 32, 2000 - 32);
+    await assertReadsBack(d, 2016, 512);
     await d.close();
   });
 

@@ -109,6 +109,56 @@ describe('the virtual drive against real drives (test/fixtures/drives)', () => {
     await d.close();
   });
 
+  it('row 1: SRM+POW lists BD-R Pseudo-Overwrite (0038h) current and takes overwrites of recorded blocks', async () => {
+    const d = await open('virtual:bd-r');
+    // Listed by the drive, not current on a blank (unformatted) BD-R.
+    assert.equal(await featureCurrent(d, growisofs.bdRPow.featureCode), false);
+    assert.equal(senseOf(await write(d, 0, 32)), undefined);
+    assert.deepEqual(senseOf(await write(d, 0, 32)), [5, 0x21, 2], 'no POW before formatting');
+    await d.close();
+
+    const p = await open('virtual:bd-r');
+    const list = new Uint8Array([0, 0, 0, 8, ...[0x00, 0xb8, 0x74, 0x00], 0x32 << 2, 0, 0, 0]);
+    await must(p, '04 11 00 00 00 00', { out: list }); // sub-type 00b: SRM+POW
+    assert.equal(await featureCurrent(p, growisofs.bdRPow.featureCode), true);
+    const first = new Uint8Array(32 * 2048).fill(0x11);
+    await must(p, '2a 00 00 00 00 00 00 00 20 00', { out: first });
+    await must(p, '2a 00 00 00 00 20 00 00 20 00', { out: first });
+    const before = await trackInfo(p, 1);
+    assert.equal(before.nextWritableAddress, 64);
+    // Overwrite LBAs 16..31 (growisofs' volume descriptor copy): taken, and read back new.
+    const patch = new Uint8Array(16 * 2048).fill(0x22);
+    assert.equal(
+      senseOf(await send(p, '2a 00 00 00 00 10 00 00 10 00', { out: patch })),
+      undefined,
+    );
+    assert.deepEqual(await must(p, '28 00 00 00 00 10 00 00 10 00', { alloc: 16 * 2048 }), patch);
+    assert.deepEqual(
+      await must(p, '28 00 00 00 00 00 00 00 10 00', { alloc: 16 * 2048 }),
+      first.subarray(0, 16 * 2048),
+      'the blocks around the overwrite are unchanged',
+    );
+    // The replacement is not visible: NWA, free blocks and the track stay as they were.
+    const afterPow = await trackInfo(p, 1);
+    for (const k of ['nextWritableAddress', 'freeBlocks', 'logicalTrackSize', 'blank'] as const) {
+      assert.equal(afterPow[k], before[k], k);
+    }
+    // Appending stays sequential; a write running past the NWA or beyond it is refused.
+    assert.deepEqual(senseOf(await write(p, 48, 32)), [5, 0x21, 2], 'half overwrite, half append');
+    assert.deepEqual(senseOf(await write(p, 96, 32)), [5, 0x21, 2], 'beyond the NWA');
+    assert.equal(senseOf(await write(p, 64, 32)), undefined, 'at the NWA');
+    await p.close();
+
+    // Sub-type 01b (SRM-POW): formatted with spares, 0038h not current, recorded blocks stay.
+    const q = await open('virtual:bd-r');
+    list[8] = (0x32 << 2) | 1;
+    await must(q, '04 11 00 00 00 00', { out: list });
+    assert.equal(await featureCurrent(q, growisofs.bdRPow.featureCode), false);
+    assert.equal(senseOf(await write(q, 0, 32)), undefined);
+    assert.deepEqual(senseOf(await write(q, 0, 32)), [5, 0x21, 2]);
+    await q.close();
+  });
+
   it('row 3: DVD+R DL layer boundary as the LG BT20N reports it; the host may move it while blank', async () => {
     const d = await open('virtual:dvd+r-dl');
     const read = async () =>
@@ -313,6 +363,46 @@ describe('the virtual drive against real drives (test/fixtures/drives)', () => {
       (await trackInfo(d, 2)).logicalTrackStartAddress,
       16 + smaller.firstDvdMinusRBorder,
     );
+    await d.close();
+  });
+
+  it('a minimally blanked DVD-RW and a BD-R formatted SRM+POW keep their state across reopening the image', async () => {
+    const rw = `virtual:dvd-rw?image=${join(dir, 'dvd-rw-minimal.img')}`;
+    let d = await open(rw);
+    assert.equal(senseOf(await write(d, 0, 16)), undefined);
+    await must(d, 'a1 01 00 00 00 00 00 00 00 00 00 00'); // BLANK minimal
+    await d.close();
+    d = await open(rw);
+    const s = libburn.minimallyBlankedDvdRw.incrementalWriteSense;
+    assert.equal(
+      await featureCurrent(d, 0x0021),
+      libburn.minimallyBlankedDvdRw.incrementalStreamingCurrent,
+    );
+    assert.deepEqual(senseOf(await write(d, 0, 16)), [s.senseKey, s.asc, s.ascq]);
+    await must(d, 'a1 00 00 00 00 00 00 00 00 00 00 00'); // BLANK full
+    await d.close();
+    d = await open(rw);
+    assert.equal(await featureCurrent(d, 0x0021), true, 'a full blank is kept too');
+    assert.equal(senseOf(await write(d, 0, 16)), undefined);
+    await d.close();
+
+    const bdr = `virtual:bd-r?image=${join(dir, 'bd-r-pow.img')}`;
+    d = await open(bdr);
+    const list = new Uint8Array([0, 0, 0, 8, ...[0x00, 0xb8, 0x74, 0x00], 0x32 << 2, 0, 0, 0]);
+    await must(d, '04 11 00 00 00 00', { out: list });
+    assert.equal(senseOf(await write(d, 0, 32)), undefined);
+    await d.close();
+    d = await open(bdr);
+    assert.equal(await featureCurrent(d, growisofs.bdRPow.featureCode), true);
+    const patch = new Uint8Array(16 * 2048).fill(0x5a);
+    assert.equal(
+      senseOf(await send(d, '2a 00 00 00 00 10 00 00 10 00', { out: patch })),
+      undefined,
+    );
+    await d.close();
+    d = await open(bdr);
+    assert.deepEqual(await must(d, '28 00 00 00 00 10 00 00 10 00', { alloc: 16 * 2048 }), patch);
+    assert.equal((await trackInfo(d, 1)).nextWritableAddress, 32);
     await d.close();
   });
 

@@ -155,6 +155,22 @@ describe('a damaged sidecar is refused, field by field (ERROR_FILE_CORRUPT)', ()
       /timestamp is "soon", not YYYYMMDDhhmmss/,
     ],
     ['digest not sha256', (s) => (s.digest = 'md5:0'), /digest is "md5:0", not sha256/],
+    [
+      'minimallyBlanked "yes"',
+      (s) => (s.disc.minimallyBlanked = 'yes'),
+      /disc\.minimallyBlanked is "yes", not true or false/,
+    ],
+    [
+      'minimallyBlanked on a BD-R',
+      (s) => (s.disc.minimallyBlanked = true),
+      /minimallyBlanked is true, but only a sequential DVD-RW is blanked minimally/,
+    ],
+    ['pow 1', (s) => (s.disc.pow = 1), /disc\.pow is 1, not true or false/],
+    [
+      'rawCapacity below the capacity',
+      (s) => (s.disc.rawCapacity = 5),
+      /disc\.rawCapacity is 5, outside 12219393\.\./,
+    ],
   ];
   for (const [name, mutate, what] of cases) {
     it(name, async () => {
@@ -195,6 +211,25 @@ describe('a damaged sidecar is refused, field by field (ERROR_FILE_CORRUPT)', ()
     const before = await files(image);
     await refused(`virtual:bd-r?image=${image}`);
     assert.deepEqual(await files(image), before);
+  });
+
+  it('pseudo-overwrite on a DVD+R, or a minimal blank of a formatted DVD-RW, is refused', async () => {
+    for (const [media, key, what] of [
+      ['dvd+r', 'pow', /disc\.pow is true, but only a BD-R is formatted for pseudo-overwrite/],
+      ['dvd-rw', 'minimallyBlanked', /only a sequential DVD-RW is blanked minimally/],
+    ] as const) {
+      const image = await recordedImage(
+        media,
+        media === 'dvd-rw' ? 0 : 32,
+        media === 'dvd-rw' ? '&formatted=on' : '',
+      );
+      const s = await sidecarOf(image);
+      s.disc[key] = true;
+      delete s.digest;
+      await writeFile(`${image}.json`, JSON.stringify(s));
+      const e = await refused(`virtual:${media}?image=${image}`);
+      assertRefusal(e, HR.ERROR_FILE_CORRUPT, `${image}.json`, what);
+    }
   });
 
   it('accepts a sidecar without a digest (older discwright) and the same disc', async () => {

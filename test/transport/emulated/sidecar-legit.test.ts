@@ -156,6 +156,8 @@ async function state(d: VirtualDrive): Promise<unknown> {
     capacity: m.capacity,
     formatted: m.formatted,
     finalized: m.finalized,
+    minimallyBlanked: m.minimallyBlanked,
+    pseudoOverwrite: m.pseudoOverwrite,
     tracks: m.tracks,
     sessions: m.sessions,
     blocks,

@@ -34,11 +34,11 @@ export const formatUnit: Handler = async (core, x) => {
   const list = parse(() => decodeFormatUnitData(data));
   const d = list.formatDescriptor;
   if (d.formatType === FormatType.BD_R_FULL_FORMAT_WITH_SPARE_AREAS && d.formatSubType > 1) {
-    // Sub-types 00b SRM+POW and 01b SRM-POW are recorded as SRM with spares; RRM (10b) is a
+    // Sub-types 00b SRM+POW (pseudo-overwrite) and 01b SRM-POW are taken; RRM (10b) is a
     // profile (0042h) the drive does not offer.
     fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, `format sub-type ${d.formatSubType}`);
   }
-  disc.format(d.formatType, d.numberOfBlocks);
+  disc.format(d.formatType, d.numberOfBlocks, d.formatSubType);
   core.buffer.stop();
   await core.clearStore();
   await core.flush();

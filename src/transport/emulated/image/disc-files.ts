@@ -112,10 +112,10 @@ function checkAgainstAddress(options: VirtualDriveOptions, image: string, disc: 
   const capacity = options.capacityBlocks;
   if (
     capacity !== undefined &&
-    (disc.formatted ? disc.capacity > capacity : disc.capacity !== capacity)
+    (disc.formatted ? disc.capacity > capacity : (disc.rawCapacity ?? disc.capacity) !== capacity)
   ) {
     throw invalidArgument(
-      `virtual drive: capacity=${capacity}, but ${image} holds a disc of ${disc.capacity} blocks; capacity= applies to a new image only: leave it out or give the disc's own`,
+      `virtual drive: capacity=${capacity}, but ${image} holds a disc of ${disc.rawCapacity ?? disc.capacity} blocks; capacity= applies to a new image only: leave it out or give the disc's own`,
     );
   }
 }

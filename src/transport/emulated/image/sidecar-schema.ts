@@ -2,7 +2,8 @@
 // hold for the drive to trust it. Every field is checked for its type and range, the media name,
 // the versions, and the layout for being one the disc model (disc.ts) could have produced: tracks
 // numbered from 1 and in order without overlap, within the capacity, each NWA within its track,
-// sessions closed in order, structures of the sizes SEND DISC STRUCTURE takes, side-map blocks
+// sessions closed in order, structures of the sizes SEND DISC STRUCTURE takes, the minimal-blank
+// and pseudo-overwrite states only on the media that have them, side-map blocks
 // of a sector size the drive writes. A sidecar that carries a digest (every one this drive
 // writes) must match it, which catches an edit that leaves a plausible layout (an NWA moved back
 // over recorded blocks). Unknown keys are ignored, so a newer writer may add some. Pure but for
@@ -163,8 +164,9 @@ function checkDisc(v: unknown): DiscJson {
   }
   const spec = MEDIA[media as (typeof MEDIA_IDS)[number]];
   const formatted = bool(d, 'formatted', 'disc');
-  if (formatted && spec.formatTypes.length === 0) {
-    fault('disc.formatted', `is true, but ${spec.name} cannot be formatted`);
+  // A BD-R takes FORMAT UNIT (spare areas, SRM+POW) but stays sequential: never `formatted`.
+  if (formatted && (spec.formatTypes.length === 0 || spec.id === 'bd-r')) {
+    fault('disc.formatted', `is true, but ${spec.name} cannot be formatted for random writing`);
   }
   const profile =
     formatted && spec.id === 'dvd-rw' ? Profile.DVD_RW_RESTRICTED_OVERWRITE : spec.profile;
@@ -207,6 +209,19 @@ function checkDisc(v: unknown): DiscJson {
     }
   }
   if (d.structures !== undefined) checkStructures(d.structures);
+  // States added after the first layout: absent in older sidecars, meaning false.
+  if (d.minimallyBlanked !== undefined && bool(d, 'minimallyBlanked', 'disc')) {
+    if (spec.id !== 'dvd-rw' || formatted) {
+      fault('disc.minimallyBlanked', `is true, but only a sequential DVD-RW is blanked minimally`);
+    }
+  }
+  if (d.pow !== undefined && bool(d, 'pow', 'disc') && spec.id !== 'bd-r') {
+    fault('disc.pow', `is true, but only a BD-R is formatted for pseudo-overwrite`);
+  }
+  if (d.rawCapacity !== undefined) {
+    if (formatted) fault('disc.rawCapacity', 'is given for a formatted disc');
+    int(d, 'rawCapacity', 'disc', capacity + 1, MAX_CAPACITY);
+  }
   return d as unknown as DiscJson;
 }
 

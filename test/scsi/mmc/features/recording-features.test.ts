@@ -56,7 +56,15 @@ import {
   dvdPlusRDualLayerFeatureDescriptor,
   encodeDvdPlusRDualLayerFeature,
 } from '../../../../src/scsi/mmc/features/dvd-plus-r-dual-layer.js';
-import { encodeFeatureDescriptor } from '../../../../src/scsi/mmc/features/feature-descriptor.js';
+import {
+  bdRPseudoOverwriteFeatureDescriptor,
+  decodeBdRPseudoOverwriteFeature,
+  encodeBdRPseudoOverwriteFeature,
+} from '../../../../src/scsi/mmc/features/bd-r-pseudo-overwrite.js';
+import {
+  decodeFeatureDescriptor,
+  encodeFeatureDescriptor,
+} from '../../../../src/scsi/mmc/features/feature-descriptor.js';
 import { DwError, MalformedDataError } from '../../../../src/errors.js';
 import { assertDecoderRobust, be, cat, h } from '../../../helpers/bytes.js';
 import { itMapsEachFlag } from './flag-table.js';
@@ -318,6 +326,34 @@ describe('Restricted Overwrite feature (0026h)', () => {
       encodeFeatureDescriptor(restrictedOverwriteFeatureDescriptor({ current: false })),
       h('0026 00 00'),
     );
+  });
+});
+
+describe('BD-R Pseudo-Overwrite feature (0038h)', () => {
+  // MMC-6: Feature Code 0038h, Version 0000b, Additional Length 04h, bytes 4..7 reserved.
+  it('carries four reserved bytes, and ignores whatever they hold', () => {
+    assert.deepEqual(encodeBdRPseudoOverwriteFeature(), h('00000000'));
+    assert.deepEqual(decodeBdRPseudoOverwriteFeature(h('00000000')), {});
+    assert.deepEqual(decodeBdRPseudoOverwriteFeature(h('FFFFFFFF')), {});
+    assert.deepEqual(decodeBdRPseudoOverwriteFeature(new Uint8Array(0)), {});
+  });
+  it('descriptor builder: version 0, not persistent, Additional Length 4', () => {
+    assert.deepEqual(
+      encodeFeatureDescriptor(bdRPseudoOverwriteFeatureDescriptor()),
+      h('0038 01 04 00000000'),
+    );
+    assert.deepEqual(
+      encodeFeatureDescriptor(bdRPseudoOverwriteFeatureDescriptor({ current: false })),
+      h('0038 00 04 00000000'),
+    );
+  });
+  it('a descriptor as a drive sends it decodes with its current bit', () => {
+    const d = decodeFeatureDescriptor(h('0038 01 04 00000000'));
+    assert.equal(d.featureCode, 0x0038);
+    assert.equal(d.current, true);
+    assert.equal(d.persistent, false);
+    assert.equal(d.version, 0);
+    assert.deepEqual(decodeBdRPseudoOverwriteFeature(d.data), {});
   });
 });
 
