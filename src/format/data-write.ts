@@ -15,7 +15,13 @@ import {
 } from '../device/types.js';
 import type { OpenedSource } from './data-source.js';
 import { formatMedia, type FormatChoice } from './format-media.js';
-import { mediaStateFlags, needsFormat, readMedia, writableArea, type MediaSnapshot } from './media-state.js';
+import {
+  mediaStateFlags,
+  needsFormat,
+  readMedia,
+  writableArea,
+  type MediaSnapshot,
+} from './media-state.js';
 import { RecordingReader, verifyFull, verifyQuick } from './verify.js';
 import {
   applyWriteSpeed,
@@ -161,7 +167,11 @@ export async function burn(
 
   h.phase(A.INITIALIZING_HARDWARE);
   const area = writableArea(m);
-  const closing = closingFor(m.profile, s.forceMediaToBeClosed, s.disableConsumerDvdCompatibilityMode);
+  const closing = closingFor(
+    m.profile,
+    s.forceMediaToBeClosed,
+    s.disableConsumerDvdCompatibilityMode,
+  );
   if (m.kind === 'sequential' && usesWriteParameters(m.profile)) {
     await setWriteParameters(recorder, m.profile, {
       nextSessionAllowed: closing === 'session',

@@ -10,7 +10,12 @@ export {
   type DataWriteOptions,
 } from './disc-format2-data.js';
 export type { BurnResult } from './data-write.js';
-export { formatMedia, chooseFormat, type FormatMediaOptions, type FormatChoice } from './format-media.js';
+export {
+  formatMedia,
+  chooseFormat,
+  type FormatMediaOptions,
+  type FormatChoice,
+} from './format-media.js';
 export {
   SUPPORTED_PROFILES,
   physicalTypeOfProfile,

@@ -4,7 +4,7 @@
 // time (nothing cached: another program, or a cancelled write, may have changed the disc), and the
 // IMAPI_FORMAT2_DATA_MEDIA_STATE flags, sector counts and session addresses derived from them.
 
-import { DwError, HR } from '../errors.js';
+import { DwError } from '../errors.js';
 import {
   CapacityDescriptorType,
   decodeReadFormatCapacitiesData,
@@ -38,10 +38,7 @@ const WRITABLE: ReadonlyMap<number, { type: number; kind: RecordingKind }> = new
   [ProfileType.DVD_RAM, { type: MediaPhysicalType.DVDRAM, kind: 'overwrite' }],
   [ProfileType.DVD_PLUS_RW, { type: MediaPhysicalType.DVDPLUSRW, kind: 'overwrite' }],
   [ProfileType.DVD_PLUS_R, { type: MediaPhysicalType.DVDPLUSR, kind: 'sequential' }],
-  [
-    ProfileType.DVD_PLUS_R_DUAL,
-    { type: MediaPhysicalType.DVDPLUSR_DUALLAYER, kind: 'sequential' },
-  ],
+  [ProfileType.DVD_PLUS_R_DUAL, { type: MediaPhysicalType.DVDPLUSR_DUALLAYER, kind: 'sequential' }],
   [ProfileType.BD_R_SEQUENTIAL, { type: MediaPhysicalType.BDR, kind: 'sequential' }],
   [ProfileType.BD_REWRITABLE, { type: MediaPhysicalType.BDRE, kind: 'overwrite' }],
 ]);
@@ -86,7 +83,9 @@ export interface MediaSnapshot {
 }
 
 /** READ FORMAT CAPACITIES, decoded; undefined when the drive does not answer it. */
-export async function readCapacities(recorder: DiscRecorder): Promise<FormatCapacities | undefined> {
+export async function readCapacities(
+  recorder: DiscRecorder,
+): Promise<FormatCapacities | undefined> {
   try {
     const r = await recorder.executeCommand(readFormatCapacities());
     return decodeReadFormatCapacitiesData(r.dataIn);

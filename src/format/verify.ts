@@ -193,7 +193,10 @@ export async function verifyFull(
     if (next.done === true) break;
     const chunk = next.value;
     if (chunk.length % SECTOR !== 0) {
-      throw mismatch(range.lba + done, `the drive returned ${chunk.length} bytes, not whole blocks`);
+      throw mismatch(
+        range.lba + done,
+        `the drive returned ${chunk.length} bytes, not whole blocks`,
+      );
     }
     for (let at = 0; at < chunk.length; at += SECTOR) {
       const index = done + at / SECTOR;

@@ -63,7 +63,9 @@ export async function setWriteParameters(
     writeType: cd ? WriteType.TAO : WriteType.PACKET_INCREMENTAL,
     trackMode: cd ? 4 : 5,
     dataBlockType: DataBlockType.MODE_1,
-    multiSession: c.nextSessionAllowed ? MultiSession.NEXT_SESSION_ALLOWED : MultiSession.NO_NEXT_SESSION,
+    multiSession: c.nextSessionAllowed
+      ? MultiSession.NEXT_SESSION_ALLOWED
+      : MultiSession.NO_NEXT_SESSION,
     bufe: c.bufe,
     testWrite: c.testWrite,
     fp: false,
@@ -191,8 +193,7 @@ export async function closeSequential(
 /** DVD+RW: CLOSE SESSION stops a background format and writes the lead-out (compatibility). */
 export async function closeOverwrite(recorder: DiscRecorder, profile: number): Promise<void> {
   if (profile !== ProfileType.DVD_PLUS_RW) return;
-  await recorder.executeCommand(
-    closeTrackSession({ closeFunction: CloseFunction.CLOSE_SESSION }),
-    { timeoutSec: CLOSE_TIMEOUT_SEC },
-  );
+  await recorder.executeCommand(closeTrackSession({ closeFunction: CloseFunction.CLOSE_SESSION }), {
+    timeoutSec: CLOSE_TIMEOUT_SEC,
+  });
 }

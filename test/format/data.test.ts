@@ -5,7 +5,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { DiscFormat2Data } from '../../src/format/index.js';
 import {
   BurnVerificationLevel,
   Format2DataMediaState as F,
@@ -15,20 +14,8 @@ import {
 import type { LogEntry } from '../../src/transport/emulated/index.js';
 import { MEDIA_IDS } from '../../src/transport/emulated/media.js';
 import { isoImage } from '../helpers/iso.js';
-import { rig, writes, type Rig } from '../helpers/recorder.js';
-
-export async function dataWriter(address: string): Promise<Rig & { data: DiscFormat2Data }> {
-  const r = await rig(address);
-  const data = new DiscFormat2Data({ clock: r.clock });
-  await data.setRecorder(r.recorder);
-  data.clientName = 'discwright test';
-  return { ...r, data };
-}
-
-/** Close functions of the CLOSE TRACK/SESSION commands in the log (CDB byte 2 bits 2..0). */
-export function closeFunctions(log: readonly LogEntry[]): number[] {
-  return log.filter((e) => e.opcode === 0x5b).map((e) => e.cdb[2]! & 0x07);
-}
+import { writes } from '../helpers/recorder.js';
+import { closeFunctions, dataWriter } from '../helpers/format.js';
 
 /** Blocks read by READ(10) commands in the log, from their CDB bytes 7..8. */
 function blocksRead(log: readonly LogEntry[], from: number): number {
