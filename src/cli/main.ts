@@ -187,6 +187,39 @@ program
     );
   });
 
+program
+  .command('burn')
+  .description('burn an image as a whole disc: prepare, write, close, verify (IDiscFormat2Data)')
+  .argument('<recorder>', RECORDER_HELP)
+  .argument('<image>', 'the image (e.g. an ISO 9660 file), or - for standard input with --size')
+  .option(
+    '--size <bytes>',
+    'image size in bytes (required for -)',
+    integerOption(1, Number.MAX_SAFE_INTEGER),
+  )
+  .option(
+    '--verify <level>',
+    'none, quick (default) or full read-back verification',
+    (v: string) => {
+      if (v !== 'none' && v !== 'quick' && v !== 'full') {
+        throw new InvalidArgumentError(`'${v}' is not none, quick or full.`);
+      }
+      return v;
+    },
+  )
+  .option('--finalize', 'close the disc: nothing can be appended afterwards')
+  .option('--multisession', 'leave the disc appendable (DVD+R: no compatibility finalize)')
+  .option('--speed <x>', 'write speed: max, or a multiple of 1x such as 8x')
+  .option('--simulate', 'test write: the drive records nothing (CD-R/RW, DVD-R/RW)')
+  .option('--force-overwrite', 'write over a rewritable disc that holds a file system')
+  .option('--json', 'print one JSON object per update (with its phase), then a result object')
+  .option('--force', FORCE_HELP)
+  .addHelpText('after', EXCLUSIVE_HELP)
+  .action(async (recorder: string, image: string, _o: unknown, cmd: Command) => {
+    const { burnCommand } = await import('./burn.js');
+    exitCode = await burnCommand(io, recorder, image, cmd.opts());
+  });
+
 rejectRepeatedOptions(program);
 
 try {
