@@ -17,7 +17,7 @@ import { VirtualClock } from '../../src/transport/clock.js';
 import { openVirtualDrive } from '../../src/transport/emulated/index.js';
 import { isoImage } from '../helpers/iso.js';
 import { scratchImages } from '../helpers/images.js';
-import { pattern, rejectsWith, throwsWith, writes } from '../helpers/recorder.js';
+import { pattern, rejectsWith, setCdWriteMode, throwsWith, writes } from '../helpers/recorder.js';
 import { dataWriter } from '../helpers/format.js';
 
 const { imagePath } = scratchImages('discwright-format-');
@@ -70,6 +70,26 @@ describe('DiscFormat2Data refuses', () => {
     const cdb = Uint8Array.of(0x2a, 0, 0, 0, 0, 0, 0, 0, 16, 0);
     assert.equal((await recorder.sendCommandSendDataToDevice(cdb, 10, pattern(16 * 2048))).hr, 0);
     assert.equal(await data.getCurrentMediaStatus(), F.APPENDABLE | F.NON_EMPTY_SESSION);
+    const before = writes(log).length;
+    const e = await rejectsWith(data.write(pattern(2048 * 16)));
+    assert.equal(e.hr, HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE);
+    assert.equal(writes(log).length, before);
+  });
+
+  it('a damaged last session (DAMAGED → INVALID_MEDIA_STATE)', async () => {
+    // CD-R at 16x without BUFE: the buffer runs dry between two WRITEs and the track is lost.
+    const { data, recorder, clock, log } = await dataWriter('virtual:cd-r?speed=16x&bufe=off');
+    await setCdWriteMode(recorder, 1, 8);
+    const write = (lba: number) =>
+      recorder.sendCommandSendDataToDevice(
+        Uint8Array.of(0x2a, 0, 0, 0, 0, lba, 0, 0, 16, 0),
+        10,
+        pattern(16 * 2048),
+      );
+    assert.equal((await write(0)).hr, HR.S_OK);
+    await clock.sleep(5000);
+    assert.equal((await write(16)).hr, HR.S_IMAPI_COMMAND_HAS_SENSE_DATA);
+    assert.equal(await data.getCurrentMediaStatus(), F.APPENDABLE | F.DAMAGED);
     const before = writes(log).length;
     const e = await rejectsWith(data.write(pattern(2048 * 16)));
     assert.equal(e.hr, HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE);
