@@ -220,3 +220,29 @@ export async function verifyFull(
     );
   }
 }
+
+/**
+ * Beyond IMAPI2 (`discwright verify`): compare an image with what the disc holds from `lba`,
+ * reading the image through a RecordingReader first and then the disc as FULL verification does.
+ */
+export async function verifyImage(
+  recorder: DiscRecorder,
+  image: BlockReader,
+  range: { readonly lba: number; readonly blocks: number },
+  progress: (blocksVerified: number) => void,
+  signal?: AbortSignal,
+): Promise<string> {
+  const rec = new RecordingReader(image, range.blocks);
+  const chunk = new Uint8Array(64 * SECTOR);
+  for (;;) {
+    const n = await rec.readInto(chunk);
+    if (n === 0) break;
+  }
+  if (rec.blocksSeen !== range.blocks) {
+    throw new DwError(HR.E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED, {
+      message: `the image ended after ${rec.blocksSeen} of ${range.blocks} blocks`,
+    });
+  }
+  await verifyFull(recorder, { ...range, sequential: false }, rec, progress, signal);
+  return rec.digest();
+}
