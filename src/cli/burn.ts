@@ -110,7 +110,7 @@ async function resolveImage(
 }
 
 /** One rendering of the burn's progress: phase lines, the write's line, verify percentages. */
-class BurnProgress {
+export class BurnProgress {
   readonly #io: CliIo;
   readonly #json: boolean;
   readonly #writing: ProgressReporter;
@@ -236,7 +236,7 @@ export async function burnCommand(
 }
 
 /** The media state as the drive reports it now (for the summary and after failures). */
-async function describeState(recorder: DiscRecorder): Promise<string> {
+export async function describeState(recorder: DiscRecorder): Promise<string> {
   const data = new DiscFormat2Data();
   await data.setRecorder(recorder);
   const flags = await data.getCurrentMediaStatus();

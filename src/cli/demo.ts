@@ -1,7 +1,7 @@
-// `discwright demo` (what `npm start` runs): writes a generated image to a virtual DVD+R backed
-// by a file, with the live progress line, then does what a burner does after the data (SYNCHRONIZE
-// CACHE, CLOSE TRACK, CLOSE SESSION), reads the section back to check it, and shows `info` of the
-// result. Needs no hardware and no privileges. Like write-section it holds exclusive access to
+// `discwright demo` (what `npm start` runs): burns a generated image to a virtual DVD+R backed
+// by a file through DiscFormat2Data (docs/burning.md), with the phases and the live progress line:
+// validation, the write, SYNCHRONIZE CACHE, CLOSE TRACK and CLOSE SESSION, a FULL read-back
+// verification; then shows `info` of the result. Needs no hardware and no privileges. Like write-section it holds exclusive access to
 // the drive (here: the image) from before the first command to the end.
 
 import { createHash, type Hash } from 'node:crypto';
@@ -11,19 +11,15 @@ import { join, resolve } from 'node:path';
 import { DwError, HR } from '../errors.js';
 import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
-import {
-  closeSession,
-  closeTrack,
-  readBlockChunks,
-  writablePosition,
-} from '../device/media-ops.js';
+import { BurnVerificationLevel } from '../device/types.js';
 import type { BlockReader } from '../engine/index.js';
+import { DiscFormat2Data } from '../format/index.js';
+import { BurnProgress } from './burn.js';
 import { exitCodeFor } from './exit-codes.js';
 import { errorReport, formatMB } from './format.js';
 import { gatherInfo, infoText } from './info.js';
 import { println, type CliIo } from './io.js';
-import { progressMode } from './progress.js';
-import { Interrupt, mediaFamily, reportSection, runSection } from './section.js';
+import { Interrupt, mediaFamily } from './section.js';
 
 export interface DemoOptions {
   /** Image size in MiB (default 64). */
@@ -89,18 +85,6 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-async function readBackDigest(
-  recorder: DiscRecorder,
-  lba: number,
-  blocks: number,
-): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of readBlockChunks(recorder, { lba, blocks, blockSize: SECTOR })) {
-    hash.update(chunk);
-  }
-  return hash.digest('hex');
-}
-
 export async function demoCommand(io: CliIo, o: DemoOptions): Promise<number> {
   const sizeMiB = o.size ?? 64;
   const speed = o.speed ?? '16x';
@@ -122,44 +106,43 @@ export async function demoCommand(io: CliIo, o: DemoOptions): Promise<number> {
       io.stdout,
       `drive: ${recorder.vendorId} ${recorder.productId} ${recorder.productRevision}`,
     );
-    const where = await writablePosition(recorder);
-    if (where.nextWritableAddress === undefined || where.freeBlocks < blocks) {
-      throw new DwError(HR.E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA, {
-        message: `the disc in ${image} has no room for ${blocks} more blocks (free: ${where.freeBlocks})`,
-        hint: 'Run the demo with another --dir, or remove the old image and its .json sidecar.',
-      });
+    // A real burn through DiscFormat2Data: validate, write, close track and session (the DVD+R
+    // stays appendable, so the demo can run again on the same image), FULL verification.
+    const data = new DiscFormat2Data();
+    await data.setRecorder(recorder);
+    data.clientName = DEMO_CLIENT;
+    data.burnVerificationLevel = BurnVerificationLevel.FULL;
+    data.disableConsumerDvdCompatibilityMode = true;
+    const progress = new BurnProgress(io, false, await mediaFamily(recorder));
+    data.on('update', (_s, a) => {
+      if (a.sectorCount !== undefined) progress.totalBlocks = a.sectorCount;
+      progress.update(a);
+    });
+    interrupt.signal.addEventListener('abort', () => data.cancelWrite(), { once: true });
+    interrupt.check();
+    const source = new GeneratedSource(blocks * SECTOR);
+    let r;
+    try {
+      r = await data.write(source, { sizeBytes: blocks * SECTOR });
+    } catch (e) {
+      if (e instanceof DwError && e.hr === HR.E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA) {
+        throw new DwError(e.hr, {
+          message: `the disc in ${image}: ${e.message}`,
+          hint: 'Run the demo with another --dir, or remove the old image and its .json sidecar.',
+          cause: e,
+        });
+      }
+      throw e;
+    } finally {
+      progress.stop();
     }
-    const lba = where.nextWritableAddress;
+    const last = r.startLba + r.blocks - 1;
     println(
       io.stdout,
-      `writing ${blocks} blocks (${formatMB(blocks * SECTOR)}) at the next writable address, LBA ${lba}`,
+      `wrote ${r.blocks} blocks (${formatMB(r.blocks * SECTOR)}) to LBA ${r.startLba}..${last}`,
     );
-    const source = new GeneratedSource(blocks * SECTOR);
-    const params = { lba, blocks, bytesPerSector: SECTOR };
-    const family = await mediaFamily(recorder);
-    const outcome = await runSection(
-      recorder,
-      source,
-      params,
-      { io, mode: progressMode(io.stdout, false), family },
-      interrupt,
-    );
-    const code = reportSection(io, false, params, outcome);
-    if (outcome.error !== undefined) return code;
-
-    await recorder.synchronizeCache();
-    println(io.stdout, 'synchronized the drive cache');
-    await closeTrack(recorder, where.trackNumber);
-    await closeSession(recorder);
-    println(io.stdout, `closed track ${where.trackNumber} and the session`);
-    const expected = source.digest();
-    const actual = await readBackDigest(recorder, lba, blocks);
-    if (actual !== expected) {
-      throw new DwError(HR.E_IMAPI_BURN_VERIFICATION_FAILED, {
-        message: `read-back sha256 ${actual} differs from the written data's ${expected}`,
-      });
-    }
-    println(io.stdout, `verified: read back ${blocks} blocks, sha256 ${expected}`);
+    println(io.stdout, `closed track ${r.trackNumber ?? '?'} and the session`);
+    println(io.stdout, `verified: read back ${r.blocks} blocks, sha256 ${source.digest()}`);
     println(io.stdout);
     println(io.stdout, infoText(await gatherInfo(recorder, address)));
     println(io.stdout);

@@ -63,6 +63,8 @@ export interface BurnResult {
   readonly physicalType: number;
   readonly startLba: number;
   readonly blocks: number;
+  /** The track written (sequential media), as READ TRACK INFORMATION numbered it. */
+  readonly trackNumber: number | undefined;
   /** SHA-256 (hex) of the data handed to the drive. */
   readonly sha256: string;
   /** How the disc was left: `open` (overwrite media), a closed session, or finalized. */
@@ -241,6 +243,7 @@ export async function burn(
     physicalType: m.physicalType,
     startLba: lba,
     blocks,
+    trackNumber: m.kind === 'sequential' ? m.lastTrack.logicalTrackNumber : undefined,
     sha256: rec.digest(),
     closing: closed,
     verificationLevel: s.testWrite ? BurnVerificationLevel.NONE : s.verificationLevel,
