@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { DwError, HR } from '../errors.js';
 import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
-import { BurnVerificationLevel } from '../device/types.js';
+import { closeSession, closeTrack, writablePosition } from '../device/media-ops.js';
+import { BurnVerificationLevel, Format2DataMediaState } from '../device/types.js';
 import type { BlockReader } from '../engine/index.js';
 import { DiscFormat2Data } from '../format/index.js';
 import { BurnProgress } from './burn.js';
@@ -120,6 +121,17 @@ export async function demoCommand(io: CliIo, o: DemoOptions): Promise<number> {
     });
     interrupt.signal.addEventListener('abort', () => data.cancelWrite(), { once: true });
     interrupt.check();
+    if (((await data.getCurrentMediaStatus()) & Format2DataMediaState.NON_EMPTY_SESSION) !== 0) {
+      // The demo's own image, left with an open session by an earlier write-section: a burner
+      // does not append to another write's session, so close it first (the demo may).
+      const where = await writablePosition(recorder);
+      await closeTrack(recorder, where.trackNumber);
+      await closeSession(recorder);
+      println(
+        io.stdout,
+        `closed the open session an earlier write left (track ${where.trackNumber})`,
+      );
+    }
     const source = new GeneratedSource(blocks * SECTOR);
     let r;
     try {
