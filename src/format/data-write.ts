@@ -227,6 +227,8 @@ export async function burn(
     closed = 'open';
   }
 
+  // A cancel that came while closing: the disc is closed as asked; skip the verification.
+  checkCancel(h.signal);
   const range = { lba, blocks, sequential: m.kind === 'sequential' };
   if (!s.testWrite && s.verificationLevel !== BurnVerificationLevel.NONE) {
     h.phase(A.VERIFYING);

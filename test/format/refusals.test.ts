@@ -150,6 +150,43 @@ describe('DiscFormat2Data cancel', () => {
   });
 });
 
+describe('DiscFormat2Data cancel in the other phases', () => {
+  for (const [phase, action] of [
+    ['INITIALIZING_HARDWARE', A.INITIALIZING_HARDWARE],
+    ['FINALIZATION', A.FINALIZATION],
+    ['VERIFYING', A.VERIFYING],
+  ] as const) {
+    it(`during ${phase}: rejects cancelled and the disc says what was done`, async () => {
+      const { bytes: iso } = await isoImage();
+      const { data, drive, log } = await dataWriter('virtual:bd-r');
+      data.burnVerificationLevel = BurnVerificationLevel.FULL;
+      data.on('update', (_s, a) => {
+        if (a.currentAction === action) data.cancelWrite();
+      });
+      const e = await rejectsWith(data.write(iso));
+      assert.equal(e.hr, HR.E_IMAPI_REQUEST_CANCELLED);
+      const state = await data.getCurrentMediaStatus();
+      if (action === A.INITIALIZING_HARDWARE) {
+        assert.equal(writes(log).length, 0, 'a WRITE after the cancel');
+        assert.equal(state, F.BLANK);
+        return;
+      }
+      // Closing is never cut short: the session is closed, and the disc appendable.
+      assert.equal(state, F.APPENDABLE);
+      assert.deepEqual(
+        log.filter((x) => x.opcode === 0x5b).map((x) => x.cdb[2]! & 7),
+        [1, 2],
+      );
+      const lastClose = log.findLastIndex((x) => x.opcode === 0x5b);
+      const reads = log.slice(lastClose).filter((x) => x.opcode === 0x28).length;
+      if (action === A.FINALIZATION) assert.equal(reads, 0, 'verified after a cancel');
+      // QUICK's 16 sampled blocks, then FULL stops after its first chunk.
+      else assert.ok(reads <= 16 + 1, `${reads} READs despite the cancel`);
+      assert.equal(drive.control.media.sessions.filter((s) => s.closed).length, 1);
+    });
+  }
+});
+
 describe('DiscFormat2Data verification failures', () => {
   it('QUICK: a read error at a sampled block fails with the LBA', async () => {
     const { bytes: iso } = await isoImage();
