@@ -51,6 +51,8 @@ export {
   DiscFormat2Data,
   DiscFormat2Erase,
   formatMedia,
+  closeMedia,
+  verifyImage,
   MAX_WRITE_SPEED,
   type DiscFormat2DataEventArgs,
   type DiscFormat2DataOptions,
@@ -60,6 +62,8 @@ export {
   type BurnResult,
   type FormatMediaOptions,
   type FormatChoice,
+  type CloseRequest,
+  type CloseOutcome,
 } from './format/index.js';
 export { decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';
 export { hrFromSense, hrFromSenseCodes } from './scsi/sense-hresult.js';

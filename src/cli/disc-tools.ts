@@ -1,13 +1,14 @@
-// `discwright msinfo | blank | format | verify`: the disc-level commands around `burn`
+// `discwright msinfo | blank | format | close | verify`: the disc-level commands around `burn`
 // (docs/burning.md). msinfo prints `lastSessionStart,nextWritable` as `cdrecord -msinfo` does, for
 // `xorriso -as mkisofs -C`; blank runs DiscFormat2Erase with its progress; format runs
-// formatMedia; verify compares an image with the disc block by block. blank and format hold
-// exclusive access like burn; msinfo and verify only read.
+// formatMedia; close runs closeMedia; verify compares an image with the disc block by block.
+// blank, format and close hold exclusive access like burn; msinfo and verify only read.
 
 import { DwError, HR } from '../errors.js';
 import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import {
+  closeMedia,
   DiscFormat2Data,
   DiscFormat2Erase,
   formatMedia,
@@ -17,6 +18,7 @@ import {
 import { exitCodeFor } from './exit-codes.js';
 import { errorReport, jsonResult } from './format.js';
 import { println, type CliIo } from './io.js';
+import { mediaStateNames } from './burn.js';
 import { Interrupt } from './section.js';
 
 /** The holder other programs see while blank or format has the drive. */
@@ -117,6 +119,28 @@ export function formatCommand(
       println(io.stdout, `formatted: format type ${type}, ${choice.numberOfBlocks} blocks`);
     }
     return { formatType: type, numberOfBlocks: choice.numberOfBlocks };
+  });
+}
+
+/** `close [--track|--session|--finalize]`: what an earlier write left open. */
+export function closeCommand(
+  io: CliIo,
+  address: string,
+  o: { track?: boolean; finalize?: boolean; json?: boolean; force?: boolean },
+): Promise<number> {
+  const json = o.json === true;
+  const request = o.track === true ? 'track' : o.finalize === true ? 'finalize' : 'session';
+  return withRecorder(io, address, json, { force: o.force === true }, async (recorder) => {
+    const { closeFunctions } = await closeMedia(recorder, request);
+    const data = new DiscFormat2Data();
+    await data.setRecorder(recorder);
+    const state = mediaStateNames(await data.getCurrentMediaStatus());
+    if (!json) {
+      const sent = closeFunctions.map((f) => f.toString(2).padStart(3, '0') + 'b').join(', ');
+      println(io.stdout, `closed (${request}): CLOSE TRACK/SESSION ${sent || 'not needed'}`);
+      println(io.stdout, `disc now: ${state.join(', ')}`);
+    }
+    return { request, closeFunctions, mediaState: state };
   });
 }
 

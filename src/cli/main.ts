@@ -266,6 +266,24 @@ program
   });
 
 program
+  .command('close')
+  .description('close what an earlier write left open: the track, the session, or the disc')
+  .argument('<recorder>', RECORDER_HELP)
+  .option('--track', 'close the open track only')
+  .option('--session', 'close the track and the session (default)')
+  .option('--finalize', 'close the disc: nothing can be appended afterwards')
+  .option('--json', 'print a result object')
+  .option('--force', FORCE_HELP)
+  .action(async (recorder: string, _o: unknown, cmd: Command) => {
+    const o = cmd.opts<{ track?: boolean; session?: boolean; finalize?: boolean }>();
+    if ([o.track, o.session, o.finalize].filter((x) => x === true).length > 1) {
+      throw new InvalidArgumentError('--track, --session and --finalize exclude each other.');
+    }
+    const { closeCommand } = await import('./disc-tools.js');
+    exitCode = await closeCommand(io, recorder, cmd.opts());
+  });
+
+program
   .command('verify')
   .description('compare an image with the disc, block by block')
   .argument('<recorder>', RECORDER_HELP)

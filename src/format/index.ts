@@ -31,3 +31,4 @@ export { MAX_WRITE_SPEED } from './write-setup.js';
 export { DiscFormat2Erase, type EraseUpdateListener } from './disc-format2-erase.js';
 export { verifyImage } from './verify.js';
 export { openDataSource, type OpenedSource } from './data-source.js';
+export { closeMedia, type CloseRequest, type CloseOutcome } from './close-media.js';

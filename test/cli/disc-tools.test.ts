@@ -16,7 +16,23 @@ async function isoFile(): Promise<string> {
   return path;
 }
 
-describe('discwright msinfo, verify, blank, format', () => {
+describe('discwright msinfo, verify, blank, format, close', () => {
+  it('close closes what write-section left open, and exits 2 for two kinds at once', async () => {
+    const iso = await isoFile();
+    const address = `virtual:dvd+r?image=${image()}`;
+    assert.equal((await run(['write-section', address, iso, '--lba', '0'])).code, 0);
+    const c = await run(['close', address, '--json']);
+    assert.equal(c.code, 0, c.stderr);
+    const r = jsonLines(c.stdout).at(-1)!;
+    assert.deepEqual(r.closeFunctions, [1, 2]);
+    assert.deepEqual(r.mediaState, ['appendable']);
+    const f = await run(['close', address, '--finalize']);
+    assert.match(f.stdout.toString(), /closed \(finalize\): CLOSE TRACK\/SESSION 101b/);
+    assert.match(f.stdout.toString(), /disc now: finalized/);
+    assert.equal((await run(['close', address, '--track', '--finalize'])).code, 2);
+    assert.equal((await run(['close', address])).code, 1, 'nothing left to close');
+  });
+
   it('msinfo prints start,nwa after a first session, which a second burn then starts at', async () => {
     const iso = await isoFile();
     const address = `virtual:cd-rw?image=${image()}`;
