@@ -4,6 +4,7 @@
 // BlockReader needs `sizeBytes`. IMAPI2 takes whole 2048-byte sectors only.
 
 import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { DwError, HR, invalidArgument } from '../errors.js';
 import { toBlockReader, type BlockReader, type BlockSource } from '../engine/index.js';
 
@@ -45,7 +46,14 @@ function fromHandle(fh: FileHandle, limit: number): BlockReader {
 }
 
 function isFileHandle(x: unknown): x is FileHandle {
-  return typeof x === 'object' && x !== null && typeof (x as FileHandle).fd === 'number';
+  // A Readable on a descriptor (process.stdin) has an `fd` too: it is a stream, not a handle.
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof Readable) &&
+    typeof (x as FileHandle).fd === 'number' &&
+    typeof (x as FileHandle).stat === 'function'
+  );
 }
 
 function isBlockReader(x: unknown): x is BlockReader {

@@ -72,6 +72,24 @@ describe('discwright burn', () => {
     assert.ok(Math.abs((r2.writeSpeedSectorsPerSecond as number) - 600) <= 2);
   });
 
+  it('burns standard input of --size bytes to BD-RE, formatting it first', async () => {
+    const { bytes } = await isoImage();
+    const img = image();
+    const r = await run(
+      ['burn', `virtual:bd-re?image=${img}`, '-', '--size', String(bytes.length), '--json'],
+      bytes,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const lines = jsonLines(r.stdout);
+    assert.ok(lines.some((l) => l.phase === 'formatting'));
+    const result = lines.at(-1)!;
+    assert.equal(result.formatted, true);
+    assert.equal(result.closing, 'open');
+    assert.deepEqual(result.mediaState, ['overwrite-only']);
+    const disc = await readFile(img);
+    assert.ok(disc.subarray(0, bytes.length).equals(Buffer.from(bytes)));
+  });
+
   it('refuses a too large image with exit 1 and sends no WRITE', async () => {
     const iso = await isoFile();
     const r = await run([

@@ -5,6 +5,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   BurnVerificationLevel,
   Format2DataMediaState as F,
@@ -68,6 +72,49 @@ describe('DiscFormat2Data burns an ISO with FULL verification', () => {
       assert.equal(result.mediaStateAfter, expected.flags);
     });
   }
+});
+
+describe('DiscFormat2Data sources', () => {
+  it('takes a path, a FileHandle, and a Readable, an iterable or a BlockReader with sizeBytes', async () => {
+    const { bytes: iso } = await isoImage();
+    const path = join(await mkdtemp(join(tmpdir(), 'discwright-src-')), 'a.iso');
+    await writeFile(path, iso);
+    const handle = await open(path, 'r');
+    const chunks = () => [iso.subarray(0, 5000), iso.subarray(5000)];
+    let at = 0;
+    const reader = {
+      readInto(dst: Uint8Array) {
+        const n = Math.min(dst.length, iso.length - at);
+        dst.set(iso.subarray(at, at + n));
+        at += n;
+        return Promise.resolve(n);
+      },
+    };
+    try {
+      for (const [name, source, size] of [
+        ['path', path, undefined],
+        ['FileHandle', handle, undefined],
+        ['Readable', Readable.from(chunks()), iso.length],
+        [
+          'iterable',
+          (async function* () {
+            yield* chunks();
+          })(),
+          iso.length,
+        ],
+        ['BlockReader', reader, iso.length],
+      ] as const) {
+        const { data, drive } = await dataWriter('virtual:bd-re?formatted=on');
+        const r = await data.write(source, size === undefined ? {} : { sizeBytes: size });
+        assert.equal(r.sha256, sha256(iso), name);
+        const recorded = await drive.control.media.readBlocks(0, iso.length / 2048);
+        assert.ok(Buffer.from(recorded).equals(Buffer.from(iso)), name);
+      }
+    } finally {
+      await handle.close();
+      await rm(dirname(path), { recursive: true, force: true });
+    }
+  });
 });
 
 describe('DiscFormat2Data media state and addresses', () => {
