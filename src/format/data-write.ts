@@ -5,13 +5,14 @@
 // assumed from its name. DiscFormat2Data (disc-format2-data.ts) wraps it with the IMAPI2 surface.
 
 import { DwError, HR } from '../errors.js';
-import { WriteEngine, type WriteEngineEventArgs } from '../engine/index.js';
+import { WriteEngine, type BlockReader, type WriteEngineEventArgs } from '../engine/index.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import type { Clock } from '../transport/clock.js';
 import {
   BurnVerificationLevel,
   Format2DataMediaState as F,
   Format2DataWriteAction as A,
+  ProfileType,
 } from '../device/types.js';
 import type { OpenedSource } from './data-source.js';
 import { formatMedia, type FormatChoice } from './format-media.js';
@@ -135,7 +136,37 @@ async function validate(
   checkRoom(m, blocks);
 }
 
-function checkRoom(m: MediaSnapshot, blocks: number): void {
+/**
+ * DVD-RW restricted overwrite records whole ECC blocks (MMC-6 4.5.3: the blocking factor of READ
+ * TRACK INFORMATION, 16): the image is padded with zero blocks up to the next multiple.
+ */
+function writeUnit(m: MediaSnapshot): number {
+  if (m.profile !== ProfileType.DVD_DASH_REWRITABLE) return 1;
+  return m.lastTrack.fixedPacketSizeBlockingFactor > 1
+    ? m.lastTrack.fixedPacketSizeBlockingFactor
+    : 16;
+}
+
+/** `inner`, then `padBytes` zero bytes once it ends. */
+function padded(inner: BlockReader, padBytes: number): BlockReader {
+  let left = padBytes;
+  return {
+    async readInto(dst) {
+      let n = await inner.readInto(dst);
+      if (n < dst.length && left > 0) {
+        const z = Math.min(dst.length - n, left);
+        dst.fill(0, n, n + z);
+        n += z;
+        left -= z;
+      }
+      return n;
+    },
+  };
+}
+
+function checkRoom(m: MediaSnapshot, sourceBlocks: number): void {
+  const unit = writeUnit(m);
+  const blocks = Math.ceil(sourceBlocks / unit) * unit;
   const area = writableArea(m);
   if (blocks > area.freeSectors) {
     throw refuse(
@@ -194,6 +225,8 @@ export async function burn(
 
   h.phase(A.WRITING_DATA);
   const rec = new RecordingReader(source.reader, blocks);
+  const unit = writeUnit(m);
+  const writeBlocks = Math.ceil(blocks / unit) * unit;
   const engine = new WriteEngine({ clock: h.clock });
   await engine.setRecorder(recorder);
   engine.bytesPerSector = SECTOR;
@@ -201,7 +234,12 @@ export async function burn(
   h.engine(engine);
   const lba = area.nextWritableAddress;
   try {
-    await engine.writeSection(rec, lba, blocks, { signal: h.signal });
+    await engine.writeSection(
+      writeBlocks === blocks ? rec : padded(rec, (writeBlocks - blocks) * SECTOR),
+      lba,
+      writeBlocks,
+      { signal: h.signal },
+    );
   } catch (e) {
     // What was accepted stays on the disc; make sure it reached the medium before reporting.
     await recorder.synchronizeCache().catch(() => undefined);

@@ -4,7 +4,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiscFormat2Erase, formatMedia } from '../../src/format/index.js';
-import { Format2DataMediaState as F, MediaPhysicalType } from '../../src/device/types.js';
+import {
+  BurnVerificationLevel,
+  Format2DataMediaState as F,
+  MediaPhysicalType,
+} from '../../src/device/types.js';
 import { HR } from '../../src/errors.js';
 import { pattern, rejectsWith, rig } from '../helpers/recorder.js';
 import { dataWriter } from '../helpers/format.js';
@@ -117,12 +121,24 @@ describe('formatMedia', () => {
     }
   });
 
-  it('lets DiscFormat2Data burn a DVD-RW formatted for restricted overwrite', async () => {
+  it('lets DiscFormat2Data burn a DVD-RW formatted for restricted overwrite, padded to 16 blocks', async () => {
     const w = await dataWriter('virtual:dvd-rw');
     await formatMedia(w.recorder);
     assert.equal(await w.data.getCurrentMediaStatus(), F.OVERWRITE_ONLY);
-    const r = await w.data.write(pattern(2048 * 64));
+    w.data.burnVerificationLevel = BurnVerificationLevel.FULL;
+    const image = pattern(2048 * 37); // not a whole number of ECC blocks
+    const r = await w.data.write(image);
     assert.equal(r.startLba, 0);
+    assert.equal(r.blocks, 37);
     assert.equal(r.closing, 'open');
+    const disc = await w.drive.control.media.readBlocks(0, 48);
+    assert.ok(Buffer.from(disc.subarray(0, image.length)).equals(Buffer.from(image)));
+    assert.ok(
+      disc.subarray(image.length).every((b) => b === 0),
+      'the padding is zeros',
+    );
+    const written = w.log.filter((e) => e.opcode === 0x2a || e.opcode === 0xaa);
+    const blocks = written.reduce((n, e) => n + ((e.cdb[7]! << 8) | e.cdb[8]!), 0);
+    assert.equal(blocks, 48, 'whole ECC blocks only');
   });
 });
