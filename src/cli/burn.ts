@@ -38,6 +38,8 @@ export interface BurnOptions {
   readonly speed?: string;
   readonly simulate?: boolean;
   readonly forceOverwrite?: boolean;
+  /** Eject the disc after a successful burn. */
+  readonly eject?: boolean;
   readonly json?: boolean;
   readonly force?: boolean;
 }
@@ -219,7 +221,12 @@ export async function burnCommand(
     interrupt.check();
     const result = await data.write(source, size === undefined ? {} : { sizeBytes: size });
     progress.stop();
-    return await report(io, json, data, result, progress.elapsed);
+    const code = await report(io, json, data, result, progress.elapsed);
+    if (o.eject === true) {
+      await recorder.ejectMedia();
+      if (!json) println(io.stdout, 'ejected');
+    }
+    return code;
   } catch (e) {
     progress?.stop();
     if (json) println(io.stdout, JSON.stringify(jsonResult(e, {})));

@@ -212,6 +212,7 @@ program
   .option('--speed <x>', 'write speed: max, or a multiple of 1x such as 8x')
   .option('--simulate', 'test write: the drive records nothing (CD-R/RW, DVD-R/RW)')
   .option('--force-overwrite', 'write over a rewritable disc that holds a file system')
+  .option('--eject', 'eject the disc after a successful burn')
   .option('--json', 'print one JSON object per update (with its phase), then a result object')
   .option('--force', FORCE_HELP)
   .addHelpText('after', EXCLUSIVE_HELP)

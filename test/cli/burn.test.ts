@@ -64,7 +64,17 @@ describe('discwright burn', () => {
     assert.equal(result.closing, 'session');
     assert.deepEqual(result.mediaState, ['appendable']);
 
-    const second = await run(['burn', address, iso.path, '--json', '--speed', '8x']);
+    const second = await run([
+      'burn',
+      address,
+      iso.path,
+      '--json',
+      '--speed',
+      '8x',
+      '--eject',
+      '--trace',
+    ]);
+    assert.match(second.stderr, /START STOP UNIT/, 'no eject was sent');
     assert.equal(second.code, 0, second.stderr);
     const r2 = jsonLines(second.stdout).at(-1)!;
     assert.ok((r2.startLba as number) > 331, 'the second session starts after the first');
