@@ -67,6 +67,39 @@ export function mediaStateNames(flags: number): string[] {
   return names.length === 0 ? ['unknown'] : names;
 }
 
+/** The option checks made before any drive is opened (usage errors exit 2). */
+export function checkBurnOptions(o: BurnOptions): void {
+  if (o.finalize === true && o.multisession === true) {
+    throw invalidArgument('--finalize and --multisession exclude each other');
+  }
+  if (o.speed !== undefined) parseBurnSpeed(o.speed);
+}
+
+/** A DiscFormat2Data on `recorder`, set up as the burn options say. */
+export async function dataWriterFor(
+  recorder: DiscRecorder,
+  o: BurnOptions,
+  family: MediaFamily | undefined,
+): Promise<DiscFormat2Data> {
+  const data = new DiscFormat2Data();
+  await data.setRecorder(recorder);
+  data.clientName = BURN_CLIENT;
+  data.burnVerificationLevel = verifyLevel(o.verify);
+  data.forceMediaToBeClosed = o.finalize === true;
+  data.disableConsumerDvdCompatibilityMode = o.multisession === true;
+  data.testWrite = o.simulate === true;
+  data.forceOverwrite = o.forceOverwrite === true;
+  const speedX = o.speed === undefined ? undefined : parseBurnSpeed(o.speed);
+  if (speedX !== undefined) {
+    data.setWriteSpeed(
+      speedX === MAX_WRITE_SPEED || family === undefined
+        ? MAX_WRITE_SPEED
+        : Math.max(1, Math.round((speedX * oneXRate(family, 2048)) / 2048)),
+    );
+  }
+  return data;
+}
+
 function verifyLevel(v: BurnOptions['verify']): number {
   switch (v ?? 'quick') {
     case 'none':
@@ -180,31 +213,13 @@ export async function burnCommand(
   let progress: BurnProgress | undefined;
   const json = o.json === true;
   try {
-    if (o.finalize === true && o.multisession === true) {
-      throw invalidArgument('--finalize and --multisession exclude each other');
-    }
-    const speedX = o.speed === undefined ? undefined : parseBurnSpeed(o.speed);
-    const level = verifyLevel(o.verify);
+    checkBurnOptions(o);
     const { source, size } = await resolveImage(io, imagePath, o.size);
     recorder = await openRecorder(recorderAddress, {
       exclusive: { clientName: BURN_CLIENT, force: o.force === true },
     });
     const family = await mediaFamily(recorder);
-    const data = new DiscFormat2Data();
-    await data.setRecorder(recorder);
-    data.clientName = BURN_CLIENT;
-    data.burnVerificationLevel = level;
-    data.forceMediaToBeClosed = o.finalize === true;
-    data.disableConsumerDvdCompatibilityMode = o.multisession === true;
-    data.testWrite = o.simulate === true;
-    data.forceOverwrite = o.forceOverwrite === true;
-    if (speedX !== undefined) {
-      data.setWriteSpeed(
-        speedX === MAX_WRITE_SPEED || family === undefined
-          ? MAX_WRITE_SPEED
-          : Math.max(1, Math.round((speedX * oneXRate(family, 2048)) / 2048)),
-      );
-    }
+    const data = await dataWriterFor(recorder, o, family);
     if (!json) {
       println(
         io.stdout,

@@ -213,10 +213,17 @@ program
   .option('--simulate', 'test write: the drive records nothing (CD-R/RW, DVD-R/RW)')
   .option('--force-overwrite', 'write over a rewritable disc that holds a file system')
   .option('--eject', 'eject the disc after a successful burn')
+  .option('--also <recorders...>', 'burn the same image to these recorders too, at the same time')
   .option('--json', 'print one JSON object per update (with its phase), then a result object')
   .option('--force', FORCE_HELP)
   .addHelpText('after', EXCLUSIVE_HELP)
   .action(async (recorder: string, image: string, _o: unknown, cmd: Command) => {
+    const o = cmd.opts<{ also?: string[] }>();
+    if (o.also !== undefined && o.also.length > 0) {
+      const { duplicateCommand } = await import('./duplicate.js');
+      exitCode = await duplicateCommand(io, [recorder, ...o.also], image, cmd.opts());
+      return;
+    }
     const { burnCommand } = await import('./burn.js');
     exitCode = await burnCommand(io, recorder, image, cmd.opts());
   });

@@ -100,6 +100,54 @@ describe('discwright burn', () => {
     assert.ok(disc.subarray(0, bytes.length).equals(Buffer.from(bytes)));
   });
 
+  it('--also burns one image to several drives; one failing does not stop the others', async () => {
+    const iso = await isoFile();
+    const [a, b, c] = [image(), image(), image()];
+    const r = await run([
+      'burn',
+      `virtual:dvd+r?image=${a}`,
+      iso.path,
+      '--also',
+      `virtual:bd-r?image=${b}`,
+      `virtual:dvd+r?image=${c}&capacity=100`,
+      '--verify',
+      'full',
+      '--json',
+    ]);
+    assert.equal(r.code, 1, 'one drive failed');
+    const results = jsonLines(r.stdout).filter((l) => l.result !== undefined);
+    assert.deepEqual(
+      results.map((x) => [x.recorder, x.result, x.code]),
+      [
+        [`virtual:dvd+r?image=${a}`, 'ok', 'S_OK'],
+        [`virtual:bd-r?image=${b}`, 'ok', 'S_OK'],
+        [
+          `virtual:dvd+r?image=${c}&capacity=100`,
+          'error',
+          'E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA',
+        ],
+      ],
+    );
+    for (const img of [a, b]) {
+      const disc = await readFile(img);
+      assert.ok(disc.subarray(0, iso.bytes.length).equals(iso.bytes), img);
+    }
+    const updates = jsonLines(r.stdout).filter((l) => l.event === 'update');
+    assert.ok(
+      updates.some((u) => u.recorder === `virtual:bd-r?image=${b}` && u.phase === 'verifying'),
+    );
+    const stdin = await run([
+      'burn',
+      `virtual:dvd+r?image=${a}`,
+      '-',
+      '--size',
+      '2048',
+      '--also',
+      `virtual:bd-r?image=${b}`,
+    ]);
+    assert.equal(stdin.code, 2, 'standard input goes to one drive only');
+  });
+
   it('refuses a too large image with exit 1 and sends no WRITE', async () => {
     const iso = await isoFile();
     const r = await run([
