@@ -3,7 +3,7 @@
 // "CD001" at LBA 16, a terminator at 17, file data after) so the tests run either way.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +29,7 @@ export function isoImage(): Promise<{ bytes: Uint8Array; real: boolean }> {
     const dir = await mkdtemp(join(tmpdir(), 'discwright-iso-'));
     try {
       const src = join(dir, 'src');
-      await run('mkdir', [src]);
+      await mkdir(src);
       await writeFile(join(src, 'README.txt'), 'discwright burn test\n');
       const data = new Uint8Array(300_000);
       for (let i = 0; i < data.length; i++) data[i] = (i * 13 + (i >> 9)) & 0xff;
