@@ -1,6 +1,7 @@
 // discwright public API: the recorder (IDiscRecorder2 / IDiscRecorder2Ex), the write engine
-// (IWriteEngine2), errors and HRESULTs, and the types they use. The codecs are in
-// `discwright/scsi`, the virtual drive for tests in `discwright/testing`.
+// (IWriteEngine2), whole-disc burning (DiscFormat2Data, DiscFormat2Erase), errors and HRESULTs,
+// and the types they use. The codecs are in `discwright/scsi`, the virtual drive for tests in
+// `discwright/testing`.
 
 export * from './errors.js';
 export type {
@@ -46,6 +47,24 @@ export {
   type ExclusiveOnOpen,
 } from './device/index.js';
 export * from './device/types.js';
+export {
+  DiscFormat2Data,
+  DiscFormat2Erase,
+  formatMedia,
+  closeMedia,
+  verifyImage,
+  MAX_WRITE_SPEED,
+  type DiscFormat2DataEventArgs,
+  type DiscFormat2DataOptions,
+  type DataUpdateListener,
+  type DataWriteOptions,
+  type EraseUpdateListener,
+  type BurnResult,
+  type FormatMediaOptions,
+  type FormatChoice,
+  type CloseRequest,
+  type CloseOutcome,
+} from './format/index.js';
 export { decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';
 export { hrFromSense, hrFromSenseCodes } from './scsi/sense-hresult.js';
 export {

@@ -64,6 +64,8 @@ export function parseMiB(text: string): number {
 export function rejectRepeatedOptions(command: Command): void {
   for (const option of command.options) {
     if (!option.required && !option.optional) continue;
+    // A variadic option takes its values one by one: it is given once with several values.
+    if (option.variadic) continue;
     const parse = option.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
     let given = false;
     option.argParser((value: string, previous: unknown): unknown => {

@@ -1,8 +1,9 @@
-// `discwright demo` (what `npm start` runs): writes a generated image to a virtual DVD+R backed
-// by a file, with the live progress line, then does what a burner does after the data (SYNCHRONIZE
-// CACHE, CLOSE TRACK, CLOSE SESSION), reads the section back to check it, and shows `info` of the
-// result. Needs no hardware and no privileges. Like write-section it holds exclusive access to
-// the drive (here: the image) from before the first command to the end.
+// `discwright demo` (what `npm start` runs): burns a generated image to a virtual DVD+R backed
+// by a file through DiscFormat2Data (docs/burning.md), with the phases and the live progress line:
+// validation, the write, SYNCHRONIZE CACHE, CLOSE TRACK and CLOSE SESSION, a FULL read-back
+// verification; then shows `info` of the result. Needs no hardware and no privileges. Like
+// write-section it holds exclusive access to the drive (here: the image) from before the first
+// command to the end, and reports a failure to close it.
 
 import { createHash, type Hash } from 'node:crypto';
 import { mkdtemp, mkdir } from 'node:fs/promises';
@@ -11,20 +12,17 @@ import { join, resolve } from 'node:path';
 import { DwError, HR } from '../errors.js';
 import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
-import {
-  closeSession,
-  closeTrack,
-  readBlockChunks,
-  writablePosition,
-} from '../device/media-ops.js';
+import { closeSession, closeTrack, writablePosition } from '../device/media-ops.js';
+import { BurnVerificationLevel, Format2DataMediaState } from '../device/types.js';
 import type { BlockReader } from '../engine/index.js';
+import { DiscFormat2Data } from '../format/index.js';
+import { BurnProgress } from './burn.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { errorReport, formatMB } from './format.js';
 import { gatherInfo, infoText } from './info.js';
 import { println, type CliIo } from './io.js';
-import { progressMode } from './progress.js';
-import { Interrupt, mediaFamily, runSection } from './section.js';
-import { closeRecorder, finishSection, reportSection, wroteText } from './section-report.js';
+import { Interrupt, mediaFamily } from './section.js';
+import { closeRecorder } from './section-report.js';
 
 export interface DemoOptions {
   /** Image size in MiB (default 64). */
@@ -90,18 +88,6 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-async function readBackDigest(
-  recorder: DiscRecorder,
-  lba: number,
-  blocks: number,
-): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of readBlockChunks(recorder, { lba, blocks, blockSize: SECTOR })) {
-    hash.update(chunk);
-  }
-  return hash.digest('hex');
-}
-
 /** The recorder the demo holds, closed by demoCommand whichever way the demo ends. */
 interface Held {
   recorder: DiscRecorder | undefined;
@@ -144,54 +130,62 @@ async function demo(io: CliIo, o: DemoOptions, interrupt: Interrupt, held: Held)
     io.stdout,
     `drive: ${recorder.vendorId} ${recorder.productId} ${recorder.productRevision}`,
   );
-  const where = await writablePosition(recorder);
-  if (where.nextWritableAddress === undefined || where.freeBlocks < blocks) {
-    throw new DwError(HR.E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA, {
-      message: `the disc in ${image} has no room for ${blocks} more blocks (free: ${where.freeBlocks})`,
-      hint: 'Run the demo with another --dir, or remove the old image and its .json sidecar.',
+  // A real burn through DiscFormat2Data: validate, write, close track and session (the DVD+R
+  // stays appendable, so the demo can run again on the same image), FULL verification.
+  const data = new DiscFormat2Data();
+  await data.setRecorder(recorder);
+  data.clientName = DEMO_CLIENT;
+  data.burnVerificationLevel = BurnVerificationLevel.FULL;
+  data.disableConsumerDvdCompatibilityMode = true;
+  const progress = new BurnProgress(io, false, await mediaFamily(recorder));
+  data.on('update', (_s, a) => {
+    if (a.sectorCount !== undefined) progress.totalBlocks = a.sectorCount;
+    progress.update(a);
+  });
+  interrupt.signal.addEventListener('abort', () => data.cancelWrite(), { once: true });
+  interrupt.check();
+  if (((await data.getCurrentMediaStatus()) & Format2DataMediaState.NON_EMPTY_SESSION) !== 0) {
+    // The demo's own image, left with an open session by an earlier write-section: a burner
+    // does not append to another write's session, so close it first (the demo may).
+    const where = await writablePosition(recorder);
+    await closeTrack(recorder, where.trackNumber);
+    await closeSession(recorder);
+    println(
+      io.stdout,
+      `closed the open session an earlier write left (track ${where.trackNumber})`,
+    );
+  }
+  const source = new GeneratedSource(blocks * SECTOR);
+  // From here the drive may hold acknowledged blocks: a second Ctrl-C stops the wait, and
+  // demoCommand still closes the drive so they stay.
+  interrupt.guard();
+  let r;
+  try {
+    r = await interrupt.unlessAbandoned(data.write(source, { sizeBytes: blocks * SECTOR }));
+  } catch (e) {
+    if (e instanceof DwError && e.hr === HR.E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA) {
+      throw new DwError(e.hr, {
+        message: `the disc in ${image}: ${e.message}`,
+        hint: 'Run the demo with another --dir, or remove the old image and its .json sidecar.',
+        cause: e,
+      });
+    }
+    throw e;
+  } finally {
+    progress.stop();
+  }
+  if (r === undefined) {
+    throw new DwError(HR.E_IMAPI_REQUEST_CANCELLED, {
+      message: 'interrupted: stopped waiting for the burn; the drive is closed',
     });
   }
-  const lba = where.nextWritableAddress;
+  const last = r.startLba + r.blocks - 1;
   println(
     io.stdout,
-    `writing ${blocks} blocks (${formatMB(blocks * SECTOR)}) at the next writable address, LBA ${lba}`,
+    `wrote ${r.blocks} blocks (${formatMB(r.blocks * SECTOR)}) to LBA ${r.startLba}..${last}`,
   );
-  const source = new GeneratedSource(blocks * SECTOR);
-  const params = { lba, blocks, bytesPerSector: SECTOR };
-  const family = await mediaFamily(recorder);
-  const outcome = await interrupt.unlessAbandoned(
-    runSection(
-      recorder,
-      source,
-      params,
-      { io, mode: progressMode(io.stdout, false), family },
-      interrupt,
-    ),
-  );
-  if (outcome === undefined || outcome.error !== undefined) {
-    // The drive says what it recorded; the close comes before the report (section-report.ts).
-    const report = await finishSection(recorder, params, outcome);
-    held.recorder = undefined;
-    return reportSection(io, false, params, report);
-  }
-  println(io.stdout, wroteText(params, outcome));
-
-  // A Ctrl-C from here on has no section to cancel: it stops the demo between its steps.
-  await recorder.synchronizeCache();
-  println(io.stdout, 'synchronized the drive cache');
-  interrupt.check();
-  await closeTrack(recorder, where.trackNumber);
-  await closeSession(recorder);
-  println(io.stdout, `closed track ${where.trackNumber} and the session`);
-  interrupt.check();
-  const expected = source.digest();
-  const actual = await readBackDigest(recorder, lba, blocks);
-  if (actual !== expected) {
-    throw new DwError(HR.E_IMAPI_BURN_VERIFICATION_FAILED, {
-      message: `read-back sha256 ${actual} differs from the written data's ${expected}`,
-    });
-  }
-  println(io.stdout, `verified: read back ${blocks} blocks, sha256 ${expected}`);
+  println(io.stdout, `closed track ${r.trackNumber ?? '?'} and the session`);
+  println(io.stdout, `verified: read back ${r.blocks} blocks, sha256 ${source.digest()}`);
   println(io.stdout);
   println(io.stdout, infoText(await gatherInfo(recorder, address)));
   println(io.stdout);

@@ -186,6 +186,126 @@ program
     );
   });
 
+program
+  .command('burn')
+  .description('burn an image as a whole disc: prepare, write, close, verify (IDiscFormat2Data)')
+  .argument('<recorder>', RECORDER_HELP)
+  .argument('<image>', 'the image (e.g. an ISO 9660 file), or - for standard input with --size')
+  .option(
+    '--size <bytes>',
+    'image size in bytes (required for -)',
+    integerOption(1, Number.MAX_SAFE_INTEGER),
+  )
+  .option(
+    '--verify <level>',
+    'none, quick (default) or full read-back verification',
+    (v: string) => {
+      if (v !== 'none' && v !== 'quick' && v !== 'full') {
+        throw new InvalidArgumentError(`'${v}' is not none, quick or full.`);
+      }
+      return v;
+    },
+  )
+  .option('--finalize', 'close the disc: nothing can be appended afterwards')
+  .option('--multisession', 'leave the disc appendable (DVD+R: no compatibility finalize)')
+  .option('--speed <x>', 'write speed: max, or a multiple of 1x such as 8x')
+  .option('--simulate', 'test write: the drive records nothing (CD-R/RW, DVD-R/RW)')
+  .option('--force-overwrite', 'write over a rewritable disc that holds a file system')
+  .option('--eject', 'eject the disc after a successful burn')
+  .option('--also <recorders...>', 'burn the same image to these recorders too, at the same time')
+  .option('--json', 'print one JSON object per update (with its phase), then a result object')
+  .option('--force', FORCE_HELP)
+  .addHelpText('after', EXCLUSIVE_HELP)
+  .action(async (recorder: string, image: string, _o: unknown, cmd: Command) => {
+    const o = cmd.opts<{ also?: string[] }>();
+    if (o.also !== undefined && o.also.length > 0) {
+      const { duplicateCommand } = await import('./duplicate.js');
+      exitCode = await duplicateCommand(io, [recorder, ...o.also], image, cmd.opts());
+      return;
+    }
+    const { burnCommand } = await import('./burn.js');
+    exitCode = await burnCommand(io, recorder, image, cmd.opts());
+  });
+
+program
+  .command('msinfo')
+  .description('print lastSessionStart,nextWritable of an appendable disc (cdrecord -msinfo)')
+  .argument('<recorder>', RECORDER_HELP)
+  .option('--json', 'print the addresses as JSON')
+  .action(async (recorder: string, _o: unknown, cmd: Command) => {
+    const { msinfoCommand } = await import('./disc-tools.js');
+    exitCode = await msinfoCommand(io, recorder, cmd.opts());
+  });
+
+program
+  .command('blank')
+  .description('erase a CD-RW or DVD-RW (minimal, or --full) (IDiscFormat2Erase)')
+  .argument('<recorder>', RECORDER_HELP)
+  .option('--full', 'blank the whole disc instead of the minimal blank')
+  .option('--json', 'print one JSON object per update, then a result object')
+  .option('--force', FORCE_HELP)
+  .action(async (recorder: string, _o: unknown, cmd: Command) => {
+    const { blankCommand } = await import('./disc-tools.js');
+    exitCode = await blankCommand(io, recorder, cmd.opts());
+  });
+
+program
+  .command('format')
+  .description('format DVD+RW, DVD-RW, DVD-RAM, BD-RE (FORMAT UNIT from READ FORMAT CAPACITIES)')
+  .argument('<recorder>', RECORDER_HELP)
+  .option('--quick', 'the quick format (default)')
+  .option('--full', 'a full format')
+  .option('--spare <areas>', 'DVD-RAM/BD-RE spare areas: default, none or max', (v: string) => {
+    if (v !== 'default' && v !== 'none' && v !== 'max') {
+      throw new InvalidArgumentError(`'${v}' is not default, none or max.`);
+    }
+    return v;
+  })
+  .option('--json', 'print a result object')
+  .option('--force', FORCE_HELP)
+  .action(async (recorder: string, _o: unknown, cmd: Command) => {
+    const o = cmd.opts<{ quick?: boolean; full?: boolean }>();
+    if (o.quick === true && o.full === true) {
+      throw new InvalidArgumentError('--quick and --full exclude each other.');
+    }
+    const { formatCommand } = await import('./disc-tools.js');
+    exitCode = await formatCommand(io, recorder, cmd.opts());
+  });
+
+program
+  .command('close')
+  .description('close what an earlier write left open: the track, the session, or the disc')
+  .argument('<recorder>', RECORDER_HELP)
+  .option('--track', 'close the open track only')
+  .option('--session', 'close the track and the session (default)')
+  .option('--finalize', 'close the disc: nothing can be appended afterwards')
+  .option('--json', 'print a result object')
+  .option('--force', FORCE_HELP)
+  .action(async (recorder: string, _o: unknown, cmd: Command) => {
+    const o = cmd.opts<{ track?: boolean; session?: boolean; finalize?: boolean }>();
+    if ([o.track, o.session, o.finalize].filter((x) => x === true).length > 1) {
+      throw new InvalidArgumentError('--track, --session and --finalize exclude each other.');
+    }
+    const { closeCommand } = await import('./disc-tools.js');
+    exitCode = await closeCommand(io, recorder, cmd.opts());
+  });
+
+program
+  .command('verify')
+  .description('compare an image with the disc, block by block')
+  .argument('<recorder>', RECORDER_HELP)
+  .argument('<image>', 'the image burned to the disc')
+  .option(
+    '--lba <n>',
+    'where the image starts on the disc (default 0)',
+    integerOption(MIN_INT32, MAX_INT32),
+  )
+  .option('--json', 'print a result object')
+  .action(async (recorder: string, image: string, _o: unknown, cmd: Command) => {
+    const { verifyCommand } = await import('./disc-tools.js');
+    exitCode = await verifyCommand(io, recorder, image, cmd.opts());
+  });
+
 rejectRepeatedOptions(program);
 
 try {

@@ -1,0 +1,293 @@
+// One whole-disc burn, phase by phase (IDiscFormat2Data::Write; the sequence per profile is in
+// docs/burning.md): validate the media against the request, format blank overwrite media, set
+// the drive up (Write Parameters, speed), write the data with the write engine, close or
+// finalize, and verify. Every decision reads the drive's state; nothing about the media is
+// assumed from its name. DiscFormat2Data (disc-format2-data.ts) wraps it with the IMAPI2 surface.
+
+import { DwError, HR } from '../errors.js';
+import { WriteEngine, type BlockReader, type WriteEngineEventArgs } from '../engine/index.js';
+import type { DiscRecorder } from '../device/recorder.js';
+import type { Clock } from '../transport/clock.js';
+import {
+  BurnVerificationLevel,
+  Format2DataMediaState as F,
+  Format2DataWriteAction as A,
+  ProfileType,
+} from '../device/types.js';
+import type { OpenedSource } from './data-source.js';
+import { formatMedia, type FormatChoice } from './format-media.js';
+import {
+  mediaStateFlags,
+  needsFormat,
+  readMedia,
+  writableArea,
+  type MediaSnapshot,
+} from './media-state.js';
+import { RecordingReader, verifyFull, verifyQuick } from './verify.js';
+import {
+  applyWriteSpeed,
+  closeOverwrite,
+  closeSequential,
+  closingFor,
+  setWriteParameters,
+  usesWriteParameters,
+  type Closing,
+} from './write-setup.js';
+import { heuristicallyBlank } from './blank-check.js';
+
+const SECTOR = 2048;
+
+export interface BurnSettings {
+  readonly forceMediaToBeClosed: boolean;
+  readonly disableConsumerDvdCompatibilityMode: boolean;
+  readonly bufferUnderrunFreeDisabled: boolean;
+  readonly forceOverwrite: boolean;
+  readonly verificationLevel: number;
+  /** Simulate (Write Parameters Test Write): CD and DVD-R/RW only. */
+  readonly testWrite: boolean;
+  /** Sectors per second to request before writing (MAX_WRITE_SPEED: the fastest); none: leave. */
+  readonly writeSpeed: { readonly sectorsPerSecond: number; readonly pureCav: boolean } | undefined;
+}
+
+export interface BurnHooks {
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  phase(action: number): void;
+  engine(engine: WriteEngine): void;
+  engineUpdate(args: WriteEngineEventArgs): void;
+  verifyProgress(blocksVerified: number, blocks: number): void;
+}
+
+/** What a finished burn did, from the drive's answers. */
+export interface BurnResult {
+  readonly profile: number;
+  readonly physicalType: number;
+  readonly startLba: number;
+  readonly blocks: number;
+  /** The track written (sequential media), as READ TRACK INFORMATION numbered it. */
+  readonly trackNumber: number | undefined;
+  /** SHA-256 (hex) of the data handed to the drive. */
+  readonly sha256: string;
+  /** How the disc was left: `open` (overwrite media), a closed session, or finalized. */
+  readonly closing: Closing | 'open' | 'simulated';
+  readonly verificationLevel: number;
+  /** The FORMAT UNIT sent first, when the disc was blank overwrite media. */
+  readonly formatted: FormatChoice | undefined;
+  /** IMAPI_FORMAT2_DATA_MEDIA_STATE after the burn. */
+  readonly mediaStateAfter: number;
+}
+
+function refuse(hr: number, message: string, hint?: string): DwError {
+  return new DwError(hr, hint === undefined ? { message } : { message, hint });
+}
+
+function checkCancel(signal: AbortSignal): void {
+  if (signal.aborted) {
+    throw new DwError(HR.E_IMAPI_REQUEST_CANCELLED, { message: 'the burn was cancelled' });
+  }
+}
+
+/** VALIDATING_MEDIA: the refusals, each before anything is written. */
+async function validate(
+  recorder: DiscRecorder,
+  m: MediaSnapshot,
+  blocks: number,
+  s: BurnSettings,
+): Promise<void> {
+  const flags = mediaStateFlags(m);
+  if (m.kind === undefined || (flags & F.UNSUPPORTED_MEDIA) !== 0) {
+    throw refuse(
+      HR.E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
+      `the loaded disc (profile 0x${m.profile.toString(16).padStart(4, '0')}) cannot be written by the data writer`,
+    );
+  }
+  if ((flags & (F.FINALIZED | F.ERASE_REQUIRED)) !== 0) {
+    throw refuse(
+      HR.E_IMAPI_DF2DATA_MEDIA_NOT_BLANK,
+      'the disc is closed (finalized): nothing more can be written to it',
+      m.disc.erasable ? 'Erase it first (discwright blank).' : 'Use a blank or appendable disc.',
+    );
+  }
+  if ((flags & F.DAMAGED) !== 0) {
+    throw refuse(HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE, 'the last session of the disc is damaged');
+  }
+  if ((flags & F.NON_EMPTY_SESSION) !== 0) {
+    throw refuse(
+      HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
+      'the last session of the disc is open and holds data; a new session cannot start',
+      'Close the session first (CLOSE TRACK/SESSION), then write the next one.',
+    );
+  }
+  if (s.testWrite && !usesWriteParameters(m.profile)) {
+    throw refuse(
+      HR.E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
+      'test writes (simulation) are possible on CD-R/RW and DVD-R/RW only',
+    );
+  }
+  if (m.kind === 'overwrite' && !needsFormat(m) && !s.forceOverwrite) {
+    if (!(await heuristicallyBlank(recorder, m))) {
+      throw refuse(
+        HR.E_IMAPI_DF2DATA_MEDIA_NOT_BLANK,
+        'the rewritable disc holds a file system',
+        'Set forceOverwrite (discwright burn --force-overwrite) to write over it.',
+      );
+    }
+  }
+  checkRoom(m, blocks);
+}
+
+/**
+ * DVD-RW restricted overwrite records whole ECC blocks (MMC-6 4.5.3: the blocking factor of READ
+ * TRACK INFORMATION, 16): the image is padded with zero blocks up to the next multiple.
+ */
+function writeUnit(m: MediaSnapshot): number {
+  if (m.profile !== ProfileType.DVD_DASH_REWRITABLE) return 1;
+  return m.lastTrack.fixedPacketSizeBlockingFactor > 1
+    ? m.lastTrack.fixedPacketSizeBlockingFactor
+    : 16;
+}
+
+/** `inner`, then `padBytes` zero bytes once it ends. */
+function padded(inner: BlockReader, padBytes: number): BlockReader {
+  let left = padBytes;
+  return {
+    async readInto(dst) {
+      let n = await inner.readInto(dst);
+      if (n < dst.length && left > 0) {
+        const z = Math.min(dst.length - n, left);
+        dst.fill(0, n, n + z);
+        n += z;
+        left -= z;
+      }
+      return n;
+    },
+  };
+}
+
+function checkRoom(m: MediaSnapshot, sourceBlocks: number): void {
+  const unit = writeUnit(m);
+  const blocks = Math.ceil(sourceBlocks / unit) * unit;
+  const area = writableArea(m);
+  if (blocks > area.freeSectors) {
+    throw refuse(
+      HR.E_IMAPI_DF2DATA_STREAM_TOO_LARGE_FOR_CURRENT_MEDIA,
+      `the image has ${blocks} sectors; the disc has room for ${area.freeSectors}`,
+    );
+  }
+}
+
+/** Runs one burn. `source` is closed by the caller. */
+export async function burn(
+  recorder: DiscRecorder,
+  source: OpenedSource,
+  s: BurnSettings,
+  h: BurnHooks,
+): Promise<BurnResult> {
+  const blocks = source.bytes / SECTOR;
+  h.phase(A.VALIDATING_MEDIA);
+  let m = await readMedia(recorder);
+  await validate(recorder, m, blocks, s);
+  checkCancel(h.signal);
+
+  let formatted: FormatChoice | undefined;
+  if (needsFormat(m)) {
+    h.phase(A.FORMATTING_MEDIA);
+    formatted = await formatMedia(recorder, { mode: 'quick' });
+    m = await readMedia(recorder);
+    checkRoom(m, blocks);
+    checkCancel(h.signal);
+  }
+
+  h.phase(A.INITIALIZING_HARDWARE);
+  const area = writableArea(m);
+  const closing = closingFor(
+    m.profile,
+    s.forceMediaToBeClosed,
+    s.disableConsumerDvdCompatibilityMode,
+  );
+  if (m.kind === 'sequential' && usesWriteParameters(m.profile)) {
+    await setWriteParameters(recorder, m.profile, {
+      nextSessionAllowed: closing === 'session',
+      bufe: !s.bufferUnderrunFreeDisabled,
+      testWrite: s.testWrite,
+    });
+  }
+  if (s.writeSpeed !== undefined) {
+    await applyWriteSpeed(
+      recorder,
+      m.profile,
+      s.writeSpeed.sectorsPerSecond,
+      s.writeSpeed.pureCav,
+      area.totalSectors - 1,
+    );
+  }
+  checkCancel(h.signal);
+
+  h.phase(A.WRITING_DATA);
+  const rec = new RecordingReader(source.reader, blocks);
+  const unit = writeUnit(m);
+  const writeBlocks = Math.ceil(blocks / unit) * unit;
+  const engine = new WriteEngine({ clock: h.clock });
+  await engine.setRecorder(recorder);
+  engine.bytesPerSector = SECTOR;
+  engine.on('update', (_sender, args) => h.engineUpdate(args));
+  h.engine(engine);
+  const lba = area.nextWritableAddress;
+  try {
+    await engine.writeSection(
+      writeBlocks === blocks ? rec : padded(rec, (writeBlocks - blocks) * SECTOR),
+      lba,
+      writeBlocks,
+      { signal: h.signal },
+    );
+  } catch (e) {
+    // What was accepted stays on the disc; make sure it reached the medium before reporting.
+    await recorder.synchronizeCache().catch(() => undefined);
+    throw e;
+  }
+
+  h.phase(A.FINALIZATION);
+  await recorder.synchronizeCache();
+  let closed: BurnResult['closing'];
+  if (s.testWrite) {
+    // Nothing was recorded; clear Test Write so the next burn is not a simulation by accident.
+    await setWriteParameters(recorder, m.profile, {
+      nextSessionAllowed: true,
+      bufe: !s.bufferUnderrunFreeDisabled,
+      testWrite: false,
+    });
+    closed = 'simulated';
+  } else if (m.kind === 'sequential') {
+    await closeSequential(recorder, m.profile, m.lastTrack.logicalTrackNumber, closing);
+    closed = closing;
+  } else {
+    if (!s.disableConsumerDvdCompatibilityMode) await closeOverwrite(recorder, m.profile);
+    closed = 'open';
+  }
+
+  // A cancel that came while closing: the disc is closed as asked; skip the verification.
+  checkCancel(h.signal);
+  const range = { lba, blocks, sequential: m.kind === 'sequential' };
+  if (!s.testWrite && s.verificationLevel !== BurnVerificationLevel.NONE) {
+    h.phase(A.VERIFYING);
+    if (s.verificationLevel === BurnVerificationLevel.FULL) {
+      await verifyFull(recorder, range, rec, (n) => h.verifyProgress(n, blocks), h.signal);
+    } else {
+      await verifyQuick(recorder, range, rec);
+    }
+  }
+  const after = mediaStateFlags(await readMedia(recorder));
+  h.phase(A.COMPLETED);
+  return {
+    profile: m.profile,
+    physicalType: m.physicalType,
+    startLba: lba,
+    blocks,
+    trackNumber: m.kind === 'sequential' ? m.lastTrack.logicalTrackNumber : undefined,
+    sha256: rec.digest(),
+    closing: closed,
+    verificationLevel: s.testWrite ? BurnVerificationLevel.NONE : s.verificationLevel,
+    formatted,
+    mediaStateAfter: after,
+  };
+}

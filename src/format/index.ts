@@ -1,0 +1,34 @@
+// Layer 5, whole-disc burning: DiscFormat2Data (IDiscFormat2Data + IBurnVerification),
+// DiscFormat2Erase (IDiscFormat2Erase), formatMedia, and the media state they read
+// (docs/burning.md).
+
+export {
+  DiscFormat2Data,
+  type DiscFormat2DataEventArgs,
+  type DiscFormat2DataOptions,
+  type DataUpdateListener,
+  type DataWriteOptions,
+} from './disc-format2-data.js';
+export type { BurnResult } from './data-write.js';
+export {
+  formatMedia,
+  chooseFormat,
+  type FormatMediaOptions,
+  type FormatChoice,
+} from './format-media.js';
+export {
+  SUPPORTED_PROFILES,
+  physicalTypeOfProfile,
+  mediaStateFlags,
+  readMedia,
+  writableArea,
+  previousSession,
+  type MediaSnapshot,
+  type WritableArea,
+  type PreviousSession,
+} from './media-state.js';
+export { MAX_WRITE_SPEED } from './write-setup.js';
+export { DiscFormat2Erase, type EraseUpdateListener } from './disc-format2-erase.js';
+export { verifyImage } from './verify.js';
+export { openDataSource, type OpenedSource } from './data-source.js';
+export { closeMedia, type CloseRequest, type CloseOutcome } from './close-media.js';

@@ -1,0 +1,230 @@
+// The loaded disc as DiscFormat2Data sees it (IMAPI2 IDiscFormat2Data media properties, see
+// docs/burning.md "What the data writer reads"): the current profile, READ DISC INFORMATION, READ
+// TRACK INFORMATION of the tracks that matter and READ FORMAT CAPACITIES, read from the drive each
+// time (nothing cached: another program, or a cancelled write, may have changed the disc), and the
+// IMAPI_FORMAT2_DATA_MEDIA_STATE flags, sector counts and session addresses derived from them.
+
+import { DwError } from '../errors.js';
+import {
+  CapacityDescriptorType,
+  decodeReadFormatCapacitiesData,
+  readFormatCapacities,
+  type FormatCapacities,
+} from '../scsi/mmc/read-format-capacities.js';
+import {
+  DiscStatus,
+  LastSessionState,
+  type DiscInformation,
+} from '../scsi/mmc/read-disc-information.js';
+import type { TrackInformation } from '../scsi/mmc/read-track-information.js';
+import type { DiscRecorder } from '../device/recorder.js';
+import {
+  Format2DataMediaState,
+  MediaPhysicalType,
+  ProfileType,
+  ReadTrackAddressType,
+} from '../device/types.js';
+
+/** How the data writer records on a profile. */
+export type RecordingKind = 'sequential' | 'overwrite';
+
+/** The profiles DiscFormat2Data writes, with their IMAPI_MEDIA_PHYSICAL_TYPE and recording. */
+const WRITABLE: ReadonlyMap<number, { type: number; kind: RecordingKind }> = new Map([
+  [ProfileType.CD_RECORDABLE, { type: MediaPhysicalType.CDR, kind: 'sequential' }],
+  [ProfileType.CD_REWRITABLE, { type: MediaPhysicalType.CDRW, kind: 'sequential' }],
+  [ProfileType.DVD_DASH_RECORDABLE, { type: MediaPhysicalType.DVDDASHR, kind: 'sequential' }],
+  [ProfileType.DVD_DASH_RW_SEQUENTIAL, { type: MediaPhysicalType.DVDDASHRW, kind: 'sequential' }],
+  [ProfileType.DVD_DASH_REWRITABLE, { type: MediaPhysicalType.DVDDASHRW, kind: 'overwrite' }],
+  [ProfileType.DVD_RAM, { type: MediaPhysicalType.DVDRAM, kind: 'overwrite' }],
+  [ProfileType.DVD_PLUS_RW, { type: MediaPhysicalType.DVDPLUSRW, kind: 'overwrite' }],
+  [ProfileType.DVD_PLUS_R, { type: MediaPhysicalType.DVDPLUSR, kind: 'sequential' }],
+  [ProfileType.DVD_PLUS_R_DUAL, { type: MediaPhysicalType.DVDPLUSR_DUALLAYER, kind: 'sequential' }],
+  [ProfileType.BD_R_SEQUENTIAL, { type: MediaPhysicalType.BDR, kind: 'sequential' }],
+  [ProfileType.BD_REWRITABLE, { type: MediaPhysicalType.BDRE, kind: 'overwrite' }],
+]);
+
+/** Physical types of profiles DiscFormat2Data reads but does not write. */
+const OTHER_TYPES: ReadonlyMap<number, number> = new Map([
+  [ProfileType.CDROM, MediaPhysicalType.CDROM],
+  [ProfileType.DVDROM, MediaPhysicalType.DVDROM],
+  [ProfileType.DVD_DASH_R_DUAL_SEQUENTIAL, MediaPhysicalType.DVDDASHR_DUALLAYER],
+  [ProfileType.DVD_DASH_R_DUAL_LAYER_JUMP, MediaPhysicalType.DVDDASHR_DUALLAYER],
+  [ProfileType.DVD_PLUS_RW_DUAL, MediaPhysicalType.DVDPLUSRW_DUALLAYER],
+  [ProfileType.BD_ROM, MediaPhysicalType.BDROM],
+  [ProfileType.BD_R_RANDOM_RECORDING, MediaPhysicalType.BDR],
+  [ProfileType.HD_DVD_ROM, MediaPhysicalType.HDDVDROM],
+  [ProfileType.HD_DVD_RECORDABLE, MediaPhysicalType.HDDVDR],
+  [ProfileType.HD_DVD_RAM, MediaPhysicalType.HDDVDRAM],
+]);
+
+/** The profiles DiscFormat2Data writes (IDiscFormat2::SupportedMediaTypes, as profiles). */
+export const SUPPORTED_PROFILES: readonly number[] = [...WRITABLE.keys()];
+
+/** IMAPI_MEDIA_PHYSICAL_TYPE of an MMC profile (UNKNOWN for any other). */
+export function physicalTypeOfProfile(profile: number): number {
+  return WRITABLE.get(profile)?.type ?? OTHER_TYPES.get(profile) ?? MediaPhysicalType.UNKNOWN;
+}
+
+/** How DiscFormat2Data records on `profile`, or undefined when it does not write it. */
+export function recordingKindOfProfile(profile: number): RecordingKind | undefined {
+  return WRITABLE.get(profile)?.kind;
+}
+
+/** Everything read from the drive about the loaded disc, at one moment. */
+export interface MediaSnapshot {
+  readonly profile: number;
+  readonly physicalType: number;
+  readonly kind: RecordingKind | undefined;
+  readonly disc: DiscInformation;
+  /** The last track of the last session (the invisible/incomplete one on appendable media). */
+  readonly lastTrack: TrackInformation;
+  /** READ FORMAT CAPACITIES, on overwrite media (undefined where the drive refuses it). */
+  readonly formatCapacities: FormatCapacities | undefined;
+}
+
+/** READ FORMAT CAPACITIES, decoded; undefined when the drive does not answer it. */
+export async function readCapacities(
+  recorder: DiscRecorder,
+): Promise<FormatCapacities | undefined> {
+  try {
+    const r = await recorder.executeCommand(readFormatCapacities());
+    return decodeReadFormatCapacitiesData(r.dataIn);
+  } catch (e) {
+    if (e instanceof DwError && e.senseInfo !== undefined) return undefined;
+    throw e;
+  }
+}
+
+/** Reads the snapshot. NO MEDIA and the like reject with the recorder's mapped error. */
+export async function readMedia(recorder: DiscRecorder): Promise<MediaSnapshot> {
+  const profile = await recorder.getCurrentProfile();
+  const disc = await recorder.discInformation();
+  const lastTrack = await recorder.trackInformation(
+    disc.lastTrackNumberInLastSession,
+    ReadTrackAddressType.TRACK,
+  );
+  const kind = recordingKindOfProfile(profile);
+  const formatCapacities = kind === 'overwrite' ? await readCapacities(recorder) : undefined;
+  return {
+    profile,
+    physicalType: physicalTypeOfProfile(profile),
+    kind,
+    disc,
+    lastTrack,
+    formatCapacities,
+  };
+}
+
+/** Overwrite media without a usable format (FORMAT UNIT needed before writing). */
+export function needsFormat(m: MediaSnapshot): boolean {
+  return (
+    m.kind === 'overwrite' &&
+    m.formatCapacities !== undefined &&
+    m.formatCapacities.currentMaximumCapacity.descriptorType === CapacityDescriptorType.UNFORMATTED
+  );
+}
+
+/**
+ * IMAPI_FORMAT2_DATA_MEDIA_STATE of the snapshot. Overwrite media are OVERWRITE_ONLY (and BLANK
+ * until formatted); sequential media BLANK, APPENDABLE (with NON_EMPTY_SESSION while the last
+ * session holds data and is open, which a whole-session writer cannot append to), FINALIZED
+ * (plus ERASE_REQUIRED on rewritable media) or DAMAGED; profiles it does not write
+ * UNSUPPORTED_MEDIA. FINAL_SESSION and WRITE_PROTECTED are not derived (docs/burning.md).
+ */
+export function mediaStateFlags(m: MediaSnapshot): number {
+  const F = Format2DataMediaState;
+  if (m.kind === undefined) return F.UNSUPPORTED_MEDIA;
+  if (m.kind === 'overwrite') return F.OVERWRITE_ONLY | (needsFormat(m) ? F.BLANK : 0);
+  const { discStatus, stateOfLastSession, erasable } = m.disc;
+  let flags: number = 0;
+  if (stateOfLastSession === LastSessionState.DAMAGED || m.lastTrack.damage) flags |= F.DAMAGED;
+  switch (discStatus) {
+    case DiscStatus.EMPTY:
+      flags |= F.BLANK;
+      break;
+    case DiscStatus.INCOMPLETE:
+      flags |= F.APPENDABLE;
+      if (stateOfLastSession === LastSessionState.INCOMPLETE) flags |= F.NON_EMPTY_SESSION;
+      break;
+    case DiscStatus.COMPLETE:
+      flags |= F.FINALIZED | (erasable ? F.ERASE_REQUIRED : 0);
+      break;
+    case DiscStatus.OTHERS:
+      flags |= F.UNSUPPORTED_MEDIA;
+      break;
+  }
+  return flags;
+}
+
+/** Blocks of a formatted overwrite disc, or the formattable maximum of an unformatted one. */
+function overwriteCapacity(m: MediaSnapshot): number {
+  const c = m.formatCapacities?.currentMaximumCapacity;
+  if (c !== undefined && c.descriptorType !== CapacityDescriptorType.NO_MEDIA) {
+    return c.numberOfBlocks;
+  }
+  return m.lastTrack.logicalTrackSize;
+}
+
+/** Where the next write goes and how much room it has (IMAPI2's NextWritableAddress etc.). */
+export interface WritableArea {
+  readonly nextWritableAddress: number;
+  readonly freeSectors: number;
+  readonly totalSectors: number;
+}
+
+/**
+ * Sequential media: the NWA and free blocks of the last track (0 free when the drive reports no
+ * NWA, as on a closed disc); total = NWA + free. Overwrite media: the whole disc from LBA 0.
+ */
+export function writableArea(m: MediaSnapshot): WritableArea {
+  if (m.kind === 'overwrite') {
+    const total = overwriteCapacity(m);
+    return { nextWritableAddress: 0, freeSectors: total, totalSectors: total };
+  }
+  const t = m.lastTrack;
+  if (!t.nwaV) {
+    const end = t.logicalTrackStartAddress + t.logicalTrackSize;
+    return { nextWritableAddress: end, freeSectors: 0, totalSectors: end };
+  }
+  return {
+    nextWritableAddress: t.nextWritableAddress,
+    freeSectors: t.freeBlocks,
+    totalSectors: t.nextWritableAddress + t.freeBlocks,
+  };
+}
+
+/** Start and last written LBA of the newest closed session, or −1 for both when there is none. */
+export interface PreviousSession {
+  readonly startAddress: number;
+  readonly lastWrittenAddress: number;
+}
+
+const NO_PREVIOUS: PreviousSession = { startAddress: -1, lastWrittenAddress: -1 };
+
+/**
+ * The newest closed session of an appendable sequential disc (what `cdrecord -msinfo` prints
+ * the start of): READ TRACK INFORMATION of every track before the last session's first track,
+ * keeping those of the session just before it. −1/−1 on blank, closed and overwrite media.
+ */
+export async function previousSession(
+  recorder: DiscRecorder,
+  m: MediaSnapshot,
+): Promise<PreviousSession> {
+  if (m.kind !== 'sequential' || m.disc.discStatus !== DiscStatus.INCOMPLETE) return NO_PREVIOUS;
+  if (m.disc.stateOfLastSession !== LastSessionState.EMPTY) return NO_PREVIOUS;
+  const previous = m.disc.numberOfSessions - 1;
+  if (previous < 1) return NO_PREVIOUS;
+  let start: number | undefined;
+  let last: number | undefined;
+  for (let n = m.disc.numberOfFirstTrackOnDisc; n < m.disc.firstTrackNumberInLastSession; n++) {
+    const t = await recorder.trackInformation(n, ReadTrackAddressType.TRACK);
+    if (t.sessionNumber !== previous) continue;
+    start ??= t.logicalTrackStartAddress;
+    last =
+      t.lraV && t.lastRecordedAddress !== undefined
+        ? t.lastRecordedAddress
+        : t.logicalTrackStartAddress + t.logicalTrackSize - 1;
+  }
+  if (start === undefined || last === undefined) return NO_PREVIOUS;
+  return { startAddress: start, lastWrittenAddress: last };
+}

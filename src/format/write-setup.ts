@@ -1,0 +1,199 @@
+// The drive set-up and closing steps of a whole-disc burn, per profile (docs/burning.md "The
+// sequence per media"): the Write Parameters page for CD and DVD-R/RW (MMC-6 7.5), the write
+// speed (SET CD SPEED on CD, SET STREAMING on DVD and BD, read back from page 2Ah), and what
+// ends a burn (SYNCHRONIZE CACHE, CLOSE TRACK, CLOSE SESSION or a finalize close function).
+
+import { CloseFunction, closeTrackSession } from '../scsi/mmc/close-track-session.js';
+import { decodeCapabilitiesAndMechanicalStatusPage } from '../scsi/mmc/mode-pages/capabilities-and-mechanical-status.js';
+import {
+  DataBlockType,
+  MultiSession,
+  WriteType,
+  decodeWriteParametersPage,
+  encodeWriteParametersPage,
+} from '../scsi/mmc/mode-pages/write-parameters.js';
+import { SET_CD_SPEED_MAXIMUM, RotationalControl, setCdSpeed } from '../scsi/mmc/set-cd-speed.js';
+import { setStreaming } from '../scsi/mmc/set-streaming.js';
+import { WriteRotationControl } from '../scsi/mmc/get-performance.js';
+import type { DiscRecorder } from '../device/recorder.js';
+import { ModePageRequestType, ModePageType, ProfileType } from '../device/types.js';
+
+/** Closing a session (lead-out, border) or finalizing can take minutes on a real drive. */
+const CLOSE_TIMEOUT_SEC = 900;
+
+export function isCdProfile(profile: number): boolean {
+  return profile === ProfileType.CD_RECORDABLE || profile === ProfileType.CD_REWRITABLE;
+}
+
+/** Profiles whose recording the Write Parameters page governs: CD and DVD-R/RW sequential. */
+export function usesWriteParameters(profile: number): boolean {
+  return (
+    isCdProfile(profile) ||
+    profile === ProfileType.DVD_DASH_RECORDABLE ||
+    profile === ProfileType.DVD_DASH_RW_SEQUENTIAL
+  );
+}
+
+export interface WriteParameterChoice {
+  /** Leave the next session open (Multi-session 11b) rather than close the disc (00b). */
+  readonly nextSessionAllowed: boolean;
+  /** BUFE: buffer underrun free recording. */
+  readonly bufe: boolean;
+  /** Test Write: simulate (the laser stays at read power). */
+  readonly testWrite: boolean;
+}
+
+/**
+ * Read-modify-write of the Write Parameters page (current values): CD Track-at-Once Mode 1
+ * (track mode 4, data uninterrupted), DVD-R/RW incremental (track mode 5); data block type Mode
+ * 1 (2048 bytes), the multi-session field, BUFE and Test Write. The page's other fields stay as
+ * the drive had them (its MCN/ISRC, vendor bytes).
+ */
+export async function setWriteParameters(
+  recorder: DiscRecorder,
+  profile: number,
+  c: WriteParameterChoice,
+): Promise<void> {
+  const current = decodeWriteParametersPage(
+    await recorder.getModePage(ModePageType.WRITE_PARAMETERS, ModePageRequestType.CURRENT_VALUES),
+  );
+  const cd = isCdProfile(profile);
+  const page = encodeWriteParametersPage({
+    ...current,
+    writeType: cd ? WriteType.TAO : WriteType.PACKET_INCREMENTAL,
+    trackMode: cd ? 4 : 5,
+    dataBlockType: DataBlockType.MODE_1,
+    multiSession: c.nextSessionAllowed
+      ? MultiSession.NEXT_SESSION_ALLOWED
+      : MultiSession.NO_NEXT_SESSION,
+    bufe: c.bufe,
+    testWrite: c.testWrite,
+    fp: false,
+  });
+  await recorder.setModePage(ModePageRequestType.CURRENT_VALUES, page);
+}
+
+/** kB/s (1000 bytes) per sector/s: CD speeds count 2352-byte sectors, DVD and BD 2048. */
+export function kBpsPerSectorPerSecond(profile: number): number {
+  return isCdProfile(profile) ? 2.352 : 2.048;
+}
+
+/** The value IMAPI2 takes for "the drive's maximum" in setWriteSpeed. */
+export const MAX_WRITE_SPEED = 0xffffffff;
+
+/**
+ * Select a write speed. CD: SET CD SPEED (FFFFh = maximum). DVD/BD: SET STREAMING with a Type
+ * 00h descriptor over LBA 0..`endLba`, `writeSizeKB` per 1000 ms; the maximum is the fastest
+ * speed GET PERFORMANCE lists. A drive answers with the speed it can do (read it back with
+ * currentWriteSpeed), so the request is a request.
+ */
+export async function applyWriteSpeed(
+  recorder: DiscRecorder,
+  profile: number,
+  sectorsPerSecond: number,
+  pureCav: boolean,
+  endLba: number,
+): Promise<void> {
+  const factor = kBpsPerSectorPerSecond(profile);
+  if (isCdProfile(profile)) {
+    const kBps =
+      sectorsPerSecond === MAX_WRITE_SPEED
+        ? SET_CD_SPEED_MAXIMUM
+        : Math.min(SET_CD_SPEED_MAXIMUM - 1, Math.max(1, Math.round(sectorsPerSecond * factor)));
+    await recorder.executeCommand(
+      setCdSpeed({
+        writeSpeedKBps: kBps,
+        rotationalControl: pureCav ? RotationalControl.PURE_CAV : RotationalControl.CLV,
+      }),
+    );
+    return;
+  }
+  let kBps: number;
+  if (sectorsPerSecond === MAX_WRITE_SPEED) {
+    const speeds = await recorder.writeSpeeds();
+    kBps = Math.max(0, ...speeds.map((s) => s.writeSpeedKBps));
+    if (kBps === 0) return; // the drive lists no speed: leave it at its own choice
+  } else {
+    kBps = Math.max(1, Math.round(sectorsPerSecond * factor));
+  }
+  await recorder.executeCommand(
+    setStreaming({
+      wrc: pureCav ? WriteRotationControl.CAV : WriteRotationControl.DEFAULT,
+      endLba: Math.max(0, endLba),
+      readSizeKB: kBps,
+      readTimeMs: 1000,
+      writeSizeKB: kBps,
+      writeTimeMs: 1000,
+    }),
+  );
+}
+
+/** Current write speed from the capabilities page (2Ah), in sectors per second; 0 if unknown. */
+export async function currentWriteSpeed(recorder: DiscRecorder, profile: number): Promise<number> {
+  const page = decodeCapabilitiesAndMechanicalStatusPage(
+    await recorder.getModePage(
+      ModePageType.LEGACY_CAPABILITIES,
+      ModePageRequestType.CURRENT_VALUES,
+    ),
+  );
+  const kBps = page.currentWriteSpeedSelectedKBps ?? page.currentWriteSpeedKBps ?? 0;
+  return Math.round(kBps / kBpsPerSectorPerSecond(profile));
+}
+
+/** How a burn ends on sequential media. */
+export type Closing = 'session' | 'finalize-compatible' | 'finalize';
+
+/**
+ * IMAPI2's closing rule (IDiscFormat2Data::DisableConsumerDvdCompatibilityMode remarks): on
+ * DVD+R and DVD+R DL the compatibility mode finalizes; without it DVD+R DL is finalized anyway
+ * and DVD+R only when forced. Elsewhere forceMediaToBeClosed alone decides.
+ */
+export function closingFor(
+  profile: number,
+  forceMediaToBeClosed: boolean,
+  disableConsumerDvdCompatibilityMode: boolean,
+): Closing {
+  if (profile === ProfileType.DVD_PLUS_R || profile === ProfileType.DVD_PLUS_R_DUAL) {
+    if (!disableConsumerDvdCompatibilityMode) return 'finalize-compatible';
+    if (forceMediaToBeClosed || profile === ProfileType.DVD_PLUS_R_DUAL) return 'finalize';
+    return 'session';
+  }
+  return forceMediaToBeClosed ? 'finalize' : 'session';
+}
+
+/**
+ * After the data of a sequential burn: CLOSE TRACK of `trackNumber`, then close the session.
+ * CD and DVD-R/RW close the session with 010b and the Multi-session field (set before writing)
+ * decides whether that finalizes; DVD+R finalizes with 101b (minimal radius, the compatible
+ * close) or 110b; BD-R with 110b.
+ */
+export async function closeSequential(
+  recorder: DiscRecorder,
+  profile: number,
+  trackNumber: number,
+  closing: Closing,
+): Promise<void> {
+  const run = (closeFunction: number, logicalTrackNumber = 0) =>
+    recorder.executeCommand(closeTrackSession({ closeFunction, logicalTrackNumber }), {
+      timeoutSec: CLOSE_TIMEOUT_SEC,
+    });
+  await run(CloseFunction.CLOSE_TRACK, trackNumber);
+  const plus = profile === ProfileType.DVD_PLUS_R || profile === ProfileType.DVD_PLUS_R_DUAL;
+  if (closing === 'session' || usesWriteParameters(profile)) {
+    await run(CloseFunction.CLOSE_SESSION);
+    return;
+  }
+  if (plus && closing === 'finalize-compatible') {
+    await run(CloseFunction.FINALIZE_MINIMAL_RADIUS);
+    return;
+  }
+  await run(CloseFunction.FINALIZE);
+}
+
+/** DVD+RW: CLOSE SESSION stops a background format and writes the lead-out (compatibility). */
+export async function closeOverwrite(recorder: DiscRecorder, profile: number): Promise<void> {
+  if (profile !== ProfileType.DVD_PLUS_RW) return;
+  await recorder.executeCommand(closeTrackSession({ closeFunction: CloseFunction.CLOSE_SESSION }), {
+    timeoutSec: CLOSE_TIMEOUT_SEC,
+  });
+}
