@@ -2,11 +2,13 @@
 // The image is checked before the recorder is opened; the recorder is opened with exclusive
 // access; the phases show as they happen (the write with the usual progress line, verification
 // with its share read back), and the summary reports what the drive says afterwards (media state,
-// next writable address, current write speed), never what was merely intended.
+// next writable address, current write speed), never what was merely intended. After a failure
+// or a cancel the disc's state is asked from the drive too. The drive is closed before the
+// result is printed, and a failed close fails the burn; a second Ctrl-C during the burn stops
+// waiting for it, but the drive is still asked and closed (README, "Ctrl-C").
 
 import { stat } from 'node:fs/promises';
 import { DwError, HR, invalidArgument } from '../errors.js';
-import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { BurnVerificationLevel, Format2DataMediaState } from '../device/types.js';
 import type { BlockSource, WriteEngineEventArgs } from '../engine/index.js';
@@ -27,7 +29,9 @@ import {
 } from './format.js';
 import { println, type CliIo } from './io.js';
 import { ProgressReporter, progressMode } from './progress.js';
+import { openCliRecorder } from './open-recorder.js';
 import { Interrupt, mediaFamily } from './section.js';
+import { afterClose, closeFields, closeRecorder } from './section-report.js';
 
 export interface BurnOptions {
   readonly size?: number;
@@ -167,6 +171,8 @@ export class BurnProgress {
   elapsed = 0;
 
   update(a: DiscFormat2DataEventArgs): void {
+    // After stop() (the burn ended, or a second Ctrl-C stopped waiting) nothing follows the result.
+    if (this.#stopped) return;
     this.elapsed = a.elapsedTime;
     const phase = PHASES[a.currentAction] ?? `action ${a.currentAction}`;
     const engine = a.sectorCount !== undefined && a.blocksWritten !== undefined;
@@ -197,9 +203,19 @@ export class BurnProgress {
     this.#total = n;
   }
 
+  #stopped = false;
+
   stop(): void {
+    this.#stopped = true;
     this.#writing.stop();
   }
+}
+
+/** What burn and the duplicator throw when a second Ctrl-C stopped waiting for the burn. */
+export function stoppedWaiting(): DwError {
+  return new DwError(HR.E_IMAPI_REQUEST_CANCELLED, {
+    message: 'interrupted: a second Ctrl-C stopped waiting for the burn; the drive is closed',
+  });
 }
 
 export async function burnCommand(
@@ -212,12 +228,16 @@ export async function burnCommand(
   let recorder: DiscRecorder | undefined;
   let progress: BurnProgress | undefined;
   const json = o.json === true;
+  let error: unknown;
+  let figures: Record<string, unknown> = {};
   try {
     checkBurnOptions(o);
     const { source, size } = await resolveImage(io, imagePath, o.size);
-    recorder = await openRecorder(recorderAddress, {
-      exclusive: { clientName: BURN_CLIENT, force: o.force === true },
-    });
+    recorder = await openCliRecorder(
+      recorderAddress,
+      { exclusive: { clientName: BURN_CLIENT, force: o.force === true } },
+      io.virtualFaults,
+    );
     const family = await mediaFamily(recorder);
     const data = await dataWriterFor(recorder, o, family);
     if (!json) {
@@ -234,37 +254,66 @@ export async function burnCommand(
     });
     interrupt.signal.addEventListener('abort', () => data.cancelWrite(), { once: true });
     interrupt.check();
-    const result = await data.write(source, size === undefined ? {} : { sizeBytes: size });
+    // From here the drive may hold acknowledged blocks: a second Ctrl-C stops the wait, and the
+    // drive is still asked and closed so they stay (README, "Ctrl-C").
+    interrupt.guard();
+    const result = await interrupt.unlessAbandoned(
+      data.write(source, size === undefined ? {} : { sizeBytes: size }),
+    );
     progress.stop();
-    const code = await report(io, json, data, result, progress.elapsed);
+    if (result === undefined) throw stoppedWaiting();
+    figures = await report(io, json, data, result, progress.elapsed);
     if (o.eject === true) {
       await recorder.ejectMedia();
       if (!json) println(io.stdout, 'ejected');
     }
-    return code;
   } catch (e) {
     progress?.stop();
-    if (json) println(io.stdout, JSON.stringify(jsonResult(e, {})));
+    error = e;
     println(io.stderr, errorReport(e));
-    if (recorder !== undefined && !json) {
-      const state = await describeState(recorder).catch(() => undefined);
-      if (state !== undefined) println(io.stderr, `disc now: ${state}`);
+    // What the disc holds now, as the drive says (never inferred from what was sent).
+    const state =
+      recorder === undefined ? undefined : await driveState(recorder).catch(() => undefined);
+    if (state !== undefined) {
+      if (!json) println(io.stderr, `disc now: ${stateText(state)}`);
+      figures = { discNow: state };
     }
-    return exitCodeFor(e);
-  } finally {
-    interrupt.dispose();
-    await recorder?.close().catch(() => undefined);
   }
+  // The result comes after the close, so a failed close (the drive's cache or layout may be
+  // lost) is part of it.
+  const closeError = await closeRecorder(recorder);
+  interrupt.dispose();
+  if (json) {
+    const fields = { ...figures, ...closeFields(closeError) };
+    println(io.stdout, JSON.stringify(jsonResult(error ?? closeError, fields)));
+  }
+  return afterClose(io, exitCodeFor(error), closeError);
 }
 
-/** The media state as the drive reports it now (for the summary and after failures). */
-export async function describeState(recorder: DiscRecorder): Promise<string> {
+/** The media state as the drive reports it now. */
+export interface DriveState {
+  readonly mediaState: readonly string[];
+  readonly nextWritableAddress: number;
+  readonly freeSectors: number;
+}
+
+/** Asks the drive for its media state (for the summary and after failures). */
+export async function driveState(recorder: DiscRecorder): Promise<DriveState> {
   const data = new DiscFormat2Data();
   await data.setRecorder(recorder);
   const flags = await data.getCurrentMediaStatus();
   const nwa = await data.getNextWritableAddress();
   const free = await data.getFreeSectorsOnMedia();
-  return `${mediaStateNames(flags).join(', ')}; next writable address ${nwa}, ${free} sectors free`;
+  return { mediaState: mediaStateNames(flags), nextWritableAddress: nwa, freeSectors: free };
+}
+
+function stateText(s: DriveState): string {
+  return `${s.mediaState.join(', ')}; next writable address ${s.nextWritableAddress}, ${s.freeSectors} sectors free`;
+}
+
+/** The media state as the drive reports it now, as text. */
+export async function describeState(recorder: DiscRecorder): Promise<string> {
+  return stateText(await driveState(recorder));
 }
 
 async function report(
@@ -273,7 +322,7 @@ async function report(
   data: DiscFormat2Data,
   r: BurnResult,
   elapsedSec: number,
-): Promise<number> {
+): Promise<Record<string, unknown>> {
   const speed = await data.getCurrentWriteSpeed().catch(() => undefined);
   const figures = {
     startLba: r.startLba,
@@ -287,10 +336,8 @@ async function report(
     elapsedMs: Math.round(elapsedSec * 1000),
     ...(speed === undefined ? {} : { writeSpeedSectorsPerSecond: speed }),
   };
-  if (json) {
-    println(io.stdout, JSON.stringify(jsonResult(undefined, figures)));
-    return 0;
-  }
+  // With --json the result object is printed by burnCommand, after the close.
+  if (json) return figures;
   const rec = data.recorder;
   println(
     io.stdout,
@@ -299,5 +346,5 @@ async function report(
   println(io.stdout, `closing: ${r.closing}; verification: ${figures.verification}`);
   if (speed !== undefined) println(io.stdout, `drive write speed now: ${speed} sectors/s`);
   if (rec !== null) println(io.stdout, `disc now: ${await describeState(rec)}`);
-  return 0;
+  return figures;
 }

@@ -2,10 +2,10 @@
 // (docs/burning.md). msinfo prints `lastSessionStart,nextWritable` as `cdrecord -msinfo` does, for
 // `xorriso -as mkisofs -C`; blank runs DiscFormat2Erase with its progress; format runs
 // formatMedia; close runs closeMedia; verify compares an image with the disc block by block.
-// blank, format and close hold exclusive access like burn; msinfo and verify only read.
+// blank, format and close hold exclusive access like burn; msinfo and verify only read. Each
+// closes the drive before its result, and a failed close fails the command (exit 1).
 
 import { DwError, HR } from '../errors.js';
-import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import {
   closeMedia,
@@ -19,7 +19,9 @@ import { exitCodeFor } from './exit-codes.js';
 import { errorReport, jsonResult } from './format.js';
 import { println, type CliIo } from './io.js';
 import { mediaStateNames } from './burn.js';
+import { openCliRecorder } from './open-recorder.js';
 import { Interrupt } from './section.js';
+import { afterClose, closeFields, closeRecorder } from './section-report.js';
 
 /** The holder other programs see while blank or format has the drive. */
 export const DISC_TOOLS_CLIENT = 'discwright disc tools';
@@ -33,24 +35,30 @@ async function withRecorder(
 ): Promise<number> {
   const interrupt = new Interrupt(io);
   let recorder: DiscRecorder | undefined;
+  let error: unknown;
+  let figures: Record<string, unknown> = {};
   try {
-    recorder = await openRecorder(
+    recorder = await openCliRecorder(
       address,
       exclusive === undefined
         ? {}
         : { exclusive: { clientName: DISC_TOOLS_CLIENT, force: exclusive.force } },
+      io.virtualFaults,
     );
-    const figures = await body(recorder, interrupt);
-    if (json) println(io.stdout, JSON.stringify(jsonResult(undefined, figures)));
-    return 0;
+    figures = await body(recorder, interrupt);
   } catch (e) {
-    if (json) println(io.stdout, JSON.stringify(jsonResult(e, {})));
+    error = e;
     println(io.stderr, errorReport(e));
-    return exitCodeFor(e);
-  } finally {
-    interrupt.dispose();
-    await recorder?.close().catch(() => undefined);
   }
+  // The result comes after the close, so a failed close is part of it: what the drive did may
+  // lack its layout (the image's sidecar) or its cache.
+  const closeError = await closeRecorder(recorder);
+  interrupt.dispose();
+  if (json) {
+    const fields = { ...figures, ...closeFields(closeError) };
+    println(io.stdout, JSON.stringify(jsonResult(error ?? closeError, fields)));
+  }
+  return afterClose(io, exitCodeFor(error), closeError);
 }
 
 /** `msinfo`: `start,nwa` of an appendable disc (cdrecord -msinfo); exit 1 when there is none. */

@@ -3,9 +3,10 @@
 // image and its own exclusive access, and reports its own progress and result; one failing drive
 // does not stop the others. Output lines carry the drive's number ([1], [2] …) or, with --json,
 // its address. Standard input cannot be read several times, so `-` takes one recorder only.
+// Each drive is closed before the results are printed; a failed close fails that drive. A second
+// Ctrl-C stops waiting for the burns, and every drive is still closed (README, "Ctrl-C").
 
 import { invalidArgument } from '../errors.js';
-import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import type { BurnResult, DiscFormat2DataEventArgs } from '../format/index.js';
 import {
@@ -13,12 +14,15 @@ import {
   checkBurnOptions,
   dataWriterFor,
   mediaStateNames,
+  stoppedWaiting,
   type BurnOptions,
 } from './burn.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { errorReport, jsonResult } from './format.js';
 import { println, type CliIo } from './io.js';
+import { openCliRecorder } from './open-recorder.js';
 import { Interrupt, mediaFamily } from './section.js';
+import { afterClose, closeFields, closeRecorder } from './section-report.js';
 
 const PHASES = [
   'validating',
@@ -35,6 +39,8 @@ interface DriveOutcome {
   readonly address: string;
   readonly result?: BurnResult;
   readonly error?: unknown;
+  /** What closing the drive failed with (its cache or layout may be lost). */
+  readonly closeError?: unknown;
 }
 
 /** One drive's burn; never throws: the outcome carries the error. */
@@ -49,14 +55,20 @@ async function burnOne(
   const json = o.json === true;
   const tag = `[${index + 1}]`;
   let recorder: DiscRecorder | undefined;
+  let outcome: { result?: BurnResult; error?: unknown };
+  // Set once the burn is over or no longer waited for: nothing follows the result.
+  let over = false;
   try {
-    recorder = await openRecorder(address, {
-      exclusive: { clientName: BURN_CLIENT, force: o.force === true },
-    });
+    recorder = await openCliRecorder(
+      address,
+      { exclusive: { clientName: BURN_CLIENT, force: o.force === true } },
+      io.virtualFaults,
+    );
     const data = await dataWriterFor(recorder, o, await mediaFamily(recorder));
     let phase: string | undefined;
     let shown = -1;
     data.on('update', (_s, a: DiscFormat2DataEventArgs) => {
+      if (over) return;
       const now = PHASES[a.currentAction] ?? `action ${a.currentAction}`;
       const written = a.sectorCount !== undefined && a.blocksWritten !== undefined;
       if (json) {
@@ -80,14 +92,20 @@ async function burnOne(
     });
     interrupt.signal.addEventListener('abort', () => data.cancelWrite(), { once: true });
     interrupt.check();
-    const result = await data.write(image);
+    // From here the drive may hold acknowledged blocks: a second Ctrl-C stops the wait, and the
+    // drive is still closed so they stay (README, "Ctrl-C").
+    interrupt.guard();
+    const result = await interrupt.unlessAbandoned(data.write(image));
+    over = true;
+    if (result === undefined) throw stoppedWaiting();
     if (o.eject === true) await recorder.ejectMedia();
-    return { address, result };
+    outcome = { result };
   } catch (error) {
-    return { address, error };
-  } finally {
-    await recorder?.close().catch(() => undefined);
+    over = true;
+    outcome = { error };
   }
+  const closeError = await closeRecorder(recorder);
+  return { address, ...outcome, ...(closeError === undefined ? {} : { closeError }) };
 }
 
 export async function duplicateCommand(
@@ -113,8 +131,9 @@ export async function duplicateCommand(
       addresses.map((a, i) => burnOne(io, i, a, image, o, interrupt)),
     );
     let failed = 0;
-    outcomes.forEach((out, i) => {
-      const tag = `[${i + 1}]`;
+    const codes = outcomes.map((out, i) => {
+      const tag = `[${i + 1}] `;
+      const closed = closeFields(out.closeError);
       if (out.result !== undefined) {
         const r = out.result;
         const figures = {
@@ -124,26 +143,31 @@ export async function duplicateCommand(
           sha256: r.sha256,
           closing: r.closing,
           mediaState: mediaStateNames(r.mediaStateAfter),
+          ...closed,
         };
-        if (json) println(io.stdout, JSON.stringify(jsonResult(undefined, figures)));
+        if (json) println(io.stdout, JSON.stringify(jsonResult(out.closeError, figures)));
         else {
           println(
             io.stdout,
-            `${tag} burned ${r.blocks} blocks at LBA ${r.startLba}, ${r.closing}, sha256 ${r.sha256}`,
+            `${tag}burned ${r.blocks} blocks at LBA ${r.startLba}, ${r.closing}, sha256 ${r.sha256}`,
           );
         }
-        return;
+      } else {
+        if (json) {
+          const fields = { recorder: out.address, ...closed };
+          println(io.stdout, JSON.stringify(jsonResult(out.error, fields)));
+        }
+        println(io.stderr, `${tag}${out.address}: ${errorReport(out.error)}`);
       }
-      failed++;
-      if (json)
-        println(io.stdout, JSON.stringify(jsonResult(out.error, { recorder: out.address })));
-      println(io.stderr, `${tag} ${out.address}: ${errorReport(out.error)}`);
+      const code = afterClose(io, exitCodeFor(out.error), out.closeError, tag);
+      if (code !== ExitCode.OK) failed++;
+      return code;
     });
     if (!json)
       println(io.stdout, `${addresses.length - failed} of ${addresses.length} drives burned`);
     if (failed === 0) return ExitCode.OK;
-    const codes = outcomes.filter((x) => x.error !== undefined).map((x) => exitCodeFor(x.error));
-    return codes.every((c) => c === ExitCode.CANCELLED) ? ExitCode.CANCELLED : ExitCode.FAILED;
+    const bad = codes.filter((c) => c !== ExitCode.OK);
+    return bad.every((c) => c === ExitCode.CANCELLED) ? ExitCode.CANCELLED : ExitCode.FAILED;
   } catch (e) {
     if (json) println(io.stdout, JSON.stringify(jsonResult(e, {})));
     println(io.stderr, errorReport(e));

@@ -2,10 +2,10 @@
 // capacity, next writable address, free blocks, write speeds and buffer size. Each item is read
 // on its own, so an empty drive or a missing command still shows everything else; an item lost
 // to the transport (connection lost, timeout, a target that broke the protocol) is not a missing
-// feature: the output is marked partial and the exit status is 1 (docs/decisions.md).
+// feature: the output is marked partial and the exit status is 1 (docs/decisions.md). The report
+// is printed after the drive is closed; a close that fails is reported and makes the status 1.
 
 import { DwError, HR } from '../errors.js';
-import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { writablePosition } from '../device/media-ops.js';
 import { profileName } from '../scsi/mmc/profiles.js';
@@ -13,6 +13,8 @@ import { DiscStatus, LastSessionState } from '../scsi/mmc/read-disc-information.
 import { exitCodeFor } from './exit-codes.js';
 import { errorReport, formatMB, mediaFamilyOfProfile, oneXRate } from './format.js';
 import { println, type CliIo } from './io.js';
+import { openCliRecorder } from './open-recorder.js';
+import { afterClose, closeFields, closeRecorder } from './section-report.js';
 
 export interface InfoReport {
   readonly address: string;
@@ -215,24 +217,35 @@ export async function infoCommand(
   o: { readonly json?: boolean },
 ): Promise<number> {
   let recorder: DiscRecorder | undefined;
+  let code: number;
+  let report: InfoReport | undefined;
   try {
     // Read-only: a read-only image can be inspected, and a mistyped image path creates nothing.
-    recorder = await openRecorder(address, { readOnly: true });
+    recorder = await openCliRecorder(address, { readOnly: true }, io.virtualFaults);
     const failures: unknown[] = [];
-    const report = await gatherInfo(recorder, address, failures);
-    println(io.stdout, o.json === true ? JSON.stringify(report, null, 2) : infoText(report));
-    if (failures.length === 0) return 0;
-    // Partial: what is shown may be wrong by omission (no media, no NWA), so scripts must see it.
-    const names = Object.keys(report.unavailable).filter((k) =>
-      failures.some((f) => why(f) === report.unavailable[k]),
-    );
-    println(io.stderr, `info is partial: ${names.join(', ')} could not be read from the drive`);
-    println(io.stderr, errorReport(failures[0]));
-    return exitCodeFor(failures[0]);
+    report = await gatherInfo(recorder, address, failures);
+    if (o.json !== true) println(io.stdout, infoText(report));
+    code = partial(io, report, failures);
   } catch (e) {
     println(io.stderr, errorReport(e));
-    return exitCodeFor(e);
-  } finally {
-    await recorder?.close().catch(() => undefined);
+    code = exitCodeFor(e);
   }
+  // A read-only drive writes nothing when it closes, but a close that fails is still reported.
+  const closeError = await closeRecorder(recorder);
+  if (o.json === true && report !== undefined) {
+    println(io.stdout, JSON.stringify({ ...report, ...closeFields(closeError) }, null, 2));
+  }
+  return afterClose(io, code, closeError);
+}
+
+/** Reports the items lost in transport (the exit status is then theirs), or returns 0. */
+function partial(io: CliIo, report: InfoReport, failures: readonly unknown[]): number {
+  if (failures.length === 0) return 0;
+  // Partial: what is shown may be wrong by omission (no media, no NWA), so scripts must see it.
+  const names = Object.keys(report.unavailable).filter((k) =>
+    failures.some((f) => why(f) === report.unavailable[k]),
+  );
+  println(io.stderr, `info is partial: ${names.join(', ')} could not be read from the drive`);
+  println(io.stderr, errorReport(failures[0]));
+  return exitCodeFor(failures[0]);
 }

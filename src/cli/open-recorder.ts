@@ -1,13 +1,15 @@
-// How the writing commands open their recorder: openRecorder(), except that for tests a virtual
+// How the commands open their recorder: openRecorder(), except that for tests a virtual
 // drive can be opened with faults injected (docs/decisions.md, "Faults for CLI tests"), so that a
 // spawned CLI meets a full file system or a medium error the way a user's would. The faults come
 // from the environment variable DISCWRIGHT_TEST_VIRTUAL_FAULTS (read by main.ts), a JSON object:
 //
 //   { "imageWriteFault": { "afterBytes": 1048576, "code": "ENOSPC" },
+//     "imageCloseFault": "EIO",
 //     "failAt": [{ "lba": 700, "senseKey": 3, "asc": 12, "ascq": 0 }] }
 //
-// imageWriteFault is openVirtualDrive()'s option of that name; each failAt entry is
-// drive.control.faults.failAt(lba, sense) for WRITE commands. Other addresses ignore them.
+// imageWriteFault and imageCloseFault are openVirtualDrive()'s options of those names; each
+// failAt entry is drive.control.faults.failAt(lba, sense) for WRITE commands. Other addresses
+// ignore them.
 
 import { invalidArgument } from '../errors.js';
 import { openRecorder } from '../device/open.js';
@@ -23,6 +25,7 @@ interface LbaFaultSpec {
 
 interface VirtualFaults {
   readonly imageWriteFault?: ImageWriteFault;
+  readonly imageCloseFault?: string;
   readonly failAt: readonly LbaFaultSpec[];
 }
 
@@ -41,6 +44,7 @@ export function parseVirtualFaults(text: string): VirtualFaults {
   if (typeof json !== 'object' || json === null) throw bad('not a JSON object');
   const o = json as {
     imageWriteFault?: { afterBytes?: unknown; code?: unknown } | null;
+    imageCloseFault?: unknown;
     failAt?: unknown;
   };
   let imageWriteFault: ImageWriteFault | undefined;
@@ -50,6 +54,10 @@ export function parseVirtualFaults(text: string): VirtualFaults {
       throw bad('imageWriteFault needs afterBytes ≥ 0 and an errno name as code');
     }
     imageWriteFault = { afterBytes: f.afterBytes, code: f.code };
+  }
+  const closeFault = o.imageCloseFault;
+  if (closeFault !== undefined && (typeof closeFault !== 'string' || closeFault === '')) {
+    throw bad('imageCloseFault must be an errno name');
   }
   const failAt: LbaFaultSpec[] = [];
   if (o.failAt !== undefined) {
@@ -62,7 +70,11 @@ export function parseVirtualFaults(text: string): VirtualFaults {
       failAt.push({ lba: f.lba, senseKey: f.senseKey, asc: f.asc, ascq: f.ascq });
     }
   }
-  return { ...(imageWriteFault === undefined ? {} : { imageWriteFault }), failAt };
+  return {
+    ...(imageWriteFault === undefined ? {} : { imageWriteFault }),
+    ...(closeFault === undefined ? {} : { imageCloseFault: closeFault }),
+    failAt,
+  };
 }
 
 /** openRecorder(address, options), with `faults` (the variable's text) on a virtual drive. */
@@ -76,10 +88,12 @@ export async function openCliRecorder(
   }
   const f = parseVirtualFaults(faults);
   const { openVirtualDrive } = await import('../transport/emulated/index.js');
-  const drive = await openVirtualDrive(
-    address,
-    f.imageWriteFault === undefined ? {} : { imageWriteFault: f.imageWriteFault },
-  );
+  const drive = await openVirtualDrive(address, {
+    ...(f.imageWriteFault === undefined ? {} : { imageWriteFault: f.imageWriteFault }),
+    ...(f.imageCloseFault === undefined ? {} : { imageCloseFault: f.imageCloseFault }),
+    // What openRecorder() passes on: info and read open the image read-only.
+    ...(options.readOnly === true ? { readOnly: true } : {}),
+  });
   for (const at of f.failAt) drive.control.faults.failAt(at.lba, at);
   try {
     return await DiscRecorder.fromTransport(drive, options);

@@ -1,10 +1,10 @@
 // `discwright read <recorder> --lba <n> --blocks <n> [--sector-size <bytes>] [-o <file>]`: reads
-// blocks back with READ(10), one transfer-sized command at a time, to a file or to stdout.
+// blocks back with READ(10), one transfer-sized command at a time, to a file or to stdout. A
+// failure to close the drive is reported and makes the exit status 1.
 
 import { stat, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { invalidArgument } from '../errors.js';
-import { openRecorder } from '../device/open.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { readBlockChunks } from '../device/media-ops.js';
 import { parseVirtualAddress } from '../transport/emulated/address.js';
@@ -13,7 +13,9 @@ import { exitCodeFor } from './exit-codes.js';
 import { errorReport, formatMB } from './format.js';
 import { println, type CliIo, type OutputStream } from './io.js';
 import { checkOutputPath, openOutput, outputFileError } from './output-file.js';
+import { openCliRecorder } from './open-recorder.js';
 import { Interrupt } from './section.js';
+import { afterClose, closeRecorder } from './section-report.js';
 
 export interface ReadOptions {
   readonly lba: number;
@@ -63,6 +65,7 @@ export async function readCommand(io: CliIo, address: string, o: ReadOptions): P
   let recorder: DiscRecorder | undefined;
   let file: FileHandle | undefined;
   let blocksRead = 0;
+  let code: number;
   try {
     if (o.lba + o.blocks - 1 > MAX_INT32) {
       throw invalidArgument(`LBA ${o.lba} + ${o.blocks} blocks runs past LBA 2147483647`);
@@ -76,7 +79,7 @@ export async function readCommand(io: CliIo, address: string, o: ReadOptions): P
     }
     interrupt.check();
     // Read-only: a read-only image can be read, and a mistyped image path creates nothing.
-    recorder = await openRecorder(address, { readOnly: true });
+    recorder = await openCliRecorder(address, { readOnly: true }, io.virtualFaults);
     // The file is created only once the recorder answered, so a bad address leaves nothing behind.
     if (o.output !== undefined) file = await openOutput(o.output);
     const range = { lba: o.lba, blocks: o.blocks, blockSize: o.sectorSize };
@@ -96,14 +99,22 @@ export async function readCommand(io: CliIo, address: string, o: ReadOptions): P
         `read ${blocksRead} blocks (${formatMB(blocksRead * o.sectorSize)}) from LBA ${o.lba} to ${o.output}`,
       );
     }
-    return 0;
+    code = 0;
   } catch (e) {
     println(io.stderr, errorReport(e));
     if (blocksRead > 0) println(io.stderr, `${blocksRead} of ${o.blocks} blocks were read`);
-    return exitCodeFor(e);
-  } finally {
-    interrupt.dispose();
-    await file?.close().catch(() => undefined);
-    await recorder?.close().catch(() => undefined);
+    code = exitCodeFor(e);
   }
+  interrupt.dispose();
+  // The output's close can report a failed deferred write (a network file system): not swallowed.
+  const fileError = await file?.close().then(
+    () => undefined,
+    (e: unknown) => outputFileError(o.output ?? '', 'closing', e),
+  );
+  if (fileError !== undefined) {
+    println(io.stderr, errorReport(fileError));
+    if (code === 0) code = exitCodeFor(fileError);
+  }
+  // A read-only drive writes nothing when it closes, but a close that fails is still reported.
+  return afterClose(io, code, await closeRecorder(recorder));
 }

@@ -1,6 +1,7 @@
 // The end of a section in the CLI (write-section and demo): the drive is asked what it recorded
 // (drive-record.ts), closed with its failure kept, and only then is the result reported, as text
-// and as the JSON result object, so a failed close is part of the result (issue #15). The figures
+// and as the JSON result object, so a failed close is part of the result (issue #15). The other
+// commands report a failed close with closeRecorder(), afterClose() and closeFields(). The figures
 // "last written LBA" and "blocks written" are the drive's; without its confirmation they are
 // null and the report says so.
 
@@ -29,6 +30,22 @@ export async function closeRecorder(recorder: DiscRecorder | undefined): Promise
   } catch (e) {
     return e ?? new DwError(HR.E_FAIL, { message: 'closing the recorder failed' });
   }
+}
+
+/**
+ * The exit status once the close is known, for commands other than a section's: a command that
+ * went well fails (1) when the close failed, since the drive's cache or layout may be lost; an
+ * earlier failure keeps its status. The failed close is printed on stderr (`tag` first).
+ */
+export function afterClose(io: CliIo, code: number, closeError: unknown, tag = ''): number {
+  if (closeError === undefined) return code;
+  println(io.stderr, `${tag}closing the drive failed: ${errorReport(closeError)}`);
+  return code === ExitCode.OK ? ExitCode.FAILED : code;
+}
+
+/** A failed close as a field of the JSON result object (`closeError`, as write-section's). */
+export function closeFields(closeError: unknown): Record<string, unknown> {
+  return closeError === undefined ? {} : { closeError: errorFields(closeError) };
 }
 
 const cancelledWaiting = (): DwError =>

@@ -32,6 +32,7 @@ import { DriveCore } from './core.js';
 import { virtualExclusiveAccess } from './exclusive.js';
 import type { Faults } from './faults.js';
 import type { ImageWriteFault } from './image/image-writer.js';
+import { imageFileError } from './image/image-errors.js';
 
 /** How a virtual drive is opened, besides its address. */
 export interface OpenVirtualDriveOptions {
@@ -43,6 +44,12 @@ export interface OpenVirtualDriveOptions {
    * the image cannot be written.
    */
   readonly imageWriteFault?: ImageWriteFault;
+  /**
+   * Image-backed: closing the image file fails with this errno name (`EIO`, …) after the drive
+   * wrote out its cache and layout, as close(2) does on a network file system whose deferred
+   * write-back failed; to test that a program reports a failed close.
+   */
+  readonly imageCloseFault?: string;
   /**
    * Open for inspection and reading only (what `discwright info` and `read` do): the image is
    * opened O_RDONLY and never created (a missing one is STG_E_FILENOTFOUND), nothing is written
@@ -118,15 +125,18 @@ export class VirtualDrive implements Transport {
   #seq = 0;
   readonly #core: DriveCore;
   readonly #clock: Clock;
+  readonly #closeFault: string | undefined;
 
   private constructor(
     readonly address: string,
     readonly options: VirtualDriveOptions,
     core: DriveCore,
     clock: Clock,
+    closeFault: string | undefined,
   ) {
     this.#core = core;
     this.#clock = clock;
+    this.#closeFault = closeFault;
     this.control = new VirtualDriveControl(core);
     this.exclusiveAccess = virtualExclusiveAccess(core, () => this.#closed);
     if (options.image !== undefined) {
@@ -144,7 +154,7 @@ export class VirtualDrive implements Transport {
       writeFault: options.imageWriteFault,
       readOnly: options.readOnly === true,
     });
-    return new VirtualDrive(address, parsed, core, clock);
+    return new VirtualDrive(address, parsed, core, clock, options.imageCloseFault);
   }
 
   limits(): TransportLimits {
@@ -172,6 +182,12 @@ export class VirtualDrive implements Transport {
       } finally {
         // Also when the flush failed (a full image): the file and the writer thread are let go.
         await this.#core.closeStore();
+      }
+      // The test fault: the image file's close failed after everything was written out.
+      const image = this.options.image;
+      if (this.#closeFault !== undefined && image !== undefined) {
+        const e = new Error(`${this.#closeFault}: injected close failure, close`);
+        throw imageFileError(image, 'closing', Object.assign(e, { code: this.#closeFault }));
       }
     } finally {
       // After the flush: the next holder of the image opens what this drive recorded.

@@ -403,7 +403,10 @@ export class FileStore extends BaseStore {
       await this.writeOut();
     } finally {
       await this.#thread.stop();
-      await this.#fh.close();
+      // close(2) can report a deferred write-back failure (a network file system): name the file.
+      await this.#fh.close().catch((e: unknown) => {
+        throw imageFileError(this.path, 'closing', e);
+      });
     }
   }
 }
