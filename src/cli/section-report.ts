@@ -34,13 +34,14 @@ export async function closeRecorder(recorder: DiscRecorder | undefined): Promise
 
 /**
  * The exit status once the close is known, for commands other than a section's: a command that
- * went well fails (1) when the close failed, since the drive's cache or layout may be lost; an
- * earlier failure keeps its status. The failed close is printed on stderr (`tag` first).
+ * went well or was cancelled fails (1) when the close failed, since the drive's cache or layout,
+ * which a cancel's report counts on, may be lost (as reportSection); an earlier failure keeps its
+ * status. The failed close is printed on stderr (`tag` first).
  */
 export function afterClose(io: CliIo, code: number, closeError: unknown, tag = ''): number {
   if (closeError === undefined) return code;
   println(io.stderr, `${tag}closing the drive failed: ${errorReport(closeError)}`);
-  return code === ExitCode.OK ? ExitCode.FAILED : code;
+  return code === ExitCode.OK || code === ExitCode.CANCELLED ? ExitCode.FAILED : code;
 }
 
 /** A failed close as a field of the JSON result object (`closeError`, as write-section's). */

@@ -1,8 +1,8 @@
 // Running one section through the WriteEngine for the CLI (write-section and demo): engine set-up,
-// progress rendering, and Ctrl-C: the first cancels cleanly; once a section runs, a second stops
-// waiting for the engine but not for the drive, which is still asked and closed so nothing it
-// acknowledged is lost (README, "Ctrl-C"); a third exits at once. The final report is
-// section-report.ts.
+// progress rendering, and Ctrl-C (Interrupt, which burn and the duplicator use too): the first
+// cancels cleanly; once a section runs, a second stops waiting for the engine but not for the
+// drive, which is still asked and closed so nothing it acknowledged is lost (README, "Ctrl-C"); a
+// third exits at once. The final report is section-report.ts.
 
 import { DwError, HR } from '../errors.js';
 import type { DiscRecorder } from '../device/recorder.js';

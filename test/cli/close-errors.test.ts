@@ -229,6 +229,29 @@ describe('burn: a second Ctrl-C', () => {
   });
 });
 
+describe('burn: a cancel whose close fails', () => {
+  it('Ctrl-C mid-write, then the close fails: exit 1, the cancel first and closeError beside it', async () => {
+    const iso = await imageFile('cancel-close.iso', 2048, 39);
+    const paced = dvd(image(), '&speed=1x&buffer=64k');
+    const child = start(['burn', paced, iso, '--verify', 'none', '--json'], closeFails);
+    let sent = false;
+    onJsonLines(child, (line) => {
+      const u = line as { event?: string; phase?: string; blocksWritten?: number };
+      if (!sent && u.event === 'update' && u.phase === 'writing' && (u.blocksWritten ?? 0) > 0) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    const r = await collect(child);
+    assert.ok(sent, 'no progress before the end');
+    // 130 would say what was reported stays; the failed close may have lost it.
+    assert.equal(r.code, 1, r.stderr);
+    const result = resultOf(r);
+    assert.equal(result.code, 'E_IMAPI_REQUEST_CANCELLED', JSON.stringify(result));
+    assertCloseReported(r, result.closeError);
+  });
+});
+
 describe('burn --also: a second Ctrl-C', () => {
   it('two Ctrl-C 10 ms apart: every drive is closed and keeps what it acknowledged, exit 130', async () => {
     const data = blocksOf(2048, 38);
