@@ -188,11 +188,16 @@ export function infoText(r: InfoReport): string {
 export async function infoCommand(
   io: CliIo,
   address: string,
-  o: { readonly json?: boolean },
+  o: { readonly json?: boolean; readonly map?: boolean },
 ): Promise<number> {
   let recorder: DiscRecorder | undefined;
   try {
     recorder = await openRecorder(address);
+    if (o.map === true) {
+      const { mapCommandOutput } = await import('./disc-map.js');
+      println(io.stdout, await mapCommandOutput(recorder, o.json === true));
+      return 0;
+    }
     const report = await gatherInfo(recorder, address);
     println(io.stdout, o.json === true ? JSON.stringify(report, null, 2) : infoText(report));
     return 0;
