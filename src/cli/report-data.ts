@@ -11,6 +11,8 @@ import { invalidArgument } from '../errors.js';
 import { LOG_FORMAT, LOG_FORMAT_VERSION, type LogRecord } from './burn-log.js';
 
 export const SPEED_WINDOW_MS = 500;
+/** A moment is marked slow below this fraction of the run's median speed (at most 3 marked). */
+export const SLOW_FRACTION = 0.75;
 /** The drive buffer counts as filled (dips are looked for from then on) at this fill, %. */
 export const FILLED_PCT = 50;
 /** Points per series at most; longer runs are bucketed keeping each bucket's minimum. */
@@ -298,7 +300,11 @@ export function reportData(records: readonly LogRecord[]): ReportData {
   // Before the first WRITE completes (the host buffer's prefill) nothing can be slow yet.
   const writingFrom = steady.find((p) => p.speedBps > 0)?.t ?? Number.POSITIVE_INFINITY;
   const slowCandidates = steady.filter((p) => p.t >= writingFrom);
-  for (const p of lowest(slowCandidates, (q) => q.speedBps, 3, span / 20)) {
+  // Only real dips are marked: points below SLOW_FRACTION of the run's median speed.
+  const sortedSpeeds = slowCandidates.map((p) => p.speedBps).sort((a, b) => a - b);
+  const median = sortedSpeeds[Math.floor(sortedSpeeds.length / 2)] ?? 0;
+  const dips = slowCandidates.filter((p) => p.speedBps < median * SLOW_FRACTION);
+  for (const p of lowest(dips, (q) => q.speedBps, 3, span / 20)) {
     markers.push({ kind: 'slowest', t: p.t, lba: p.lba, label: `slowest: ${speedText(p.speedBps, oneX)} at LBA ${p.lba}` });
   }
   markers.sort((a, b) => a.t - b.t);
