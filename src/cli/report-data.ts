@@ -65,6 +65,8 @@ export interface ReportData {
   readonly startedAt: string;
   readonly oneXBytesPerSecond: number | null;
   readonly bytesPerSector: number;
+  /** The section written (the LBA axis runs over it), when the header names one. */
+  readonly section: { readonly lba: number; readonly blocks: number } | null;
   readonly points: readonly ReportPoint[];
   readonly markers: readonly ReportMarker[];
   readonly summary: ReportSummary;
@@ -328,6 +330,10 @@ export function reportData(records: readonly LogRecord[]): ReportData {
     startedAt: str(header.startedAt) ?? '',
     oneXBytesPerSecond: oneX,
     bytesPerSector: bps,
+    section:
+      num(section.lba) !== null && (num(section.blocks) ?? 0) > 0
+        ? { lba: num(section.lba) ?? 0, blocks: num(section.blocks) ?? 0 }
+        : null,
     points: bucketPoints(all),
     markers,
     updates: updates.length,

@@ -49,8 +49,11 @@ export function chartSvg(data: ReportData, axis: ChartAxis): string {
   const pts = data.points;
   const xOf = (p: { t: number; lba: number }) => (axis === 'lba' ? p.lba : p.t / 1000);
   const xs = pts.map(xOf);
-  const xMin = xs.length === 0 ? 0 : Math.min(...xs);
-  const xMaxRaw = xs.length === 0 ? 1 : Math.max(...xs);
+  // The LBA axis spans the section, the time axis starts at the log's start.
+  const sec = data.section;
+  const xMin = axis === 'time' ? 0 : sec !== null ? sec.lba : Math.min(0, ...xs);
+  const xMaxRaw =
+    axis === 'lba' && sec !== null ? sec.lba + sec.blocks - 1 : Math.max(xMin + 1, ...xs);
   const xMax = xMaxRaw > xMin ? xMaxRaw : xMin + 1;
   const inX = data.oneXBytesPerSecond !== null;
   const speedOf = (p: ReportPoint) => (inX ? (p.speedX ?? 0) : p.speedBps / 1e6);
