@@ -31,7 +31,11 @@ export const LOG_FORMAT_VERSION = 1;
 export interface RunDescription {
   readonly command: string;
   readonly address: string;
-  readonly section?: { readonly lba: number; readonly blocks: number; readonly bytesPerSector: number };
+  readonly section?: {
+    readonly lba: number;
+    readonly blocks: number;
+    readonly bytesPerSector: number;
+  };
   /** The engine's speed hints in sectors per second (-1: maximum; null: not given). */
   readonly requested: {
     readonly startSectorsPerSecond: number | null;
@@ -41,7 +45,11 @@ export interface RunDescription {
 
 /** What the drive says about itself and the disc (the header's `drive` and `media`). */
 export interface DriveDescription {
-  readonly drive: { readonly vendorId: string; readonly productId: string; readonly productRevision: string };
+  readonly drive: {
+    readonly vendorId: string;
+    readonly productId: string;
+    readonly productRevision: string;
+  };
   readonly media: {
     readonly profile: number | null;
     readonly profileName: string | null;

@@ -69,12 +69,18 @@ const hex2 = (n: number) => n.toString(16).toUpperCase().padStart(2, '0');
 
 export function loggedSense(s: SenseSummary | undefined): LoggedSense | null {
   if (s === undefined) return null;
-  return { code: `${hex2(s.key)}/${hex2(s.asc)}/${hex2(s.ascq)}`, keyName: s.keyName, text: s.text };
+  return {
+    code: `${hex2(s.key)}/${hex2(s.asc)}/${hex2(s.ascq)}`,
+    keyName: s.keyName,
+    text: s.text,
+  };
 }
 
 /** NOT READY, LONG WRITE IN PROGRESS (04/08) or OPERATION IN PROGRESS (04/07). */
 function isBusySense(s: SenseSummary | undefined): boolean {
-  return s !== undefined && s.key === 0x02 && s.asc === 0x04 && (s.ascq === 0x07 || s.ascq === 0x08);
+  return (
+    s !== undefined && s.key === 0x02 && s.asc === 0x04 && (s.ascq === 0x07 || s.ascq === 0x08)
+  );
 }
 
 function writeRange(cdb: Uint8Array): { lba: number; blocks: number } | undefined {

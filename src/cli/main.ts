@@ -148,7 +148,10 @@ program
   .description('identity, profiles, media status, capacity, NWA, free blocks, speeds, buffer')
   .argument('<recorder>', RECORDER_HELP)
   .option('--json', 'print the report as JSON')
-  .option('--map', "draw the disc's layout: sessions, tracks, NWA, free space (with --json: as JSON)")
+  .option(
+    '--map',
+    "draw the disc's layout: sessions, tracks, NWA, free space (with --json: as JSON)",
+  )
   .action(async (recorder: string, _o: unknown, cmd: Command) => {
     const { infoCommand } = await import('./info.js');
     exitCode = await infoCommand(io, recorder, cmd.opts<{ json?: boolean; map?: boolean }>());
@@ -156,7 +159,9 @@ program
 
 program
   .command('report')
-  .description('render a burn log (--log) as one self-contained HTML page with speed and buffer charts')
+  .description(
+    'render a burn log (--log) as one self-contained HTML page with speed and buffer charts',
+  )
   .argument('<log>', 'the NDJSON file write-section --log wrote')
   .requiredOption('-o, --output <file.html>', 'the HTML file to write')
   .action(async (log: string, _o: unknown, cmd: Command) => {

@@ -84,9 +84,7 @@ export async function readMediaIdentity(
     const di = await bdDiscInformation(recorder);
     if (di === null) return null;
     const manufacturerId = asciiField(di, 100, 6);
-    return manufacturerId === null
-      ? null
-      : { manufacturerId, mediaTypeId: asciiField(di, 106, 3) };
+    return manufacturerId === null ? null : { manufacturerId, mediaTypeId: asciiField(di, 106, 3) };
   }
   return null;
 }

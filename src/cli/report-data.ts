@@ -49,8 +49,16 @@ export interface ReportSummary {
   readonly minSpeedBps: number | null;
   readonly maxSpeedBps: number | null;
   readonly phases: readonly { readonly phase: string; readonly ms: number }[];
-  readonly lowestDriveBuffer: { readonly pct: number; readonly lba: number; readonly t: number } | null;
-  readonly lowestHostBuffer: { readonly pct: number; readonly lba: number; readonly t: number } | null;
+  readonly lowestDriveBuffer: {
+    readonly pct: number;
+    readonly lba: number;
+    readonly t: number;
+  } | null;
+  readonly lowestHostBuffer: {
+    readonly pct: number;
+    readonly lba: number;
+    readonly t: number;
+  } | null;
   readonly retries: number;
   readonly busyWaits: number;
   readonly busyMs: number;
@@ -192,7 +200,12 @@ function lbaAt(updates: readonly Update[], t: number, fallback: number): number 
 }
 
 /** The lowest points of `points` by `value`, at least `gap` ms apart, lowest first. */
-function lowest(points: readonly ReportPoint[], value: (p: ReportPoint) => number, n: number, gap: number) {
+function lowest(
+  points: readonly ReportPoint[],
+  value: (p: ReportPoint) => number,
+  n: number,
+  gap: number,
+) {
   const sorted = [...points].sort((a, b) => value(a) - value(b));
   const picked: ReportPoint[] = [];
   for (const p of sorted) {
@@ -252,7 +265,8 @@ export function reportData(records: readonly LogRecord[]): ReportData {
           kind: 'retry',
           t: r.t,
           lba: num(r.lba) ?? firstLba,
-          label: `retry ${String(num(r.attempt) ?? '')} at LBA ${String(num(r.lba))}: ${why} ${str(sense.text) ?? ''}`.trim(),
+          label:
+            `retry ${String(num(r.attempt) ?? '')} at LBA ${String(num(r.lba))}: ${why} ${str(sense.text) ?? ''}`.trim(),
         });
         break;
       }
@@ -272,7 +286,8 @@ export function reportData(records: readonly LogRecord[]): ReportData {
           kind: 'check-condition',
           t: r.t,
           lba: num(r.lba) ?? lbaAt(updates, r.t, firstLba),
-          label: `${str(r.command) ?? ''}: ${str(sense.code) ?? ''} ${str(sense.text) ?? ''}`.trim(),
+          label:
+            `${str(r.command) ?? ''}: ${str(sense.code) ?? ''} ${str(sense.text) ?? ''}`.trim(),
         });
         break;
       }
@@ -307,7 +322,12 @@ export function reportData(records: readonly LogRecord[]): ReportData {
   const median = sortedSpeeds[Math.floor(sortedSpeeds.length / 2)] ?? 0;
   const dips = slowCandidates.filter((p) => p.speedBps < median * SLOW_FRACTION);
   for (const p of lowest(dips, (q) => q.speedBps, 3, span / 20)) {
-    markers.push({ kind: 'slowest', t: p.t, lba: p.lba, label: `slowest: ${speedText(p.speedBps, oneX)} at LBA ${p.lba}` });
+    markers.push({
+      kind: 'slowest',
+      t: p.t,
+      lba: p.lba,
+      label: `slowest: ${speedText(p.speedBps, oneX)} at LBA ${p.lba}`,
+    });
   }
   markers.sort((a, b) => a.t - b.t);
 
@@ -317,13 +337,22 @@ export function reportData(records: readonly LogRecord[]): ReportData {
     all.find((p) => p.driveBufferPct !== null)?.t ??
     Number.POSITIVE_INFINITY;
   const writing = all.filter((p) => p.driveBufferPct !== null && p.t >= filledAt);
-  const lowDrive = lowest(writing.filter((p) => !isFinalPoint(p, updates)), (p) => p.driveBufferPct ?? 100, 1, 0)[0];
+  const lowDrive = lowest(
+    writing.filter((p) => !isFinalPoint(p, updates)),
+    (p) => p.driveBufferPct ?? 100,
+    1,
+    0,
+  )[0];
   const lowHost = lowest(steady, (p) => p.hostBufferPct, 1, 0)[0];
   const speeds = slowCandidates.map((p) => p.speedBps);
   const lastWritten = updates.at(-1)?.written ?? 0;
-  const average = num(result?.averageBytesPerSecond) ?? (span > 0 ? (lastWritten * bps * 1000) / span : 0);
-  const vendor = `${str(drive.vendorId) ?? ''} ${str(drive.productId) ?? ''} ${str(drive.productRevision) ?? ''}`.trim();
-  const mediaId = [str(media.manufacturerId), str(media.mediaTypeId)].filter((s) => s !== null).join('/');
+  const average =
+    num(result?.averageBytesPerSecond) ?? (span > 0 ? (lastWritten * bps * 1000) / span : 0);
+  const vendor =
+    `${str(drive.vendorId) ?? ''} ${str(drive.productId) ?? ''} ${str(drive.productRevision) ?? ''}`.trim();
+  const mediaId = [str(media.manufacturerId), str(media.mediaTypeId)]
+    .filter((s) => s !== null)
+    .join('/');
   const requested = obj(run.requested);
   return {
     title: `${vendor === '' ? 'unknown drive' : vendor} · ${str(media.profileName) ?? 'unknown media'}`,
@@ -346,13 +375,22 @@ export function reportData(records: readonly LogRecord[]): ReportData {
       minSpeedBps: speeds.length === 0 ? null : Math.min(...speeds),
       maxSpeedBps: speeds.length === 0 ? null : Math.max(...speeds),
       phases,
-      lowestDriveBuffer: lowDrive === undefined ? null : { pct: lowDrive.driveBufferPct ?? 0, lba: lowDrive.lba, t: lowDrive.t },
-      lowestHostBuffer: lowHost === undefined ? null : { pct: lowHost.hostBufferPct, lba: lowHost.lba, t: lowHost.t },
+      lowestDriveBuffer:
+        lowDrive === undefined
+          ? null
+          : { pct: lowDrive.driveBufferPct ?? 0, lba: lowDrive.lba, t: lowDrive.t },
+      lowestHostBuffer:
+        lowHost === undefined
+          ? null
+          : { pct: lowHost.hostBufferPct, lba: lowHost.lba, t: lowHost.t },
       retries,
       busyWaits,
       busyMs,
       verify,
-      result: result === undefined ? 'no result (the run did not finish)' : `${str(result.result) ?? '?'} ${str(result.code) ?? ''}`.trim(),
+      result:
+        result === undefined
+          ? 'no result (the run did not finish)'
+          : `${str(result.result) ?? '?'} ${str(result.code) ?? ''}`.trim(),
       blocksWritten: result === undefined ? null : num(result.blocksWritten),
       elapsedMs: Math.round(endOfRun - (records[0]?.t ?? 0)),
     },

@@ -66,13 +66,19 @@ function summaryTable(d: ReportData): string {
     row(
       'lowest-host-buffer',
       'lowest host buffer fill',
-      s.lowestHostBuffer === null ? 'n/a' : `${pct(s.lowestHostBuffer.pct)} at LBA ${s.lowestHostBuffer.lba}`,
+      s.lowestHostBuffer === null
+        ? 'n/a'
+        : `${pct(s.lowestHostBuffer.pct)} at LBA ${s.lowestHostBuffer.lba}`,
     ),
     row('retries', 'retries', String(s.retries)),
     row('busy-waits', 'busy waits', `${s.busyWaits} (${s.busyMs} ms)`),
     ...s.phases.map((p) => row(`phase-${p.phase}`, `phase ${p.phase}`, formatDuration(p.ms))),
     row('elapsed', 'whole run', formatDuration(s.elapsedMs)),
-    row('blocks-written', 'blocks written', s.blocksWritten === null ? 'unknown' : String(s.blocksWritten)),
+    row(
+      'blocks-written',
+      'blocks written',
+      s.blocksWritten === null ? 'unknown' : String(s.blocksWritten),
+    ),
     row('verify', 'verify', s.verify),
     row('result', 'result', s.result),
     row('updates', 'updates logged', String(d.updates)),

@@ -73,14 +73,16 @@ export function chartSvg(data: ReportData, axis: ChartAxis): string {
   // Grid and axes.
   for (const v of speedTicks) {
     const y = r(pyS(v));
-    const text = inX
-      ? `${f1(v)}x`
-      : `${f1(v)} MB/s`;
+    const text = inX ? `${f1(v)}x` : `${f1(v)} MB/s`;
     parts.push(`<line class="grid" x1="${PAD.left}" x2="${PAD.left + PW}" y1="${y}" y2="${y}"/>`);
-    parts.push(`<text class="tick speed" x="${PAD.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${text}</text>`);
+    parts.push(
+      `<text class="tick speed" x="${PAD.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${text}</text>`,
+    );
   }
   for (const pct of [0, 25, 50, 75, 100]) {
-    parts.push(`<text class="tick buffer" x="${PAD.left + PW + 6}" y="${r(pyB(pct))}" dominant-baseline="middle">${pct}%</text>`);
+    parts.push(
+      `<text class="tick buffer" x="${PAD.left + PW + 6}" y="${r(pyB(pct))}" dominant-baseline="middle">${pct}%</text>`,
+    );
   }
   for (const v of niceTicks(xMax - xMin, 8)) {
     const x = xMin + v;
@@ -89,18 +91,27 @@ export function chartSvg(data: ReportData, axis: ChartAxis): string {
       `<text class="tick x" x="${r(px(x))}" y="${PAD.top + PH + 16}" text-anchor="middle">${axis === 'lba' ? String(Math.round(x)) : timeLabel(x * 1000)}</text>`,
     );
   }
-  parts.push(`<text class="axis-title" x="${PAD.left + PW / 2}" y="${H - 4}" text-anchor="middle">${axis === 'lba' ? 'LBA' : 'time since start'}</text>`);
+  parts.push(
+    `<text class="axis-title" x="${PAD.left + PW / 2}" y="${H - 4}" text-anchor="middle">${axis === 'lba' ? 'LBA' : 'time since start'}</text>`,
+  );
   // Markers under the series, so the curves stay readable.
   parts.push('<g class="markers">');
-  for (const m of data.markers) parts.push(markerSvg(m, axis === 'lba' ? m.lba : m.t / 1000, px, xMin, xMax));
+  for (const m of data.markers)
+    parts.push(markerSvg(m, axis === 'lba' ? m.lba : m.t / 1000, px, xMin, xMax));
   parts.push('</g>');
-  const line = (name: string, value: (p: ReportPoint) => number | null, y: (v: number) => number) => {
+  const line = (
+    name: string,
+    value: (p: ReportPoint) => number | null,
+    y: (v: number) => number,
+  ) => {
     const coords: string[] = [];
     for (const p of pts) {
       const v = value(p);
       if (v !== null) coords.push(`${r(px(xOf(p)))},${r(y(v))}`);
     }
-    parts.push(`<polyline class="series ${name}" data-series="${name}" data-count="${coords.length}" points="${coords.join(' ')}"/>`);
+    parts.push(
+      `<polyline class="series ${name}" data-series="${name}" data-count="${coords.length}" points="${coords.join(' ')}"/>`,
+    );
   };
   line('host-buffer', (p) => p.hostBufferPct, pyB);
   line('drive-buffer', (p) => p.driveBufferPct, pyB);
@@ -109,7 +120,13 @@ export function chartSvg(data: ReportData, axis: ChartAxis): string {
   return parts.join('\n');
 }
 
-function markerSvg(m: ReportMarker, x: number, px: (x: number) => number, xMin: number, xMax: number): string {
+function markerSvg(
+  m: ReportMarker,
+  x: number,
+  px: (x: number) => number,
+  xMin: number,
+  xMax: number,
+): string {
   const cx = Math.min(Math.max(x, xMin), xMax);
   const X = px(cx).toFixed(1);
   return (

@@ -16,7 +16,10 @@ import type { WriteEngineEventArgs } from '../engine/index.js';
 import {
   BurnLog,
   describeDrive,
-  outputFileError, type DriveDescription, type RunDescription } from './burn-log.js';
+  outputFileError,
+  type DriveDescription,
+  type RunDescription,
+} from './burn-log.js';
 import { errorReport } from './format.js';
 import { println, type CliIo } from './io.js';
 import { reportData } from './report-data.js';

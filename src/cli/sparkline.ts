@@ -99,7 +99,8 @@ export function sparkSummary(
   const samples = collector.samples();
   const slices = speedSlices(samples, bytesPerSector);
   if (slices.length === 0) return undefined;
-  const fmt = (bps: number) => (oneX === null ? `${(bps / 1e6).toFixed(1)} MB/s` : `${(bps / oneX).toFixed(1)}x`);
+  const fmt = (bps: number) =>
+    oneX === null ? `${(bps / 1e6).toFixed(1)} MB/s` : `${(bps / oneX).toFixed(1)}x`;
   let line = `speed ${sparkline(slices)} ${fmt(Math.min(...slices))}..${fmt(Math.max(...slices))}`;
   // Until the first WRITEs have filled it the buffer is low: that is the start, not a dip (as
   // report-data.ts; a buffer that never reaches half full is looked at throughout).

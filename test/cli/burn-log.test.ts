@@ -11,7 +11,25 @@ import { readFile, stat } from 'node:fs/promises';
 import { collectOpen, dvd, jsonLines, onJsonLines, run, start, type Run } from '../helpers/cli.js';
 import { scratchImages } from '../helpers/images.js';
 import { parseLog, reportData, type ReportData } from '../../src/cli/report-data.js';
-import type { LogRecord } from '../../src/cli/burn-log.js';
+import type { DriveDescription, LogRecord, RunDescription } from '../../src/cli/burn-log.js';
+import type { LoggedSense } from '../../src/cli/command-events.js';
+
+interface Header extends DriveDescription {
+  readonly event: string;
+  readonly format: string;
+  readonly discwright: string;
+  readonly run: RunDescription;
+  readonly host: { readonly hostname: string; readonly node: string };
+}
+
+interface Retry {
+  readonly lba: number;
+  readonly blocks: number;
+  readonly attempt: number;
+  readonly busy: boolean;
+  readonly sense: LoggedSense;
+  readonly status: string;
+}
 
 const { imagePath, filePath } = scratchImages('discwright-burn-log-');
 
@@ -90,11 +108,15 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
   });
 
   it('the header names the drive, the media, the speeds, the version and the host', () => {
-    const h = records[0] as LogRecord & Record<string, any>;
+    const h = records[0] as unknown as Header;
     assert.equal(h.event, 'header');
     assert.equal(h.format, 'discwright-burn-log');
     assert.equal(h.discwright, '0.1.0');
-    assert.deepEqual(h.drive, { vendorId: 'DISCWRT', productId: 'VIRTUAL DVD+R', productRevision: '1.00' });
+    assert.deepEqual(h.drive, {
+      vendorId: 'DISCWRT',
+      productId: 'VIRTUAL DVD+R',
+      productRevision: '1.00',
+    });
     assert.equal(h.media.profile, 0x1b);
     assert.equal(h.media.profileName, 'DVD+R');
     assert.equal(h.media.family, 'DVD');
@@ -126,10 +148,10 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
   });
 
   it('logs the three busy answers as retries with their sense, and one busy wait', () => {
-    const retries = records.filter((r) => r.event === 'retry') as (LogRecord & Record<string, any>)[];
+    const retries = records.filter((r) => r.event === 'retry') as unknown as Retry[];
     assert.equal(retries.length, 3);
-    const lba = retries[0]?.lba as number;
-    assert.ok(lba <= BUSY_LBA && BUSY_LBA < lba + (retries[0]?.blocks as number));
+    const lba = retries[0]?.lba ?? -1;
+    assert.ok(lba <= BUSY_LBA && BUSY_LBA < lba + (retries[0]?.blocks ?? 0));
     assert.deepEqual(
       retries.map((r) => [r.lba, r.attempt, r.busy, r.sense.code, r.status]),
       [2, 3, 4].map((a) => [lba, a, true, '02/04/08', 'CHECK CONDITION']),
@@ -148,7 +170,10 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
       ['open', 'write', 'finish'],
     );
     const ts = records.slice(1).map((r) => r.t);
-    assert.deepEqual(ts, [...ts].sort((a, b) => a - b));
+    assert.deepEqual(
+      ts,
+      [...ts].sort((a, b) => a - b),
+    );
   });
 
   it("the report's speed series dips at the stall; its drive buffer runs low after it", () => {
@@ -159,7 +184,9 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
     assert.ok(dip.length > 0, 'no point at the stall');
     const low = Math.min(...dip.map((p) => p.speedBps));
     assert.ok(low < max / 2, `the stall's lowest speed ${low} is not below half of ${max}`);
-    assert.ok(d.points.every((p) => p.speedX !== null && Math.abs(p.speedX * 1_385_000 - p.speedBps) < 1));
+    assert.ok(
+      d.points.every((p) => p.speedX !== null && Math.abs(p.speedX * 1_385_000 - p.speedBps) < 1),
+    );
     const slowest = d.markers.filter((m) => m.kind === 'slowest');
     assert.ok(slowest.some((m) => m.lba >= HALF - 1 && m.lba < HALF + 1024));
     const lowDrive = d.summary.lowestDriveBuffer;
@@ -181,10 +208,17 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
     for (const axis of ['lba', 'time'] as const) {
       const svg = chart(html, axis);
       for (const series of ['speed', 'drive-buffer', 'host-buffer']) {
-        assert.match(svg, new RegExp(`<polyline class="series ${series}" data-series="${series}" data-count="\\d+"`));
+        assert.match(
+          svg,
+          new RegExp(
+            `<polyline class="series ${series}" data-series="${series}" data-count="\\d+"`,
+          ),
+        );
       }
       assert.match(svg, new RegExp(`data-series="speed" data-count="${d.points.length}"`));
-      const retries = [...svg.matchAll(/<line class="marker retry" data-kind="retry" data-lba="(\d+)"/g)];
+      const retries = [
+        ...svg.matchAll(/<line class="marker retry" data-kind="retry" data-lba="(\d+)"/g),
+      ];
       assert.deepEqual(
         retries.map((m) => m[1]),
         [retryLba, retryLba, retryLba],
@@ -193,7 +227,10 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
       assert.equal([...svg.matchAll(/data-kind="phase"/g)].length, 3);
     }
     assert.match(html, /<tr data-field="retries"><th>retries<\/th><td class="num">3<\/td><\/tr>/);
-    assert.match(html, /<tr data-field="drive"><th>drive<\/th><td class="num">DISCWRT VIRTUAL DVD\+R 1\.00<\/td>/);
+    assert.match(
+      html,
+      /<tr data-field="drive"><th>drive<\/th><td class="num">DISCWRT VIRTUAL DVD\+R 1\.00<\/td>/,
+    );
     // Self-contained: nothing is fetched from anywhere.
     assert.doesNotMatch(html, /\b(src|href)=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
@@ -212,7 +249,15 @@ describe('--log and report refusals', () => {
     const img = imagePath();
     const src = filePath('small.bin');
     await import('node:fs/promises').then((fs) => fs.writeFile(src, Buffer.alloc(64 * 2048)));
-    const r = await run(['write-section', dvd(img), src, '--lba', '0', '--log', filePath('no/such/dir/run.ndjson')]);
+    const r = await run([
+      'write-section',
+      dvd(img),
+      src,
+      '--lba',
+      '0',
+      '--log',
+      filePath('no/such/dir/run.ndjson'),
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /cannot write .*run\.ndjson/);
     await assert.rejects(stat(img), { code: 'ENOENT' }); // the drive was never opened
@@ -220,7 +265,9 @@ describe('--log and report refusals', () => {
 
   it('report refuses a file that is not a burn log (usage error, nothing written)', async () => {
     const notLog = filePath('not-a-log.ndjson');
-    await import('node:fs/promises').then((fs) => fs.writeFile(notLog, '{"event":"update","t":1}\n'));
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(notLog, '{"event":"update","t":1}\n'),
+    );
     const outFile = filePath('never.html');
     const r = await run(['report', notLog, '-o', outFile]);
     assert.equal(r.code, 2);

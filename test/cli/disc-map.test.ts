@@ -8,10 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSession, closeTrack } from '../../src/device/media-ops.js';
 import { write10 } from '../../src/scsi/block/write-10.js';
-import {
-  CloseFunction,
-  closeTrackSession,
-} from '../../src/scsi/mmc/close-track-session.js';
+import { CloseFunction, closeTrackSession } from '../../src/scsi/mmc/close-track-session.js';
 import { barCells, discMapText, readDiscMap, type DiscMap } from '../../src/cli/disc-map.js';
 import { rig } from '../helpers/recorder.js';
 import { dvd, run } from '../helpers/cli.js';

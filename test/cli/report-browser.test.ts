@@ -52,37 +52,63 @@ async function openInChromium(html: string, name: string): Promise<Check> {
   assert.equal(r.status, 0, r.stderr);
   const m = /<pre id="check">(.*?)<\/pre>/s.exec(r.stdout);
   assert.ok(m?.[1] !== undefined, 'the check script did not run');
-  return JSON.parse(m[1].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as Check;
+  return JSON.parse(
+    m[1]
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
+  ) as Check;
 }
 
-describe('the HTML report in headless Chromium', { skip: present ? false : `${CHROMIUM} is not installed: the report is not opened in a browser` }, () => {
-  it('opens without errors, draws both charts, and its table holds the log figures', async () => {
-    const src = filePath('src.bin');
-    await writeFile(src, Buffer.alloc(256 * 2048, 0x5a));
-    const log = filePath('run.ndjson');
-    const report = filePath('run.html');
-    const w = await run(['write-section', 'virtual:dvd+r', src, '--lba', '0', '--log', log, '--report', report]);
-    assert.equal(w.code, 0, w.stderr);
-    const updates = (await readFile(log, 'utf8')).split('\n').filter((l) => l.includes('"event":"update"')).length;
+describe(
+  'the HTML report in headless Chromium',
+  { skip: present ? false : `${CHROMIUM} is not installed: the report is not opened in a browser` },
+  () => {
+    it('opens without errors, draws both charts, and its table holds the log figures', async () => {
+      const src = filePath('src.bin');
+      await writeFile(src, Buffer.alloc(256 * 2048, 0x5a));
+      const log = filePath('run.ndjson');
+      const report = filePath('run.html');
+      const w = await run([
+        'write-section',
+        'virtual:dvd+r',
+        src,
+        '--lba',
+        '0',
+        '--log',
+        log,
+        '--report',
+        report,
+      ]);
+      assert.equal(w.code, 0, w.stderr);
+      const updates = (await readFile(log, 'utf8'))
+        .split('\n')
+        .filter((l) => l.includes('"event":"update"')).length;
 
-    const c = await openInChromium(await readFile(report, 'utf8'), 'report.html');
-    assert.deepEqual(c.errors, []);
-    assert.deepEqual(c.charts.map((x) => x.axis), ['lba', 'time']);
-    for (const chart of c.charts) assert.ok(chart.width > 300 && chart.height > 80, JSON.stringify(chart));
-    assert.equal(c.rows.drive, 'DISCWRT VIRTUAL DVD+R 1.00');
-    assert.equal(c.rows.media, 'DVD+R (media ID not reported)');
-    assert.equal(c.rows['blocks-written'], '256');
-    assert.equal(c.rows.retries, '0');
-    assert.equal(c.rows.result, 'ok S_OK');
-    assert.equal(c.rows.updates, String(updates));
-  });
+      const c = await openInChromium(await readFile(report, 'utf8'), 'report.html');
+      assert.deepEqual(c.errors, []);
+      assert.deepEqual(
+        c.charts.map((x) => x.axis),
+        ['lba', 'time'],
+      );
+      for (const chart of c.charts)
+        assert.ok(chart.width > 300 && chart.height > 80, JSON.stringify(chart));
+      assert.equal(c.rows.drive, 'DISCWRT VIRTUAL DVD+R 1.00');
+      assert.equal(c.rows.media, 'DVD+R (media ID not reported)');
+      assert.equal(c.rows['blocks-written'], '256');
+      assert.equal(c.rows.retries, '0');
+      assert.equal(c.rows.result, 'ok S_OK');
+      assert.equal(c.rows.updates, String(updates));
+    });
 
-  it('the check itself sees a resource that fails to load', async () => {
-    const c = await openInChromium(
-      '<!DOCTYPE html><html><head></head><body><img src="missing.png"></body></html>',
-      'broken.html',
-    );
-    assert.equal(c.errors.length, 1);
-    assert.match(c.errors[0] ?? '', /missing\.png/);
-  });
-});
+    it('the check itself sees a resource that fails to load', async () => {
+      const c = await openInChromium(
+        '<!DOCTYPE html><html><head></head><body><img src="missing.png"></body></html>',
+        'broken.html',
+      );
+      assert.equal(c.errors.length, 1);
+      assert.match(c.errors[0] ?? '', /missing\.png/);
+    });
+  },
+);

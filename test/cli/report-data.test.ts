@@ -27,12 +27,24 @@ function header(): Record<string, unknown> {
       requested: { startSectorsPerSecond: -1, endSectorsPerSecond: null },
     },
     drive: { vendorId: 'DISCWRT', productId: 'VIRTUAL DVD+R', productRevision: '1.00' },
-    media: { profile: 0x1b, profileName: 'DVD+R', family: 'DVD', oneXBytesPerSecond: ONE_X, manufacturerId: 'RICOHJPN', mediaTypeId: 'R03' },
+    media: {
+      profile: 0x1b,
+      profileName: 'DVD+R',
+      family: 'DVD',
+      oneXBytesPerSecond: ONE_X,
+      manufacturerId: 'RICOHJPN',
+      mediaTypeId: 'R03',
+    },
     writeSpeedsKBps: [5540],
   };
 }
 
-function update(t: number, written: number, drivePct: number, final = false): Record<string, unknown> {
+function update(
+  t: number,
+  written: number,
+  drivePct: number,
+  final = false,
+): Record<string, unknown> {
   return {
     event: 'update',
     t,
@@ -64,11 +76,28 @@ function stalledRun(): string {
     if (t > 0 && !stalled) written += 1352;
     lines.push(update(t, written, stalled ? 0 : 90));
     if (t === 4000) {
-      lines.push({ event: 'retry', t: 4100, command: 'WRITE(10)', lba: 8000, blocks: 32, attempt: 2, busy: false, sense: { code: '03/0C/00', keyName: 'MEDIUM ERROR', text: 'WRITE ERROR' }, status: 'CHECK CONDITION' });
+      lines.push({
+        event: 'retry',
+        t: 4100,
+        command: 'WRITE(10)',
+        lba: 8000,
+        blocks: 32,
+        attempt: 2,
+        busy: false,
+        sense: { code: '03/0C/00', keyName: 'MEDIUM ERROR', text: 'WRITE ERROR' },
+        status: 'CHECK CONDITION',
+      });
     }
   }
   lines.push({ event: 'phase', phase: 'finish', t: 6100 });
-  lines.push({ event: 'result', t: 6300, result: 'ok', code: 'S_OK', blocksWritten: written, averageBytesPerSecond: 4_000_000 });
+  lines.push({
+    event: 'result',
+    t: 6300,
+    result: 'ok',
+    code: 'S_OK',
+    blocksWritten: written,
+    averageBytesPerSecond: 4_000_000,
+  });
   return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
 }
 
@@ -131,8 +160,14 @@ describe('report data from a log', () => {
   it('refuses what is not a burn log, naming the line', () => {
     assert.throws(() => parseLog(''), /not a discwright burn log/);
     assert.throws(() => parseLog('{"event":"update","t":0}\n'), /not a discwright burn log/);
-    assert.throws(() => parseLog(`${JSON.stringify(header())}\n[1]\n`), /line 2: not a JSON object/);
-    assert.throws(() => parseLog(`${JSON.stringify(header())}\n{"event":"x"}\n`), /line 2: a record needs/);
+    assert.throws(
+      () => parseLog(`${JSON.stringify(header())}\n[1]\n`),
+      /line 2: not a JSON object/,
+    );
+    assert.throws(
+      () => parseLog(`${JSON.stringify(header())}\n{"event":"x"}\n`),
+      /line 2: a record needs/,
+    );
     assert.throws(
       () => parseLog(JSON.stringify({ ...header(), formatVersion: 2 })),
       /format version 2/,
@@ -147,7 +182,10 @@ describe('report data from a log', () => {
   });
 
   it('text from the log is escaped in the page', () => {
-    const h = { ...header(), drive: { vendorId: '<script>', productId: 'a&b', productRevision: '"' } };
+    const h = {
+      ...header(),
+      drive: { vendorId: '<script>', productId: 'a&b', productRevision: '"' },
+    };
     const d = reportData(parseLog(JSON.stringify(h)));
     const html = reportHtml(d);
     assert.doesNotMatch(html, /<script>/);
