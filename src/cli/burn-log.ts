@@ -14,7 +14,7 @@
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { hostname, platform, arch, release } from 'node:os';
-import { DwError, HR } from '../errors.js';
+import { DwError, HR, invalidArgument } from '../errors.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import type { WriteEngineEventArgs } from '../engine/index.js';
 import { profileName } from '../scsi/mmc/profiles.js';
@@ -255,4 +255,36 @@ export function outputFileError(path: string, e: unknown): DwError {
     cause: e,
     hint: 'Give a path in a writable directory with free space.',
   });
+}
+
+/** Parses NDJSON text into records, checking each line; the first must be a burn-log header. */
+export function parseLog(text: string, name = 'the log'): LogRecord[] {
+  const records: LogRecord[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '') continue;
+    let r: unknown;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      throw invalidArgument(`${name}, line ${i + 1}: not JSON`);
+    }
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+      throw invalidArgument(`${name}, line ${i + 1}: not a JSON object`);
+    }
+    const o = r as Record<string, unknown>;
+    if (typeof o.event !== 'string' || typeof o.t !== 'number' || !Number.isFinite(o.t)) {
+      throw invalidArgument(`${name}, line ${i + 1}: a record needs "event" and a numeric "t"`);
+    }
+    records.push(o as LogRecord);
+  }
+  const h = records[0];
+  if (h?.event !== 'header' || h.format !== LOG_FORMAT) {
+    throw invalidArgument(`${name} is not a discwright burn log (no header on its first line)`);
+  }
+  if (h.formatVersion !== LOG_FORMAT_VERSION) {
+    throw invalidArgument(`${name} is a burn log of format version ${String(h.formatVersion)}`);
+  }
+  return records;
 }

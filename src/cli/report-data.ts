@@ -1,5 +1,5 @@
 // The data behind `discwright report` (issue #22; docs/burn-log.md): a burn log's records turned
-// into chart series (write speed, drive and host buffer fill, each against LBA and time), markers
+// (parseLog in burn-log.ts) into chart series (write speed, drive and host buffer fill, each against LBA and time), markers
 // (retries, busy waits, phases, the slowest moments) and the summary table. Pure: records in,
 // model out, so the report's content is tested without a browser.
 //
@@ -7,8 +7,7 @@
 // last one at least SPEED_WINDOW_MS before it, blocks written over elapsed time on the log's
 // clock. A pause shows as the drop it was instead of being smoothed over five seconds.
 
-import { invalidArgument } from '../errors.js';
-import { LOG_FORMAT, LOG_FORMAT_VERSION, type LogRecord } from './burn-log.js';
+import type { LogRecord } from './burn-log.js';
 
 export const SPEED_WINDOW_MS = 500;
 /** A moment is marked slow below this fraction of the run's median speed (at most 3 marked). */
@@ -79,38 +78,6 @@ export interface ReportData {
   readonly markers: readonly ReportMarker[];
   readonly summary: ReportSummary;
   readonly updates: number;
-}
-
-/** Parses NDJSON text into records, checking each line; the first must be a burn-log header. */
-export function parseLog(text: string, name = 'the log'): LogRecord[] {
-  const records: LogRecord[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = (lines[i] ?? '').trim();
-    if (line === '') continue;
-    let r: unknown;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      throw invalidArgument(`${name}, line ${i + 1}: not JSON`);
-    }
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
-      throw invalidArgument(`${name}, line ${i + 1}: not a JSON object`);
-    }
-    const o = r as Record<string, unknown>;
-    if (typeof o.event !== 'string' || typeof o.t !== 'number' || !Number.isFinite(o.t)) {
-      throw invalidArgument(`${name}, line ${i + 1}: a record needs "event" and a numeric "t"`);
-    }
-    records.push(o as LogRecord);
-  }
-  const h = records[0];
-  if (h?.event !== 'header' || h.format !== LOG_FORMAT) {
-    throw invalidArgument(`${name} is not a discwright burn log (no header on its first line)`);
-  }
-  if (h.formatVersion !== LOG_FORMAT_VERSION) {
-    throw invalidArgument(`${name} is a burn log of format version ${String(h.formatVersion)}`);
-  }
-  return records;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

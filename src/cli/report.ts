@@ -4,11 +4,11 @@
 
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { DwError, HR, invalidArgument } from '../errors.js';
-import { outputFileError } from './burn-log.js';
+import { outputFileError, parseLog } from './burn-log.js';
 import { exitCodeFor } from './exit-codes.js';
 import { errorReport } from './format.js';
 import { println, type CliIo } from './io.js';
-import { parseLog, reportData } from './report-data.js';
+import { reportData } from './report-data.js';
 import { reportHtml } from './report-html.js';
 
 /** Logs larger than this are refused rather than read into memory (a BD-R DL is ~1 GB of log). */

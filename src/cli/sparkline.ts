@@ -64,11 +64,15 @@ export function speedSlices(
   const last = samples.at(-1);
   if (first === undefined || last === undefined || last.t <= first.t) return [];
   const span = last.t - first.t;
-  // Blocks written by time `at`: the count of the last update at or before it (a step function).
+  // Blocks written by time `at`, interpolated between the updates around it: updates come every
+  // 500 ms, so a step function would pile each interval's blocks into one slice.
   let k = 0;
   const writtenAt = (at: number): number => {
     while (k + 1 < samples.length && (samples[k + 1] as { t: number }).t <= at) k++;
-    return (samples[k] as { written: number }).written;
+    const a = samples[k] as { t: number; written: number };
+    const b = samples[k + 1];
+    if (b === undefined || b.t <= a.t) return a.written;
+    return a.written + ((b.written - a.written) * (at - a.t)) / (b.t - a.t);
   };
   const out: number[] = [];
   let before = writtenAt(first.t);

@@ -7,10 +7,21 @@
 
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
-import { collectOpen, dvd, jsonLines, onJsonLines, run, start, type Run } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import {
+  MAIN,
+  collectOpen,
+  dvd,
+  jsonLines,
+  onJsonLines,
+  run,
+  start,
+  type Run,
+} from '../helpers/cli.js';
 import { scratchImages } from '../helpers/images.js';
-import { parseLog, reportData, type ReportData } from '../../src/cli/report-data.js';
+import { reportData, type ReportData } from '../../src/cli/report-data.js';
+import { parseLog } from '../../src/cli/burn-log.js';
 import type { DriveDescription, LogRecord, RunDescription } from '../../src/cli/burn-log.js';
 import type { LoggedSense } from '../../src/cli/command-events.js';
 
@@ -248,7 +259,7 @@ describe('--log and report refusals', () => {
   it('a log that cannot be created is refused before the drive is opened', async () => {
     const img = imagePath();
     const src = filePath('small.bin');
-    await import('node:fs/promises').then((fs) => fs.writeFile(src, Buffer.alloc(64 * 2048)));
+    await writeFile(src, Buffer.alloc(64 * 2048));
     const r = await run([
       'write-section',
       dvd(img),
@@ -265,18 +276,43 @@ describe('--log and report refusals', () => {
 
   it('report refuses a file that is not a burn log (usage error, nothing written)', async () => {
     const notLog = filePath('not-a-log.ndjson');
-    await import('node:fs/promises').then((fs) =>
-      fs.writeFile(notLog, '{"event":"update","t":1}\n'),
-    );
+    await writeFile(notLog, '{"event":"update","t":1}\n');
     const outFile = filePath('never.html');
     const r = await run(['report', notLog, '-o', outFile]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /not a discwright burn log/);
     await assert.rejects(stat(outFile), { code: 'ENOENT' });
     const bad = filePath('bad.ndjson');
-    await import('node:fs/promises').then((fs) => fs.writeFile(bad, '{"event":"header"\n'));
+    await writeFile(bad, '{"event":"header"\n');
     const r2 = await run(['report', bad, '-o', outFile]);
     assert.equal(r2.code, 2);
     assert.match(r2.stderr, /line 1: not JSON/);
   });
+});
+
+describe('the end-of-run sparkline', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+
+  it(
+    'ends a run on a terminal, and only there',
+    { skip: hasScript ? false : 'script(1) is not installed: no terminal to run under' },
+    async () => {
+      const src = filePath('spark.bin');
+      await writeFile(src, Buffer.alloc(1024 * 2048, 0x33));
+      const address = 'virtual:dvd+r?speed=4x&buffer=1M';
+      // script(1) gives the command a pseudo-terminal as stdout.
+      const command = [process.execPath, MAIN, 'write-section', address, src, '--lba', '0']
+        .map((a) => `'${a}'`)
+        .join(' ');
+      const tty = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' });
+      assert.equal(tty.status, 0, tty.stderr);
+      assert.match(
+        tty.stdout,
+        /\nspeed [▁▂▃▄▅▆▇█]{40} \d+\.\dx\.\.\d+\.\dx; (lowest drive buffer \d+% at LBA \d+|drive buffer not reported)\r?\n/,
+      );
+      const piped = await run(['write-section', address, src, '--lba', '0']);
+      assert.equal(piped.code, 0, piped.stderr);
+      assert.doesNotMatch(piped.stdout.toString(), /speed [▁▂▃▄▅▆▇█]/);
+    },
+  );
 });

@@ -4,7 +4,8 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketPoints, parseLog, reportData, type ReportPoint } from '../../src/cli/report-data.js';
+import { bucketPoints, reportData, type ReportPoint } from '../../src/cli/report-data.js';
+import { parseLog } from '../../src/cli/burn-log.js';
 import { chartSvg, niceTicks } from '../../src/cli/report-svg.js';
 import { reportHtml } from '../../src/cli/report-html.js';
 import { sparkline, speedSlices } from '../../src/cli/sparkline.js';
