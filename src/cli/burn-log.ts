@@ -18,7 +18,7 @@ import { DwError, HR, invalidArgument } from '../errors.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import type { WriteEngineEventArgs } from '../engine/index.js';
 import { profileName } from '../scsi/mmc/profiles.js';
-import { watchCommands as watchTrace } from './command-events.js';
+import { watchCommands as watchTrace, type CommandWatch } from './command-events.js';
 import { mediaFamilyOfProfile, oneXRate } from './format.js';
 import { readMediaIdentity } from './media-id.js';
 import { DISCWRIGHT_VERSION } from './version.js';
@@ -121,7 +121,7 @@ export class BurnLog {
   #error: unknown;
   /** Records made before the header, written right after it (with their own `t`). */
   #pending: LogRecord[] | undefined = [];
-  #stopWatching: (() => void) | undefined;
+  #watch: CommandWatch | undefined;
   #closed = false;
 
   private constructor(path: string | undefined, stream: WriteStream | undefined, keep: boolean) {
@@ -204,8 +204,9 @@ export class BurnLog {
     this.#write({ event: 'update', ...args });
   }
 
-  /** A step of the run starts (`open`, `write`, `synchronize`, `close`, `verify`…). */
+  /** A step of the run starts (`open`, `write`, `finish`, `close`, `verify`…). */
   phase(name: string, detail: Record<string, unknown> = {}): void {
+    this.#watch?.flush(); // a failed WRITE of the step before belongs before it
     this.#write({ event: 'phase', phase: name, ...detail });
   }
 
@@ -216,20 +217,20 @@ export class BurnLog {
 
   /** Logs retries, busy waits, speed requests and CHECK CONDITIONs until close(). */
   watchCommands(): void {
-    this.#stopWatching ??= watchTrace((e) => this.#write(e));
+    this.#watch ??= watchTrace((e) => this.#write(e));
   }
 
   /** The last record: the run's result object (as `--json` prints it). */
   result(fields: Record<string, unknown>): void {
-    this.#stopWatching?.();
-    this.#stopWatching = undefined;
+    this.#watch?.stop();
+    this.#watch = undefined;
     this.#write({ event: 'result', ...fields });
   }
 
   /** Flushes and closes the file; rejects with what writing it failed with. */
   async close(): Promise<void> {
-    this.#stopWatching?.();
-    this.#stopWatching = undefined;
+    this.#watch?.stop();
+    this.#watch = undefined;
     if (this.#closed) return;
     this.#closed = true;
     const stream = this.#stream;

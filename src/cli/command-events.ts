@@ -63,6 +63,8 @@ export type CommandEvent =
       readonly command: string;
       readonly sense: LoggedSense | null;
       readonly lba?: number;
+      /** `REJECTED`: the transport failed the command (no status from the drive). */
+      readonly status?: string;
     };
 
 const hex2 = (n: number) => n.toString(16).toUpperCase().padStart(2, '0');
@@ -116,6 +118,7 @@ function speedAsked(m: CommandTraceMessage): number | null {
 }
 
 interface FailedWrite {
+  readonly command: string;
   readonly lba: number;
   readonly sense: SenseSummary | undefined;
   readonly status: number | undefined;
@@ -125,19 +128,47 @@ interface FailedWrite {
   readonly busyAnswers: number;
 }
 
+/** A running watch: flush() logs a failed WRITE not retried so far; stop() flushes and ends it. */
+export interface CommandWatch {
+  flush(): void;
+  stop(): void;
+}
+
 /**
- * Subscribes to both trace channels and calls `emit` for each event as it happens; returns the
- * function that unsubscribes. Only commands traced while subscribed are seen.
+ * Subscribes to both trace channels and calls `emit` for each event as it happens. A WRITE the
+ * drive failed is logged as a retry when it is sent again; one that is not (a medium error ends
+ * the section) is logged as a `check-condition` as soon as another command starts, at flush()
+ * (the caller's next phase) or at stop(). Only commands traced while subscribed are seen.
  */
-export function watchCommands(emit: (e: CommandEvent) => void): () => void {
+export function watchCommands(emit: (e: CommandEvent) => void): CommandWatch {
   let failed: FailedWrite | undefined;
   let attempt = 1;
+  let retried = false;
+
+  /** The failed WRITE was not sent again: say so once. */
+  const flush = (): void => {
+    if (failed !== undefined && !retried) {
+      emit({
+        event: 'check-condition',
+        command: failed.command,
+        sense: loggedSense(failed.sense),
+        lba: failed.lba,
+        ...(failed.status === undefined ? { status: 'REJECTED' } : {}),
+      });
+    }
+    failed = undefined;
+    retried = false;
+  };
 
   const onStart = (message: unknown): void => {
     const m = message as CommandTraceMessage;
     const range = writeRange(m.cdb);
-    if (range === undefined) return;
+    if (range === undefined) {
+      flush();
+      return;
+    }
     if (failed !== undefined && failed.lba === range.lba) {
+      retried = true;
       attempt = failed.attempt + 1;
       emit({
         event: 'retry',
@@ -150,7 +181,7 @@ export function watchCommands(emit: (e: CommandEvent) => void): () => void {
         status: failed.status === undefined ? 'REJECTED' : statusName(failed.status),
       });
     } else {
-      failed = undefined;
+      flush();
       attempt = 1;
     }
   };
@@ -170,11 +201,14 @@ export function watchCommands(emit: (e: CommandEvent) => void): () => void {
           });
         }
         failed = undefined;
+        retried = false;
         return;
       }
       const busy = isBusySense(m.senseInfo);
       const sameRun = failed !== undefined && failed.lba === range.lba;
+      retried = false;
       failed = {
+        command: m.name,
         lba: range.lba,
         sense: m.senseInfo,
         status: m.status,
@@ -210,8 +244,12 @@ export function watchCommands(emit: (e: CommandEvent) => void): () => void {
 
   diagnosticsChannel.subscribe(COMMAND_START_CHANNEL, onStart);
   diagnosticsChannel.subscribe(COMMAND_FINISH_CHANNEL, onFinish);
-  return () => {
-    diagnosticsChannel.unsubscribe(COMMAND_START_CHANNEL, onStart);
-    diagnosticsChannel.unsubscribe(COMMAND_FINISH_CHANNEL, onFinish);
+  return {
+    flush,
+    stop() {
+      flush();
+      diagnosticsChannel.unsubscribe(COMMAND_START_CHANNEL, onStart);
+      diagnosticsChannel.unsubscribe(COMMAND_FINISH_CHANNEL, onFinish);
+    },
   };
 }

@@ -255,6 +255,40 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
   });
 });
 
+describe('--log: a WRITE the drive fails and the engine does not retry', () => {
+  it('is logged with its sense before the finish phase, and marked in the report', async () => {
+    const src = filePath('medium.bin');
+    await writeFile(src, Buffer.alloc(512 * 2048, 0x44));
+    const log = filePath('medium.ndjson');
+    const faults = { failAt: [{ lba: 100, senseKey: 3, asc: 0x0c, ascq: 0 }] };
+    const child = start(['write-section', dvd(imagePath()), src, '--lba', '0', '--log', log], {
+      ...process.env,
+      DISCWRIGHT_TEST_VIRTUAL_FAULTS: JSON.stringify(faults),
+    });
+    const r = await collectOpen(child);
+    child.stdin?.end();
+    assert.equal(r.code, 1);
+    const records = parseLog(await readFile(log, 'utf8'));
+    assert.equal(records.filter((x) => x.event === 'retry').length, 0);
+    const failures = records.filter((x) => x.event === 'check-condition');
+    assert.equal(failures.length, 1);
+    const f = failures[0] as LogRecord & { lba: number; sense: LoggedSense; command: string };
+    assert.equal(f.command, 'WRITE(10)');
+    assert.equal(f.sense.code, '03/0C/00');
+    assert.ok(f.lba <= 100 && 100 < f.lba + 32);
+    const kinds = records.map((x) => (x.event === 'phase' ? `phase:${String(x.phase)}` : x.event));
+    assert.ok(kinds.indexOf('check-condition') < kinds.indexOf('phase:finish'));
+    assert.equal(records.at(-1)?.event, 'result');
+    assert.equal(records.at(-1)?.result, 'error');
+    const d = reportData(records);
+    assert.deepEqual(
+      d.markers.filter((m) => m.kind === 'check-condition').map((m) => m.lba),
+      [f.lba],
+    );
+    assert.match(d.summary.result, /^error E_IMAPI_UNEXPECTED_RESPONSE_FROM_DEVICE$/);
+  });
+});
+
 describe('--log and report refusals', () => {
   it('a log that cannot be created is refused before the drive is opened', async () => {
     const img = imagePath();
