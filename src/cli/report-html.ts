@@ -34,6 +34,8 @@ th{font-weight:600;color:#3a4353}td.num{font-variant-numeric:tabular-nums}
 `;
 
 const esc = escapeXml;
+/** Seconds with a tenth under a minute (phases of a few hundred ms stay visible), else m:ss. */
+const dur = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms));
 const pct = (n: number) => `${n.toFixed(1)}%`;
 
 function speed(bps: number | null, oneX: number | null): string {
@@ -72,8 +74,8 @@ function summaryTable(d: ReportData): string {
     ),
     row('retries', 'retries', String(s.retries)),
     row('busy-waits', 'busy waits', `${s.busyWaits} (${s.busyMs} ms)`),
-    ...s.phases.map((p) => row(`phase-${p.phase}`, `phase ${p.phase}`, formatDuration(p.ms))),
-    row('elapsed', 'whole run', formatDuration(s.elapsedMs)),
+    ...s.phases.map((p) => row(`phase-${p.phase}`, `phase ${p.phase}`, dur(p.ms))),
+    row('elapsed', 'whole run', dur(s.elapsedMs)),
     row(
       'blocks-written',
       'blocks written',
@@ -90,7 +92,7 @@ function eventsTable(d: ReportData): string {
   if (d.markers.length === 0) return '<p>No events.</p>';
   const rows = d.markers.map(
     (m) =>
-      `<tr data-kind="${m.kind}"><td class="num">${esc(formatDuration(m.t))}</td><td class="num">${m.lba}</td><td>${esc(m.kind)}</td><td>${esc(m.label)}</td></tr>`,
+      `<tr data-kind="${m.kind}"><td class="num">${esc(dur(m.t))}</td><td class="num">${m.lba}</td><td>${esc(m.kind)}</td><td>${esc(m.label)}</td></tr>`,
   );
   return `<table class="events"><tr><th>time</th><th>LBA</th><th>kind</th><th>what</th></tr>${rows.join('')}</table>`;
 }
