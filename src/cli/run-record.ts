@@ -2,13 +2,14 @@
 // (`--log`), the HTML report written at the end (`--report`) and the sparkline line on a
 // terminal. One object per run, so write-section and burn wire it the same way:
 //
-//   const record = await RunRecord.open(io, { log, report, tty });   // before the recorder
-//   await record.started(recorder, run);                               // header, then commands
+//   const record = await RunRecord.open({ log, report, sparkline }); // before the recorder
+//   await record.started(recorder, run);                             // header, then commands
 //   record.phase('write'); … record.update(args) from the engine's listener …
-//   await record.finish(io, resultObject, failedBefore?);               // result, files, line
+//   await record.finish(io, resultObject, run);                      // result, files, line
 //
-// A log or report that cannot be written is reported on stderr and does not change the exit
-// status, which says what happened to the disc (docs/decisions.md, "The burn log").
+// A log or report that cannot be created is refused before the drive is touched; one that fails
+// later is reported on stderr and does not change the exit status, which says what happened to
+// the disc (docs/decisions.md, "The burn log and the report"; docs/burn-log.md).
 
 import { writeFile } from 'node:fs/promises';
 import type { DiscRecorder } from '../device/recorder.js';
