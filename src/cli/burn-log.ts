@@ -17,7 +17,9 @@ import { hostname, platform, arch, release } from 'node:os';
 import { DwError, HR, invalidArgument } from '../errors.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import type { WriteEngineEventArgs } from '../engine/index.js';
+import { decodeCapabilitiesAndMechanicalStatusPage } from '../scsi/mmc/mode-pages/capabilities-and-mechanical-status.js';
 import { profileName } from '../scsi/mmc/profiles.js';
+import { ModePageRequestType, ModePageType } from '../scsi/spc/mode-pages.js';
 import { watchCommands as watchTrace, type CommandWatch } from './command-events.js';
 import { mediaFamilyOfProfile, oneXRate } from './format.js';
 import { readMediaIdentity } from './media-id.js';
@@ -62,6 +64,27 @@ export interface DriveDescription {
   };
   /** The write speeds the drive offers for this disc (GET PERFORMANCE), kB/s. */
   readonly writeSpeedsKBps: readonly number[];
+  /**
+   * The write speed the drive says it is set to at the start (page 2Ah Current Write Speed
+   * Selected, else Current Write Speed), kB/s; null when it does not say.
+   */
+  readonly currentWriteSpeedKBps: number | null;
+}
+
+/** Page 2Ah's current write speed, or null. */
+async function currentWriteSpeed(recorder: DiscRecorder): Promise<number | null> {
+  try {
+    const page = decodeCapabilitiesAndMechanicalStatusPage(
+      await recorder.getModePage(
+        ModePageType.LEGACY_CAPABILITIES,
+        ModePageRequestType.CURRENT_VALUES,
+      ),
+    );
+    const kBps = page.currentWriteSpeedSelectedKBps ?? page.currentWriteSpeedKBps;
+    return kBps === undefined || kBps === 0 ? null : kBps;
+  } catch {
+    return null;
+  }
 }
 
 /** Asks the drive for the header's facts; an item the drive does not give is null or empty. */
@@ -99,6 +122,7 @@ export async function describeDrive(
       mediaTypeId: id?.mediaTypeId ?? null,
     },
     writeSpeedsKBps: speeds,
+    currentWriteSpeedKBps: await currentWriteSpeed(recorder),
   };
 }
 
@@ -194,6 +218,7 @@ export class BurnLog {
       drive: drive?.drive ?? null,
       media: drive?.media ?? null,
       writeSpeedsKBps: drive?.writeSpeedsKBps ?? [],
+      currentWriteSpeedKBps: drive?.currentWriteSpeedKBps ?? null,
     });
     this.#pending = undefined;
     for (const r of pending) this.#put(r);

@@ -44,6 +44,8 @@ export interface ReportSummary {
   readonly media: string;
   readonly speedAsked: string;
   readonly speedAchieved: string;
+  /** The speed the drive said it was set to at the start (page 2Ah). */
+  readonly driveSpeed: string;
   readonly averageSpeedBps: number;
   readonly minSpeedBps: number | null;
   readonly maxSpeedBps: number | null;
@@ -321,6 +323,7 @@ export function reportData(records: readonly LogRecord[]): ReportData {
     .filter((s) => s !== null)
     .join('/');
   const requested = obj(run.requested);
+  const driveKBps = num(header.currentWriteSpeedKBps);
   return {
     title: `${vendor === '' ? 'unknown drive' : vendor} · ${str(media.profileName) ?? 'unknown media'}`,
     startedAt: str(header.startedAt) ?? '',
@@ -338,6 +341,7 @@ export function reportData(records: readonly LogRecord[]): ReportData {
       media: `${str(media.profileName) ?? 'unknown'}${mediaId === '' ? ' (media ID not reported)' : ` (media ID ${mediaId})`}`,
       speedAsked: `start ${hintText(requested.startSectorsPerSecond, bps, oneX)}; end ${hintText(requested.endSectorsPerSecond, bps, oneX)}`,
       speedAchieved: `average ${speedText(average, oneX)}`,
+      driveSpeed: driveKBps === null ? 'not reported' : speedText(driveKBps * 1000, oneX),
       averageSpeedBps: average,
       minSpeedBps: speeds.length === 0 ? null : Math.min(...speeds),
       maxSpeedBps: speeds.length === 0 ? null : Math.max(...speeds),

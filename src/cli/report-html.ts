@@ -54,6 +54,7 @@ function summaryTable(d: ReportData): string {
     row('drive', 'drive', s.drive),
     row('media', 'media', s.media),
     row('speed-asked', 'speed asked', s.speedAsked),
+    row('drive-speed', "drive's speed at the start", s.driveSpeed),
     row('speed-achieved', 'speed achieved', s.speedAchieved),
     row('average-speed', 'average speed', speed(s.averageSpeedBps, d.oneXBytesPerSecond)),
     row('min-speed', 'lowest speed', speed(s.minSpeedBps, d.oneXBytesPerSecond)),

@@ -136,6 +136,7 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
     assert.deepEqual(h.run.section, { lba: 0, blocks: BLOCKS, bytesPerSector: 2048 });
     assert.deepEqual(h.run.requested, { startSectorsPerSecond: null, endSectorsPerSecond: null });
     assert.ok(Array.isArray(h.writeSpeedsKBps) && h.writeSpeedsKBps.length > 0);
+    assert.equal(h.currentWriteSpeedKBps, 5540); // 4x DVD, in MMC's kB/s (1000 bytes)
     assert.equal(typeof h.host.hostname, 'string');
     assert.equal(h.host.node, process.version);
   });
@@ -202,6 +203,7 @@ describe('write-section --log / --report: a stalled, busy run on a paced virtual
     assert.ok(slowest.some((m) => m.lba >= HALF - 1 && m.lba < HALF + 1024));
     const lowDrive = d.summary.lowestDriveBuffer;
     assert.ok(lowDrive !== null && lowDrive.pct < 50 && lowDrive.lba >= HALF - 1);
+    assert.equal(d.summary.driveSpeed, '4.0x (5.54 MB/s)');
     assert.equal(d.summary.retries, 3);
     assert.equal(d.summary.busyWaits, 1);
     assert.equal(d.summary.result, 'ok S_OK');
