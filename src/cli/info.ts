@@ -212,12 +212,17 @@ export function infoText(r: InfoReport): string {
 export async function infoCommand(
   io: CliIo,
   address: string,
-  o: { readonly json?: boolean },
+  o: { readonly json?: boolean; readonly map?: boolean },
 ): Promise<number> {
   let recorder: DiscRecorder | undefined;
   try {
     // Read-only: a read-only image can be inspected, and a mistyped image path creates nothing.
     recorder = await openRecorder(address, { readOnly: true });
+    if (o.map === true) {
+      const { mapCommandOutput } = await import('./disc-map.js');
+      println(io.stdout, await mapCommandOutput(recorder, o.json === true));
+      return 0;
+    }
     const failures: unknown[] = [];
     const report = await gatherInfo(recorder, address, failures);
     println(io.stdout, o.json === true ? JSON.stringify(report, null, 2) : infoText(report));

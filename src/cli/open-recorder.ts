@@ -4,10 +4,11 @@
 // from the environment variable DISCWRIGHT_TEST_VIRTUAL_FAULTS (read by main.ts), a JSON object:
 //
 //   { "imageWriteFault": { "afterBytes": 1048576, "code": "ENOSPC" },
-//     "failAt": [{ "lba": 700, "senseKey": 3, "asc": 12, "ascq": 0 }] }
+//     "failAt": [{ "lba": 700, "senseKey": 3, "asc": 12, "ascq": 0, "times": 2 }] }
 //
 // imageWriteFault is openVirtualDrive()'s option of that name; each failAt entry is
-// drive.control.faults.failAt(lba, sense) for WRITE commands. Other addresses ignore them.
+// drive.control.faults.failAt(lba, sense, { times }) for WRITE commands (times: every WRITE when
+// absent; a busy period is 02/04/08 a few times). Other addresses ignore them.
 
 import { invalidArgument } from '../errors.js';
 import { openRecorder } from '../device/open.js';
@@ -19,6 +20,8 @@ interface LbaFaultSpec {
   readonly senseKey: number;
   readonly asc: number;
   readonly ascq: number;
+  /** How many WRITEs fail before the LBA writes again (default: every one). */
+  readonly times?: number;
 }
 
 interface VirtualFaults {
@@ -59,7 +62,16 @@ export function parseVirtualFaults(text: string): VirtualFaults {
       if (f === null || !isInt(f.lba) || !isInt(f.senseKey) || !isInt(f.asc) || !isInt(f.ascq)) {
         throw bad('each failAt entry needs integer lba, senseKey, asc and ascq');
       }
-      failAt.push({ lba: f.lba, senseKey: f.senseKey, asc: f.asc, ascq: f.ascq });
+      if (f.times !== undefined && (!isInt(f.times) || f.times < 1)) {
+        throw bad('failAt times must be an integer ≥ 1');
+      }
+      failAt.push({
+        lba: f.lba,
+        senseKey: f.senseKey,
+        asc: f.asc,
+        ascq: f.ascq,
+        ...(f.times === undefined ? {} : { times: f.times }),
+      });
     }
   }
   return { ...(imageWriteFault === undefined ? {} : { imageWriteFault }), failAt };
@@ -80,7 +92,9 @@ export async function openCliRecorder(
     address,
     f.imageWriteFault === undefined ? {} : { imageWriteFault: f.imageWriteFault },
   );
-  for (const at of f.failAt) drive.control.faults.failAt(at.lba, at);
+  for (const at of f.failAt) {
+    drive.control.faults.failAt(at.lba, at, at.times === undefined ? {} : { times: at.times });
+  }
   try {
     return await DiscRecorder.fromTransport(drive, options);
   } catch (e) {
