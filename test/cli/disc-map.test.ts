@@ -13,6 +13,7 @@ import { barCells, discMapText, readDiscMap, type DiscMap } from '../../src/cli/
 import { rig } from '../helpers/recorder.js';
 import { dvd, run } from '../helpers/cli.js';
 import { scratchImages } from '../helpers/images.js';
+import { openVirtualDrive } from '../../src/testing/index.js';
 import type { DiscRecorder } from '../../src/device/recorder.js';
 
 const DVD_PLUS_R_BLOCKS = 2_295_104;
@@ -96,13 +97,13 @@ describe('info --map: the layout in each media state (virtual DVD+R)', () => {
       ],
     );
     // 100 blocks closed to the 16-block ECC unit (the drive pads): a 112-block track; the next
-    // session starts 12,288 blocks after it.
-    const next = 112 + 12_288;
+    // session starts 2,048 blocks after it (as on real DVD+R drives, docs/virtual-drive.md).
+    const next = 112 + 2_048;
     assert.deepEqual(
       m.segments.map((s) => [s.kind, s.startLba, s.blocks]),
       [
         ['track', 0, 112],
-        ['gap', 112, 12_288],
+        ['gap', 112, 2_048],
         ['free', next, DVD_PLUS_R_BLOCKS - next],
       ],
     );
@@ -152,6 +153,8 @@ describe('info --map: the command', () => {
 
   it('prints the bar and the legend, and --json the same structure', async () => {
     const img = imagePath();
+    // info opens read-only and never creates an image: a drive opened for writing makes it.
+    await (await openVirtualDrive(dvd(img))).close();
     const text = await run(['info', '--map', dvd(img)]);
     assert.equal(text.code, 0, text.stderr.toString());
     const out = text.stdout.toString();
