@@ -214,7 +214,7 @@ export function infoText(r: InfoReport): string {
 export async function infoCommand(
   io: CliIo,
   address: string,
-  o: { readonly json?: boolean },
+  o: { readonly json?: boolean; readonly map?: boolean },
 ): Promise<number> {
   let recorder: DiscRecorder | undefined;
   let code: number;
@@ -222,6 +222,11 @@ export async function infoCommand(
   try {
     // Read-only: a read-only image can be inspected, and a mistyped image path creates nothing.
     recorder = await openCliRecorder(address, { readOnly: true }, io.virtualFaults);
+    if (o.map === true) {
+      const { mapCommandOutput } = await import('./disc-map.js');
+      println(io.stdout, await mapCommandOutput(recorder, o.json === true));
+      return afterClose(io, 0, await closeRecorder(recorder));
+    }
     const failures: unknown[] = [];
     report = await gatherInfo(recorder, address, failures);
     if (o.json !== true) println(io.stdout, infoText(report));

@@ -16,6 +16,7 @@ import {
 } from './args.js';
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import { DISCWRIGHT_VERSION } from './version.js';
 
 let interruptHandler: (() => boolean) | undefined;
 
@@ -56,7 +57,7 @@ const RECORDER_HELP =
 
 const program = new Command('discwright')
   .description('Write data to optical disc recorders through MMC (an IMAPI2-style write engine)')
-  .version('0.1.0')
+  .version(DISCWRIGHT_VERSION)
   .showHelpAfterError('(run with --help for usage)')
   .option(
     '--trace',
@@ -82,6 +83,8 @@ interface WriteOpts {
   buffer?: number;
   json?: boolean;
   force?: boolean;
+  log?: string;
+  report?: string;
 }
 
 const FORCE_HELP =
@@ -115,6 +118,8 @@ program
   .option('--buffer <bytes>', 'host buffer, a multiple of 4096 (e.g. 512k, 8M)', parseBufferSize)
   .option('--json', 'print one JSON object per progress update, then a result object')
   .option('--force', FORCE_HELP)
+  .option('--log <file>', 'keep the whole run as NDJSON: header, updates, retries, phases, result')
+  .option('--report <file.html>', 'write the HTML report (speed and buffer charts) at the end')
   .addHelpText('after', EXCLUSIVE_HELP)
   .action(async (recorder: string, source: string, _o: unknown, cmd: Command) => {
     const { writeSectionCommand } = await import('./write-section.js');
@@ -143,9 +148,25 @@ program
   .description('identity, profiles, media status, capacity, NWA, free blocks, speeds, buffer')
   .argument('<recorder>', RECORDER_HELP)
   .option('--json', 'print the report as JSON')
+  .option(
+    '--map',
+    "draw the disc's layout: sessions, tracks, NWA, free space (with --json: as JSON)",
+  )
   .action(async (recorder: string, _o: unknown, cmd: Command) => {
     const { infoCommand } = await import('./info.js');
-    exitCode = await infoCommand(io, recorder, cmd.opts<{ json?: boolean }>());
+    exitCode = await infoCommand(io, recorder, cmd.opts<{ json?: boolean; map?: boolean }>());
+  });
+
+program
+  .command('report')
+  .description(
+    'render a burn log (--log) as one self-contained HTML page with speed and buffer charts',
+  )
+  .argument('<log>', 'the NDJSON file write-section --log wrote')
+  .requiredOption('-o, --output <file.html>', 'the HTML file to write')
+  .action(async (log: string, _o: unknown, cmd: Command) => {
+    const { reportCommand } = await import('./report.js');
+    exitCode = await reportCommand(io, log, cmd.opts<{ output: string }>());
   });
 
 program

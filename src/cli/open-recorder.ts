@@ -5,11 +5,11 @@
 //
 //   { "imageWriteFault": { "afterBytes": 1048576, "code": "ENOSPC" },
 //     "imageCloseFault": "EIO",
-//     "failAt": [{ "lba": 700, "senseKey": 3, "asc": 12, "ascq": 0 }] }
+//     "failAt": [{ "lba": 700, "senseKey": 3, "asc": 12, "ascq": 0, "times": 2 }] }
 //
 // imageWriteFault and imageCloseFault are openVirtualDrive()'s options of those names; each
-// failAt entry is drive.control.faults.failAt(lba, sense) for WRITE commands. Other addresses
-// ignore them.
+// failAt entry is drive.control.faults.failAt(lba, sense, { times }) for WRITE commands (times:
+// every WRITE when absent; a busy period is 02/04/08 a few times). Other addresses ignore them.
 
 import { invalidArgument } from '../errors.js';
 import { openRecorder } from '../device/open.js';
@@ -21,6 +21,8 @@ interface LbaFaultSpec {
   readonly senseKey: number;
   readonly asc: number;
   readonly ascq: number;
+  /** How many WRITEs fail before the LBA writes again (default: every one). */
+  readonly times?: number;
 }
 
 interface VirtualFaults {
@@ -67,7 +69,16 @@ export function parseVirtualFaults(text: string): VirtualFaults {
       if (f === null || !isInt(f.lba) || !isInt(f.senseKey) || !isInt(f.asc) || !isInt(f.ascq)) {
         throw bad('each failAt entry needs integer lba, senseKey, asc and ascq');
       }
-      failAt.push({ lba: f.lba, senseKey: f.senseKey, asc: f.asc, ascq: f.ascq });
+      if (f.times !== undefined && (!isInt(f.times) || f.times < 1)) {
+        throw bad('failAt times must be an integer ≥ 1');
+      }
+      failAt.push({
+        lba: f.lba,
+        senseKey: f.senseKey,
+        asc: f.asc,
+        ascq: f.ascq,
+        ...(f.times === undefined ? {} : { times: f.times }),
+      });
     }
   }
   return {
@@ -94,7 +105,9 @@ export async function openCliRecorder(
     // What openRecorder() passes on: info and read open the image read-only.
     ...(options.readOnly === true ? { readOnly: true } : {}),
   });
-  for (const at of f.failAt) drive.control.faults.failAt(at.lba, at);
+  for (const at of f.failAt) {
+    drive.control.faults.failAt(at.lba, at, at.times === undefined ? {} : { times: at.times });
+  }
   try {
     return await DiscRecorder.fromTransport(drive, options);
   } catch (e) {

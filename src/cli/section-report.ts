@@ -146,6 +146,24 @@ export function wroteText(p: SectionParameters, outcome: SectionOutcome | undefi
   );
 }
 
+/** The JSON result object of a section (what --json prints last, and the burn log's result). */
+export function resultObject(
+  p: SectionParameters,
+  r: SectionReport,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const error = primaryError(r);
+  const figures = sectionFigures(p, r, error);
+  // The cancel's stock hint promises the blocks stay; without the drive's word it cannot.
+  const hint =
+    r.drive.blocksWritten === undefined && error instanceof DwError
+      ? {
+          hint: 'The drive did not confirm what it recorded: check the disc with `discwright info`.',
+        }
+      : {};
+  return jsonResult(error, { ...figures, ...hint, ...extra });
+}
+
 /**
  * Prints the result (the JSON result object on stdout with --json; errors always also as a
  * report on stderr) and returns the exit status: a failed close makes it 1 whatever else
@@ -161,17 +179,7 @@ export function reportSection(
   const error = primaryError(r);
   let code = exitCodeFor(error);
   if (r.closeError !== undefined && code !== ExitCode.FAILED) code = ExitCode.FAILED;
-  if (json) {
-    const figures = sectionFigures(p, r, error);
-    // The cancel's stock hint promises the blocks stay; without the drive's word it cannot.
-    const hint =
-      r.drive.blocksWritten === undefined && error instanceof DwError
-        ? {
-            hint: 'The drive did not confirm what it recorded: check the disc with `discwright info`.',
-          }
-        : {};
-    println(io.stdout, JSON.stringify(jsonResult(error, { ...figures, ...hint, ...extra })));
-  }
+  if (json) println(io.stdout, JSON.stringify(resultObject(p, r, extra)));
   const closeText =
     r.closeError === undefined
       ? undefined

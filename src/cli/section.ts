@@ -136,7 +136,13 @@ export async function runSection(
   recorder: DiscRecorder,
   source: BlockSource,
   p: SectionParameters,
-  output: { io: CliIo; mode: ProgressMode; family: MediaFamily | undefined },
+  output: {
+    io: CliIo;
+    mode: ProgressMode;
+    family: MediaFamily | undefined;
+    /** Also called with every update (the burn log, the sparkline). */
+    onUpdate?: (args: WriteEngineEventArgs) => void;
+  },
   interrupt: Interrupt,
 ): Promise<SectionOutcome> {
   const reporter = new ProgressReporter({
@@ -155,7 +161,11 @@ export async function runSection(
     if (p.startSpeed !== undefined) engine.startingSectorsPerSecond = p.startSpeed;
     if (p.endSpeed !== undefined) engine.endingSectorsPerSecond = p.endSpeed;
     if (p.write12 === true) engine.useStreamingWrite12 = true;
-    engine.on('update', (_sender, args) => reporter.update(args));
+    const onUpdate = output.onUpdate;
+    engine.on('update', (_sender, args) => {
+      reporter.update(args);
+      onUpdate?.(args);
+    });
     interrupt.attach(engine, () => reporter.stop());
     interrupt.guard();
     await engine.writeSection(source, p.lba, p.blocks, { signal: interrupt.signal });

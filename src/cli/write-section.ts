@@ -17,7 +17,15 @@ import { println, type CliIo } from './io.js';
 import { progressMode } from './progress.js';
 import { openCliRecorder } from './open-recorder.js';
 import { Interrupt, mediaFamily, runSection, type SectionParameters } from './section.js';
-import { closeRecorder, errorFields, finishSection, reportSection } from './section-report.js';
+import { RunRecord } from './run-record.js';
+import type { RunDescription } from './burn-log.js';
+import {
+  closeRecorder,
+  errorFields,
+  finishSection,
+  reportSection,
+  resultObject,
+} from './section-report.js';
 
 export interface WriteSectionOptions {
   readonly lba: number;
@@ -30,6 +38,10 @@ export interface WriteSectionOptions {
   readonly json?: boolean;
   /** Go past a holder of the drive known to be stale (acquireExclusiveAccess force). */
   readonly force?: boolean;
+  /** `--log <file>`: the burn log (run-record.ts). */
+  readonly log?: string;
+  /** `--report <file.html>`: the report, written at the end. */
+  readonly report?: string;
 }
 
 /** The holder other programs see while write-section has the drive. */
@@ -113,6 +125,24 @@ export async function writeSectionCommand(
   const interrupt = new Interrupt(io);
   let recorder: DiscRecorder | undefined;
   let source: BlockSource;
+  let record: RunRecord | undefined;
+  const run = (): RunDescription => ({
+    command: 'write-section',
+    address,
+    ...(params === undefined
+      ? {}
+      : {
+          section: {
+            lba: params.lba,
+            blocks: params.blocks,
+            bytesPerSector: params.bytesPerSector,
+          },
+        }),
+    requested: {
+      startSectorsPerSecond: o.startSpeed ?? null,
+      endSectorsPerSecond: o.endSpeed ?? null,
+    },
+  });
   try {
     const resolved = await resolveSource(io, sourcePath, o);
     source = resolved.source;
@@ -132,17 +162,24 @@ export async function writeSectionCommand(
       ...(o.buffer === undefined ? {} : { hostBufferSize: o.buffer }),
     };
     interrupt.check();
+    record = await RunRecord.open({
+      log: o.log,
+      report: o.report,
+      sparkline: progressMode(io.stdout, json) === 'tty',
+    });
+    record.phase('open');
     recorder = await openCliRecorder(
       address,
       { exclusive: { clientName: WRITE_SECTION_CLIENT, force: o.force === true } },
       io.virtualFaults,
     );
     interrupt.check();
+    await record.started(recorder, run());
   } catch (e) {
     // Nothing was written: the failure came before the section started.
     const closeError = await closeRecorder(recorder);
     interrupt.dispose();
-    if (json) {
+    {
       const figures = {
         lastWrittenLba: o.lba - 1,
         blocksWritten: 0,
@@ -155,7 +192,9 @@ export async function writeSectionCommand(
             }),
         ...(closeError === undefined ? {} : { closeError: errorFields(closeError) }),
       };
-      println(io.stdout, JSON.stringify(jsonResult(e, figures)));
+      const result = jsonResult(e, figures);
+      if (json) println(io.stdout, JSON.stringify(result));
+      await record?.finish(io, result, run());
     }
     println(io.stderr, errorReport(e));
     if (closeError !== undefined) {
@@ -165,18 +204,22 @@ export async function writeSectionCommand(
     return exitCodeFor(e);
   }
   const family = await mediaFamily(recorder);
+  record.phase('write');
   // A second Ctrl-C stops this wait, not the questions to the drive nor its close after it.
   const outcome = await interrupt.unlessAbandoned(
     runSection(
       recorder,
       source,
       params,
-      { io, mode: progressMode(io.stdout, json), family },
+      { io, mode: progressMode(io.stdout, json), family, onUpdate: (a) => record.update(a) },
       interrupt,
     ),
   );
   // After the close, so a close that fails is part of the result.
+  record.phase('finish');
   const report = await finishSection(recorder, params, outcome);
   interrupt.dispose();
-  return reportSection(io, json, params, report);
+  const code = reportSection(io, json, params, report);
+  await record.finish(io, resultObject(params, report));
+  return code;
 }

@@ -46,10 +46,7 @@ export interface DiscRecorderOptions {
    * Held as one reference of acquireExclusiveAccess(); close() releases it.
    */
   readonly exclusive?: ExclusiveOnOpen;
-  /**
-   * Open for inspection and reading only (OpenTransportOptions.readOnly): `discwright info` and
-   * `read` do, so a read-only image can be inspected and a mistyped path creates no file.
-   */
+  /** Open for inspection and reading only (OpenTransportOptions.readOnly; `info`, `read`). */
   readonly readOnly?: boolean;
 }
 

@@ -151,6 +151,11 @@ describe('a failed close is reported', () => {
     const report = JSON.parse(r.stdout.toString()) as { closeError?: ErrorFields; media?: unknown };
     assert.notEqual(report.media, null, 'the report itself is there');
     assertCloseReported(r, report.closeError);
+    // --map: the map is shown, then the failed close makes the status 1.
+    const map = await runWith(['info', dvd(img), '--map'], closeFails);
+    assert.equal(map.code, 1, map.stderr);
+    assert.notEqual(map.stdout.length, 0);
+    assert.match(map.stderr, /closing the drive failed: error: .*0x8007045D/);
     // Read-only: the fault changed nothing on the image.
     assert.equal((await run(['info', dvd(img)])).code, 0);
   });

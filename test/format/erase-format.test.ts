@@ -113,12 +113,24 @@ describe('formatMedia', () => {
   });
 
   it('refuses media without a format (E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE), sending none', async () => {
-    for (const media of ['cd-r', 'dvd+r', 'bd-r']) {
+    for (const media of ['cd-r', 'dvd+r']) {
       const r = await rig(`virtual:${media}`);
       const e = await rejectsWith(formatMedia(r.recorder));
       assert.equal(e.hr, HR.E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE, media);
       assert.equal(formats(r).length, 0, media);
     }
+  });
+
+  it('formats a blank BD-R with spare areas (32h, as real drives offer it): still blank, smaller', async () => {
+    const r = await rig('virtual:bd-r');
+    const before = r.drive.control.media.capacity;
+    const choice = await formatMedia(r.recorder);
+    assert.equal(choice.formatType, 0x32);
+    assert.equal(formats(r).length, 1);
+    const after = r.drive.control.media.capacity;
+    assert.ok(after < before, `capacity ${after} is below ${before}`);
+    assert.equal(after, choice.numberOfBlocks);
+    assert.equal(r.drive.control.media.formatted, false, 'a BD-R stays sequential');
   });
 
   it('lets DiscFormat2Data burn a DVD-RW formatted for restricted overwrite, padded to 16 blocks', async () => {

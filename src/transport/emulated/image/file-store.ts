@@ -20,10 +20,7 @@ const DEFAULT_UNWRITTEN_BYTES = SEGMENT_BYTES * SEGMENTS + HELD_BYTES;
 export interface FileStoreOptions {
   /** Tests: the image's file system takes this many bytes, then fails writes (image-writer.ts). */
   readonly writeFault?: ImageWriteFault | undefined;
-  /**
-   * Open the image O_RDONLY and never create it (a drive opened read-only: docs/virtual-drive.md,
-   * "Which files come into being, and read-only access"); no writer thread, nothing written.
-   */
+  /** O_RDONLY, never created, no writer thread (docs/virtual-drive.md, "read-only access"). */
   readonly readOnly?: boolean | undefined;
 }
 
@@ -73,8 +70,7 @@ export class FileStore extends BaseStore {
   readonly #fh: FileHandle;
   /** Most bytes of acknowledged WRITEs not yet in the file (cache and held): what a crash loses. */
   #unwrittenLimit = DEFAULT_UNWRITTEN_BYTES;
-  /** Bytes copied into the cache, and those of them known to be in the file (recycled): the
-   *  difference over-counts sealed segments not yet recycled, which only makes WRITEs wait. */
+  /** Bytes copied into the cache, and known in the file (recycled). */
   #cachedIn = 0;
   #cachedOut = 0;
   #clears = 0;
@@ -136,8 +132,7 @@ export class FileStore extends BaseStore {
     return n + this.#held.pendingBytes(completed);
   }
 
-  /** Bounds acknowledged bytes not yet in the file (cache and held WRITEs) to the drive's
-   *  declared buffer, what a crash of the process can lose; a WRITE beyond it waits. */
+  /** Bounds bytes not yet in the file (cache + held) to the declared buffer: what a crash loses. */
   limitUnwritten(bytes: number): void {
     this.#unwrittenLimit = bytes;
   }
@@ -209,10 +204,7 @@ export class FileStore extends BaseStore {
     }
   }
 
-  /**
-   * Takes a WRITE's data without copying it: the writer thread writes it from the caller's
-   * shared buffer, and the hold is released once it is in the file (zero-copy hand-off).
-   */
+  /** Takes a WRITE's data without a copy; the hold is released once it is in the file. */
   #keep(position: number, data: Uint8Array, keeper: DataOutKeeper): Promise<void> {
     this.#held.release();
     // Cached data before this WRITE goes to the writer first, so the file sees writes in order.
@@ -221,10 +213,7 @@ export class FileStore extends BaseStore {
     return this.#held.take(position, data, keeper);
   }
 
-  /**
-   * Copies data[at..] into the cache at image offset `offset` for as long as a segment is free;
-   * returns how far it got (data.length when all of it is cached).
-   */
+  /** Copies data[at..] into the cache at image offset `offset` while there is room; how far. */
   #append(offset: number, data: Uint8Array, at: number): number {
     while (at < data.length) {
       let room = this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut) - this.#held.bytes;
@@ -256,8 +245,7 @@ export class FileStore extends BaseStore {
     return at;
   }
 
-  /** At the bound: takes back what the file has, and hands the writer the rest (or the wait for
-   *  its progress would never end). Returns the room now. */
+  /** At the bound: takes back what the file has and hands the writer the rest; the room now. */
   #makeRoom(): number {
     const open = this.#queue[this.#queue.length - 1];
     if (open !== undefined && !open.sealed) {
@@ -313,8 +301,7 @@ export class FileStore extends BaseStore {
     thread.throwIfFailed();
   }
 
-  /** Hands every cached byte to the writer (the open segment stays open); once reached() the
-   *  job returned, every WRITE recorded so far is in the file (layout-saves.ts). */
+  /** Hands the cache to the writer; once reached(job), every WRITE so far is in the file. */
   handOver(): number {
     const open = this.#queue[this.#queue.length - 1];
     if (open !== undefined && !open.sealed && open.queued < open.len) this.#submit(open);
