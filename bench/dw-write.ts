@@ -28,6 +28,7 @@ import type {
   TransportLimits,
 } from '../src/transport/transport.js';
 import { MiB, parseSize, type Sample } from './lib.js';
+import { mulberry32 } from '../test/helpers/prng.js';
 
 const { values } = parseArgs({
   options: {
@@ -69,18 +70,6 @@ if (address === undefined) throw new Error('--address is required');
 const bytes = parseSize(values.size);
 const blocks = bytes / 2048;
 
-/** mulberry32: a small seeded PRNG so the stall pattern is the same in every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Copies from a 1 MiB random block: a source that costs a memcpy and nothing else. */
 class GeneratedSource implements BlockReader {
   protected readonly block = randomFillSync(new Uint8Array(MiB));
@@ -121,7 +110,7 @@ class PacedSource extends GeneratedSource {
     private readonly stallPerMiB = 0.05,
   ) {
     super();
-    this.random = prng(seed);
+    this.random = mulberry32(seed);
   }
 
   override async readInto(dst: Uint8Array): Promise<number> {

@@ -18,20 +18,12 @@ import {
   type BurnResult,
   type DiscFormat2DataEventArgs,
 } from '../format/index.js';
-import { exitCodeFor } from './exit-codes.js';
-import {
-  errorReport,
-  formatDuration,
-  formatMB,
-  jsonResult,
-  oneXRate,
-  type MediaFamily,
-} from './format.js';
+import { errorReport, formatDuration, formatMB, oneXRate, type MediaFamily } from './format.js';
 import { println, type CliIo } from './io.js';
 import { ProgressReporter, progressMode } from './progress.js';
 import { openCliRecorder } from './open-recorder.js';
 import { Interrupt, mediaFamily } from './section.js';
-import { afterClose, closeFields, closeRecorder } from './section-report.js';
+import { closeThenReport } from './section-report.js';
 
 export interface BurnOptions {
   readonly size?: number;
@@ -51,7 +43,8 @@ export interface BurnOptions {
 /** The holder other programs see while burn has the drive. */
 export const BURN_CLIENT = 'discwright burn';
 
-const PHASES = [
+/** IMAPI_FORMAT2_DATA_WRITE_ACTION values by name, in their order. */
+export const PHASES = [
   'validating',
   'formatting',
   'initializing',
@@ -279,15 +272,7 @@ export async function burnCommand(
       figures = { discNow: state };
     }
   }
-  // The result comes after the close, so a failed close (the drive's cache or layout may be
-  // lost) is part of it.
-  const closeError = await closeRecorder(recorder);
-  interrupt.dispose();
-  if (json) {
-    const fields = { ...figures, ...closeFields(closeError) };
-    println(io.stdout, JSON.stringify(jsonResult(error ?? closeError, fields)));
-  }
-  return afterClose(io, exitCodeFor(error), closeError);
+  return closeThenReport(io, recorder, interrupt, json, error, figures);
 }
 
 /** The media state as the drive reports it now. */

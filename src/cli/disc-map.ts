@@ -8,9 +8,8 @@
 import type { DiscRecorder } from '../device/recorder.js';
 import { ReadTrackAddressType } from '../device/types.js';
 import { DwError } from '../errors.js';
-import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
 import type { TrackInformation } from '../scsi/mmc/read-track-information.js';
-import { formatMB, mediaFamilyOfProfile } from './format.js';
+import { DISC_STATUS, formatMB, mediaFamilyOfProfile } from './format.js';
 
 /** Tracks read at most (a CD has at most 99; DVD±R and BD-R a few thousand). */
 export const MAP_MAX_TRACKS = 8192;
@@ -57,13 +56,6 @@ export interface DiscMap {
   readonly segments: readonly MapSegment[];
   readonly unavailable: Readonly<Record<string, string>>;
 }
-
-const STATUS = {
-  [DiscStatus.EMPTY]: 'blank',
-  [DiscStatus.INCOMPLETE]: 'appendable',
-  [DiscStatus.COMPLETE]: 'complete',
-  [DiscStatus.OTHERS]: 'random-writable',
-} as const;
 
 function stateOf(t: TrackInformation): TrackState {
   if (t.rt) return 'reserved';
@@ -120,7 +112,7 @@ export async function readDiscMap(recorder: DiscRecorder, cd: boolean): Promise<
     (lastTrack !== undefined && lastTrack.state !== 'complete') || leadOut === null || leadOut <= 0
       ? trackEnd
       : Math.max(leadOut, trackEnd);
-  const status = STATUS[disc.discStatus];
+  const status = DISC_STATUS[disc.discStatus];
   const sessionNumbers = [...new Set(tracks.map((t) => t.session))].sort((a, b) => a - b);
   const lastSession = disc.numberOfSessions;
   const sessions = sessionNumbers.map((number) => ({

@@ -15,13 +15,12 @@ import {
   openDataSource,
   verifyImage,
 } from '../format/index.js';
-import { exitCodeFor } from './exit-codes.js';
-import { errorReport, jsonResult } from './format.js';
+import { errorReport } from './format.js';
 import { println, type CliIo } from './io.js';
 import { mediaStateNames } from './burn.js';
 import { openCliRecorder } from './open-recorder.js';
 import { Interrupt } from './section.js';
-import { afterClose, closeFields, closeRecorder } from './section-report.js';
+import { closeThenReport } from './section-report.js';
 
 /** The holder other programs see while blank or format has the drive. */
 export const DISC_TOOLS_CLIENT = 'discwright disc tools';
@@ -50,15 +49,7 @@ async function withRecorder(
     error = e;
     println(io.stderr, errorReport(e));
   }
-  // The result comes after the close, so a failed close is part of it: what the drive did may
-  // lack its layout (the image's sidecar) or its cache.
-  const closeError = await closeRecorder(recorder);
-  interrupt.dispose();
-  if (json) {
-    const fields = { ...figures, ...closeFields(closeError) };
-    println(io.stdout, JSON.stringify(jsonResult(error ?? closeError, fields)));
-  }
-  return afterClose(io, exitCodeFor(error), closeError);
+  return closeThenReport(io, recorder, interrupt, json, error, figures);
 }
 
 /** `msinfo`: `start,nwa` of an appendable disc (cdrecord -msinfo); exit 1 when there is none. */

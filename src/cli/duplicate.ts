@@ -11,6 +11,7 @@ import type { DiscRecorder } from '../device/recorder.js';
 import type { BurnResult, DiscFormat2DataEventArgs } from '../format/index.js';
 import {
   BURN_CLIENT,
+  PHASES,
   checkBurnOptions,
   dataWriterFor,
   mediaStateNames,
@@ -23,17 +24,6 @@ import { println, type CliIo } from './io.js';
 import { openCliRecorder } from './open-recorder.js';
 import { Interrupt, mediaFamily } from './section.js';
 import { afterClose, closeFields, closeRecorder } from './section-report.js';
-
-const PHASES = [
-  'validating',
-  'formatting',
-  'initializing',
-  'calibrating',
-  'writing',
-  'finalizing',
-  'completed',
-  'verifying',
-] as const;
 
 interface DriveOutcome {
   readonly address: string;

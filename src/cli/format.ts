@@ -2,6 +2,7 @@
 // functions of their inputs (no TTY, no process), so the CLI's output is unit-tested.
 
 import { DwError, formatHr, hrName } from '../errors.js';
+import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
 
 /** The progress figures the CLI renders; a subset of the engine's update event args. */
 export interface ProgressFigures {
@@ -129,3 +130,11 @@ export function jsonResult(
     ...extra,
   };
 }
+
+/** READ DISC INFORMATION's Disc Status, as the reports name it. */
+export const DISC_STATUS = {
+  [DiscStatus.EMPTY]: 'blank',
+  [DiscStatus.INCOMPLETE]: 'appendable',
+  [DiscStatus.COMPLETE]: 'complete',
+  [DiscStatus.OTHERS]: 'random-writable',
+} as const;

@@ -11,7 +11,7 @@ import { writablePosition } from '../device/media-ops.js';
 import { profileName } from '../scsi/mmc/profiles.js';
 import { DiscStatus, LastSessionState } from '../scsi/mmc/read-disc-information.js';
 import { exitCodeFor } from './exit-codes.js';
-import { errorReport, formatMB, mediaFamilyOfProfile, oneXRate } from './format.js';
+import { DISC_STATUS, errorReport, formatMB, mediaFamilyOfProfile, oneXRate } from './format.js';
 import { println, type CliIo } from './io.js';
 import { openCliRecorder } from './open-recorder.js';
 import { afterClose, closeFields, closeRecorder } from './section-report.js';
@@ -41,13 +41,6 @@ export interface InfoReport {
   /** What could not be read, by item (e.g. `media: E_IMAPI_RECORDER_MEDIA_NO_MEDIA`). */
   readonly unavailable: Readonly<Record<string, string>>;
 }
-
-const STATUS = {
-  [DiscStatus.EMPTY]: 'blank',
-  [DiscStatus.INCOMPLETE]: 'appendable',
-  [DiscStatus.COMPLETE]: 'complete',
-  [DiscStatus.OTHERS]: 'random-writable',
-} as const;
 
 const SESSION = {
   [LastSessionState.EMPTY]: 'empty',
@@ -119,7 +112,7 @@ export async function gatherInfo(
       disc === null
         ? null
         : {
-            status: STATUS[disc.discStatus],
+            status: DISC_STATUS[disc.discStatus],
             lastSession: SESSION[disc.stateOfLastSession],
             erasable: disc.erasable,
             sessions: disc.numberOfSessions,

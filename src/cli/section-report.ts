@@ -11,7 +11,7 @@ import { askDrive, type DriveRecord } from './drive-record.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { errorReport, formatDuration, formatMB, jsonResult } from './format.js';
 import { println, type CliIo } from './io.js';
-import type { SectionOutcome, SectionParameters } from './section.js';
+import type { Interrupt, SectionOutcome, SectionParameters } from './section.js';
 
 /** Everything the final report is made of. */
 export interface SectionReport {
@@ -42,6 +42,27 @@ export function afterClose(io: CliIo, code: number, closeError: unknown, tag = '
   if (closeError === undefined) return code;
   println(io.stderr, `${tag}closing the drive failed: ${errorReport(closeError)}`);
   return code === ExitCode.OK || code === ExitCode.CANCELLED ? ExitCode.FAILED : code;
+}
+
+/**
+ * The end of a command that holds a drive: closes it, then prints the JSON result (a failed close
+ * part of it, since the drive's cache or layout may be lost) and returns the exit status.
+ */
+export async function closeThenReport(
+  io: CliIo,
+  recorder: DiscRecorder | undefined,
+  interrupt: Interrupt,
+  json: boolean,
+  error: unknown,
+  figures: Record<string, unknown>,
+): Promise<number> {
+  const closeError = await closeRecorder(recorder);
+  interrupt.dispose();
+  if (json) {
+    const fields = { ...figures, ...closeFields(closeError) };
+    println(io.stdout, JSON.stringify(jsonResult(error ?? closeError, fields)));
+  }
+  return afterClose(io, exitCodeFor(error), closeError);
 }
 
 /** A failed close as a field of the JSON result object (`closeError`, as write-section's). */

@@ -17,6 +17,7 @@ import type { DiscRecorder } from '../../src/device/recorder.js';
 import { gatherInfo } from '../../src/cli/info.js';
 import { blocksOf, collectOpen, onJsonLines, SECTOR, start, type Run } from '../helpers/cli.js';
 import { scratchImages } from '../helpers/images.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 interface Medium {
   readonly media: string;
@@ -43,18 +44,6 @@ const TOTAL = 24 * 1024;
 const READ_BLOCKS = 512;
 
 const { imagePath } = scratchImages('dw-crash-');
-
-/** mulberry32: a small seeded generator, so kill points can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * When to kill: `early` counts from the spawn (starting, opening the image, taking the lock),
@@ -241,7 +230,7 @@ describe('crash consistency: write-section killed with SIGKILL', () => {
   it('every media keeps what was reported written, an NWA that reads back, and continues there', async (t) => {
     const seed = Number(process.env.DISCWRIGHT_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 32));
     t.diagnostic(`seed ${seed}`);
-    const random = generator(seed);
+    const random = mulberry32(seed);
     const log: string[] = [];
     let kills = 0;
     try {

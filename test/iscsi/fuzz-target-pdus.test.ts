@@ -23,24 +23,13 @@ import {
 } from '../../src/transport/iscsi/task.js';
 import { scsiResponsePdu, wireBytes } from '../helpers/iscsi-pdus.js';
 import { h } from '../helpers/bytes.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const ITT = 0x42;
 const LENGTH = 4096;
 const SEGMENT = 512;
 const source = Uint8Array.from({ length: LENGTH }, (_, i) => (i * 31 + (i >> 9)) & 0xff);
 const sn = { statSn: 7, expCmdSn: 3, maxCmdSn: 20 };
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function readAnswer(): Uint8Array[] {
   const pdus: Uint8Array[] = [];
@@ -133,7 +122,7 @@ function task(direction: 'in' | 'out'): Task {
 describe('fuzzed target answers (issue 16)', () => {
   it('a READ: an error, or only bytes that arrived exactly once at their offset', () => {
     const good = readAnswer();
-    const rnd = prng(16);
+    const rnd = mulberry32(16);
     let results = 0;
     for (let n = 0; n < 100_000; n++) {
       const bytes = mutate(good, rnd);
@@ -172,7 +161,7 @@ describe('fuzzed target answers (issue 16)', () => {
   });
 
   it('a WRITE: an error, or a residual that never counts bytes not sent', () => {
-    const rnd = prng(7);
+    const rnd = mulberry32(7);
     for (let n = 0; n < 20_000; n++) {
       const t = task('out');
       // As if the pump had sent this much before the response came.
