@@ -8,8 +8,8 @@ import { DwError, HR, invalidArgument, type HResult } from '../errors.js';
 import { MSF_LBA_MAX } from '../scsi/mmc/msf.js';
 import { isValidIsrc, isValidMcn } from '../scsi/cd/subchannel.js';
 import type { FormattedToc } from '../scsi/mmc/read-toc-pma-atip.js';
+import type { ImapiCdSectorType } from './raw-cd/layout.js';
 import {
-  ImapiCdSectorType,
   ImapiFormat2RawCdDataSectorType,
   RAW_CD_LIMITS,
   RAW_CD_SECTOR_BYTES,

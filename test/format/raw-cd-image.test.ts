@@ -4,15 +4,10 @@
 // with expected MSF and BCD values computed here by plain arithmetic; and every IMAPI2 refusal.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ImapiCdSectorType,
-  ImapiFormat2RawCdDataSectorType,
-  RawCDImageCreator,
-  type RawCDImage,
-} from '../../src/format/index.js';
+import { ImapiCdSectorType, RawCDImageCreator, type RawCDImage } from '../../src/format/index.js';
 import { computeEdc, decodeQ, unpackRawPW } from '../../src/scsi/cd/index.js';
 import { DwError, HR } from '../../src/errors.js';
 import { isoImage } from '../helpers/iso.js';

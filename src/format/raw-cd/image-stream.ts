@@ -46,7 +46,12 @@ function mainChannel(
     case ImapiCdSectorType.MODE2FORM2:
       buildMode2Form2Sector(lba, user.subarray(0, 2324), undefined, out);
       return;
-    default:
+    case ImapiCdSectorType.MODE_ZERO:
+    case ImapiCdSectorType.MODE2FORM0:
+    case ImapiCdSectorType.MODE1RAW:
+    case ImapiCdSectorType.MODE2FORM0RAW:
+    case ImapiCdSectorType.MODE2FORM1RAW:
+    case ImapiCdSectorType.MODE2FORM2RAW:
       // addTrack refuses every other type (E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED).
       throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
         message: `sector type ${type} cannot be built`,
