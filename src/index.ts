@@ -66,6 +66,8 @@ export {
   type CloseOutcome,
   RawCDImageCreator,
   RawCDImageTrackInfo,
+  DiscFormat2RawCD,
+  type DiscFormat2RawCDOptions,
   ImapiCdSectorType,
   ImapiFormat2RawCdDataSectorType,
   ImapiCdTrackDigitalCopySetting,

@@ -46,3 +46,4 @@ export {
   type DiscLayout,
   type LaidOutTrack,
 } from './raw-cd/layout.js';
+export { DiscFormat2RawCD, type DiscFormat2RawCDOptions } from './disc-format2-raw-cd.js';
