@@ -173,7 +173,44 @@ export class DiscFormat2RawCD {
    * would start past lastPossibleStartOfLeadout.
    */
   async writeMedia(image: RawCDImage): Promise<void> {
-    const recorder = this.#need();
+    this.#checkWrite(image);
+    if (image.startLba !== IMAGE_START_LBA) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
+        message: `the image starts at LBA ${image.startLba}; writeMedia writes from -150 (writeMedia2 from the lead-in)`,
+      });
+    }
+    await this.#write(image);
+  }
+
+  /**
+   * Writes an image that starts in the lead-in: `streamLeadInSectors` sectors before LBA −150
+   * (createResultImage({ leadInStartLba: startOfNextSession })). Fewer than the disc's lead-in
+   * fail with E_IMAPI_DF2RAW_STREAM_LEADIN_TOO_SHORT; more cannot be written (before the lead-in
+   * start the ATIP gives) and fail with E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED.
+   */
+  async writeMedia2(image: RawCDImage, streamLeadInSectors: number): Promise<void> {
+    this.#checkWrite(image);
+    if (streamLeadInSectors !== IMAGE_START_LBA - image.startLba) {
+      throw new DwError(HR.E_INVALIDARG, {
+        message: `streamLeadInSectors ${streamLeadInSectors} disagrees with the image, which starts at LBA ${image.startLba}`,
+      });
+    }
+    const needed = IMAGE_START_LBA - this.#startOfNextSession;
+    if (streamLeadInSectors < needed) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_LEADIN_TOO_SHORT, {
+        message: `the stream holds ${streamLeadInSectors} lead-in sectors; the disc's lead-in has ${needed} (from LBA ${this.#startOfNextSession})`,
+      });
+    }
+    if (streamLeadInSectors > needed) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
+        message: `the stream starts at LBA ${image.startLba}, before the disc's lead-in at ${this.#startOfNextSession}`,
+      });
+    }
+    await this.#write(image);
+  }
+
+  #checkWrite(image: RawCDImage): void {
+    this.#need();
     this.#idle();
     if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
     const bytes = RAW_CD_SECTOR_BYTES[this.#requestedSectorType];
@@ -182,17 +219,17 @@ export class DiscFormat2RawCD {
         message: `the image has ${image.bytesPerSector}-byte sectors of type ${image.sectorType}; ${bytes}-byte type ${this.#requestedSectorType} is requested`,
       });
     }
-    if (image.startLba !== IMAGE_START_LBA) {
-      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
-        message: `the image starts at LBA ${image.startLba}; writeMedia writes from -150`,
-      });
-    }
     const leadOut = image.layout.startOfLeadout;
     if (this.#lastPossibleStartOfLeadout > 0 && leadOut > this.#lastPossibleStartOfLeadout) {
       throw new DwError(HR.E_IMAPI_DF2RAW_NOT_ENOUGH_SPACE, {
         message: `the lead-out would start at LBA ${leadOut}; the disc allows ${this.#lastPossibleStartOfLeadout}`,
       });
     }
+  }
+
+  async #write(image: RawCDImage): Promise<void> {
+    const recorder = this.#need();
+    const bytes = image.bytesPerSector;
     this.#writing = true;
     try {
       const engine = new WriteEngine({ clock: this.#clock });

@@ -5,7 +5,7 @@
 // what is built and what is left: docs/raw-cd.md.
 
 import { DwError, HR, invalidArgument, type HResult } from '../errors.js';
-import { MSF_LBA_MAX } from '../scsi/mmc/msf.js';
+import { MSF_LBA_MAX, MSF_LBA_MIN } from '../scsi/mmc/msf.js';
 import { isValidIsrc, isValidMcn } from '../scsi/cd/subchannel.js';
 import type { FormattedToc } from '../scsi/mmc/read-toc-pma-atip.js';
 import type { ImapiCdSectorType } from './raw-cd/layout.js';
@@ -266,6 +266,7 @@ export class RawCDImageCreator {
     });
     return {
       tracks,
+      leadInStartLba: IMAGE_START_LBA,
       startOfLeadout: lba,
       leadOutSectors: LEAD_OUT_SECTORS,
       mediaCatalogNumber: this.#mediaCatalogNumber,
@@ -351,17 +352,23 @@ export class RawCDImageCreator {
 
   /**
    * Freezes the image (every setter then fails with E_IMAPI_RAW_IMAGE_IS_READ_ONLY) and returns
-   * its sectors from LBA −150 through the lead-out. Each iteration reads the sources afresh.
+   * its sectors from LBA −150 through the lead-out; with `leadInStartLba` (a discwright
+   * extension: the ATIP's lead-in start, DiscFormat2RawCD.startOfNextSession) from the lead-in,
+   * its Q carrying the TOC. Each iteration reads the sources afresh.
    */
-  createResultImage(): RawCDImage {
+  createResultImage(options: { readonly leadInStartLba?: number } = {}): RawCDImage {
     if (this.#tracks.length === 0) throw new DwError(HR.E_IMAPI_RAW_IMAGE_NO_TRACKS);
+    const leadIn = options.leadInStartLba ?? IMAGE_START_LBA;
+    if (!Number.isInteger(leadIn) || leadIn < MSF_LBA_MIN || leadIn > IMAGE_START_LBA) {
+      throw invalidArgument(`lead-in start ${leadIn} lies outside ${MSF_LBA_MIN}..-150`);
+    }
     this.#readOnly = true;
-    const layout = this.layout();
+    const layout = { ...this.layout(), leadInStartLba: leadIn };
     const data = this.#tracks.map((t) => t.data);
     const bytesPerSector = RAW_CD_SECTOR_BYTES[this.#resultingImageType];
     return {
-      startLba: IMAGE_START_LBA,
-      sectorCount: layout.startOfLeadout + layout.leadOutSectors - IMAGE_START_LBA,
+      startLba: leadIn,
+      sectorCount: layout.startOfLeadout + layout.leadOutSectors - leadIn,
       bytesPerSector,
       sectorType: this.#resultingImageType,
       layout,

@@ -214,3 +214,56 @@ describe('RawCDImageCreator: a mixed-mode image from LBA -150', () => {
     await assert.rejects(creator.addTrack(ImapiCdSectorType.AUDIO, audio2), ro);
   });
 });
+
+describe('RawCDImageCreator: an image from the lead-in', () => {
+  it('starts at the given lead-in LBA; its Q cycles the TOC (each entry 3 times), P clear, silence', async () => {
+    const c = new RawCDImageCreator();
+    const a = pcm(300, 3);
+    const b = pcm(300, 5);
+    await c.addTrack(ImapiCdSectorType.AUDIO, a);
+    await c.addTrack(ImapiCdSectorType.AUDIO, b);
+    const image = c.createResultImage({ leadInStartLba: -11634 });
+    assert.equal(image.startLba, -11634);
+    assert.equal(image.sectorCount, 11484 + 150 + 600 + 6750);
+    const bytes = await collect(image);
+    const sector = (lba: number) => bytes.subarray((lba + 11634) * 2448, (lba + 11635) * 2448);
+    const q = (lba: number) => unpackRawPW(sector(lba).subarray(2352))[1] as Uint8Array;
+    // TOC: track 1 at 00:02:00, track 2 at 00:06:00 (LBA 300), A0 first 01, A1 last 02,
+    // A2 lead-out at 00:10:00 (LBA 600).
+    const toc = [
+      [0x01, 0x00, 0x02, 0x00],
+      [0x02, 0x00, 0x06, 0x00],
+      [0xa0, 0x01, 0x00, 0x00],
+      [0xa1, 0x02, 0x00, 0x00],
+      [0xa2, 0x00, 0x10, 0x00],
+    ];
+    for (let n = 0; n < 40; n++) {
+      const lba = -11634 + n;
+      const [point, pm, ps, pf] = toc[Math.floor(n / 3) % 5]!;
+      const rel = [0, Math.floor(n / 75) % 60, n % 75].map(bcd);
+      assert.deepEqual(
+        q(lba).subarray(0, 10),
+        Uint8Array.from([0x01, 0x00, point!, ...rel, 0, pm!, ps!, pf!]),
+        `lead-in Q at ${lba}`,
+      );
+      assert.equal(decodeQ(q(lba)).crcOk, true);
+      assert.ok(
+        unpackRawPW(sector(lba).subarray(2352))[0]!.every((x) => x === 0),
+        'P clear',
+      );
+      assert.deepEqual(sector(lba).subarray(0, 2352), new Uint8Array(2352));
+    }
+    // The last lead-in sector, then the pregap and the program area as before.
+    const lastN = 11483;
+    assert.equal(q(-151)[2], toc[Math.floor(lastN / 3) % 5]![0]);
+    assert.deepEqual([...q(-150).subarray(0, 3)], [0x01, 0x01, 0x00]);
+    assert.deepEqual(sector(0).subarray(0, 2352), a.subarray(0, 2352));
+  });
+
+  it('refuses a lead-in start outside the MSF range or after -150', async () => {
+    const c = new RawCDImageCreator();
+    await c.addTrack(ImapiCdSectorType.AUDIO, pcm(300, 3));
+    assert.throws(() => c.createResultImage({ leadInStartLba: -149 }), isHr(HR.E_INVALIDARG));
+    assert.throws(() => c.createResultImage({ leadInStartLba: -45151 }), isHr(HR.E_INVALIDARG));
+  });
+});

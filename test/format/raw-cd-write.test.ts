@@ -77,6 +77,54 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     );
   });
 
+  it('writeMedia2 writes an image from the lead-in the ATIP gives (-11634)', async () => {
+    const r = await rig('virtual:cd-r');
+    const c = new RawCDImageCreator();
+    const audio = Uint8Array.from({ length: 300 * 2352 }, (_, i) => (i * 9 + (i >> 8)) & 0xff);
+    await c.addTrack(ImapiCdSectorType.AUDIO, audio);
+    const raw = new DiscFormat2RawCD({ clock: r.clock });
+    raw.setRecorder(r.recorder);
+    await raw.prepareMedia();
+    assert.equal(raw.startOfNextSession, -11634);
+    const fromPregap = c.createResultImage();
+    assert.equal(
+      (await rejectsWith(raw.writeMedia2(fromPregap, 0))).hr,
+      HR.E_IMAPI_DF2RAW_STREAM_LEADIN_TOO_SHORT,
+    );
+    const early = c.createResultImage({ leadInStartLba: -12000 });
+    assert.equal(
+      (await rejectsWith(raw.writeMedia2(early, 11850))).hr,
+      HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED,
+    );
+    const image = c.createResultImage({ leadInStartLba: raw.startOfNextSession });
+    assert.equal((await rejectsWith(raw.writeMedia2(image, 100))).hr, HR.E_INVALIDARG);
+    assert.equal(
+      (await rejectsWith(raw.writeMedia(image))).hr,
+      HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED,
+    );
+    assert.equal(writes(r.log).length, 0);
+    await raw.writeMedia2(image, 11484);
+    const w = writes(r.log);
+    assert.equal(cdbLba(w[0]!), -11634);
+    assert.equal(
+      w.reduce((n, e) => n + cdbBlocks(e), 0),
+      11484 + 150 + 300 + 6750,
+    );
+    const res = await r.recorder.executeCommand(
+      readCd({
+        lba: 0,
+        transferLength: 1,
+        sync: true,
+        headerCodes: 3,
+        userData: true,
+        edcEcc: true,
+        bytesPerSector: 2352,
+      }),
+    );
+    assert.deepEqual(res.dataIn, audio.subarray(0, 2352));
+    await raw.releaseMedia();
+  });
+
   it('refuses: no recorder, a second prepareMedia, writeMedia unprepared, DVD media, other sector types', async () => {
     const raw = new DiscFormat2RawCD();
     assert.equal(

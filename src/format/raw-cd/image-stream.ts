@@ -60,7 +60,8 @@ function mainChannel(
 }
 
 /**
- * Yields the image's sectors from IMAGE_START_LBA through the lead-out, `IMAGE_CHUNK_SECTORS` at
+ * Yields the image's sectors from the lead-in (layout.leadInStartLba, IMAGE_START_LBA without
+ * one) through the lead-out, `IMAGE_CHUNK_SECTORS` at
  * a time (the last chunk shorter). Pregaps and the lead-out carry zero user data in the mode of
  * the track they belong to (the last track's for the lead-out). Sources are opened when reached
  * and closed when their track ends or the iteration stops.
@@ -70,21 +71,23 @@ export async function* rawImageSectors(
   data: readonly TrackData[],
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const end = layout.startOfLeadout + layout.leadOutSectors;
+  const first = layout.tracks[0] as LaidOutTrack;
   const zeros = new Uint8Array(RAW_SECTOR_BYTES);
   const user = new Uint8Array(RAW_SECTOR_BYTES);
   let reader: TrackReader | undefined;
   let readerTrack: LaidOutTrack | undefined;
   try {
-    for (let first = IMAGE_START_LBA; first < end; first += IMAGE_CHUNK_SECTORS) {
-      const count = Math.min(IMAGE_CHUNK_SECTORS, end - first);
+    for (let at = layout.leadInStartLba; at < end; at += IMAGE_CHUNK_SECTORS) {
+      const count = Math.min(IMAGE_CHUNK_SECTORS, end - at);
       const chunk = new Uint8Array(count * 2448);
       for (let i = 0; i < count; i++) {
-        const lba = first + i;
+        const lba = at + i;
         const sector = chunk.subarray(i * 2448, i * 2448 + RAW_SECTOR_BYTES);
         const leadOut = lba >= layout.startOfLeadout;
+        // The lead-in's main channel is in the first track's mode, the lead-out's in the last's.
         const track = leadOut
           ? (layout.tracks[layout.tracks.length - 1] as LaidOutTrack)
-          : (trackAt(layout, lba) as LaidOutTrack);
+          : (trackAt(layout, lba) ?? first);
         if (leadOut || lba < track.startingLba) {
           mainChannel(track.sectorType, lba, zeros, sector);
         } else {

@@ -4,6 +4,7 @@
 // standard leaves room are in docs/raw-cd.md, "Subchannel choices"). Pure: no I/O.
 
 import { invalidArgument } from '../../errors.js';
+import { toBcd } from '../../scsi/cd/sector.js';
 import { lbaToMsf } from '../../scsi/mmc/msf.js';
 import {
   QControl,
@@ -84,6 +85,8 @@ export interface LaidOutTrack {
 
 export interface DiscLayout {
   readonly tracks: readonly LaidOutTrack[];
+  /** First LBA of the lead-in when the image includes it (e.g. −11,634 = 97:26:66); else −150. */
+  readonly leadInStartLba: number;
   readonly startOfLeadout: number;
   readonly leadOutSectors: number;
   readonly mediaCatalogNumber: string | undefined;
@@ -122,8 +125,52 @@ function indexAt(track: LaidOutTrack, lba: number): { index: number; startLba: n
 const MCN_SLOT = 50;
 const ISRC_SLOT = 25;
 
-/** The Q frame of `lba` (from the first pregap through the lead-out). */
+/** Lead-in TOC entries: how often each Q frame is repeated before the next one. */
+export const LEAD_IN_REPEAT = 3;
+
+/**
+ * The lead-in's table of contents as Q mode 1 entries in the order they cycle: one per track
+ * (PMIN:PSEC:PFRAME its start), then A0 (first track, disc type 00: CD-DA or CD-ROM), A1 (last
+ * track), A2 (start of the lead-out). CONTROL is the track's; the first/last track's for A0/A1,
+ * the last track's for A2.
+ */
+export function leadInEntries(
+  layout: DiscLayout,
+): { control: number; point: number; pointValue: [number, number, number] }[] {
+  const at = (lba: number): [number, number, number] => {
+    const m = lbaToMsf(lba);
+    return [toBcd(m.m), toBcd(m.s), toBcd(m.f)];
+  };
+  const first = layout.tracks[0] as LaidOutTrack;
+  const last = layout.tracks[layout.tracks.length - 1] as LaidOutTrack;
+  return [
+    ...layout.tracks.map((t) => ({
+      control: t.control,
+      point: t.trackNumber,
+      pointValue: at(t.startingLba),
+    })),
+    { control: first.control, point: 0xa0, pointValue: [toBcd(first.trackNumber), 0x00, 0x00] },
+    { control: last.control, point: 0xa1, pointValue: [toBcd(last.trackNumber), 0x00, 0x00] },
+    { control: last.control, point: 0xa2, pointValue: at(layout.startOfLeadout) },
+  ];
+}
+
+/** The Q frame of `lba` (from the lead-in or the first pregap through the lead-out). */
 export function qFrameAt(layout: DiscLayout, lba: number): QFrame {
+  if (lba < -150) {
+    if (lba < layout.leadInStartLba) throw invalidArgument(`LBA ${lba} lies before the lead-in`);
+    // Each entry LEAD_IN_REPEAT times in a row; MIN:SEC:FRAME run from 00:00:00 at the lead-in start.
+    const entries = leadInEntries(layout);
+    const n = lba - layout.leadInStartLba;
+    const e = entries[Math.floor(n / LEAD_IN_REPEAT) % entries.length] as (typeof entries)[number];
+    return {
+      adr: 1,
+      control: e.control,
+      point: e.point,
+      relativeFrames: n,
+      pointValue: e.pointValue,
+    };
+  }
   const absolute = lbaToMsf(lba);
   if (lba >= layout.startOfLeadout) {
     const last = layout.tracks[layout.tracks.length - 1] as LaidOutTrack;
@@ -172,6 +219,7 @@ export function pFlagAt(layout: DiscLayout, lba: number): boolean {
   if (lba >= layout.startOfLeadout) {
     return Math.floor(((lba - layout.startOfLeadout) * 4) / 75) % 2 === 0;
   }
+  // The lead-in's P is clear; trackAt finds no track there.
   const track = trackAt(layout, lba);
   return track !== undefined && lba < track.startingLba;
 }
