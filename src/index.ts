@@ -64,6 +64,15 @@ export {
   type FormatChoice,
   type CloseRequest,
   type CloseOutcome,
+  RawCDImageCreator,
+  RawCDImageTrackInfo,
+  DiscFormat2RawCD,
+  type DiscFormat2RawCDOptions,
+  ImapiCdSectorType,
+  ImapiFormat2RawCdDataSectorType,
+  ImapiCdTrackDigitalCopySetting,
+  type AddTrackOptions,
+  type RawCDImage,
 } from './format/index.js';
 export { decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';
 export { hrFromSense, hrFromSenseCodes } from './scsi/sense-hresult.js';

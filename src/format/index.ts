@@ -32,3 +32,18 @@ export { DiscFormat2Erase, type EraseUpdateListener } from './disc-format2-erase
 export { verifyImage } from './verify.js';
 export { openDataSource, type OpenedSource } from './data-source.js';
 export { closeMedia, type CloseRequest, type CloseOutcome } from './close-media.js';
+export {
+  RawCDImageCreator,
+  RawCDImageTrackInfo,
+  ImapiCdTrackDigitalCopySetting,
+  type AddTrackOptions,
+  type RawCDImage,
+} from './raw-cd-image-creator.js';
+export {
+  ImapiCdSectorType,
+  ImapiFormat2RawCdDataSectorType,
+  RAW_CD_LIMITS,
+  type DiscLayout,
+  type LaidOutTrack,
+} from './raw-cd/layout.js';
+export { DiscFormat2RawCD, type DiscFormat2RawCDOptions } from './disc-format2-raw-cd.js';

@@ -79,3 +79,4 @@ export * from './sense.js';
 export * from './sense-hresult.js';
 export * from './sense-encode.js';
 export * from './asc-table.js';
+export * from './cd/index.js';

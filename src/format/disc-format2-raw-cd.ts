@@ -1,0 +1,265 @@
+// DiscFormat2RawCD (IMAPI2 IDiscFormat2RawCD, camelCase), first part: raw disc-at-once writing of
+// a RawCDImage from LBA −150 on blank CD-R/RW. prepareMedia() takes exclusive access and selects
+// Write Type raw with Data Block Type 3 (2,352 bytes + 96 bytes of raw P-W, MMC-6 7.5.4);
+// writeMedia() streams the image through the write engine with 2,448-byte sectors; releaseMedia()
+// gives the drive back. What is left (writeMedia2 from the lead-in, events, speeds, the other
+// sector types): docs/raw-cd.md.
+
+import { DwError, HR } from '../errors.js';
+import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
+import { msfToLba } from '../scsi/mmc/msf.js';
+import {
+  DataBlockType,
+  MultiSession,
+  WriteType,
+  decodeWriteParametersPage,
+  encodeWriteParametersPage,
+} from '../scsi/mmc/mode-pages/write-parameters.js';
+import type { DiscRecorder } from '../device/recorder.js';
+import { ModePageRequestType, ModePageType } from '../device/types.js';
+import { WriteEngine } from '../engine/index.js';
+import { systemClock, type Clock } from '../transport/clock.js';
+import { readMedia } from './media-state.js';
+import { isCdProfile } from './write-setup.js';
+import { ImapiFormat2RawCdDataSectorType, RAW_CD_SECTOR_BYTES } from './raw-cd/layout.js';
+import { IMAGE_START_LBA } from './raw-cd/image-stream.js';
+import type { RawCDImage } from './raw-cd-image-creator.js';
+
+/**
+ * A CD's READ DISC INFORMATION lead-in/lead-out fields are MSF (byte 0 reserved, then M, S, F:
+ * MMC-6 6.22.3.1.10) whatever the CDB asked; the decoder hands them over as a 32-bit value.
+ */
+function msfField(v: number | null): number | undefined {
+  if (v === null) return undefined;
+  return msfToLba({ m: (v >> 16) & 0xff, s: (v >> 8) & 0xff, f: v & 0xff });
+}
+
+export interface DiscFormat2RawCDOptions {
+  readonly clock?: Clock;
+}
+
+/** IDiscFormat2RawCD. */
+export class DiscFormat2RawCD {
+  readonly #clock: Clock;
+  #recorder: DiscRecorder | null = null;
+  #clientName = 'discwright';
+  #requestedSectorType: ImapiFormat2RawCdDataSectorType = ImapiFormat2RawCdDataSectorType.IS_RAW;
+  #bufferUnderrunFreeDisabled = false;
+  #prepared = false;
+  #writing = false;
+  #engine: WriteEngine | undefined;
+  #startOfNextSession = 0;
+  #lastPossibleStartOfLeadout = 0;
+
+  constructor(options: DiscFormat2RawCDOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  #idle(): void {
+    if (this.#writing) throw new DwError(HR.E_IMAPI_DF2RAW_WRITE_IN_PROGRESS);
+  }
+  #unprepared(): void {
+    if (this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_PREPARED);
+  }
+  #need(): DiscRecorder {
+    if (this.#recorder === null) throw new DwError(HR.E_IMAPI_DF2RAW_NO_RECORDER_SPECIFIED);
+    return this.#recorder;
+  }
+
+  /** IDiscFormat2RawCD::put_Recorder; not while the media is prepared. */
+  setRecorder(recorder: DiscRecorder): void {
+    this.#idle();
+    this.#unprepared();
+    this.#recorder = recorder;
+  }
+  get recorder(): DiscRecorder | null {
+    return this.#recorder;
+  }
+
+  get clientName(): string {
+    return this.#clientName;
+  }
+  set clientName(v: string) {
+    this.#idle();
+    if (typeof v !== 'string' || !/^[A-Za-z0-9 .,:;_-]{1,63}$/.test(v)) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_CLIENT_NAME_IS_NOT_VALID, {
+        message: 'clientName must be 1..63 characters of A-Z a-z 0-9 space . , : ; _ -',
+      });
+    }
+    this.#clientName = v;
+  }
+
+  /** IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE to write; only IS_RAW so far. */
+  get requestedSectorType(): ImapiFormat2RawCdDataSectorType {
+    return this.#requestedSectorType;
+  }
+  set requestedSectorType(v: ImapiFormat2RawCdDataSectorType) {
+    this.#idle();
+    this.#unprepared();
+    if (v !== ImapiFormat2RawCdDataSectorType.IS_RAW) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED, {
+        message: `sector type ${String(v)} is not written yet; IS_RAW (3) is`,
+      });
+    }
+    this.#requestedSectorType = v;
+  }
+
+  get bufferUnderrunFreeDisabled(): boolean {
+    return this.#bufferUnderrunFreeDisabled;
+  }
+  set bufferUnderrunFreeDisabled(v: boolean) {
+    this.#idle();
+    this.#unprepared();
+    this.#bufferUnderrunFreeDisabled = v === true;
+  }
+
+  /** The first sector of the next session's lead-in (READ DISC INFORMATION), after prepareMedia. */
+  get startOfNextSession(): number {
+    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
+    return this.#startOfNextSession;
+  }
+  /** The last LBA a lead-out may start at (from the ATIP), after prepareMedia. */
+  get lastPossibleStartOfLeadout(): number {
+    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
+    return this.#lastPossibleStartOfLeadout;
+  }
+
+  /**
+   * Checks for a blank CD-R/RW, takes exclusive access under clientName and selects raw writing
+   * with raw P-W (Write Parameters: Write Type 3, Data Block Type 3, no next session).
+   */
+  async prepareMedia(): Promise<void> {
+    const recorder = this.#need();
+    this.#idle();
+    this.#unprepared();
+    const m = await readMedia(recorder);
+    if (!isCdProfile(m.profile)) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_SUPPORTED, {
+        message: `profile 0x${m.profile.toString(16).padStart(4, '0')}: raw writing is for CD-R and CD-RW`,
+      });
+    }
+    if (m.disc.discStatus !== DiscStatus.EMPTY)
+      throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_BLANK);
+    await recorder.acquireExclusiveAccess(false, this.#clientName);
+    try {
+      const current = decodeWriteParametersPage(
+        await recorder.getModePage(
+          ModePageType.WRITE_PARAMETERS,
+          ModePageRequestType.CURRENT_VALUES,
+        ),
+      );
+      const page = encodeWriteParametersPage({
+        ...current,
+        writeType: WriteType.RAW,
+        dataBlockType: DataBlockType.RAW_PW,
+        multiSession: MultiSession.NO_NEXT_SESSION,
+        bufe: !this.#bufferUnderrunFreeDisabled,
+        testWrite: false,
+        fp: false,
+      });
+      await recorder.setModePage(ModePageRequestType.CURRENT_VALUES, page);
+    } catch (e) {
+      await recorder.releaseExclusiveAccess();
+      throw e;
+    }
+    this.#startOfNextSession = msfField(m.disc.lastSessionLeadInStartAddress) ?? IMAGE_START_LBA;
+    this.#lastPossibleStartOfLeadout = msfField(m.disc.lastPossibleLeadOutStartAddress) ?? 0;
+    this.#prepared = true;
+  }
+
+  /**
+   * Writes `image` (RawCDImageCreator.createResultImage) from LBA −150 through its lead-out, then
+   * SYNCHRONIZE CACHE. Refuses an image of another sector type or start, and one whose lead-out
+   * would start past lastPossibleStartOfLeadout.
+   */
+  async writeMedia(image: RawCDImage): Promise<void> {
+    this.#checkWrite(image);
+    if (image.startLba !== IMAGE_START_LBA) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
+        message: `the image starts at LBA ${image.startLba}; writeMedia writes from -150 (writeMedia2 from the lead-in)`,
+      });
+    }
+    await this.#write(image);
+  }
+
+  /**
+   * Writes an image that starts in the lead-in: `streamLeadInSectors` sectors before LBA −150
+   * (createResultImage({ leadInStartLba: startOfNextSession })). Fewer than the disc's lead-in
+   * fail with E_IMAPI_DF2RAW_STREAM_LEADIN_TOO_SHORT; more cannot be written (before the lead-in
+   * start the ATIP gives) and fail with E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED.
+   */
+  async writeMedia2(image: RawCDImage, streamLeadInSectors: number): Promise<void> {
+    this.#checkWrite(image);
+    if (streamLeadInSectors !== IMAGE_START_LBA - image.startLba) {
+      throw new DwError(HR.E_INVALIDARG, {
+        message: `streamLeadInSectors ${streamLeadInSectors} disagrees with the image, which starts at LBA ${image.startLba}`,
+      });
+    }
+    const needed = IMAGE_START_LBA - this.#startOfNextSession;
+    if (streamLeadInSectors < needed) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_LEADIN_TOO_SHORT, {
+        message: `the stream holds ${streamLeadInSectors} lead-in sectors; the disc's lead-in has ${needed} (from LBA ${this.#startOfNextSession})`,
+      });
+    }
+    if (streamLeadInSectors > needed) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
+        message: `the stream starts at LBA ${image.startLba}, before the disc's lead-in at ${this.#startOfNextSession}`,
+      });
+    }
+    await this.#write(image);
+  }
+
+  #checkWrite(image: RawCDImage): void {
+    this.#need();
+    this.#idle();
+    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
+    const bytes = RAW_CD_SECTOR_BYTES[this.#requestedSectorType];
+    if (image.sectorType !== this.#requestedSectorType || image.bytesPerSector !== bytes) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
+        message: `the image has ${image.bytesPerSector}-byte sectors of type ${image.sectorType}; ${bytes}-byte type ${this.#requestedSectorType} is requested`,
+      });
+    }
+    const leadOut = image.layout.startOfLeadout;
+    if (this.#lastPossibleStartOfLeadout > 0 && leadOut > this.#lastPossibleStartOfLeadout) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_NOT_ENOUGH_SPACE, {
+        message: `the lead-out would start at LBA ${leadOut}; the disc allows ${this.#lastPossibleStartOfLeadout}`,
+      });
+    }
+  }
+
+  async #write(image: RawCDImage): Promise<void> {
+    const recorder = this.#need();
+    const bytes = image.bytesPerSector;
+    this.#writing = true;
+    try {
+      const engine = new WriteEngine({ clock: this.#clock });
+      this.#engine = engine;
+      await engine.setRecorder(recorder);
+      engine.bytesPerSector = bytes;
+      try {
+        await engine.writeSection(image, image.startLba, image.sectorCount);
+      } finally {
+        // What the drive accepted stays; make sure it reached the medium either way.
+        await recorder.synchronizeCache().catch(() => undefined);
+      }
+    } finally {
+      this.#engine = undefined;
+      this.#writing = false;
+    }
+  }
+
+  /** Cancels a running writeMedia (it then rejects with E_IMAPI_REQUEST_CANCELLED). */
+  cancelWrite(): void {
+    if (this.#engine === undefined) throw new DwError(HR.E_IMAPI_DF2RAW_WRITE_NOT_IN_PROGRESS);
+    this.#engine.cancelWrite();
+  }
+
+  /** Gives the drive back (exclusive access released). */
+  async releaseMedia(): Promise<void> {
+    const recorder = this.#need();
+    this.#idle();
+    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
+    this.#prepared = false;
+    await recorder.releaseExclusiveAccess();
+  }
+}

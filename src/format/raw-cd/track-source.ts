@@ -1,0 +1,160 @@
+// A raw CD track's source: the bytes given to RawCDImageCreator.addTrack (a Uint8Array or a file
+// path), what they hold (PCM, a WAVE file's PCM, or 2,048-byte user data from an ISO), and a
+// forward reader of its sectors with read-ahead. The file is checked again when it is read: a
+// source that shrank after addTrack fails the image rather than being padded.
+
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { DwError, HR, invalidArgument } from '../../errors.js';
+import { ImapiCdSectorType, isAudio } from './layout.js';
+import { looksLikeWav, parseWavHeader } from './wav.js';
+
+export type RawTrackSource = Uint8Array | string;
+
+/** Bytes of source data per sector for the sector types addTrack takes. */
+export function userBytesPerSector(t: ImapiCdSectorType): number | undefined {
+  switch (t) {
+    case ImapiCdSectorType.AUDIO:
+      return 2352;
+    case ImapiCdSectorType.MODE1:
+    case ImapiCdSectorType.MODE2FORM1:
+      return 2048;
+    case ImapiCdSectorType.MODE2FORM2:
+      return 2324;
+    case ImapiCdSectorType.MODE_ZERO:
+    case ImapiCdSectorType.MODE2FORM0:
+    case ImapiCdSectorType.MODE1RAW:
+    case ImapiCdSectorType.MODE2FORM0RAW:
+    case ImapiCdSectorType.MODE2FORM1RAW:
+    case ImapiCdSectorType.MODE2FORM2RAW:
+      return undefined;
+  }
+}
+
+/** Where a track's data lies in its source. */
+export interface TrackData {
+  readonly source: RawTrackSource;
+  readonly name: string;
+  readonly offset: number;
+  readonly bytes: number;
+  readonly sectorBytes: number;
+  readonly sectorCount: number;
+}
+
+const WAV_HEAD_BYTES = 64 * 1024;
+
+async function headOf(path: string, n: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(n);
+    const { bytesRead } = await fh.read(buf, 0, n, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Describes a source for a track of `sectorType`. Audio: a WAVE file (detected by its RIFF
+ * header) gives its "data" chunk, anything else is raw CD-DA PCM; a last partial sector is padded
+ * with silence. Data: whole sectors of user data only.
+ */
+export async function describeTrackSource(
+  source: RawTrackSource,
+  sectorType: ImapiCdSectorType,
+  sectorBytes: number,
+): Promise<TrackData> {
+  const name = typeof source === 'string' ? source : 'the track data';
+  let size: number;
+  let head: Uint8Array;
+  try {
+    size = typeof source === 'string' ? (await stat(source)).size : source.length;
+    head =
+      typeof source === 'string'
+        ? await headOf(source, Math.min(size, WAV_HEAD_BYTES))
+        : source.subarray(0, WAV_HEAD_BYTES);
+  } catch (e) {
+    throw new DwError(HR.E_INVALIDARG, { message: `${name}: cannot be read`, cause: e });
+  }
+  let offset = 0;
+  let bytes = size;
+  if (isAudio(sectorType) && looksLikeWav(head)) {
+    ({ dataOffset: offset, dataBytes: bytes } = parseWavHeader(head, size, name));
+  } else if (!isAudio(sectorType) && bytes % sectorBytes !== 0) {
+    throw invalidArgument(
+      `${name}: ${bytes} bytes is not a whole number of ${sectorBytes}-byte sectors`,
+    );
+  }
+  if (bytes === 0) throw invalidArgument(`${name}: holds no data`);
+  return { source, name, offset, bytes, sectorBytes, sectorCount: Math.ceil(bytes / sectorBytes) };
+}
+
+const READ_AHEAD_SECTORS = 32;
+
+/** Reads a track's sectors in order (random access allowed, read-ahead favours forward). */
+export class TrackReader {
+  readonly #data: TrackData;
+  readonly #fh: FileHandle | undefined;
+  readonly #buf: Uint8Array;
+  #bufFirst = 0;
+  #bufSectors = 0;
+
+  private constructor(data: TrackData, fh: FileHandle | undefined) {
+    this.#data = data;
+    this.#fh = fh;
+    this.#buf = new Uint8Array(fh === undefined ? 0 : READ_AHEAD_SECTORS * data.sectorBytes);
+  }
+
+  static async open(data: TrackData): Promise<TrackReader> {
+    if (typeof data.source !== 'string') return new TrackReader(data, undefined);
+    try {
+      return new TrackReader(data, await open(data.source, 'r'));
+    } catch (e) {
+      throw new DwError(HR.E_FAIL, { message: `${data.name}: cannot be opened`, cause: e });
+    }
+  }
+
+  /** Copies sector `n`'s data into `dst` (sectorBytes long), zero-padding a last partial one. */
+  async readSector(n: number, dst: Uint8Array): Promise<void> {
+    const { sectorBytes, bytes, offset } = this.#data;
+    const want = Math.min(sectorBytes, bytes - n * sectorBytes);
+    if (typeof this.#data.source !== 'string') {
+      const at = offset + n * sectorBytes;
+      dst.set(this.#data.source.subarray(at, at + want));
+    } else {
+      if (n < this.#bufFirst || n >= this.#bufFirst + this.#bufSectors) await this.#fill(n);
+      const at = (n - this.#bufFirst) * sectorBytes;
+      const have = Math.min(want, this.#bufSectors * sectorBytes - at);
+      if (have < want) {
+        throw new DwError(HR.E_FAIL, {
+          message: `${this.#data.name}: ended at sector ${n} of ${this.#data.sectorCount}; it changed after addTrack`,
+        });
+      }
+      dst.set(this.#buf.subarray(at, at + want));
+    }
+    dst.fill(0, want, sectorBytes);
+  }
+
+  async #fill(n: number): Promise<void> {
+    const { sectorBytes, bytes, offset } = this.#data;
+    const len = Math.min(this.#buf.length, bytes - n * sectorBytes);
+    const fh = this.#fh as FileHandle;
+    let got = 0;
+    while (got < len) {
+      const { bytesRead } = await fh.read(
+        this.#buf,
+        got,
+        len - got,
+        offset + n * sectorBytes + got,
+      );
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    this.#bufFirst = n;
+    // Whole sectors only, except at the very end of the data (the padded last audio sector).
+    this.#bufSectors = got === len ? Math.ceil(got / sectorBytes) : Math.floor(got / sectorBytes);
+  }
+
+  async close(): Promise<void> {
+    await this.#fh?.close();
+  }
+}
