@@ -139,9 +139,12 @@ export class IscsiTransport implements Transport {
     };
   }
 
-  /** Bytes written to the socket that the target has not taken yet (0 when not connected). */
+  /** Bytes sent the target has not taken / received not yet framed (0 when not connected). */
   get sendBacklog(): number {
     return this.#conn?.sendBacklog ?? 0;
+  }
+  get receiveBacklog(): number {
+    return this.#conn?.receiveBacklog ?? 0;
   }
 
   limits(): TransportLimits {
