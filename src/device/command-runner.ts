@@ -10,7 +10,12 @@ import { ByteReader } from '../scsi/bytes.js';
 import type { ScsiCommand, ScsiResult } from '../scsi/command.js';
 import type { DataOutHold, HeldWriteResult, Transport } from '../transport/transport.js';
 import { CommandQueue } from './command-queue.js';
-import { completionVerdict, failureError, rejectionError } from './sense-policy.js';
+import {
+  completionVerdict,
+  failureError,
+  incompleteWrite,
+  rejectionError,
+} from './sense-policy.js';
 import { executeHeldTraced, executeTraced } from './trace.js';
 import { IMAPI2_DEFAULT_COMMAND_TIMEOUT } from './types.js';
 
@@ -78,8 +83,14 @@ export class CommandRunner {
       const result = await this.execute(command, timeoutSec);
       const verdict = completionVerdict(command, result, 'helper', attempt);
       switch (verdict.action) {
-        case 'success':
+        case 'success': {
+          // Sense + residual is no success: RECOVERED ERROR does not cover data never taken.
+          const short = verdict.recovered
+            ? incompleteWrite(command, result, 'RECOVERED ERROR')
+            : undefined;
+          if (short !== undefined) throw short;
           return result;
+        }
         case 'retry-once':
           continue;
         case 'retry-backoff':

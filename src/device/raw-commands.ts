@@ -6,6 +6,7 @@
 import { DwError, HR, invalidArgument } from '../errors.js';
 import { scsiCommand, type ScsiCommand, type ScsiResult } from '../scsi/command.js';
 import { opcodeName } from '../scsi/opcodes.js';
+import { SenseKey } from '../scsi/sense.js';
 import { checkInt, checkTimeout } from './arguments.js';
 import { checkCdb } from './cdb-check.js';
 import type { CommandRunner } from './command-runner.js';
@@ -35,8 +36,15 @@ function senseResult(command: ScsiCommand, result: ScsiResult): SenseResult {
       if (short !== undefined) throw short;
       return { hr: HR.S_OK, sense: new Uint8Array(FIXED_SENSE_LENGTH) };
     }
-    case 'sense':
+    case 'sense': {
+      // RECOVERED ERROR says the command took effect, which with data left over it did not: the
+      // WRITE path would otherwise count the bytes the residual says were never taken.
+      if ((s.sense[2]! & 0x0f) === SenseKey.RECOVERED_ERROR) {
+        const short = incompleteWrite(command, result, 'RECOVERED ERROR');
+        if (short !== undefined) throw short;
+      }
       return { hr: HR.S_IMAPI_COMMAND_HAS_SENSE_DATA, sense: s.sense };
+    }
     case 'failure':
       throw failureError(command, s.failure);
   }

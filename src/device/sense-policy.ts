@@ -268,6 +268,7 @@ export class IncompleteWriteError extends DwError {
 export function incompleteWrite(
   command: ScsiCommand,
   result: ScsiResult,
+  answered = 'GOOD',
 ): IncompleteWriteError | undefined {
   const length = command.dataOut?.length ?? 0;
   const residual = result.residual;
@@ -283,7 +284,7 @@ export function incompleteWrite(
     detail = ` (${took} of ${extent.blocks} blocks from LBA ${extent.lba}; LBA ${at.lba} and after not written)`;
   }
   return new IncompleteWriteError(took, {
-    message: `${command.name}: the device answered GOOD but took ${taken} of ${length} bytes (residual ${residual})${detail}`,
+    message: `${command.name}: the device answered ${answered} but took ${taken} of ${length} bytes (residual ${residual})${detail}`,
     hint: 'The device did not take all the data it acknowledged; nothing was retried. Check the drive or the iSCSI target, then resume from the LBA given.',
     retryable: false,
     command: command.name,

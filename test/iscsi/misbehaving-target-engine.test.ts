@@ -25,6 +25,7 @@ import {
   type DriveHooks,
 } from '../helpers/fake-iscsi-target.js';
 import { bhsBytes } from '../helpers/iscsi-pdus.js';
+import { h } from '../helpers/bytes.js';
 
 const BLOCKS = 256; // eight 64 KiB WRITEs
 const source = Uint8Array.from({ length: BLOCKS * 2048 }, (_, i) => (i * 13 + (i >> 11)) & 0xff);
@@ -119,6 +120,27 @@ describe('a burn over iSCSI against a misbehaving target', () => {
     assert.equal(e.hr, HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE);
     assert.match(e.message, /took 0 of 65536 bytes \(residual 65536\)/);
     assert.match(e.message, /0 of 32 blocks from LBA 64; LBA 64 and after not written/);
+    assert.equal(e.lba, 64);
+    assert.equal(writesSent(b), 3);
+    const { driveBlocks, reported } = account(b);
+    assert.equal(driveBlocks, 64);
+    assert.equal(reported, driveBlocks);
+  });
+
+  it('CHECK CONDITION RECOVERED ERROR with an underflow residual: an error, never counted written', async () => {
+    // Sense 01/17/00 (recovered data with no error correction) would be a success on its own.
+    const recovered = h('70 00 01 00 00 00 00 0A 00 00 00 00 17 00 00 00 00 00');
+    const b = await burnRig(
+      onWrite(3, (p, c) =>
+        respond(c, p.initiatorTaskTag, 0x02, recovered, {
+          underflow: true,
+          residualCount: p.expectedDataTransferLength,
+        }),
+      ),
+    );
+    const e = await burnFails(b);
+    assert.equal(e.hr, HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE);
+    assert.match(e.message, /answered RECOVERED ERROR but took 0 of 65536 bytes/);
     assert.equal(e.lba, 64);
     assert.equal(writesSent(b), 3);
     const { driveBlocks, reported } = account(b);

@@ -30,10 +30,7 @@ const STAGING_INITIAL_BYTES = 96 * 1024;
 const STAGING_MAX_BYTES = 1024 * 1024;
 
 export interface ConnectionHandlers {
-  /**
-   * A PDU arrived. Its `data` may be a view of the receive buffer, valid only during this call:
-   * copy what is kept longer.
-   */
+  /** A PDU arrived; its `data` may view the receive buffer, valid during this call only. */
   pdu(p: TargetPdu): void;
   /** The connection ended (peer closed, reset, protocol error); called once. */
   closed(error: DwError): void;
@@ -266,6 +263,10 @@ export class IscsiConnection {
   /** Bytes written to the socket that the kernel has not taken yet. */
   get sendBacklog(): number {
     return this.#socket.writableLength;
+  }
+  /** Bytes received but not yet framed: at most one partial PDU between reads (tests). */
+  get receiveBacklog(): number {
+    return this.#framer.bufferedBytes;
   }
 
   /** Resolves when the socket buffer has drained (or the connection ended). */

@@ -71,13 +71,7 @@ export class IscsiTransport implements Transport {
   readonly #commands: CommandRunner;
   readonly #keepAlive: KeepAlive;
   readonly #windowWait: WindowWait;
-  readonly #counters = {
-    logins: 0,
-    commands: 0,
-    dataOutPdus: 0,
-    r2ts: 0,
-    abortsSent: 0,
-  };
+  readonly #counters = { logins: 0, commands: 0, dataOutPdus: 0, r2ts: 0, abortsSent: 0 };
 
   constructor(target: IscsiAddress, options: IscsiTransportOptions = {}) {
     this.#target = target;
@@ -107,7 +101,11 @@ export class IscsiTransport implements Transport {
       abort: (task) => this.#abortTask(task),
       idle: () => this.#becomeIdle(),
     });
-    this.#retirement = new Retirement(this.address, (conn) => this.#requests.logout(conn));
+    this.#retirement = new Retirement(
+      this.address,
+      (conn) => this.#requests.logout(conn),
+      s.loginTimeoutMs,
+    );
     this.#keepAlive = new KeepAlive({
       intervalMs: s.keepAliveIntervalMs,
       timeoutMs: s.keepAliveTimeoutMs,
@@ -139,9 +137,12 @@ export class IscsiTransport implements Transport {
     };
   }
 
-  /** Bytes written to the socket that the target has not taken yet (0 when not connected). */
+  /** Bytes sent the target has not taken / received not yet framed (0 when not connected). */
   get sendBacklog(): number {
     return this.#conn?.sendBacklog ?? 0;
+  }
+  get receiveBacklog(): number {
+    return this.#conn?.receiveBacklog ?? 0;
   }
 
   limits(): TransportLimits {

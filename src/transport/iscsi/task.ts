@@ -206,6 +206,14 @@ export function resultOfScsiResponse(task: Task, p: ScsiResponsePdu): ScsiResult
     sense = EMPTY;
   }
   if (task.dataIn !== undefined) {
+    // ExpDataSN counts the Data-In PDUs the target sent (RFC 7143 §11.4.8): more than arrived is
+    // data lost. 0 is taken as not filled in (targets differ), so only a count that disagrees.
+    if (p.expDataSn !== 0 && p.expDataSn !== task.expDataSn) {
+      throw violation(
+        task,
+        `SCSI Response ExpDataSN ${p.expDataSn} says ${p.expDataSn} Data-In PDUs were sent, but ${task.expDataSn} arrived`,
+      );
+    }
     if (p.status === ScsiStatus.GOOD) checkReadResidual(task, p);
     return result(task, p.status, sense);
   }
