@@ -309,10 +309,12 @@ export async function burnCommand(
       figures = { discNow: state };
     }
   }
-  // The log's result is the JSON result object, a failed close included.
-  const run = burnRun(recorderAddress, imagePath, o, family);
+  // The log's result is the JSON result object, a failed close included. (A record exists only
+  // once the options were checked, so burnRun's --speed parses.)
   return closeThenReport(io, recorder, interrupt, json, error, figures, (result) =>
-    record === undefined ? Promise.resolve() : record.finish(io, result, run),
+    record === undefined
+      ? Promise.resolve()
+      : record.finish(io, result, burnRun(recorderAddress, imagePath, o, family)),
   );
 }
 

@@ -254,4 +254,12 @@ describe('burn --log: what else ends up in the log', () => {
     await assert.rejects(stat(a), { code: 'ENOENT' });
     await assert.rejects(stat(filePath('also.out')), { code: 'ENOENT' });
   });
+
+  it('a usage error stays exit 2 with --log, and creates no log', async () => {
+    const iso = await isoFile('usage.iso', 64);
+    const log = filePath('usage.ndjson');
+    const r = await run(['burn', dvd(imagePath()), iso, '--speed', 'fast', '--log', log]);
+    assert.equal(r.code, 2, r.stderr);
+    await assert.rejects(stat(log), { code: 'ENOENT' });
+  });
 });
