@@ -38,6 +38,8 @@ export interface RunDescription {
     readonly blocks: number;
     readonly bytesPerSector: number;
   };
+  /** `burn`'s options (image, verification, closing, speed asked for). */
+  readonly burn?: Readonly<Record<string, unknown>>;
   /** The engine's speed hints in sectors per second (-1: maximum; null: not given). */
   readonly requested: {
     readonly startSectorsPerSecond: number | null;

@@ -5,7 +5,8 @@
 // next writable address, current write speed), never what was merely intended. After a failure
 // or a cancel the disc's state is asked from the drive too. The drive is closed before the
 // result is printed, and a failed close fails the burn; a second Ctrl-C during the burn stops
-// waiting for it, but the drive is still asked and closed (README, "Ctrl-C").
+// waiting for it, but the drive is still asked and closed (README, "Ctrl-C"). `--log`/`--report`
+// keep the burn's record (burn-record.ts; docs/burn-log.md, "For burn").
 
 import { stat } from 'node:fs/promises';
 import { DwError, HR, invalidArgument } from '../errors.js';
@@ -24,6 +25,9 @@ import { ProgressReporter, progressMode } from './progress.js';
 import { openCliRecorder } from './open-recorder.js';
 import { Interrupt, mediaFamily } from './section.js';
 import { closeThenReport } from './section-report.js';
+import { RunRecord } from './run-record.js';
+import type { RunDescription } from './burn-log.js';
+import { BurnRecord, isEngineUpdate, phaseOf } from './burn-record.js';
 
 export interface BurnOptions {
   readonly size?: number;
@@ -38,22 +42,14 @@ export interface BurnOptions {
   readonly eject?: boolean;
   readonly json?: boolean;
   readonly force?: boolean;
+  /** `--log <file>`: the burn log (burn-record.ts). */
+  readonly log?: string;
+  /** `--report <file.html>`: the report, written at the end. */
+  readonly report?: string;
 }
 
 /** The holder other programs see while burn has the drive. */
 export const BURN_CLIENT = 'discwright burn';
-
-/** IMAPI_FORMAT2_DATA_WRITE_ACTION values by name, in their order. */
-export const PHASES = [
-  'validating',
-  'formatting',
-  'initializing',
-  'calibrating',
-  'writing',
-  'finalizing',
-  'completed',
-  'verifying',
-] as const;
 
 /** Names of the IMAPI_FORMAT2_DATA_MEDIA_STATE flags set in `flags`. */
 export function mediaStateNames(flags: number): string[] {
@@ -86,15 +82,41 @@ export async function dataWriterFor(
   data.disableConsumerDvdCompatibilityMode = o.multisession === true;
   data.testWrite = o.simulate === true;
   data.forceOverwrite = o.forceOverwrite === true;
-  const speedX = o.speed === undefined ? undefined : parseBurnSpeed(o.speed);
-  if (speedX !== undefined) {
-    data.setWriteSpeed(
-      speedX === MAX_WRITE_SPEED || family === undefined
-        ? MAX_WRITE_SPEED
-        : Math.max(1, Math.round((speedX * oneXRate(family, 2048)) / 2048)),
-    );
-  }
+  const speed = requestedSpeed(o, family);
+  if (speed !== undefined) data.setWriteSpeed(speed);
   return data;
+}
+
+/** The write speed --speed asks for, in sectors per second (MAX_WRITE_SPEED: maximum). */
+function requestedSpeed(o: BurnOptions, family: MediaFamily | undefined): number | undefined {
+  const speedX = o.speed === undefined ? undefined : parseBurnSpeed(o.speed);
+  if (speedX === undefined) return undefined;
+  return speedX === MAX_WRITE_SPEED || family === undefined
+    ? MAX_WRITE_SPEED
+    : Math.max(1, Math.round((speedX * oneXRate(family, 2048)) / 2048));
+}
+
+/** The burn log header's `run`. */
+function burnRun(
+  address: string,
+  image: string,
+  o: BurnOptions,
+  family: MediaFamily | undefined,
+): RunDescription {
+  const speed = requestedSpeed(o, family) ?? null;
+  return {
+    command: 'burn',
+    address,
+    burn: {
+      image,
+      verify: o.verify ?? 'quick',
+      finalize: o.finalize === true,
+      multisession: o.multisession === true,
+      simulate: o.simulate === true,
+      speed: o.speed ?? null,
+    },
+    requested: { startSectorsPerSecond: speed, endSectorsPerSecond: speed },
+  };
 }
 
 function verifyLevel(v: BurnOptions['verify']): number {
@@ -167,8 +189,8 @@ export class BurnProgress {
     // After stop() (the burn ended, or a second Ctrl-C stopped waiting) nothing follows the result.
     if (this.#stopped) return;
     this.elapsed = a.elapsedTime;
-    const phase = PHASES[a.currentAction] ?? `action ${a.currentAction}`;
-    const engine = a.sectorCount !== undefined && a.blocksWritten !== undefined;
+    const phase = phaseOf(a);
+    const engine = isEngineUpdate(a);
     if (this.#json) {
       if (phase !== this.#phase || engine || a.blocksVerified !== undefined) {
         println(this.#io.stdout, JSON.stringify({ event: 'update', phase, ...a }));
@@ -223,16 +245,28 @@ export async function burnCommand(
   const json = o.json === true;
   let error: unknown;
   let figures: Record<string, unknown> = {};
+  let record: RunRecord | undefined;
+  let logged: BurnRecord | undefined;
+  let family: MediaFamily | undefined;
   try {
     checkBurnOptions(o);
     const { source, size } = await resolveImage(io, imagePath, o.size);
+    record = await RunRecord.open({
+      log: o.log,
+      report: o.report,
+      sparkline: progressMode(io.stdout, json) === 'tty',
+    });
+    record.phase('open');
     recorder = await openCliRecorder(
       recorderAddress,
       { exclusive: { clientName: BURN_CLIENT, force: o.force === true } },
       io.virtualFaults,
     );
-    const family = await mediaFamily(recorder);
+    family = await mediaFamily(recorder);
     const data = await dataWriterFor(recorder, o, family);
+    await record.started(recorder, burnRun(recorderAddress, imagePath, o, family));
+    const log = new BurnRecord(record, data.burnVerificationLevel);
+    logged = log;
     if (!json) {
       println(
         io.stdout,
@@ -244,6 +278,7 @@ export async function burnCommand(
     data.on('update', (_s, a) => {
       if (a.sectorCount !== undefined) p.totalBlocks = a.sectorCount;
       p.update(a);
+      log.update(a);
     });
     interrupt.signal.addEventListener('abort', () => data.cancelWrite(), { once: true });
     interrupt.check();
@@ -255,6 +290,7 @@ export async function burnCommand(
     );
     progress.stop();
     if (result === undefined) throw stoppedWaiting();
+    log.finished(result, undefined);
     figures = await report(io, json, data, result, progress.elapsed);
     if (o.eject === true) {
       await recorder.ejectMedia();
@@ -263,6 +299,7 @@ export async function burnCommand(
   } catch (e) {
     progress?.stop();
     error = e;
+    logged?.finished(undefined, e);
     println(io.stderr, errorReport(e));
     // What the disc holds now, as the drive says (never inferred from what was sent).
     const state =
@@ -272,7 +309,13 @@ export async function burnCommand(
       figures = { discNow: state };
     }
   }
-  return closeThenReport(io, recorder, interrupt, json, error, figures);
+  // The log's result is the JSON result object, a failed close included. (A record exists only
+  // once the options were checked, so burnRun's --speed parses.)
+  return closeThenReport(io, recorder, interrupt, json, error, figures, (result) =>
+    record === undefined
+      ? Promise.resolve()
+      : record.finish(io, result, burnRun(recorderAddress, imagePath, o, family)),
+  );
 }
 
 /** The media state as the drive reports it now. */

@@ -2,8 +2,8 @@
 // (the duplicator; docs/burning.md). Each drive gets its own DiscFormat2Data, its own read of the
 // image and its own exclusive access, and reports its own progress and result; one failing drive
 // does not stop the others. Output lines carry the drive's number ([1], [2] …) or, with --json,
-// its address. Standard input cannot be read several times, so `-` takes one recorder only.
-// Each drive is closed before the results are printed; a failed close fails that drive. A second
+// its address. Standard input cannot be read several times, so `-` takes one recorder only, and
+// --log/--report are refused (one log is one drive's run). Each drive is closed before the results are printed; a failed close fails that drive. A second
 // Ctrl-C stops waiting for the burns, and every drive is still closed (README, "Ctrl-C").
 
 import { invalidArgument } from '../errors.js';
@@ -11,13 +11,13 @@ import type { DiscRecorder } from '../device/recorder.js';
 import type { BurnResult, DiscFormat2DataEventArgs } from '../format/index.js';
 import {
   BURN_CLIENT,
-  PHASES,
   checkBurnOptions,
   dataWriterFor,
   mediaStateNames,
   stoppedWaiting,
   type BurnOptions,
 } from './burn.js';
+import { phaseOf } from './burn-record.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { errorReport, jsonResult } from './format.js';
 import { println, type CliIo } from './io.js';
@@ -59,7 +59,7 @@ async function burnOne(
     let shown = -1;
     data.on('update', (_s, a: DiscFormat2DataEventArgs) => {
       if (over) return;
-      const now = PHASES[a.currentAction] ?? `action ${a.currentAction}`;
+      const now = phaseOf(a);
       const written = a.sectorCount !== undefined && a.blocksWritten !== undefined;
       if (json) {
         if (now !== phase || written) {
@@ -108,6 +108,12 @@ export async function duplicateCommand(
   const interrupt = new Interrupt(io);
   try {
     checkBurnOptions(o);
+    if (o.log !== undefined || o.report !== undefined) {
+      // One log is one drive's run (docs/burn-log.md, "For burn"): burn each drive on its own.
+      throw invalidArgument(
+        '--log and --report record one drive: they cannot be combined with --also',
+      );
+    }
     if (image === '-') {
       throw invalidArgument('standard input can be burned to one recorder only (no --also)');
     }

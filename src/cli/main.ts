@@ -236,6 +236,8 @@ program
   .option('--also <recorders...>', 'burn the same image to these recorders too, at the same time')
   .option('--json', 'print one JSON object per update (with its phase), then a result object')
   .option('--force', FORCE_HELP)
+  .option('--log <file>', 'keep the whole burn as NDJSON: header, phases, updates, retries, result')
+  .option('--report <file.html>', 'write the HTML report (speed and buffer charts) at the end')
   .addHelpText('after', EXCLUSIVE_HELP)
   .action(async (recorder: string, image: string, _o: unknown, cmd: Command) => {
     const o = cmd.opts<{ also?: string[] }>();

@@ -55,13 +55,14 @@ export async function closeThenReport(
   json: boolean,
   error: unknown,
   figures: Record<string, unknown>,
+  onResult?: (result: Record<string, unknown>) => Promise<void>,
 ): Promise<number> {
   const closeError = await closeRecorder(recorder);
   interrupt.dispose();
-  if (json) {
-    const fields = { ...figures, ...closeFields(closeError) };
-    println(io.stdout, JSON.stringify(jsonResult(error ?? closeError, fields)));
-  }
+  const result = jsonResult(error ?? closeError, { ...figures, ...closeFields(closeError) });
+  if (json) println(io.stdout, JSON.stringify(result));
+  // The burn log's result (burn --log): the same object, a failed close included.
+  await onResult?.(result);
   return afterClose(io, exitCodeFor(error), closeError);
 }
 
