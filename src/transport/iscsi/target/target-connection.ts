@@ -1,0 +1,437 @@
+// One initiator connection to the discwright iSCSI target (RFC 7143, ErrorRecoveryLevel 0, one
+// connection per session): login (target-login.ts), then the full feature phase: SCSI Command
+// executed on the logical unit through the target's per-LUN queue, immediate data and R2T /
+// Data-Out gathering (MaxOutstandingR2T 1, InitialR2T Yes), Data-In / SCSI Response
+// (target-task.ts), NOP-Out → NOP-In, Text (SendTargets), Task Management, Logout. Every PDU is
+// framed against our MaxRecvDataSegmentLength before its data is buffered; a PDU with an unknown
+// opcode gets a Reject; any other protocol fault closes this connection only. Commands run one at
+// a time in CmdSN order, so at most one write buffer (≤ MAX_TRANSFER_BYTES) is held.
+
+import type net from 'node:net';
+import type { ScsiResult } from '../../../scsi/command.js';
+import { snGreater } from '../cmdsn-window.js';
+import { PduFramer, frameParts } from '../framer.js';
+import { decodeInitiatorBhs } from '../pdu-initiator.js';
+import { RESERVED_TAG, decodeLun, frameOpcode, type PduFrame } from '../pdu-layout.js';
+import { encodeBhs, pduData } from '../pdu.js';
+import type { SessionParameters } from '../negotiate.js';
+import { TaskManagementFunction as TMF, TaskManagementResponse as TMR } from '../pdu-types.js';
+import type { DataOutPdu, InitiatorPdu, ScsiCommandPdu, TargetPdu } from '../pdu-types.js';
+import { decodeTextPairs, encodeTextPairs } from '../text.js';
+import { TargetLogin, type LoginResult } from './target-login.js';
+import {
+  INVALID_FIELD_IN_CDB,
+  LUN_NOT_SUPPORTED,
+  answerPdus,
+  targetLevelAnswer,
+} from './target-task.js';
+
+/** What a connection needs from its target. */
+export interface ConnectionHost {
+  readonly targetName: string;
+  readonly portal: string;
+  readonly lunCount: number;
+  /** Runs `command` on LUN `lun` after every earlier command of that LUN (any session). */
+  runOnLun(lun: number, p: ScsiCommandPdu, dataOut: Uint8Array): Promise<ScsiResult>;
+  nextTsih(): number;
+  event(e: ConnectionEvent): void;
+}
+
+export type ConnectionEvent =
+  | { kind: 'login'; peer: string; initiator: string; sessionType: 'Normal' | 'Discovery' }
+  | { kind: 'logout'; peer: string; initiator: string }
+  | { kind: 'closed'; peer: string; reason: string };
+
+/** Largest Expected Data Transfer Length served; larger commands get 05/24/00. */
+export const MAX_TRANSFER_BYTES = 16 * 1024 * 1024;
+/** Commands the target queues per connection (MaxCmdSN − ExpCmdSN + 1). */
+const WINDOW = 16;
+/** Bounds on a silent initiator: the whole login, and each wait for Data-Out. */
+const LOGIN_TIMEOUT_MS = 15_000;
+const DATA_OUT_TIMEOUT_MS = 30_000;
+/** MaxRecvDataSegmentLength in force during login (RFC 7143 §13.12). */
+const LOGIN_SEGMENT_LIMIT = 8192;
+
+const EMPTY = new Uint8Array(0);
+
+/** A protocol fault of the initiator: this connection is closed (ERL 0). */
+class ProtocolFault extends Error {}
+
+interface Gathering {
+  readonly pdu: ScsiCommandPdu;
+  readonly data: Uint8Array;
+  received: number;
+  /** End of the data the outstanding R2T asked for. */
+  burstEnd: number;
+  ttt: number;
+  resolve(): void;
+}
+
+export class TargetConnection {
+  readonly #socket: net.Socket;
+  readonly #host: ConnectionHost;
+  readonly #peer: string;
+  readonly #framer = new PduFramer();
+  #login: TargetLogin;
+  #session: LoginResult | undefined;
+  #params: SessionParameters | undefined;
+  #statSn: number;
+  #expCmdSn = 0;
+  #maxCmdSn = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #gathering: Gathering | undefined;
+  #nextTtt = 1;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #loggedOut = false;
+
+  constructor(socket: net.Socket, host: ConnectionHost) {
+    this.#socket = socket;
+    this.#host = host;
+    this.#peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.#statSn = (Math.random() * 0x10000) >>> 0;
+    this.#login = new TargetLogin({
+      targetName: host.targetName,
+      tsih: host.nextTsih(),
+      statSn: this.#statSn,
+    });
+    this.#framer.maxDataSegmentLength = LOGIN_SEGMENT_LIMIT;
+    this.#arm(LOGIN_TIMEOUT_MS, 'login timed out');
+    socket.on('error', () => this.close('socket error'));
+    socket.on('close', () =>
+      this.close(this.#loggedOut ? 'logged out' : 'connection closed by the initiator'),
+    );
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+  }
+
+  get initiatorName(): string | undefined {
+    return this.#session?.initiatorName;
+  }
+
+  /** Ends the connection (Ctrl-C, a fault): nothing more is sent or run. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#socket.destroy();
+    this.#host.event({ kind: 'closed', peer: this.#peer, reason });
+  }
+
+  #arm(ms: number, reason: string): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.close(reason), ms);
+    this.#timer.unref();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    this.#framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    try {
+      for (;;) {
+        const frame = this.#framer.nextFrame();
+        if (frame === undefined || this.#closed) return;
+        this.#onFrame(frame);
+      }
+    } catch (e) {
+      this.close(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  #onFrame(frame: PduFrame): void {
+    const opcode = frameOpcode(frame);
+    const p = decodeInitiatorBhs(opcode, frame.bhs, frame.data);
+    if (p === undefined || frame.ahs.length > 0) {
+      // Unknown opcodes (SNACK at ERL 0 among them) and AHS (extended CDBs) are not served.
+      if (this.#session === undefined) throw new ProtocolFault('unexpected PDU during login');
+      this.#send({
+        type: 'reject',
+        reason: p === undefined ? 0x04 : 0x09, // command not supported | invalid PDU field
+        ...this.#sn(true),
+        dataSnR2tSn: 0,
+        data: frame.bhs.slice(),
+      });
+      return;
+    }
+    if (this.#session === undefined) {
+      if (p.type !== 'login-request') throw new ProtocolFault(`${p.type} before login`);
+      this.#onLogin(p);
+      return;
+    }
+    this.#onPdu(p);
+  }
+
+  #onLogin(p: InitiatorPdu & { type: 'login-request' }): void {
+    const step = this.#login.step(p);
+    this.#writePdu(step.response);
+    if (step.done === 'continue') return;
+    if (step.done === 'fail') {
+      this.#socket.end();
+      this.close(`login refused: ${step.reason ?? ''}`);
+      return;
+    }
+    const s = step.done;
+    this.#session = s;
+    this.#params = s.params;
+    this.#statSn = s.statSn;
+    this.#expCmdSn = s.expCmdSn;
+    this.#maxCmdSn = (s.expCmdSn + WINDOW - 1) >>> 0;
+    // The negotiation is the initiator's code run from the other side: its "target" length is
+    // the peer's (the initiator's) declaration, its "initiator" length is ours.
+    this.#framer.maxDataSegmentLength = s.params.initiatorMaxRecvDataSegmentLength;
+    this.#framer.digests = { headerDigest: s.params.headerDigest, dataDigest: s.params.dataDigest };
+    clearTimeout(this.#timer);
+    this.#host.event({
+      kind: 'login',
+      peer: this.#peer,
+      initiator: s.initiatorName,
+      sessionType: s.sessionType,
+    });
+  }
+
+  /** Checks and takes the CmdSN of a non-immediate PDU (ordered delivery on one connection). */
+  #takeCmdSn(cmdSn: number): void {
+    if (cmdSn !== this.#expCmdSn || snGreater(cmdSn, this.#maxCmdSn)) {
+      throw new ProtocolFault(
+        `CmdSN ${cmdSn} where ${this.#expCmdSn} (window to ${this.#maxCmdSn}) was expected`,
+      );
+    }
+    this.#expCmdSn = (cmdSn + 1) >>> 0;
+  }
+
+  #onPdu(p: InitiatorPdu): void {
+    const discovery = this.#session?.sessionType === 'Discovery';
+    if (discovery && p.type !== 'text-request' && p.type !== 'logout-request') {
+      throw new ProtocolFault(`${p.type} in a discovery session`);
+    }
+    switch (p.type) {
+      case 'scsi-command':
+        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
+        this.#onCommand(p);
+        return;
+      case 'data-out':
+        this.#onDataOut(p);
+        return;
+      case 'nop-out':
+        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
+        if (p.initiatorTaskTag === RESERVED_TAG) return; // an answer to a ping we never send
+        this.#send({
+          type: 'nop-in',
+          lun: p.lun,
+          initiatorTaskTag: p.initiatorTaskTag,
+          targetTransferTag: RESERVED_TAG,
+          ...this.#sn(true),
+          data: p.data.slice(0, this.#params!.targetMaxRecvDataSegmentLength),
+        });
+        return;
+      case 'text-request':
+        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
+        this.#onText(p);
+        return;
+      case 'task-management-request': {
+        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
+        const supported = p.function === TMF.ABORT_TASK || p.function === TMF.ABORT_TASK_SET;
+        // Commands run one at a time and cannot be cut short on the drive: once the queue
+        // ahead is drained, no task of the set is left (docs/iscsi.md, "Target").
+        this.#enqueue(() => {
+          this.#send({
+            type: 'task-management-response',
+            response: supported ? TMR.FUNCTION_COMPLETE : TMR.FUNCTION_NOT_SUPPORTED,
+            initiatorTaskTag: p.initiatorTaskTag,
+            ...this.#sn(true),
+          });
+        });
+        return;
+      }
+      case 'logout-request':
+        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
+        this.#enqueue(() => {
+          this.#send({
+            type: 'logout-response',
+            response: 0,
+            initiatorTaskTag: p.initiatorTaskTag,
+            ...this.#sn(true),
+            time2Wait: 0,
+            time2Retain: 0,
+          });
+          this.#host.event({
+            kind: 'logout',
+            peer: this.#peer,
+            initiator: this.#session!.initiatorName,
+          });
+          this.#loggedOut = true;
+          this.#socket.end();
+        });
+        return;
+      case 'login-request':
+        throw new ProtocolFault('Login Request in the full feature phase');
+    }
+  }
+
+  #onText(p: InitiatorPdu & { type: 'text-request' }): void {
+    if (p.continue || p.targetTransferTag !== RESERVED_TAG) {
+      throw new ProtocolFault('multi-PDU text negotiation is not supported');
+    }
+    const replies: [string, string][] = [];
+    for (const [key, value] of decodeTextPairs(p.data)) {
+      if (key === 'SendTargets') {
+        if (value === 'All' || value === '' || value === this.#host.targetName) {
+          replies.push(['TargetName', this.#host.targetName]);
+          replies.push(['TargetAddress', `${this.#host.portal},1`]);
+        }
+      } else replies.push([key, 'NotUnderstood']);
+    }
+    this.#send({
+      type: 'text-response',
+      final: true,
+      continue: false,
+      lun: p.lun,
+      initiatorTaskTag: p.initiatorTaskTag,
+      targetTransferTag: RESERVED_TAG,
+      ...this.#sn(true),
+      data: encodeTextPairs(replies),
+    });
+  }
+
+  #onCommand(p: ScsiCommandPdu): void {
+    const params = this.#params!;
+    const edtl = p.expectedDataTransferLength;
+    if (p.data.length > 0) {
+      if (!p.write || !params.immediateData) throw new ProtocolFault('unexpected immediate data');
+      if (p.data.length > Math.min(edtl, params.firstBurstLength)) {
+        throw new ProtocolFault(`${p.data.length} bytes of immediate data exceed the burst`);
+      }
+    }
+    if (!p.final) throw new ProtocolFault('unsolicited Data-Out announced with InitialR2T=Yes');
+    // Immediate data of a queued command must outlive the socket chunk it arrived in.
+    const immediate = p.data.length > 0 ? p.data.slice() : EMPTY;
+    this.#enqueue(() => this.#execute(p, immediate));
+  }
+
+  async #execute(p: ScsiCommandPdu, immediate: Uint8Array): Promise<void> {
+    const edtl = p.expectedDataTransferLength;
+    const lun = decodeLun(p.lun);
+    let r: ScsiResult | undefined;
+    if (p.read && p.write)
+      r = INVALID_FIELD_IN_CDB(); // bidirectional commands: none in MMC
+    else if (edtl > MAX_TRANSFER_BYTES) r = INVALID_FIELD_IN_CDB();
+    else r = targetLevelAnswer(p, this.#host.lunCount);
+    if (r === undefined && (lun === undefined || lun >= this.#host.lunCount)) {
+      r = LUN_NOT_SUPPORTED();
+    }
+    if (r === undefined) {
+      let data = EMPTY;
+      if (p.write && edtl > 0) {
+        data = new Uint8Array(edtl);
+        data.set(immediate);
+        await this.#gather(p, data, immediate.length);
+        if (this.#closed) return;
+      }
+      r = await this.#host.runOnLun(lun!, p, data);
+    }
+    if (this.#closed) return;
+    const params = this.#params!;
+    const pdus = answerPdus(
+      p,
+      r,
+      { maxDataSegment: params.targetMaxRecvDataSegmentLength, maxBurst: params.maxBurstLength },
+      (takes) => this.#sn(takes),
+    );
+    this.#socket.cork();
+    for (const pdu of pdus) this.#writePdu(pdu);
+    this.#socket.uncork();
+    // A reader slower than the drive holds at most one answer in memory.
+    if (this.#socket.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        this.#socket.once('drain', resolve);
+        this.#socket.once('close', resolve);
+      });
+    }
+  }
+
+  /** Solicits the rest of a write's data with R2Ts, one burst at a time. */
+  #gather(p: ScsiCommandPdu, data: Uint8Array, received: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const g: Gathering = { pdu: p, data, received, burstEnd: received, ttt: 0, resolve };
+      this.#gathering = g;
+      this.#solicit(g);
+    });
+  }
+
+  #solicit(g: Gathering): void {
+    if (g.received >= g.data.length) {
+      clearTimeout(this.#timer);
+      this.#gathering = undefined;
+      g.resolve();
+      return;
+    }
+    const length = Math.min(this.#params!.maxBurstLength, g.data.length - g.received);
+    g.burstEnd = g.received + length;
+    g.ttt = this.#nextTtt;
+    this.#nextTtt = this.#nextTtt >= 0x7fffffff ? 1 : this.#nextTtt + 1;
+    this.#send({
+      type: 'r2t',
+      lun: g.pdu.lun,
+      initiatorTaskTag: g.pdu.initiatorTaskTag,
+      targetTransferTag: g.ttt,
+      ...this.#sn(false),
+      r2tSn: 0,
+      bufferOffset: g.received,
+      desiredDataTransferLength: length,
+    });
+    this.#arm(DATA_OUT_TIMEOUT_MS, 'no Data-Out within 30 s');
+  }
+
+  #onDataOut(p: DataOutPdu): void {
+    const g = this.#gathering;
+    if (g === undefined || p.initiatorTaskTag !== g.pdu.initiatorTaskTag) {
+      throw new ProtocolFault('Data-Out for no outstanding R2T');
+    }
+    // DataPDUInOrder and DataSequenceInOrder are Yes: each PDU continues where the last ended.
+    if (p.targetTransferTag !== g.ttt || p.bufferOffset !== g.received) {
+      throw new ProtocolFault(`Data-Out at offset ${p.bufferOffset}, ${g.received} expected`);
+    }
+    if (g.received + p.data.length > g.burstEnd) {
+      throw new ProtocolFault('Data-Out beyond the burst the R2T asked for');
+    }
+    g.data.set(p.data, g.received);
+    g.received += p.data.length;
+    if (p.final) {
+      if (g.received !== g.burstEnd) throw new ProtocolFault('burst ended short of the R2T');
+      this.#solicit(g);
+    } else if (g.received === g.burstEnd) {
+      throw new ProtocolFault('burst complete without the F bit');
+    }
+  }
+
+  #enqueue(job: () => Promise<void> | void): void {
+    this.#queued++;
+    this.#queue = this.#queue
+      .then(job)
+      .catch((e: unknown) => this.close(e instanceof Error ? e.message : String(e)))
+      .finally(() => {
+        this.#queued--;
+        // The window slides as commands complete; MaxCmdSN never moves back.
+        const max = (this.#expCmdSn + WINDOW - 1 - this.#queued) >>> 0;
+        if (snGreater(max, this.#maxCmdSn)) this.#maxCmdSn = max;
+      });
+  }
+
+  /** StatSN (taken when `takes`), ExpCmdSN and MaxCmdSN for the next target PDU. */
+  #sn(takes: boolean): { statSn: number; expCmdSn: number; maxCmdSn: number } {
+    const statSn = this.#statSn;
+    if (takes) this.#statSn = (statSn + 1) >>> 0;
+    return { statSn, expCmdSn: this.#expCmdSn, maxCmdSn: this.#maxCmdSn };
+  }
+
+  #send(p: TargetPdu): void {
+    this.#writePdu(p);
+  }
+
+  #writePdu(p: TargetPdu): void {
+    if (this.#closed || this.#socket.destroyed) return;
+    // Digests start after the final Login Response (the framer's are switched on after it).
+    const parts = frameParts(encodeBhs(p), pduData(p), this.#framer.digests);
+    for (const part of parts) this.#socket.write(part);
+  }
+}

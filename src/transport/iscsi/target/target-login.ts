@@ -1,0 +1,240 @@
+// The target's side of the iSCSI login phase (RFC 7143 §6.3, §11.12-§11.13): one LoginResponse
+// per Login Request, the security stage with AuthMethod None only (CHAP is not implemented yet,
+// docs/iscsi.md "Target"), and the operational stage answered with the initiator's own
+// negotiation rules (negotiate.ts: a target that never offers first answers every key as a
+// proposal, min/max/OR/AND/list per §13). Multi-PDU login text (the C bit) is refused. Pure.
+
+import { DwError } from '../../../errors.js';
+import {
+  OperationalNegotiation,
+  type OperationalOffer,
+  type SessionParameters,
+} from '../negotiate.js';
+import { LoginStage, type LoginRequestPdu, type LoginResponsePdu } from '../pdu-types.js';
+import { decodeTextPairs, encodeTextPairs } from '../text.js';
+
+/** Login status classes and details the target answers with (RFC 7143 §11.13.5). */
+export const LoginStatus = {
+  SUCCESS: [0, 0],
+  INITIATOR_ERROR: [2, 0x00],
+  AUTHENTICATION_FAILURE: [2, 0x01],
+  TARGET_NOT_FOUND: [2, 0x03],
+  UNSUPPORTED_VERSION: [2, 0x05],
+  MISSING_PARAMETER: [2, 0x07],
+  SESSION_TYPE_NOT_SUPPORTED: [2, 0x09],
+  INVALID_DURING_LOGIN: [2, 0x0b],
+} as const;
+
+/** What the target offers in the operational stage. */
+export const TARGET_OFFER: OperationalOffer = {
+  headerDigest: ['None', 'CRC32C'],
+  dataDigest: ['None', 'CRC32C'],
+  // Our MaxRecvDataSegmentLength: the framer refuses larger PDUs before buffering them.
+  maxRecvDataSegmentLength: 262144,
+  maxBurstLength: 1048576,
+  firstBurstLength: 262144,
+  // InitialR2T=Yes (OR: it wins): no unsolicited Data-Out PDUs, only immediate data and R2Ts.
+  initialR2T: true,
+  immediateData: true,
+  maxOutstandingR2T: 1,
+  defaultTime2Wait: 2,
+  defaultTime2Retain: 0,
+};
+
+/** Keys of the login phase that are not operational parameters. */
+const LOGIN_KEYS = new Set([
+  'InitiatorName',
+  'InitiatorAlias',
+  'TargetName',
+  'SessionType',
+  'AuthMethod',
+]);
+
+export interface TargetLoginConfig {
+  readonly targetName: string;
+  readonly targetAlias?: string;
+  /** TSIH given to the session when the login completes (1..65535). */
+  readonly tsih: number;
+  /** StatSN of the first response. */
+  readonly statSn: number;
+}
+
+/** A completed login. */
+export interface LoginResult {
+  readonly params: SessionParameters;
+  readonly initiatorName: string;
+  readonly sessionType: 'Normal' | 'Discovery';
+  readonly isid: Uint8Array;
+  readonly tsih: Uint8Array;
+  /** ExpCmdSN after login: the CmdSN of the login requests. */
+  readonly expCmdSn: number;
+  /** The next StatSN to send. */
+  readonly statSn: number;
+}
+
+/** What to do after one request: send `response`; then end the login as `done` says. */
+export interface LoginStep {
+  readonly response: LoginResponsePdu;
+  /** 'continue': wait for the next request; 'fail': close after sending; else the session. */
+  readonly done: 'continue' | 'fail' | LoginResult;
+  /** Why a failed login failed, for the log. */
+  readonly reason?: string;
+}
+
+/** One connection's login, fed the Login Requests one at a time. */
+export class TargetLogin {
+  readonly #config: TargetLoginConfig;
+  readonly #negotiation = new OperationalNegotiation(TARGET_OFFER);
+  #statSn: number;
+  #initiatorName: string | undefined;
+  #sessionType: 'Normal' | 'Discovery' | undefined;
+  #replies: [string, string][] = [];
+  #securityDone = false;
+
+  constructor(config: TargetLoginConfig) {
+    this.#config = config;
+    this.#statSn = config.statSn;
+  }
+
+  /** The answer to one Login Request. Never throws: every fault becomes a failed login. */
+  step(p: LoginRequestPdu): LoginStep {
+    try {
+      return this.#step(p);
+    } catch (e) {
+      // A key value outside its range (negotiate.ts throws a DwError) is the initiator's error.
+      const reason = e instanceof DwError ? e.message : String(e);
+      return this.#fail(p, LoginStatus.INITIATOR_ERROR, reason);
+    }
+  }
+
+  #step(p: LoginRequestPdu): LoginStep {
+    if (p.versionMin > 0) {
+      return this.#fail(p, LoginStatus.UNSUPPORTED_VERSION, `version ${p.versionMin}`);
+    }
+    if (p.continue) {
+      return this.#fail(p, LoginStatus.INITIATOR_ERROR, 'multi-PDU login text is not supported');
+    }
+    if (p.csg === 2 || (p.transit && (p.nsg === 2 || p.nsg <= p.csg))) {
+      return this.#fail(p, LoginStatus.INITIATOR_ERROR, `stage ${p.csg} to ${p.nsg}`);
+    }
+    const pairs = decodeTextPairs(p.data);
+    const replies: [string, string][] = [];
+    const operational: [string, string][] = [];
+    for (const [key, value] of pairs) {
+      if (key === 'InitiatorName') this.#initiatorName = value;
+      else if (key === 'SessionType') {
+        if (value !== 'Normal' && value !== 'Discovery') {
+          return this.#fail(p, LoginStatus.SESSION_TYPE_NOT_SUPPORTED, `SessionType=${value}`);
+        }
+        this.#sessionType = value;
+      } else if (key === 'TargetName') {
+        if (value !== this.#config.targetName) {
+          return this.#fail(p, LoginStatus.TARGET_NOT_FOUND, `no target ${value}`);
+        }
+      } else if (key === 'AuthMethod') {
+        if (!value.split(',').includes('None')) {
+          return this.#fail(p, LoginStatus.AUTHENTICATION_FAILURE, `AuthMethod=${value}`);
+        }
+        replies.push(['AuthMethod', 'None']);
+      } else if (key.startsWith('CHAP_')) {
+        return this.#fail(p, LoginStatus.AUTHENTICATION_FAILURE, 'CHAP is not implemented');
+      } else if (!LOGIN_KEYS.has(key)) operational.push([key, value]);
+    }
+    if (this.#initiatorName === undefined) {
+      return this.#fail(p, LoginStatus.MISSING_PARAMETER, 'no InitiatorName');
+    }
+    const sessionType = this.#sessionType ?? 'Normal';
+    if (
+      sessionType === 'Normal' &&
+      !pairs.some(([k]) => k === 'TargetName') &&
+      !this.#securityDone
+    ) {
+      return this.#fail(p, LoginStatus.MISSING_PARAMETER, 'no TargetName');
+    }
+    if (p.csg === LoginStage.SECURITY_NEGOTIATION && !this.#securityDone) {
+      replies.push(['TargetPortalGroupTag', '1']);
+      if (this.#config.targetAlias !== undefined) {
+        replies.push(['TargetAlias', this.#config.targetAlias]);
+      }
+    }
+    if (operational.length > 0) {
+      replies.push(...this.#negotiation.receive(operational));
+    }
+    if (p.csg === LoginStage.SECURITY_NEGOTIATION) this.#securityDone = true;
+    // MaxRecvDataSegmentLength is declarative: ours goes once, in the operational stage.
+    if (p.csg === LoginStage.LOGIN_OPERATIONAL_NEGOTIATION || p.nsg === 3) {
+      if (!this.#replies.some(([k]) => k === 'MaxRecvDataSegmentLength')) {
+        const ours: [string, string] = [
+          'MaxRecvDataSegmentLength',
+          String(TARGET_OFFER.maxRecvDataSegmentLength),
+        ];
+        replies.push(ours);
+        this.#replies.push(ours);
+      }
+    }
+    const final = p.transit && p.nsg === LoginStage.FULL_FEATURE_PHASE;
+    const response = this.#response(p, {
+      transit: p.transit,
+      nsg: p.transit ? p.nsg : 0,
+      status: LoginStatus.SUCCESS,
+      data: encodeTextPairs(replies),
+      tsih: final ? this.#config.tsih : 0,
+    });
+    if (!final) return { response, done: 'continue' };
+    return {
+      response,
+      done: {
+        params: this.#negotiation.result(),
+        initiatorName: this.#initiatorName,
+        sessionType,
+        isid: p.isid,
+        tsih: response.tsih,
+        expCmdSn: p.cmdSn,
+        statSn: this.#statSn,
+      },
+    };
+  }
+
+  #fail(p: LoginRequestPdu, status: readonly [number, number], reason: string): LoginStep {
+    const response = this.#response(p, {
+      transit: false,
+      nsg: 0,
+      status,
+      data: new Uint8Array(0),
+      tsih: 0,
+    });
+    return { response, done: 'fail', reason };
+  }
+
+  #response(
+    p: LoginRequestPdu,
+    o: {
+      transit: boolean;
+      nsg: number;
+      status: readonly [number, number];
+      data: Uint8Array;
+      tsih: number;
+    },
+  ): LoginResponsePdu {
+    const statSn = this.#statSn;
+    this.#statSn = (statSn + 1) >>> 0;
+    return {
+      type: 'login-response',
+      transit: o.transit,
+      continue: false,
+      csg: p.csg,
+      nsg: o.nsg,
+      versionMax: 0,
+      versionActive: 0,
+      isid: p.isid,
+      tsih: new Uint8Array([o.tsih >> 8, o.tsih & 0xff]),
+      initiatorTaskTag: p.initiatorTaskTag,
+      statSn,
+      expCmdSn: p.cmdSn,
+      maxCmdSn: p.cmdSn,
+      statusClass: o.status[0],
+      statusDetail: o.status[1],
+      data: o.data,
+    };
+  }
+}
