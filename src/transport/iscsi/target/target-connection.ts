@@ -17,7 +17,8 @@ import { encodeBhs, pduData } from '../pdu.js';
 import type { SessionParameters } from '../negotiate.js';
 import { TaskManagementFunction as TMF, TaskManagementResponse as TMR } from '../pdu-types.js';
 import type { DataOutPdu, InitiatorPdu, ScsiCommandPdu, TargetPdu } from '../pdu-types.js';
-import { decodeTextPairs, encodeTextPairs } from '../text.js';
+import { DataOutGathering } from './target-data-out.js';
+import { textAnswer } from './target-text.js';
 import { TargetLogin, type LoginResult } from './target-login.js';
 import {
   INVALID_FIELD_IN_CDB,
@@ -57,16 +58,6 @@ const EMPTY = new Uint8Array(0);
 /** A protocol fault of the initiator: this connection is closed (ERL 0). */
 class ProtocolFault extends Error {}
 
-interface Gathering {
-  readonly pdu: ScsiCommandPdu;
-  readonly data: Uint8Array;
-  received: number;
-  /** End of the data the outstanding R2T asked for. */
-  burstEnd: number;
-  ttt: number;
-  resolve(): void;
-}
-
 export class TargetConnection {
   readonly #socket: net.Socket;
   readonly #host: ConnectionHost;
@@ -80,7 +71,7 @@ export class TargetConnection {
   #maxCmdSn = 0;
   #queue: Promise<void> = Promise.resolve();
   #queued = 0;
-  #gathering: Gathering | undefined;
+  #gathering: { g: DataOutGathering; resolve: () => void } | undefined;
   #nextTtt = 1;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -144,7 +135,7 @@ export class TargetConnection {
     if (p === undefined || frame.ahs.length > 0) {
       // Unknown opcodes (SNACK at ERL 0 among them) and AHS (extended CDBs) are not served.
       if (this.#session === undefined) throw new ProtocolFault('unexpected PDU during login');
-      this.#send({
+      this.#writePdu({
         type: 'reject',
         reason: p === undefined ? 0x04 : 0x09, // command not supported | invalid PDU field
         ...this.#sn(true),
@@ -215,7 +206,7 @@ export class TargetConnection {
       case 'nop-out':
         if (!p.immediate) this.#takeCmdSn(p.cmdSn);
         if (p.initiatorTaskTag === RESERVED_TAG) return; // an answer to a ping we never send
-        this.#send({
+        this.#writePdu({
           type: 'nop-in',
           lun: p.lun,
           initiatorTaskTag: p.initiatorTaskTag,
@@ -234,7 +225,7 @@ export class TargetConnection {
         // Commands run one at a time and cannot be cut short on the drive: once the queue
         // ahead is drained, no task of the set is left (docs/iscsi.md, "Target").
         this.#enqueue(() => {
-          this.#send({
+          this.#writePdu({
             type: 'task-management-response',
             response: supported ? TMR.FUNCTION_COMPLETE : TMR.FUNCTION_NOT_SUPPORTED,
             initiatorTaskTag: p.initiatorTaskTag,
@@ -246,7 +237,7 @@ export class TargetConnection {
       case 'logout-request':
         if (!p.immediate) this.#takeCmdSn(p.cmdSn);
         this.#enqueue(() => {
-          this.#send({
+          this.#writePdu({
             type: 'logout-response',
             response: 0,
             initiatorTaskTag: p.initiatorTaskTag,
@@ -272,16 +263,7 @@ export class TargetConnection {
     if (p.continue || p.targetTransferTag !== RESERVED_TAG) {
       throw new ProtocolFault('multi-PDU text negotiation is not supported');
     }
-    const replies: [string, string][] = [];
-    for (const [key, value] of decodeTextPairs(p.data)) {
-      if (key === 'SendTargets') {
-        if (value === 'All' || value === '' || value === this.#host.targetName) {
-          replies.push(['TargetName', this.#host.targetName]);
-          replies.push(['TargetAddress', `${this.#host.portal},1`]);
-        }
-      } else replies.push([key, 'NotUnderstood']);
-    }
-    this.#send({
+    this.#writePdu({
       type: 'text-response',
       final: true,
       continue: false,
@@ -289,7 +271,7 @@ export class TargetConnection {
       initiatorTaskTag: p.initiatorTaskTag,
       targetTransferTag: RESERVED_TAG,
       ...this.#sn(true),
-      data: encodeTextPairs(replies),
+      data: textAnswer(p.data, this.#host.targetName, this.#host.portal),
     });
   }
 
@@ -352,56 +334,36 @@ export class TargetConnection {
   /** Solicits the rest of a write's data with R2Ts, one burst at a time. */
   #gather(p: ScsiCommandPdu, data: Uint8Array, received: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const g: Gathering = { pdu: p, data, received, burstEnd: received, ttt: 0, resolve };
-      this.#gathering = g;
-      this.#solicit(g);
+      this.#gathering = { g: new DataOutGathering(p, data, received), resolve };
+      this.#solicit();
     });
   }
 
-  #solicit(g: Gathering): void {
-    if (g.received >= g.data.length) {
+  /** Sends the next R2T, or hands the complete data on. */
+  #solicit(): void {
+    const { g, resolve } = this.#gathering!;
+    this.#nextTtt = this.#nextTtt >= 0x7fffffff ? 1 : this.#nextTtt + 1;
+    const r2t = g.nextBurst(this.#params!.maxBurstLength, this.#nextTtt);
+    if (r2t === undefined) {
       clearTimeout(this.#timer);
       this.#gathering = undefined;
-      g.resolve();
+      resolve();
       return;
     }
-    const length = Math.min(this.#params!.maxBurstLength, g.data.length - g.received);
-    g.burstEnd = g.received + length;
-    g.ttt = this.#nextTtt;
-    this.#nextTtt = this.#nextTtt >= 0x7fffffff ? 1 : this.#nextTtt + 1;
-    this.#send({
+    this.#writePdu({
       type: 'r2t',
       lun: g.pdu.lun,
       initiatorTaskTag: g.pdu.initiatorTaskTag,
-      targetTransferTag: g.ttt,
+      targetTransferTag: this.#nextTtt,
       ...this.#sn(false),
-      r2tSn: 0,
-      bufferOffset: g.received,
-      desiredDataTransferLength: length,
+      ...r2t,
     });
     this.#arm(DATA_OUT_TIMEOUT_MS, 'no Data-Out within 30 s');
   }
 
   #onDataOut(p: DataOutPdu): void {
-    const g = this.#gathering;
-    if (g === undefined || p.initiatorTaskTag !== g.pdu.initiatorTaskTag) {
-      throw new ProtocolFault('Data-Out for no outstanding R2T');
-    }
-    // DataPDUInOrder and DataSequenceInOrder are Yes: each PDU continues where the last ended.
-    if (p.targetTransferTag !== g.ttt || p.bufferOffset !== g.received) {
-      throw new ProtocolFault(`Data-Out at offset ${p.bufferOffset}, ${g.received} expected`);
-    }
-    if (g.received + p.data.length > g.burstEnd) {
-      throw new ProtocolFault('Data-Out beyond the burst the R2T asked for');
-    }
-    g.data.set(p.data, g.received);
-    g.received += p.data.length;
-    if (p.final) {
-      if (g.received !== g.burstEnd) throw new ProtocolFault('burst ended short of the R2T');
-      this.#solicit(g);
-    } else if (g.received === g.burstEnd) {
-      throw new ProtocolFault('burst complete without the F bit');
-    }
+    if (this.#gathering === undefined) throw new ProtocolFault('Data-Out for no outstanding R2T');
+    if (this.#gathering.g.accept(p)) this.#solicit();
   }
 
   #enqueue(job: () => Promise<void> | void): void {
@@ -422,10 +384,6 @@ export class TargetConnection {
     const statSn = this.#statSn;
     if (takes) this.#statSn = (statSn + 1) >>> 0;
     return { statSn, expCmdSn: this.#expCmdSn, maxCmdSn: this.#maxCmdSn };
-  }
-
-  #send(p: TargetPdu): void {
-    this.#writePdu(p);
   }
 
   #writePdu(p: TargetPdu): void {
