@@ -180,6 +180,25 @@ program
   });
 
 program
+  .command('serve')
+  .description('serve virtual drives as an iSCSI target (LUN 0 the first) until Ctrl-C')
+  .argument('<virtual-address...>', 'virtual:<media>[?image=<file>…], one per LUN')
+  .option('--listen <host:port>', 'address to listen on', '127.0.0.1:3260')
+  .option('--iqn <name>', 'the target name', 'iqn.2026-01.dev.discwright:serve')
+  .option('--no-auth', 'allow a non-loopback --listen without CHAP (prints a warning)')
+  .option('--json', 'print one JSON object per line')
+  .action(async (addresses: string[], _o: unknown, cmd: Command) => {
+    const { serveCommand } = await import('./serve.js');
+    const o = cmd.opts<{ listen: string; iqn: string; auth: boolean; json?: boolean }>();
+    exitCode = await serveCommand(io, addresses, {
+      listen: o.listen,
+      iqn: o.iqn,
+      noAuth: !o.auth,
+      ...(o.json === true ? { json: true } : {}),
+    });
+  });
+
+program
   .command('demo')
   .description(
     'write a generated image to a virtual DVD+R (no hardware needed) and show the result',
