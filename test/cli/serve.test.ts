@@ -18,11 +18,12 @@ describe('discwright serve', () => {
     let child: ReturnType<typeof start> | undefined;
     try {
       const img = join(dir, 'd.img');
-      child = start(['serve', `virtual:dvd+r?image=${img}`, '--listen', '127.0.0.1:0', '--json']);
-      const ended = collectOpen(child);
+      const c = start(['serve', `virtual:dvd+r?image=${img}`, '--listen', '127.0.0.1:0', '--json']);
+      child = c;
+      const ended = collectOpen(c);
       const lines: Record<string, unknown>[] = [];
       const listening = new Promise<Record<string, unknown>>((resolve) =>
-        onJsonLines(child, (l) => {
+        onJsonLines(c, (l) => {
           lines.push(l);
           if (l.event === 'listening') resolve(l);
         }),
@@ -36,7 +37,7 @@ describe('discwright serve', () => {
       assert.equal(r.status, 0);
       await t.close();
       await new Promise((resolve) => setTimeout(resolve, 100));
-      child.kill('SIGINT');
+      c.kill('SIGINT');
       const done = await ended;
       assert.equal(done.code, 0, done.stderr);
       const events = lines.map((x) => x.event);
