@@ -2,10 +2,14 @@
 // LUN 0 the first address. Prints the portal, the target name and the LUNs, then a line per
 // login, logout and closed connection (one JSON object per line with --json). Ctrl-C closes every
 // connection, waits for the commands running on the drives, and closes the drives, which saves
-// their images. Listens on 127.0.0.1 unless told otherwise; with no CHAP yet, any other address
-// needs --no-auth, which prints a warning. docs/iscsi.md, "Target".
+// their images. Listens on 127.0.0.1 unless told otherwise; any other address needs CHAP
+// (--chap-user with --chap-secret-file or DISCWRIGHT_CHAP_SECRET) or an explicit --no-auth,
+// which prints a warning. Secrets come from a file or the environment, never from argv.
+// docs/iscsi.md, "Target".
 
+import { readFileSync } from 'node:fs';
 import { invalidArgument } from '../errors.js';
+import type { TargetChap } from '../transport/iscsi/target/index.js';
 import type { Transport } from '../transport/transport.js';
 import { exitCodeFor } from './exit-codes.js';
 import { errorReport } from './format.js';
@@ -16,6 +20,49 @@ export interface ServeOptions {
   readonly iqn?: string;
   readonly noAuth?: boolean;
   readonly json?: boolean;
+  readonly chapUser?: string;
+  readonly chapSecretFile?: string;
+  readonly mutualChapUser?: string;
+  readonly mutualChapSecretFile?: string;
+  /** Where DISCWRIGHT_CHAP_SECRET / DISCWRIGHT_MUTUAL_CHAP_SECRET are read. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The shortest CHAP secret accepted (RFC 7143 §12.1.3 asks for at least 96 bits). */
+const MIN_SECRET_LENGTH = 12;
+
+function secret(file: string | undefined, envName: string, env: ServeOptions['env']): string {
+  const text =
+    file !== undefined ? readFileSync(file, 'utf8').replace(/\r?\n$/, '') : env?.[envName];
+  if (text === undefined) {
+    throw invalidArgument(`a CHAP secret is needed: give a secret file or set ${envName}`);
+  }
+  if (text.length < MIN_SECRET_LENGTH) {
+    throw invalidArgument(`a CHAP secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  return text;
+}
+
+/** The CHAP the options ask for, or undefined (no --chap-user). */
+export function chapOf(o: ServeOptions, targetName: string): TargetChap | undefined {
+  if (o.chapUser === undefined) {
+    if (o.chapSecretFile !== undefined || o.mutualChapSecretFile !== undefined) {
+      throw invalidArgument('CHAP secrets need --chap-user');
+    }
+    return undefined;
+  }
+  const mutual =
+    o.mutualChapSecretFile !== undefined || o.env?.DISCWRIGHT_MUTUAL_CHAP_SECRET !== undefined
+      ? {
+          user: o.mutualChapUser ?? targetName,
+          secret: secret(o.mutualChapSecretFile, 'DISCWRIGHT_MUTUAL_CHAP_SECRET', o.env),
+        }
+      : undefined;
+  return {
+    user: o.chapUser,
+    secret: secret(o.chapSecretFile, 'DISCWRIGHT_CHAP_SECRET', o.env),
+    ...(mutual === undefined ? {} : { mutual }),
+  };
 }
 
 export const DEFAULT_IQN = 'iqn.2026-01.dev.discwright:serve';
@@ -57,10 +104,12 @@ export async function serveCommand(
     println(io.stdout, options.json === true ? JSON.stringify(json) : text);
   try {
     const { host, port } = parseListen(options.listen);
-    if (!isLoopback(host)) {
+    const targetName = options.iqn ?? DEFAULT_IQN;
+    const chap = chapOf(options, targetName);
+    if (!isLoopback(host) && chap === undefined) {
       if (options.noAuth !== true) {
         throw invalidArgument(
-          `listening on ${host} needs CHAP, which serve does not implement yet; pass --no-auth to serve without authentication`,
+          `listening on ${host} needs CHAP (--chap-user and a secret); pass --no-auth to serve without authentication`,
         );
       }
       println(
@@ -74,7 +123,8 @@ export async function serveCommand(
     const { IscsiTarget } = await import('../transport/iscsi/target/index.js');
     const target = new IscsiTarget({
       luns: drives,
-      targetName: options.iqn ?? DEFAULT_IQN,
+      targetName,
+      ...(chap === undefined ? {} : { chap }),
       host,
       port,
       onEvent: (e) => {
@@ -99,11 +149,13 @@ export async function serveCommand(
         event: 'listening',
         portal: target.portal,
         target: target.targetName,
+        auth: chap === undefined ? 'None' : chap.mutual === undefined ? 'CHAP' : 'mutual CHAP',
         luns: addresses.map((address, lun) => ({ lun, address })),
       },
       [
         `portal: ${target.portal}`,
         `target: ${target.targetName}`,
+        `auth: ${chap === undefined ? 'None' : `CHAP as ${chap.user}${chap.mutual === undefined ? '' : ', mutual'}`}`,
         ...addresses.map(
           (a, lun) => `LUN ${lun}: ${a}  (iscsi://${target.portal}/${target.targetName}/${lun})`,
         ),

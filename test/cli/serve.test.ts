@@ -1,7 +1,8 @@
 // `discwright serve` as a user runs it: it prints the portal, target and LUNs, serves the virtual
 // drive to discwright's own initiator, prints a line per login and logout, and on Ctrl-C stops
 // and saves the image (a block written over iSCSI is in the image afterwards). A non-loopback
-// --listen is refused without --no-auth.
+// --listen is refused without CHAP or --no-auth; --chap-user takes its secret from the
+// environment and refuses a short one.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,5 +63,40 @@ describe('discwright serve', () => {
     const r = await collect(start(['serve', '/dev/sr0', '--listen', '127.0.0.1:0']));
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /virtual drives only/);
+  });
+
+  it('requires CHAP with --chap-user, the secret from the environment, never from argv', async () => {
+    const env = { ...process.env, DISCWRIGHT_CHAP_SECRET: 'cli-chap-secret-1' };
+    const c = start(
+      ['serve', 'virtual:cd-rw', '--listen', '127.0.0.1:0', '--json', '--chap-user', 'burner'],
+      env,
+    );
+    const ended = collectOpen(c);
+    try {
+      const l = await new Promise<Record<string, unknown>>((resolve) =>
+        onJsonLines(c, (x) => {
+          if (x.event === 'listening') resolve(x);
+        }),
+      );
+      assert.equal(l.auth, 'CHAP');
+      const base = `${String(l.portal)}/${String(l.target)}/0`;
+      await assert.rejects(openIscsiTransport(`iscsi://${base}`, { autoReconnect: false }));
+      const t = await openIscsiTransport(`iscsi://burner%cli-chap-secret-1@${base}`);
+      await t.close();
+    } finally {
+      c.kill('SIGINT');
+    }
+    const done = await ended;
+    assert.equal(done.code, 0, done.stderr);
+    assert.doesNotMatch(done.stdout.toString(), /cli-chap-secret-1/);
+  });
+
+  it('refuses a CHAP secret shorter than 12 characters', async () => {
+    const env = { ...process.env, DISCWRIGHT_CHAP_SECRET: 'short' };
+    const r = await collect(
+      start(['serve', 'virtual:dvd+r', '--listen', '127.0.0.1:0', '--chap-user', 'u'], env),
+    );
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /at least 12 characters/);
   });
 });

@@ -19,7 +19,7 @@ import { TaskManagementFunction as TMF, TaskManagementResponse as TMR } from '..
 import type { DataOutPdu, InitiatorPdu, ScsiCommandPdu, TargetPdu } from '../pdu-types.js';
 import { DataOutGathering } from './target-data-out.js';
 import { textAnswer } from './target-text.js';
-import { TargetLogin, type LoginResult } from './target-login.js';
+import { TargetLogin, type LoginResult, type TargetChap } from './target-login.js';
 import {
   INVALID_FIELD_IN_CDB,
   LUN_NOT_SUPPORTED,
@@ -32,6 +32,8 @@ export interface ConnectionHost {
   readonly targetName: string;
   readonly portal: string;
   readonly lunCount: number;
+  /** CHAP every login must pass, when configured. */
+  readonly chap?: TargetChap;
   /** Runs `command` on LUN `lun` after every earlier command of that LUN (any session). */
   runOnLun(lun: number, p: ScsiCommandPdu, dataOut: Uint8Array): Promise<ScsiResult>;
   nextTsih(): number;
@@ -84,6 +86,7 @@ export class TargetConnection {
     this.#statSn = (Math.random() * 0x10000) >>> 0;
     this.#login = new TargetLogin({
       targetName: host.targetName,
+      ...(host.chap === undefined ? {} : { chap: host.chap }),
       tsih: host.nextTsih(),
       statSn: this.#statSn,
     });

@@ -1,10 +1,18 @@
 // The target's side of the iSCSI login phase (RFC 7143 §6.3, §11.12-§11.13): one LoginResponse
-// per Login Request, the security stage with AuthMethod None only (CHAP is not implemented yet,
-// docs/iscsi.md "Target"), and the operational stage answered with the initiator's own
+// per Login Request, the security stage with AuthMethod None, or CHAP with MD5 (§12.1.3, one-way
+// and mutual; chap.ts) when the target has a secret, and the operational stage answered with the initiator's own
 // negotiation rules (negotiate.ts: a target that never offers first answers every key as a
 // proposal, min/max/OR/AND/list per §13). Multi-PDU login text (the C bit) is refused. Pure.
 
 import { DwError } from '../../../errors.js';
+import {
+  CHAP_MD5,
+  chapMd5Response,
+  decodeBinaryValue,
+  encodeBinaryValue,
+  newChallenge,
+  responsesEqual,
+} from '../chap.js';
 import {
   OperationalNegotiation,
   type OperationalOffer,
@@ -50,8 +58,22 @@ const LOGIN_KEYS = new Set([
   'AuthMethod',
 ]);
 
+/** A CHAP name and secret. */
+export interface ChapSecret {
+  readonly user: string;
+  readonly secret: string;
+}
+
+/** CHAP required of initiators, and the target's own identity for mutual CHAP. */
+export interface TargetChap extends ChapSecret {
+  /** What the target answers an initiator's challenge with (mutual CHAP). */
+  readonly mutual?: ChapSecret;
+}
+
 export interface TargetLoginConfig {
   readonly targetName: string;
+  /** When given, every login must pass CHAP as this user (AuthMethod None is refused). */
+  readonly chap?: TargetChap;
   readonly targetAlias?: string;
   /** TSIH given to the session when the login completes (1..65535). */
   readonly tsih: number;
@@ -90,10 +112,14 @@ export class TargetLogin {
   #sessionType: 'Normal' | 'Discovery' | undefined;
   #replies: [string, string][] = [];
   #securityDone = false;
+  /** Where CHAP stands; 'done' from the start when no CHAP is required. */
+  #auth: 'start' | 'method' | 'challenged' | 'done';
+  #challenge: { identifier: number; challenge: Uint8Array } | undefined;
 
   constructor(config: TargetLoginConfig) {
     this.#config = config;
     this.#statSn = config.statSn;
+    this.#auth = config.chap === undefined ? 'done' : 'start';
   }
 
   /** The answer to one Login Request. Never throws: every fault becomes a failed login. */
@@ -132,13 +158,25 @@ export class TargetLogin {
           return this.#fail(p, LoginStatus.TARGET_NOT_FOUND, `no target ${value}`);
         }
       } else if (key === 'AuthMethod') {
-        if (!value.split(',').includes('None')) {
+        const method = this.#config.chap === undefined ? 'None' : 'CHAP';
+        if (
+          !value.split(',').includes(method) ||
+          this.#auth !== (method === 'CHAP' ? 'start' : 'done')
+        ) {
           return this.#fail(p, LoginStatus.AUTHENTICATION_FAILURE, `AuthMethod=${value}`);
         }
-        replies.push(['AuthMethod', 'None']);
-      } else if (key.startsWith('CHAP_')) {
-        return this.#fail(p, LoginStatus.AUTHENTICATION_FAILURE, 'CHAP is not implemented');
-      } else if (!LOGIN_KEYS.has(key)) operational.push([key, value]);
+        replies.push(['AuthMethod', method]);
+        if (method === 'CHAP') this.#auth = 'method';
+      } else if (!LOGIN_KEYS.has(key) && !key.startsWith('CHAP_')) operational.push([key, value]);
+    }
+    const chap = this.#chapStep(pairs, replies);
+    if (chap !== undefined) return this.#fail(p, LoginStatus.AUTHENTICATION_FAILURE, chap);
+    // Nothing past the security stage before CHAP is through.
+    if (
+      this.#auth !== 'done' &&
+      (p.csg !== LoginStage.SECURITY_NEGOTIATION || operational.length > 0)
+    ) {
+      return this.#fail(p, LoginStatus.AUTHENTICATION_FAILURE, 'login without CHAP');
     }
     if (this.#initiatorName === undefined) {
       return this.#fail(p, LoginStatus.MISSING_PARAMETER, 'no InitiatorName');
@@ -172,10 +210,12 @@ export class TargetLogin {
         this.#replies.push(ours);
       }
     }
-    const final = p.transit && p.nsg === LoginStage.FULL_FEATURE_PHASE;
+    // The security stage ends only once CHAP is through: until then the target stays in it.
+    const transit = p.transit && this.#auth === 'done';
+    const final = transit && p.nsg === LoginStage.FULL_FEATURE_PHASE;
     const response = this.#response(p, {
-      transit: p.transit,
-      nsg: p.transit ? p.nsg : 0,
+      transit,
+      nsg: transit ? p.nsg : 0,
       status: LoginStatus.SUCCESS,
       data: encodeTextPairs(replies),
       tsih: final ? this.#config.tsih : 0,
@@ -193,6 +233,69 @@ export class TargetLogin {
         statSn: this.#statSn,
       },
     };
+  }
+
+  /**
+   * The CHAP keys of one request (RFC 7143 §12.1.3): CHAP_A answered with MD5 and a challenge,
+   * CHAP_N / CHAP_R checked, and an initiator's own CHAP_I / CHAP_C answered with the mutual
+   * secret. Returns why authentication failed, or undefined.
+   */
+  #chapStep(
+    pairs: readonly (readonly [string, string])[],
+    replies: [string, string][],
+  ): string | undefined {
+    const get = (k: string) => pairs.find(([key]) => key === k)?.[1];
+    const chap = this.#config.chap;
+    if (!pairs.some(([k]) => k.startsWith('CHAP_'))) return undefined;
+    if (chap === undefined) return 'CHAP keys where no CHAP is configured';
+    if (this.#auth === 'method') {
+      const algorithms = get('CHAP_A');
+      if (algorithms === undefined || !algorithms.split(',').includes(String(CHAP_MD5))) {
+        return `CHAP_A=${algorithms ?? ''} (only MD5, 5, is served)`;
+      }
+      this.#challenge = newChallenge();
+      replies.push(['CHAP_A', String(CHAP_MD5)]);
+      replies.push(['CHAP_I', String(this.#challenge.identifier)]);
+      replies.push(['CHAP_C', encodeBinaryValue(this.#challenge.challenge)]);
+      this.#auth = 'challenged';
+      return undefined;
+    }
+    if (this.#auth !== 'challenged' || this.#challenge === undefined)
+      return 'CHAP keys out of turn';
+    const name = get('CHAP_N');
+    const response = get('CHAP_R');
+    if (name === undefined || response === undefined) return 'no CHAP_N / CHAP_R';
+    const expected = chapMd5Response(
+      this.#challenge.identifier,
+      chap.secret,
+      this.#challenge.challenge,
+    );
+    if (name !== chap.user || !responsesEqual(decodeBinaryValue(response), expected)) {
+      return `CHAP failed for user ${name}`;
+    }
+    const id = get('CHAP_I');
+    const challenge = get('CHAP_C');
+    if (id !== undefined || challenge !== undefined) {
+      if (chap.mutual === undefined) return 'mutual CHAP asked, but the target has no secret';
+      if (
+        id === undefined ||
+        !/^\d{1,3}$/.test(id) ||
+        Number(id) > 255 ||
+        challenge === undefined
+      ) {
+        return 'malformed CHAP_I / CHAP_C';
+      }
+      const bytes = decodeBinaryValue(challenge);
+      // A challenge equal to ours would let the initiator replay our own answer.
+      if (bytes.length < 16 || responsesEqual(bytes, this.#challenge.challenge)) {
+        return 'unusable mutual CHAP challenge';
+      }
+      const answer = chapMd5Response(Number(id), chap.mutual.secret, bytes);
+      replies.push(['CHAP_N', chap.mutual.user]);
+      replies.push(['CHAP_R', encodeBinaryValue(answer)]);
+    }
+    this.#auth = 'done';
+    return undefined;
   }
 
   #fail(p: LoginRequestPdu, status: readonly [number, number], reason: string): LoginStep {

@@ -9,9 +9,11 @@ import type { ScsiResult } from '../../../scsi/command.js';
 import type { Transport } from '../../transport.js';
 import type { ScsiCommandPdu } from '../pdu-types.js';
 import { TargetConnection, type ConnectionEvent } from './target-connection.js';
+import type { TargetChap } from './target-login.js';
 import { INVALID_FIELD_IN_CDB, checkCondition, commandOf, fixedSense } from './target-task.js';
 
 export type { ConnectionEvent } from './target-connection.js';
+export type { TargetChap, ChapSecret } from './target-login.js';
 
 export interface IscsiTargetOptions {
   /** The logical units, LUN 0 first. */
@@ -22,6 +24,8 @@ export interface IscsiTargetOptions {
   readonly host?: string;
   /** TCP port (default 3260; 0 picks a free one). */
   readonly port?: number;
+  /** CHAP (MD5) every login must pass; without it, AuthMethod None. */
+  readonly chap?: TargetChap;
   /** Called for every login, logout and closed connection. */
   readonly onEvent?: (e: ConnectionEvent) => void;
 }
@@ -93,6 +97,7 @@ export class IscsiTarget {
       targetName: this.#options.targetName,
       portal: this.#portal,
       lunCount: this.#options.luns.length,
+      ...(this.#options.chap === undefined ? {} : { chap: this.#options.chap }),
       runOnLun: (lun, p, dataOut) => this.#runOnLun(lun, p, dataOut),
       nextTsih: () => {
         this.#tsih = this.#tsih >= 0xffff ? 1 : this.#tsih + 1;
