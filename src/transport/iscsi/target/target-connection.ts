@@ -15,10 +15,15 @@ import { decodeInitiatorBhs } from '../pdu-initiator.js';
 import { RESERVED_TAG, decodeLun, frameOpcode, type PduFrame } from '../pdu-layout.js';
 import { encodeBhs, pduData } from '../pdu.js';
 import type { SessionParameters } from '../negotiate.js';
-import { TaskManagementFunction as TMF, TaskManagementResponse as TMR } from '../pdu-types.js';
 import type { DataOutPdu, InitiatorPdu, ScsiCommandPdu, TargetPdu } from '../pdu-types.js';
 import { DataOutGathering } from './target-data-out.js';
-import { textAnswer } from './target-text.js';
+import {
+  logoutAnswer,
+  logoutRequestMessage,
+  nopInFor,
+  taskManagementAnswer,
+  textAnswer,
+} from './target-replies.js';
 import { TargetLogin, type LoginResult, type TargetChap } from './target-login.js';
 import {
   INVALID_FIELD_IN_CDB,
@@ -110,6 +115,25 @@ export class TargetConnection {
     clearTimeout(this.#timer);
     this.#socket.destroy();
     this.#host.event({ kind: 'closed', peer: this.#peer, reason });
+    this.#onClosed();
+  }
+
+  #onClosed: () => void = () => undefined;
+
+  /**
+   * Asks the initiator to log out (Async Message, event 1, RFC 7143 §11.9.1) and waits up to
+   * `waitMs` for it to; then, or at once outside a normal session, closes the connection.
+   */
+  async logOut(waitMs: number): Promise<void> {
+    if (this.#closed) return;
+    if (this.#session?.sessionType === 'Normal') {
+      const closed = new Promise<void>((resolve) => (this.#onClosed = resolve));
+      this.#writePdu(logoutRequestMessage(this.#sn(true), Math.ceil(waitMs / 1000)));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+      clearTimeout(timer);
+    }
+    this.close('target shutting down');
   }
 
   #arm(ms: number, reason: string): void {
@@ -198,61 +222,32 @@ export class TargetConnection {
     if (discovery && p.type !== 'text-request' && p.type !== 'logout-request') {
       throw new ProtocolFault(`${p.type} in a discovery session`);
     }
+    if ('immediate' in p && !p.immediate) this.#takeCmdSn(p.cmdSn);
     switch (p.type) {
       case 'scsi-command':
-        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
         this.#onCommand(p);
         return;
       case 'data-out':
         this.#onDataOut(p);
         return;
       case 'nop-out':
-        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
         if (p.initiatorTaskTag === RESERVED_TAG) return; // an answer to a ping we never send
-        this.#writePdu({
-          type: 'nop-in',
-          lun: p.lun,
-          initiatorTaskTag: p.initiatorTaskTag,
-          targetTransferTag: RESERVED_TAG,
-          ...this.#sn(true),
-          data: p.data.slice(0, this.#params!.targetMaxRecvDataSegmentLength),
-        });
+        this.#writePdu(nopInFor(p, this.#sn(true), this.#params!.targetMaxRecvDataSegmentLength));
         return;
       case 'text-request':
-        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
-        this.#onText(p);
+        if (p.continue || p.targetTransferTag !== RESERVED_TAG) {
+          throw new ProtocolFault('multi-PDU text negotiation is not supported');
+        }
+        this.#writePdu(textAnswer(p, this.#sn(true), this.#host.targetName, this.#host.portal));
         return;
-      case 'task-management-request': {
-        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
-        const supported = p.function === TMF.ABORT_TASK || p.function === TMF.ABORT_TASK_SET;
-        // Commands run one at a time and cannot be cut short on the drive: once the queue
-        // ahead is drained, no task of the set is left (docs/iscsi.md, "Target").
-        this.#enqueue(() => {
-          this.#writePdu({
-            type: 'task-management-response',
-            response: supported ? TMR.FUNCTION_COMPLETE : TMR.FUNCTION_NOT_SUPPORTED,
-            initiatorTaskTag: p.initiatorTaskTag,
-            ...this.#sn(true),
-          });
-        });
+      case 'task-management-request':
+        this.#enqueue(() => this.#writePdu(taskManagementAnswer(p, this.#sn(true))));
         return;
-      }
       case 'logout-request':
-        if (!p.immediate) this.#takeCmdSn(p.cmdSn);
         this.#enqueue(() => {
-          this.#writePdu({
-            type: 'logout-response',
-            response: 0,
-            initiatorTaskTag: p.initiatorTaskTag,
-            ...this.#sn(true),
-            time2Wait: 0,
-            time2Retain: 0,
-          });
-          this.#host.event({
-            kind: 'logout',
-            peer: this.#peer,
-            initiator: this.#session!.initiatorName,
-          });
+          this.#writePdu(logoutAnswer(p, this.#sn(true)));
+          const initiator = this.#session!.initiatorName;
+          this.#host.event({ kind: 'logout', peer: this.#peer, initiator });
           this.#loggedOut = true;
           this.#socket.end();
         });
@@ -260,22 +255,6 @@ export class TargetConnection {
       case 'login-request':
         throw new ProtocolFault('Login Request in the full feature phase');
     }
-  }
-
-  #onText(p: InitiatorPdu & { type: 'text-request' }): void {
-    if (p.continue || p.targetTransferTag !== RESERVED_TAG) {
-      throw new ProtocolFault('multi-PDU text negotiation is not supported');
-    }
-    this.#writePdu({
-      type: 'text-response',
-      final: true,
-      continue: false,
-      lun: p.lun,
-      initiatorTaskTag: p.initiatorTaskTag,
-      targetTransferTag: RESERVED_TAG,
-      ...this.#sn(true),
-      data: textAnswer(p.data, this.#host.targetName, this.#host.portal),
-    });
   }
 
   #onCommand(p: ScsiCommandPdu): void {

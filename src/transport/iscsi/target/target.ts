@@ -80,12 +80,13 @@ export class IscsiTarget {
   }
 
   /**
-   * Stops listening and closes every connection, after the commands already running on the
-   * drives have finished. The LUNs' transports stay open: their owner closes them.
+   * Stops listening, asks every logged-in initiator to log out (waiting up to `logoutWaitMs`
+   * for it), closes what is left, and waits for the commands running on the drives. The LUNs'
+   * transports stay open: their owner closes them.
    */
-  async close(): Promise<void> {
+  async close(logoutWaitMs = 2000): Promise<void> {
     const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const c of this.#connections) c.close('target shutting down');
+    await Promise.all([...this.#connections].map((c) => c.logOut(logoutWaitMs)));
     this.#connections.clear();
     await Promise.allSettled(this.#lunQueues);
     await stopped;
