@@ -192,6 +192,12 @@ program
     '--mutual-chap-secret-file <file>',
     "the target's secret for mutual CHAP (else DISCWRIGHT_MUTUAL_CHAP_SECRET)",
   )
+  .option('--max-sessions <n>', 'normal sessions open at once', (text: string) => {
+    if (!/^[1-9]\d{0,3}$/.test(text)) {
+      throw new InvalidArgumentError(`'${text}' is not a number of sessions (1..9999).`);
+    }
+    return Number(text);
+  })
   .option('--no-auth', 'allow a non-loopback --listen without CHAP (prints a warning)')
   .option('--json', 'print one JSON object per line')
   .action(async (addresses: string[], _o: unknown, cmd: Command) => {
@@ -201,6 +207,7 @@ program
       iqn: string;
       auth: boolean;
       json?: boolean;
+      maxSessions?: number;
       chapUser?: string;
       chapSecretFile?: string;
       mutualChapUser?: string;

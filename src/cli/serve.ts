@@ -20,6 +20,7 @@ export interface ServeOptions {
   readonly iqn?: string;
   readonly noAuth?: boolean;
   readonly json?: boolean;
+  readonly maxSessions?: number;
   readonly chapUser?: string;
   readonly chapSecretFile?: string;
   readonly mutualChapUser?: string;
@@ -125,6 +126,7 @@ export async function serveCommand(
       luns: drives,
       targetName,
       ...(chap === undefined ? {} : { chap }),
+      ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
       host,
       port,
       onEvent: (e) => {

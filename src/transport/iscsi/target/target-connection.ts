@@ -37,6 +37,8 @@ export interface ConnectionHost {
   readonly targetName: string;
   readonly portal: string;
   readonly lunCount: number;
+  /** False when no further normal session may start. */
+  admit(): boolean;
   /** CHAP every login must pass, when configured. */
   readonly chap?: TargetChap;
   /** Runs `command` on LUN `lun` after every earlier command of that LUN (any session). */
@@ -92,6 +94,7 @@ export class TargetConnection {
     this.#login = new TargetLogin({
       targetName: host.targetName,
       ...(host.chap === undefined ? {} : { chap: host.chap }),
+      admit: () => host.admit(),
       tsih: host.nextTsih(),
       statSn: this.#statSn,
     });

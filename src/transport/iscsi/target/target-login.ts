@@ -31,6 +31,7 @@ export const LoginStatus = {
   MISSING_PARAMETER: [2, 0x07],
   SESSION_TYPE_NOT_SUPPORTED: [2, 0x09],
   INVALID_DURING_LOGIN: [2, 0x0b],
+  OUT_OF_RESOURCES: [3, 0x02],
 } as const;
 
 /** What the target offers in the operational stage. */
@@ -75,6 +76,8 @@ export interface TargetLoginConfig {
   /** When given, every login must pass CHAP as this user (AuthMethod None is refused). */
   readonly chap?: TargetChap;
   readonly targetAlias?: string;
+  /** False when no further normal session may start (--max-sessions). */
+  readonly admit?: () => boolean;
   /** TSIH given to the session when the login completes (1..65535). */
   readonly tsih: number;
   /** StatSN of the first response. */
@@ -213,6 +216,9 @@ export class TargetLogin {
     // The security stage ends only once CHAP is through: until then the target stays in it.
     const transit = p.transit && this.#auth === 'done';
     const final = transit && p.nsg === LoginStage.FULL_FEATURE_PHASE;
+    if (final && sessionType === 'Normal' && this.#config.admit?.() === false) {
+      return this.#fail(p, LoginStatus.OUT_OF_RESOURCES, 'as many sessions as allowed are open');
+    }
     const response = this.#response(p, {
       transit,
       nsg: transit ? p.nsg : 0,

@@ -24,6 +24,8 @@ export interface IscsiTargetOptions {
   readonly host?: string;
   /** TCP port (default 3260; 0 picks a free one). */
   readonly port?: number;
+  /** Normal sessions open at once (default unbounded); one more login gets 0302h. */
+  readonly maxSessions?: number;
   /** CHAP (MD5) every login must pass; without it, AuthMethod None. */
   readonly chap?: TargetChap;
   /** Called for every login, logout and closed connection. */
@@ -37,6 +39,8 @@ export class IscsiTarget {
   readonly #options: IscsiTargetOptions;
   readonly #server: net.Server;
   readonly #connections = new Set<TargetConnection>();
+  /** The connections logged in to a normal session. */
+  readonly #sessions = new Set<TargetConnection>();
   readonly #lunQueues: Promise<unknown>[];
   #tsih = 0;
   #portal = '';
@@ -104,8 +108,13 @@ export class IscsiTarget {
         this.#tsih = this.#tsih >= 0xffff ? 1 : this.#tsih + 1;
         return this.#tsih;
       },
+      admit: () => this.#sessions.size < (this.#options.maxSessions ?? Infinity),
       event: (e) => {
-        if (e.kind === 'closed') this.#connections.delete(connection);
+        if (e.kind === 'login' && e.sessionType === 'Normal') this.#sessions.add(connection);
+        if (e.kind === 'closed') {
+          this.#connections.delete(connection);
+          this.#sessions.delete(connection);
+        }
         this.#options.onEvent?.(e);
       },
     });
