@@ -180,6 +180,50 @@ program
   });
 
 program
+  .command('serve')
+  .description('serve virtual drives as an iSCSI target (LUN 0 the first) until Ctrl-C')
+  .argument('<virtual-address...>', 'virtual:<media>[?image=<file>…], one per LUN')
+  .option('--listen <host:port>', 'address to listen on', '127.0.0.1:3260')
+  .option('--iqn <name>', 'the target name', 'iqn.2026-01.dev.discwright:serve')
+  .option('--chap-user <name>', 'require CHAP (MD5) as this user')
+  .option('--chap-secret-file <file>', 'its secret (else DISCWRIGHT_CHAP_SECRET)')
+  .option('--mutual-chap-user <name>', "the target's CHAP name for mutual CHAP (default: the IQN)")
+  .option(
+    '--mutual-chap-secret-file <file>',
+    "the target's secret for mutual CHAP (else DISCWRIGHT_MUTUAL_CHAP_SECRET)",
+  )
+  .option('--max-sessions <n>', 'normal sessions open at once', (text: string) => {
+    if (!/^[1-9]\d{0,3}$/.test(text)) {
+      throw new InvalidArgumentError(`'${text}' is not a number of sessions (1..9999).`);
+    }
+    return Number(text);
+  })
+  .option('--no-auth', 'allow a non-loopback --listen without CHAP (prints a warning)')
+  .option('--json', 'print one JSON object per line')
+  .action(async (addresses: string[], _o: unknown, cmd: Command) => {
+    const { serveCommand } = await import('./serve.js');
+    const o = cmd.opts<{
+      listen: string;
+      iqn: string;
+      auth: boolean;
+      json?: boolean;
+      maxSessions?: number;
+      chapUser?: string;
+      chapSecretFile?: string;
+      mutualChapUser?: string;
+      mutualChapSecretFile?: string;
+    }>();
+    exitCode = await serveCommand(io, addresses, {
+      ...o,
+      env: process.env,
+      listen: o.listen,
+      iqn: o.iqn,
+      noAuth: !o.auth,
+      ...(o.json === true ? { json: true } : {}),
+    });
+  });
+
+program
   .command('demo')
   .description(
     'write a generated image to a virtual DVD+R (no hardware needed) and show the result',

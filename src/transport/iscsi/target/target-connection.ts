@@ -1,0 +1,380 @@
+// One initiator connection to the discwright iSCSI target (RFC 7143, ErrorRecoveryLevel 0, one
+// connection per session): login (target-login.ts), then the full feature phase: SCSI Command
+// executed on the logical unit through the target's per-LUN queue, immediate data and R2T /
+// Data-Out gathering (MaxOutstandingR2T 1, InitialR2T Yes), Data-In / SCSI Response
+// (target-task.ts), NOP-Out → NOP-In, Text (SendTargets), Task Management, Logout. Every PDU is
+// framed against our MaxRecvDataSegmentLength before its data is buffered; a PDU with an unknown
+// opcode gets a Reject; any other protocol fault closes this connection only. Commands run one at
+// a time in CmdSN order, so at most one write buffer (≤ MAX_TRANSFER_BYTES) is held.
+
+import type net from 'node:net';
+import type { ScsiResult } from '../../../scsi/command.js';
+import { snGreater } from '../cmdsn-window.js';
+import { PduFramer, frameParts } from '../framer.js';
+import { decodeInitiatorBhs } from '../pdu-initiator.js';
+import { RESERVED_TAG, decodeLun, frameOpcode, type PduFrame } from '../pdu-layout.js';
+import { encodeBhs, pduData } from '../pdu.js';
+import type { SessionParameters } from '../negotiate.js';
+import type { DataOutPdu, InitiatorPdu, ScsiCommandPdu, TargetPdu } from '../pdu-types.js';
+import { DataOutGathering } from './target-data-out.js';
+import {
+  logoutAnswer,
+  logoutRequestMessage,
+  nopInFor,
+  taskManagementAnswer,
+  textAnswer,
+} from './target-replies.js';
+import { TargetLogin, type LoginResult, type TargetChap } from './target-login.js';
+import {
+  INVALID_FIELD_IN_CDB,
+  LUN_NOT_SUPPORTED,
+  answerPdus,
+  targetLevelAnswer,
+} from './target-task.js';
+
+/** What a connection needs from its target. */
+export interface ConnectionHost {
+  readonly targetName: string;
+  readonly portal: string;
+  readonly lunCount: number;
+  /** False when no further normal session may start. */
+  admit(): boolean;
+  /** CHAP every login must pass, when configured. */
+  readonly chap?: TargetChap;
+  /** Runs `command` on LUN `lun` after every earlier command of that LUN (any session). */
+  runOnLun(lun: number, p: ScsiCommandPdu, dataOut: Uint8Array): Promise<ScsiResult>;
+  nextTsih(): number;
+  event(e: ConnectionEvent): void;
+}
+
+export type ConnectionEvent =
+  | { kind: 'login'; peer: string; initiator: string; sessionType: 'Normal' | 'Discovery' }
+  | { kind: 'logout'; peer: string; initiator: string }
+  | { kind: 'closed'; peer: string; reason: string };
+
+/** Largest Expected Data Transfer Length served; larger commands get 05/24/00. */
+export const MAX_TRANSFER_BYTES = 16 * 1024 * 1024;
+/** Commands the target queues per connection (MaxCmdSN − ExpCmdSN + 1). */
+const WINDOW = 16;
+/** Bounds on a silent initiator: the whole login, and each wait for Data-Out. */
+const LOGIN_TIMEOUT_MS = 15_000;
+const DATA_OUT_TIMEOUT_MS = 30_000;
+/** MaxRecvDataSegmentLength in force during login (RFC 7143 §13.12). */
+const LOGIN_SEGMENT_LIMIT = 8192;
+
+const EMPTY = new Uint8Array(0);
+
+/** A protocol fault of the initiator: this connection is closed (ERL 0). */
+class ProtocolFault extends Error {}
+
+export class TargetConnection {
+  readonly #socket: net.Socket;
+  readonly #host: ConnectionHost;
+  readonly #peer: string;
+  readonly #framer = new PduFramer();
+  #login: TargetLogin;
+  #session: LoginResult | undefined;
+  #params: SessionParameters | undefined;
+  #statSn: number;
+  #expCmdSn = 0;
+  #maxCmdSn = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #gathering: { g: DataOutGathering; resolve: () => void } | undefined;
+  #nextTtt = 1;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #loggedOut = false;
+
+  constructor(socket: net.Socket, host: ConnectionHost) {
+    this.#socket = socket;
+    this.#host = host;
+    this.#peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.#statSn = (Math.random() * 0x10000) >>> 0;
+    this.#login = new TargetLogin({
+      targetName: host.targetName,
+      ...(host.chap === undefined ? {} : { chap: host.chap }),
+      admit: () => host.admit(),
+      tsih: host.nextTsih(),
+      statSn: this.#statSn,
+    });
+    this.#framer.maxDataSegmentLength = LOGIN_SEGMENT_LIMIT;
+    this.#arm(LOGIN_TIMEOUT_MS, 'login timed out');
+    socket.on('error', () => this.close('socket error'));
+    socket.on('close', () =>
+      this.close(this.#loggedOut ? 'logged out' : 'connection closed by the initiator'),
+    );
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+  }
+
+  get initiatorName(): string | undefined {
+    return this.#session?.initiatorName;
+  }
+
+  /** Ends the connection (Ctrl-C, a fault): nothing more is sent or run. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#socket.destroy();
+    this.#host.event({ kind: 'closed', peer: this.#peer, reason });
+    this.#onClosed();
+  }
+
+  #onClosed: () => void = () => undefined;
+
+  /**
+   * Asks the initiator to log out (Async Message, event 1, RFC 7143 §11.9.1) and waits up to
+   * `waitMs` for it to; then, or at once outside a normal session, closes the connection.
+   */
+  async logOut(waitMs: number): Promise<void> {
+    if (this.#closed) return;
+    if (this.#session?.sessionType === 'Normal') {
+      const closed = new Promise<void>((resolve) => (this.#onClosed = resolve));
+      this.#writePdu(logoutRequestMessage(this.#sn(true), Math.ceil(waitMs / 1000)));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+      clearTimeout(timer);
+    }
+    this.close('target shutting down');
+  }
+
+  #arm(ms: number, reason: string): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.close(reason), ms);
+    this.#timer.unref();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    this.#framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    try {
+      for (;;) {
+        const frame = this.#framer.nextFrame();
+        if (frame === undefined || this.#closed) return;
+        this.#onFrame(frame);
+      }
+    } catch (e) {
+      this.close(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  #onFrame(frame: PduFrame): void {
+    const opcode = frameOpcode(frame);
+    const p = decodeInitiatorBhs(opcode, frame.bhs, frame.data);
+    if (p === undefined || frame.ahs.length > 0) {
+      // Unknown opcodes (SNACK at ERL 0 among them) and AHS (extended CDBs) are not served.
+      if (this.#session === undefined) throw new ProtocolFault('unexpected PDU during login');
+      this.#writePdu({
+        type: 'reject',
+        reason: p === undefined ? 0x04 : 0x09, // command not supported | invalid PDU field
+        ...this.#sn(true),
+        dataSnR2tSn: 0,
+        data: frame.bhs.slice(),
+      });
+      return;
+    }
+    if (this.#session === undefined) {
+      if (p.type !== 'login-request') throw new ProtocolFault(`${p.type} before login`);
+      this.#onLogin(p);
+      return;
+    }
+    this.#onPdu(p);
+  }
+
+  #onLogin(p: InitiatorPdu & { type: 'login-request' }): void {
+    const step = this.#login.step(p);
+    this.#writePdu(step.response);
+    if (step.done === 'continue') return;
+    if (step.done === 'fail') {
+      this.#socket.end();
+      this.close(`login refused: ${step.reason ?? ''}`);
+      return;
+    }
+    const s = step.done;
+    this.#session = s;
+    this.#params = s.params;
+    this.#statSn = s.statSn;
+    this.#expCmdSn = s.expCmdSn;
+    this.#maxCmdSn = (s.expCmdSn + WINDOW - 1) >>> 0;
+    // The negotiation is the initiator's code run from the other side: its "target" length is
+    // the peer's (the initiator's) declaration, its "initiator" length is ours.
+    this.#framer.maxDataSegmentLength = s.params.initiatorMaxRecvDataSegmentLength;
+    this.#framer.digests = { headerDigest: s.params.headerDigest, dataDigest: s.params.dataDigest };
+    clearTimeout(this.#timer);
+    this.#host.event({
+      kind: 'login',
+      peer: this.#peer,
+      initiator: s.initiatorName,
+      sessionType: s.sessionType,
+    });
+  }
+
+  /** Checks and takes the CmdSN of a non-immediate PDU (ordered delivery on one connection). */
+  #takeCmdSn(cmdSn: number): void {
+    if (cmdSn !== this.#expCmdSn || snGreater(cmdSn, this.#maxCmdSn)) {
+      throw new ProtocolFault(
+        `CmdSN ${cmdSn} where ${this.#expCmdSn} (window to ${this.#maxCmdSn}) was expected`,
+      );
+    }
+    this.#expCmdSn = (cmdSn + 1) >>> 0;
+  }
+
+  #onPdu(p: InitiatorPdu): void {
+    const discovery = this.#session?.sessionType === 'Discovery';
+    if (discovery && p.type !== 'text-request' && p.type !== 'logout-request') {
+      throw new ProtocolFault(`${p.type} in a discovery session`);
+    }
+    if ('immediate' in p && !p.immediate) this.#takeCmdSn(p.cmdSn);
+    switch (p.type) {
+      case 'scsi-command':
+        this.#onCommand(p);
+        return;
+      case 'data-out':
+        this.#onDataOut(p);
+        return;
+      case 'nop-out':
+        if (p.initiatorTaskTag === RESERVED_TAG) return; // an answer to a ping we never send
+        this.#writePdu(nopInFor(p, this.#sn(true), this.#params!.targetMaxRecvDataSegmentLength));
+        return;
+      case 'text-request':
+        if (p.continue || p.targetTransferTag !== RESERVED_TAG) {
+          throw new ProtocolFault('multi-PDU text negotiation is not supported');
+        }
+        this.#writePdu(textAnswer(p, this.#sn(true), this.#host.targetName, this.#host.portal));
+        return;
+      case 'task-management-request':
+        this.#enqueue(() => this.#writePdu(taskManagementAnswer(p, this.#sn(true))));
+        return;
+      case 'logout-request':
+        this.#enqueue(() => {
+          this.#writePdu(logoutAnswer(p, this.#sn(true)));
+          const initiator = this.#session!.initiatorName;
+          this.#host.event({ kind: 'logout', peer: this.#peer, initiator });
+          this.#loggedOut = true;
+          this.#socket.end();
+        });
+        return;
+      case 'login-request':
+        throw new ProtocolFault('Login Request in the full feature phase');
+    }
+  }
+
+  #onCommand(p: ScsiCommandPdu): void {
+    const params = this.#params!;
+    const edtl = p.expectedDataTransferLength;
+    if (p.data.length > 0) {
+      if (!p.write || !params.immediateData) throw new ProtocolFault('unexpected immediate data');
+      if (p.data.length > Math.min(edtl, params.firstBurstLength)) {
+        throw new ProtocolFault(`${p.data.length} bytes of immediate data exceed the burst`);
+      }
+    }
+    if (!p.final) throw new ProtocolFault('unsolicited Data-Out announced with InitialR2T=Yes');
+    // Immediate data of a queued command must outlive the socket chunk it arrived in.
+    const immediate = p.data.length > 0 ? p.data.slice() : EMPTY;
+    this.#enqueue(() => this.#execute(p, immediate));
+  }
+
+  async #execute(p: ScsiCommandPdu, immediate: Uint8Array): Promise<void> {
+    const edtl = p.expectedDataTransferLength;
+    const lun = decodeLun(p.lun);
+    let r: ScsiResult | undefined;
+    if (p.read && p.write)
+      r = INVALID_FIELD_IN_CDB(); // bidirectional commands: none in MMC
+    else if (edtl > MAX_TRANSFER_BYTES) r = INVALID_FIELD_IN_CDB();
+    else r = targetLevelAnswer(p, this.#host.lunCount);
+    if (r === undefined && (lun === undefined || lun >= this.#host.lunCount)) {
+      r = LUN_NOT_SUPPORTED();
+    }
+    if (r === undefined) {
+      let data = EMPTY;
+      if (p.write && edtl > 0) {
+        data = new Uint8Array(edtl);
+        data.set(immediate);
+        await this.#gather(p, data, immediate.length);
+        if (this.#closed) return;
+      }
+      r = await this.#host.runOnLun(lun!, p, data);
+    }
+    if (this.#closed) return;
+    const params = this.#params!;
+    const pdus = answerPdus(
+      p,
+      r,
+      { maxDataSegment: params.targetMaxRecvDataSegmentLength, maxBurst: params.maxBurstLength },
+      (takes) => this.#sn(takes),
+    );
+    this.#socket.cork();
+    for (const pdu of pdus) this.#writePdu(pdu);
+    this.#socket.uncork();
+    // A reader slower than the drive holds at most one answer in memory.
+    if (this.#socket.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        this.#socket.once('drain', resolve);
+        this.#socket.once('close', resolve);
+      });
+    }
+  }
+
+  /** Solicits the rest of a write's data with R2Ts, one burst at a time. */
+  #gather(p: ScsiCommandPdu, data: Uint8Array, received: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#gathering = { g: new DataOutGathering(p, data, received), resolve };
+      this.#solicit();
+    });
+  }
+
+  /** Sends the next R2T, or hands the complete data on. */
+  #solicit(): void {
+    const { g, resolve } = this.#gathering!;
+    this.#nextTtt = this.#nextTtt >= 0x7fffffff ? 1 : this.#nextTtt + 1;
+    const r2t = g.nextBurst(this.#params!.maxBurstLength, this.#nextTtt);
+    if (r2t === undefined) {
+      clearTimeout(this.#timer);
+      this.#gathering = undefined;
+      resolve();
+      return;
+    }
+    this.#writePdu({
+      type: 'r2t',
+      lun: g.pdu.lun,
+      initiatorTaskTag: g.pdu.initiatorTaskTag,
+      targetTransferTag: this.#nextTtt,
+      ...this.#sn(false),
+      ...r2t,
+    });
+    this.#arm(DATA_OUT_TIMEOUT_MS, 'no Data-Out within 30 s');
+  }
+
+  #onDataOut(p: DataOutPdu): void {
+    if (this.#gathering === undefined) throw new ProtocolFault('Data-Out for no outstanding R2T');
+    if (this.#gathering.g.accept(p)) this.#solicit();
+  }
+
+  #enqueue(job: () => Promise<void> | void): void {
+    this.#queued++;
+    this.#queue = this.#queue
+      .then(job)
+      .catch((e: unknown) => this.close(e instanceof Error ? e.message : String(e)))
+      .finally(() => {
+        this.#queued--;
+        // The window slides as commands complete; MaxCmdSN never moves back.
+        const max = (this.#expCmdSn + WINDOW - 1 - this.#queued) >>> 0;
+        if (snGreater(max, this.#maxCmdSn)) this.#maxCmdSn = max;
+      });
+  }
+
+  /** StatSN (taken when `takes`), ExpCmdSN and MaxCmdSN for the next target PDU. */
+  #sn(takes: boolean): { statSn: number; expCmdSn: number; maxCmdSn: number } {
+    const statSn = this.#statSn;
+    if (takes) this.#statSn = (statSn + 1) >>> 0;
+    return { statSn, expCmdSn: this.#expCmdSn, maxCmdSn: this.#maxCmdSn };
+  }
+
+  #writePdu(p: TargetPdu): void {
+    if (this.#closed || this.#socket.destroyed) return;
+    // Digests start after the final Login Response (the framer's are switched on after it).
+    const parts = frameParts(encodeBhs(p), pduData(p), this.#framer.digests);
+    for (const part of parts) this.#socket.write(part);
+  }
+}

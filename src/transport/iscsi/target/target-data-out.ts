@@ -1,0 +1,73 @@
+// A WRITE's data as the target gathers it (RFC 7143 §11.7-§11.8, ErrorRecoveryLevel 0,
+// MaxOutstandingR2T 1, DataPDUInOrder and DataSequenceInOrder Yes): the buffer of Expected Data
+// Transfer Length bytes, the burst the outstanding R2T asked for, and the checks on each
+// Data-Out against it. Any mismatch throws MalformedDataError (the connection is dropped). Pure.
+
+import { MalformedDataError } from '../../../errors.js';
+import type { DataOutPdu, ScsiCommandPdu } from '../pdu-types.js';
+
+export interface R2tRequest {
+  readonly r2tSn: number;
+  readonly bufferOffset: number;
+  readonly desiredDataTransferLength: number;
+}
+
+export class DataOutGathering {
+  readonly pdu: ScsiCommandPdu;
+  readonly data: Uint8Array;
+  #received: number;
+  /** End of the data the outstanding R2T asked for. */
+  #burstEnd: number;
+  #ttt = 0;
+  #r2tSn = 0;
+
+  /** `data` is EDTL bytes long, its first `received` bytes already in (immediate data). */
+  constructor(pdu: ScsiCommandPdu, data: Uint8Array, received: number) {
+    this.pdu = pdu;
+    this.data = data;
+    this.#received = received;
+    this.#burstEnd = received;
+  }
+
+  get complete(): boolean {
+    return this.#received >= this.data.length;
+  }
+
+  /** The next R2T, tagged `ttt`, for at most `maxBurst` bytes; undefined when all data is in. */
+  nextBurst(maxBurst: number, ttt: number): R2tRequest | undefined {
+    if (this.complete) return undefined;
+    const length = Math.min(maxBurst, this.data.length - this.#received);
+    this.#burstEnd = this.#received + length;
+    this.#ttt = ttt;
+    return {
+      r2tSn: this.#r2tSn++,
+      bufferOffset: this.#received,
+      desiredDataTransferLength: length,
+    };
+  }
+
+  /** Takes one Data-Out; true when it ended the burst (send the next R2T or run the command). */
+  accept(p: DataOutPdu): boolean {
+    if (p.initiatorTaskTag !== this.pdu.initiatorTaskTag || p.targetTransferTag !== this.#ttt) {
+      throw new MalformedDataError('Data-Out for no outstanding R2T');
+    }
+    // Each PDU continues where the last ended (DataPDUInOrder=Yes).
+    if (p.bufferOffset !== this.#received) {
+      throw new MalformedDataError(
+        `Data-Out at offset ${p.bufferOffset}, ${this.#received} expected`,
+      );
+    }
+    if (this.#received + p.data.length > this.#burstEnd) {
+      throw new MalformedDataError('Data-Out beyond the burst the R2T asked for');
+    }
+    this.data.set(p.data, this.#received);
+    this.#received += p.data.length;
+    const burstDone = this.#received === this.#burstEnd;
+    if (p.final !== burstDone) {
+      throw new MalformedDataError(
+        p.final ? 'burst ended short of the R2T' : 'burst complete without the F bit',
+      );
+    }
+    return burstDone;
+  }
+}

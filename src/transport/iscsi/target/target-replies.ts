@@ -1,0 +1,108 @@
+// The target's answers that carry no SCSI data (RFC 7143 §11.6, §11.9, §11.11, §11.15, §11.19):
+// NOP-In echoing a NOP-Out, the Task Management Function Response, the Logout Response, the
+// Text Response (SendTargets: the target's name and portal for `All` or its own name, nothing
+// for another name, NotUnderstood for every other key), and the Async Message asking an
+// initiator to log out. Pure: the connection sends what these build.
+
+import { RESERVED_TAG } from '../pdu-layout.js';
+import {
+  AsyncEvent,
+  TaskManagementFunction as TMF,
+  TaskManagementResponse as TMR,
+  type AsyncMessagePdu,
+  type LogoutResponsePdu,
+  type LogoutRequestPdu,
+  type NopInPdu,
+  type NopOutPdu,
+  type TargetSn,
+  type TaskManagementRequestPdu,
+  type TaskManagementResponsePdu,
+  type TextRequestPdu,
+  type TextResponsePdu,
+} from '../pdu-types.js';
+import { decodeTextPairs, encodeTextPairs } from '../text.js';
+
+/** The NOP-In answering `p`, its data echoed up to `maxData` bytes. */
+export function nopInFor(p: NopOutPdu, sn: TargetSn, maxData: number): NopInPdu {
+  return {
+    type: 'nop-in',
+    lun: p.lun,
+    initiatorTaskTag: p.initiatorTaskTag,
+    targetTransferTag: RESERVED_TAG,
+    ...sn,
+    data: p.data.slice(0, maxData),
+  };
+}
+
+/**
+ * The answer to a task management request, sent once the commands queued before it are done:
+ * commands run one at a time and cannot be cut short on the drive, so then no task of an
+ * ABORT TASK or ABORT TASK SET is left; the resets are not implemented (docs/iscsi.md, "Target").
+ */
+export function taskManagementAnswer(
+  p: TaskManagementRequestPdu,
+  sn: TargetSn,
+): TaskManagementResponsePdu {
+  const supported = p.function === TMF.ABORT_TASK || p.function === TMF.ABORT_TASK_SET;
+  return {
+    type: 'task-management-response',
+    response: supported ? TMR.FUNCTION_COMPLETE : TMR.FUNCTION_NOT_SUPPORTED,
+    initiatorTaskTag: p.initiatorTaskTag,
+    ...sn,
+  };
+}
+
+/** "Connection or session closed successfully", no wait before reconnecting. */
+export function logoutAnswer(p: LogoutRequestPdu, sn: TargetSn): LogoutResponsePdu {
+  return {
+    type: 'logout-response',
+    response: 0,
+    initiatorTaskTag: p.initiatorTaskTag,
+    ...sn,
+    time2Wait: 0,
+    time2Retain: 0,
+  };
+}
+
+/** The Text Response to a single-PDU Text Request. */
+export function textAnswer(
+  p: TextRequestPdu,
+  sn: TargetSn,
+  targetName: string,
+  portal: string,
+): TextResponsePdu {
+  const replies: [string, string][] = [];
+  for (const [key, value] of decodeTextPairs(p.data)) {
+    if (key === 'SendTargets') {
+      if (value === 'All' || value === '' || value === targetName) {
+        replies.push(['TargetName', targetName]);
+        replies.push(['TargetAddress', `${portal},1`]);
+      }
+    } else replies.push([key, 'NotUnderstood']);
+  }
+  return {
+    type: 'text-response',
+    final: true,
+    continue: false,
+    lun: p.lun,
+    initiatorTaskTag: p.initiatorTaskTag,
+    targetTransferTag: RESERVED_TAG,
+    ...sn,
+    data: encodeTextPairs(replies),
+  };
+}
+
+/** Asks the initiator to log out within `seconds` (Parameter3), after which it is dropped. */
+export function logoutRequestMessage(sn: TargetSn, seconds: number): AsyncMessagePdu {
+  return {
+    type: 'async-message',
+    lun: new Uint8Array(8),
+    ...sn,
+    asyncEvent: AsyncEvent.LOGOUT_REQUESTED,
+    asyncVCode: 0,
+    parameter1: 0,
+    parameter2: 0,
+    parameter3: seconds,
+    data: new Uint8Array(0),
+  };
+}

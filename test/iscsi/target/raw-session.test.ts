@@ -1,0 +1,205 @@
+// The iSCSI target driven PDU by PDU (sent with the independent byte builder, answers read at
+// their RFC 7143 byte offsets): a login straight to the full feature phase, NOP-Out echoed in a
+// NOP-In, an unknown opcode answered with a Reject (and the connection still served), REPORT
+// LUNS answered by the target, a LUN that does not exist refused with 05/25/00, and Data-Out
+// for no R2T or a CmdSN out of order closing the connection.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
+import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
+import type { Pdu } from '../../../src/transport/iscsi/pdu-types.js';
+import { wireBytes } from '../../helpers/iscsi-pdus.js';
+
+const IQN = 'iqn.2026-01.dev.discwright:raw';
+const LUN0 = new Uint8Array(8);
+
+interface Answer {
+  readonly bhs: Buffer;
+  readonly data: Buffer;
+}
+
+/** A raw connection: `send` PDUs, `next` reads one answer, `closed` resolves when it ends. */
+class Raw {
+  readonly #socket: net.Socket;
+  #buffer = Buffer.alloc(0);
+  #wake: (() => void) | undefined;
+  readonly closed: Promise<void>;
+  constructor(port: number) {
+    this.#socket = net.connect(port, '127.0.0.1');
+    this.#socket.on('data', (b: Buffer) => {
+      this.#buffer = Buffer.concat([this.#buffer, b]);
+      this.#wake?.();
+    });
+    this.closed = new Promise((resolve) =>
+      this.#socket.on('close', () => {
+        this.#wake?.();
+        resolve();
+      }),
+    );
+    this.#socket.on('error', () => undefined);
+  }
+  send(p: Pdu | Uint8Array): void {
+    this.#socket.write(p instanceof Uint8Array ? p : wireBytes(p));
+  }
+  async next(): Promise<Answer> {
+    for (;;) {
+      if (this.#buffer.length >= 48) {
+        const length = this.#buffer.readUInt32BE(4) & 0xffffff;
+        const total = 48 + length + ((4 - (length % 4)) % 4);
+        if (this.#buffer.length >= total) {
+          const a = {
+            bhs: this.#buffer.subarray(0, 48),
+            data: this.#buffer.subarray(48, 48 + length),
+          };
+          this.#buffer = this.#buffer.subarray(total);
+          return a;
+        }
+      }
+      if (this.#socket.destroyed) throw new Error('connection closed');
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}
+
+async function loggedIn(port: number): Promise<Raw> {
+  const raw = new Raw(port);
+  raw.send({
+    type: 'login-request',
+    transit: true,
+    continue: false,
+    csg: 0,
+    nsg: 3,
+    versionMax: 0,
+    versionMin: 0,
+    isid: new Uint8Array([0x80, 0, 0, 0, 0, 2]),
+    tsih: new Uint8Array(2),
+    initiatorTaskTag: 1,
+    cid: 0,
+    cmdSn: 10,
+    expStatSn: 0,
+    data: new TextEncoder().encode(
+      `InitiatorName=iqn.2026-01.test:raw\0TargetName=${IQN}\0SessionType=Normal\0AuthMethod=None\0`,
+    ),
+  });
+  const a = await raw.next();
+  assert.equal(a.bhs[0]! & 0x3f, 0x23); // Login Response
+  assert.equal(a.bhs[1]! & 0x83, 0x83); // T, NSG = full feature phase
+  assert.equal(a.bhs.readUInt16BE(36), 0); // success
+  assert.notEqual(a.bhs.readUInt16BE(14), 0); // TSIH given
+  assert.equal(a.bhs.readUInt32BE(28), 10); // ExpCmdSN
+  return raw;
+}
+
+const nopOut = (itt: number, cmdSn: number, data: Uint8Array): Pdu => ({
+  type: 'nop-out',
+  immediate: true,
+  lun: LUN0,
+  initiatorTaskTag: itt,
+  targetTransferTag: 0xffffffff,
+  cmdSn,
+  expStatSn: 0,
+  data,
+});
+
+const command = (itt: number, cmdSn: number, cdb: number[], edtl: number, lun = LUN0): Pdu => ({
+  type: 'scsi-command',
+  immediate: false,
+  final: true,
+  read: edtl > 0,
+  write: false,
+  attr: 1,
+  lun,
+  initiatorTaskTag: itt,
+  expectedDataTransferLength: edtl,
+  cmdSn,
+  expStatSn: 0,
+  cdb: new Uint8Array([...cdb, ...new Array<number>(16 - cdb.length).fill(0)]),
+  data: new Uint8Array(0),
+});
+
+describe('iSCSI target: PDU by PDU', () => {
+  let drive: VirtualDrive;
+  let target: IscsiTarget;
+  before(async () => {
+    drive = await openVirtualDrive('virtual:dvd+r');
+    target = new IscsiTarget({ luns: [drive], targetName: IQN, port: 0 });
+    await target.listen();
+  });
+  after(async () => {
+    await target.close();
+    await drive.close();
+  });
+
+  it('echoes a NOP-Out in a NOP-In, and rejects an unknown opcode without closing', async () => {
+    const raw = await loggedIn(target.port);
+    try {
+      raw.send(nopOut(7, 10, new TextEncoder().encode('ping')));
+      const nop = await raw.next();
+      assert.equal(nop.bhs[0]! & 0x3f, 0x20);
+      assert.equal(nop.bhs.readUInt32BE(16), 7);
+      assert.equal(nop.data.toString(), 'ping');
+      const unknown = new Uint8Array(48);
+      unknown[0] = 0x1c; // no such initiator opcode
+      unknown[16] = 0x42;
+      raw.send(unknown);
+      const reject = await raw.next();
+      assert.equal(reject.bhs[0]! & 0x3f, 0x3f); // Reject
+      assert.equal(reject.bhs[2], 0x04); // command not supported
+      assert.deepEqual(new Uint8Array(reject.data), unknown);
+      raw.send(nopOut(8, 10, new Uint8Array(0)));
+      assert.equal((await raw.next()).bhs.readUInt32BE(16), 8);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('answers REPORT LUNS itself and refuses a LUN that does not exist with 05/25/00', async () => {
+    const raw = await loggedIn(target.port);
+    try {
+      raw.send(command(1, 10, [0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 64], 64));
+      const d = await raw.next();
+      assert.equal(d.bhs[0]! & 0x3f, 0x25); // Data-In
+      assert.equal(d.bhs[1]! & 0x01, 1); // status collapsed
+      assert.deepEqual([...d.data], [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+      assert.equal(d.bhs[1]! & 0x02, 0x02); // underflow: 16 of 64
+      assert.equal(d.bhs.readUInt32BE(44), 48);
+      const lun3 = new Uint8Array(8);
+      lun3[1] = 3;
+      raw.send(command(2, 11, [0x00, 0, 0, 0, 0, 0], 0, lun3));
+      const r = await raw.next();
+      assert.equal(r.bhs[0]! & 0x3f, 0x21); // SCSI Response
+      assert.equal(r.bhs[3], 0x02); // CHECK CONDITION
+      const sense = r.data.subarray(2);
+      assert.deepEqual([sense[2]! & 0x0f, sense[12], sense[13]], [5, 0x25, 0]);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('closes the connection on Data-Out for no R2T', async () => {
+    const raw = await loggedIn(target.port);
+    raw.send({
+      type: 'data-out',
+      final: true,
+      lun: LUN0,
+      initiatorTaskTag: 9,
+      targetTransferTag: 1,
+      expStatSn: 0,
+      dataSn: 0,
+      bufferOffset: 0,
+      data: new Uint8Array(512),
+    });
+    await raw.closed;
+  });
+
+  it('closes the connection on a CmdSN out of order', async () => {
+    const raw = await loggedIn(target.port);
+    raw.send(command(1, 12, [0x00, 0, 0, 0, 0, 0], 0)); // 10 expected
+    await raw.closed;
+  });
+});
