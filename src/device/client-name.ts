@@ -6,10 +6,16 @@ import { DwError, HR } from '../errors.js';
 /** The cdrom exclusive-lock character set: 1..63 characters (64 bytes with the NUL). */
 const CLIENT_NAME = /^[A-Za-z0-9 .,:;_-]{1,63}$/;
 
-/** Rejects with E_IMAPI_RECORDER_CLIENT_NAME_IS_NOT_VALID unless `name` is a valid client name. */
-export function checkClientName(name: unknown): string {
+/**
+ * Rejects unless `name` is a valid client name, with `hr` (each IMAPI2 interface has its own
+ * CLIENT_NAME_IS_NOT_VALID code; the recorder's by default).
+ */
+export function checkClientName(
+  name: unknown,
+  hr: number = HR.E_IMAPI_RECORDER_CLIENT_NAME_IS_NOT_VALID,
+): string {
   if (typeof name !== 'string' || !CLIENT_NAME.test(name)) {
-    throw new DwError(HR.E_IMAPI_RECORDER_CLIENT_NAME_IS_NOT_VALID, {
+    throw new DwError(hr, {
       message: 'clientName must be 1..63 characters of A-Z a-z 0-9 space . , : ; _ -',
     });
   }

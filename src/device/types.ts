@@ -93,6 +93,8 @@ export const Format2RawCdDataSectorType = {
   SUBCODE_IS_COOKED: 2,
   SUBCODE_IS_RAW: 3,
 } as const;
+export type Format2RawCdDataSectorType =
+  (typeof Format2RawCdDataSectorType)[keyof typeof Format2RawCdDataSectorType];
 
 /** IMAPI_FORMAT2_RAW_CD_WRITE_ACTION. */
 export const Format2RawCdWriteAction = {
@@ -115,6 +117,7 @@ export const CdSectorType = {
   MODE2FORM1RAW: 8,
   MODE2FORM2RAW: 9,
 } as const;
+export type CdSectorType = (typeof CdSectorType)[keyof typeof CdSectorType];
 
 /** What a sendCommand* call resolves with (spec §4.5). */
 export interface SenseResult {

@@ -28,6 +28,7 @@ import {
   writableArea,
 } from './media-state.js';
 import { MAX_WRITE_SPEED, currentWriteSpeed, kBpsPerSectorPerSecond } from './write-setup.js';
+import { checkClientName } from '../device/client-name.js';
 
 /** IDiscFormat2DataEventArgs: times in seconds, plus the engine's args while writing. */
 export interface DiscFormat2DataEventArgs extends Partial<WriteEngineEventArgs> {
@@ -121,12 +122,7 @@ export class DiscFormat2Data extends EventEmitter {
   }
   set clientName(v: string) {
     this.#idle();
-    if (typeof v !== 'string' || !/^[A-Za-z0-9 .,:;_-]{1,63}$/.test(v)) {
-      throw new DwError(HR.E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID, {
-        message: 'clientName must be 1..63 characters of A-Z a-z 0-9 space . , : ; _ -',
-      });
-    }
-    this.#clientName = v;
+    this.#clientName = checkClientName(v, HR.E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID);
   }
 
   // ---- options ----

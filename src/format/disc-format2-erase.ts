@@ -13,6 +13,7 @@ import type { DiscRecorder } from '../device/recorder.js';
 import { ProfileType } from '../device/types.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { physicalTypeOfProfile } from './media-state.js';
+import { checkClientName } from '../device/client-name.js';
 
 /** The profiles BLANK erases (IMAPI2 erases CD-RW and DVD-RW only). */
 const ERASABLE_PROFILES: readonly number[] = [
@@ -88,12 +89,7 @@ export class DiscFormat2Erase extends EventEmitter {
   }
   set clientName(v: string) {
     this.#idle();
-    if (typeof v !== 'string' || !/^[A-Za-z0-9 .,:;_-]{1,63}$/.test(v)) {
-      throw new DwError(HR.E_IMAPI_ERASE_CLIENT_NAME_IS_NOT_VALID, {
-        message: 'clientName must be 1..63 characters of A-Z a-z 0-9 space . , : ; _ -',
-      });
-    }
-    this.#clientName = v;
+    this.#clientName = checkClientName(v, HR.E_IMAPI_ERASE_CLIENT_NAME_IS_NOT_VALID);
   }
 
   async getCurrentPhysicalMediaType(): Promise<number> {

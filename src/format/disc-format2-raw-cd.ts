@@ -21,9 +21,10 @@ import { WriteEngine } from '../engine/index.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { readMedia } from './media-state.js';
 import { isCdProfile } from './write-setup.js';
-import { ImapiFormat2RawCdDataSectorType, RAW_CD_SECTOR_BYTES } from './raw-cd/layout.js';
+import { Format2RawCdDataSectorType, RAW_CD_SECTOR_BYTES } from './raw-cd/layout.js';
 import { IMAGE_START_LBA } from './raw-cd/image-stream.js';
 import type { RawCDImage } from './raw-cd-image-creator.js';
+import { checkClientName } from '../device/client-name.js';
 
 /**
  * A CD's READ DISC INFORMATION lead-in/lead-out fields are MSF (byte 0 reserved, then M, S, F:
@@ -43,7 +44,7 @@ export class DiscFormat2RawCD {
   readonly #clock: Clock;
   #recorder: DiscRecorder | null = null;
   #clientName = 'discwright';
-  #requestedSectorType: ImapiFormat2RawCdDataSectorType = ImapiFormat2RawCdDataSectorType.IS_RAW;
+  #requestedSectorType: Format2RawCdDataSectorType = Format2RawCdDataSectorType.SUBCODE_IS_RAW;
   #bufferUnderrunFreeDisabled = false;
   #prepared = false;
   #writing = false;
@@ -81,22 +82,17 @@ export class DiscFormat2RawCD {
   }
   set clientName(v: string) {
     this.#idle();
-    if (typeof v !== 'string' || !/^[A-Za-z0-9 .,:;_-]{1,63}$/.test(v)) {
-      throw new DwError(HR.E_IMAPI_DF2RAW_CLIENT_NAME_IS_NOT_VALID, {
-        message: 'clientName must be 1..63 characters of A-Z a-z 0-9 space . , : ; _ -',
-      });
-    }
-    this.#clientName = v;
+    this.#clientName = checkClientName(v, HR.E_IMAPI_DF2RAW_CLIENT_NAME_IS_NOT_VALID);
   }
 
   /** IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE to write; only IS_RAW so far. */
-  get requestedSectorType(): ImapiFormat2RawCdDataSectorType {
+  get requestedSectorType(): Format2RawCdDataSectorType {
     return this.#requestedSectorType;
   }
-  set requestedSectorType(v: ImapiFormat2RawCdDataSectorType) {
+  set requestedSectorType(v: Format2RawCdDataSectorType) {
     this.#idle();
     this.#unprepared();
-    if (v !== ImapiFormat2RawCdDataSectorType.IS_RAW) {
+    if (v !== Format2RawCdDataSectorType.SUBCODE_IS_RAW) {
       throw new DwError(HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED, {
         message: `sector type ${String(v)} is not written yet; IS_RAW (3) is`,
       });

@@ -40,8 +40,8 @@ export {
   type RawCDImage,
 } from './raw-cd-image-creator.js';
 export {
-  ImapiCdSectorType,
-  ImapiFormat2RawCdDataSectorType,
+  CdSectorType,
+  Format2RawCdDataSectorType,
   RAW_CD_LIMITS,
   type DiscLayout,
   type LaidOutTrack,

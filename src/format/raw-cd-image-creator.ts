@@ -8,9 +8,9 @@ import { DwError, HR, invalidArgument, type HResult } from '../errors.js';
 import { MSF_LBA_MAX, MSF_LBA_MIN } from '../scsi/mmc/msf.js';
 import { isValidIsrc, isValidMcn } from '../scsi/cd/subchannel.js';
 import type { FormattedToc } from '../scsi/mmc/read-toc-pma-atip.js';
-import type { ImapiCdSectorType } from './raw-cd/layout.js';
+import type { CdSectorType } from './raw-cd/layout.js';
 import {
-  ImapiFormat2RawCdDataSectorType,
+  Format2RawCdDataSectorType,
   RAW_CD_LIMITS,
   RAW_CD_SECTOR_BYTES,
   controlFor,
@@ -45,12 +45,12 @@ export interface RawCDImage extends AsyncIterable<Uint8Array> {
   readonly startLba: number;
   readonly sectorCount: number;
   readonly bytesPerSector: number;
-  readonly sectorType: ImapiFormat2RawCdDataSectorType;
+  readonly sectorType: Format2RawCdDataSectorType;
   readonly layout: DiscLayout;
 }
 
 interface TrackEntry {
-  readonly sectorType: ImapiCdSectorType;
+  readonly sectorType: CdSectorType;
   readonly data: TrackData;
   readonly pregapSectors: number;
   indexes: number[];
@@ -86,7 +86,7 @@ export class RawCDImageTrackInfo {
   get trackNumber(): number {
     return this.#laid().trackNumber;
   }
-  get sectorType(): ImapiCdSectorType {
+  get sectorType(): CdSectorType {
     return this.#entry.sectorType;
   }
   get isrc(): string {
@@ -162,7 +162,7 @@ export class RawCDImageCreator {
   readonly #tracks: TrackEntry[] = [];
   #readOnly = false;
   #adding = false;
-  #resultingImageType: ImapiFormat2RawCdDataSectorType = ImapiFormat2RawCdDataSectorType.IS_RAW;
+  #resultingImageType: Format2RawCdDataSectorType = Format2RawCdDataSectorType.SUBCODE_IS_RAW;
   #startingTrackNumber = 1;
   #mediaCatalogNumber: string | undefined;
   #startOfLeadoutLimit = 0;
@@ -173,14 +173,14 @@ export class RawCDImageCreator {
     if (this.#readOnly) throw new DwError(HR.E_IMAPI_RAW_IMAGE_IS_READ_ONLY);
   }
 
-  get resultingImageType(): ImapiFormat2RawCdDataSectorType {
+  get resultingImageType(): Format2RawCdDataSectorType {
     return this.#resultingImageType;
   }
   /** Only IS_RAW (2,448-byte sectors with raw P-W) is built so far (docs/raw-cd.md). */
-  set resultingImageType(value: ImapiFormat2RawCdDataSectorType) {
+  set resultingImageType(value: Format2RawCdDataSectorType) {
     this.checkWritable();
     if (!(value in RAW_CD_SECTOR_BYTES)) throw invalidArgument(`sector type ${String(value)}`);
-    if (value !== ImapiFormat2RawCdDataSectorType.IS_RAW) {
+    if (value !== Format2RawCdDataSectorType.SUBCODE_IS_RAW) {
       throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
         message: `result sector type ${value} is not built yet; use IS_RAW (3)`,
       });
@@ -279,7 +279,7 @@ export class RawCDImageCreator {
    * sectors (an ISO for MODE1).
    */
   async addTrack(
-    dataType: ImapiCdSectorType,
+    dataType: CdSectorType,
     source: RawTrackSource,
     options: AddTrackOptions = {},
   ): Promise<number> {

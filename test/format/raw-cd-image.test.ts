@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImapiCdSectorType, RawCDImageCreator, type RawCDImage } from '../../src/format/index.js';
+import { CdSectorType, RawCDImageCreator, type RawCDImage } from '../../src/format/index.js';
 import { computeEdc, decodeQ, unpackRawPW } from '../../src/scsi/cd/index.js';
 import { DwError, HR } from '../../src/errors.js';
 import { isoImage } from '../helpers/iso.js';
@@ -85,9 +85,9 @@ describe('RawCDImageCreator: a mixed-mode image from LBA -150', () => {
     await writeFile(join(dir, 'track2.wav'), wav(audio2));
     creator = new RawCDImageCreator();
     creator.mediaCatalogNumber = '0123456789012';
-    assert.equal(await creator.addTrack(ImapiCdSectorType.MODE1, iso), 1);
-    assert.equal(await creator.addTrack(ImapiCdSectorType.AUDIO, join(dir, 'track2.wav')), 2);
-    assert.equal(await creator.addTrack(ImapiCdSectorType.AUDIO, audio3), 3);
+    assert.equal(await creator.addTrack(CdSectorType.MODE1, iso), 1);
+    assert.equal(await creator.addTrack(CdSectorType.AUDIO, join(dir, 'track2.wav')), 2);
+    assert.equal(await creator.addTrack(CdSectorType.AUDIO, audio3), 3);
     const t2 = creator.trackInfo(2);
     t2.isrc = 'USRC17607839';
     assert.equal(t2.addTrackIndex(100), HR.S_OK);
@@ -211,7 +211,7 @@ describe('RawCDImageCreator: a mixed-mode image from LBA -150', () => {
     assert.throws(() => (creator.mediaCatalogNumber = ''), ro);
     assert.throws(() => creator.trackInfo(2).addTrackIndex(300), ro);
     assert.throws(() => (creator.trackInfo(2).isrc = ''), ro);
-    await assert.rejects(creator.addTrack(ImapiCdSectorType.AUDIO, audio2), ro);
+    await assert.rejects(creator.addTrack(CdSectorType.AUDIO, audio2), ro);
   });
 });
 
@@ -220,8 +220,8 @@ describe('RawCDImageCreator: an image from the lead-in', () => {
     const c = new RawCDImageCreator();
     const a = pcm(300, 3);
     const b = pcm(300, 5);
-    await c.addTrack(ImapiCdSectorType.AUDIO, a);
-    await c.addTrack(ImapiCdSectorType.AUDIO, b);
+    await c.addTrack(CdSectorType.AUDIO, a);
+    await c.addTrack(CdSectorType.AUDIO, b);
     const image = c.createResultImage({ leadInStartLba: -11634 });
     assert.equal(image.startLba, -11634);
     assert.equal(image.sectorCount, 11484 + 150 + 600 + 6750);
@@ -262,7 +262,7 @@ describe('RawCDImageCreator: an image from the lead-in', () => {
 
   it('refuses a lead-in start outside the MSF range or after -150', async () => {
     const c = new RawCDImageCreator();
-    await c.addTrack(ImapiCdSectorType.AUDIO, pcm(300, 3));
+    await c.addTrack(CdSectorType.AUDIO, pcm(300, 3));
     assert.throws(() => c.createResultImage({ leadInStartLba: -149 }), isHr(HR.E_INVALIDARG));
     assert.throws(() => c.createResultImage({ leadInStartLba: -45151 }), isHr(HR.E_INVALIDARG));
   });

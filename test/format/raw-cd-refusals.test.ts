@@ -6,8 +6,8 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ImapiCdSectorType,
-  ImapiFormat2RawCdDataSectorType,
+  CdSectorType,
+  Format2RawCdDataSectorType,
   RawCDImageCreator,
 } from '../../src/format/index.js';
 import { DwError, HR } from '../../src/errors.js';
@@ -15,7 +15,7 @@ import { DwError, HR } from '../../src/errors.js';
 const isHr = (hr: number, text?: RegExp) => (e: unknown) =>
   e instanceof DwError && e.hr === hr && (text === undefined || text.test(e.message));
 
-const AUDIO = ImapiCdSectorType.AUDIO;
+const AUDIO = CdSectorType.AUDIO;
 const silence = (sectors: number) => new Uint8Array(sectors * 2352);
 
 /** A WAVE header (hand-built) with the given fmt fields, then `dataBytes` of zeros claimed. */
@@ -84,12 +84,12 @@ describe('RawCDImageCreator refusals', () => {
   it('sector types not built: MODE1RAW tracks and PQ_ONLY / IS_COOKED results', async () => {
     const c = new RawCDImageCreator();
     await assert.rejects(
-      c.addTrack(ImapiCdSectorType.MODE1RAW, silence(300)),
+      c.addTrack(CdSectorType.MODE1RAW, silence(300)),
       isHr(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED),
     );
     for (const t of [
-      ImapiFormat2RawCdDataSectorType.PQ_ONLY,
-      ImapiFormat2RawCdDataSectorType.IS_COOKED,
+      Format2RawCdDataSectorType.SUBCODE_PQ_ONLY,
+      Format2RawCdDataSectorType.SUBCODE_IS_COOKED,
     ]) {
       assert.throws(
         () => (c.resultingImageType = t),
@@ -97,14 +97,14 @@ describe('RawCDImageCreator refusals', () => {
       );
     }
     assert.throws(() => (c.resultingImageType = 7 as never), isHr(HR.E_INVALIDARG));
-    assert.equal(c.resultingImageType, ImapiFormat2RawCdDataSectorType.IS_RAW);
+    assert.equal(c.resultingImageType, Format2RawCdDataSectorType.SUBCODE_IS_RAW);
   });
 
   it('track sizes: under 4 s, data not in whole 2048-byte sectors, empty', async () => {
     const c = new RawCDImageCreator();
     await assert.rejects(c.addTrack(AUDIO, silence(299)), isHr(HR.E_INVALIDARG, /at least 4 s/));
     await assert.rejects(
-      c.addTrack(ImapiCdSectorType.MODE1, new Uint8Array(300 * 2048 + 1)),
+      c.addTrack(CdSectorType.MODE1, new Uint8Array(300 * 2048 + 1)),
       isHr(HR.E_INVALIDARG, /whole number of 2048-byte sectors/),
     );
     await assert.rejects(c.addTrack(AUDIO, new Uint8Array(0)), isHr(HR.E_INVALIDARG, /no data/));
@@ -113,7 +113,7 @@ describe('RawCDImageCreator refusals', () => {
 
   it('pregaps: at least 2 s where audio follows data; the default adds them', async () => {
     const c = new RawCDImageCreator();
-    await c.addTrack(ImapiCdSectorType.MODE1, new Uint8Array(300 * 2048));
+    await c.addTrack(CdSectorType.MODE1, new Uint8Array(300 * 2048));
     await assert.rejects(
       c.addTrack(AUDIO, silence(300), { pregapSectors: 149 }),
       isHr(HR.E_INVALIDARG, /at least 150/),
@@ -190,7 +190,7 @@ describe('RawCDImageCreator refusals', () => {
     const path = join(dir, 'shrinks.iso');
     await writeFile(path, new Uint8Array(400 * 2048));
     const c = new RawCDImageCreator();
-    await c.addTrack(ImapiCdSectorType.MODE1, path);
+    await c.addTrack(CdSectorType.MODE1, path);
     await truncate(path, 350 * 2048);
     const image = c.createResultImage();
     await assert.rejects(

@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DiscFormat2RawCD,
-  ImapiCdSectorType,
-  ImapiFormat2RawCdDataSectorType,
+  CdSectorType,
+  Format2RawCdDataSectorType,
   RawCDImageCreator,
   type RawCDImage,
 } from '../../src/format/index.js';
@@ -18,8 +18,8 @@ async function mixedImage(): Promise<{ image: RawCDImage; bytes: Uint8Array }> {
   const c = new RawCDImageCreator();
   const data = Uint8Array.from({ length: 300 * 2048 }, (_, i) => (i * 5 + (i >> 11)) & 0xff);
   const audio = Uint8Array.from({ length: 300 * 2352 }, (_, i) => (i * 3 + (i >> 10)) & 0xff);
-  await c.addTrack(ImapiCdSectorType.MODE1, data);
-  await c.addTrack(ImapiCdSectorType.AUDIO, audio);
+  await c.addTrack(CdSectorType.MODE1, data);
+  await c.addTrack(CdSectorType.AUDIO, audio);
   const image = c.createResultImage();
   const bytes = new Uint8Array(image.sectorCount * image.bytesPerSector);
   let at = 0;
@@ -81,7 +81,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     const r = await rig('virtual:cd-r');
     const c = new RawCDImageCreator();
     const audio = Uint8Array.from({ length: 300 * 2352 }, (_, i) => (i * 9 + (i >> 8)) & 0xff);
-    await c.addTrack(ImapiCdSectorType.AUDIO, audio);
+    await c.addTrack(CdSectorType.AUDIO, audio);
     const raw = new DiscFormat2RawCD({ clock: r.clock });
     raw.setRecorder(r.recorder);
     await raw.prepareMedia();
@@ -143,7 +143,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
       HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED,
     );
     assert.equal(
-      throwsWith(() => (raw.requestedSectorType = ImapiFormat2RawCdDataSectorType.PQ_ONLY)).hr,
+      throwsWith(() => (raw.requestedSectorType = Format2RawCdDataSectorType.SUBCODE_PQ_ONLY)).hr,
       HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED,
     );
     await raw.prepareMedia();

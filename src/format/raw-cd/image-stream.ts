@@ -10,7 +10,7 @@ import {
   RAW_SECTOR_BYTES,
 } from '../../scsi/cd/sector.js';
 import {
-  ImapiCdSectorType,
+  CdSectorType,
   rawSubcodeAt,
   trackAt,
   type DiscLayout,
@@ -27,31 +27,26 @@ export const IMAGE_START_LBA = -150;
  * Builds the main channel of a sector of `track`'s type from its user data into `out`: audio is
  * the PCM itself, data sectors get sync, header, EDC and ECC.
  */
-function mainChannel(
-  type: ImapiCdSectorType,
-  lba: number,
-  user: Uint8Array,
-  out: Uint8Array,
-): void {
+function mainChannel(type: CdSectorType, lba: number, user: Uint8Array, out: Uint8Array): void {
   switch (type) {
-    case ImapiCdSectorType.AUDIO:
+    case CdSectorType.AUDIO:
       out.set(user.subarray(0, RAW_SECTOR_BYTES));
       return;
-    case ImapiCdSectorType.MODE1:
+    case CdSectorType.MODE1:
       buildMode1Sector(lba, user.subarray(0, 2048), out);
       return;
-    case ImapiCdSectorType.MODE2FORM1:
+    case CdSectorType.MODE2FORM1:
       buildMode2Form1Sector(lba, user.subarray(0, 2048), undefined, out);
       return;
-    case ImapiCdSectorType.MODE2FORM2:
+    case CdSectorType.MODE2FORM2:
       buildMode2Form2Sector(lba, user.subarray(0, 2324), undefined, out);
       return;
-    case ImapiCdSectorType.MODE_ZERO:
-    case ImapiCdSectorType.MODE2FORM0:
-    case ImapiCdSectorType.MODE1RAW:
-    case ImapiCdSectorType.MODE2FORM0RAW:
-    case ImapiCdSectorType.MODE2FORM1RAW:
-    case ImapiCdSectorType.MODE2FORM2RAW:
+    case CdSectorType.MODE_ZERO:
+    case CdSectorType.MODE2FORM0:
+    case CdSectorType.MODE1RAW:
+    case CdSectorType.MODE2FORM0RAW:
+    case CdSectorType.MODE2FORM1RAW:
+    case CdSectorType.MODE2FORM2RAW:
       // addTrack refuses every other type (E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED).
       throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
         message: `sector type ${type} cannot be built`,

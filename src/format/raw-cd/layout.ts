@@ -3,6 +3,7 @@
 // a recorder must be sent with every 2,352-byte sector (ECMA-130 §22.3; the choices where the
 // standard leaves room are in docs/raw-cd.md, "Subchannel choices"). Pure: no I/O.
 
+import { CdSectorType, Format2RawCdDataSectorType } from '../../device/types.js';
 import { invalidArgument } from '../../errors.js';
 import { toBcd } from '../../scsi/cd/sector.js';
 import { lbaToMsf } from '../../scsi/mmc/msf.js';
@@ -20,35 +21,10 @@ import {
   type FormattedToc,
 } from '../../scsi/mmc/read-toc-pma-atip.js';
 
-/** IMAPI_CD_SECTOR_TYPE: what a track's sectors hold. */
-export const ImapiCdSectorType = {
-  AUDIO: 0,
-  MODE_ZERO: 1,
-  MODE1: 2,
-  MODE2FORM0: 3,
-  MODE2FORM1: 4,
-  MODE2FORM2: 5,
-  MODE1RAW: 6,
-  MODE2FORM0RAW: 7,
-  MODE2FORM1RAW: 8,
-  MODE2FORM2RAW: 9,
-} as const;
-export type ImapiCdSectorType = (typeof ImapiCdSectorType)[keyof typeof ImapiCdSectorType];
-
-/** IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE: the sector layout of the result image. */
-export const ImapiFormat2RawCdDataSectorType = {
-  /** 2,368 bytes: 2,352 + 16 bytes of P-Q. */
-  PQ_ONLY: 1,
-  /** 2,448 bytes: 2,352 + 96 bytes of P-W, R-W de-interleaved and error-corrected. */
-  IS_COOKED: 2,
-  /** 2,448 bytes: 2,352 + 96 bytes of raw P-W (interleaved as on the disc). */
-  IS_RAW: 3,
-} as const;
-export type ImapiFormat2RawCdDataSectorType =
-  (typeof ImapiFormat2RawCdDataSectorType)[keyof typeof ImapiFormat2RawCdDataSectorType];
-
 /** Bytes per sector of each result sector type. */
-export const RAW_CD_SECTOR_BYTES: Readonly<Record<ImapiFormat2RawCdDataSectorType, number>> = {
+export { CdSectorType, Format2RawCdDataSectorType };
+
+export const RAW_CD_SECTOR_BYTES: Readonly<Record<Format2RawCdDataSectorType, number>> = {
   1: 2368,
   2: 2448,
   3: 2448,
@@ -70,7 +46,7 @@ export const RAW_CD_LIMITS = {
 /** One track as laid out. LBAs are absolute; `indexes` are offsets from the track's start. */
 export interface LaidOutTrack {
   readonly trackNumber: number;
-  readonly sectorType: ImapiCdSectorType;
+  readonly sectorType: CdSectorType;
   /** Q CONTROL of the track (QControl bits). */
   readonly control: number;
   /** First LBA of the pregap (index 0); equals `startingLba` when there is none. */
@@ -93,8 +69,8 @@ export interface DiscLayout {
 }
 
 /** Is the sector type audio (CD-DA) rather than data? */
-export function isAudio(t: ImapiCdSectorType): boolean {
-  return t === ImapiCdSectorType.AUDIO;
+export function isAudio(t: CdSectorType): boolean {
+  return t === CdSectorType.AUDIO;
 }
 
 /** The track (with its pregap) that holds `lba`, for LBAs from the first pregap to the lead-out. */
@@ -256,7 +232,7 @@ export function formattedToc(layout: DiscLayout): FormattedToc {
 
 /** Q CONTROL of a track: data or audio, with its copy and pre-emphasis bits. */
 export function controlFor(
-  sectorType: ImapiCdSectorType,
+  sectorType: CdSectorType,
   copyPermitted: boolean,
   preEmphasis: boolean,
 ): number {

@@ -5,27 +5,27 @@
 
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { DwError, HR, invalidArgument } from '../../errors.js';
-import { ImapiCdSectorType, isAudio } from './layout.js';
+import { CdSectorType, isAudio } from './layout.js';
 import { looksLikeWav, parseWavHeader } from './wav.js';
 
 export type RawTrackSource = Uint8Array | string;
 
 /** Bytes of source data per sector for the sector types addTrack takes. */
-export function userBytesPerSector(t: ImapiCdSectorType): number | undefined {
+export function userBytesPerSector(t: CdSectorType): number | undefined {
   switch (t) {
-    case ImapiCdSectorType.AUDIO:
+    case CdSectorType.AUDIO:
       return 2352;
-    case ImapiCdSectorType.MODE1:
-    case ImapiCdSectorType.MODE2FORM1:
+    case CdSectorType.MODE1:
+    case CdSectorType.MODE2FORM1:
       return 2048;
-    case ImapiCdSectorType.MODE2FORM2:
+    case CdSectorType.MODE2FORM2:
       return 2324;
-    case ImapiCdSectorType.MODE_ZERO:
-    case ImapiCdSectorType.MODE2FORM0:
-    case ImapiCdSectorType.MODE1RAW:
-    case ImapiCdSectorType.MODE2FORM0RAW:
-    case ImapiCdSectorType.MODE2FORM1RAW:
-    case ImapiCdSectorType.MODE2FORM2RAW:
+    case CdSectorType.MODE_ZERO:
+    case CdSectorType.MODE2FORM0:
+    case CdSectorType.MODE1RAW:
+    case CdSectorType.MODE2FORM0RAW:
+    case CdSectorType.MODE2FORM1RAW:
+    case CdSectorType.MODE2FORM2RAW:
       return undefined;
   }
 }
@@ -60,7 +60,7 @@ async function headOf(path: string, n: number): Promise<Uint8Array> {
  */
 export async function describeTrackSource(
   source: RawTrackSource,
-  sectorType: ImapiCdSectorType,
+  sectorType: CdSectorType,
   sectorBytes: number,
 ): Promise<TrackData> {
   const name = typeof source === 'string' ? source : 'the track data';
