@@ -395,3 +395,21 @@ export function wireBytes(p: Pdu, digests: DigestSettings = NO_DIGESTS): Uint8Ar
 export function senseData(sense: Uint8Array): Uint8Array {
   return sense.length === 0 ? sense : cat(be(sense.length, 2), sense);
 }
+
+/**
+ * Fuzzing: `pdus` with one PDU dropped, repeated or swapped (or none, 60 % of the time), drawn
+ * from `rnd`. The list is new; the PDUs are the same objects.
+ */
+export function reorderPdus(pdus: readonly Uint8Array[], rnd: () => number): Uint8Array[] {
+  const list = [...pdus];
+  const pick = () => Math.floor(rnd() * list.length);
+  const r = rnd();
+  if (r < 0.15 && list.length > 1) list.splice(pick(), 1);
+  else if (r < 0.3) list.splice(pick(), 0, list[pick()]!);
+  else if (r < 0.4 && list.length > 1) {
+    const i = pick();
+    const j = pick();
+    [list[i], list[j]] = [list[j]!, list[i]!];
+  }
+  return list;
+}

@@ -21,8 +21,8 @@ import {
   resultOfScsiResponse,
   type Task,
 } from '../../src/transport/iscsi/task.js';
-import { scsiResponsePdu, wireBytes } from '../helpers/iscsi-pdus.js';
-import { h } from '../helpers/bytes.js';
+import { reorderPdus, scsiResponsePdu, wireBytes } from '../helpers/iscsi-pdus.js';
+import { cat, h } from '../helpers/bytes.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 const ITT = 0x42;
@@ -59,23 +59,8 @@ function readAnswer(): Uint8Array[] {
 
 /** The recorded answer, mutated: PDUs dropped, repeated or swapped, then bytes overwritten. */
 function mutate(pdus: readonly Uint8Array[], rnd: () => number): Uint8Array {
-  const list = [...pdus];
-  const pick = () => Math.floor(rnd() * list.length);
-  const r = rnd();
-  if (r < 0.15 && list.length > 1) list.splice(pick(), 1);
-  else if (r < 0.3) list.splice(pick(), 0, list[pick()]!);
-  else if (r < 0.4 && list.length > 1) {
-    const i = pick();
-    const j = pick();
-    [list[i], list[j]] = [list[j]!, list[i]!];
-  }
-  const total = list.reduce((n, p) => n + p.length, 0);
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const p of list) {
-    bytes.set(p, at);
-    at += p.length;
-  }
+  const list = reorderPdus(pdus, rnd);
+  const bytes = cat(...list);
   // Mostly header bytes: that is where the counts and offsets are.
   const flips = 1 + Math.floor(rnd() * 4);
   for (let k = 0; k < flips; k++) {

@@ -17,7 +17,8 @@ import { openIscsiTransport, type IscsiTransport } from '../../src/transport/isc
 import { RESERVED_TAG } from '../../src/transport/iscsi/pdu-layout.js';
 import type { InitiatorPdu, ScsiCommandPdu } from '../../src/transport/iscsi/pdu-types.js';
 import { answerTaskManagement, FakeTarget, type Conn } from '../helpers/fake-iscsi-target.js';
-import { scsiResponsePdu, wireBytes } from '../helpers/iscsi-pdus.js';
+import { reorderPdus, scsiResponsePdu, wireBytes } from '../helpers/iscsi-pdus.js';
+import { cat } from '../helpers/bytes.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 const SEED = Number(process.env['DW_FUZZ_SEED'] ?? 1616);
@@ -49,29 +50,15 @@ const caseRandom = (n: number) => mulberry32((SEED ^ Math.imul(n + 1, 0x9e3779b1
 
 /** `pdus` mutated: one PDU dropped, repeated or swapped (or none), then 1-4 header bytes. */
 function mutate(pdus: Uint8Array[], rnd: () => number): Uint8Array {
-  const list = [...pdus];
+  const list = reorderPdus(pdus, rnd);
   const pick = () => Math.floor(rnd() * list.length);
-  const r = rnd();
-  if (r < 0.15 && list.length > 1) list.splice(pick(), 1);
-  else if (r < 0.3) list.splice(pick(), 0, list[pick()]!);
-  else if (r < 0.4 && list.length > 1) {
-    const i = pick();
-    const j = pick();
-    [list[i], list[j]] = [list[j]!, list[i]!];
-  }
   const copies = list.map((p) => Uint8Array.from(p));
   for (let k = 1 + Math.floor(rnd() * 4); k > 0; k--) {
     const p = copies[pick()]!;
     const at = Math.floor(rnd() * 48);
     p[at] = rnd() < 0.5 ? Math.floor(rnd() * 256) : p[at]! ^ (1 << Math.floor(rnd() * 8));
   }
-  const bytes = new Uint8Array(copies.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of copies) {
-    bytes.set(p, at);
-    at += p.length;
-  }
-  return bytes;
+  return cat(...copies);
 }
 
 /** Per WRITE case: which bytes of `source` reached the target intact. */
