@@ -165,6 +165,20 @@ export function mapPosition(
   return lba < map.leadOut ? found : undefined;
 }
 
+/** Where `lba` lies in the drive's track table: a track and whether it is that track's pause. */
+export function modelPosition(
+  disc: DiscLayout,
+  lba: number,
+): { track: DiscLayout['tracks'][number]; pause: boolean } | undefined {
+  for (const t of disc.tracks) {
+    if (!t.closed && t.nwa <= t.start) continue;
+    const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
+    const pause = lba < t.start && lba >= t.start - 150;
+    if (pause || (lba >= t.start && lba < end)) return { track: t, pause };
+  }
+  return undefined;
+}
+
 /**
  * The Q a Track-at-Once recording carries at `lba`, from the drive's track table: index 1 from the
  * track's start, index 0 in the 150 sectors before it (the pause the drive writes), P set there.
@@ -173,20 +187,16 @@ export function modelQ(
   disc: DiscLayout,
   lba: number,
 ): { q: Uint8Array; pause: boolean } | undefined {
-  const tracks = disc.tracks.filter((t) => t.closed || t.nwa > t.start);
-  for (const t of tracks) {
-    const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
-    const pause = lba < t.start && lba >= t.start - 150;
-    if (!pause && (lba < t.start || lba >= end)) continue;
-    const q = encodeQ({
-      adr: 1,
-      control: t.trackMode & 0x0f,
-      trackNumber: t.number,
-      index: pause ? 0 : 1,
-      relativeFrames: pause ? t.start - 1 - lba : lba - t.start,
-      absolute: lbaToMsf(lba),
-    });
-    return { q, pause };
-  }
-  return undefined;
+  const at = modelPosition(disc, lba);
+  if (at === undefined) return undefined;
+  const t = at.track;
+  const q = encodeQ({
+    adr: 1,
+    control: t.trackMode & 0x0f,
+    trackNumber: t.number,
+    index: at.pause ? 0 : 1,
+    relativeFrames: at.pause ? t.start - 1 - lba : lba - t.start,
+    absolute: lbaToMsf(lba),
+  });
+  return { q, pause: at.pause };
 }
