@@ -28,6 +28,8 @@ export interface MapTrack {
   /** Index n's first LBA at [n] (index 0 and 1 included when present). */
   readonly indexes: number[];
   isrc: string | undefined;
+  /** The header's mode byte at index 1 of a data track (1 or 2). */
+  dataMode: number | undefined;
 }
 
 export interface CdMap {
@@ -91,6 +93,7 @@ async function scan(core: DriveCore): Promise<CdMap | undefined> {
         start: lba,
         indexes: [],
         isrc: undefined,
+        dataMode: undefined,
       };
       tracks.push(t);
     }
@@ -100,6 +103,7 @@ async function scan(core: DriveCore): Promise<CdMap | undefined> {
       if (index === 1) {
         t.start = lba;
         t.control = d.control;
+        t.dataMode = d.control & 4 ? block[15] : undefined;
       }
     }
   }

@@ -478,6 +478,8 @@ describe('virtual CD-R: SAO in Mode 2 and with the host sub-channel, leaving the
     const full = await ok(r, readTocPmaAtip({ format: 2, allocationLength: 200 }));
     // A0 A1 A2, 2 tracks, then B0 (ADR 5): next program area, 2 pointers, last lead-out; C0.
     assert.equal(full.length, 4 + 7 * 11);
+    // A0: first track 1, disc type 20h (CD-ROM XA: the first track is Mode 2).
+    assert.deepEqual([...full.subarray(4, 15)], [...h('01 14 00 A0 00 00 00 00 01 20 00')]);
     const b0 = full.subarray(4 + 5 * 11, 4 + 6 * 11);
     assert.equal(b0[1]! >> 4, 5);
     assert.equal(b0[3], 0xb0);
