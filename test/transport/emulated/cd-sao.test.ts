@@ -363,6 +363,7 @@ describe('virtual CD-R: cue sheets and SAO streams refused as drives refuse them
     assert.deepEqual((await refused(r, cueCommand(CUE))).slice(0, 3), [5, 0x2c, 0], 'TAO selected');
     await setCdWriteMode(r.recorder, 2, 0);
     assert.deepEqual(await refused(r, cueCommand(CUE.subarray(0, 20), 20)), [5, 0x24, 0, true, 6]);
+    assert.deepEqual(await refused(r, cueCommand(CUE, 0x10000)), [5, 0x24, 0, true, 6]);
     const cases: [Uint8Array, number, number][] = [
       [swap(16 + 5, 1), 0, 16 + 5], // lead-in not at 00:00:00
       [swap(16 + 3, 0x10), 0, 16 + 3], // lead-in not generated
