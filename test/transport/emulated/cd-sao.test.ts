@@ -5,6 +5,7 @@
 // frames are decoded here field by field (BCD by hand), not compared with the drive's encoder.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { rig, setCdWriteMode, type Rig } from '../../helpers/recorder.js';
 import {
   decodeWriteParametersPage,
@@ -487,5 +488,31 @@ describe('virtual CD-R: SAO in Mode 2 and with the host sub-channel, leaving the
     assert.equal(b0[7], 2);
     const c0 = full.subarray(4 + 6 * 11);
     assert.deepEqual([c0[1]! >> 4, c0[3], c0[8], c0[9], c0[10]], [5, 0xc0, 97, 26, 66]);
+  });
+});
+
+describe('virtual CD-R: any cue sheet bytes', () => {
+  it('are taken or refused with ILLEGAL REQUEST, never anything else', async () => {
+    const r = await rig('virtual:cd-r');
+    await setCdWriteMode(r.recorder, 2, 0);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(CUE.length - 1), fc.integer({ min: 0, max: 255 })), {
+          maxLength: 4,
+        }),
+        fc.uint8Array({ maxLength: 64 }),
+        async (edits, tail) => {
+          const cue = Uint8Array.from(CUE);
+          for (const [i, b] of edits) cue[i] = b;
+          for (const bytes of [cue, cat(cue, tail), tail]) {
+            const res = await r.drive.execute(cueCommand(bytes));
+            if (res.status === ScsiStatus.GOOD) continue;
+            assert.equal(res.status, ScsiStatus.CHECK_CONDITION);
+            assert.equal(decodeSense(res.sense).senseKey, 5);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
