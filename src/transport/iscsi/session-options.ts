@@ -32,6 +32,11 @@ export interface IscsiTransportOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Log in again on the next command after the connection was lost (default true). */
   readonly autoReconnect?: boolean;
+  /**
+   * Queued writes in flight at most (Transport.queuedWrites; default 8). The target's command
+   * window at login lowers it; 1 keeps one command in flight, as IMAPI2 does.
+   */
+  readonly queueDepth?: number;
   /** Largest single transfer reported in limits() (default 8 MiB). */
   readonly maxTransferBytes?: number;
   /** Environment for passwords missing from the address (default process.env). */
