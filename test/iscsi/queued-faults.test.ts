@@ -58,12 +58,13 @@ async function serve(drive: VirtualDrive, hooks: DriveHooks) {
 async function makeRig(fault: (rig: Rig) => DriveHooks): Promise<Rig> {
   const drive = await openVirtualDrive('virtual:dvd+r');
   cleanups.push(() => drive.close());
-  let rig: Rig | undefined;
+  const ref: { rig?: Rig } = {};
   let received = 0;
   let done = 0;
   const hooks: DriveHooks = {
     onCommand(p) {
-      if (isWrite(p)) rig!.maxOutstanding = Math.max(rig!.maxOutstanding, ++received - done);
+      if (isWrite(p))
+        ref.rig!.maxOutstanding = Math.max(ref.rig!.maxOutstanding, ++received - done);
       return false;
     },
     beforeExecute(g, c) {
@@ -81,7 +82,8 @@ async function makeRig(fault: (rig: Rig) => DriveHooks): Promise<Rig> {
   engine.bytesPerSector = 2048;
   const events: WriteEngineEventArgs[] = [];
   engine.on('update', (_s, a) => events.push(a));
-  rig = { drive, target, proxy, recorder, engine, events, maxOutstanding: 0 };
+  const rig: Rig = { drive, target, proxy, recorder, engine, events, maxOutstanding: 0 };
+  ref.rig = rig;
   const faulty = fault(rig);
   return rig;
 }
