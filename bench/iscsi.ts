@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DelayProxy } from '../test/helpers/delay-proxy.js';
+import { startDelayProxyThread } from '../test/helpers/delay-proxy.js';
 import { Tgt, tgtAvailability } from '../test/helpers/tgt.js';
 import {
   alternate,
@@ -102,14 +102,17 @@ try {
     ]); // prettier-ignore
   }
   // One delay proxy per round-trip time, all in front of the same tgtd.
-  const proxies = new Map<number, { proxy: DelayProxy; port: number }>();
+  const proxies = new Map<number, { readonly port: number; close(): Promise<void> }>();
   for (const rtt of rtts) {
     if (rtt === 0) continue;
-    const proxy = new DelayProxy({
-      target: { host: '127.0.0.1', port: tgt.port },
-      delayMs: rtt / 2,
-    });
-    proxies.set(rtt, { proxy, port: await proxy.listen() });
+    // On its own thread: each contender runs with spawnSync, which blocks this one.
+    proxies.set(
+      rtt,
+      await startDelayProxyThread({
+        target: { host: '127.0.0.1', port: tgt.port },
+        delayMs: rtt / 2,
+      }),
+    );
   }
   const urlAt = (tid: number, rtt: number) => {
     const p = proxies.get(rtt);
@@ -160,7 +163,7 @@ try {
       [g.title, '', table(series, [Columns.mbps, Columns.cpuSec, Columns.rssMB])].join('\n'),
     );
   }
-  for (const p of proxies.values()) await p.proxy.close();
+  for (const p of proxies.values()) await p.close();
   printResult(
     `iSCSI to tgt's DVD+R on loopback (${sizeText(opts.bytes)}, ${transfer / 1024} KiB per WRITE, ${opts.runs} runs)`,
     results.join('\n\n'),

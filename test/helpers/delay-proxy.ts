@@ -2,9 +2,11 @@
 // docs/iscsi.md, "Drives at a distance"): every byte is held for a fixed one-way delay in each
 // direction (RTT = 2 × delayMs), with optional jitter and a bandwidth cap, and bytes are never
 // reordered. `cut()` drops every relayed connection at once (a network fault). Not a network
-// emulator: no loss, no reordering, delays at timer resolution (about 1 ms).
+// emulator: no loss, no reordering, delays at timer resolution (about 1 ms). On its own thread
+// (startDelayProxyThread) for a caller that blocks its event loop.
 
 import net from 'node:net';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 export interface DelayProxyOptions {
   /** Where connections are relayed to. */
@@ -148,4 +150,30 @@ export class DelayProxy {
     this.cut();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
+}
+
+/**
+ * A DelayProxy on its own thread, for callers that block their event loop (bench/iscsi.ts runs
+ * each contender with spawnSync): resolves with the port it listens on and how to stop it.
+ */
+export async function startDelayProxyThread(
+  options: DelayProxyOptions,
+): Promise<{ readonly port: number; close(): Promise<void> }> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: { delayProxy: options } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (m: { port: number }) => resolve(m.port));
+    worker.once('error', reject);
+  });
+  return {
+    port,
+    close: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+const data = workerData as { delayProxy?: DelayProxyOptions } | null;
+if (!isMainThread && data?.delayProxy !== undefined) {
+  const proxy = new DelayProxy(data.delayProxy);
+  parentPort?.postMessage({ port: await proxy.listen() });
 }

@@ -12,7 +12,7 @@ import { DiscRecorder } from '../../src/device/recorder.js';
 import { resumeSection, WriteEngine, type WriteEngineEventArgs } from '../../src/engine/index.js';
 import { DwError, HR } from '../../src/errors.js';
 import { openVirtualDrive, type VirtualDrive } from '../../src/transport/emulated/index.js';
-import { openIscsiTransport } from '../../src/transport/iscsi/index.js';
+import { openIscsiTransport, type IscsiTransport } from '../../src/transport/iscsi/index.js';
 import type { ScsiCommandPdu } from '../../src/transport/iscsi/pdu-types.js';
 import { h } from '../helpers/bytes.js';
 import { DelayProxy } from '../helpers/delay-proxy.js';
@@ -33,6 +33,7 @@ const isWrite = (p: ScsiCommandPdu) => p.cdb[0] === 0x2a || p.cdb[0] === 0xaa;
 
 interface Rig {
   readonly drive: VirtualDrive;
+  readonly t: IscsiTransport;
   target: FakeTarget;
   readonly proxy: DelayProxy;
   readonly recorder: DiscRecorder;
@@ -82,7 +83,7 @@ async function makeRig(fault: (rig: Rig) => DriveHooks): Promise<Rig> {
   engine.bytesPerSector = 2048;
   const events: WriteEngineEventArgs[] = [];
   engine.on('update', (_s, a) => events.push(a));
-  const rig: Rig = { drive, target, proxy, recorder, engine, events, maxOutstanding: 0 };
+  const rig: Rig = { drive, t, target, proxy, recorder, engine, events, maxOutstanding: 0 };
   ref.rig = rig;
   const faulty = fault(rig);
   return rig;
@@ -196,6 +197,21 @@ describe('queued WRITEs at a distance, a fault at the k-th command', () => {
       }),
     );
     await rig.engine.writeSection(source, 0, BLOCKS);
+    assert.equal(heldInOrder(rig.drive), BLOCKS);
+    checkEvents(rig.events, BLOCKS);
+    await imageIsSource(rig.recorder);
+  });
+
+  it('TASK SET FULL at the k-th: one in flight from then on, resent from the first unacknowledged block', async () => {
+    const rig = await makeRig(() =>
+      atWrite(K, (g, c) => {
+        respond(c, g.pdu.initiatorTaskTag, 0x28);
+        return true;
+      }),
+    );
+    assert.equal(rig.t.queuedWrites.depth > 1, true);
+    await rig.engine.writeSection(source, 0, BLOCKS);
+    assert.equal(rig.t.queuedWrites.depth, 1);
     assert.equal(heldInOrder(rig.drive), BLOCKS);
     checkEvents(rig.events, BLOCKS);
     await imageIsSource(rig.recorder);

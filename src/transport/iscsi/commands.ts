@@ -38,7 +38,7 @@ export interface CommandHost {
   readonly window: CmdSnWindow;
   /** Hands out the Initiator Task Tags. */
   readonly requests: ImmediateRequests;
-  readonly counters: { commands: number; dataOutPdus: number; r2ts: number };
+  readonly counters: { commands: number; dataOutPdus: number; r2ts: number; queuedMax: number };
   /** The parameters of the logged-in session. */
   params(): SessionParameters;
   expStatSn(): number;
@@ -116,7 +116,7 @@ export class CommandRunner {
     const { immediate, unsolicitedEnd } = unsolicitedData(params, length);
     task.sent = immediate;
     this.#tasks.set(itt, task);
-    if (queued) this.#queued++;
+    if (queued && ++this.#queued > host.counters.queuedMax) host.counters.queuedMax = this.#queued;
     host.counters.commands++;
     host.window.take();
     const commandPdu: ScsiCommandPdu = {

@@ -1,8 +1,8 @@
 // Queued writes on an iSCSI session (Transport.queuedWrites; docs/iscsi.md, "Drives at a
 // distance"; docs/decisions.md, "Queued writes"): several WRITEs in flight, ORDERED, so that a
 // round trip is paid once per window of commands instead of once per command. The depth is the
-// smallest of the configured queue depth and the command window the target granted at login,
-// and drops to 1 for the rest of the transport's life once the target answers a queued command
+// smallest of the configured queue depth and the widest command window the target has granted
+// (tgt opens it from 2 at login as commands flow; a command past MaxCmdSN waits for it), and drops to 1 for the rest of the transport's life once the target answers a queued command
 // TASK SET FULL or BUSY (the fallback). Commands go out in call order: one that has to wait (a
 // login, a closed window, a logout the target asked for) holds back every later one.
 
@@ -23,8 +23,11 @@ export interface QueuedWritesHost {
   readonly queueDepth: number;
   readonly commandTimeoutMs: number;
   closed(): boolean;
-  /** The commands the target's window held at the last login (MaxCmdSN − ExpCmdSN + 1). */
-  loginWindow(): number;
+  /**
+   * The most commands the target's window (MaxCmdSN − ExpCmdSN + 1) has held since the last
+   * login: a target that never opens it beyond 1 does not queue.
+   */
+  window(): number;
   /** The connection when a command can go out in this tick, else undefined. */
   ready(): IscsiConnection | undefined;
   /** Waits until a command can go out (logout asked for, login, command window). */
@@ -51,7 +54,7 @@ export class QueuedWrites implements QueuedWriteCapability {
 
   get depth(): number {
     if (this.#refused) return 1;
-    return Math.max(1, Math.min(this.#host.queueDepth, this.#host.loginWindow()));
+    return Math.max(1, Math.min(this.#host.queueDepth, this.#host.window()));
   }
 
   /** The target refused the queue (TASK SET FULL, BUSY): one in flight from now on. */

@@ -54,6 +54,13 @@ export interface IscsiSessionStats {
   /** Target pings left unanswered while the target did not read (keep-alive.ts, PingEchoes). */
   readonly nopInPingsUnanswered: number;
   readonly abortsSent: number;
+  /** Most queued writes in flight at once (Transport.queuedWrites). */
+  readonly queuedMax: number;
+}
+
+/** A session's own counters (IscsiSessionStats without the keep-alive's), all 0. */
+export function sessionCounters() {
+  return { logins: 0, commands: 0, dataOutPdus: 0, r2ts: 0, abortsSent: 0, queuedMax: 0 };
 }
 
 /** The options with every default filled in. */

@@ -39,6 +39,7 @@ import { Retirement } from './retirement.js';
 import { ImmediateRequests } from './requests.js';
 import {
   normalSessionLogin,
+  sessionCounters,
   sessionSettings,
   type IscsiSessionStats,
   type IscsiTransportOptions,
@@ -63,7 +64,7 @@ export class IscsiTransport implements Transport {
   #expStatSn = 0;
   #busy = false;
   #closed = false;
-  #loginWindow = 1;
+  #widestWindow = 1;
   #connecting: Promise<IscsiConnection> | undefined;
   /** Several ORDERED WRITEs in flight (Transport.queuedWrites). */
   readonly queuedWrites: QueuedWrites;
@@ -73,7 +74,7 @@ export class IscsiTransport implements Transport {
   readonly #commands: CommandRunner;
   readonly #keepAlive: KeepAlive;
   readonly #windowWait: WindowWait;
-  readonly #counters = { logins: 0, commands: 0, dataOutPdus: 0, r2ts: 0, abortsSent: 0 };
+  readonly #counters = sessionCounters();
 
   constructor(target: IscsiAddress, options: IscsiTransportOptions = {}) {
     this.#target = target;
@@ -113,7 +114,7 @@ export class IscsiTransport implements Transport {
       queueDepth: options.queueDepth ?? DEFAULT_ISCSI_QUEUE_DEPTH,
       commandTimeoutMs: s.commandTimeoutMs,
       closed: () => this.#closed,
-      loginWindow: () => this.#loginWindow,
+      window: () => this.#widestWindow,
       ready: () => this.#readyConnection(),
       whenReady: (command, timeoutMs, deadline, signal) =>
         this.#whenReady(command, timeoutMs, deadline, signal),
@@ -332,7 +333,7 @@ export class IscsiTransport implements Transport {
     this.#params = outcome.params;
     this.#expStatSn = outcome.expStatSn;
     this.#window.reset(outcome.expCmdSn, outcome.maxCmdSn);
-    this.#loginWindow = Math.max(1, ((outcome.maxCmdSn - outcome.expCmdSn) | 0) + 1);
+    this.#widestWindow = Math.max(1, ((outcome.maxCmdSn - outcome.expCmdSn) | 0) + 1);
     this.#counters.logins++;
     conn.start({
       pdu: (p) => this.#onPdu(conn, p),
@@ -388,6 +389,11 @@ export class IscsiTransport implements Transport {
   #updateSequenceNumbers(p: TargetPdu): void {
     this.#expStatSn = expStatSnAfter(p, this.#expStatSn);
     if (p.type === 'login-response') return;
-    if (this.#window.update(p.expCmdSn, p.maxCmdSn)) this.#windowWait.wake();
+    if (this.#window.update(p.expCmdSn, p.maxCmdSn)) {
+      // The most commands the target has let us queue at once: the queued writes' depth cap.
+      const w = this.#window;
+      this.#widestWindow = Math.max(this.#widestWindow, ((w.maxCmdSn - w.expCmdSn) | 0) + 1);
+      this.#windowWait.wake();
+    }
   }
 }
