@@ -48,6 +48,8 @@ const { values } = parseArgs({
     'open-only': { type: 'boolean', default: false },
     /** Engine maxTransferSize, e.g. 1m (a virtual drive also needs &maxTransfer= in its address). */
     'max-transfer': { type: 'string' },
+    /** Engine queueDepth: WRITEs in flight where the transport queues them (iSCSI); 1 = one. */
+    'queue-depth': { type: 'string' },
     /** Write the section once untimed first (rewritable media only), then time a rewrite. */
     warmup: { type: 'boolean', default: false },
     /**
@@ -231,6 +233,9 @@ async function main(): Promise<void> {
   }
   if (values['max-transfer'] !== undefined) {
     engine.maxTransferSize = parseSize(values['max-transfer']);
+  }
+  if (values['queue-depth'] !== undefined) {
+    engine.queueDepth = Number(values['queue-depth']);
   }
   if (values['open-only']) {
     await recorder.close();

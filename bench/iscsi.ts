@@ -1,16 +1,22 @@
 // Benchmark 3, iSCSI: writeSection() of random data to tgt's emulated DVD+R on loopback, versus
 // the same file written to the same LUN by a small libiscsi C program (bench/libiscsi-write.c,
-// built here with gcc against Debian's libiscsi-dev) with WRITE(10) at the same transfer size and,
-// like the engine, one command in flight. Two LUNs: tgt's default caching mode page (WCE=0, so
+// built here with gcc against Debian's libiscsi-dev) with WRITE(10) at the same transfer size and
+// the same queue depth (commands in flight). Two LUNs: tgt's default caching mode page (WCE=0, so
 // tgtd fdatasync()s after every WRITE) and one with WCE=1 (no flush per WRITE). Every run starts
 // on a freshly blanked disc. Needs tgtd/tgtadm (Debian package tgt).
 //
+// Distance: `--rtt 0,1,5,20,50` runs every contender through the delay proxy
+// (test/helpers/delay-proxy.ts) at each round-trip time (half of it each way); `--qd 1,8` at each
+// queue depth (discwright's WriteEngine.queueDepth, the C writer's asynchronous window).
+//
 //   npm run build && node dist/bench/iscsi.js [--size 512m] [--runs 5] [--transfer 64k]
+//     [--rtt 0] [--qd 1] [--wce both|0|1]
 //     [--before /tmp/dist-before/bench/dw-write.js]   (adds that build as "discwright before")
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { startDelayProxyThread } from '../test/helpers/delay-proxy.js';
 import { Tgt, tgtAvailability } from '../test/helpers/tgt.js';
 import {
   alternate,
@@ -32,8 +38,18 @@ import {
 
 const opts = commonOptions(
   { runs: 5, size: '512m' },
-  { transfer: { type: 'string', default: '64k' }, before: { type: 'string' } },
+  {
+    transfer: { type: 'string', default: '64k' },
+    before: { type: 'string' },
+    rtt: { type: 'string', default: '0' },
+    qd: { type: 'string', default: '1' },
+    wce: { type: 'string', default: 'both' },
+  },
 );
+const list = (v: unknown) => String(v).split(',').map(Number);
+const rtts = list(opts.values.rtt);
+const depths = list(opts.values.qd);
+const wce = String(opts.values.wce);
 const before = typeof opts.values.before === 'string' ? opts.values.before : undefined;
 const transfer = parseSize(String(opts.values.transfer));
 
@@ -76,58 +92,86 @@ try {
   const luns = [
     { tid: 1, label: 'WCE=0 (tgt default, fdatasync per WRITE)' },
     { tid: 2, label: 'WCE=1 (no flush per WRITE)' },
-  ];
+  ].filter((l) => wce === 'both' || String(l.tid - 1) === wce);
   for (const l of luns) await tgt.addDvdTarget(l.tid);
   // Caching mode page 08h, byte 2 bit 2 = WCE: tgt's bs_rdwr skips its fdatasync() per WRITE.
-  await tgt.adm([
-    '--mode', 'logicalunit', '--op', 'update', '--tid', '2', '--lun', '1',
-    '--params', 'mode_page=8:0:10:4:0:0:0:0:0:0:0:0:0',
-  ]); // prettier-ignore
+  if (luns.some((l) => l.tid === 2)) {
+    await tgt.adm([
+      '--mode', 'logicalunit', '--op', 'update', '--tid', '2', '--lun', '1',
+      '--params', 'mode_page=8:0:10:4:0:0:0:0:0:0:0:0:0',
+    ]); // prettier-ignore
+  }
+  // One delay proxy per round-trip time, all in front of the same tgtd.
+  const proxies = new Map<number, { readonly port: number; close(): Promise<void> }>();
+  for (const rtt of rtts) {
+    if (rtt === 0) continue;
+    // On its own thread: each contender runs with spawnSync, which blocks this one.
+    proxies.set(
+      rtt,
+      await startDelayProxyThread({
+        target: { host: '127.0.0.1', port: tgt.port },
+        delayMs: rtt / 2,
+      }),
+    );
+  }
+  const urlAt = (tid: number, rtt: number) => {
+    const p = proxies.get(rtt);
+    return p === undefined ? tgt.url(tid) : tgt.url(tid).replace(`:${tgt.port}/`, `:${p.port}/`);
+  };
 
-  const contenders: Contender[] = [];
+  const groups: { title: string; contenders: Contender[] }[] = [];
   for (const l of luns) {
-    const url = tgt.url(l.tid);
-    if (baseline !== undefined) {
-      contenders.push({
-        name: `libiscsi QD1, ${l.label}`,
-        run: () => jsonSample(baseline, [url, data, String(opts.bytes), String(transfer)]),
-      });
+    for (const rtt of rtts) {
+      const contenders: Contender[] = [];
+      const url = urlAt(l.tid, rtt);
+      for (const qd of depths) {
+        if (baseline !== undefined) {
+          const args = [url, data, String(opts.bytes), String(transfer), String(qd)];
+          contenders.push({ name: `libiscsi QD${qd}`, run: () => jsonSample(baseline, args) });
+        }
+        const dwArgs = [
+          `--address=${url}`,
+          `--source=file:${data}`,
+          `--size=${opts.bytes}`,
+          `--max-transfer=${transfer}`,
+          `--queue-depth=${qd}`,
+        ];
+        if (before !== undefined) {
+          contenders.push({
+            name: `discwright before QD${qd}`,
+            run: () => nodeSample(before, dwArgs, opts.nodeFlags),
+          });
+        }
+        contenders.push({
+          name: `discwright QD${qd}`,
+          run: () => nodeSample(DW_WRITE, dwArgs, opts.nodeFlags),
+        });
+      }
+      groups.push({ title: `${l.label}, RTT ${rtt} ms:`, contenders });
     }
-    const dwArgs = [
-      `--address=${url}`,
-      `--source=file:${data}`,
-      `--size=${opts.bytes}`,
-      `--max-transfer=${transfer}`,
-    ];
-    if (before !== undefined) {
-      contenders.push({
-        name: `discwright before, ${l.label}`,
-        run: () => nodeSample(before, dwArgs, opts.nodeFlags),
-      });
-    }
-    contenders.push({
-      name: `discwright, ${l.label}`,
-      run: () => nodeSample(DW_WRITE, dwArgs, opts.nodeFlags),
-    });
   }
   process.stderr.write(
-    `iscsi: ${sizeText(opts.bytes)} in ${transfer}-byte WRITEs, ${opts.runs} runs, tgtd on port ${tgt.port}\n`,
+    `iscsi: ${sizeText(opts.bytes)} in ${transfer}-byte WRITEs, ${opts.runs} runs, RTT ${rtts.join('/')} ms, QD ${depths.join('/')}, tgtd on port ${tgt.port}\n`,
   );
-  const series = await alternate(opts.runs, contenders, async () => {
-    for (const l of luns) await tgt.blank(l.tid);
-  });
-  const columns = [Columns.mbps, Columns.cpuSec, Columns.rssMB];
-  const per = series.length / luns.length;
+  const results: string[] = [];
+  for (const g of groups) {
+    process.stderr.write(`  ${g.title}\n`);
+    const series = await alternate(opts.runs, g.contenders, async () => {
+      for (const l of luns) await tgt.blank(l.tid);
+    });
+    results.push(
+      [g.title, '', table(series, [Columns.mbps, Columns.cpuSec, Columns.rssMB])].join('\n'),
+    );
+  }
+  for (const p of proxies.values()) await p.close();
   printResult(
     `iSCSI to tgt's DVD+R on loopback (${sizeText(opts.bytes)}, ${transfer / 1024} KiB per WRITE, ${opts.runs} runs)`,
-    luns
-      .map((l, i) =>
-        [`${l.label}:`, '', table(series.slice(i * per, (i + 1) * per), columns)].join('\n'),
-      )
-      .join('\n\n'),
+    results.join('\n\n'),
     [
       'Wall time and CPU time cover the WRITE loop only (after login); both write the same file',
-      'from LBA 0 with WRITE(10), one command in flight. tgtd runs on the same 2 cores.',
+      'from LBA 0 with WRITE(10); QDn = n commands in flight (discwright ORDERED, libiscsi',
+      'SIMPLE). RTT > 0: through the delay proxy (half the RTT each way; a Node relay in the',
+      'bench process, on the same cores). tgtd runs on the same 2 cores.',
       ...notes,
     ],
   );

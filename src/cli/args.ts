@@ -50,6 +50,18 @@ export function parseBufferSize(text: string): number {
   return n;
 }
 
+/** Bytes per WRITE (WriteEngine.maxTransferSize): 512..16777216, k/M suffixes allowed. */
+export function parseTransferSize(text: string): number {
+  const m = /^(\d+)([kKmM]?)$/.exec(text.trim());
+  if (m === null) throw new InvalidArgumentError(`'${text}' is not a byte count (e.g. 256k).`);
+  const unit = m[2] === '' ? 1 : m[2]?.toLowerCase() === 'k' ? 1024 : 1024 * 1024;
+  const n = Number(m[1]) * unit;
+  if (!Number.isSafeInteger(n) || n < 512 || n > 16_777_216) {
+    throw new InvalidArgumentError(`${text} must be from 512 bytes to 16M.`);
+  }
+  return n;
+}
+
 /** Size in MiB for the demo image. */
 export function parseMiB(text: string): number {
   return parseInteger(text, 1, 4096);

@@ -10,6 +10,7 @@ import {
   MIN_INT32,
   integerOption,
   parseBufferSize,
+  parseTransferSize,
   parseMiB,
   parseSpeedHint,
   rejectRepeatedOptions,
@@ -116,6 +117,16 @@ program
   .option('--start-speed <sectors/s>', 'expected rate at the start (-1 = maximum)', parseSpeedHint)
   .option('--end-speed <sectors/s>', 'expected rate at the end (-1 = maximum)', parseSpeedHint)
   .option('--buffer <bytes>', 'host buffer, a multiple of 4096 (e.g. 512k, 8M)', parseBufferSize)
+  .option(
+    '--queue-depth <n>',
+    'WRITEs in flight where the drive queues them (iSCSI; default 8)',
+    integerOption(1, 256),
+  )
+  .option(
+    '--max-transfer <bytes>',
+    'bytes per WRITE at most (default 64k; e.g. 256k at a distance)',
+    parseTransferSize,
+  )
   .option('--json', 'print one JSON object per progress update, then a result object')
   .option('--force', FORCE_HELP)
   .option('--log <file>', 'keep the whole run as NDJSON: header, updates, retries, phases, result')

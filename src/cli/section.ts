@@ -19,6 +19,8 @@ export interface SectionParameters {
   readonly startSpeed?: number;
   readonly endSpeed?: number;
   readonly hostBufferSize?: number;
+  readonly queueDepth?: number;
+  readonly maxTransferSize?: number;
 }
 
 export interface SectionOutcome {
@@ -158,6 +160,8 @@ export async function runSection(
     await engine.setRecorder(recorder);
     engine.bytesPerSector = p.bytesPerSector;
     if (p.hostBufferSize !== undefined) engine.hostBufferSize = p.hostBufferSize;
+    if (p.queueDepth !== undefined) engine.queueDepth = p.queueDepth;
+    if (p.maxTransferSize !== undefined) engine.maxTransferSize = p.maxTransferSize;
     if (p.startSpeed !== undefined) engine.startingSectorsPerSecond = p.startSpeed;
     if (p.endSpeed !== undefined) engine.endingSectorsPerSecond = p.endSpeed;
     if (p.write12 === true) engine.useStreamingWrite12 = true;

@@ -35,6 +35,9 @@ export interface WriteSectionOptions {
   readonly startSpeed?: number;
   readonly endSpeed?: number;
   readonly buffer?: number;
+  /** `--queue-depth`, `--max-transfer` (WriteEngine.queueDepth, maxTransferSize). */
+  readonly queueDepth?: number;
+  readonly maxTransfer?: number;
   readonly json?: boolean;
   /** Go past a holder of the drive known to be stale (acquireExclusiveAccess force). */
   readonly force?: boolean;
@@ -160,6 +163,8 @@ export async function writeSectionCommand(
       ...(o.startSpeed === undefined ? {} : { startSpeed: o.startSpeed }),
       ...(o.endSpeed === undefined ? {} : { endSpeed: o.endSpeed }),
       ...(o.buffer === undefined ? {} : { hostBufferSize: o.buffer }),
+      ...(o.queueDepth === undefined ? {} : { queueDepth: o.queueDepth }),
+      ...(o.maxTransfer === undefined ? {} : { maxTransferSize: o.maxTransfer }),
     };
     interrupt.check();
     record = await RunRecord.open({

@@ -16,7 +16,7 @@ import {
   incompleteWrite,
   rejectionError,
 } from './sense-policy.js';
-import { executeHeldTraced, executeTraced } from './trace.js';
+import { executeHeldTraced, executeQueuedTraced, executeTraced } from './trace.js';
 import { IMAPI2_DEFAULT_COMMAND_TIMEOUT } from './types.js';
 
 /** Transfer size assumed when the transport reports no page-aligned maximum. */
@@ -69,6 +69,25 @@ export class CommandRunner {
       () => executeHeldTraced(t, writes, command, hold, { timeoutMs: timeoutSec * 1000 }),
       (e) => rejectionError(command, e),
     );
+  }
+
+  /**
+   * A queued write (Transport.queuedWrites): sent at once beside the queue, not in it, so that
+   * several are in flight; a transport without queued writes runs it as `execute` does.
+   */
+  executeQueued(command: ScsiCommand, timeoutSec: number): Promise<ScsiResult> {
+    const t = this.transport;
+    const writes = t.queuedWrites;
+    if (writes === undefined) return this.execute(command, timeoutSec);
+    let run: Promise<ScsiResult>;
+    try {
+      run = executeQueuedTraced(t, writes, command, { timeoutMs: timeoutSec * 1000 });
+    } catch (e) {
+      return Promise.reject(rejectionError(command, e));
+    }
+    return run.then(undefined, (e: unknown) => {
+      throw rejectionError(command, e);
+    });
   }
 
   /**

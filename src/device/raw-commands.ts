@@ -12,7 +12,12 @@ import { checkCdb } from './cdb-check.js';
 import type { CommandRunner } from './command-runner.js';
 import { failureError, incompleteWrite, statusOutcome } from './sense-policy.js';
 import type { DataOutHold } from '../transport/transport.js';
-import type { HeldSenseResult, SenseResult } from './types.js';
+import type {
+  HeldSendCapability,
+  HeldSenseResult,
+  QueuedSendCapability,
+  SenseResult,
+} from './types.js';
 
 const FIXED_SENSE_LENGTH = 18;
 
@@ -97,6 +102,39 @@ export async function sendCommandSendDataToDeviceHeld(
   const { result, held } = await runner.executeHeld(command, hold, t);
   const r = senseResult(command, result);
   return { hr: r.hr, sense: r.sense, held: held && r.hr === HR.S_OK };
+}
+
+/** SendCommandSendDataToDevice as a queued write (QueuedSendCapability). */
+export async function sendCommandSendDataToDeviceQueued(
+  runner: CommandRunner,
+  cdb: Uint8Array,
+  timeoutSec: number,
+  data: Uint8Array,
+): Promise<SenseResult> {
+  const t = checkSendData(runner, cdb, timeoutSec, data);
+  const command = rawCommand(cdb, 'out', { dataOut: data });
+  return senseResult(command, await runner.executeQueued(command, t));
+}
+
+/** A recorder's held and queued sends, over whatever runner `runner()` gives at the time. */
+export function sendCapabilities(runner: () => CommandRunner): {
+  readonly held: HeldSendCapability;
+  readonly queued: QueuedSendCapability;
+} {
+  return {
+    held: {
+      sendCommandSendDataToDevice: (cdb, timeoutSec, data, hold) =>
+        sendCommandSendDataToDeviceHeld(runner(), cdb, timeoutSec, data, hold),
+    },
+    queued: {
+      get depth() {
+        return runner().transport.queuedWrites?.depth ?? 1;
+      },
+      sendCommandSendDataToDevice: (cdb, timeoutSec, data) =>
+        sendCommandSendDataToDeviceQueued(runner(), cdb, timeoutSec, data),
+      abortQueued: () => runner().transport.queuedWrites?.abortQueued() ?? Promise.resolve(),
+    },
+  };
 }
 
 /** SendCommandSendDataToDevice's argument checks (spec §4.4); returns the checked timeout. */

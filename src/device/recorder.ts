@@ -33,6 +33,7 @@ import {
   type DiscRecorderEx,
   type HeldSendCapability,
   type ModePageRequestType,
+  type QueuedSendCapability,
   type ReadTrackAddressType,
   type SenseResult,
 } from './types.js';
@@ -67,11 +68,8 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   #platform: PlatformInfo | undefined;
   #canLoad = false;
   readonly #holds = new AccessHolds();
-  /** What `heldWrites` gives while the transport declares held writes. */
-  readonly #heldSend: HeldSendCapability = {
-    sendCommandSendDataToDevice: async (cdb, timeoutSec, data, hold) =>
-      raw.sendCommandSendDataToDeviceHeld(this.#commands(), cdb, timeoutSec, data, hold),
-  };
+  /** What `heldWrites` and `queuedWrites` give while the transport declares them. */
+  readonly #sends = raw.sendCapabilities(() => this.#commands());
 
   constructor(options: DiscRecorderOptions = {}) {
     this.#options = options;
@@ -226,13 +224,14 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   ): Promise<SenseResult> {
     return raw.sendCommandSendDataToDevice(this.#commands(), cdb, timeoutSec, data);
   }
-  /**
-   * Beyond IMAPI2: SendCommandSendDataToDevice with a hold on `data` (HeldSendCapability),
-   * present while the transport declares held writes (Transport.heldWrites); undefined for
-   * other transports, before the recorder is initialised and after close.
-   */
+  /** Beyond IMAPI2: SendCommandSendDataToDevice with a hold on `data` (HeldSendCapability),
+   *  while the transport declares held writes; undefined otherwise and when not bound. */
   get heldWrites(): HeldSendCapability | undefined {
-    return this.#runner?.transport.heldWrites === undefined ? undefined : this.#heldSend;
+    return this.#runner?.transport.heldWrites === undefined ? undefined : this.#sends.held;
+  }
+  /** Beyond IMAPI2: queued writes (QueuedSendCapability), as heldWrites. */
+  get queuedWrites(): QueuedSendCapability | undefined {
+    return this.#runner?.transport.queuedWrites === undefined ? undefined : this.#sends.queued;
   }
   /** IDiscRecorder2Ex::SendCommandGetDataFromDevice. `data` holds the bytes actually received. */
   async sendCommandGetDataFromDevice(

@@ -26,6 +26,7 @@ import type {
   ExecuteOptions,
   HeldWriteCapability,
   HeldWriteResult,
+  QueuedWriteCapability,
   Transport,
 } from '../transport/transport.js';
 import { addressKind } from './address.js';
@@ -213,6 +214,19 @@ export function executeHeldTraced(
     return writes.executeHeld(command, hold, options);
   }
   return traced(t, command, options, () => writes.executeHeld(command, hold, options), heldResult);
+}
+
+/** `writes.executeQueued(command, options)` (t's queued writes), traced as executeTraced. */
+export function executeQueuedTraced(
+  t: Transport,
+  writes: QueuedWriteCapability,
+  command: ScsiCommand,
+  options: ExecuteOptions,
+): Promise<ScsiResult> {
+  if (!startChannel.hasSubscribers && !finishChannel.hasSubscribers) {
+    return writes.executeQueued(command, options);
+  }
+  return traced(t, command, options, () => writes.executeQueued(command, options), resultItself);
 }
 
 // ---- the one-line text (CLI --trace, DISCWRIGHT_TRACE) ----

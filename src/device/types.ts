@@ -153,6 +153,27 @@ export interface HeldSendCapability {
   ): Promise<HeldSenseResult>;
 }
 
+/**
+ * Beyond IMAPI2: the recorder's side of queued writes (Transport.queuedWrites has the contract),
+ * present while the recorder's transport declares them. The write engine keeps up to `depth`
+ * WRITEs in flight through it (docs/decisions.md, "Queued writes").
+ */
+export interface QueuedSendCapability {
+  /** How many queued sends the transport takes at once now (>= 1; it may drop). */
+  readonly depth: number;
+  /**
+   * SendCommandSendDataToDevice, with the same checks and results, sent beside other queued
+   * sends (ORDERED: the device applies them in call order) and beside the recorder's queue.
+   */
+  sendCommandSendDataToDevice(
+    cdb: Uint8Array,
+    timeoutSec: number,
+    data: Uint8Array,
+  ): Promise<SenseResult>;
+  /** Aborts every queued send in flight; resolves once all have settled. */
+  abortQueued(): Promise<void>;
+}
+
 /** IDiscRecorder2Ex::GetAdapterDescriptor, platform-neutral. */
 export interface AdapterDescriptor {
   readonly busType: string;
@@ -207,6 +228,8 @@ export interface DiscRecorderEx {
   getMaximumPageAlignedTransferSize(): Promise<number>;
   /** Beyond IMAPI2: held writes, present where the transport declares them (HeldSendCapability). */
   readonly heldWrites?: HeldSendCapability | undefined;
+  /** Beyond IMAPI2: queued writes, present where the transport declares them. */
+  readonly queuedWrites?: QueuedSendCapability | undefined;
 }
 
 /** IDiscRecorder2 (spec §4.2). */

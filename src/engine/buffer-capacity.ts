@@ -10,6 +10,9 @@ import { commandUnsupported } from '../device/sense-policy.js';
 import type { DiscRecorderEx } from '../device/types.js';
 import type { Progress } from './event-args.js';
 
+/** Ticks (spec §3.1) and device-buffer polls (§2.7) come at most this often. */
+export const TICK_MS = 500;
+
 const RBC_TIMEOUT_SEC = 10;
 const RBC_ALLOCATION_LENGTH = 12;
 

@@ -1,7 +1,8 @@
 // One section's run (spec §2.4.3, §2.4.6, §2.7): the reader (section-reader.ts) and the writer
 // started side by side on the slot pool's free and filled queues, the first failure stopping the
 // other, and the merge of their results. The writer sends each chunk's WRITE with the retry
-// policy of write-chunk.ts and polls the device buffer between WRITEs. Events, the busy state and
+// policy of write-chunk.ts and polls the device buffer between WRITEs; where the recorder has
+// queued writes, queued-writer.ts keeps several in flight instead. Events, the busy state and
 // the source's closing stay with the WriteEngine.
 
 import { DwError, HR } from '../errors.js';
@@ -9,14 +10,13 @@ import type { Clock } from '../transport/clock.js';
 import type { Progress } from './event-args.js';
 import { SlotQueue, cancelledError, type AbortFlag } from './pipeline.js';
 import { sourceError } from './sources.js';
-import { writeChunk } from './write-chunk.js';
-import { IncompleteWriteError } from '../device/sense-policy.js';
-import { pollBufferCapacity } from './buffer-capacity.js';
+import { takenBlocks, writeChunk } from './write-chunk.js';
+import { pollBufferCapacity, TICK_MS } from './buffer-capacity.js';
+import { queuedWriter } from './queued-writer.js';
 import { reader } from './section-reader.js';
 import type { Section } from './validation.js';
 
-/** Ticks (spec §3.1) and device-buffer polls (§2.7) come at most this often. */
-export const TICK_MS = 500;
+export { TICK_MS };
 
 function cancelled(result: unknown): boolean {
   return result instanceof DwError && result.hr === HR.E_IMAPI_REQUEST_CANCELLED;
@@ -68,9 +68,15 @@ export async function runWorkers(
     }
   };
   const ticking = ticks(stopTicks.signal);
+  // Several WRITEs in flight where the recorder has queued writes (docs/decisions.md).
+  const queue = s.recorder.queuedWrites;
   const [readerResult, writerResult] = await Promise.all([
     settle(reader(s, progress, free, filled, abort)),
-    settle(writer(s, progress, filled, abort, clock)),
+    settle(
+      queue !== undefined && Math.min(s.queueDepth, queue.depth) > 1
+        ? queuedWriter(s, progress, filled, abort, clock, queue, s.queueDepth)
+        : writer(s, progress, filled, abort, clock),
+    ),
   ]);
   await ticking;
   // Slots the drive still reads from (zero-copy hand-off) come back before the section
@@ -135,12 +141,4 @@ async function writer(
       }
     }
   }
-}
-
-/** Blocks a failed chunk's drive took after all (IncompleteWriteError, here or as a cause). */
-function takenBlocks(e: unknown): number {
-  for (let c = e, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
-    if (c instanceof IncompleteWriteError) return c.takenBlocks;
-  }
-  return 0;
 }

@@ -41,6 +41,8 @@ export interface Section {
   readonly source: SectionSource;
   readonly signal: AbortSignal | undefined;
   readonly hints: { readonly starting: number; readonly ending: number };
+  /** WRITEs in flight at most where the recorder has queued writes (WriteEngine.queueDepth). */
+  readonly queueDepth: number;
 }
 
 export function isInt(v: unknown, min: number, max: number): v is number {

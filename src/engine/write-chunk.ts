@@ -10,6 +10,7 @@ import { Opcode } from '../scsi/opcodes.js';
 import type { Clock } from '../transport/clock.js';
 import type { DataOutHold } from '../transport/transport.js';
 import {
+  IncompleteWriteError,
   rejectionVerdict,
   senseVerdict,
   type Failure,
@@ -38,7 +39,11 @@ export interface Chunk {
 }
 
 /** The CDB of one chunk's WRITE (spec §2.6). */
-export function chunkCdb(chunk: Chunk): Uint8Array {
+export function chunkCdb(chunk: {
+  readonly lba: number;
+  readonly blocks: number;
+  readonly streaming: boolean;
+}): Uint8Array {
   return chunk.streaming
     ? encodeWrite12Cdb({ lba: chunk.lba, transferLength: chunk.blocks, streaming: true })
     : encodeWrite10Cdb({ lba: chunk.lba, transferLength: chunk.blocks });
@@ -88,16 +93,20 @@ export async function writeChunk(
   return retryChunk(recorder, clock, abort, chunk, cdb, started, verdict);
 }
 
-function commandName(chunk: Chunk): string {
+export function commandName(chunk: { readonly streaming: boolean }): string {
   return chunk.streaming ? 'WRITE(12)' : 'WRITE(10)';
 }
 
-function opcodeOf(chunk: Chunk): number {
+export function opcodeOf(chunk: { readonly streaming: boolean }): number {
   return chunk.streaming ? Opcode.WRITE_12 : Opcode.WRITE_10;
 }
 
-/** The rest of §2.4.5 after a first attempt that did not complete the chunk. */
-async function retryChunk(
+/**
+ * The rest of §2.4.5 after a first attempt that did not complete the chunk (also the queued
+ * writer's, once the commands after the chunk are aborted): resolves when a retry completed it,
+ * rejects with the chunk's DwError at once for a verdict that is no retry.
+ */
+export async function retryChunk(
   recorder: DiscRecorderEx,
   clock: Clock,
   abort: AbortFlag,
@@ -169,4 +178,12 @@ async function retryChunk(
       verdict = rejectionVerdict(e, name);
     }
   }
+}
+
+/** Blocks a failed chunk's drive took after all (IncompleteWriteError, here or as a cause). */
+export function takenBlocks(e: unknown): number {
+  for (let c = e, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
+    if (c instanceof IncompleteWriteError) return c.takenBlocks;
+  }
+  return 0;
 }

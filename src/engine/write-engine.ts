@@ -24,6 +24,9 @@ import {
   type Section,
 } from './validation.js';
 
+/** WriteEngine.queueDepth unless set: WRITEs in flight where the recorder queues them. */
+export const DEFAULT_QUEUE_DEPTH = 8;
+
 export interface WriteEngineOptions {
   /** Time source for ticks, back-off and the retry budget (default: the system clock). */
   readonly clock?: Clock;
@@ -48,6 +51,7 @@ export class WriteEngine extends EventEmitter {
   #bytesPerSector = -1;
   #hostBufferSize = 8 * 1024 * 1024;
   #maxTransferSize = 65536;
+  #queueDepth = DEFAULT_QUEUE_DEPTH;
   #busy = false;
   #writeInProgress = false;
   #pool: SlotPool | undefined;
@@ -157,6 +161,19 @@ export class WriteEngine extends EventEmitter {
     this.#notBusy('maxTransferSize');
     if (v !== this.#maxTransferSize) this.#pool = undefined;
     this.#maxTransferSize = v;
+  }
+
+  /**
+   * WRITEs in flight at most (beyond IMAPI2; docs/decisions.md, "Queued writes"): used where the
+   * recorder has queued writes (iSCSI), whose own depth may be lower; 1 keeps IMAPI2's one.
+   */
+  get queueDepth(): number {
+    return this.#queueDepth;
+  }
+  set queueDepth(v: number) {
+    if (!isInt(v, 1, 256)) throw invalidArgument('queueDepth must be an integer 1..256');
+    this.#notBusy('queueDepth');
+    this.#queueDepth = v;
   }
 
   /** IWriteEngine2::put_Recorder (spec §2.3 steps 1–6). Nothing changes when a query fails. */
@@ -300,6 +317,7 @@ export class WriteEngine extends EventEmitter {
       source: input,
       signal: a.signal,
       hints: { starting: this.#startingSectorsPerSecond, ending: this.#endingSectorsPerSecond },
+      queueDepth: this.#queueDepth,
     };
   }
 

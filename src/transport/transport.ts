@@ -89,6 +89,31 @@ export interface HeldWriteCapability {
 }
 
 /**
+ * Queued writes (several WRITEs in flight, docs/decisions.md "Queued writes"): a transport whose
+ * device takes more than one command at a time (an iSCSI target; never SG_IO or SPTI, whose
+ * drives do not queue) declares how many, and takes data-out commands beside each other with the
+ * ORDERED task attribute, so the device applies them in the order they were sent.
+ *
+ * Contract:
+ * - `depth` is how many queued commands the transport takes at once now (>= 1). It may drop
+ *   while a write runs (the target answered TASK SET FULL or BUSY, or its command window shrank:
+ *   the fallback to one in flight); a caller reads it before each send and never exceeds it.
+ * - `executeQueued` is `execute` for a data-out command with these differences: several may be
+ *   in flight at once, up to `depth`; they reach the device in call order; `execute` may run
+ *   beside them. Results and rejections are those of `execute`; each command settles on its own,
+ *   in any order.
+ * - `abortQueued` aborts every queued command still in flight (ABORT TASK SET, or ABORT TASK
+ *   per command) and resolves once each of them has settled; those not yet settled reject with
+ *   E_IMAPI_REQUEST_CANCELLED. What they did on the device before the abort is unknown to the
+ *   caller: it counts only what it saw acknowledged, in order.
+ */
+export interface QueuedWriteCapability {
+  readonly depth: number;
+  executeQueued(command: ScsiCommand, options?: ExecuteOptions): Promise<ScsiResult>;
+  abortQueued(): Promise<void>;
+}
+
+/**
  * A connection to one SCSI logical unit.
  *
  * Contract:
@@ -102,6 +127,7 @@ export interface HeldWriteCapability {
  *   with `TransportErrors.permanent`, so the engine does not retry it (src/device/sense-policy.ts).
  * - One command in flight: calling `execute` before the previous promise settled is a contract
  *   violation and rejects at once with E_FAIL without touching the device. (The recorder queues.)
+ *   Only a transport with `queuedWrites` takes more, through `executeQueued`.
  * - Data-in results hold exactly the bytes received (never more than allocationLength), and
  *   only bytes that arrived: never a hole filled with zeros. `residual` is allocationLength minus
  *   that. For data-out, `residual` is the data-out length minus the bytes the device took, as
@@ -122,6 +148,8 @@ export interface Transport {
   readonly exclusiveAccess?: ExclusiveAccessHooks;
   /** Optional held writes: keeping WRITE data past completion instead of copying it. */
   readonly heldWrites?: HeldWriteCapability;
+  /** Optional queued writes: several data-out commands in flight, ORDERED. */
+  readonly queuedWrites?: QueuedWriteCapability;
   /** Optional media-change-notification suppression (automount / polling); best effort. */
   setMediaChangeNotification?(enabled: boolean): Promise<void>;
 }

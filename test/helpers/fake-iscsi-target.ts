@@ -324,24 +324,33 @@ export function driveBacked(
     pending.delete(t.pdu.initiatorTaskTag);
     run(c, t.pdu, t.data, t.received);
   };
+  // Commands run on the drive one at a time, in the order their data came in (the drive takes
+  // one command at a time; queued WRITEs come ORDERED). An aborted task that has not started
+  // never does, and gets no answer (RFC 7143 §11.5.1).
+  let chain: Promise<void> = Promise.resolve();
+  const aborted = new Set<number>();
   const run = (c: Conn, p: ScsiCommandPdu, data: Uint8Array, received: number) => {
-    if (hooks.beforeExecute?.({ pdu: p, data, received }, c) === true) return;
-    const name = `opcode 0x${p.cdb[0]!.toString(16)}`;
-    const command = p.write
-      ? scsiCommand(name, p.cdb, 'out', { dataOut: data })
-      : p.read
-        ? scsiCommand(name, p.cdb, 'in', { allocationLength: p.expectedDataTransferLength })
-        : scsiCommand(name, p.cdb, 'none');
-    void drive.execute(command).then(
-      (r) => answer(c, p, r),
-      () =>
-        respond(
-          c,
-          p.initiatorTaskTag,
-          0x02,
-          h('70 00 04 00 00 00 00 0A 00 00 00 00 44 00 00 00 00 00'),
-        ),
-    );
+    chain = chain.then(() => {
+      // Aborted, or its session is gone (a target drops the tasks of a lost connection).
+      if (aborted.delete(p.initiatorTaskTag) || c.socket.destroyed) return;
+      if (hooks.beforeExecute?.({ pdu: p, data, received }, c) === true) return;
+      const name = `opcode 0x${p.cdb[0]!.toString(16)}`;
+      const command = p.write
+        ? scsiCommand(name, p.cdb, 'out', { dataOut: data })
+        : p.read
+          ? scsiCommand(name, p.cdb, 'in', { allocationLength: p.expectedDataTransferLength })
+          : scsiCommand(name, p.cdb, 'none');
+      return drive.execute(command).then(
+        (r) => answer(c, p, r),
+        () =>
+          respond(
+            c,
+            p.initiatorTaskTag,
+            0x02,
+            h('70 00 04 00 00 00 00 0A 00 00 00 00 44 00 00 00 00 00'),
+          ),
+      );
+    });
   };
   const answer = (c: Conn, p: ScsiCommandPdu, r: ScsiResult) => {
     if (!p.read || r.status !== 0) {
@@ -386,6 +395,11 @@ export function driveBacked(
       t.received = Math.max(t.received, p.bufferOffset + p.data.length);
       if (p.final) solicit(c, t);
     } else if (p.type === 'task-management-request') {
+      if (p.function === 1) {
+        // ABORT TASK: one not yet run (still gathering data, or waiting its turn) never runs.
+        pending.delete(p.referencedTaskTag);
+        aborted.add(p.referencedTaskTag);
+      }
       answerTaskManagement(c, p.initiatorTaskTag);
     } else if (p.type === 'nop-out' && p.initiatorTaskTag !== RESERVED_TAG) {
       c.send({

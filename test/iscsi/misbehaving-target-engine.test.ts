@@ -60,6 +60,9 @@ async function burnRig(hooks: DriveHooks | ((drive: VirtualDrive) => DriveHooks)
   const engine = new WriteEngine();
   await engine.setRecorder(recorder);
   engine.bytesPerSector = 2048;
+  // One WRITE in flight, so that "WRITEs sent" counts attempts; the queued path's faults are
+  // queued-faults.test.ts's.
+  engine.queueDepth = 1;
   const events: WriteEngineEventArgs[] = [];
   engine.on('update', (_sender, args) => events.push(args));
   return { drive, target, t, recorder, engine, events };

@@ -1,10 +1,12 @@
-// The SCSI commands of an iSCSI session, one in flight at a time as the Transport contract has
-// it: the SCSI Command PDU and the data that goes with it, R2Ts handed to the Data-Out pump,
+// The SCSI commands of an iSCSI session: one `execute` command at a time as the Transport contract
+// has it, and beside it the queued writes (Transport.queuedWrites, ORDERED, several in flight).
+// The SCSI Command PDU and the data that goes with it, R2Ts handed to the Data-Out pump,
 // completion by Data-In with status or by a SCSI Response, one deadline timer for all commands,
-// and ABORT TASK when a command times out or is cancelled.
+// ABORT TASK when a command times out or is cancelled, and the abort of every queued command
+// (newest first, so that an ORDERED command never runs after one before it was aborted).
 
 import { DwError, HR } from '../../errors.js';
-import type { ScsiCommand, ScsiResult } from '../../scsi/command.js';
+import { ScsiStatus, type ScsiCommand, type ScsiResult } from '../../scsi/command.js';
 import { TransportErrors } from '../transport.js';
 import type { CmdSnWindow } from './cmdsn-window.js';
 import type { IscsiConnection } from './connection.js';
@@ -12,6 +14,7 @@ import { DataOutPump, unsolicitedData } from './data-out.js';
 import type { SessionParameters } from './negotiate.js';
 import type { DataInPdu, R2tPdu, ScsiCommandPdu, ScsiResponsePdu } from './pdu-types.js';
 import type { ImmediateRequests } from './requests.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import { newTask, resultOfDataIn, resultOfScsiResponse, settle, type Task } from './task.js';
 
 const EMPTY = new Uint8Array(0);
@@ -35,18 +38,25 @@ export interface CommandHost {
   readonly window: CmdSnWindow;
   /** Hands out the Initiator Task Tags. */
   readonly requests: ImmediateRequests;
-  readonly counters: { commands: number; dataOutPdus: number; r2ts: number };
+  readonly counters: { commands: number; dataOutPdus: number; r2ts: number; queuedMax: number };
   /** The parameters of the logged-in session. */
   params(): SessionParameters;
   expStatSn(): number;
   /** ABORT TASK for a task given up on; settles when that is over. */
   abort(task: Task): Promise<void>;
-  /** The command, and any ABORT TASK for it, is over: the next may start. */
+  /** The `execute` command, and any ABORT TASK for it, is over: the next may start. */
   idle(): void;
+  /** A queued command ended; `inFlight` says whether any command still is. */
+  queuedEnded(inFlight: boolean): void;
+  /** The target answered a queued command TASK SET FULL or BUSY: fall back to one in flight. */
+  queueRefused(): void;
 }
 
 export class CommandRunner {
-  #task: Task | undefined;
+  /** Every command in flight (or being aborted), by Initiator Task Tag. */
+  readonly #tasks = new Map<number, Task>();
+  #queued = 0;
+  #idleWaiters: (() => void)[] = [];
   readonly #deadlines = new DeadlineTimer(() => this.#onDeadline());
   readonly #pump: DataOutPump<Task>;
   readonly #host: CommandHost;
@@ -65,7 +75,18 @@ export class CommandRunner {
 
   /** True while a command is in flight (or being aborted). */
   get inFlight(): boolean {
-    return this.#task !== undefined;
+    return this.#tasks.size > 0;
+  }
+
+  /** Queued commands in flight (or being aborted). */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Resolves once no command is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.#tasks.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   /** Sends the SCSI Command PDU (and unsolicited data); the promise settles with the task. */
@@ -75,6 +96,7 @@ export class CommandRunner {
     timeoutMs: number,
     deadline: number,
     signal: AbortSignal | undefined,
+    queued = false,
   ): Promise<ScsiResult> {
     const host = this.#host;
     const params = host.params();
@@ -87,12 +109,14 @@ export class CommandRunner {
       timeoutMs,
       deadline,
       signal,
+      queued,
     });
     const dataOut = task.dataOut;
     const length = dataOut?.length ?? 0;
     const { immediate, unsolicitedEnd } = unsolicitedData(params, length);
     task.sent = immediate;
-    this.#task = task;
+    this.#tasks.set(itt, task);
+    if (queued && ++this.#queued > host.counters.queuedMax) host.counters.queuedMax = this.#queued;
     host.counters.commands++;
     host.window.take();
     const commandPdu: ScsiCommandPdu = {
@@ -101,7 +125,8 @@ export class CommandRunner {
       final: unsolicitedEnd === immediate,
       read: command.direction === 'in',
       write: command.direction === 'out',
-      attr: 1, // SIMPLE
+      // ORDERED for queued writes: the target applies them in CmdSN order (SAM-5 8.6).
+      attr: queued ? 2 : 1, // ORDERED : SIMPLE
       lun: host.lun,
       initiatorTaskTag: itt,
       expectedDataTransferLength: task.dataIn === undefined ? length : task.dataIn.length,
@@ -194,21 +219,47 @@ export class CommandRunner {
 
   /** The target rejected the PDU tagged `itt`: false when that is not the command in flight. */
   rejected(itt: number, error: DwError): boolean {
-    const task = this.#task;
-    if (task?.itt !== itt) return false;
+    const task = this.#tasks.get(itt);
+    if (task === undefined) return false;
     this.#fail(task, error);
     return true;
   }
 
   /** `conn` ended: the command in flight on it fails with `error`. */
   connectionLost(conn: IscsiConnection, error: DwError): void {
-    const task = this.#task;
-    if (task !== undefined && task.conn === conn) this.#fail(task, error);
+    for (const task of [...this.#tasks.values()]) {
+      if (task.conn === conn) this.#fail(task, error);
+    }
   }
 
   /** No command in flight: the deadline timer no longer holds the process. */
   idle(): void {
-    this.#deadlines.idle();
+    if (this.#tasks.size === 0) this.#deadlines.idle();
+  }
+
+  /**
+   * Aborts every queued command in flight: ABORT TASK for each, newest first (an ORDERED command
+   * waits for the ones before it, so none runs after an older one was aborted), then each rejects
+   * with E_IMAPI_REQUEST_CANCELLED. A refused or unanswered ABORT TASK drops the connection
+   * (requests.ts), which ends them just as well. Resolves once all of them have settled.
+   */
+  async abortQueued(): Promise<void> {
+    const tasks: Task[] = [];
+    for (const task of this.#tasks.values()) {
+      if (task.queued && !task.finished) tasks.push(task);
+    }
+    if (tasks.length === 0) return;
+    const aborts: Promise<void>[] = [];
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      const task = tasks[i]!;
+      settle(task);
+      aborts.push(this.#host.abort(task).catch(() => undefined));
+    }
+    await Promise.all(aborts);
+    for (const task of tasks) {
+      this.#end(task);
+      task.reject(TransportErrors.aborted(task.command));
+    }
   }
 
   close(): void {
@@ -216,13 +267,19 @@ export class CommandRunner {
   }
 
   #taskFor(itt: number): Task | undefined {
-    const t = this.#task;
-    return t !== undefined && t.itt === itt && !t.finished ? t : undefined;
+    const t = this.#tasks.get(itt);
+    return t !== undefined && !t.finished ? t : undefined;
   }
 
   /** The command completed (GOOD or CHECK CONDITION): the caller gets the result. */
   #succeed(task: Task, result: ScsiResult): void {
     if (!settle(task)) return;
+    if (
+      task.queued &&
+      (result.status === ScsiStatus.TASK_SET_FULL || result.status === ScsiStatus.BUSY)
+    ) {
+      this.#host.queueRefused();
+    }
     this.#end(task);
     task.resolve(result);
   }
@@ -249,59 +306,31 @@ export class CommandRunner {
   }
 
   #end(task: Task): void {
-    if (this.#task === task) this.#task = undefined;
-    this.#host.idle();
+    if (this.#tasks.get(task.itt) !== task) return;
+    this.#tasks.delete(task.itt);
+    const inFlight = this.#tasks.size > 0;
+    if (!inFlight && this.#idleWaiters.length > 0) {
+      const w = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const wake of w) wake();
+    }
+    if (task.queued) {
+      this.#queued--;
+      if (!inFlight) this.#deadlines.idle();
+      this.#host.queuedEnded(inFlight);
+    } else {
+      this.#host.idle();
+    }
   }
 
   #onDeadline(): void {
-    const task = this.#task;
-    if (task === undefined || task.finished) return;
-    if (performance.now() >= task.deadline) this.#giveUp(task, 'timeout');
-    else this.#deadlines.arm(task.deadline);
-  }
-}
-
-/**
- * One timer for the command deadlines, kept armed between commands (unreferenced while idle),
- * since a setTimeout/clearTimeout pair per command was a share of the per-command cost on the
- * WRITE path (docs/benchmarks-history.md, "Per-command cost on the WRITE path"). It fires at the
- * earliest deadline it was armed for; the owner then gives up on the task or arms it again.
- */
-export class DeadlineTimer {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #at = Infinity;
-  readonly #onFire: () => void;
-
-  constructor(onFire: () => void) {
-    this.#onFire = onFire;
-  }
-
-  /** Fires at `deadline` (a performance.now() time) at the latest; holds the process till then. */
-  arm(deadline: number): void {
-    const timer = this.#timer;
-    if (timer !== undefined && this.#at <= deadline) {
-      timer.ref();
-      return;
+    const now = performance.now();
+    let next = Infinity;
+    for (const task of [...this.#tasks.values()]) {
+      if (task.finished) continue;
+      if (now >= task.deadline) this.#giveUp(task, 'timeout');
+      else next = Math.min(next, task.deadline);
     }
-    if (timer !== undefined) clearTimeout(timer);
-    this.#at = deadline;
-    this.#timer = setTimeout(this.#fire, Math.max(0, deadline - performance.now()));
+    if (next !== Infinity) this.#deadlines.arm(next);
   }
-
-  /** No command in flight: the timer stays armed but no longer holds the process. */
-  idle(): void {
-    this.#timer?.unref();
-  }
-
-  clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#at = Infinity;
-  }
-
-  readonly #fire = (): void => {
-    this.#timer = undefined;
-    this.#at = Infinity;
-    this.#onFire();
-  };
 }

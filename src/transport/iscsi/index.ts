@@ -1,7 +1,8 @@
 // The iSCSI transport (RFC 7143 initiator): a Transport over TCP to a target that exports an
 // MMC logical unit, plus discovery. See docs/iscsi.md.
 
-export { openIscsiTransport, IscsiTransport } from './session.js';
+export { IscsiTransport } from './session.js';
+export { openIscsiTransport } from './open.js';
 export {
   defaultInitiatorName,
   type IscsiTransportOptions,

@@ -32,6 +32,11 @@ export interface IscsiTransportOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Log in again on the next command after the connection was lost (default true). */
   readonly autoReconnect?: boolean;
+  /**
+   * Queued writes in flight at most (Transport.queuedWrites; default 8). The target's command
+   * window at login lowers it; 1 keeps one command in flight, as IMAPI2 does.
+   */
+  readonly queueDepth?: number;
   /** Largest single transfer reported in limits() (default 8 MiB). */
   readonly maxTransferBytes?: number;
   /** Environment for passwords missing from the address (default process.env). */
@@ -49,6 +54,13 @@ export interface IscsiSessionStats {
   /** Target pings left unanswered while the target did not read (keep-alive.ts, PingEchoes). */
   readonly nopInPingsUnanswered: number;
   readonly abortsSent: number;
+  /** Most queued writes in flight at once (Transport.queuedWrites). */
+  readonly queuedMax: number;
+}
+
+/** A session's own counters (IscsiSessionStats without the keep-alive's), all 0. */
+export function sessionCounters() {
+  return { logins: 0, commands: 0, dataOutPdus: 0, r2ts: 0, abortsSent: 0, queuedMax: 0 };
 }
 
 /** The options with every default filled in. */

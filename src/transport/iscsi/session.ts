@@ -7,13 +7,14 @@
 // This module keeps the session's state and wires its parts (docs/iscsi.md, "Modules"):
 // commands.ts, cmdsn-window.ts, window-wait.ts, requests.ts, keep-alive.ts, login-redirect.ts.
 //
+// Queued writes (queued-writes.ts) put several ORDERED WRITEs in flight beside `execute`.
+//
 // Faults (see docs/iscsi.md): every wait is bounded. A connection lost while a command is in
 // flight rejects that command with 0x80070037; a timeout sends ABORT TASK and rejects with
 // 0xC0AA020D; an abort signal does the same and rejects with 0xC0AA0002. At ERL 0 a lost
 // connection is a lost session: the next command logs in again (session reinstatement with the
 // same ISID) unless `autoReconnect` is off.
 
-import { readU32 } from '../../scsi/bytes.js';
 import { randomBytes } from 'node:crypto';
 import { DwError, HR } from '../../errors.js';
 import type { ScsiCommand, ScsiResult } from '../../scsi/command.js';
@@ -24,24 +25,21 @@ import {
   type Transport,
   type TransportLimits,
 } from '../transport.js';
-import {
-  parseIscsiAddress,
-  redactIscsiAddress,
-  type IscsiAddress,
-  type IscsiPortal,
-} from './address.js';
+import { redactIscsiAddress, type IscsiAddress, type IscsiPortal } from './address.js';
 import { CmdSnWindow, expStatSnAfter } from './cmdsn-window.js';
-import { CommandRunner, targetRefused } from './commands.js';
+import { CommandRunner } from './commands.js';
+import { dispatchTargetPdu } from './receive.js';
 import type { IscsiConnection } from './connection.js';
 import { KeepAlive, PingEchoes } from './keep-alive.js';
 import { loginFollowingRedirects } from './login-redirect.js';
 import type { SessionParameters } from './negotiate.js';
-import { encodeLun, RESERVED_TAG } from './pdu-layout.js';
+import { encodeLun } from './pdu-layout.js';
 import type { TargetPdu } from './pdu-types.js';
 import { Retirement } from './retirement.js';
 import { ImmediateRequests } from './requests.js';
 import {
   normalSessionLogin,
+  sessionCounters,
   sessionSettings,
   type IscsiSessionStats,
   type IscsiTransportOptions,
@@ -49,6 +47,7 @@ import {
 } from './session-options.js';
 import { validateCommand, type Task } from './task.js';
 import { WindowWait } from './window-wait.js';
+import { DEFAULT_ISCSI_QUEUE_DEPTH, QueuedWrites } from './queued-writes.js';
 
 export class IscsiTransport implements Transport {
   readonly address: string;
@@ -65,13 +64,17 @@ export class IscsiTransport implements Transport {
   #expStatSn = 0;
   #busy = false;
   #closed = false;
+  #widestWindow = 1;
+  #connecting: Promise<IscsiConnection> | undefined;
+  /** Several ORDERED WRITEs in flight (Transport.queuedWrites). */
+  readonly queuedWrites: QueuedWrites;
   readonly #retirement: Retirement;
   readonly #echoes = new PingEchoes();
   readonly #requests: ImmediateRequests;
   readonly #commands: CommandRunner;
   readonly #keepAlive: KeepAlive;
   readonly #windowWait: WindowWait;
-  readonly #counters = { logins: 0, commands: 0, dataOutPdus: 0, r2ts: 0, abortsSent: 0 };
+  readonly #counters = sessionCounters();
 
   constructor(target: IscsiAddress, options: IscsiTransportOptions = {}) {
     this.#target = target;
@@ -100,6 +103,21 @@ export class IscsiTransport implements Transport {
       expStatSn: () => this.#expStatSn,
       abort: (task) => this.#abortTask(task),
       idle: () => this.#becomeIdle(),
+      queuedEnded: (inFlight) => {
+        if (!inFlight && !this.#busy && !this.#closed) void this.#retirement.start(this.#conn);
+      },
+      queueRefused: () => this.queuedWrites.refused(),
+    });
+    this.queuedWrites = new QueuedWrites({
+      address: this.address,
+      commands: this.#commands,
+      queueDepth: options.queueDepth ?? DEFAULT_ISCSI_QUEUE_DEPTH,
+      commandTimeoutMs: s.commandTimeoutMs,
+      closed: () => this.#closed,
+      window: () => this.#widestWindow,
+      ready: () => this.#readyConnection(),
+      whenReady: (command, timeoutMs, deadline, signal) =>
+        this.#whenReady(command, timeoutMs, deadline, signal),
     });
     this.#retirement = new Retirement(
       this.address,
@@ -183,15 +201,10 @@ export class IscsiTransport implements Transport {
       if (signal?.aborted === true) throw TransportErrors.aborted(command);
       const timeoutMs = options.timeoutMs ?? this.#settings.commandTimeoutMs;
       const deadline = performance.now() + timeoutMs;
-      const conn = this.#conn;
       // The common case (logged in, CmdSN inside the window) sends the command in this tick;
       // the returned promise is the one the response settles, with no async layers between.
-      if (
-        conn?.isOpen === true &&
-        this.#lost === undefined &&
-        !this.#retirement.pending &&
-        this.#window.isOpen
-      ) {
+      const conn = this.#readyConnection();
+      if (conn !== undefined) {
         return this.#commands.start(conn, command, timeoutMs, deadline, signal);
       }
       return this.#startWhenReady(command, timeoutMs, deadline, signal);
@@ -199,6 +212,17 @@ export class IscsiTransport implements Transport {
       this.#becomeIdle();
       return Promise.reject(e instanceof DwError ? e : TransportErrors.io(String(e), e));
     }
+  }
+
+  /** The connection when a command can go out in this tick (logged in, window open). */
+  #readyConnection(): IscsiConnection | undefined {
+    const conn = this.#conn;
+    return conn?.isOpen === true &&
+      this.#lost === undefined &&
+      !this.#retirement.pending &&
+      this.#window.isOpen
+      ? conn
+      : undefined;
   }
 
   /** Logs in again and/or waits for the command window first, then starts the command. */
@@ -210,15 +234,7 @@ export class IscsiTransport implements Transport {
   ): Promise<ScsiResult> {
     let conn: IscsiConnection;
     try {
-      // RFC 7143 §11.9.1: no new command on a connection the target asked to log out.
-      await this.#retirement.start(this.#conn);
-      conn =
-        this.#conn?.isOpen === true && this.#lost === undefined
-          ? this.#conn
-          : await this.#ensureConnected();
-      if (!this.#window.isOpen) {
-        await this.#windowWait.until(conn, command, deadline, signal, timeoutMs);
-      }
+      conn = await this.#whenReady(command, timeoutMs, deadline, signal);
     } catch (e) {
       this.#becomeIdle();
       throw e;
@@ -226,11 +242,32 @@ export class IscsiTransport implements Transport {
     return this.#commands.start(conn, command, timeoutMs, deadline, signal);
   }
 
+  /** Waits for a logout the target asked for, a login, and the command window. */
+  async #whenReady(
+    command: ScsiCommand,
+    timeoutMs: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<IscsiConnection> {
+    // RFC 7143 §11.9.1: no new command on a connection the target asked to log out, and the
+    // logout waits for the commands in flight on it.
+    while (this.#retirement.pending && this.#commands.inFlight) await this.#commands.whenIdle();
+    await this.#retirement.start(this.#conn);
+    const conn =
+      this.#conn?.isOpen === true && this.#lost === undefined
+        ? this.#conn
+        : await this.#ensureConnected();
+    if (!this.#window.isOpen) {
+      await this.#windowWait.until(conn, command, deadline, signal, timeoutMs);
+    }
+    return conn;
+  }
+
   /** After the previous command (and any ABORT TASK for it) is over: the next may start. */
   #becomeIdle(): void {
     this.#busy = false;
     this.#commands.idle();
-    if (!this.#closed) void this.#retirement.start(this.#conn);
+    if (!this.#closed && !this.#commands.inFlight) void this.#retirement.start(this.#conn);
   }
 
   /** LOGICAL UNIT RESET (the target queues a unit attention 06/29/xx). Returns the TMF response. */
@@ -268,7 +305,11 @@ export class IscsiTransport implements Transport {
         `${this.address}: connection lost (${this.#lost?.message ?? 'closed'}); reconnect() to continue`,
       );
     }
-    return this.loginWithRedirects();
+    // One login at a time, whoever asks (a queued write and a recorder command may both wait).
+    this.#connecting ??= this.loginWithRedirects().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
   }
 
   /** Opens a connection and logs in, following up to 4 redirects. */
@@ -292,6 +333,7 @@ export class IscsiTransport implements Transport {
     this.#params = outcome.params;
     this.#expStatSn = outcome.expStatSn;
     this.#window.reset(outcome.expCmdSn, outcome.maxCmdSn);
+    this.#widestWindow = Math.max(1, ((outcome.maxCmdSn - outcome.expCmdSn) | 0) + 1);
     this.#counters.logins++;
     conn.start({
       pdu: (p) => this.#onPdu(conn, p),
@@ -330,68 +372,28 @@ export class IscsiTransport implements Transport {
     if (this.#conn !== conn) return;
     this.#keepAlive.received();
     this.#updateSequenceNumbers(p);
-    switch (p.type) {
-      case 'nop-in':
-        if (p.targetTransferTag !== RESERVED_TAG) {
-          // Target ping: answer with the same TTT and ping data, without advancing CmdSN.
-          this.#echoes.answer(conn, p, { cmdSn: this.#window.cmdSn, expStatSn: this.#expStatSn });
-        } else {
-          this.#requests.resolve(p.initiatorTaskTag, p);
-        }
-        return;
-      case 'scsi-response':
-        this.#commands.onScsiResponse(p);
-        return;
-      case 'data-in':
-        this.#commands.onDataIn(p);
-        return;
-      case 'r2t':
-        this.#commands.onR2t(p);
-        return;
-      case 'task-management-response':
-      case 'logout-response':
-        this.#requests.resolve(p.initiatorTaskTag, p);
-        return;
-      case 'async-message':
-        if (this.#retirement.onAsyncMessage(p) && !this.#busy) void this.#retirement.start(conn);
-        return;
-      case 'reject': {
-        const rejectedItt = p.data.length >= 20 ? readU32(p.data, 16) : RESERVED_TAG;
-        const error = targetRefused(
-          `${this.address}: the target rejected the PDU (Reject reason 0x${p.reason.toString(16)})`,
-        );
-        if (!this.#commands.rejected(rejectedItt, error)) this.#requests.reject(rejectedItt, error);
-        return;
-      }
-      case 'login-response':
-      case 'text-response':
-        conn.destroy(
-          TransportErrors.protocolViolation(
-            `${this.address}: unexpected ${p.type} in full feature phase`,
-          ),
-        );
-        return;
-    }
+    dispatchTargetPdu(
+      {
+        address: this.address,
+        commands: this.#commands,
+        requests: this.#requests,
+        retirement: this.#retirement,
+        echoes: this.#echoes,
+        sequence: () => ({ cmdSn: this.#window.cmdSn, expStatSn: this.#expStatSn }),
+      },
+      conn,
+      p,
+    );
   }
 
   #updateSequenceNumbers(p: TargetPdu): void {
     this.#expStatSn = expStatSnAfter(p, this.#expStatSn);
     if (p.type === 'login-response') return;
-    if (this.#window.update(p.expCmdSn, p.maxCmdSn)) this.#windowWait.wake();
+    if (this.#window.update(p.expCmdSn, p.maxCmdSn)) {
+      // The most commands the target has let us queue at once: the queued writes' depth cap.
+      const w = this.#window;
+      this.#widestWindow = Math.max(this.#widestWindow, ((w.maxCmdSn - w.expCmdSn) | 0) + 1);
+      this.#windowWait.wake();
+    }
   }
-}
-
-/**
- * Opens an iSCSI transport to `iscsi://[user[%password]@]host[:port]/target-iqn/lun` and logs
- * in. Rejects with 0x80070037 when the portal or target cannot be reached, E_ACCESSDENIED when
- * CHAP fails, E_INVALIDARG for a malformed address.
- */
-export async function openIscsiTransport(
-  address: string,
-  options: IscsiTransportOptions = {},
-): Promise<IscsiTransport> {
-  const target = parseIscsiAddress(address, options.env === undefined ? {} : { env: options.env });
-  const transport = new IscsiTransport(target, options);
-  await transport.loginWithRedirects();
-  return transport;
 }

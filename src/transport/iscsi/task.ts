@@ -34,6 +34,8 @@ export interface Task extends DataOutTask {
   readonly deadline: number;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Sent as a queued write (ORDERED, beside others; Transport.queuedWrites). */
+  readonly queued: boolean;
   /** The caller's promise. */
   readonly resolve: (result: ScsiResult) => void;
   readonly reject: (error: DwError) => void;
@@ -68,6 +70,7 @@ export function newTask(
     readonly timeoutMs: number;
     readonly deadline: number;
     readonly signal: AbortSignal | undefined;
+    readonly queued?: boolean;
   },
 ): { readonly task: Task; readonly promise: Promise<ScsiResult> } {
   let resolve: (result: ScsiResult) => void = noop;
@@ -97,6 +100,7 @@ export function newTask(
     deadline: o.deadline,
     signal: o.signal,
     onAbort: undefined,
+    queued: o.queued === true,
     resolve,
     reject,
   };
