@@ -68,3 +68,10 @@ export {
   cueFilePath,
   CUE_TRACK_SECTOR_TYPE,
 } from './cue/cue-image.js';
+export {
+  DiscFormat2TrackAtOnce,
+  Format2TaoWriteAction,
+  type DiscFormat2TrackAtOnceOptions,
+  type DiscFormat2TrackAtOnceEventArgs,
+  type TaoUpdateListener,
+} from './disc-format2-track-at-once.js';

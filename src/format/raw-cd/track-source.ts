@@ -235,3 +235,22 @@ export class TrackReader {
     await this.#fh?.close();
   }
 }
+
+const PCM_CHUNK_SECTORS = 27;
+
+/** The track's PCM as chunks of whole 2,352-byte sectors (the last padded with silence). */
+export async function* pcmChunks(data: TrackData): AsyncGenerator<Uint8Array, void, undefined> {
+  const reader = await TrackReader.open(data);
+  try {
+    for (let s = 0; s < data.sectorCount; s += PCM_CHUNK_SECTORS) {
+      const n = Math.min(PCM_CHUNK_SECTORS, data.sectorCount - s);
+      const chunk = new Uint8Array(n * 2352);
+      for (let i = 0; i < n; i++) {
+        await reader.readSector(s + i, chunk.subarray(i * 2352, (i + 1) * 2352));
+      }
+      yield chunk;
+    }
+  } finally {
+    await reader.close();
+  }
+}
