@@ -8,6 +8,15 @@ export interface SenseCode {
   readonly ascq: number;
   /** Information field (the failing LBA), when valid. */
   readonly information?: number;
+  /** SENSE KEY SPECIFIC field pointer (ILLEGAL REQUEST): the byte (and bit) in error. */
+  readonly field?: FieldPointer;
+}
+
+/** Where an ILLEGAL REQUEST found the error: in the CDB (C/D = 1) or the parameter list. */
+export interface FieldPointer {
+  readonly commandData: boolean;
+  readonly fieldPointer: number;
+  readonly bitPointer?: number;
 }
 
 /** Sense codes the virtual drive reports (key/ASC/ASCQ). */
@@ -25,6 +34,7 @@ export const Sense = {
   INVALID_ADDRESS_FOR_WRITE: { senseKey: 0x5, asc: 0x21, ascq: 0x02 },
   INVALID_FIELD_IN_CDB: { senseKey: 0x5, asc: 0x24, ascq: 0x00 },
   INVALID_FIELD_IN_PARAMETER_LIST: { senseKey: 0x5, asc: 0x26, ascq: 0x00 },
+  PARAMETER_NOT_SUPPORTED: { senseKey: 0x5, asc: 0x26, ascq: 0x01 },
   COMMAND_SEQUENCE_ERROR: { senseKey: 0x5, asc: 0x2c, ascq: 0x00 },
   INCOMPATIBLE_MEDIUM_INSTALLED: { senseKey: 0x5, asc: 0x30, ascq: 0x00 },
   CANNOT_READ_INCOMPATIBLE_FORMAT: { senseKey: 0x5, asc: 0x30, ascq: 0x02 },
@@ -54,4 +64,9 @@ export class CheckCondition extends Error {
 /** Throws CHECK CONDITION with `sense` (and the information field when given). */
 export function fail(sense: SenseCode, information?: number, detail?: string): never {
   throw new CheckCondition(information === undefined ? sense : { ...sense, information }, detail);
+}
+
+/** Throws CHECK CONDITION with `sense` and a field pointer to the byte (and bit) in error. */
+export function failAt(sense: SenseCode, field: FieldPointer, detail?: string): never {
+  throw new CheckCondition({ ...sense, field }, detail);
 }

@@ -7,6 +7,7 @@ import { DriveBuffer } from './buffer.js';
 import { fail, Sense, type SenseCode } from './check.js';
 import { Disc } from './disc.js';
 import type { WriteContext } from './disc-layout.js';
+import type { CuePlan } from './cue-plan.js';
 import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
 import type { VirtualDriveOptions } from './address.js';
 import type { BlockStore } from './image/block-store.js';
@@ -69,6 +70,10 @@ export class DriveCore {
   readSpeedKBps = 0xffff;
   /** The sidecar is behind the disc layout. */
   dirty = false;
+  /** The Session-at-Once plan of the last SEND CUE SHEET, until its session is closed. */
+  cue: CuePlan | undefined;
+  /** Counts recordings, so what is derived from recorded sectors (cd-map.ts) can be cached. */
+  generation = 0;
   /**
    * Opened read-only (OpenVirtualDriveOptions.readOnly): commands that record are refused with
    * E_ACCESSDENIED (commands/dispatch.ts), and nothing is ever written to the image's files.
@@ -258,6 +263,8 @@ export class DriveCore {
   async clearStore(): Promise<void> {
     await this.#saves?.settle();
     await this.store.clear();
+    this.cue = undefined;
+    this.generation++;
   }
 
   /** Lets go of the store (the drive closes): no more checkpoints, then the image is closed. */
@@ -316,6 +323,8 @@ export class DriveCore {
     options: { capacity?: number; formatted?: boolean } = {},
   ): Promise<void> {
     await this.unload();
+    this.cue = undefined;
+    this.generation++;
     this.disc =
       typeof media === 'string'
         ? Disc.fresh(media, {
@@ -358,6 +367,8 @@ export class DriveCore {
       await this.closeStore();
     }
     this.disc = undefined;
+    this.cue = undefined;
+    this.generation++;
     this.store = new MemoryStore();
     this.tray = 'open';
     this.mediaEvent = 3; // MediaRemoval

@@ -18,6 +18,7 @@ import type { Disc } from '../disc.js';
 import type { Track } from '../disc-layout.js';
 import type { DataOutKeeper } from '../image/block-store.js';
 import { cdbOf, EMPTY, type Exchange, type Handler } from './exchange.js';
+import { finishSao, saoWrite } from './cue.js';
 
 /** The 2048 user bytes a READ returns for a block stored with another sector size (CD). */
 export function userData(block: Uint8Array | undefined): Uint8Array {
@@ -79,6 +80,9 @@ async function writeBlocks(
   count: number,
 ): Promise<void> {
   const disc = core.media();
+  if (core.cue !== undefined && core.writeParameters.writeType === 2) {
+    return saoWrite(core, x, lba, count);
+  }
   const blockSize = core.writeBlockSize();
   const data = x.command.dataOut ?? EMPTY;
   if (data.length !== count * blockSize) {
@@ -144,6 +148,7 @@ async function record(
   }
   disc.commitWrite(track, lba, count, ctx);
   core.dirty = true;
+  core.generation++;
   // After commitWrite: a checkpoint taken now describes this WRITE, whose data the store has.
   if (!ctx.testWrite) core.recorded(data.length);
 }
@@ -178,5 +183,6 @@ async function drain(core: DriveCore, x: Exchange): Promise<void> {
 export const synchronizeCache10: Handler = async (core, x) => {
   cdbOf(x, decodeSynchronizeCache10Cdb);
   core.media();
+  finishSao(core);
   await drain(core, x);
 };

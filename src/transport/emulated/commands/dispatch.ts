@@ -15,7 +15,8 @@ import {
   write10,
   write12,
 } from './block-io.js';
-import { mechanismStatus, readCd } from './cd.js';
+import { mechanismStatus, readCd, readSubChannel } from './cd.js';
+import { sendCueSheet } from './cue.js';
 import { getConfiguration, getEventStatusNotification } from './configuration.js';
 import { readDiscStructure, sendDiscStructure } from './disc-structure.js';
 import type { Exchange, Handler } from './exchange.js';
@@ -64,6 +65,8 @@ export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [Opcode.SEND_DISC_STRUCTURE, sendDiscStructure],
   [Opcode.MECHANISM_STATUS, mechanismStatus],
   [Opcode.READ_CD, readCd],
+  [Opcode.SEND_CUE_SHEET, sendCueSheet],
+  [Opcode.READ_SUB_CHANNEL, readSubChannel],
 ]);
 
 /** Commands that neither report nor clear a unit attention (SPC-4 5.14, MMC-6 GESN). */
@@ -82,6 +85,7 @@ export const RECORDING: ReadonlySet<number> = new Set([
   Opcode.CLOSE_TRACK_SESSION,
   Opcode.BLANK,
   Opcode.SEND_DISC_STRUCTURE,
+  Opcode.SEND_CUE_SHEET,
 ]);
 
 /** Runs the handler of `opcode`, after a pending unit attention or busy fault has had its say. */

@@ -1,5 +1,7 @@
 // READ TOC/PMA/ATIP of the virtual drive: formats 0 (formatted TOC), 1 (multi-session
 // information) and, on CD, 2 (raw TOC) from the tracks the disc model holds, and 4 (ATIP) on CD-R/RW.
+// A CD recorded with its sub-channel (raw DAO, Session-at-Once) answers formats 0, 1, 2 from the
+// Q channel it carries and 5 (CD-TEXT) from its lead-in (toc-cd.ts).
 
 import {
   decodeReadTocPmaAtipCdb,
@@ -13,7 +15,10 @@ import { encodeAtipData } from '../../../scsi/mmc/atip.js';
 import { lbaToMsf, MSF_LBA_MAX } from '../../../scsi/mmc/msf.js';
 import { fail, Sense } from '../check.js';
 import type { DiscLayout, Track } from '../disc-layout.js';
-import { cdbOf, upTo, type Handler } from './exchange.js';
+import { cdbOf, EMPTY, upTo, type Handler } from './exchange.js';
+import { cdMap } from '../cd-map.js';
+import { encodeCdTextTocData } from '../../../scsi/mmc/read-toc-cd-text.js';
+import { tocFromMap } from './toc-cd.js';
 
 /** Tracks that appear in a TOC: closed ones and those holding data. */
 function tocTracks(disc: DiscLayout): Track[] {
@@ -48,11 +53,16 @@ function atipOf(disc: DiscLayout): Uint8Array {
   });
 }
 
-export const readTocPmaAtip: Handler = (core, x) => {
+export const readTocPmaAtip: Handler = async (core, x) => {
   const cdb = cdbOf(x, decodeReadTocPmaAtipCdb);
   const disc = core.media();
   const allocationLength = cdb.allocationLength;
   if (cdb.format === TocFormat.ATIP) return upTo(atipOf(disc), allocationLength);
+  const map = await cdMap(core);
+  if (map !== undefined) return upTo(tocFromMap(disc, map, cdb), allocationLength);
+  if (cdb.format === TocFormat.CD_TEXT && disc.spec.family === 'cd') {
+    return upTo(encodeCdTextTocData(EMPTY), allocationLength);
+  }
   const tracks = tocTracks(disc);
   if (tracks.length === 0) fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'no TOC on a blank disc');
   const first = tracks[0]!;

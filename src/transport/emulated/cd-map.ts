@@ -1,0 +1,192 @@
+// What a CD player would find on the virtual disc, read from the recorded sectors themselves: for
+// sectors kept with their sub-channel (raw DAO and Session-at-Once keep 2,448 bytes), the Q
+// channel gives the tracks, their indexes and control, the MCN, the ISRCs and where the lead-out
+// starts, and the lead-in's R-W the CD-TEXT packs. Track-at-Once sectors carry no sub-channel in
+// the store; for them `modelQ` gives the Q the drive wrote from its own track table. READ TOC,
+// READ CD and READ SUB-CHANNEL answer from here (docs/raw-cd.md, "Virtual drive").
+
+import {
+  CD_TEXT_PACK_BYTES,
+  cdTextPacksFromSymbols,
+  decodeCdTextPacks,
+  decodeQ,
+  encodeQ,
+  unpackRawPW,
+} from '../../scsi/cd/index.js';
+import { lbaToMsf } from '../../scsi/mmc/msf.js';
+import type { DriveCore } from './core.js';
+import type { DiscLayout } from './disc-layout.js';
+import { FULL_SECTOR_BYTES } from './cd-sectors.js';
+
+export interface MapTrack {
+  readonly number: number;
+  control: number;
+  /** First sector of index 0, when the track has a pause. */
+  pregap: number | undefined;
+  /** Index 1 (the track's start in the TOC). */
+  start: number;
+  /** Index n's first LBA at [n] (index 0 and 1 included when present). */
+  readonly indexes: number[];
+  isrc: string | undefined;
+}
+
+export interface CdMap {
+  readonly tracks: readonly MapTrack[];
+  readonly leadOut: number;
+  readonly mediaCatalogNumber: string | undefined;
+  /** CD-TEXT packs found in the lead-in's R-W (one cycle), or undefined. */
+  readonly cdText: Uint8Array | undefined;
+}
+
+const cache = new WeakMap<DriveCore, { generation: number; map: CdMap | undefined }>();
+
+/** The 12 Q bytes of a 2,448-byte sector. */
+export function qOf(block: Uint8Array): Uint8Array {
+  return unpackRawPW(block.subarray(2352, FULL_SECTOR_BYTES))[1] as Uint8Array;
+}
+
+/** The written range of session 1 when its sectors carry a sub-channel; otherwise undefined. */
+function subchannelRange(core: DriveCore): { first: number; end: number } | undefined {
+  const disc = core.disc;
+  if (disc === undefined || disc.spec.family !== 'cd') return undefined;
+  const tracks = disc.tracks.filter((t) => t.session === 1 && t.nwa > t.first);
+  if (tracks.length === 0) return undefined;
+  const first = Math.min(...tracks.map((t) => t.first));
+  const end = Math.max(...tracks.map((t) => t.nwa));
+  return { first, end };
+}
+
+async function scan(core: DriveCore): Promise<CdMap | undefined> {
+  const range = subchannelRange(core);
+  if (range === undefined) return undefined;
+  const start = Math.max(range.first, -150);
+  const probe = await core.store.readBlock(start);
+  if (probe?.length !== FULL_SECTOR_BYTES) return undefined;
+  const tracks: MapTrack[] = [];
+  let leadOut = range.end;
+  let mcn: string | undefined;
+  for (let lba = start; lba < range.end; lba++) {
+    const block = await core.store.readBlock(lba);
+    if (block?.length !== FULL_SECTOR_BYTES) continue;
+    const q = qOf(block);
+    const d = decodeQ(q);
+    if (!d.crcOk) continue;
+    const current = tracks[tracks.length - 1];
+    if (d.adr === 2) mcn = d.mediaCatalogNumber;
+    if (d.adr === 3 && current !== undefined) current.isrc = d.isrc;
+    if (d.adr !== 1) continue;
+    if (q[1] === 0xaa) {
+      leadOut = lba;
+      break;
+    }
+    const tno = d.fields[0];
+    const index = d.fields[1];
+    if (tno === undefined || tno < 1 || tno > 99 || index === undefined) continue;
+    let t = current;
+    if (t === undefined || t.number !== tno) {
+      t = {
+        number: tno,
+        control: d.control,
+        pregap: undefined,
+        start: lba,
+        indexes: [],
+        isrc: undefined,
+      };
+      tracks.push(t);
+    }
+    if (t.indexes[index] === undefined) {
+      t.indexes[index] = lba;
+      if (index === 0) t.pregap = lba;
+      if (index === 1) {
+        t.start = lba;
+        t.control = d.control;
+      }
+    }
+  }
+  if (tracks.length === 0) return undefined;
+  return {
+    tracks,
+    leadOut,
+    mediaCatalogNumber: mcn,
+    cdText: await leadInText(core, core.disc?.spec.leadInStart ?? 0),
+  };
+}
+
+/** One cycle of CD-TEXT packs from the lead-in's first sectors (CRC-checked, in order); SAO
+ *  keeps the lead-in outside any track, raw DAO as the first track's first sectors. */
+async function leadInText(core: DriveCore, first: number): Promise<Uint8Array | undefined> {
+  if (first >= -150) return undefined;
+  const seen = new Set<string>();
+  const packs: Uint8Array[] = [];
+  // A block holds at most 256 packs: 64 sectors carry a whole cycle.
+  for (let lba = first; lba < Math.min(first + 70, -150); lba++) {
+    const block = await core.store.readBlock(lba);
+    if (block?.length !== FULL_SECTOR_BYTES) return undefined;
+    const symbols = Uint8Array.from(block.subarray(2352, FULL_SECTOR_BYTES), (b) => b & 0x3f);
+    const bytes = cdTextPacksFromSymbols(symbols);
+    for (const [i, p] of decodeCdTextPacks(bytes).entries()) {
+      if (!p.crcOk || p.packType < 0x80) continue;
+      const key = `${p.blockNumber}:${p.sequenceNumber}`;
+      if (seen.has(key)) return join(packs);
+      seen.add(key);
+      packs.push(bytes.subarray(i * CD_TEXT_PACK_BYTES, (i + 1) * CD_TEXT_PACK_BYTES));
+    }
+  }
+  return join(packs);
+}
+
+function join(packs: Uint8Array[]): Uint8Array | undefined {
+  if (packs.length === 0) return undefined;
+  const out = new Uint8Array(packs.length * CD_TEXT_PACK_BYTES);
+  for (const [i, p] of packs.entries()) out.set(p, i * CD_TEXT_PACK_BYTES);
+  return out;
+}
+
+/** The map of the loaded CD, when its sectors carry a sub-channel (cached until the next write). */
+export async function cdMap(core: DriveCore): Promise<CdMap | undefined> {
+  const hit = cache.get(core);
+  if (hit !== undefined && hit.generation === core.generation) return hit.map;
+  const map = await scan(core);
+  cache.set(core, { generation: core.generation, map });
+  return map;
+}
+
+/** Track and index at `lba` by the map. */
+export function mapPosition(
+  map: CdMap,
+  lba: number,
+): { track: MapTrack; index: number } | undefined {
+  let found: { track: MapTrack; index: number } | undefined;
+  for (const t of map.tracks) {
+    for (const [index, at] of t.indexes.entries()) {
+      if (at !== undefined && at <= lba) found = { track: t, index };
+    }
+  }
+  return lba < map.leadOut ? found : undefined;
+}
+
+/**
+ * The Q a Track-at-Once recording carries at `lba`, from the drive's track table: index 1 from the
+ * track's start, index 0 in the 150 sectors before it (the pause the drive writes), P set there.
+ */
+export function modelQ(
+  disc: DiscLayout,
+  lba: number,
+): { q: Uint8Array; pause: boolean } | undefined {
+  const tracks = disc.tracks.filter((t) => t.closed || t.nwa > t.start);
+  for (const t of tracks) {
+    const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
+    const pause = lba < t.start && lba >= t.start - 150;
+    if (!pause && (lba < t.start || lba >= end)) continue;
+    const q = encodeQ({
+      adr: 1,
+      control: t.trackMode & 0x0f,
+      trackNumber: t.number,
+      index: pause ? 0 : 1,
+      relativeFrames: pause ? t.start - 1 - lba : lba - t.start,
+      absolute: lbaToMsf(lba),
+    });
+    return { q, pause };
+  }
+  return undefined;
+}

@@ -1,0 +1,127 @@
+// READ TOC/PMA/ATIP of a CD recorded with its sub-channel (raw DAO, Session-at-Once): formats 0,
+// 1 and 2 from the Q channel the sectors carry (cd-map.ts), 5 from the lead-in's CD-TEXT. The
+// full TOC (format 2) lists A0, A1, A2 and the tracks of session 1 in binary MSF, and B0/C0 (ADR 5)
+// while another session may follow.
+
+import {
+  encodeReadTocPmaAtipData,
+  LEAD_OUT_TRACK_NUMBER,
+  TocFormat,
+  TocPoint,
+  type RawTocDescriptor,
+  type ReadTocPmaAtipCdb,
+} from '../../../scsi/mmc/read-toc-pma-atip.js';
+import { encodeCdTextTocData } from '../../../scsi/mmc/read-toc-cd-text.js';
+import { lbaToMsf, MSF_LBA_MAX } from '../../../scsi/mmc/msf.js';
+import { failAt, Sense } from '../check.js';
+import type { CdMap, MapTrack } from '../cd-map.js';
+import type { Disc } from '../disc.js';
+import { EMPTY } from './exchange.js';
+
+const badField = (byte: number, detail: string): never =>
+  failAt(Sense.INVALID_FIELD_IN_CDB, { commandData: true, fieldPointer: byte }, detail);
+
+export function tocFromMap(disc: Disc, map: CdMap, cdb: ReadTocPmaAtipCdb): Uint8Array {
+  const first = map.tracks[0] as MapTrack;
+  const last = map.tracks[map.tracks.length - 1] as MapTrack;
+  const msf = { msf: cdb.msf };
+  switch (cdb.format) {
+    case TocFormat.FORMATTED_TOC: {
+      const from = cdb.trackSessionNumber;
+      if (from > last.number && from !== LEAD_OUT_TRACK_NUMBER) badField(6, 'no such track');
+      const listed =
+        from === LEAD_OUT_TRACK_NUMBER ? [] : map.tracks.filter((t) => t.number >= from);
+      const descriptors = [
+        ...listed.map((t) => ({
+          adr: 1,
+          control: t.control,
+          trackNumber: t.number,
+          trackStartAddress: t.start,
+        })),
+        {
+          adr: 1,
+          control: last.control,
+          trackNumber: LEAD_OUT_TRACK_NUMBER,
+          trackStartAddress: map.leadOut,
+        },
+      ];
+      return encodeReadTocPmaAtipData(
+        {
+          format: TocFormat.FORMATTED_TOC,
+          firstTrackNumber: first.number,
+          lastTrackNumber: last.number,
+          descriptors,
+        },
+        msf,
+      );
+    }
+    case TocFormat.MULTI_SESSION_INFORMATION:
+      return encodeReadTocPmaAtipData(
+        {
+          format: TocFormat.MULTI_SESSION_INFORMATION,
+          firstCompleteSessionNumber: 1,
+          lastCompleteSessionNumber: 1,
+          descriptors: [
+            {
+              adr: 1,
+              control: first.control,
+              trackNumber: first.number,
+              trackStartAddress: first.start,
+            },
+          ],
+        },
+        msf,
+      );
+    case TocFormat.RAW_TOC: {
+      const descriptors: RawTocDescriptor[] = [];
+      const entry = (
+        adr: number,
+        control: number,
+        point: number,
+        m: readonly number[],
+        p: readonly number[],
+      ) =>
+        descriptors.push({
+          sessionNumber: 1,
+          adr,
+          control,
+          tno: 0,
+          point,
+          min: m[0] ?? 0,
+          sec: m[1] ?? 0,
+          frame: m[2] ?? 0,
+          zero: m[3] ?? 0,
+          pmin: p[0] ?? 0,
+          psec: p[1] ?? 0,
+          pframe: p[2] ?? 0,
+        });
+      const at = (lba: number) => {
+        const v = lbaToMsf(lba);
+        return [v.m, v.s, v.f];
+      };
+      // PSEC of A0: the disc type, 00h CD-DA / CD-ROM, 20h CD-ROM XA (a Mode 2 first track).
+      entry(1, first.control, TocPoint.FIRST_TRACK, [], [first.number, 0, 0]);
+      entry(1, last.control, TocPoint.LAST_TRACK, [], [last.number, 0, 0]);
+      entry(1, last.control, TocPoint.LEAD_OUT, [], at(map.leadOut));
+      for (const t of map.tracks) entry(1, t.control, t.number, [], at(t.start));
+      const next = disc.invisibleTrack;
+      if (!disc.finalized && next !== undefined && next.session > 1) {
+        // B0: start of the next program area, 2 mode 5 pointers, the last possible lead-out;
+        // C0: the first lead-in's start (ATIP).
+        const lastLeadOut = Math.min(disc.rawCapacity, MSF_LBA_MAX);
+        entry(5, last.control, TocPoint.NEXT_PROGRAM_AREA, [...at(next.start), 2], at(lastLeadOut));
+        entry(5, last.control, TocPoint.FIRST_LEAD_IN, [], at(disc.spec.leadInStart));
+      }
+      return encodeReadTocPmaAtipData({
+        format: TocFormat.RAW_TOC,
+        firstCompleteSessionNumber: 1,
+        lastCompleteSessionNumber: 1,
+        descriptors,
+      });
+    }
+    case TocFormat.CD_TEXT:
+      return encodeCdTextTocData(map.cdText ?? EMPTY);
+    default:
+      return badField(2, `TOC format ${cdb.format}`);
+  }
+}
