@@ -253,9 +253,15 @@ program
 
 program
   .command('burn')
-  .description('burn an image as a whole disc: prepare, write, close, verify (IDiscFormat2Data)')
+  .description(
+    'burn an image as a whole disc: prepare, write, close, verify (IDiscFormat2Data); or a CD from a CUE sheet or audio files (docs/cd.md)',
+  )
   .argument('<recorder>', RECORDER_HELP)
-  .argument('<image>', 'the image (e.g. an ISO 9660 file), or - for standard input with --size')
+  .argument('[image]', 'the image (e.g. an ISO 9660 file), or - for standard input with --size')
+  .option('--cue <file.cue>', 'CD: write a CUE/BIN raw disc-at-once from the lead-in (raw96r)')
+  .option('--audio <files...>', 'CD: audio tracks (WAVE or raw CD-DA PCM), track-at-once')
+  .option('--dao', 'with --audio: one raw disc-at-once image instead of track-at-once')
+  .option('--cd-text <file.json>', 'with --cue or --audio --dao: CD-TEXT (docs/cd.md)')
   .option(
     '--size <bytes>',
     'image size in bytes (required for -)',
@@ -283,8 +289,13 @@ program
   .option('--log <file>', 'keep the whole burn as NDJSON: header, phases, updates, retries, result')
   .option('--report <file.html>', 'write the HTML report (speed and buffer charts) at the end')
   .addHelpText('after', EXCLUSIVE_HELP)
-  .action(async (recorder: string, image: string, _o: unknown, cmd: Command) => {
-    const o = cmd.opts<{ also?: string[] }>();
+  .action(async (recorder: string, image: string | undefined, _o: unknown, cmd: Command) => {
+    const o = cmd.opts<{ also?: string[]; cue?: string; audio?: string[] }>();
+    if (image === undefined || o.cue !== undefined || o.audio !== undefined) {
+      const { burnCdCommand } = await import('./burn-cd.js');
+      exitCode = await burnCdCommand(io, recorder, image, cmd.opts());
+      return;
+    }
     if (o.also !== undefined && o.also.length > 0) {
       const { duplicateCommand } = await import('./duplicate.js');
       exitCode = await duplicateCommand(io, [recorder, ...o.also], image, cmd.opts());

@@ -7,6 +7,7 @@
 import { DwError, HR, invalidArgument } from '../errors.js';
 import { MSF_LBA_MAX, MSF_LBA_MIN } from '../scsi/mmc/msf.js';
 import { isValidMcn } from '../scsi/cd/subchannel.js';
+import { cdTextLeadInSymbols, encodeCdTextPacks, type CdText } from '../scsi/cd/cd-text.js';
 import type { FormattedToc } from '../scsi/mmc/read-toc-pma-atip.js';
 import type { CdSectorType } from './raw-cd/layout.js';
 import {
@@ -20,7 +21,11 @@ import {
   type LaidOutTrack,
 } from './raw-cd/layout.js';
 import { IMAGE_START_LBA, rawImageSectors } from './raw-cd/image-stream.js';
-import { describeTrackSource, userBytesPerSector, type RawTrackSource } from './raw-cd/track-source.js';
+import {
+  describeTrackSource,
+  userBytesPerSector,
+  type RawTrackSource,
+} from './raw-cd/track-source.js';
 import { RawCDImageTrackInfo, trackSectors, type TrackEntry } from './raw-cd/track-info.js';
 
 export { RawCDImageTrackInfo };
@@ -66,6 +71,7 @@ export class RawCDImageCreator {
   #mediaCatalogNumber: string | undefined;
   #startOfLeadoutLimit = 0;
   #disableGaplessAudio = false;
+  #cdText: CdText | undefined;
 
   /** @internal Throws E_IMAPI_RAW_IMAGE_IS_READ_ONLY once the result image was made. */
   checkWritable(): void {
@@ -109,6 +115,35 @@ export class RawCDImageCreator {
       throw invalidArgument(`media catalog number "${value}" is not 13 digits`);
     }
     this.#mediaCatalogNumber = value === '' ? undefined : value;
+  }
+
+  get cdText(): CdText | undefined {
+    return this.#cdText;
+  }
+  /**
+   * CD-TEXT for the lead-in's R-W (a discwright extension; IMAPI2 takes R-W through
+   * addSubcodeRWGenerator): the album's and the tracks' texts, `tracks[0]` being the first added
+   * track. Carried only by an image that starts in the lead-in (createResultImage with
+   * leadInStartLba). Checked by encoding it now; undefined clears it.
+   */
+  set cdText(value: CdText | undefined) {
+    this.checkWritable();
+    if (value !== undefined) encodeCdTextPacks(value);
+    this.#cdText = value;
+  }
+
+  /** The CD-TEXT packs for the tracks added: the texts padded to one entry per track. */
+  #cdTextPacks(): Uint8Array | undefined {
+    const t = this.#cdText;
+    if (t === undefined) return undefined;
+    if (t.tracks.length > this.#tracks.length) {
+      throw invalidArgument(
+        `CD-TEXT for ${t.tracks.length} tracks; the image has ${this.#tracks.length}`,
+      );
+    }
+    const tracks = [...t.tracks];
+    while (tracks.length < this.#tracks.length) tracks.push({});
+    return encodeCdTextPacks({ ...t, tracks, firstTrackNumber: this.#startingTrackNumber });
   }
 
   get disableGaplessAudio(): boolean {
@@ -276,8 +311,13 @@ export class RawCDImageCreator {
     if (!Number.isInteger(leadIn) || leadIn < MSF_LBA_MIN || leadIn > IMAGE_START_LBA) {
       throw invalidArgument(`lead-in start ${leadIn} lies outside ${MSF_LBA_MIN}..-150`);
     }
+    const packs = this.#cdTextPacks();
     this.#readOnly = true;
-    const layout = { ...this.layout(), leadInStartLba: leadIn };
+    const layout = {
+      ...this.layout(),
+      leadInStartLba: leadIn,
+      ...(packs === undefined ? {} : { cdTextSymbols: cdTextLeadInSymbols(packs) }),
+    };
     const data = this.#tracks.map((t) => t.data);
     const bytesPerSector = RAW_CD_SECTOR_BYTES[this.#resultingImageType];
     return {

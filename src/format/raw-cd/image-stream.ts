@@ -137,6 +137,12 @@ export async function* rawImageSectors(
             reader = await TrackReader.open(d);
           }
           await (reader as TrackReader).readSector(n, user);
+          if (n === d.sectorCount - 1) {
+            // The engine may stop pulling after the last sector without ending the iteration,
+            // so a source is closed as soon as its last sector is read.
+            await reader?.close();
+            reader = undefined;
+          }
           mainChannel(track.sectorType, lba, user, sector);
         }
         rawSubcodeAt(layout, lba, chunk.subarray(i * 2448 + RAW_SECTOR_BYTES, (i + 1) * 2448));

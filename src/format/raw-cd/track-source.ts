@@ -231,7 +231,12 @@ export class TrackReader {
     this.#bufSectors = got === len ? Math.ceil(got / sectorBytes) : Math.floor(got / sectorBytes);
   }
 
+  #closed = false;
+
+  /** Closes the file (once; later calls do nothing). */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.#fh?.close();
   }
 }
@@ -248,6 +253,8 @@ export async function* pcmChunks(data: TrackData): AsyncGenerator<Uint8Array, vo
       for (let i = 0; i < n; i++) {
         await reader.readSector(s + i, chunk.subarray(i * 2352, (i + 1) * 2352));
       }
+      // The engine may not end the iteration after the last chunk: close before yielding it.
+      if (s + n >= data.sectorCount) await reader.close();
       yield chunk;
     }
   } finally {
