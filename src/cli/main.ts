@@ -290,8 +290,9 @@ program
   .option('--report <file.html>', 'write the HTML report (speed and buffer charts) at the end')
   .addHelpText('after', EXCLUSIVE_HELP)
   .action(async (recorder: string, image: string | undefined, _o: unknown, cmd: Command) => {
-    const o = cmd.opts<{ also?: string[]; cue?: string; audio?: string[] }>();
-    if (image === undefined || o.cue !== undefined || o.audio !== undefined) {
+    const o = cmd.opts<{ also?: string[]; cue?: string; audio?: string[]; dao?: true }>();
+    const cd = [o.cue, o.audio, o.dao, cmd.opts().cdText].some((v) => v !== undefined);
+    if (image === undefined || cd) {
       const { burnCdCommand } = await import('./burn-cd.js');
       exitCode = await burnCdCommand(io, recorder, image, cmd.opts());
       return;
