@@ -125,6 +125,20 @@ FILE "audio.bin" BINARY
     );
     assert.equal(isrc.data?.format === 3 ? isrc.data.isrc : '', 'USABC1234567');
     await rec.close();
+
+    // info reads the same back: tracks, the index found in Q, ISRC, MCN, CD-TEXT.
+    const info = await run(['info', `virtual:cd-r?image=${img}`]);
+    assert.equal(info.code, 0, info.stderr.toString());
+    const text2 = info.stdout.toString();
+    assert.match(text2, /^MCN: +0123456789012$/m);
+    assert.match(text2, /^CD-TEXT: +Album \/ Band$/m);
+    assert.match(text2, /^track 01: +data at LBA 0, 450 sectors$/m);
+    assert.match(
+      text2,
+      /^track 02: +audio at LBA 450, 350 sectors; indexes at 750; ISRC USABC1234567; "Song"$/m,
+    );
+    assert.match(text2, /^track 03: +audio at LBA 800, 300 sectors; "Other"$/m);
+    assert.match(text2, /^lead-out: +LBA 1100$/m);
   });
 
   it('burns audio track-at-once (WAVE and PCM) and with --dao --cd-text; the PCM reads back', async () => {
