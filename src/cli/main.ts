@@ -133,14 +133,14 @@ program
   .requiredOption('--lba <n>', 'first LBA', integerOption(MIN_INT32, MAX_INT32))
   .requiredOption('--blocks <n>', 'blocks to read', integerOption(1, MAX_INT32))
   .option('--sector-size <bytes>', 'bytes per sector, 1..65536', integerOption(1, 65536), 2048)
+  .option('--raw <bytes>', 'CD: READ CD of 2352-byte sectors, or 2448 with raw P-W', (v) => {
+    if (v !== '2352' && v !== '2448') throw new InvalidArgumentError(`'${v}' is not 2352 or 2448.`);
+    return Number(v);
+  })
   .option('-o, --output <file>', 'write to this file instead of standard output')
   .action(async (recorder: string, _o: unknown, cmd: Command) => {
     const { readCommand } = await import('./read.js');
-    exitCode = await readCommand(
-      io,
-      recorder,
-      cmd.opts<{ lba: number; blocks: number; sectorSize: number; output?: string }>(),
-    );
+    exitCode = await readCommand(io, recorder, cmd.opts());
   });
 
 program
@@ -253,9 +253,7 @@ program
 
 program
   .command('burn')
-  .description(
-    'burn an image as a whole disc: prepare, write, close, verify (IDiscFormat2Data); or a CD from a CUE sheet or audio files (docs/cd.md)',
-  )
+  .description('burn a whole disc from an image (IDiscFormat2Data), a CUE sheet or audio files')
   .argument('<recorder>', RECORDER_HELP)
   .argument('[image]', 'the image (e.g. an ISO 9660 file), or - for standard input with --size')
   .option('--cue <file.cue>', 'CD: write a CUE/BIN raw disc-at-once from the lead-in (raw96r)')

@@ -5,7 +5,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { jsonLines, run } from '../helpers/cli.js';
 import { scratchImages } from '../helpers/images.js';
 import { DiscRecorder } from '../../src/device/recorder.js';
@@ -139,6 +139,32 @@ FILE "audio.bin" BINARY
     );
     assert.match(text2, /^track 03: +audio at LBA 800, 300 sectors; "Other"$/m);
     assert.match(text2, /^lead-out: +LBA 1100$/m);
+
+    // read --raw: the rip of what was written, 2448 and 2352 bytes a sector.
+    for (const size of [2448, 2352]) {
+      const out = filePath(`rip-${size}.bin`);
+      const rip = await run([
+        'read',
+        `virtual:cd-r?image=${img}`,
+        '--lba',
+        '440',
+        '--blocks',
+        '25',
+        '--raw',
+        String(size),
+        '-o',
+        out,
+      ]);
+      assert.equal(rip.code, 0, rip.stderr.toString());
+      const got = await readFile(out);
+      assert.equal(got.length, 25 * size);
+      for (let i = 0; i < 25; i++) {
+        const want = bytes.subarray(from + (440 + i) * 2448, from + (440 + i) * 2448 + size);
+        assert.ok(got.subarray(i * size, (i + 1) * size).equals(want), `rip sector ${440 + i}`);
+      }
+    }
+    const bad = await run(['read', 'virtual:cd-r', '--lba', '0', '--blocks', '1', '--raw', '2048']);
+    assert.equal(bad.code, 2);
   });
 
   it('burns audio track-at-once (WAVE and PCM) and with --dao --cd-text; the PCM reads back', async () => {
