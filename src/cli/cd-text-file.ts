@@ -33,7 +33,7 @@ function strings(v: unknown, where: string, file: string): CdTextStrings {
         `${file}: ${where}.${k} has ${x.length} characters; at most ${MAX_TEXT_CHARS}`,
       );
     }
-    // eslint-disable-next-line no-control-regex
+
     if (/[^\u0020-\u007e\u00a0-\u00ff]/.test(x)) {
       throw invalidArgument(`${file}: ${where}.${k} has characters outside ISO 8859-1`);
     }

@@ -43,7 +43,7 @@ async function readSectors(r: DiscRecorder, lba: number, count: number, sub: boo
         bytesPerSector: per,
       }),
     );
-    out.set(res.dataIn as Uint8Array, s * per);
+    out.set(res.dataIn, s * per);
   }
   return out;
 }
@@ -101,13 +101,11 @@ FILE "audio.bin" BINARY
       'main channel and raw P-W equal the image from LBA 0 to the lead-out',
     );
     const toc = decodeFormattedToc(
-      (await rec.executeCommand(readTocPmaAtip({ format: 0 }))).dataIn as Uint8Array,
+      (await rec.executeCommand(readTocPmaAtip({ format: 0 }))).dataIn,
     );
     assert.deepEqual(toc.descriptors, creator.expectedTableOfContents.descriptors);
     const text = decodeCdText(
-      decodeCdTextTocData(
-        (await rec.executeCommand(readTocPmaAtip({ format: 5 }))).dataIn as Uint8Array,
-      ),
+      decodeCdTextTocData((await rec.executeCommand(readTocPmaAtip({ format: 5 }))).dataIn),
     );
     assert.equal(text.album.title, 'Album');
     assert.equal(text.album.performer, 'Band');
@@ -116,12 +114,11 @@ FILE "audio.bin" BINARY
       ['', 'Song', 'Other'],
     );
     const mcn = decodeReadSubChannelData(
-      (await rec.executeCommand(readSubChannel({ subQ: true, format: 2 }))).dataIn as Uint8Array,
+      (await rec.executeCommand(readSubChannel({ subQ: true, format: 2 }))).dataIn,
     );
     assert.equal(mcn.data?.format === 2 ? mcn.data.mediaCatalogNumber : '', '0123456789012');
     const isrc = decodeReadSubChannelData(
-      (await rec.executeCommand(readSubChannel({ subQ: true, format: 3, trackNumber: 2 })))
-        .dataIn as Uint8Array,
+      (await rec.executeCommand(readSubChannel({ subQ: true, format: 3, trackNumber: 2 }))).dataIn,
     );
     assert.equal(isrc.data?.format === 3 ? isrc.data.isrc : '', 'USABC1234567');
     await rec.close();
@@ -213,9 +210,7 @@ FILE "audio.bin" BINARY
     assert.match(dao.stdout.toString(), /^track 2: audio at LBA 300$/m, 'gapless in DAO');
     const rec2 = await reopen(img2);
     const text = decodeCdText(
-      decodeCdTextTocData(
-        (await rec2.executeCommand(readTocPmaAtip({ format: 5 }))).dataIn as Uint8Array,
-      ),
+      decodeCdTextTocData((await rec2.executeCommand(readTocPmaAtip({ format: 5 }))).dataIn),
     );
     assert.equal(text.album.title, 'Live');
     assert.deepEqual(

@@ -45,7 +45,7 @@ if (!present) {
           'bchunk',
           ['-w', join(dir, 'disc.bin'), join(dir, 'disc.cue'), join(dir, 'split')],
           { timeout: 60_000 },
-          (e) => (e === null ? resolve() : reject(e)),
+          (e) => (e === null ? resolve() : reject(new Error(`bchunk failed: ${e.message}`))),
         );
       });
     });

@@ -105,7 +105,7 @@ describe('CUE/BIN: every keyword into a raw image', () => {
     for (const [n, b] of Object.entries(files)) {
       if (n !== 'song.pcm') await writeFile(join(dir, n), b);
     }
-    await writeFile(join(dir, 'song.wav'), wav(files['song.pcm'] as Uint8Array));
+    await writeFile(join(dir, 'song.wav'), wav(files['song.pcm']));
     await writeFile(join(dir, 'disc.cue'), FULL_SHEET);
     const made = await cueImageCreator(join(dir, 'disc.cue'));
     creator = made.creator;

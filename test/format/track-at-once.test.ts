@@ -61,7 +61,7 @@ async function readAudio(
         bytesPerSector: 2352,
       }),
     );
-    out.set(res.dataIn as Uint8Array, s * 2352);
+    out.set(res.dataIn, s * 2352);
   }
   return out;
 }
