@@ -73,6 +73,19 @@ export {
   ImapiCdTrackDigitalCopySetting,
   type AddTrackOptions,
   type RawCDImage,
+  type SourceSlice,
+  type RawTrackSource,
+  DiscFormat2TrackAtOnce,
+  Format2TaoWriteAction,
+  type DiscFormat2TrackAtOnceOptions,
+  type DiscFormat2TrackAtOnceEventArgs,
+  type TaoUpdateListener,
+  parseCueSheet,
+  readCueSheet,
+  addCueTracks,
+  cueImageCreator,
+  type CueSheet,
+  type CueTrack,
 } from './format/index.js';
 export { decodeSense, summarizeSense, toFixedSense18 } from './scsi/sense.js';
 export { hrFromSense, hrFromSenseCodes } from './scsi/sense-hresult.js';

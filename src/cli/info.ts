@@ -15,6 +15,10 @@ import { DISC_STATUS, errorReport, formatMB, mediaFamilyOfProfile, oneXRate } fr
 import { println, type CliIo } from './io.js';
 import { openCliRecorder } from './open-recorder.js';
 import { afterClose, closeFields, closeRecorder } from './section-report.js';
+import { cdInfoLines, gatherCdInfo, type CdInfo } from './cd-info.js';
+
+/** CD-ROM, CD-R and CD-RW profiles. */
+const CD_PROFILES: readonly number[] = [0x08, 0x09, 0x0a];
 
 export interface InfoReport {
   readonly address: string;
@@ -38,6 +42,8 @@ export interface InfoReport {
   readonly freeBlocks: number | null;
   readonly writeSpeeds: readonly { kBps: number; x: number | null }[];
   readonly buffer: { readonly sizeBytes: number; readonly freeBytes: number } | null;
+  /** CD media with something recorded: tracks, indexes, ISRC/MCN, CD-TEXT (cd-info.ts). */
+  readonly cd?: CdInfo;
   /** What could not be read, by item (e.g. `media: E_IMAPI_RECORDER_MEDIA_NO_MEDIA`). */
   readonly unavailable: Readonly<Record<string, string>>;
 }
@@ -96,7 +102,16 @@ export async function gatherInfo(
   const speeds = (await item('writeSpeeds', () => recorder.writeSpeeds())) ?? [];
   const buffer = await item('buffer', () => recorder.bufferCapacity());
   const family = current === null || current === 0 ? undefined : mediaFamilyOfProfile(current);
+  const cd =
+    current !== null &&
+    CD_PROFILES.includes(current) &&
+    disc !== null &&
+    disc.discStatus !== DiscStatus.EMPTY
+      ? await item('cd', () => gatherCdInfo(recorder))
+      : null;
+  for (const [k, v] of Object.entries(cd?.unavailable ?? {})) unavailable[k] = v;
   return {
+    ...(cd === null ? {} : { cd }),
     address,
     vendorId: recorder.vendorId,
     productId: recorder.productId,
@@ -200,6 +215,7 @@ export function infoText(r: InfoReport): string {
       ? 'not reported'
       : `${formatMB(r.buffer.sizeBytes)} (${formatMB(r.buffer.freeBytes)} free)`,
   );
+  if (r.cd !== undefined) lines.push(...cdInfoLines(r.cd));
   return lines.join('\n');
 }
 

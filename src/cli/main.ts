@@ -144,14 +144,14 @@ program
   .requiredOption('--lba <n>', 'first LBA', integerOption(MIN_INT32, MAX_INT32))
   .requiredOption('--blocks <n>', 'blocks to read', integerOption(1, MAX_INT32))
   .option('--sector-size <bytes>', 'bytes per sector, 1..65536', integerOption(1, 65536), 2048)
+  .option('--raw <bytes>', 'CD: READ CD of 2352-byte sectors, or 2448 with raw P-W', (v) => {
+    if (v !== '2352' && v !== '2448') throw new InvalidArgumentError(`'${v}' is not 2352 or 2448.`);
+    return Number(v);
+  })
   .option('-o, --output <file>', 'write to this file instead of standard output')
   .action(async (recorder: string, _o: unknown, cmd: Command) => {
     const { readCommand } = await import('./read.js');
-    exitCode = await readCommand(
-      io,
-      recorder,
-      cmd.opts<{ lba: number; blocks: number; sectorSize: number; output?: string }>(),
-    );
+    exitCode = await readCommand(io, recorder, cmd.opts());
   });
 
 program
@@ -264,9 +264,13 @@ program
 
 program
   .command('burn')
-  .description('burn an image as a whole disc: prepare, write, close, verify (IDiscFormat2Data)')
+  .description('burn a whole disc from an image (IDiscFormat2Data), a CUE sheet or audio files')
   .argument('<recorder>', RECORDER_HELP)
-  .argument('<image>', 'the image (e.g. an ISO 9660 file), or - for standard input with --size')
+  .argument('[image]', 'the image (e.g. an ISO 9660 file), or - for standard input with --size')
+  .option('--cue <file.cue>', 'CD: write a CUE/BIN raw disc-at-once from the lead-in (raw96r)')
+  .option('--audio <files...>', 'CD: audio tracks (WAVE or raw CD-DA PCM), track-at-once')
+  .option('--dao', 'with --audio: one raw disc-at-once image instead of track-at-once')
+  .option('--cd-text <file.json>', 'with --cue or --audio --dao: CD-TEXT (docs/cd.md)')
   .option(
     '--size <bytes>',
     'image size in bytes (required for -)',
@@ -294,8 +298,14 @@ program
   .option('--log <file>', 'keep the whole burn as NDJSON: header, phases, updates, retries, result')
   .option('--report <file.html>', 'write the HTML report (speed and buffer charts) at the end')
   .addHelpText('after', EXCLUSIVE_HELP)
-  .action(async (recorder: string, image: string, _o: unknown, cmd: Command) => {
-    const o = cmd.opts<{ also?: string[] }>();
+  .action(async (recorder: string, image: string | undefined, _o: unknown, cmd: Command) => {
+    const o = cmd.opts<{ also?: string[]; cue?: string; audio?: string[]; dao?: true }>();
+    const cd = [o.cue, o.audio, o.dao, cmd.opts().cdText].some((v) => v !== undefined);
+    if (image === undefined || cd) {
+      const { burnCdCommand } = await import('./burn-cd.js');
+      exitCode = await burnCdCommand(io, recorder, image, cmd.opts());
+      return;
+    }
     if (o.also !== undefined && o.also.length > 0) {
       const { duplicateCommand } = await import('./duplicate.js');
       exitCode = await duplicateCommand(io, [recorder, ...o.also], image, cmd.opts());

@@ -1,10 +1,13 @@
 // `discwright read <recorder> --lba <n> --blocks <n> [--sector-size <bytes>] [-o <file>]`: reads
-// blocks back with READ(10), one transfer-sized command at a time, to a file or to stdout. A
-// failure to close the drive is reported and makes the exit status 1.
+// blocks back with READ(10), one transfer-sized command at a time, to a file or to stdout; with
+// `--raw 2352|2448` CD sectors with READ CD (sync, header, user data, EDC/ECC; 2448: with raw
+// P-W), a rip of what was written. A failure to close the drive is reported and makes the exit
+// status 1.
 
 import { stat, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
-import { invalidArgument } from '../errors.js';
+import { DwError, HR, invalidArgument } from '../errors.js';
+import { readCd } from '../scsi/mmc/read-cd.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { readBlockChunks } from '../device/media-ops.js';
 import { parseVirtualAddress } from '../transport/emulated/address.js';
@@ -22,6 +25,44 @@ export interface ReadOptions {
   readonly blocks: number;
   readonly sectorSize: number;
   readonly output?: string;
+  /** READ CD of raw sectors: 2352 (main channel) or 2448 (with raw P-W). */
+  readonly raw?: number;
+}
+
+/** Sectors per READ CD: 20 × 2448 bytes stays under a 64 KiB transfer. */
+const RAW_PER_COMMAND = 20;
+
+/** Raw CD sectors with READ CD, RAW_PER_COMMAND at a time; each reply checked for its length. */
+async function* readRawChunks(
+  recorder: DiscRecorder,
+  lba: number,
+  blocks: number,
+  bytes: number,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  for (let done = 0; done < blocks;) {
+    const n = Math.min(RAW_PER_COMMAND, blocks - done);
+    const res = await recorder.executeCommand(
+      readCd({
+        lba: lba + done,
+        transferLength: n,
+        sync: true,
+        headerCodes: 3,
+        userData: true,
+        edcEcc: true,
+        subChannelSelection: bytes === 2448 ? 1 : 0,
+        bytesPerSector: bytes,
+      }),
+    );
+    const data = res.dataIn ?? new Uint8Array(0);
+    if (data.length !== n * bytes) {
+      throw new DwError(HR.E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE, {
+        message: `READ CD of ${n} sectors at LBA ${lba + done} returned ${data.length} bytes, not ${n * bytes}`,
+        lba: lba + done,
+      });
+    }
+    yield data;
+    done += n;
+  }
 }
 
 async function writeAll(stream: OutputStream, chunk: Uint8Array): Promise<void> {
@@ -83,20 +124,24 @@ export async function readCommand(io: CliIo, address: string, o: ReadOptions): P
     // The file is created only once the recorder answered, so a bad address leaves nothing behind.
     if (o.output !== undefined) file = await openOutput(o.output);
     const range = { lba: o.lba, blocks: o.blocks, blockSize: o.sectorSize };
-    for await (const chunk of readBlockChunks(recorder, range)) {
+    const chunks =
+      o.raw === undefined
+        ? readBlockChunks(recorder, range)
+        : readRawChunks(recorder, o.lba, o.blocks, o.raw);
+    for await (const chunk of chunks) {
       if (file !== undefined) {
         const output = o.output ?? '';
         await file.write(chunk).catch((e: unknown) => {
           throw outputFileError(output, 'writing', e);
         });
       } else await writeAll(io.stdout, chunk);
-      blocksRead += Math.floor(chunk.length / o.sectorSize);
+      blocksRead += Math.floor(chunk.length / (o.raw ?? o.sectorSize));
       interrupt.check();
     }
     if (o.output !== undefined) {
       println(
         io.stderr,
-        `read ${blocksRead} blocks (${formatMB(blocksRead * o.sectorSize)}) from LBA ${o.lba} to ${o.output}`,
+        `read ${blocksRead} blocks (${formatMB(blocksRead * (o.raw ?? o.sectorSize))}) from LBA ${o.lba} to ${o.output}`,
       );
     }
     code = 0;

@@ -47,3 +47,31 @@ export {
   type LaidOutTrack,
 } from './raw-cd/layout.js';
 export { DiscFormat2RawCD, type DiscFormat2RawCDOptions } from './disc-format2-raw-cd.js';
+export type { SourceSlice, RawTrackSource } from './raw-cd/track-source.js';
+export {
+  parseCueSheet,
+  CUE_LIMITS,
+  CUE_SECTOR_BYTES,
+  type CueSheet,
+  type CueTrack,
+  type CueFile,
+  type CueIndex,
+  type CueCdText,
+  type CueTrackType,
+  type CueFileType,
+  type CueFlag,
+} from './cue/cue-sheet.js';
+export {
+  readCueSheet,
+  addCueTracks,
+  cueImageCreator,
+  cueFilePath,
+  CUE_TRACK_SECTOR_TYPE,
+} from './cue/cue-image.js';
+export {
+  DiscFormat2TrackAtOnce,
+  Format2TaoWriteAction,
+  type DiscFormat2TrackAtOnceOptions,
+  type DiscFormat2TrackAtOnceEventArgs,
+  type TaoUpdateListener,
+} from './disc-format2-track-at-once.js';

@@ -4,9 +4,10 @@
 // in the subchannel. Layout and subchannel: raw-cd/layout.ts; sectors: raw-cd/image-stream.ts;
 // what is built and what is left: docs/raw-cd.md.
 
-import { DwError, HR, invalidArgument, type HResult } from '../errors.js';
+import { DwError, HR, invalidArgument } from '../errors.js';
 import { MSF_LBA_MAX, MSF_LBA_MIN } from '../scsi/mmc/msf.js';
-import { isValidIsrc, isValidMcn } from '../scsi/cd/subchannel.js';
+import { isValidMcn } from '../scsi/cd/subchannel.js';
+import { cdTextLeadInSymbols, encodeCdTextPacks, type CdText } from '../scsi/cd/cd-text.js';
 import type { FormattedToc } from '../scsi/mmc/read-toc-pma-atip.js';
 import type { CdSectorType } from './raw-cd/layout.js';
 import {
@@ -24,8 +25,12 @@ import {
   describeTrackSource,
   userBytesPerSector,
   type RawTrackSource,
-  type TrackData,
 } from './raw-cd/track-source.js';
+import { RawCDImageTrackInfo, trackSectors, type TrackEntry } from './raw-cd/track-info.js';
+
+export { RawCDImageTrackInfo };
+
+const LEAD_OUT_SECTORS = 6750;
 
 /** IMAPI_CD_TRACK_DIGITAL_COPY_SETTING (SCMS, 2, is not offered). */
 export const ImapiCdTrackDigitalCopySetting = { PERMITTED: 0, PROHIBITED: 1 } as const;
@@ -38,6 +43,13 @@ export interface AddTrackOptions {
    * track's pregap is always the 150 sectors from LBA −150.
    */
   readonly pregapSectors?: number;
+  /**
+   * How many of the source's first sectors are the pregap (a CUE sheet's INDEX 00 inside the
+   * file); at most the pregap, whose other sectors are generated before them. Default 0.
+   */
+  readonly pregapFromSource?: number;
+  /** Generated sectors (silence, zero data) after the source, part of the track (CUE POSTGAP). */
+  readonly postgapSectors?: number;
 }
 
 /** The result of createResultImage: an async iterable of chunks of raw sectors. */
@@ -47,114 +59,6 @@ export interface RawCDImage extends AsyncIterable<Uint8Array> {
   readonly bytesPerSector: number;
   readonly sectorType: Format2RawCdDataSectorType;
   readonly layout: DiscLayout;
-}
-
-interface TrackEntry {
-  readonly sectorType: CdSectorType;
-  readonly data: TrackData;
-  readonly pregapSectors: number;
-  indexes: number[];
-  isrc: string | undefined;
-  copy: number;
-  preEmphasis: boolean;
-}
-
-const LEAD_OUT_SECTORS = 6750;
-
-/** IRawCDImageTrackInfo: a live view of one added track. */
-export class RawCDImageTrackInfo {
-  readonly #owner: RawCDImageCreator;
-  readonly #entry: TrackEntry;
-  readonly #position: number;
-
-  /** @internal */
-  constructor(owner: RawCDImageCreator, entry: TrackEntry, position: number) {
-    this.#owner = owner;
-    this.#entry = entry;
-    this.#position = position;
-  }
-
-  #laid(): LaidOutTrack {
-    return this.#owner.layout().tracks[this.#position] as LaidOutTrack;
-  }
-  get startingLba(): number {
-    return this.#laid().startingLba;
-  }
-  get sectorCount(): number {
-    return this.#entry.data.sectorCount;
-  }
-  get trackNumber(): number {
-    return this.#laid().trackNumber;
-  }
-  get sectorType(): CdSectorType {
-    return this.#entry.sectorType;
-  }
-  get isrc(): string {
-    return this.#entry.isrc ?? '';
-  }
-  /** ISO 3901 code, CCOOOYYNNNNN (12 characters, no hyphens); '' clears it. */
-  set isrc(value: string) {
-    this.#owner.checkWritable();
-    if (value !== '' && !isValidIsrc(value)) {
-      throw invalidArgument(`ISRC "${value}" is not 5 letters/digits then 7 digits`);
-    }
-    this.#entry.isrc = value === '' ? undefined : value;
-  }
-  get digitalAudioCopySetting(): number {
-    return this.#entry.copy;
-  }
-  set digitalAudioCopySetting(value: number) {
-    this.#owner.checkWritable();
-    if (value !== 0 && value !== 1) throw invalidArgument(`copy setting ${value}: 0 or 1`);
-    this.#entry.copy = value;
-  }
-  get audioHasPreemphasis(): boolean {
-    return this.#entry.preEmphasis;
-  }
-  set audioHasPreemphasis(value: boolean) {
-    this.#owner.checkWritable();
-    this.#entry.preEmphasis = value;
-  }
-  /** Offsets of index 1, 2, ... from the track's start; index 1 is always at 0. */
-  get trackIndexes(): readonly number[] {
-    return [...this.#entry.indexes];
-  }
-
-  /** Adds an index at `lbaOffset`; S_IMAPI_RAW_IMAGE_TRACK_INDEX_ALREADY_EXISTS if present. */
-  addTrackIndex(lbaOffset: number): HResult {
-    this.#owner.checkWritable();
-    const idx = this.#entry.indexes;
-    if (!Number.isInteger(lbaOffset) || lbaOffset < 0 || lbaOffset >= this.sectorCount) {
-      throw invalidArgument(`index offset ${lbaOffset} lies outside 0..${this.sectorCount - 1}`);
-    }
-    if (idx.includes(lbaOffset)) return HR.S_IMAPI_RAW_IMAGE_TRACK_INDEX_ALREADY_EXISTS;
-    if (idx.length >= RAW_CD_LIMITS.maxIndexes) {
-      throw new DwError(HR.E_IMAPI_RAW_IMAGE_TOO_MANY_TRACK_INDEXES);
-    }
-    const near = idx.find((o) => Math.abs(o - lbaOffset) < RAW_CD_LIMITS.minIndexSpacing);
-    if (near !== undefined) {
-      throw new DwError(HR.E_IMAPI_RAW_IMAGE_TRACK_INDEX_TOO_CLOSE_TO_OTHER_INDEX, {
-        message: `index at offset ${lbaOffset} is ${Math.abs(near - lbaOffset)} sectors from the one at ${near} (at least ${RAW_CD_LIMITS.minIndexSpacing})`,
-      });
-    }
-    idx.push(lbaOffset);
-    idx.sort((a, b) => a - b);
-    return HR.S_OK;
-  }
-
-  /** Removes the index at `lbaOffset` (index 1, at 0, cannot be removed). */
-  clearTrackIndex(lbaOffset: number): void {
-    this.#owner.checkWritable();
-    if (lbaOffset === 0)
-      throw new DwError(HR.E_IMAPI_RAW_IMAGE_TRACK_INDEX_OFFSET_ZERO_CANNOT_BE_CLEARED);
-    const at = this.#entry.indexes.indexOf(lbaOffset);
-    if (at < 0) {
-      throw new DwError(HR.E_IMAPI_RAW_IMAGE_TRACK_INDEX_NOT_FOUND, {
-        message: `track ${this.trackNumber} has no index at offset ${lbaOffset}`,
-      });
-    }
-    this.#entry.indexes.splice(at, 1);
-  }
 }
 
 /** IRawCDImageCreator. */
@@ -167,6 +71,7 @@ export class RawCDImageCreator {
   #mediaCatalogNumber: string | undefined;
   #startOfLeadoutLimit = 0;
   #disableGaplessAudio = false;
+  #cdText: CdText | undefined;
 
   /** @internal Throws E_IMAPI_RAW_IMAGE_IS_READ_ONLY once the result image was made. */
   checkWritable(): void {
@@ -212,6 +117,35 @@ export class RawCDImageCreator {
     this.#mediaCatalogNumber = value === '' ? undefined : value;
   }
 
+  get cdText(): CdText | undefined {
+    return this.#cdText;
+  }
+  /**
+   * CD-TEXT for the lead-in's R-W (a discwright extension; IMAPI2 takes R-W through
+   * addSubcodeRWGenerator): the album's and the tracks' texts, `tracks[0]` being the first added
+   * track. Carried only by an image that starts in the lead-in (createResultImage with
+   * leadInStartLba). Checked by encoding it now; undefined clears it.
+   */
+  set cdText(value: CdText | undefined) {
+    this.checkWritable();
+    if (value !== undefined) encodeCdTextPacks(value);
+    this.#cdText = value;
+  }
+
+  /** The CD-TEXT packs for the tracks added: the texts padded to one entry per track. */
+  #cdTextPacks(): Uint8Array | undefined {
+    const t = this.#cdText;
+    if (t === undefined) return undefined;
+    if (t.tracks.length > this.#tracks.length) {
+      throw invalidArgument(
+        `CD-TEXT for ${t.tracks.length} tracks; the image has ${this.#tracks.length}`,
+      );
+    }
+    const tracks = [...t.tracks];
+    while (tracks.length < this.#tracks.length) tracks.push({});
+    return encodeCdTextPacks({ ...t, tracks, firstTrackNumber: this.#startingTrackNumber });
+  }
+
   get disableGaplessAudio(): boolean {
     return this.#disableGaplessAudio;
   }
@@ -252,14 +186,15 @@ export class RawCDImageCreator {
     const tracks: LaidOutTrack[] = entries.map((e, i) => {
       const pregapLba = lba;
       const startingLba = i === 0 ? 0 : lba + e.pregapSectors;
-      lba = startingLba + e.data.sectorCount;
+      const sectorCount = trackSectors(e);
+      lba = startingLba + sectorCount;
       return {
         trackNumber: this.#startingTrackNumber + i,
         sectorType: e.sectorType,
         control: controlFor(e.sectorType, e.copy === 0, e.preEmphasis),
         pregapLba,
         startingLba,
-        sectorCount: e.data.sectorCount,
+        sectorCount,
         indexes: [...e.indexes],
         isrc: e.isrc,
       };
@@ -274,9 +209,10 @@ export class RawCDImageCreator {
   }
 
   /**
-   * Adds a track of `dataType` (AUDIO, MODE1, MODE2FORM1, MODE2FORM2) read from `source`; returns
-   * its 1-based position. Audio: raw PCM or a WAVE file, at least 4 s; data: user data in whole
-   * sectors (an ISO for MODE1).
+   * Adds a track of `dataType` read from `source`; returns its 1-based position. AUDIO: raw PCM
+   * or a WAVE file, at least 4 s; MODE1, MODE2FORM1 (2,048 bytes a sector: an ISO), MODE2FORM2
+   * (2,324), MODE2FORM0 (2,336): user data in whole sectors; MODE1RAW and MODE2FORM*RAW: whole
+   * 2,352-byte sectors written as they are (a BIN's data track).
    */
   async addTrack(
     dataType: CdSectorType,
@@ -288,7 +224,7 @@ export class RawCDImageCreator {
     const sectorBytes = userBytesPerSector(dataType);
     if (sectorBytes === undefined) {
       throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
-        message: `track sector type ${String(dataType)} is not supported (AUDIO, MODE1, MODE2FORM1, MODE2FORM2 are)`,
+        message: `track sector type ${String(dataType)} is not supported (every type but MODE_ZERO is)`,
       });
     }
     if (this.#startingTrackNumber + this.#tracks.length > RAW_CD_LIMITS.maxTrackNumber) {
@@ -306,19 +242,32 @@ export class RawCDImageCreator {
         `pregap of ${String(pregap)} sectors; a track after one of another kind needs at least ${minimum}`,
       );
     }
+    const fromSource = options.pregapFromSource ?? 0;
+    const postgap = options.postgapSectors ?? 0;
+    if (!Number.isInteger(fromSource) || fromSource < 0 || fromSource > pregap) {
+      throw invalidArgument(
+        `${String(fromSource)} pregap sectors from the source; the pregap has ${pregap}`,
+      );
+    }
+    if (!Number.isInteger(postgap) || postgap < 0 || postgap > 100 * 4500) {
+      throw invalidArgument(`postgap of ${String(postgap)} sectors`);
+    }
     this.#adding = true;
     try {
-      const data = await describeTrackSource(source, dataType, sectorBytes);
+      const described = await describeTrackSource(source, dataType, sectorBytes);
       this.checkWritable();
-      if (data.sectorCount < RAW_CD_LIMITS.minTrackSectors) {
+      const data = { ...described, pregapInSource: fromSource };
+      const sectors = trackSectors({ data, postgapSectors: postgap });
+      if (sectors < RAW_CD_LIMITS.minTrackSectors) {
         throw invalidArgument(
-          `${data.name}: ${data.sectorCount} sectors; a track lasts at least 4 s (${RAW_CD_LIMITS.minTrackSectors} sectors)`,
+          `${data.name}: ${sectors} sectors from index 1; a track lasts at least 4 s (${RAW_CD_LIMITS.minTrackSectors} sectors)`,
         );
       }
       const entry: TrackEntry = {
         sectorType: dataType,
         data,
         pregapSectors: pregap,
+        postgapSectors: postgap,
         indexes: [0],
         isrc: undefined,
         copy: ImapiCdTrackDigitalCopySetting.PROHIBITED,
@@ -362,8 +311,13 @@ export class RawCDImageCreator {
     if (!Number.isInteger(leadIn) || leadIn < MSF_LBA_MIN || leadIn > IMAGE_START_LBA) {
       throw invalidArgument(`lead-in start ${leadIn} lies outside ${MSF_LBA_MIN}..-150`);
     }
+    const packs = this.#cdTextPacks();
     this.#readOnly = true;
-    const layout = { ...this.layout(), leadInStartLba: leadIn };
+    const layout = {
+      ...this.layout(),
+      leadInStartLba: leadIn,
+      ...(packs === undefined ? {} : { cdTextSymbols: cdTextLeadInSymbols(packs) }),
+    };
     const data = this.#tracks.map((t) => t.data);
     const bytesPerSector = RAW_CD_SECTOR_BYTES[this.#resultingImageType];
     return {

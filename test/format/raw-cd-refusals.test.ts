@@ -81,10 +81,10 @@ describe('RawCDImageCreator refusals', () => {
     assert.equal(c.numberOfExistingTracks, 2);
   });
 
-  it('sector types not built: MODE1RAW tracks and PQ_ONLY / IS_COOKED results', async () => {
+  it('sector types not built: MODE_ZERO tracks and PQ_ONLY / IS_COOKED results', async () => {
     const c = new RawCDImageCreator();
     await assert.rejects(
-      c.addTrack(CdSectorType.MODE1RAW, silence(300)),
+      c.addTrack(CdSectorType.MODE_ZERO, silence(300)),
       isHr(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED),
     );
     for (const t of [

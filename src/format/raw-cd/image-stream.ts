@@ -4,11 +4,14 @@
 
 import { DwError, HR } from '../../errors.js';
 import {
+  bcdMsf,
   buildMode1Sector,
   buildMode2Form1Sector,
   buildMode2Form2Sector,
   RAW_SECTOR_BYTES,
+  SYNC_PATTERN,
 } from '../../scsi/cd/sector.js';
+import { lbaToMsf } from '../../scsi/mmc/msf.js';
 import {
   CdSectorType,
   rawSubcodeAt,
@@ -23,14 +26,31 @@ export const IMAGE_CHUNK_SECTORS = 26;
 /** LBA of the image's first sector. */
 export const IMAGE_START_LBA = -150;
 
+// A Mode 2 (formless) sector, ECMA-130 §14.5:
+// bytes 0..11 sync, 12..14 BCD MSF address, 15 mode (2), 16..2351 user data (2,336 bytes).
+function buildMode2FormlessSector(lba: number, user: Uint8Array, out: Uint8Array): void {
+  out.set(SYNC_PATTERN, 0);
+  out.set(bcdMsf(lbaToMsf(lba)), 12);
+  out[15] = 2;
+  out.set(user.subarray(0, 2336), 16);
+}
+
 /**
  * Builds the main channel of a sector of `track`'s type from its user data into `out`: audio is
- * the PCM itself, data sectors get sync, header, EDC and ECC.
+ * the PCM itself, data sectors get sync, header, EDC and ECC; the *RAW types are the source's
+ * 2,352 bytes as they are.
  */
 function mainChannel(type: CdSectorType, lba: number, user: Uint8Array, out: Uint8Array): void {
   switch (type) {
     case CdSectorType.AUDIO:
+    case CdSectorType.MODE1RAW:
+    case CdSectorType.MODE2FORM0RAW:
+    case CdSectorType.MODE2FORM1RAW:
+    case CdSectorType.MODE2FORM2RAW:
       out.set(user.subarray(0, RAW_SECTOR_BYTES));
+      return;
+    case CdSectorType.MODE2FORM0:
+      buildMode2FormlessSector(lba, user, out);
       return;
     case CdSectorType.MODE1:
       buildMode1Sector(lba, user.subarray(0, 2048), out);
@@ -42,15 +62,34 @@ function mainChannel(type: CdSectorType, lba: number, user: Uint8Array, out: Uin
       buildMode2Form2Sector(lba, user.subarray(0, 2324), undefined, out);
       return;
     case CdSectorType.MODE_ZERO:
-    case CdSectorType.MODE2FORM0:
-    case CdSectorType.MODE1RAW:
-    case CdSectorType.MODE2FORM0RAW:
-    case CdSectorType.MODE2FORM1RAW:
-    case CdSectorType.MODE2FORM2RAW:
       // addTrack refuses every other type (E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED).
       throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
         message: `sector type ${type} cannot be built`,
       });
+  }
+}
+
+/**
+ * The main channel of a sector no source covers (a generated pregap or postgap, the lead-in and
+ * the lead-out): zero user data in the track's mode; for the raw types Mode 1 (MODE1RAW) or
+ * Mode 2 formless (the MODE2*RAW types) sectors, since their mode bytes come from the source.
+ */
+function generatedSector(
+  type: CdSectorType,
+  lba: number,
+  zeros: Uint8Array,
+  out: Uint8Array,
+): void {
+  if (type === CdSectorType.MODE1RAW) {
+    buildMode1Sector(lba, zeros.subarray(0, 2048), out);
+  } else if (
+    type === CdSectorType.MODE2FORM0RAW ||
+    type === CdSectorType.MODE2FORM1RAW ||
+    type === CdSectorType.MODE2FORM2RAW
+  ) {
+    buildMode2FormlessSector(lba, zeros, out);
+  } else {
+    mainChannel(type, lba, zeros, out);
   }
 }
 
@@ -83,17 +122,27 @@ export async function* rawImageSectors(
         const track = leadOut
           ? (layout.tracks[layout.tracks.length - 1] as LaidOutTrack)
           : (trackAt(layout, lba) ?? first);
-        if (leadOut || lba < track.startingLba) {
-          mainChannel(track.sectorType, lba, zeros, sector);
+        const index = layout.tracks.indexOf(track);
+        const d = data[index] as TrackData;
+        // The source's first sector lies at startingLba − pregapInSource; sectors before it
+        // (a generated pregap) and after it (a postgap) are generated.
+        const n = lba - (track.startingLba - (d.pregapInSource ?? 0));
+        if (leadOut || lba < track.pregapLba || n < 0 || n >= d.sectorCount) {
+          generatedSector(track.sectorType, lba, zeros, sector);
         } else {
           if (readerTrack !== track) {
             await reader?.close();
             reader = undefined;
             readerTrack = track;
-            const index = layout.tracks.indexOf(track);
-            reader = await TrackReader.open(data[index] as TrackData);
+            reader = await TrackReader.open(d);
           }
-          await (reader as TrackReader).readSector(lba - track.startingLba, user);
+          await (reader as TrackReader).readSector(n, user);
+          if (n === d.sectorCount - 1) {
+            // The engine may stop pulling after the last sector without ending the iteration,
+            // so a source is closed as soon as its last sector is read.
+            await reader?.close();
+            reader = undefined;
+          }
           mainChannel(track.sectorType, lba, user, sector);
         }
         rawSubcodeAt(layout, lba, chunk.subarray(i * 2448 + RAW_SECTOR_BYTES, (i + 1) * 2448));

@@ -6,6 +6,7 @@
 import { CdSectorType, Format2RawCdDataSectorType } from '../../device/types.js';
 import { invalidArgument } from '../../errors.js';
 import { toBcd } from '../../scsi/cd/sector.js';
+import { cdTextLeadInSector, rwChannelsFromSymbols } from '../../scsi/cd/cd-text.js';
 import { lbaToMsf } from '../../scsi/mmc/msf.js';
 import {
   QControl,
@@ -66,6 +67,8 @@ export interface DiscLayout {
   readonly startOfLeadout: number;
   readonly leadOutSectors: number;
   readonly mediaCatalogNumber: string | undefined;
+  /** CD-TEXT as the lead-in's R-W symbols (cdTextLeadInSymbols), cycled from its first sector. */
+  readonly cdTextSymbols?: Uint8Array;
 }
 
 /** Is the sector type audio (CD-DA) rather than data? */
@@ -200,9 +203,14 @@ export function pFlagAt(layout: DiscLayout, lba: number): boolean {
   return track !== undefined && lba < track.startingLba;
 }
 
-/** The 96-byte raw P-W block of `lba` (R-W zero) into `out`. */
+/** The 96-byte raw P-W block of `lba` into `out`: R-W carry the CD-TEXT in the lead-in, else zero. */
 export function rawSubcodeAt(layout: DiscLayout, lba: number, out: Uint8Array): Uint8Array {
-  return packRawPW(pChannel(pFlagAt(layout, lba)), encodeQ(qFrameAt(layout, lba)), undefined, out);
+  const text = layout.cdTextSymbols;
+  const rw =
+    text !== undefined && lba < -150
+      ? rwChannelsFromSymbols(cdTextLeadInSector(text, lba - layout.leadInStartLba))
+      : undefined;
+  return packRawPW(pChannel(pFlagAt(layout, lba)), encodeQ(qFrameAt(layout, lba)), rw, out);
 }
 
 /** The formatted TOC (READ TOC format 0000b) a drive reports for the finished disc. */

@@ -1,14 +1,28 @@
 // A raw CD track's source: the bytes given to RawCDImageCreator.addTrack (a Uint8Array or a file
 // path), what they hold (PCM, a WAVE file's PCM, or 2,048-byte user data from an ISO), and a
 // forward reader of its sectors with read-ahead. The file is checked again when it is read: a
-// source that shrank after addTrack fails the image rather than being padded.
+// source that shrank after addTrack fails the image rather than being padded. A source may also be
+// a window of a file (a CUE sheet's track inside a BIN), its samples byte-swapped (MOTOROLA).
 
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { DwError, HR, invalidArgument } from '../../errors.js';
 import { CdSectorType, isAudio } from './layout.js';
 import { looksLikeWav, parseWavHeader } from './wav.js';
 
-export type RawTrackSource = Uint8Array | string;
+/**
+ * A window of a file: `length` bytes from `offset`, taken as they are (no WAVE detection);
+ * `byteSwap` swaps each pair of bytes (big-endian 16-bit PCM). A discwright extension.
+ */
+export interface SourceSlice {
+  readonly path: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly byteSwap?: boolean;
+  /** How errors name it (default: the path). */
+  readonly name?: string;
+}
+
+export type RawTrackSource = Uint8Array | string | SourceSlice;
 
 /** Bytes of source data per sector for the sector types addTrack takes. */
 export function userBytesPerSector(t: CdSectorType): number | undefined {
@@ -20,24 +34,29 @@ export function userBytesPerSector(t: CdSectorType): number | undefined {
       return 2048;
     case CdSectorType.MODE2FORM2:
       return 2324;
-    case CdSectorType.MODE_ZERO:
     case CdSectorType.MODE2FORM0:
+      return 2336;
     case CdSectorType.MODE1RAW:
     case CdSectorType.MODE2FORM0RAW:
     case CdSectorType.MODE2FORM1RAW:
     case CdSectorType.MODE2FORM2RAW:
+      return 2352;
+    case CdSectorType.MODE_ZERO:
       return undefined;
   }
 }
 
 /** Where a track's data lies in its source. */
 export interface TrackData {
-  readonly source: RawTrackSource;
+  readonly source: Uint8Array | string;
   readonly name: string;
+  readonly byteSwap: boolean;
   readonly offset: number;
   readonly bytes: number;
   readonly sectorBytes: number;
   readonly sectorCount: number;
+  /** Leading sectors of the source that are the track's pregap (index 0); 0 by default. */
+  readonly pregapInSource?: number;
 }
 
 const WAV_HEAD_BYTES = 64 * 1024;
@@ -63,6 +82,9 @@ export async function describeTrackSource(
   sectorType: CdSectorType,
   sectorBytes: number,
 ): Promise<TrackData> {
+  if (typeof source !== 'string' && !(source instanceof Uint8Array)) {
+    return describeSlice(source, sectorType, sectorBytes);
+  }
   const name = typeof source === 'string' ? source : 'the track data';
   let size: number;
   let head: Uint8Array;
@@ -85,7 +107,61 @@ export async function describeTrackSource(
     );
   }
   if (bytes === 0) throw invalidArgument(`${name}: holds no data`);
-  return { source, name, offset, bytes, sectorBytes, sectorCount: Math.ceil(bytes / sectorBytes) };
+  return {
+    source,
+    name,
+    byteSwap: false,
+    offset,
+    bytes,
+    sectorBytes,
+    sectorCount: Math.ceil(bytes / sectorBytes),
+  };
+}
+
+async function describeSlice(
+  slice: SourceSlice,
+  sectorType: CdSectorType,
+  sectorBytes: number,
+): Promise<TrackData> {
+  const name = slice.name ?? slice.path;
+  const { offset, length } = slice;
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length <= 0) {
+    throw invalidArgument(`${name}: window of ${length} bytes at ${offset}`);
+  }
+  let size: number;
+  try {
+    size = (await stat(slice.path)).size;
+  } catch (e) {
+    throw new DwError(HR.E_INVALIDARG, { message: `${name}: cannot be read`, cause: e });
+  }
+  if (offset + length > size) {
+    throw invalidArgument(
+      `${name}: bytes ${offset}..${offset + length - 1} lie past the end of the file (${size} bytes)`,
+    );
+  }
+  if (!isAudio(sectorType) && length % sectorBytes !== 0) {
+    throw invalidArgument(
+      `${name}: ${length} bytes is not a whole number of ${sectorBytes}-byte sectors`,
+    );
+  }
+  return {
+    source: slice.path,
+    name,
+    byteSwap: slice.byteSwap === true,
+    offset,
+    bytes: length,
+    sectorBytes,
+    sectorCount: Math.ceil(length / sectorBytes),
+  };
+}
+
+/** Swaps each pair of bytes of `b` in place (big-endian <-> little-endian 16-bit samples). */
+function swapPairs(b: Uint8Array): void {
+  for (let i = 0; i + 1 < b.length; i += 2) {
+    const t = b[i] as number;
+    b[i] = b[i + 1] as number;
+    b[i + 1] = t;
+  }
 }
 
 const READ_AHEAD_SECTORS = 32;
@@ -131,6 +207,7 @@ export class TrackReader {
       }
       dst.set(this.#buf.subarray(at, at + want));
     }
+    if (this.#data.byteSwap) swapPairs(dst.subarray(0, want));
     dst.fill(0, want, sectorBytes);
   }
 
@@ -154,7 +231,33 @@ export class TrackReader {
     this.#bufSectors = got === len ? Math.ceil(got / sectorBytes) : Math.floor(got / sectorBytes);
   }
 
+  #closed = false;
+
+  /** Closes the file (once; later calls do nothing). */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.#fh?.close();
+  }
+}
+
+const PCM_CHUNK_SECTORS = 27;
+
+/** The track's PCM as chunks of whole 2,352-byte sectors (the last padded with silence). */
+export async function* pcmChunks(data: TrackData): AsyncGenerator<Uint8Array, void, undefined> {
+  const reader = await TrackReader.open(data);
+  try {
+    for (let s = 0; s < data.sectorCount; s += PCM_CHUNK_SECTORS) {
+      const n = Math.min(PCM_CHUNK_SECTORS, data.sectorCount - s);
+      const chunk = new Uint8Array(n * 2352);
+      for (let i = 0; i < n; i++) {
+        await reader.readSector(s + i, chunk.subarray(i * 2352, (i + 1) * 2352));
+      }
+      // The engine may not end the iteration after the last chunk: close before yielding it.
+      if (s + n >= data.sectorCount) await reader.close();
+      yield chunk;
+    }
+  } finally {
+    await reader.close();
   }
 }

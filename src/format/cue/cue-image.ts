@@ -1,0 +1,219 @@
+// A CUE/BIN (or CUE/WAVE) into RawCDImageCreator tracks: reads the sheet (bounded), finds each
+// FILE beside it, works out where each track's pregap and data lie in its file from the INDEX
+// points, and adds the tracks with their pregaps, postgaps, indexes, ISRC, flags and the
+// CATALOG. Errors name the sheet's line. Rules and the subset: docs/cd.md, "CUE sheets".
+
+import { open, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { DwError } from '../../errors.js';
+import { CdSectorType } from '../../device/types.js';
+import { RawCDImageCreator, ImapiCdTrackDigitalCopySetting } from '../raw-cd-image-creator.js';
+import { parseWavHeader } from '../raw-cd/wav.js';
+import {
+  CUE_LIMITS,
+  CUE_SECTOR_BYTES,
+  cueError,
+  parseCueSheet,
+  type CueFile,
+  type CueSheet,
+  type CueTrack,
+  type CueTrackType,
+} from './cue-sheet.js';
+
+/** The sector type each CUE track type becomes (raw 2,352-byte data is written as it is). */
+export const CUE_TRACK_SECTOR_TYPE: Readonly<Record<CueTrackType, CdSectorType>> = {
+  AUDIO: CdSectorType.AUDIO,
+  'MODE1/2048': CdSectorType.MODE1,
+  'MODE1/2352': CdSectorType.MODE1RAW,
+  'MODE2/2336': CdSectorType.MODE2FORM0,
+  'MODE2/2352': CdSectorType.MODE2FORM0RAW,
+};
+
+/** The first track's pregap is the disc's first 2 seconds (LBA −150..−1). */
+const FIRST_PREGAP = 150;
+const WAV_HEAD_BYTES = 64 * 1024;
+
+/** A FILE of the sheet as found on disk: where its sectors lie. */
+interface ResolvedFile {
+  readonly path: string;
+  readonly dataOffset: number;
+  readonly dataBytes: number;
+}
+
+/** Reads and parses a CUE sheet (at most CUE_LIMITS.maxBytes; UTF-8, or Latin-1 if not UTF-8). */
+export async function readCueSheet(path: string): Promise<CueSheet> {
+  let bytes: Uint8Array;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const size = (await fh.stat()).size;
+      if (size > CUE_LIMITS.maxBytes) {
+        throw cueError(path, 0, `${size} bytes; a CUE sheet holds at most ${CUE_LIMITS.maxBytes}`);
+      }
+      bytes = new Uint8Array(size);
+      const { bytesRead } = await fh.read(bytes, 0, size, 0);
+      bytes = bytes.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    if (e instanceof DwError) throw e;
+    throw cueError(path, 0, 'cannot be read', e);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('latin1').decode(bytes);
+  }
+  return parseCueSheet(text, path);
+}
+
+/** Where a FILE named in `sheet` lies: beside the sheet unless absolute. */
+export function cueFilePath(sheet: CueSheet, path: string): string {
+  return isAbsolute(path) ? path : join(dirname(sheet.name), path);
+}
+
+async function resolveFile(sheet: CueSheet, f: CueFile): Promise<ResolvedFile> {
+  const path = cueFilePath(sheet, f.path);
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (e) {
+    throw cueError(sheet.name, f.line, `FILE ${path} cannot be read`, e);
+  }
+  if (f.type !== 'WAVE') return { path, dataOffset: 0, dataBytes: size };
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(Math.min(size, WAV_HEAD_BYTES));
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const wav = parseWavHeader(head.subarray(0, bytesRead), size, path);
+    return { path, dataOffset: wav.dataOffset, dataBytes: wav.dataBytes };
+  } catch (e) {
+    throw cueError(sheet.name, f.line, e instanceof Error ? e.message : String(e), e);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Runs `f`; a DwError it throws is told again with the sheet's line in front. */
+async function atLine<T>(sheet: CueSheet, line: number, f: () => Promise<T> | T): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof DwError && !e.message.startsWith(`${sheet.name}:`)) {
+      throw new DwError(e.hr, { message: `${sheet.name}:${line}: ${e.message}`, cause: e });
+    }
+    throw e;
+  }
+}
+
+const msfText = (frames: number) => {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(Math.floor(frames / 4500))}:${p(Math.floor(frames / 75) % 60)}:${p(frames % 75)}`;
+};
+
+/**
+ * Adds the tracks of `sheet` to `creator` (a new one by default) and sets its media catalogue
+ * number. CD-TEXT fields stay in the sheet (docs/cd.md: what is written of them).
+ */
+export async function addCueTracks(
+  sheet: CueSheet,
+  creator: RawCDImageCreator = new RawCDImageCreator(),
+): Promise<RawCDImageCreator> {
+  const files = new Map<CueFile, ResolvedFile>();
+  for (const f of sheet.files) {
+    if (sheet.tracks.some((t) => t.file === f)) files.set(f, await resolveFile(sheet, f));
+  }
+  if (sheet.catalog !== undefined) {
+    const catalog = sheet.catalog;
+    const line = sheet.files[0]?.line ?? 1;
+    await atLine(sheet, line, () => (creator.mediaCatalogNumber = catalog));
+  }
+  for (let i = 0; i < sheet.tracks.length; i++) {
+    const t = sheet.tracks[i] as CueTrack;
+    const next = sheet.tracks[i + 1];
+    const file = files.get(t.file) as ResolvedFile;
+    const sectorBytes = CUE_SECTOR_BYTES[t.type];
+    const mixed = sheet.tracks.find(
+      (o) => o.file === t.file && CUE_SECTOR_BYTES[o.type] !== sectorBytes,
+    );
+    if (mixed !== undefined) {
+      throw cueError(
+        sheet.name,
+        t.line,
+        `tracks ${t.number} (${t.type}) and ${mixed.number} (${mixed.type}) share a FILE with different sector sizes`,
+      );
+    }
+    const first = t.indexes[0];
+    const one = t.indexes.find((x) => x.number === 1);
+    if (first === undefined || one === undefined) throw cueError(sheet.name, t.line, 'no INDEX 01');
+    const startByte = first.frames * sectorBytes;
+    if (startByte >= file.dataBytes) {
+      throw cueError(
+        sheet.name,
+        first.line,
+        `INDEX ${String(first.number).padStart(2, '0')} at ${msfText(first.frames)} lies past the end of ${file.path} (${Math.ceil(file.dataBytes / sectorBytes)} sectors)`,
+      );
+    }
+    const nextFirst = next?.file === t.file ? next.indexes[0] : undefined;
+    const endByte = nextFirst === undefined ? file.dataBytes : nextFirst.frames * sectorBytes;
+    if (endByte > file.dataBytes) {
+      throw cueError(
+        sheet.name,
+        nextFirst?.line ?? t.line,
+        `INDEX at ${msfText(nextFirst?.frames ?? 0)} lies past the end of ${file.path}`,
+      );
+    }
+    const inFile = one.frames - first.frames;
+    const pregap = t.pregapFrames + inFile;
+    if (i === 0 && pregap > FIRST_PREGAP) {
+      throw cueError(
+        sheet.name,
+        one.line,
+        `track ${t.number}'s pregap of ${pregap} sectors; the first track's pregap is 150 sectors (a longer one, hidden audio before track 1, is not supported)`,
+      );
+    }
+    const sectorType = CUE_TRACK_SECTOR_TYPE[t.type];
+    const n = await atLine(sheet, t.line, () =>
+      creator.addTrack(
+        sectorType,
+        {
+          path: file.path,
+          offset: file.dataOffset + startByte,
+          length: endByte - startByte,
+          byteSwap: t.file.type === 'MOTOROLA',
+          name: `${file.path} (track ${t.number})`,
+        },
+        {
+          pregapSectors: i === 0 ? FIRST_PREGAP : pregap,
+          pregapFromSource: inFile,
+          postgapSectors: t.postgapFrames,
+        },
+      ),
+    );
+    const info = creator.trackInfo(n);
+    for (const x of t.indexes) {
+      if (x.number < 2) continue;
+      await atLine(sheet, x.line, () => info.addTrackIndex(x.frames - one.frames));
+    }
+    if (t.isrc !== undefined) {
+      const isrc = t.isrc;
+      await atLine(sheet, t.line, () => (info.isrc = isrc));
+    }
+    if (t.flags.has('DCP')) {
+      info.digitalAudioCopySetting = ImapiCdTrackDigitalCopySetting.PERMITTED;
+    }
+    if (t.flags.has('PRE')) info.audioHasPreemphasis = true;
+  }
+  return creator;
+}
+
+/** Reads a CUE sheet and its files into a RawCDImageCreator (a new one by default). */
+export async function cueImageCreator(
+  path: string,
+  creator?: RawCDImageCreator,
+): Promise<{ readonly sheet: CueSheet; readonly creator: RawCDImageCreator }> {
+  const sheet = await readCueSheet(path);
+  return { sheet, creator: await addCueTracks(sheet, creator) };
+}
