@@ -94,6 +94,16 @@ describe('WriteEngine properties (spec §2.2, §2.3)', () => {
     assert.equal(e.maxTransferSize, 512);
   });
 
+  it('validates queueDepth: 8 by default, an integer 1..256', () => {
+    const e = new WriteEngine();
+    assert.equal(e.queueDepth, 8);
+    for (const bad of [0, 257, 2.5, -1]) {
+      assert.equal(throwsWith(() => (e.queueDepth = bad)).hr, HR.E_INVALIDARG);
+    }
+    e.queueDepth = 1;
+    assert.equal(e.queueDepth, 1);
+  });
+
   it('validates useStreamingWrite12: boolean, recorder required, SW required', async () => {
     const e = new WriteEngine();
     assert.equal(

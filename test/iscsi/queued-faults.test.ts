@@ -217,6 +217,25 @@ describe('queued WRITEs at a distance, a fault at the k-th command', () => {
     await imageIsSource(rig.recorder);
   });
 
+  it('cancelWrite() at the k-th: WRITEs in flight finish and count, none is sent after, and the resume completes', async () => {
+    const rig = await makeRig((r) =>
+      atWrite(K, () => {
+        r.engine.cancelWrite();
+        return false;
+      }),
+    );
+    const e = await fails(rig);
+    assert.equal(e.hr, HR.E_IMAPI_REQUEST_CANCELLED);
+    const held = heldInOrder(rig.drive);
+    assert.ok(held >= K * CHUNK && held < BLOCKS, `${held} blocks held`);
+    // Every WRITE sent was in flight at the cancel: at most the queue depth after the k-th.
+    assert.ok(held <= (K + 8) * CHUNK);
+    checkEvents(rig.events, held);
+    const r = await resumeSection(rig.engine, source, 0, BLOCKS);
+    assert.equal(r.resumedAt, held);
+    await imageIsSource(rig.recorder);
+  });
+
   it('the connection drops at the k-th: 0x80070037, the prefix counts, the resume completes', async () => {
     const rig = await makeRig((r) =>
       atWrite(K, () => {
