@@ -4,7 +4,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { WriteEngine } from '../../../src/engine/index.js';
 import { DwError, HR } from '../../../src/errors.js';
@@ -213,6 +213,40 @@ describe('image-backed virtual drive with its cache', () => {
     const sidecar = JSON.parse(await readFile(`${path}.json`, 'utf8')) as { stride: number };
     assert.equal(sidecar.stride, SECTOR);
     await t.recorder.close();
+  });
+
+  it('fsyncs the image only when something was written since its last fsync', async () => {
+    const path = imagePath();
+    const t = await engineOn(`virtual:bd-r?image=${path}&speed=max`);
+    // Counts FileHandle.sync() calls on the image itself (by inode: the sidecar's temporary files
+    // are fsynced too), through the prototype every handle shares.
+    const probe = await open(path, 'r');
+    const proto = Object.getPrototypeOf(probe) as { sync: (this: FileHandle) => Promise<void> };
+    await probe.close();
+    const ino = (await stat(path)).ino;
+    const original = proto.sync;
+    let imageSyncs = 0;
+    proto.sync = async function (this: FileHandle) {
+      if ((await this.stat()).ino === ino) imageSyncs++;
+      return original.call(this);
+    };
+    try {
+      const data = pattern(600 * SECTOR);
+      await t.engine.writeSection(data.subarray(0, 300 * SECTOR), 0, 300);
+      await t.recorder.synchronizeCache();
+      assert.ok(imageSyncs >= 1, 'SYNCHRONIZE CACHE after WRITEs fsyncs the image');
+      const afterFirst = imageSyncs;
+      await t.engine.writeSection(data.subarray(300 * SECTOR), 300, 300);
+      await t.recorder.synchronizeCache();
+      assert.ok(imageSyncs > afterFirst, 'SYNCHRONIZE CACHE after new WRITEs fsyncs again');
+      const afterSecond = imageSyncs;
+      // close() flushes once more; nothing was written since the last fsync.
+      await t.recorder.close();
+      assert.equal(imageSyncs, afterSecond, 'close() right after SYNCHRONIZE CACHE: no fsync');
+      assert.deepEqual((await fileBytes(path)).subarray(0, data.length), data);
+    } finally {
+      proto.sync = original;
+    }
   });
 
   it('reopen after close: the disc reads back equal to the source (larger than the cache)', async () => {
