@@ -116,7 +116,7 @@ try {
   const series = await alternate(opts.runs, contenders, async () => {
     for (const l of luns) await tgt.blank(l.tid);
   });
-  const columns = [Columns.mbps, Columns.cpuSec, Columns.rssMB];
+  const columns = [Columns.mbps, Columns.cpuSec, Columns.cpuPerGiB, Columns.rssMB];
   const per = series.length / luns.length;
   printResult(
     `iSCSI to tgt's DVD+R on loopback (${sizeText(opts.bytes)}, ${transfer / 1024} KiB per WRITE, ${opts.runs} runs)`,

@@ -9,6 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { WriteEngine } from '../../../src/engine/index.js';
 import { DwError, HR } from '../../../src/errors.js';
 import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
+import { openVirtualDrive } from '../../../src/transport/emulated/index.js';
+import { VirtualClock } from '../../../src/transport/clock.js';
+import { write10 } from '../../../src/scsi/block/write-10.js';
 import { pattern, rejectsWith, rig, writes, type Rig } from '../../helpers/recorder.js';
 import { fileBytes, openWithWriterThread, scratchImages } from '../../helpers/images.js';
 
@@ -246,6 +249,36 @@ describe('image-backed virtual drive with its cache', () => {
       assert.deepEqual((await fileBytes(path)).subarray(0, data.length), data);
     } finally {
       proto.sync = original;
+    }
+  });
+
+  it('a paced drive starts recording once the first WRITE has saved the block size', async () => {
+    const path = imagePath();
+    const clock = new VirtualClock({ auto: false });
+    const d = await openVirtualDrive(`virtual:bd-r?image=${path}&speed=16x`, { clock });
+    // The first WRITE's save of the block size (a sidecar write, fsynced) takes 50 ms of the
+    // drive's clock: far longer than 64 KiB last at 16x BD (72 MB/s, under a millisecond).
+    const probe = await open(path, 'r');
+    const proto = Object.getPrototypeOf(probe) as { sync: (this: FileHandle) => Promise<void> };
+    await probe.close();
+    const original = proto.sync;
+    let slow = true;
+    proto.sync = async function (this: FileHandle) {
+      await original.call(this);
+      if (slow) clock.advance(50);
+      slow = false;
+    };
+    try {
+      const first = await d.execute(write10({ lba: 0, transferLength: 32, data: pattern(32 * SECTOR) })); // prettier-ignore
+      assert.equal(first.status, 0);
+      assert.equal(slow, false, 'the first WRITE saved the block size');
+      const second = await d.execute(write10({ lba: 32, transferLength: 32, data: pattern(32 * SECTOR) })); // prettier-ignore
+      assert.equal(second.status, 0);
+      // The save came before the data entered the buffer: nothing drained while it ran.
+      assert.equal(d.control.media.underruns, 0);
+    } finally {
+      proto.sync = original;
+      await d.close();
     }
   });
 
