@@ -160,7 +160,11 @@ try {
       for (const l of luns) await tgt.blank(l.tid);
     });
     results.push(
-      [g.title, '', table(series, [Columns.mbps, Columns.cpuSec, Columns.rssMB])].join('\n'),
+      [
+        g.title,
+        '',
+        table(series, [Columns.mbps, Columns.cpuSec, Columns.cpuPerGiB, Columns.rssMB]),
+      ].join('\n'),
     );
   }
   for (const p of proxies.values()) await p.close();

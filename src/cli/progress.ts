@@ -1,12 +1,18 @@
 // Progress output of a write: a live cli-progress line on a terminal, a plain line every few
 // seconds when stdout is a pipe or a file, or one JSON object per engine update with --json.
 
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { WriteEngineEventArgs } from '../engine/event-args.js';
 import { progressLine, type MediaFamily, type ProgressFigures } from './format.js';
 import { println, type OutputStream } from './io.js';
 
 export type ProgressMode = 'tty' | 'plain' | 'json';
+
+// cli-progress is loaded when a live line is first drawn, not with the command: a write to a pipe,
+// a file or --json never needs it, and loading it is part of every command's start-up (issue #21,
+// "The whole command"; BENCHMARKS.md §7). It is CommonJS, so a synchronous require does.
+const requireHere = createRequire(import.meta.url);
 
 /** Seconds between plain progress lines (the first and the final update are always shown). */
 export const PLAIN_INTERVAL_MS = 3000;
@@ -91,7 +97,8 @@ export class ProgressReporter {
   #tty(args: WriteEngineEventArgs): void {
     const payload = { line: this.#line(args) };
     if (this.#bar === undefined) {
-      this.#bar = new cliProgress.SingleBar({
+      const { SingleBar } = requireHere('cli-progress') as typeof cliProgress;
+      this.#bar = new SingleBar({
         stream: this.#o.stream,
         format: (_options, _params, p: { line?: string }) => p.line ?? '',
         hideCursor: true,

@@ -23,8 +23,6 @@ import {
 } from './burn-log.js';
 import { errorReport } from './format.js';
 import { println, type CliIo } from './io.js';
-import { reportData } from './report-data.js';
-import { reportHtml } from './report-html.js';
 import { SparkCollector, sparkSummary } from './sparkline.js';
 
 export interface RunRecordOptions {
@@ -112,6 +110,11 @@ export class RunRecord {
       }
       if (this.#o.report !== undefined) {
         try {
+          // Loaded only when a report is asked for: not part of every command's start-up.
+          const [{ reportData }, { reportHtml }] = await Promise.all([
+            import('./report-data.js'),
+            import('./report-html.js'),
+          ]);
           await writeFile(this.#o.report, reportHtml(reportData(log.records)));
         } catch (e) {
           println(io.stderr, `the report was not written: ${errorReport(e)}`);

@@ -4,11 +4,14 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { WriteEngine } from '../../../src/engine/index.js';
 import { DwError, HR } from '../../../src/errors.js';
 import { FileStore } from '../../../src/transport/emulated/image/file-store.js';
+import { openVirtualDrive } from '../../../src/transport/emulated/index.js';
+import { VirtualClock } from '../../../src/transport/clock.js';
+import { write10 } from '../../../src/scsi/block/write-10.js';
 import { pattern, rejectsWith, rig, writes, type Rig } from '../../helpers/recorder.js';
 import { fileBytes, openWithWriterThread, scratchImages } from '../../helpers/images.js';
 
@@ -213,6 +216,70 @@ describe('image-backed virtual drive with its cache', () => {
     const sidecar = JSON.parse(await readFile(`${path}.json`, 'utf8')) as { stride: number };
     assert.equal(sidecar.stride, SECTOR);
     await t.recorder.close();
+  });
+
+  it('fsyncs the image only when something was written since its last fsync', async () => {
+    const path = imagePath();
+    const t = await engineOn(`virtual:bd-r?image=${path}&speed=max`);
+    // Counts FileHandle.sync() calls on the image itself (by inode: the sidecar's temporary files
+    // are fsynced too), through the prototype every handle shares.
+    const probe = await open(path, 'r');
+    const proto = Object.getPrototypeOf(probe) as { sync: (this: FileHandle) => Promise<void> };
+    await probe.close();
+    const ino = (await stat(path)).ino;
+    const original = proto.sync;
+    let imageSyncs = 0;
+    proto.sync = async function (this: FileHandle) {
+      if ((await this.stat()).ino === ino) imageSyncs++;
+      return original.call(this);
+    };
+    try {
+      const data = pattern(600 * SECTOR);
+      await t.engine.writeSection(data.subarray(0, 300 * SECTOR), 0, 300);
+      await t.recorder.synchronizeCache();
+      assert.ok(imageSyncs >= 1, 'SYNCHRONIZE CACHE after WRITEs fsyncs the image');
+      const afterFirst = imageSyncs;
+      await t.engine.writeSection(data.subarray(300 * SECTOR), 300, 300);
+      await t.recorder.synchronizeCache();
+      assert.ok(imageSyncs > afterFirst, 'SYNCHRONIZE CACHE after new WRITEs fsyncs again');
+      const afterSecond = imageSyncs;
+      // close() flushes once more; nothing was written since the last fsync.
+      await t.recorder.close();
+      assert.equal(imageSyncs, afterSecond, 'close() right after SYNCHRONIZE CACHE: no fsync');
+      assert.deepEqual((await fileBytes(path)).subarray(0, data.length), data);
+    } finally {
+      proto.sync = original;
+    }
+  });
+
+  it('a paced drive starts recording once the first WRITE has saved the block size', async () => {
+    const path = imagePath();
+    const clock = new VirtualClock({ auto: false });
+    const d = await openVirtualDrive(`virtual:bd-r?image=${path}&speed=16x`, { clock });
+    // The first WRITE's save of the block size (a sidecar write, fsynced) takes 50 ms of the
+    // drive's clock: far longer than 64 KiB last at 16x BD (72 MB/s, under a millisecond).
+    const probe = await open(path, 'r');
+    const proto = Object.getPrototypeOf(probe) as { sync: (this: FileHandle) => Promise<void> };
+    await probe.close();
+    const original = proto.sync;
+    let slow = true;
+    proto.sync = async function (this: FileHandle) {
+      await original.call(this);
+      if (slow) clock.advance(50);
+      slow = false;
+    };
+    try {
+      const first = await d.execute(write10({ lba: 0, transferLength: 32, data: pattern(32 * SECTOR) })); // prettier-ignore
+      assert.equal(first.status, 0);
+      assert.equal(slow, false, 'the first WRITE saved the block size');
+      const second = await d.execute(write10({ lba: 32, transferLength: 32, data: pattern(32 * SECTOR) })); // prettier-ignore
+      assert.equal(second.status, 0);
+      // The save came before the data entered the buffer: nothing drained while it ran.
+      assert.equal(d.control.media.underruns, 0);
+    } finally {
+      proto.sync = original;
+      await d.close();
+    }
   });
 
   it('reopen after close: the disc reads back equal to the source (larger than the cache)', async () => {

@@ -104,6 +104,13 @@ async function writeBlocks(
     }
     fail(fault.sense, fault.lba >>> 0);
   }
+  // The first WRITE of the main area saves the block size (a sidecar write and an fdatasync,
+  // see record()) before its data enters the buffer: a paced drive starts recording once that
+  // save is done, so the save's milliseconds do not drain the first WRITE's data away and count
+  // as an underrun before the second WRITE can come (issue #21, many recorders).
+  if (!ctx.testWrite && lba + count > 0 && core.store.stride === undefined) {
+    await core.fixStride(blockSize);
+  }
   const buffer = core.buffer;
   if (buffer.paced) {
     if (buffer.underran()) {

@@ -8,6 +8,7 @@ import { BaseStore, DONE, type DataOutKeeper } from './block-store.js';
 import { HELD_BYTES, HeldWrites } from './held-writes.js';
 import { imageFileError } from './image-errors.js';
 import { JOB_SLOTS, type ImageWriteFault } from './image-writer.js';
+import type { Segment } from './segment.js';
 import { WriterThread } from './writer-thread.js';
 
 /** Bytes of one cache segment: the unit in which WRITE data is handed to the writer thread. */
@@ -22,23 +23,6 @@ export interface FileStoreOptions {
   readonly writeFault?: ImageWriteFault | undefined;
   /** O_RDONLY, never created, no writer thread (docs/virtual-drive.md, "read-only access"). */
   readonly readOnly?: boolean | undefined;
-}
-
-/** A run of consecutive image bytes held in the cache. */
-interface Segment {
-  readonly buf: Uint8Array;
-  /** Byte offset of buf in the shared cache. */
-  readonly offset: number;
-  /** Image offset of buf[0]. */
-  pos: number;
-  /** Bytes held. */
-  len: number;
-  /** Bytes [0, queued) are handed to the writer thread (or already in the file). */
-  queued: number;
-  /** Sequence number (1, 2, …) of the last job that covers this segment. */
-  job: number;
-  /** No more appends: the segment is full or the next write was not contiguous. */
-  sealed: boolean;
 }
 
 /**
@@ -74,6 +58,8 @@ export class FileStore extends BaseStore {
   #cachedIn = 0;
   #cachedOut = 0;
   #clears = 0;
+  /** Writer jobs submitted / clears at the last successful fsync. */
+  #synced = '';
 
   private constructor(
     fh: FileHandle,
@@ -378,9 +364,14 @@ export class FileStore extends BaseStore {
 
   async sync(): Promise<void> {
     await this.writeOut();
+    // Nothing written nor emptied since the last fsync: none needed (close() and the release of
+    // exclusive access flush again right after SYNCHRONIZE CACHE; issue #21, the whole command).
+    const state = `${this.#thread.submitted}/${this.#clears}`;
+    if (state === this.#synced) return;
     await this.#fh.sync().catch((e: unknown) => {
       throw imageFileError(this.path, 'flushing', e);
     });
+    this.#synced = state;
   }
 
   async close(): Promise<void> {
