@@ -17,6 +17,7 @@ import {
 import type { OpenedSource } from './data-source.js';
 import { formatMedia, type FormatChoice } from './format-media.js';
 import {
+  layerBreakOf,
   mediaStateFlags,
   needsFormat,
   readMedia,
@@ -34,6 +35,8 @@ import {
   type Closing,
 } from './write-setup.js';
 import { heuristicallyBlank } from './blank-check.js';
+import { reserveTrack } from '../scsi/mmc/reserve-track.js';
+import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
 
 const SECTOR = 2048;
 
@@ -75,6 +78,10 @@ export interface BurnResult {
   readonly formatted: FormatChoice | undefined;
   /** IMAPI_FORMAT2_DATA_MEDIA_STATE after the burn. */
   readonly mediaStateAfter: number;
+  /** DVD-R/RW written Disc-at-Once (RESERVE TRACK of the image, no CLOSE); else incremental. */
+  readonly dao: boolean;
+  /** DVD+R DL: layer 0's data zone capacity (READ DISC STRUCTURE 20h), the first LBA of layer 1. */
+  readonly layerBreak: number | undefined;
 }
 
 function refuse(hr: number, message: string, hint?: string): DwError {
@@ -136,15 +143,32 @@ async function validate(
   checkRoom(m, blocks);
 }
 
+const DVD_ECC_BLOCK = 16;
+
+/**
+ * DVD-R/RW Disc-at-Once (docs/burning.md): when the burn closes a blank disc and is not a test
+ * write, as growisofs does with -dvd-compat and libburn in its SAO mode. A DAO disc is closed by
+ * the drive once the reserved track is full, so it is never used for a burn that leaves the disc
+ * open, nor on an appendable disc (DAO writes the whole disc).
+ */
+function usesDao(m: MediaSnapshot, closing: Closing, s: BurnSettings): boolean {
+  const minus =
+    m.profile === ProfileType.DVD_DASH_RECORDABLE ||
+    m.profile === ProfileType.DVD_DASH_RW_SEQUENTIAL;
+  return minus && closing === 'finalize' && !s.testWrite && m.disc.discStatus === DiscStatus.EMPTY;
+}
+
 /**
  * DVD-RW restricted overwrite records whole ECC blocks (MMC-6 4.5.3: the blocking factor of READ
- * TRACK INFORMATION, 16): the image is padded with zero blocks up to the next multiple.
+ * TRACK INFORMATION, 16): the image is padded with zero blocks up to the next multiple. So is a
+ * DAO track: the drive reserves whole ECC blocks, and the host must fill the reservation exactly.
  */
-function writeUnit(m: MediaSnapshot): number {
+function writeUnit(m: MediaSnapshot, dao = false): number {
+  if (dao) return DVD_ECC_BLOCK;
   if (m.profile !== ProfileType.DVD_DASH_REWRITABLE) return 1;
   return m.lastTrack.fixedPacketSizeBlockingFactor > 1
     ? m.lastTrack.fixedPacketSizeBlockingFactor
-    : 16;
+    : DVD_ECC_BLOCK;
 }
 
 /** `inner`, then `padBytes` zero bytes once it ends. */
@@ -205,11 +229,15 @@ export async function burn(
     s.forceMediaToBeClosed,
     s.disableConsumerDvdCompatibilityMode,
   );
+  const dao = usesDao(m, closing, s);
+  const unit = writeUnit(m, dao);
+  const writeBlocks = Math.ceil(blocks / unit) * unit;
   if (m.kind === 'sequential' && usesWriteParameters(m.profile)) {
     await setWriteParameters(recorder, m.profile, {
       nextSessionAllowed: closing === 'session',
       bufe: !s.bufferUnderrunFreeDisabled,
       testWrite: s.testWrite,
+      dao,
     });
   }
   if (s.writeSpeed !== undefined) {
@@ -222,11 +250,12 @@ export async function burn(
     );
   }
   checkCancel(h.signal);
+  // DAO: the track is reserved with exactly the blocks that will be written (padded to ECC
+  // blocks); a reservation the drive rounds differently is found by the write, never guessed.
+  if (dao) await recorder.executeCommand(reserveTrack({ arsv: false, reservationSize: writeBlocks }));
 
   h.phase(A.WRITING_DATA);
   const rec = new RecordingReader(source.reader, blocks);
-  const unit = writeUnit(m);
-  const writeBlocks = Math.ceil(blocks / unit) * unit;
   const engine = new WriteEngine({ clock: h.clock });
   await engine.setRecorder(recorder);
   engine.bytesPerSector = SECTOR;
@@ -257,6 +286,18 @@ export async function burn(
       testWrite: false,
     });
     closed = 'simulated';
+  } else if (dao) {
+    // A full DAO track closes the disc with the cache flush (lead-out): no CLOSE TRACK/SESSION,
+    // as libburn and growisofs. Trust the drive's answer, not the intent.
+    const d = await recorder.discInformation();
+    if (d.discStatus !== DiscStatus.COMPLETE) {
+      throw refuse(
+        HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
+        'the Disc-at-Once track was written but the drive does not report the disc closed',
+        'Check it with discwright info; discwright close --finalize may finish it.',
+      );
+    }
+    closed = 'finalize';
   } else if (m.kind === 'sequential') {
     await closeSequential(recorder, m.profile, m.lastTrack.logicalTrackNumber, closing);
     closed = closing;
@@ -289,5 +330,7 @@ export async function burn(
     verificationLevel: s.testWrite ? BurnVerificationLevel.NONE : s.verificationLevel,
     formatted,
     mediaStateAfter: after,
+    dao,
+    layerBreak: await layerBreakOf(recorder, m.profile),
   };
 }

@@ -17,6 +17,8 @@ import {
   type DiscInformation,
 } from '../scsi/mmc/read-disc-information.js';
 import type { TrackInformation } from '../scsi/mmc/read-track-information.js';
+import { decodeLayerBoundaryInformation } from '../scsi/mmc/layer-boundary.js';
+import { DiscStructureFormat } from '../scsi/mmc/read-disc-structure.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import {
   Format2DataMediaState,
@@ -227,4 +229,28 @@ export async function previousSession(
   }
   if (start === undefined || last === undefined) return NO_PREVIOUS;
   return { startAddress: start, lastWrittenAddress: last };
+}
+
+/**
+ * DVD+R DL: where layer 1 begins, the L0 DATA ZONE CAPACITY of READ DISC STRUCTURE 20h (Layer
+ * Boundary Information, as growisofs reads it to report its layer split). Undefined on other
+ * media, and when the drive does not answer the structure (a drive error, not a layer at 0).
+ */
+export async function layerBreakOf(
+  recorder: DiscRecorder,
+  profile: number,
+): Promise<number | undefined> {
+  if (profile !== ProfileType.DVD_PLUS_R_DUAL) return undefined;
+  try {
+    const payload = await recorder.readDvdStructure(
+      DiscStructureFormat.LAYER_BOUNDARY_INFORMATION,
+      0,
+      0,
+      0,
+    );
+    return decodeLayerBoundaryInformation(payload).l0DataZoneCapacity;
+  } catch (e) {
+    if (e instanceof DwError && e.senseInfo !== undefined) return undefined;
+    throw e;
+  }
 }

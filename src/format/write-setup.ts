@@ -41,11 +41,14 @@ export interface WriteParameterChoice {
   readonly bufe: boolean;
   /** Test Write: simulate (the laser stays at read power). */
   readonly testWrite: boolean;
+  /** DVD-R/RW Disc-at-Once (write type 2) instead of incremental; the disc is closed by it. */
+  readonly dao?: boolean;
 }
 
 /**
  * Read-modify-write of the Write Parameters page (current values): CD Track-at-Once Mode 1
- * (track mode 4, data uninterrupted), DVD-R/RW incremental (track mode 5); data block type Mode
+ * (track mode 4, data uninterrupted), DVD-R/RW incremental (track mode 5) or Disc-at-Once
+ * (write type 2, Multi-session 00b: a DAO disc takes no further session); data block type Mode
  * 1 (2048 bytes), the multi-session field, BUFE and Test Write. The page's other fields stay as
  * the drive had them (its MCN/ISRC, vendor bytes).
  */
@@ -60,10 +63,10 @@ export async function setWriteParameters(
   const cd = isCdProfile(profile);
   const page = encodeWriteParametersPage({
     ...current,
-    writeType: cd ? WriteType.TAO : WriteType.PACKET_INCREMENTAL,
+    writeType: cd ? WriteType.TAO : c.dao === true ? WriteType.SAO : WriteType.PACKET_INCREMENTAL,
     trackMode: cd ? 4 : 5,
     dataBlockType: DataBlockType.MODE_1,
-    multiSession: c.nextSessionAllowed
+    multiSession: c.nextSessionAllowed && c.dao !== true
       ? MultiSession.NEXT_SESSION_ALLOWED
       : MultiSession.NO_NEXT_SESSION,
     bufe: c.bufe,

@@ -20,6 +20,7 @@ import { decodeReserveTrackCdb } from '../../../scsi/mmc/reserve-track.js';
 import { decodeCloseTrackSessionCdb } from '../../../scsi/mmc/close-track-session.js';
 import { MultiSession } from '../../../scsi/mmc/mode-pages/write-parameters.js';
 import { fail, Sense } from '../check.js';
+import { checkDaoReservation } from '../dao.js';
 import type { DiscLayout, Track } from '../disc-layout.js';
 import { cdbOf, upTo, type Handler } from './exchange.js';
 
@@ -163,6 +164,7 @@ export const reserveTrack: Handler = async (core, x) => {
   const cdb = cdbOf(x, decodeReserveTrackCdb);
   const disc = core.media();
   if (cdb.rmz) fail(Sense.INVALID_FIELD_IN_CDB);
+  checkDaoReservation(disc, core.writeContext());
   const start = disc.invisibleTrack?.start ?? 0;
   disc.reserve(cdb.arsv ? cdb.reservationLba - start : cdb.reservationSize);
   await core.persist();
