@@ -115,6 +115,13 @@ async function validate(
       m.disc.erasable ? 'Erase it first (discwright blank).' : 'Use a blank or appendable disc.',
     );
   }
+  if (m.writeProtect !== 0) {
+    throw refuse(
+      HR.E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED,
+      'the drive reports the disc write-protected',
+      'Lift the protection (cartridge switch, drive software protection) or use another disc.',
+    );
+  }
   if ((flags & F.DAMAGED) !== 0) {
     throw refuse(HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE, 'the last session of the disc is damaged');
   }
@@ -252,7 +259,8 @@ export async function burn(
   checkCancel(h.signal);
   // DAO: the track is reserved with exactly the blocks that will be written (padded to ECC
   // blocks); a reservation the drive rounds differently is found by the write, never guessed.
-  if (dao) await recorder.executeCommand(reserveTrack({ arsv: false, reservationSize: writeBlocks }));
+  if (dao)
+    await recorder.executeCommand(reserveTrack({ arsv: false, reservationSize: writeBlocks }));
 
   h.phase(A.WRITING_DATA);
   const rec = new RecordingReader(source.reader, blocks);

@@ -66,9 +66,10 @@ export async function setWriteParameters(
     writeType: cd ? WriteType.TAO : c.dao === true ? WriteType.SAO : WriteType.PACKET_INCREMENTAL,
     trackMode: cd ? 4 : 5,
     dataBlockType: DataBlockType.MODE_1,
-    multiSession: c.nextSessionAllowed && c.dao !== true
-      ? MultiSession.NEXT_SESSION_ALLOWED
-      : MultiSession.NO_NEXT_SESSION,
+    multiSession:
+      c.nextSessionAllowed && c.dao !== true
+        ? MultiSession.NEXT_SESSION_ALLOWED
+        : MultiSession.NO_NEXT_SESSION,
     bufe: c.bufe,
     testWrite: c.testWrite,
     fp: false,

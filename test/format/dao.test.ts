@@ -63,7 +63,10 @@ async function writeBlocks(r: Rig, lba: number, blocks: number) {
 /** Write type the drive holds now (Write Parameters page byte 2 bits 3..0, current values). */
 async function lastWriteType(r: Rig): Promise<number> {
   const page = await r.recorder.getModePage(0x05, 0);
-  assert.ok(r.log.some((e) => e.opcode === MODE_SELECT_10), 'the page was sent');
+  assert.ok(
+    r.log.some((e) => e.opcode === MODE_SELECT_10),
+    'the page was sent',
+  );
   return page[2]! & 0x0f;
 }
 

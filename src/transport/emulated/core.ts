@@ -17,6 +17,7 @@ import { recoverRecordedTail } from './layout-recovery.js';
 import { MemoryStore } from './image/memory-store.js';
 import { decodeOdd, readSidecar, sidecarText, writeSidecar } from './image/sidecar.js';
 import { invalidArgument } from '../../errors.js';
+import type { WriteProtectionStatus } from '../../scsi/mmc/write-protection-status.js';
 import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
 import type { ReadWriteErrorRecoveryPage } from '../../scsi/mmc/mode-pages/read-write-error-recovery.js';
 
@@ -61,6 +62,8 @@ export class DriveCore {
   /** Media event GET EVENT STATUS NOTIFICATION reports next (MediaEventCode). */
   mediaEvent = 0;
   writeParameters: WriteParametersPage;
+  /** Write protection of the loaded disc (READ DISC STRUCTURE C0h); a drive state, not saved. */
+  writeProtection: WriteProtectionStatus = { mswi: false, cwp: false, pwp: false, swpp: false };
   errorRecovery: Partial<ReadWriteErrorRecoveryPage> = {};
   readonly buffer: DriveBuffer;
   /** Current write speed (x of 1x); undefined = the fastest the media offers. */

@@ -84,6 +84,16 @@ export const RECORDING: ReadonlySet<number> = new Set([
   Opcode.SEND_DISC_STRUCTURE,
 ]);
 
+/** DATA PROTECT (07/27/xx) for a command that would record on a write-protected disc. */
+function refuseWriteProtected(core: DriveCore): void {
+  const p = core.writeProtection;
+  if (core.disc === undefined || core.tray !== 'closed') return;
+  if (p.cwp) fail(Sense.HARDWARE_WRITE_PROTECTED);
+  if (p.swpp) fail(Sense.SOFTWARE_WRITE_PROTECTED);
+  if (p.pwp) fail(Sense.PERSISTENT_WRITE_PROTECT);
+  if (p.mswi) fail(Sense.WRITE_PROTECTED);
+}
+
 /** Runs the handler of `opcode`, after a pending unit attention or busy fault has had its say. */
 export function dispatch(
   core: DriveCore,
@@ -115,6 +125,7 @@ export function dispatch(
   if (core.readOnly && RECORDING.has(opcode)) {
     throw readOnlyRefusal(core.options.image, opcodeName(opcode));
   }
+  if (RECORDING.has(opcode)) refuseWriteProtected(core);
   const handler = HANDLERS.get(opcode);
   if (handler === undefined) fail(Sense.INVALID_COMMAND_OPERATION_CODE);
   return handler(core, x);
