@@ -36,7 +36,8 @@ import {
 } from './write-setup.js';
 import { heuristicallyBlank } from './blank-check.js';
 import { reserveTrack } from '../scsi/mmc/reserve-track.js';
-import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
+import { BgFormatStatus, DiscStatus } from '../scsi/mmc/read-disc-information.js';
+import type { OperationProgress } from './progress-poll.js';
 
 const SECTOR = 2048;
 
@@ -59,6 +60,8 @@ export interface BurnHooks {
   engine(engine: WriteEngine): void;
   engineUpdate(args: WriteEngineEventArgs): void;
   verifyProgress(blocksVerified: number, blocks: number): void;
+  /** A FORMAT UNIT or CLOSE sent with IMMED is running: the drive's progress (progress-poll.ts). */
+  operationProgress: OperationProgress;
 }
 
 /** What a finished burn did, from the drive's answers. */
@@ -221,13 +224,23 @@ export async function burn(
   checkCancel(h.signal);
 
   let formatted: FormatChoice | undefined;
-  if (needsFormat(m)) {
+  // DVD+RW whose background format was stopped (01b): restart it before writing, keeping the
+  // data, as growisofs and libburn do; a blank one gets a new format.
+  const restart =
+    m.profile === ProfileType.DVD_PLUS_RW && m.disc.bgFormatStatus === BgFormatStatus.INCOMPLETE;
+  if (needsFormat(m) || restart) {
     h.phase(A.FORMATTING_MEDIA);
-    formatted = await formatMedia(recorder, { mode: 'quick' });
+    formatted = await formatMedia(recorder, {
+      mode: 'quick',
+      restart,
+      clock: h.clock,
+      onProgress: h.operationProgress,
+    });
     m = await readMedia(recorder);
     checkRoom(m, blocks);
     checkCancel(h.signal);
   }
+  const wait = { clock: h.clock, onProgress: h.operationProgress };
 
   h.phase(A.INITIALIZING_HARDWARE);
   const area = writableArea(m);
@@ -307,10 +320,10 @@ export async function burn(
     }
     closed = 'finalize';
   } else if (m.kind === 'sequential') {
-    await closeSequential(recorder, m.profile, m.lastTrack.logicalTrackNumber, closing);
+    await closeSequential(recorder, m.profile, m.lastTrack.logicalTrackNumber, closing, wait);
     closed = closing;
   } else {
-    if (!s.disableConsumerDvdCompatibilityMode) await closeOverwrite(recorder, m.profile);
+    await closeOverwrite(recorder, m.profile, !s.disableConsumerDvdCompatibilityMode, wait);
     closed = 'open';
   }
 

@@ -349,6 +349,8 @@ export class DiscFormat2Data extends EventEmitter {
               this.#engine = e;
             },
             engineUpdate: (args) => emit(args, args.etaMs ?? 0),
+            operationProgress: (sec, fraction) =>
+              emit({}, fraction !== undefined && fraction > 0 ? (sec / fraction - sec) * 1000 : 0),
             verifyProgress: (done, total) => {
               const spent = this.#clock.now() - verifyStarted;
               emit({ blocksVerified: done }, done > 0 ? (spent * (total - done)) / done : 0);

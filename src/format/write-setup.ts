@@ -16,6 +16,9 @@ import { SET_CD_SPEED_MAXIMUM, RotationalControl, setCdSpeed } from '../scsi/mmc
 import { setStreaming } from '../scsi/mmc/set-streaming.js';
 import { WriteRotationControl } from '../scsi/mmc/get-performance.js';
 import type { DiscRecorder } from '../device/recorder.js';
+import { BgFormatStatus } from '../scsi/mmc/read-disc-information.js';
+import type { Clock } from '../transport/clock.js';
+import { awaitImmediate, type OperationProgress } from './progress-poll.js';
 import { ModePageRequestType, ModePageType, ProfileType } from '../device/types.js';
 
 /** Closing a session (lead-out, border) or finalizing can take minutes on a real drive. */
@@ -165,6 +168,30 @@ export function closingFor(
   return forceMediaToBeClosed ? 'finalize' : 'session';
 }
 
+/** Clock and progress listener for the closes, which run with IMMED and are then polled. */
+export interface CloseWait {
+  readonly clock: Clock;
+  readonly onProgress?: OperationProgress;
+}
+
+/**
+ * One CLOSE TRACK/SESSION with IMMED, then TEST UNIT READY polled until the drive is done
+ * (progress-poll.ts): a close can take minutes, and the drive reports how far it is.
+ */
+export async function sendClose(
+  recorder: DiscRecorder,
+  closeFunction: number,
+  logicalTrackNumber: number,
+  wait: CloseWait,
+): Promise<void> {
+  await recorder.executeCommand(
+    closeTrackSession({ closeFunction, logicalTrackNumber, immed: true }),
+    { timeoutSec: CLOSE_TIMEOUT_SEC },
+  );
+  const what = `CLOSE TRACK/SESSION ${closeFunction.toString(2).padStart(3, '0')}b`;
+  await awaitImmediate(recorder, wait.clock, what, CLOSE_TIMEOUT_SEC * 1000, wait.onProgress);
+}
+
 /**
  * After the data of a sequential burn: CLOSE TRACK of `trackNumber`, then close the session.
  * CD and DVD-R/RW close the session with 010b and the Multi-session field (set before writing)
@@ -176,11 +203,10 @@ export async function closeSequential(
   profile: number,
   trackNumber: number,
   closing: Closing,
+  wait: CloseWait,
 ): Promise<void> {
   const run = (closeFunction: number, logicalTrackNumber = 0) =>
-    recorder.executeCommand(closeTrackSession({ closeFunction, logicalTrackNumber }), {
-      timeoutSec: CLOSE_TIMEOUT_SEC,
-    });
+    sendClose(recorder, closeFunction, logicalTrackNumber, wait);
   await run(CloseFunction.CLOSE_TRACK, trackNumber);
   const plus = profile === ProfileType.DVD_PLUS_R || profile === ProfileType.DVD_PLUS_R_DUAL;
   if (closing === 'session' || usesWriteParameters(profile)) {
@@ -194,10 +220,28 @@ export async function closeSequential(
   await run(CloseFunction.FINALIZE);
 }
 
-/** DVD+RW: CLOSE SESSION stops a background format and writes the lead-out (compatibility). */
-export async function closeOverwrite(recorder: DiscRecorder, profile: number): Promise<void> {
-  if (profile !== ProfileType.DVD_PLUS_RW) return;
-  await recorder.executeCommand(closeTrackSession({ closeFunction: CloseFunction.CLOSE_SESSION }), {
-    timeoutSec: CLOSE_TIMEOUT_SEC,
-  });
+/**
+ * DVD+RW after the data. Compatibility mode: CLOSE SESSION (010b) stops a background format and
+ * writes the lead-out so that DVD-ROM drives read the disc (growisofs -dvd-compat, libburn).
+ * Without it: a running background format is only stopped, quickly (000b, as growisofs does);
+ * otherwise nothing. Returns the close function sent, if any.
+ */
+export async function closeOverwrite(
+  recorder: DiscRecorder,
+  profile: number,
+  compatible: boolean,
+  wait: CloseWait,
+): Promise<number | undefined> {
+  if (profile !== ProfileType.DVD_PLUS_RW) return undefined;
+  let fn: number | undefined = CloseFunction.CLOSE_SESSION;
+  if (!compatible) {
+    const running =
+      (await recorder.discInformation()).bgFormatStatus === BgFormatStatus.IN_PROGRESS;
+    fn = running ? STOP_BACKGROUND_FORMAT : undefined;
+  }
+  if (fn !== undefined) await sendClose(recorder, fn, 0, wait);
+  return fn;
 }
+
+/** DVD+RW close function 000b: stop the background format (de-icing) quickly. */
+const STOP_BACKGROUND_FORMAT = 0b000;

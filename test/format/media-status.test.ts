@@ -5,10 +5,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  Format2DataMediaState as F,
-  MediaWriteProtectState as W,
-} from '../../src/device/types.js';
+import { Format2DataMediaState as F, MediaWriteProtectState as W } from '../../src/device/types.js';
 import { gatherInfo, infoText } from '../../src/cli/info.js';
 import { isoImage } from '../helpers/iso.js';
 import { writes } from '../helpers/recorder.js';

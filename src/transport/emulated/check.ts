@@ -8,6 +8,8 @@ export interface SenseCode {
   readonly ascq: number;
   /** Information field (the failing LBA), when valid. */
   readonly information?: number;
+  /** NOT READY: the sense-key-specific PROGRESS INDICATION (0..65535), when the drive has one. */
+  readonly progress?: number;
 }
 
 /** Sense codes the virtual drive reports (key/ASC/ASCQ). */

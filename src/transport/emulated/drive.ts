@@ -282,6 +282,7 @@ export class VirtualDrive implements Transport {
             ascq: s.ascq,
             // Negative LBAs (CD lead-in) go out as their 32-bit two's complement, as drives send them.
             ...(s.information !== undefined ? { information: s.information >>> 0 } : {}),
+            ...(s.progress !== undefined ? { progress: s.progress } : {}),
           };
           const sense =
             this.options.senseFormat === 'descriptor'

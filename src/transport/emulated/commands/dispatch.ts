@@ -109,6 +109,11 @@ export function dispatch(
       fail(ua);
     }
   }
+  // FORMAT UNIT / BLANK / CLOSE with IMMED still running: NOT READY with progress (operation.ts).
+  if (!UNIT_ATTENTION_EXEMPT.has(opcode) && opcode !== Opcode.GET_CONFIGURATION) {
+    const running = core.operation.sense();
+    if (running !== undefined) fail(running);
+  }
   if (faults.busyCount > 0) {
     const isWrite = opcode === Opcode.WRITE_10 || opcode === Opcode.WRITE_12;
     const hit = faults.busyCommands === 'all' ? !UNIT_ATTENTION_EXEMPT.has(opcode) : isWrite;

@@ -3,7 +3,6 @@
 // TRACK/SESSION change it and make it durable.
 
 import {
-  BgFormatStatus,
   decodeReadDiscInformationCdb,
   DiscInformationDataType,
   DiscStatus,
@@ -21,6 +20,8 @@ import { decodeCloseTrackSessionCdb } from '../../../scsi/mmc/close-track-sessio
 import { MultiSession } from '../../../scsi/mmc/mode-pages/write-parameters.js';
 import { fail, Sense } from '../check.js';
 import { checkDaoReservation } from '../dao.js';
+import { bgFormatStatusOf, closeDvdPlusRw } from '../background-format.js';
+import { OPERATION_MS } from '../operation.js';
 import type { DiscLayout, Track } from '../disc-layout.js';
 import { cdbOf, upTo, type Handler } from './exchange.js';
 
@@ -74,10 +75,7 @@ export const readDiscInformation: Handler = (core, x) => {
       uru: false,
       dacV: false,
       dbit: false,
-      bgFormatStatus:
-        disc.random && (disc.spec.id === 'dvd+rw' || disc.spec.id === 'bd-re')
-          ? BgFormatStatus.COMPLETE
-          : BgFormatStatus.NONE,
+      bgFormatStatus: bgFormatStatusOf(disc),
       discType: 0,
       discIdentification: 0,
       lastSessionLeadInStartAddress: open
@@ -175,6 +173,7 @@ export const closeTrackSession: Handler = async (core, x) => {
   const disc = core.media();
   await x.wait(core.buffer.drainTime());
   core.buffer.stop();
+  if (disc.spec.id === 'dvd+rw') closeDvdPlusRw(disc, cdb.closeFunction);
   disc.close(
     cdb.closeFunction,
     cdb.logicalTrackNumber,
@@ -182,4 +181,7 @@ export const closeTrackSession: Handler = async (core, x) => {
     core.writeParameters.multiSession === MultiSession.NEXT_SESSION_ALLOWED,
   );
   await core.flush();
+  // IMMED: GOOD now, NOT READY (02/04/07) with progress while the drive closes (operation.ts).
+  const ms = cdb.closeFunction === 1 ? OPERATION_MS.closeTrack : OPERATION_MS.closeSession;
+  if (cdb.immed) core.operation.begin('other', ms);
 };

@@ -215,6 +215,14 @@ function checkDisc(v: unknown): DiscJson {
       fault('disc.minimallyBlanked', `is true, but only a sequential DVD-RW is blanked minimally`);
     }
   }
+  if (d.bgFormatIncomplete !== undefined && bool(d, 'bgFormatIncomplete', 'disc')) {
+    if (spec.id !== 'dvd+rw' || !formatted) {
+      fault(
+        'disc.bgFormatIncomplete',
+        'is true, but only a formatted DVD+RW formats in background',
+      );
+    }
+  }
   if (d.pow !== undefined && bool(d, 'pow', 'disc') && spec.id !== 'bd-r') {
     fault('disc.pow', `is true, but only a BD-R is formatted for pseudo-overwrite`);
   }
