@@ -38,6 +38,7 @@ import { heuristicallyBlank } from './blank-check.js';
 import { reserveTrack } from '../scsi/mmc/reserve-track.js';
 import { BgFormatStatus, DiscStatus } from '../scsi/mmc/read-disc-information.js';
 import type { OperationProgress } from './progress-poll.js';
+import { FeaturePageType } from '../scsi/mmc/features/feature-codes.js';
 
 const SECTOR = 2048;
 
@@ -169,6 +170,30 @@ function usesDao(m: MediaSnapshot, closing: Closing, s: BurnSettings): boolean {
 }
 
 /**
+ * A blank DVD-R/RW whose drive does not offer Incremental Streaming Writable (0021h) as current
+ * (a minimally blanked DVD-RW keeps its old lead-in: only DAO records) can be written only
+ * Disc-at-Once, which closes it: without forceMediaToBeClosed that is refused, before anything.
+ */
+async function checkIncrementalPossible(
+  recorder: DiscRecorder,
+  m: MediaSnapshot,
+  closing: Closing,
+  s: BurnSettings,
+): Promise<void> {
+  if (m.profile !== ProfileType.DVD_DASH_RW_SEQUENTIAL || usesDao(m, closing, s)) return;
+  try {
+    await recorder.getFeaturePage(FeaturePageType.INCREMENTAL_STREAMING_WRITABLE, true);
+  } catch (e) {
+    if (!(e instanceof DwError) || e.hr !== HR.E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT) throw e;
+    throw refuse(
+      HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
+      'the drive cannot write this DVD-RW incrementally (minimally blanked: Disc-at-Once only)',
+      'Set forceMediaToBeClosed (burn --close) to write it Disc-at-Once, or erase it fully (blank --full).',
+    );
+  }
+}
+
+/**
  * DVD-RW restricted overwrite records whole ECC blocks (MMC-6 4.5.3: the blocking factor of READ
  * TRACK INFORMATION, 16): the image is padded with zero blocks up to the next multiple. So is a
  * DAO track: the drive reserves whole ECC blocks, and the host must fill the reservation exactly.
@@ -249,6 +274,7 @@ export async function burn(
     s.forceMediaToBeClosed,
     s.disableConsumerDvdCompatibilityMode,
   );
+  await checkIncrementalPossible(recorder, m, closing, s);
   const dao = usesDao(m, closing, s);
   const unit = writeUnit(m, dao);
   const writeBlocks = Math.ceil(blocks / unit) * unit;

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BurnVerificationLevel, Format2DataMediaState as F } from '../../src/device/types.js';
 import { HR } from '../../src/errors.js';
+import { DiscFormat2Erase } from '../../src/format/index.js';
 import { isoImage } from '../helpers/iso.js';
 import { rig, setCdWriteMode, writes, type Rig } from '../helpers/recorder.js';
 import { closeFunctions, dataWriter } from '../helpers/format.js';
@@ -111,6 +112,25 @@ describe('DiscFormat2Data writes a closing DVD-R/RW burn Disc-at-Once', () => {
     assert.deepEqual(closeFunctions(w.log), [1, 2, 1, 2]);
     assert.equal(w.log.filter((e) => e.opcode === RESERVE_TRACK).length, 0);
     assert.equal(await w.data.getCurrentMediaStatus(), F.FINALIZED);
+  });
+
+  it('a minimally blanked DVD-RW: refused unless closing, then written Disc-at-Once', async () => {
+    const { bytes: iso } = await isoImage();
+    const w = await dataWriter('virtual:dvd-rw');
+    w.data.forceMediaToBeClosed = true;
+    await w.data.write(iso);
+    const erase = new DiscFormat2Erase({ clock: w.clock });
+    await erase.setRecorder(w.recorder);
+    erase.clientName = 'discwright test';
+    await erase.eraseMedia(); // minimal: the old lead-in stays, only DAO records
+    w.data.forceMediaToBeClosed = false;
+    const before = writes(w.log).length;
+    await assert.rejects(w.data.write(iso), { code: 'E_IMAPI_DF2DATA_INVALID_MEDIA_STATE' });
+    assert.equal(writes(w.log).length, before, 'nothing written');
+    w.data.forceMediaToBeClosed = true;
+    const r = await w.data.write(iso);
+    assert.equal(r.dao, true);
+    assert.equal(await w.data.getCurrentMediaStatus(), F.FINALIZED | F.ERASE_REQUIRED);
   });
 
   it('keeps test writes incremental (nothing reserved for a simulation)', async () => {
