@@ -51,7 +51,8 @@ export function bgFormatStatusOf(disc: Disc): BgFormatStatus {
       return BgFormatStatus.IN_PROGRESS;
     case 'stopped':
       return BgFormatStatus.INCOMPLETE;
-    default:
+    case 'complete':
+    case 'none': // formatted: `none` cannot last past the format (the layout sets it)
       return BgFormatStatus.COMPLETE;
   }
 }
