@@ -4,7 +4,7 @@
 // the rest while idle. CLOSE 000b stops it quickly (no lead-out), CLOSE 010b stops it and writes
 // the lead-out so that a DVD-ROM drive reads the disc; either leaves it incomplete (01b), and
 // FORMAT UNIT 26h with Restart (type dependent parameter bit 0) carries on, keeping the data.
-// Taking the disc out (or a power cycle: reopening the image) stops it as well. The virtual drive
+// Taking the disc out stops it as well (reopening the image keeps its state). The virtual drive
 // does not complete a background format by itself (a real one does in tens of minutes of idle
 // time): such a disc stays running or incomplete; one loaded formatted (`formatted=on`) is
 // complete.

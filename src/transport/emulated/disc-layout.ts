@@ -56,8 +56,8 @@ export interface DiscJson {
   readonly structures?: DiscStructuresJson;
   /** DVD-RW after a minimal BLANK (DAO only); written only when true, absent = false. */
   readonly minimallyBlanked?: boolean;
-  /** DVD+RW whose background format has not completed; written only when true. */
-  readonly bgFormatIncomplete?: boolean;
+  /** DVD+RW whose background format has not completed; absent = complete (or unformatted). */
+  readonly bgFormat?: 'running' | 'stopped';
   /** BD-R formatted SRM+POW (pseudo-overwrite); written only when true, absent = false. */
   readonly pow?: boolean;
   /**
@@ -147,12 +147,8 @@ export class DiscLayout {
     this.sessions = json.sessions.map((s) => ({ ...s }));
     this.minimallyBlanked = json.minimallyBlanked === true;
     this.pow = json.pow === true;
-    // A format that was running when the image was saved is stopped now (a power cycle).
-    this.bgFormat = !json.formatted
-      ? 'none'
-      : json.bgFormatIncomplete === true
-        ? 'stopped'
-        : 'complete';
+    // Reopening gives the same disc: a format running when the image was saved runs on.
+    this.bgFormat = !json.formatted ? 'none' : (json.bgFormat ?? 'complete');
     const st = json.structures;
     if (st !== undefined) {
       this.structures = {
@@ -187,7 +183,7 @@ export class DiscLayout {
       ...(this.minimallyBlanked ? { minimallyBlanked: true } : {}),
       ...(this.pow ? { pow: true } : {}),
       ...(this.bgFormat === 'running' || this.bgFormat === 'stopped'
-        ? { bgFormatIncomplete: true }
+        ? { bgFormat: this.bgFormat }
         : {}),
       ...(!this.formatted && this.capacity !== this.rawCapacity
         ? { rawCapacity: this.rawCapacity }
