@@ -358,6 +358,8 @@ async function report(
     bytes: r.blocks * 2048,
     sha256: r.sha256,
     closing: r.closing,
+    dao: r.dao,
+    ...(r.layerBreak === undefined ? {} : { layerBreak: r.layerBreak }),
     verification: ['none', 'quick', 'full'][r.verificationLevel] ?? 'none',
     mediaState: mediaStateNames(r.mediaStateAfter),
     formatted: r.formatted !== undefined,
@@ -371,7 +373,9 @@ async function report(
     io.stdout,
     `burned ${r.blocks} blocks (${formatMB(r.blocks * 2048)}) at LBA ${r.startLba} in ${formatDuration(elapsedSec * 1000)}, sha256 ${r.sha256}`,
   );
-  println(io.stdout, `closing: ${r.closing}; verification: ${figures.verification}`);
+  const mode = r.dao ? ' (Disc-at-Once)' : '';
+  println(io.stdout, `closing: ${r.closing}${mode}; verification: ${figures.verification}`);
+  if (r.layerBreak !== undefined) println(io.stdout, `layer break: LBA ${r.layerBreak}`);
   if (speed !== undefined) println(io.stdout, `drive write speed now: ${speed} sectors/s`);
   if (rec !== null) println(io.stdout, `disc now: ${await describeState(rec)}`);
   return figures;

@@ -8,6 +8,7 @@
 import { DwError, HR } from '../errors.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { writablePosition } from '../device/media-ops.js';
+import { layerBreakOf } from '../format/media-state.js';
 import { profileName } from '../scsi/mmc/profiles.js';
 import { DiscStatus, LastSessionState } from '../scsi/mmc/read-disc-information.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -44,6 +45,8 @@ export interface InfoReport {
   readonly buffer: { readonly sizeBytes: number; readonly freeBytes: number } | null;
   /** CD media with something recorded: tracks, indexes, ISRC/MCN, CD-TEXT (cd-info.ts). */
   readonly cd?: CdInfo;
+  /** DVD+R DL only: the first LBA of layer 1 (READ DISC STRUCTURE 20h). */
+  readonly layerBreak?: number;
   /** What could not be read, by item (e.g. `media: E_IMAPI_RECORDER_MEDIA_NO_MEDIA`). */
   readonly unavailable: Readonly<Record<string, string>>;
 }
@@ -101,6 +104,8 @@ export async function gatherInfo(
     disc === null ? null : await item('nextWritableAddress', () => writablePosition(recorder));
   const speeds = (await item('writeSpeeds', () => recorder.writeSpeeds())) ?? [];
   const buffer = await item('buffer', () => recorder.bufferCapacity());
+  const layerBreak =
+    current === null ? undefined : await item('layerBreak', () => layerBreakOf(recorder, current));
   const family = current === null || current === 0 ? undefined : mediaFamilyOfProfile(current);
   const cd =
     current !== null &&
@@ -151,6 +156,7 @@ export async function gatherInfo(
       buffer === null || buffer.blockDataReturned
         ? null
         : { sizeBytes: buffer.bufferLengthBytes, freeBytes: buffer.bufferAvailableBytes },
+    ...(layerBreak === undefined || layerBreak === null ? {} : { layerBreak }),
     unavailable,
   };
 }
@@ -202,6 +208,7 @@ export function infoText(r: InfoReport): string {
     if (r.freeBlocks !== null) {
       row('free blocks', `${r.freeBlocks} (${formatMB(r.freeBlocks * 2048)})`);
     }
+    if (r.layerBreak !== undefined) row('layer break', `LBA ${r.layerBreak} (layer 1 starts)`);
   }
   row(
     'write speeds',

@@ -4,14 +4,19 @@
 // profile's finalize (CD and DVD-R/RW: CLOSE SESSION with the Multi-session field 00b).
 
 import { DwError, HR } from '../errors.js';
-import { CloseFunction, closeTrackSession } from '../scsi/mmc/close-track-session.js';
+import { CloseFunction } from '../scsi/mmc/close-track-session.js';
+import { systemClock } from '../transport/clock.js';
 import { DiscStatus, LastSessionState } from '../scsi/mmc/read-disc-information.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { ProfileType, ReadTrackAddressType } from '../device/types.js';
 import { recordingKindOfProfile } from './media-state.js';
-import { closingFor, setWriteParameters, usesWriteParameters } from './write-setup.js';
-
-const CLOSE_TIMEOUT_SEC = 900;
+import {
+  closingFor,
+  sendClose,
+  setWriteParameters,
+  usesWriteParameters,
+  type CloseWait,
+} from './write-setup.js';
 
 export type CloseRequest = 'track' | 'session' | 'finalize';
 
@@ -27,14 +32,13 @@ function invalid(message: string): DwError {
 export async function closeMedia(
   recorder: DiscRecorder,
   request: CloseRequest,
+  wait: CloseWait = { clock: systemClock },
 ): Promise<CloseOutcome> {
   const profile = await recorder.getCurrentProfile();
   const kind = recordingKindOfProfile(profile);
   const sent: number[] = [];
   const run = async (closeFunction: number, logicalTrackNumber = 0) => {
-    await recorder.executeCommand(closeTrackSession({ closeFunction, logicalTrackNumber }), {
-      timeoutSec: CLOSE_TIMEOUT_SEC,
-    });
+    await sendClose(recorder, closeFunction, logicalTrackNumber, wait);
     sent.push(closeFunction);
   };
   if (kind === undefined) {

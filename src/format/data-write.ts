@@ -17,6 +17,7 @@ import {
 import type { OpenedSource } from './data-source.js';
 import { formatMedia, type FormatChoice } from './format-media.js';
 import {
+  layerBreakOf,
   mediaStateFlags,
   needsFormat,
   readMedia,
@@ -34,6 +35,10 @@ import {
   type Closing,
 } from './write-setup.js';
 import { heuristicallyBlank } from './blank-check.js';
+import { reserveTrack } from '../scsi/mmc/reserve-track.js';
+import { BgFormatStatus, DiscStatus } from '../scsi/mmc/read-disc-information.js';
+import type { OperationProgress } from './progress-poll.js';
+import { FeaturePageType } from '../scsi/mmc/features/feature-codes.js';
 
 const SECTOR = 2048;
 
@@ -56,6 +61,8 @@ export interface BurnHooks {
   engine(engine: WriteEngine): void;
   engineUpdate(args: WriteEngineEventArgs): void;
   verifyProgress(blocksVerified: number, blocks: number): void;
+  /** A FORMAT UNIT or CLOSE sent with IMMED is running: the drive's progress (progress-poll.ts). */
+  operationProgress: OperationProgress;
 }
 
 /** What a finished burn did, from the drive's answers. */
@@ -75,6 +82,10 @@ export interface BurnResult {
   readonly formatted: FormatChoice | undefined;
   /** IMAPI_FORMAT2_DATA_MEDIA_STATE after the burn. */
   readonly mediaStateAfter: number;
+  /** DVD-R/RW written Disc-at-Once (RESERVE TRACK of the image, no CLOSE); else incremental. */
+  readonly dao: boolean;
+  /** DVD+R DL: layer 0's data zone capacity (READ DISC STRUCTURE 20h), the first LBA of layer 1. */
+  readonly layerBreak: number | undefined;
 }
 
 function refuse(hr: number, message: string, hint?: string): DwError {
@@ -108,6 +119,13 @@ async function validate(
       m.disc.erasable ? 'Erase it first (discwright blank).' : 'Use a blank or appendable disc.',
     );
   }
+  if (m.writeProtect !== 0) {
+    throw refuse(
+      HR.E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED,
+      'the drive reports the disc write-protected',
+      'Lift the protection (cartridge switch, drive software protection) or use another disc.',
+    );
+  }
   if ((flags & F.DAMAGED) !== 0) {
     throw refuse(HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE, 'the last session of the disc is damaged');
   }
@@ -136,15 +154,56 @@ async function validate(
   checkRoom(m, blocks);
 }
 
+const DVD_ECC_BLOCK = 16;
+
+/**
+ * DVD-R/RW Disc-at-Once (docs/burning.md): when the burn closes a blank disc and is not a test
+ * write, as growisofs does with -dvd-compat and libburn in its SAO mode. A DAO disc is closed by
+ * the drive once the reserved track is full, so it is never used for a burn that leaves the disc
+ * open, nor on an appendable disc (DAO writes the whole disc).
+ */
+function usesDao(m: MediaSnapshot, closing: Closing, s: BurnSettings): boolean {
+  const minus =
+    m.profile === ProfileType.DVD_DASH_RECORDABLE ||
+    m.profile === ProfileType.DVD_DASH_RW_SEQUENTIAL;
+  return minus && closing === 'finalize' && !s.testWrite && m.disc.discStatus === DiscStatus.EMPTY;
+}
+
+/**
+ * A blank DVD-R/RW whose drive does not offer Incremental Streaming Writable (0021h) as current
+ * (a minimally blanked DVD-RW keeps its old lead-in: only DAO records) can be written only
+ * Disc-at-Once, which closes it: without forceMediaToBeClosed that is refused, before anything.
+ */
+async function checkIncrementalPossible(
+  recorder: DiscRecorder,
+  m: MediaSnapshot,
+  closing: Closing,
+  s: BurnSettings,
+): Promise<void> {
+  if (m.profile !== ProfileType.DVD_DASH_RW_SEQUENTIAL || usesDao(m, closing, s)) return;
+  try {
+    await recorder.getFeaturePage(FeaturePageType.INCREMENTAL_STREAMING_WRITABLE, true);
+  } catch (e) {
+    if (!(e instanceof DwError) || e.hr !== HR.E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT) throw e;
+    throw refuse(
+      HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
+      'the drive cannot write this DVD-RW incrementally (minimally blanked: Disc-at-Once only)',
+      'Set forceMediaToBeClosed (burn --close) to write it Disc-at-Once, or erase it fully (blank --full).',
+    );
+  }
+}
+
 /**
  * DVD-RW restricted overwrite records whole ECC blocks (MMC-6 4.5.3: the blocking factor of READ
- * TRACK INFORMATION, 16): the image is padded with zero blocks up to the next multiple.
+ * TRACK INFORMATION, 16): the image is padded with zero blocks up to the next multiple. So is a
+ * DAO track: the drive reserves whole ECC blocks, and the host must fill the reservation exactly.
  */
-function writeUnit(m: MediaSnapshot): number {
+function writeUnit(m: MediaSnapshot, dao = false): number {
+  if (dao) return DVD_ECC_BLOCK;
   if (m.profile !== ProfileType.DVD_DASH_REWRITABLE) return 1;
   return m.lastTrack.fixedPacketSizeBlockingFactor > 1
     ? m.lastTrack.fixedPacketSizeBlockingFactor
-    : 16;
+    : DVD_ECC_BLOCK;
 }
 
 /** `inner`, then `padBytes` zero bytes once it ends. */
@@ -190,13 +249,23 @@ export async function burn(
   checkCancel(h.signal);
 
   let formatted: FormatChoice | undefined;
-  if (needsFormat(m)) {
+  // DVD+RW whose background format was stopped (01b): restart it before writing, keeping the
+  // data, as growisofs and libburn do; a blank one gets a new format.
+  const restart =
+    m.profile === ProfileType.DVD_PLUS_RW && m.disc.bgFormatStatus === BgFormatStatus.INCOMPLETE;
+  if (needsFormat(m) || restart) {
     h.phase(A.FORMATTING_MEDIA);
-    formatted = await formatMedia(recorder, { mode: 'quick' });
+    formatted = await formatMedia(recorder, {
+      mode: 'quick',
+      restart,
+      clock: h.clock,
+      onProgress: h.operationProgress,
+    });
     m = await readMedia(recorder);
     checkRoom(m, blocks);
     checkCancel(h.signal);
   }
+  const wait = { clock: h.clock, onProgress: h.operationProgress };
 
   h.phase(A.INITIALIZING_HARDWARE);
   const area = writableArea(m);
@@ -205,11 +274,16 @@ export async function burn(
     s.forceMediaToBeClosed,
     s.disableConsumerDvdCompatibilityMode,
   );
+  await checkIncrementalPossible(recorder, m, closing, s);
+  const dao = usesDao(m, closing, s);
+  const unit = writeUnit(m, dao);
+  const writeBlocks = Math.ceil(blocks / unit) * unit;
   if (m.kind === 'sequential' && usesWriteParameters(m.profile)) {
     await setWriteParameters(recorder, m.profile, {
       nextSessionAllowed: closing === 'session',
       bufe: !s.bufferUnderrunFreeDisabled,
       testWrite: s.testWrite,
+      dao,
     });
   }
   if (s.writeSpeed !== undefined) {
@@ -222,11 +296,13 @@ export async function burn(
     );
   }
   checkCancel(h.signal);
+  // DAO: the track is reserved with exactly the blocks that will be written (padded to ECC
+  // blocks); a reservation the drive rounds differently is found by the write, never guessed.
+  if (dao)
+    await recorder.executeCommand(reserveTrack({ arsv: false, reservationSize: writeBlocks }));
 
   h.phase(A.WRITING_DATA);
   const rec = new RecordingReader(source.reader, blocks);
-  const unit = writeUnit(m);
-  const writeBlocks = Math.ceil(blocks / unit) * unit;
   const engine = new WriteEngine({ clock: h.clock });
   await engine.setRecorder(recorder);
   engine.bytesPerSector = SECTOR;
@@ -257,11 +333,23 @@ export async function burn(
       testWrite: false,
     });
     closed = 'simulated';
+  } else if (dao) {
+    // A full DAO track closes the disc with the cache flush (lead-out): no CLOSE TRACK/SESSION,
+    // as libburn and growisofs. Trust the drive's answer, not the intent.
+    const d = await recorder.discInformation();
+    if (d.discStatus !== DiscStatus.COMPLETE) {
+      throw refuse(
+        HR.E_IMAPI_DF2DATA_INVALID_MEDIA_STATE,
+        'the Disc-at-Once track was written but the drive does not report the disc closed',
+        'Check it with discwright info; discwright close --finalize may finish it.',
+      );
+    }
+    closed = 'finalize';
   } else if (m.kind === 'sequential') {
-    await closeSequential(recorder, m.profile, m.lastTrack.logicalTrackNumber, closing);
+    await closeSequential(recorder, m.profile, m.lastTrack.logicalTrackNumber, closing, wait);
     closed = closing;
   } else {
-    if (!s.disableConsumerDvdCompatibilityMode) await closeOverwrite(recorder, m.profile);
+    await closeOverwrite(recorder, m.profile, !s.disableConsumerDvdCompatibilityMode, wait);
     closed = 'open';
   }
 
@@ -289,5 +377,7 @@ export async function burn(
     verificationLevel: s.testWrite ? BurnVerificationLevel.NONE : s.verificationLevel,
     formatted,
     mediaStateAfter: after,
+    dao,
+    layerBreak: await layerBreakOf(recorder, m.profile),
   };
 }

@@ -29,6 +29,8 @@ import {
 } from './media-state.js';
 import { MAX_WRITE_SPEED, currentWriteSpeed, kBpsPerSectorPerSecond } from './write-setup.js';
 import { checkClientName } from '../device/client-name.js';
+import { multisessionInterfaces, type Multisession } from './multisession.js';
+import { writeProtectionOf } from './write-protection.js';
 
 /** IDiscFormat2DataEventArgs: times in seconds, plus the engine's args while writing. */
 export interface DiscFormat2DataEventArgs extends Partial<WriteEngineEventArgs> {
@@ -206,10 +208,17 @@ export class DiscFormat2Data extends EventEmitter {
   async getCurrentMediaStatus(): Promise<number> {
     return mediaStateFlags(await readMedia(this.#need()));
   }
-  /** IMAPI_MEDIA_WRITE_PROTECT_STATE: read-only profiles only (docs/burning.md). */
+  /** IMAPI_MEDIA_WRITE_PROTECT_STATE: the drive's Write Protection Status, or read-only media. */
   async getWriteProtectStatus(): Promise<number> {
-    const profile = await this.#need().getCurrentProfile();
-    return SUPPORTED_PROFILES.includes(profile) ? 0 : MediaWriteProtectState.READ_ONLY_MEDIA;
+    const r = this.#need();
+    const profile = await r.getCurrentProfile();
+    if (!SUPPORTED_PROFILES.includes(profile)) return MediaWriteProtectState.READ_ONLY_MEDIA;
+    return writeProtectionOf(r, profile);
+  }
+  /** IDiscFormat2Data::MultisessionInterfaces, read from the drive now (multisession.ts). */
+  async getMultisessionInterfaces(): Promise<Multisession[]> {
+    const r = this.#need();
+    return multisessionInterfaces(r, await readMedia(r));
   }
   async getTotalSectorsOnMedia(): Promise<number> {
     return writableArea(await readMedia(this.#need())).totalSectors;
@@ -340,6 +349,8 @@ export class DiscFormat2Data extends EventEmitter {
               this.#engine = e;
             },
             engineUpdate: (args) => emit(args, args.etaMs ?? 0),
+            operationProgress: (sec, fraction) =>
+              emit({}, fraction !== undefined && fraction > 0 ? (sec / fraction - sec) * 1000 : 0),
             verifyProgress: (done, total) => {
               const spent = this.#clock.now() - verifyStarted;
               emit({ blocksVerified: done }, done > 0 ? (spent * (total - done)) / done : 0);

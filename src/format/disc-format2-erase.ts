@@ -7,13 +7,12 @@
 import { EventEmitter } from 'node:events';
 import { DwError, HR } from '../errors.js';
 import { BlankingType, encodeBlankCdb } from '../scsi/mmc/blank.js';
-import { decodeSense } from '../scsi/sense.js';
-import { encodeTestUnitReadyCdb } from '../scsi/spc/test-unit-ready.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { ProfileType } from '../device/types.js';
 import { systemClock, type Clock } from '../transport/clock.js';
 import { physicalTypeOfProfile } from './media-state.js';
 import { checkClientName } from '../device/client-name.js';
+import { estimateTotal, pollUntilReady } from './progress-poll.js';
 
 /** The profiles BLANK erases (IMAPI2 erases CD-RW and DVD-RW only). */
 const ERASABLE_PROFILES: readonly number[] = [
@@ -23,7 +22,6 @@ const ERASABLE_PROFILES: readonly number[] = [
 ];
 /** IMAPI2 gives up on an erase after an hour (E_IMAPI_ERASE_TOOK_LONGER_THAN_ONE_HOUR). */
 const ERASE_LIMIT_MS = 3600_000;
-const POLL_MS = 1000;
 /** First estimates before the drive reports progress: a minimal blank is quick, a full one not. */
 const FIRST_ESTIMATE_SEC = { minimal: 60, full: 1800 };
 const COMMAND_TIMEOUT_SEC = 60;
@@ -162,29 +160,23 @@ export class DiscFormat2Erase extends EventEmitter {
     let estimate = this.#fullErase ? FIRST_ESTIMATE_SEC.full : FIRST_ESTIMATE_SEC.minimal;
     const elapsed = () => (this.#clock.now() - started) / 1000;
     this.#emit(elapsed(), estimate);
-    for (;;) {
-      const tur = await recorder.sendCommandNoData(encodeTestUnitReadyCdb(), COMMAND_TIMEOUT_SEC);
-      if (tur.hr === HR.S_OK) break;
-      const s = decodeSense(tur.sense);
-      // NOT READY, LOGICAL UNIT NOT READY (04h): the blank goes on; anything else is a failure.
-      if (s.senseKey !== 0x02 || s.asc !== 0x04) {
-        throw new DwError(HR.E_IMAPI_ERASE_UNEXPECTED_DRIVE_RESPONSE_DURING_ERASE, {
-          message: `TEST UNIT READY answered ${s.senseKey.toString(16)}/${s.asc.toString(16).padStart(2, '0')}/${s.ascq.toString(16).padStart(2, '0')} during the erase`,
-          sense: tur.sense,
-        });
-      }
-      const sks = s.senseKeySpecific;
-      const now = elapsed();
-      if (sks?.kind === 'progress' && sks.fraction > 0) estimate = now / sks.fraction;
-      else if (now >= estimate) estimate = now + POLL_MS / 1000;
-      this.#emit(now, estimate);
-      if (now * 1000 >= ERASE_LIMIT_MS) {
-        throw new DwError(HR.E_IMAPI_ERASE_TOOK_LONGER_THAN_ONE_HOUR, {
+    await pollUntilReady(recorder, {
+      clock: this.#clock,
+      limitMs: ERASE_LIMIT_MS - (this.#clock.now() - started),
+      onPoll: (_sec, fraction) => {
+        estimate = estimateTotal(elapsed(), fraction, estimate);
+        this.#emit(elapsed(), estimate);
+      },
+      unexpected: (sense, text) =>
+        new DwError(HR.E_IMAPI_ERASE_UNEXPECTED_DRIVE_RESPONSE_DURING_ERASE, {
+          message: `TEST UNIT READY answered ${text} during the erase`,
+          sense,
+        }),
+      tooLong: () =>
+        new DwError(HR.E_IMAPI_ERASE_TOOK_LONGER_THAN_ONE_HOUR, {
           message: 'the drive was still blanking after an hour',
-        });
-      }
-      await this.#clock.sleep(POLL_MS);
-    }
+        }),
+    });
     const done = elapsed();
     this.#emit(done, done);
   }

@@ -9,6 +9,8 @@ import type { FormattableCapacityDescriptor } from '../scsi/mmc/read-format-capa
 import type { DiscRecorder } from '../device/recorder.js';
 import { ProfileType } from '../device/types.js';
 import { readCapacities } from './media-state.js';
+import { awaitImmediate, type OperationProgress } from './progress-poll.js';
+import { systemClock, type Clock } from '../transport/clock.js';
 
 /** A full format of a whole disc can take an hour on a slow drive. */
 const FORMAT_TIMEOUT_SEC = 3600;
@@ -21,6 +23,15 @@ export interface FormatMediaOptions {
    * 31h) or `max` (the offered spare format with the smallest user capacity).
    */
   readonly spareAreas?: 'default' | 'none' | 'max';
+  /**
+   * DVD+RW: restart the incomplete background format (26h with Restart) instead of a new one;
+   * the data stays. growisofs and libburn do so before writing a disc whose status is 01b.
+   */
+  readonly restart?: boolean;
+  /** Clock of the progress polls (default: the system clock). */
+  readonly clock?: Clock;
+  /** Progress while the drive formats (TEST UNIT READY's progress indication). */
+  readonly onProgress?: OperationProgress;
 }
 
 export interface FormatChoice {
@@ -72,15 +83,19 @@ export function chooseFormat(
     numberOfBlocks: d.numberOfBlocks,
     // DVD+RW 26h: bit 0 of the parameter is Restart; a new format starts from scratch.
     typeDependentParameter:
-      d.formatType === FormatType.DVD_PLUS_RW_BASIC_FORMAT ? 0 : d.typeDependentParameter,
+      d.formatType === FormatType.DVD_PLUS_RW_BASIC_FORMAT
+        ? o.restart === true
+          ? 1
+          : 0
+        : d.typeDependentParameter,
   };
 }
 
 /**
  * FORMAT UNIT with the descriptor chooseFormat picks from READ FORMAT CAPACITIES. Rejects with
  * E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE when the loaded disc offers no suitable format (CD, DVD±R,
- * or a drive that lists none), before anything is sent. Without IMMED: the drive answers when
- * the format (or, on DVD+RW, its foreground part) is done.
+ * or a drive that lists none), before anything is sent. With IMMED, then TEST UNIT READY polled
+ * until the format (on DVD+RW: its foreground part) is done, its progress to `onProgress`.
  */
 export async function formatMedia(
   recorder: DiscRecorder,
@@ -97,9 +112,18 @@ export async function formatMedia(
   }
   await recorder.executeCommand(
     formatUnit({
+      immed: true,
       formatDescriptor: { ...choice, formatSubType: 0 },
     }),
     { timeoutSec: FORMAT_TIMEOUT_SEC },
+  );
+  const what = `FORMAT UNIT ${choice.formatType.toString(16)}h`;
+  await awaitImmediate(
+    recorder,
+    o.clock ?? systemClock,
+    what,
+    FORMAT_TIMEOUT_SEC * 1000,
+    o.onProgress,
   );
   return choice;
 }

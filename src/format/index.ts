@@ -28,6 +28,11 @@ export {
   type PreviousSession,
 } from './media-state.js';
 export { MAX_WRITE_SPEED } from './write-setup.js';
+export type {
+  Multisession,
+  MultisessionRandomWrite,
+  MultisessionSequential,
+} from './multisession.js';
 export { DiscFormat2Erase, type EraseUpdateListener } from './disc-format2-erase.js';
 export { verifyImage } from './verify.js';
 export { openDataSource, type OpenedSource } from './data-source.js';

@@ -17,7 +17,10 @@ import {
   type DiscInformation,
 } from '../scsi/mmc/read-disc-information.js';
 import type { TrackInformation } from '../scsi/mmc/read-track-information.js';
+import { decodeLayerBoundaryInformation } from '../scsi/mmc/layer-boundary.js';
+import { DiscStructureFormat } from '../scsi/mmc/read-disc-structure.js';
 import type { DiscRecorder } from '../device/recorder.js';
+import { writeProtectionOf } from './write-protection.js';
 import {
   Format2DataMediaState,
   MediaPhysicalType,
@@ -80,6 +83,8 @@ export interface MediaSnapshot {
   readonly lastTrack: TrackInformation;
   /** READ FORMAT CAPACITIES, on overwrite media (undefined where the drive refuses it). */
   readonly formatCapacities: FormatCapacities | undefined;
+  /** IMAPI_MEDIA_WRITE_PROTECT_STATE the drive reports (write-protection.ts); 0 when none. */
+  readonly writeProtect: number;
 }
 
 /** READ FORMAT CAPACITIES, decoded; undefined when the drive does not answer it. */
@@ -105,7 +110,9 @@ export async function readMedia(recorder: DiscRecorder): Promise<MediaSnapshot> 
   );
   const kind = recordingKindOfProfile(profile);
   const formatCapacities = kind === 'overwrite' ? await readCapacities(recorder) : undefined;
+  const writeProtect = kind === undefined ? 0 : await writeProtectionOf(recorder, profile);
   return {
+    writeProtect,
     profile,
     physicalType: physicalTypeOfProfile(profile),
     kind,
@@ -129,12 +136,14 @@ export function needsFormat(m: MediaSnapshot): boolean {
  * until formatted); sequential media BLANK, APPENDABLE (with NON_EMPTY_SESSION while the last
  * session holds data and is open, which a whole-session writer cannot append to), FINALIZED
  * (plus ERASE_REQUIRED on rewritable media) or DAMAGED; profiles it does not write
- * UNSUPPORTED_MEDIA. FINAL_SESSION and WRITE_PROTECTED are not derived (docs/burning.md).
+ * UNSUPPORTED_MEDIA. WRITE_PROTECTED when the drive reports protection; FINAL_SESSION on CD when
+ * the session a write would start is the last one the disc can take (finalSession).
  */
 export function mediaStateFlags(m: MediaSnapshot): number {
   const F = Format2DataMediaState;
   if (m.kind === undefined) return F.UNSUPPORTED_MEDIA;
-  if (m.kind === 'overwrite') return F.OVERWRITE_ONLY | (needsFormat(m) ? F.BLANK : 0);
+  const wp = m.writeProtect !== 0 ? F.WRITE_PROTECTED : 0;
+  if (m.kind === 'overwrite') return wp | F.OVERWRITE_ONLY | (needsFormat(m) ? F.BLANK : 0);
   const { discStatus, stateOfLastSession, erasable } = m.disc;
   let flags: number = 0;
   if (stateOfLastSession === LastSessionState.DAMAGED || m.lastTrack.damage) flags |= F.DAMAGED;
@@ -153,7 +162,33 @@ export function mediaStateFlags(m: MediaSnapshot): number {
       flags |= F.UNSUPPORTED_MEDIA;
       break;
   }
-  return flags;
+  if ((flags & (F.BLANK | F.APPENDABLE)) !== 0 && finalSession(m)) flags |= F.FINAL_SESSION;
+  return flags | wp;
+}
+
+/** CD: 99 tracks at most (Red Book). */
+const CD_LAST_TRACK = 99;
+/** CD lead-out of the first session (90 s) and of later ones (30 s), a lead-in, a pre-gap. */
+const CD_LEAD_OUT = { first: 6750, later: 2250 };
+const CD_LEAD_IN = 4500;
+const CD_PRE_GAP = 150;
+
+/**
+ * The session a write starts now is the last the disc can hold (IMAPI2's FINAL_SESSION). No
+ * drive field says so; on CD it follows from the format: the next track is number 99, or the
+ * free blocks could not take a further session's lead-in, lead-out and pre-gap beside at least
+ * one block of this one: this session's lead-out, the next lead-in and pre-gap, a block each.
+ * Not derived on DVD and BD, where session limits are media specific.
+ */
+function finalSession(m: MediaSnapshot): boolean {
+  if (m.profile !== ProfileType.CD_RECORDABLE && m.profile !== ProfileType.CD_REWRITABLE) {
+    return false;
+  }
+  const t = m.lastTrack;
+  if (!t.nwaV) return false;
+  const leadOut = t.sessionNumber === 1 ? CD_LEAD_OUT.first : CD_LEAD_OUT.later;
+  const another = leadOut + CD_LEAD_IN + CD_PRE_GAP + 1;
+  return t.logicalTrackNumber >= CD_LAST_TRACK || t.freeBlocks < another + 1;
 }
 
 /** Blocks of a formatted overwrite disc, or the formattable maximum of an unformatted one. */
@@ -227,4 +262,28 @@ export async function previousSession(
   }
   if (start === undefined || last === undefined) return NO_PREVIOUS;
   return { startAddress: start, lastWrittenAddress: last };
+}
+
+/**
+ * DVD+R DL: where layer 1 begins, the L0 DATA ZONE CAPACITY of READ DISC STRUCTURE 20h (Layer
+ * Boundary Information, as growisofs reads it to report its layer split). Undefined on other
+ * media, and when the drive does not answer the structure (a drive error, not a layer at 0).
+ */
+export async function layerBreakOf(
+  recorder: DiscRecorder,
+  profile: number,
+): Promise<number | undefined> {
+  if (profile !== ProfileType.DVD_PLUS_R_DUAL) return undefined;
+  try {
+    const payload = await recorder.readDvdStructure(
+      DiscStructureFormat.LAYER_BOUNDARY_INFORMATION,
+      0,
+      0,
+      0,
+    );
+    return decodeLayerBoundaryInformation(payload).l0DataZoneCapacity;
+  } catch (e) {
+    if (e instanceof DwError && e.senseInfo !== undefined) return undefined;
+    throw e;
+  }
 }

@@ -16,6 +16,9 @@ import { SET_CD_SPEED_MAXIMUM, RotationalControl, setCdSpeed } from '../scsi/mmc
 import { setStreaming } from '../scsi/mmc/set-streaming.js';
 import { WriteRotationControl } from '../scsi/mmc/get-performance.js';
 import type { DiscRecorder } from '../device/recorder.js';
+import { BgFormatStatus } from '../scsi/mmc/read-disc-information.js';
+import type { Clock } from '../transport/clock.js';
+import { awaitImmediate, type OperationProgress } from './progress-poll.js';
 import { ModePageRequestType, ModePageType, ProfileType } from '../device/types.js';
 
 /** Closing a session (lead-out, border) or finalizing can take minutes on a real drive. */
@@ -41,11 +44,14 @@ export interface WriteParameterChoice {
   readonly bufe: boolean;
   /** Test Write: simulate (the laser stays at read power). */
   readonly testWrite: boolean;
+  /** DVD-R/RW Disc-at-Once (write type 2) instead of incremental; the disc is closed by it. */
+  readonly dao?: boolean;
 }
 
 /**
  * Read-modify-write of the Write Parameters page (current values): CD Track-at-Once Mode 1
- * (track mode 4, data uninterrupted), DVD-R/RW incremental (track mode 5); data block type Mode
+ * (track mode 4, data uninterrupted), DVD-R/RW incremental (track mode 5) or Disc-at-Once
+ * (write type 2, Multi-session 00b: a DAO disc takes no further session); data block type Mode
  * 1 (2048 bytes), the multi-session field, BUFE and Test Write. The page's other fields stay as
  * the drive had them (its MCN/ISRC, vendor bytes).
  */
@@ -60,12 +66,13 @@ export async function setWriteParameters(
   const cd = isCdProfile(profile);
   const page = encodeWriteParametersPage({
     ...current,
-    writeType: cd ? WriteType.TAO : WriteType.PACKET_INCREMENTAL,
+    writeType: cd ? WriteType.TAO : c.dao === true ? WriteType.SAO : WriteType.PACKET_INCREMENTAL,
     trackMode: cd ? 4 : 5,
     dataBlockType: DataBlockType.MODE_1,
-    multiSession: c.nextSessionAllowed
-      ? MultiSession.NEXT_SESSION_ALLOWED
-      : MultiSession.NO_NEXT_SESSION,
+    multiSession:
+      c.nextSessionAllowed && c.dao !== true
+        ? MultiSession.NEXT_SESSION_ALLOWED
+        : MultiSession.NO_NEXT_SESSION,
     bufe: c.bufe,
     testWrite: c.testWrite,
     fp: false,
@@ -161,6 +168,30 @@ export function closingFor(
   return forceMediaToBeClosed ? 'finalize' : 'session';
 }
 
+/** Clock and progress listener for the closes, which run with IMMED and are then polled. */
+export interface CloseWait {
+  readonly clock: Clock;
+  readonly onProgress?: OperationProgress;
+}
+
+/**
+ * One CLOSE TRACK/SESSION with IMMED, then TEST UNIT READY polled until the drive is done
+ * (progress-poll.ts): a close can take minutes, and the drive reports how far it is.
+ */
+export async function sendClose(
+  recorder: DiscRecorder,
+  closeFunction: number,
+  logicalTrackNumber: number,
+  wait: CloseWait,
+): Promise<void> {
+  await recorder.executeCommand(
+    closeTrackSession({ closeFunction, logicalTrackNumber, immed: true }),
+    { timeoutSec: CLOSE_TIMEOUT_SEC },
+  );
+  const what = `CLOSE TRACK/SESSION ${closeFunction.toString(2).padStart(3, '0')}b`;
+  await awaitImmediate(recorder, wait.clock, what, CLOSE_TIMEOUT_SEC * 1000, wait.onProgress);
+}
+
 /**
  * After the data of a sequential burn: CLOSE TRACK of `trackNumber`, then close the session.
  * CD and DVD-R/RW close the session with 010b and the Multi-session field (set before writing)
@@ -172,11 +203,10 @@ export async function closeSequential(
   profile: number,
   trackNumber: number,
   closing: Closing,
+  wait: CloseWait,
 ): Promise<void> {
   const run = (closeFunction: number, logicalTrackNumber = 0) =>
-    recorder.executeCommand(closeTrackSession({ closeFunction, logicalTrackNumber }), {
-      timeoutSec: CLOSE_TIMEOUT_SEC,
-    });
+    sendClose(recorder, closeFunction, logicalTrackNumber, wait);
   await run(CloseFunction.CLOSE_TRACK, trackNumber);
   const plus = profile === ProfileType.DVD_PLUS_R || profile === ProfileType.DVD_PLUS_R_DUAL;
   if (closing === 'session' || usesWriteParameters(profile)) {
@@ -190,10 +220,28 @@ export async function closeSequential(
   await run(CloseFunction.FINALIZE);
 }
 
-/** DVD+RW: CLOSE SESSION stops a background format and writes the lead-out (compatibility). */
-export async function closeOverwrite(recorder: DiscRecorder, profile: number): Promise<void> {
-  if (profile !== ProfileType.DVD_PLUS_RW) return;
-  await recorder.executeCommand(closeTrackSession({ closeFunction: CloseFunction.CLOSE_SESSION }), {
-    timeoutSec: CLOSE_TIMEOUT_SEC,
-  });
+/**
+ * DVD+RW after the data. Compatibility mode: CLOSE SESSION (010b) stops a background format and
+ * writes the lead-out so that DVD-ROM drives read the disc (growisofs -dvd-compat, libburn).
+ * Without it: a running background format is only stopped, quickly (000b, as growisofs does);
+ * otherwise nothing. Returns the close function sent, if any.
+ */
+export async function closeOverwrite(
+  recorder: DiscRecorder,
+  profile: number,
+  compatible: boolean,
+  wait: CloseWait,
+): Promise<number | undefined> {
+  if (profile !== ProfileType.DVD_PLUS_RW) return undefined;
+  let fn: number | undefined = CloseFunction.CLOSE_SESSION;
+  if (!compatible) {
+    const running =
+      (await recorder.discInformation()).bgFormatStatus === BgFormatStatus.IN_PROGRESS;
+    fn = running ? STOP_BACKGROUND_FORMAT : undefined;
+  }
+  if (fn !== undefined) await sendClose(recorder, fn, 0, wait);
+  return fn;
 }
+
+/** DVD+RW close function 000b: stop the background format (de-icing) quickly. */
+const STOP_BACKGROUND_FORMAT = 0b000;

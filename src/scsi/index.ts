@@ -31,6 +31,7 @@ export * from './mmc/read-cd.js';
 export * from './mmc/mechanism-status.js';
 export * from './mmc/atip.js';
 export * from './mmc/layer-boundary.js';
+export * from './mmc/write-protection-status.js';
 export * from './mmc/read-disc-information.js';
 export * from './mmc/read-disc-structure.js';
 export * from './mmc/bd-disc-information.js';

@@ -344,10 +344,10 @@ describe('typed helpers and errors (spec §4.5, §7)', () => {
     assert.equal(rds.cdb[1]! & 0x0f, 0, 'media type 0');
     assert.equal(rds.cdb[7], 0x00, 'format & 0xFF');
     // An unknown format: 5/24/00 → E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT (§7).
-    const err = await rejectsWith(recorder.readDvdStructure(0x1c0, 0, 0, 0));
+    const err = await rejectsWith(recorder.readDvdStructure(0x160, 0, 0, 0));
     assert.equal(err.hr, HR.E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT);
     assert.equal(err.command, 'READ DISC STRUCTURE');
-    assert.equal(log.filter((e) => e.opcode === 0xad).at(-1)!.cdb[7], 0xc0);
+    assert.equal(log.filter((e) => e.opcode === 0xad).at(-1)!.cdb[7], 0x60);
     assert.equal((await rejectsWith(recorder.readDvdStructure(0, 0, 0, 4))).hr, HR.E_INVALIDARG);
     assert.equal(
       (await rejectsWith(recorder.sendDvdStructure(0, new Uint8Array(0)))).hr,

@@ -2,7 +2,8 @@
 // /dev/sg1), as hardware.test.ts. A small ISO through DiscFormat2Data with FULL verification, on
 // rewritable media by default (CD-RW and DVD-RW are erased first when they are not blank,
 // formatted rewritable media are overwritten) and on a blank write-once disc only with
-// DISCWRIGHT_TEST_ALLOW_WRITE_ONCE=1, which leaves it appendable.
+// DISCWRIGHT_TEST_ALLOW_WRITE_ONCE=1, which leaves it appendable. A sequential DVD-RW is written
+// Disc-at-Once (RESERVE TRACK; closed), the only write a minimally blanked one takes.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,6 +53,8 @@ describe(
         }
         data.forceOverwrite = true;
         data.disableConsumerDvdCompatibilityMode = true; // write-once media stay appendable
+        // DVD-RW sequential after the minimal erase records Disc-at-Once only, which closes it.
+        if (profile === 0x14) data.forceMediaToBeClosed = true;
         data.burnVerificationLevel = BurnVerificationLevel.FULL;
         const { bytes } = await isoImage();
         const r = await data.write(bytes);

@@ -8,6 +8,8 @@ export interface SenseCode {
   readonly ascq: number;
   /** Information field (the failing LBA), when valid. */
   readonly information?: number;
+  /** NOT READY: the sense-key-specific PROGRESS INDICATION (0..65535), when the drive has one. */
+  readonly progress?: number;
   /** SENSE KEY SPECIFIC field pointer (ILLEGAL REQUEST): the byte (and bit) in error. */
   readonly field?: FieldPointer;
 }
@@ -22,6 +24,10 @@ export interface FieldPointer {
 /** Sense codes the virtual drive reports (key/ASC/ASCQ). */
 export const Sense = {
   NO_SENSE: { senseKey: 0x0, asc: 0x00, ascq: 0x00 },
+  HARDWARE_WRITE_PROTECTED: { senseKey: 0x7, asc: 0x27, ascq: 0x01 },
+  SOFTWARE_WRITE_PROTECTED: { senseKey: 0x7, asc: 0x27, ascq: 0x02 },
+  PERSISTENT_WRITE_PROTECT: { senseKey: 0x7, asc: 0x27, ascq: 0x04 },
+  WRITE_PROTECTED: { senseKey: 0x7, asc: 0x27, ascq: 0x00 },
   NOT_READY_FORMAT_IN_PROGRESS: { senseKey: 0x2, asc: 0x04, ascq: 0x04 },
   NOT_READY_OPERATION_IN_PROGRESS: { senseKey: 0x2, asc: 0x04, ascq: 0x07 },
   NOT_READY_LONG_WRITE_IN_PROGRESS: { senseKey: 0x2, asc: 0x04, ascq: 0x08 },

@@ -135,6 +135,25 @@ export class VirtualDriveControl {
     await this.#core.unload();
   }
 
+  /**
+   * Write-protects the loaded disc as a drive reports it (READ DISC STRUCTURE C0h): `software`
+   * (SWPP, until power down), `persistent` (PWP), `cartridge` (CWP) or `media` (MSWI, e.g. a
+   * write-inhibit DCB). Commands that record then fail with 07/27/xx. All false lifts it.
+   */
+  writeProtect(p: {
+    readonly software?: boolean;
+    readonly persistent?: boolean;
+    readonly cartridge?: boolean;
+    readonly media?: boolean;
+  }): void {
+    this.#core.writeProtection = {
+      swpp: p.software === true,
+      pwp: p.persistent === true,
+      cwp: p.cartridge === true,
+      mswi: p.media === true,
+    };
+  }
+
   /** Puts a fresh disc in and closes the tray: the next command sees unit attention 06/28/00. */
   async load(
     media: MediaId,

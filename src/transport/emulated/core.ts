@@ -18,6 +18,9 @@ import { recoverRecordedTail } from './layout-recovery.js';
 import { MemoryStore } from './image/memory-store.js';
 import { decodeOdd, readSidecar, sidecarText, writeSidecar } from './image/sidecar.js';
 import { invalidArgument } from '../../errors.js';
+import { OperationInProgress } from './operation.js';
+import { stopBackgroundFormat } from './background-format.js';
+import type { WriteProtectionStatus } from '../../scsi/mmc/write-protection-status.js';
 import type { WriteParametersPage } from '../../scsi/mmc/mode-pages/write-parameters.js';
 import type { ReadWriteErrorRecoveryPage } from '../../scsi/mmc/mode-pages/read-write-error-recovery.js';
 
@@ -62,6 +65,10 @@ export class DriveCore {
   /** Media event GET EVENT STATUS NOTIFICATION reports next (MediaEventCode). */
   mediaEvent = 0;
   writeParameters: WriteParametersPage;
+  /** FORMAT UNIT / BLANK / CLOSE sent with IMMED, still running (operation.ts). */
+  readonly operation: OperationInProgress;
+  /** Write protection of the loaded disc (READ DISC STRUCTURE C0h); a drive state, not saved. */
+  writeProtection: WriteProtectionStatus = { mswi: false, cwp: false, pwp: false, swpp: false };
   errorRecovery: Partial<ReadWriteErrorRecoveryPage> = {};
   readonly buffer: DriveBuffer;
   /** Current write speed (x of 1x); undefined = the fastest the media offers. */
@@ -101,6 +108,7 @@ export class DriveCore {
     this.disc = disc;
     this.store = store;
     this.buffer = new DriveBuffer(options.bufferBytes, clock);
+    this.operation = new OperationInProgress(clock, options.speedX !== undefined);
     this.writeParameters = defaultWriteParameters(disc?.spec, options.bufe);
     this.writeSpeedX = options.speedX;
     this.updateRate();
@@ -344,6 +352,7 @@ export class DriveCore {
   /** START STOP UNIT eject: the tray opens with the disc on it. */
   async openTray(): Promise<void> {
     this.buffer.stop();
+    if (this.disc !== undefined) stopBackgroundFormat(this.disc);
     if (this.disc !== undefined && this.dirty) await this.flush();
     if (this.tray === 'closed' && this.disc !== undefined) this.mediaEvent = 3; // MediaRemoval
     this.tray = 'open';
@@ -362,6 +371,7 @@ export class DriveCore {
   /** Takes the disc out (control.eject). */
   async unload(): Promise<void> {
     this.buffer.stop();
+    this.operation.clear();
     if (this.disc !== undefined) {
       if (this.dirty) await this.flush();
       await this.closeStore();

@@ -56,6 +56,8 @@ export interface DiscJson {
   readonly structures?: DiscStructuresJson;
   /** DVD-RW after a minimal BLANK (DAO only); written only when true, absent = false. */
   readonly minimallyBlanked?: boolean;
+  /** DVD+RW whose background format has not completed; absent = complete (or unformatted). */
+  readonly bgFormat?: 'running' | 'stopped';
   /** BD-R formatted SRM+POW (pseudo-overwrite); written only when true, absent = false. */
   readonly pow?: boolean;
   /**
@@ -117,6 +119,11 @@ export class DiscLayout {
   minimallyBlanked = false;
   /** BD-R formatted SRM+POW: recorded blocks may be overwritten (pow.ts). */
   pow = false;
+  /**
+   * DVD+RW background format (background-format.ts): `running` after FORMAT UNIT 26h until
+   * stopped, `stopped` (incomplete, restartable), `complete`; `none` while unformatted.
+   */
+  bgFormat: 'none' | 'running' | 'stopped' | 'complete' = 'none';
 
   protected constructor(spec: MediaSpec, rawCapacity: number) {
     this.spec = spec;
@@ -140,6 +147,8 @@ export class DiscLayout {
     this.sessions = json.sessions.map((s) => ({ ...s }));
     this.minimallyBlanked = json.minimallyBlanked === true;
     this.pow = json.pow === true;
+    // Reopening gives the same disc: a format running when the image was saved runs on.
+    this.bgFormat = !json.formatted ? 'none' : (json.bgFormat ?? 'complete');
     const st = json.structures;
     if (st !== undefined) {
       this.structures = {
@@ -173,6 +182,9 @@ export class DiscLayout {
       // Only when set, so the sidecar of every other disc keeps its old text.
       ...(this.minimallyBlanked ? { minimallyBlanked: true } : {}),
       ...(this.pow ? { pow: true } : {}),
+      ...(this.bgFormat === 'running' || this.bgFormat === 'stopped'
+        ? { bgFormat: this.bgFormat }
+        : {}),
       ...(!this.formatted && this.capacity !== this.rawCapacity
         ? { rawCapacity: this.rawCapacity }
         : {}),

@@ -288,6 +288,7 @@ export class Disc extends DiscLayout {
     this.sessions = [{ number: 1, closed: false }];
     this.#simulated.clear();
     this.structures = emptyStructures();
+    this.bgFormat = 'none';
     this.appendTrack(1, 0);
   }
 
@@ -361,6 +362,7 @@ export class Disc extends DiscLayout {
     }
     this.capacity = Math.max(1, capacity);
     this.formatted = true;
+    this.bgFormat = 'complete';
     this.finalized = false;
     if (this.spec.id === 'dvd-rw') this.profile = Profile.DVD_RW_RESTRICTED_OVERWRITE;
     this.#simulated.clear();

@@ -285,6 +285,7 @@ export class VirtualDrive implements Transport {
             ...(s.field !== undefined
               ? { senseKeySpecific: { kind: 'fieldPointer' as const, ...s.field } }
               : {}),
+            ...(s.progress !== undefined ? { progress: s.progress } : {}),
           };
           const sense =
             this.options.senseFormat === 'descriptor'

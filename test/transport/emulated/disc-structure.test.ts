@@ -208,7 +208,7 @@ describe('READ DISC STRUCTURE format 00h: physical format information per media'
 
   it('unknown formats and media types are 05/24/00; no disc is 02/3A/xx', async () => {
     await withDrive('virtual:dvd+r', async (d) => {
-      for (const formatCode of [0x01, 0x05, 0x0f, 0x30, 0xc0]) {
+      for (const formatCode of [0x01, 0x05, 0x0f, 0x30, 0x60]) {
         assert.deepEqual(senseOf(await rds(d, { formatCode })), [5, 0x24, 0], String(formatCode));
       }
       assert.deepEqual(senseOf(await rds(d, { formatCode: 0, mediaType: 2 })), [5, 0x24, 0]);
@@ -510,7 +510,7 @@ describe('the recorder over the virtual drive: structures and descriptor sense',
 
   it('a format the disc lacks rejects with E_IMAPI_RECORDER_DVD_STRUCTURE_NOT_PRESENT', async () => {
     const { recorder } = await recorderOn('virtual:dvd+r');
-    const err = await recorder.readDvdStructure(0x1c0, 0, 0, 0).then(
+    const err = await recorder.readDvdStructure(0x160, 0, 0, 0).then(
       () => assert.fail('expected a rejection'),
       (e: unknown) => e as { hr: number; sense: Uint8Array },
     );

@@ -167,6 +167,16 @@ describe('a damaged sidecar is refused, field by field (ERROR_FILE_CORRUPT)', ()
     ],
     ['pow 1', (s) => (s.disc.pow = 1), /disc\.pow is 1, not true or false/],
     [
+      'bgFormat of another value',
+      (s) => (s.disc.bgFormat = 'done'),
+      /disc\.bgFormat is "done", not "running" or "stopped"/,
+    ],
+    [
+      'bgFormat on a BD-R',
+      (s) => (s.disc.bgFormat = 'running'),
+      /disc\.bgFormat is given, but only a formatted DVD\+RW formats in background/,
+    ],
+    [
       'rawCapacity below the capacity',
       (s) => (s.disc.rawCapacity = 5),
       /disc\.rawCapacity is 5, outside 12219393\.\./,

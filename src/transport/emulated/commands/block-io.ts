@@ -13,6 +13,7 @@ import {
 } from '../../../scsi/block/read-capacity-10.js';
 import { decodeSynchronizeCache10Cdb } from '../../../scsi/block/synchronize-cache-10.js';
 import { fail, Sense } from '../check.js';
+import { completeDao } from '../dao.js';
 import type { DriveCore } from '../core.js';
 import type { Disc } from '../disc.js';
 import type { Track } from '../disc-layout.js';
@@ -189,7 +190,9 @@ async function drain(core: DriveCore, x: Exchange): Promise<void> {
 
 export const synchronizeCache10: Handler = async (core, x) => {
   cdbOf(x, decodeSynchronizeCache10Cdb);
-  core.media();
+  const disc = core.media();
   finishSao(core);
   await drain(core, x);
+  // DVD-R/RW DAO: the flush after the reservation's last block writes the lead-out (dao.ts).
+  if (completeDao(disc, core.writeContext())) await core.flush();
 };

@@ -1,7 +1,10 @@
 // READ DISC STRUCTURE and SEND DISC STRUCTURE of the virtual drive: the codecs of src/scsi around
 // what the disc offers and takes (structures.ts).
 
+import { encodeWriteProtectionStatus } from '../../../scsi/mmc/write-protection-status.js';
 import {
+  DiscStructureFormat,
+  DiscStructureMediaType,
   decodeReadDiscStructureCdb,
   encodeReadDiscStructureData,
 } from '../../../scsi/mmc/read-disc-structure.js';
@@ -15,7 +18,13 @@ import { cdbOf, parameterList, parse, upTo, type Handler } from './exchange.js';
 export const readDiscStructure: Handler = (core, x) => {
   const cdb = cdbOf(x, decodeReadDiscStructureCdb);
   const disc = core.media();
-  const payload = readStructure(disc, cdb);
+  // Write Protection Status (C0h) is the drive's view of the loaded DVD, not a disc structure.
+  const payload =
+    cdb.mediaType === DiscStructureMediaType.DVD &&
+    cdb.formatCode === DiscStructureFormat.WRITE_PROTECTION_STATUS &&
+    disc.spec.family === 'dvd'
+      ? encodeWriteProtectionStatus(core.writeProtection)
+      : readStructure(disc, cdb);
   return upTo(encodeReadDiscStructureData(payload), cdb.allocationLength);
 };
 

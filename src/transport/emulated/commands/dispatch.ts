@@ -88,6 +88,16 @@ export const RECORDING: ReadonlySet<number> = new Set([
   Opcode.SEND_CUE_SHEET,
 ]);
 
+/** DATA PROTECT (07/27/xx) for a command that would record on a write-protected disc. */
+function refuseWriteProtected(core: DriveCore): void {
+  const p = core.writeProtection;
+  if (core.disc === undefined || core.tray !== 'closed') return;
+  if (p.cwp) fail(Sense.HARDWARE_WRITE_PROTECTED);
+  if (p.swpp) fail(Sense.SOFTWARE_WRITE_PROTECTED);
+  if (p.pwp) fail(Sense.PERSISTENT_WRITE_PROTECT);
+  if (p.mswi) fail(Sense.WRITE_PROTECTED);
+}
+
 /** Runs the handler of `opcode`, after a pending unit attention or busy fault has had its say. */
 export function dispatch(
   core: DriveCore,
@@ -102,6 +112,11 @@ export function dispatch(
       else core.attention = undefined;
       fail(ua);
     }
+  }
+  // FORMAT UNIT / BLANK / CLOSE with IMMED still running: NOT READY with progress (operation.ts).
+  if (!UNIT_ATTENTION_EXEMPT.has(opcode) && opcode !== Opcode.GET_CONFIGURATION) {
+    const running = core.operation.sense();
+    if (running !== undefined) fail(running);
   }
   if (faults.busyCount > 0) {
     const isWrite = opcode === Opcode.WRITE_10 || opcode === Opcode.WRITE_12;
@@ -119,6 +134,7 @@ export function dispatch(
   if (core.readOnly && RECORDING.has(opcode)) {
     throw readOnlyRefusal(core.options.image, opcodeName(opcode));
   }
+  if (RECORDING.has(opcode)) refuseWriteProtected(core);
   const handler = HANDLERS.get(opcode);
   if (handler === undefined) fail(Sense.INVALID_COMMAND_OPERATION_CODE);
   return handler(core, x);

@@ -14,6 +14,8 @@ import {
   encodeReadFormatCapacitiesData,
 } from '../../../scsi/mmc/read-format-capacities.js';
 import { fail, Sense } from '../check.js';
+import { formatDvdPlusRw } from '../background-format.js';
+import { OPERATION_MS } from '../operation.js';
 import { cdbOf, EMPTY, parse, upTo, type Handler } from './exchange.js';
 
 export const blankHandler: Handler = async (core, x) => {
@@ -23,6 +25,8 @@ export const blankHandler: Handler = async (core, x) => {
   core.buffer.stop();
   await core.clearStore();
   await core.flush();
+  const ms = cdb.blankingType === 0 ? OPERATION_MS.fullBlank : OPERATION_MS.minimalBlank;
+  if (cdb.immed) core.operation.begin('other', ms);
 };
 
 export const formatUnit: Handler = async (core, x) => {
@@ -38,10 +42,18 @@ export const formatUnit: Handler = async (core, x) => {
     // profile (0042h) the drive does not offer.
     fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, `format sub-type ${d.formatSubType}`);
   }
-  disc.format(d.formatType, d.numberOfBlocks, d.formatSubType);
   core.buffer.stop();
-  await core.clearStore();
+  const plusRw = disc.spec.id === 'dvd+rw' && d.formatType === FormatType.DVD_PLUS_RW_BASIC_FORMAT;
+  const restart = plusRw && (d.typeDependentParameter & 1) !== 0;
+  if (plusRw) formatDvdPlusRw(disc, d.typeDependentParameter, d.numberOfBlocks);
+  else disc.format(d.formatType, d.numberOfBlocks, d.formatSubType);
+  // A restarted DVD+RW format keeps what the disc holds; every other format empties it.
+  if (!restart) await core.clearStore();
   await core.flush();
+  // IMMED: GOOD now, NOT READY (02/04/04) with progress while the drive formats (operation.ts).
+  const quick = plusRw || d.formatType === FormatType.DVD_RW_QUICK;
+  if (list.immed)
+    core.operation.begin('format', quick ? OPERATION_MS.quickFormat : OPERATION_MS.fullFormat);
 };
 
 export const readFormatCapacities: Handler = (core, x) => {

@@ -31,7 +31,8 @@ export const requestSense: Handler = (core, x) => {
   } else if (core.disc === undefined) {
     sense = Sense.MEDIUM_NOT_PRESENT_TRAY_CLOSED;
   } else {
-    sense = Sense.NO_SENSE;
+    // An IMMED operation still running: its NOT READY sense with the progress indication.
+    sense = core.operation.sense() ?? Sense.NO_SENSE;
   }
   // DESC asks for descriptor format; the drive supports it, so it answers 72h sense.
   const bytes = cdb.desc ? encodeDescriptorSense(sense) : encodeFixedSense(sense);

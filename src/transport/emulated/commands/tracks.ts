@@ -3,7 +3,6 @@
 // TRACK/SESSION change it and make it durable.
 
 import {
-  BgFormatStatus,
   decodeReadDiscInformationCdb,
   DiscInformationDataType,
   DiscStatus,
@@ -20,6 +19,9 @@ import { decodeReserveTrackCdb } from '../../../scsi/mmc/reserve-track.js';
 import { decodeCloseTrackSessionCdb } from '../../../scsi/mmc/close-track-session.js';
 import { MultiSession } from '../../../scsi/mmc/mode-pages/write-parameters.js';
 import { fail, Sense } from '../check.js';
+import { checkDaoReservation } from '../dao.js';
+import { bgFormatStatusOf, closeDvdPlusRw } from '../background-format.js';
+import { OPERATION_MS } from '../operation.js';
 import type { DiscLayout, Track } from '../disc-layout.js';
 import { cdbOf, upTo, type Handler } from './exchange.js';
 
@@ -73,10 +75,7 @@ export const readDiscInformation: Handler = (core, x) => {
       uru: false,
       dacV: false,
       dbit: false,
-      bgFormatStatus:
-        disc.random && (disc.spec.id === 'dvd+rw' || disc.spec.id === 'bd-re')
-          ? BgFormatStatus.COMPLETE
-          : BgFormatStatus.NONE,
+      bgFormatStatus: bgFormatStatusOf(disc),
       discType: 0,
       discIdentification: 0,
       lastSessionLeadInStartAddress: open
@@ -163,6 +162,7 @@ export const reserveTrack: Handler = async (core, x) => {
   const cdb = cdbOf(x, decodeReserveTrackCdb);
   const disc = core.media();
   if (cdb.rmz) fail(Sense.INVALID_FIELD_IN_CDB);
+  checkDaoReservation(disc, core.writeContext());
   const start = disc.invisibleTrack?.start ?? 0;
   disc.reserve(cdb.arsv ? cdb.reservationLba - start : cdb.reservationSize);
   await core.persist();
@@ -173,6 +173,7 @@ export const closeTrackSession: Handler = async (core, x) => {
   const disc = core.media();
   await x.wait(core.buffer.drainTime());
   core.buffer.stop();
+  if (disc.spec.id === 'dvd+rw') closeDvdPlusRw(disc, cdb.closeFunction);
   disc.close(
     cdb.closeFunction,
     cdb.logicalTrackNumber,
@@ -180,4 +181,7 @@ export const closeTrackSession: Handler = async (core, x) => {
     core.writeParameters.multiSession === MultiSession.NEXT_SESSION_ALLOWED,
   );
   await core.flush();
+  // IMMED: GOOD now, NOT READY (02/04/07) with progress while the drive closes (operation.ts).
+  const ms = cdb.closeFunction === 1 ? OPERATION_MS.closeTrack : OPERATION_MS.closeSession;
+  if (cdb.immed) core.operation.begin('other', ms);
 };

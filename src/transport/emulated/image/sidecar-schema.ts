@@ -215,6 +215,14 @@ function checkDisc(v: unknown): DiscJson {
       fault('disc.minimallyBlanked', `is true, but only a sequential DVD-RW is blanked minimally`);
     }
   }
+  if (d.bgFormat !== undefined) {
+    if (d.bgFormat !== 'running' && d.bgFormat !== 'stopped') {
+      fault('disc.bgFormat', `is ${show(d.bgFormat)}, not "running" or "stopped"`);
+    }
+    if (spec.id !== 'dvd+rw' || !formatted) {
+      fault('disc.bgFormat', 'is given, but only a formatted DVD+RW formats in background');
+    }
+  }
   if (d.pow !== undefined && bool(d, 'pow', 'disc') && spec.id !== 'bd-r') {
     fault('disc.pow', `is true, but only a BD-R is formatted for pseudo-overwrite`);
   }
