@@ -40,6 +40,8 @@ import {
   INVALID_FIELD_IN_CDB,
   LUN_NOT_SUPPORTED,
   answerPdus,
+  checkCondition,
+  fixedSense,
   targetLevelAnswer,
 } from './target-task.js';
 
@@ -334,10 +336,12 @@ export class TargetConnection {
         data = new Uint8Array(edtl);
         data.set(immediate);
         task.state = 'data-out';
-        await this.#r2t.gather(p, data, immediate.length, task);
+        const failed = await this.#r2t.gather(p, data, immediate.length, task);
         if (this.#closed || task.aborted) return;
+        // ABORTED COMMAND, DATA PHASE ERROR (0B/4B/xx): the drive never sees the command.
+        if (failed !== undefined) r = checkCondition(fixedSense(0x0b, 0x4b, failed.ascq));
       }
-      r = await this.#host.runOnLun(lun!, this.#nexus, task, p, data);
+      r ??= await this.#host.runOnLun(lun!, this.#nexus, task, p, data);
     }
     if (this.#closed || r === ABORTED || task.aborted) return;
     const params = this.#params!;

@@ -129,7 +129,10 @@ export class LogicalUnit {
       const before = this.#before(nexus, p);
       if (before !== undefined) return before;
       task.state = 'running';
-      const r = await this.drive.execute(commandOf(p, dataOut)).catch(
+      // The data a command would return beyond the initiator's length is counted, up to the
+      // drive's own transfer bound (at most 16 MiB), to report the overflow.
+      const probe = Math.min(this.drive.limits().maxPageAlignedTransferBytes, 16 * 1024 * 1024);
+      const r = await this.drive.execute(commandOf(p, dataOut, probe)).catch(
         // A transport failure (the drive vanished, its image failed) is not a SCSI answer:
         // the initiator sees HARDWARE ERROR, INTERNAL TARGET FAILURE (04/44/00).
         () => checkCondition(fixedSense(0x04, 0x44, 0x00)),

@@ -79,14 +79,17 @@ export class TaskSet {
     return this.#aborted.includes(initiatorTaskTag);
   }
 
+  /** Data-Out still arriving for the task tagged `initiatorTaskTag` is dropped. */
+  dropDataOut(initiatorTaskTag: number): void {
+    this.#aborted.push(initiatorTaskTag);
+    // Bounded: only Data-Out already in flight when the task ended can still arrive.
+    if (this.#aborted.length > 64) this.#aborted.shift();
+  }
+
   /** Aborts every task `which` selects; resolves when all of them are over. */
   async abortWhere(which: (t: TargetTask) => boolean): Promise<void> {
     const hit = [...this.#tasks.values()].filter(which);
-    for (const t of hit) {
-      this.#aborted.push(t.initiatorTaskTag);
-      // Bounded: only Data-Out already in flight when the abort was sent can still arrive.
-      if (this.#aborted.length > 64) this.#aborted.shift();
-    }
+    for (const t of hit) this.dropDataOut(t.initiatorTaskTag);
     await Promise.all(hit.map((t) => t.abort()));
   }
 }

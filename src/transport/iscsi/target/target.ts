@@ -11,7 +11,7 @@ import type { ScsiCommandPdu } from '../pdu-types.js';
 import { TargetConnection, type ConnectionEvent } from './target-connection.js';
 import type { TargetChap } from './target-login.js';
 import { INVALID_FIELD_IN_CDB } from './target-task.js';
-import type { ABORTED} from './target-lun.js';
+import type { ABORTED } from './target-lun.js';
 import { LogicalUnit, UA_LUN_RESET, UA_RESET, type UnitAttention } from './target-lun.js';
 import type { TargetTask } from './target-tasks.js';
 
