@@ -35,7 +35,7 @@ import {
   textAnswer,
 } from './target-replies.js';
 import { TargetLogin, type LoginResult } from './target-login.js';
-import type { ConnectionHost } from './target-host.js';
+import { commandTrace, type ConnectionHost } from './target-host.js';
 import {
   INVALID_FIELD_IN_CDB,
   LUN_NOT_SUPPORTED,
@@ -320,6 +320,7 @@ export class TargetConnection {
 
   async #execute(p: ScsiCommandPdu, immediate: Uint8Array, task: TargetTask): Promise<void> {
     if (task.aborted) return;
+    const start = performance.now();
     const edtl = p.expectedDataTransferLength;
     const lun = decodeLun(p.lun);
     let r: ScsiResult | typeof ABORTED | undefined;
@@ -344,6 +345,8 @@ export class TargetConnection {
       r ??= await this.#host.runOnLun(lun!, this.#nexus, task, p, data);
     }
     if (this.#closed || r === ABORTED || task.aborted) return;
+    const who = { peer: this.#peer, initiator: this.initiatorName ?? '', lun };
+    if (this.#host.trace) this.#host.event(commandTrace(who, p, r, performance.now() - start));
     const params = this.#params!;
     const pdus = answerPdus(
       p,

@@ -16,6 +16,7 @@ import { LogicalUnit, UA_LUN_RESET, UA_RESET, type UnitAttention } from './targe
 import type { TargetTask } from './target-tasks.js';
 
 export type { ConnectionEvent } from './target-connection.js';
+export type { CommandTrace } from './target-host.js';
 export type { TargetChap, ChapSecret } from './target-login.js';
 
 export interface IscsiTargetOptions {
@@ -31,8 +32,10 @@ export interface IscsiTargetOptions {
   readonly maxSessions?: number;
   /** CHAP (MD5) every login must pass; without it, AuthMethod None. */
   readonly chap?: TargetChap;
-  /** Called for every login, logout and closed connection. */
+  /** Called for every login, logout and closed connection (and command, with `trace`). */
   readonly onEvent?: (e: ConnectionEvent) => void;
+  /** Report every command answered as a `command` event (`discwright serve --trace`). */
+  readonly trace?: boolean;
 }
 
 /** iSCSI names (RFC 7143 §4.2.7.2): the iqn. and eui. forms, lower case. */
@@ -105,6 +108,7 @@ export class IscsiTarget {
       targetName: this.#options.targetName,
       portal: this.#portal,
       lunCount: this.#options.luns.length,
+      trace: this.#options.trace === true,
       ...(this.#options.chap === undefined ? {} : { chap: this.#options.chap }),
       runOnLun: (lun, nexus, task, p, dataOut) => this.#runOnLun(lun, nexus, task, p, dataOut),
       resetLun: (lun) => this.#resetLuns([lun], UA_LUN_RESET),
