@@ -130,6 +130,8 @@ export async function serveCommand(
       ...(chap === undefined ? {} : { chap }),
       ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
       trace: options.trace === true,
+      // 10 failed logins a minute per address, then its connections are refused (docs/iscsi.md).
+      loginLimit: { failures: 10, windowMs: 60_000 },
       host,
       port,
       onEvent: (e) => {

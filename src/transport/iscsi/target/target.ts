@@ -5,6 +5,8 @@
 
 import net from 'node:net';
 import { invalidArgument } from '../../../errors.js';
+import { systemClock, type Clock } from '../../clock.js';
+import { LoginLimiter, type LoginLimit } from './target-login-limit.js';
 import type { ScsiResult } from '../../../scsi/command.js';
 import type { Transport } from '../../transport.js';
 import type { ScsiCommandPdu } from '../pdu-types.js';
@@ -18,6 +20,7 @@ import type { TargetTask } from './target-tasks.js';
 export type { ConnectionEvent } from './target-connection.js';
 export type { CommandTrace } from './target-host.js';
 export type { TargetChap, ChapSecret } from './target-login.js';
+export type { LoginLimit } from './target-login-limit.js';
 
 export interface IscsiTargetOptions {
   /** The logical units, LUN 0 first. */
@@ -36,6 +39,10 @@ export interface IscsiTargetOptions {
   readonly onEvent?: (e: ConnectionEvent) => void;
   /** Report every command answered as a `command` event (`discwright serve --trace`). */
   readonly trace?: boolean;
+  /** Failed logins allowed per source address and time window; default unlimited. */
+  readonly loginLimit?: LoginLimit;
+  /** The clock of the login limit's window (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 /** iSCSI names (RFC 7143 §4.2.7.2): the iqn. and eui. forms, lower case. */
@@ -49,7 +56,9 @@ export class IscsiTarget {
   readonly #sessions = new Map<TargetConnection, number>();
   readonly #luns: LogicalUnit[];
   #tsih = 0;
+  readonly #limiter: LoginLimiter | undefined;
   #portal = '';
+  #closing = false;
 
   constructor(options: IscsiTargetOptions) {
     if (options.luns.length === 0) throw invalidArgument('the target needs at least one LUN');
@@ -59,6 +68,9 @@ export class IscsiTarget {
     }
     this.#options = options;
     this.#luns = options.luns.map((drive) => new LogicalUnit(drive));
+    if (options.loginLimit !== undefined) {
+      this.#limiter = new LoginLimiter(options.loginLimit, options.clock ?? systemClock);
+    }
     this.#server = net.createServer((socket) => this.#accept(socket));
   }
 
@@ -95,6 +107,7 @@ export class IscsiTarget {
    * transports stay open: their owner closes them.
    */
   async close(logoutWaitMs = 2000): Promise<void> {
+    this.#closing = true;
     const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     await Promise.all([...this.#connections].map((c) => c.logOut(logoutWaitMs)));
     this.#connections.clear();
@@ -103,7 +116,15 @@ export class IscsiTarget {
   }
 
   #accept(socket: net.Socket): void {
+    const address = socket.remoteAddress ?? '';
+    if (this.#limiter?.refuses(address) === true) {
+      socket.destroy();
+      const peer = `${address}:${socket.remotePort ?? 0}`;
+      this.#options.onEvent?.({ kind: 'closed', peer, reason: 'too many failed logins' });
+      return;
+    }
     socket.setNoDelay(true);
+    let loggedIn = false;
     const connection = new TargetConnection(socket, {
       targetName: this.#options.targetName,
       portal: this.#portal,
@@ -119,11 +140,17 @@ export class IscsiTarget {
       },
       admit: () => this.#sessions.size < (this.#options.maxSessions ?? Infinity),
       event: (e) => {
+        if (e.kind === 'login') {
+          loggedIn = true;
+          this.#limiter?.succeeded(address);
+        }
         if (e.kind === 'login' && e.sessionType === 'Normal') {
           this.#sessions.set(connection, e.nexus);
           for (const u of this.#luns) u.addNexus(e.nexus);
         }
         if (e.kind === 'closed') {
+          // Ctrl-C closing a connection still in login is not the initiator's failure.
+          if (!loggedIn && !this.#closing) this.#limiter?.failed(address);
           this.#connections.delete(connection);
           const nexus = this.#sessions.get(connection);
           this.#sessions.delete(connection);
