@@ -132,6 +132,8 @@ export async function serveCommand(
       trace: options.trace === true,
       // 10 failed logins a minute per address, then its connections are refused (docs/iscsi.md).
       loginLimit: { failures: 10, windowMs: 60_000 },
+      // An initiator idle for 30 s is pinged, and dropped if silent 30 s more (docs/iscsi.md).
+      ping: { intervalMs: 30_000, timeoutMs: 30_000 },
       host,
       port,
       onEvent: (e) => {

@@ -27,10 +27,12 @@ export type { ConnectionEvent, ConnectionHost } from './target-host.js';
 import { TaskSet, type TargetTask } from './target-tasks.js';
 import { taskManagement } from './target-tmf.js';
 import { R2tPump } from './target-r2t.js';
+import { NopPinger } from './target-ping.js';
 import {
   logoutAnswer,
   logoutRequestMessage,
   nopInFor,
+  nopInPing,
   taskManagementAnswer,
   textAnswer,
 } from './target-replies.js';
@@ -77,15 +79,8 @@ export class TargetConnection {
   readonly #r2t = new R2tPump(
     {
       maxBurstLength: () => this.#params!.maxBurstLength,
-      sendR2t: (p, targetTransferTag, r2t) => {
-        this.#writePdu({
-          type: 'r2t',
-          lun: p.lun,
-          initiatorTaskTag: p.initiatorTaskTag,
-          targetTransferTag,
-          ...this.#sn(false),
-          ...r2t,
-        });
+      sendR2t: (r2t) => {
+        this.#writePdu({ ...r2t, ...this.#sn(false) });
         this.#arm(DATA_OUT_TIMEOUT_MS, 'no Data-Out within 30 s');
       },
       disarm: () => clearTimeout(this.#timer),
@@ -97,6 +92,7 @@ export class TargetConnection {
   /** The I_T nexus: the TSIH of the session once logged in. */
   #nexus = 0;
   #timer: NodeJS.Timeout | undefined;
+  readonly #pinger: NopPinger | undefined;
   #closed = false;
   #loggedOut = false;
 
@@ -114,6 +110,11 @@ export class TargetConnection {
     });
     this.#framer.maxDataSegmentLength = LOGIN_SEGMENT_LIMIT;
     this.#arm(LOGIN_TIMEOUT_MS, 'login timed out');
+    if (host.ping !== undefined) {
+      const send = (ttt: number) => this.#writePdu(nopInPing(ttt, this.#sn(false)));
+      const dead = () => this.close('no answer to a NOP-In ping');
+      this.#pinger = new NopPinger(host.ping.times, host.ping.clock, send, dead);
+    }
     socket.on('error', () => this.close('socket error'));
     socket.on('close', () =>
       this.close(this.#loggedOut ? 'logged out' : 'connection closed by the initiator'),
@@ -130,6 +131,7 @@ export class TargetConnection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#pinger?.stop();
     this.#socket.destroy();
     this.#host.event({ kind: 'closed', peer: this.#peer, reason });
     this.#onClosed();
@@ -191,8 +193,10 @@ export class TargetConnection {
     if (this.#session === undefined) {
       if (p.type !== 'login-request') throw new ProtocolFault(`${p.type} before login`);
       this.#onLogin(p);
+      if (this.#session !== undefined) this.#pinger?.activity();
       return;
     }
+    this.#pinger?.activity();
     this.#onPdu(p);
   }
 
@@ -250,7 +254,7 @@ export class TargetConnection {
         this.#r2t.onDataOut(p);
         return;
       case 'nop-out':
-        if (p.initiatorTaskTag === RESERVED_TAG) return; // an answer to a ping we never send
+        if (p.initiatorTaskTag === RESERVED_TAG) return; // the answer to a ping
         this.#writePdu(nopInFor(p, this.#sn(true), this.#params!.targetMaxRecvDataSegmentLength));
         return;
       case 'text-request':

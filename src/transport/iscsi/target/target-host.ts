@@ -8,6 +8,8 @@ import type { ScsiCommandPdu } from '../pdu-types.js';
 import type { TargetChap } from './target-login.js';
 import type { ABORTED } from './target-lun.js';
 import type { TargetTask } from './target-tasks.js';
+import type { Clock } from '../../clock.js';
+import type { PingTimes } from './target-ping.js';
 
 /** What a connection needs from its target. */
 export interface ConnectionHost {
@@ -20,6 +22,8 @@ export interface ConnectionHost {
   readonly chap?: TargetChap;
   /** Report each command (a `command` event). */
   readonly trace: boolean;
+  /** NOP-In pings of an idle initiator, on `clock`; none when undefined. */
+  readonly ping?: { readonly times: PingTimes; readonly clock: Clock };
   /**
    * Runs `p` on LUN `lun` for nexus `nexus` after every earlier command of that LUN (any
    * session); ABORTED when `task` is aborted before the drive starts it.

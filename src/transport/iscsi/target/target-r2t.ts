@@ -7,14 +7,14 @@
 // may already be on the way, RFC 7143 §4.2.3.3) which is dropped.
 
 import { MalformedDataError } from '../../../errors.js';
-import type { DataOutPdu, ScsiCommandPdu } from '../pdu-types.js';
-import { DataOutGathering, DataSequenceError, type R2tRequest } from './target-data-out.js';
+import type { DataOutPdu, R2tPdu, ScsiCommandPdu, TargetSn } from '../pdu-types.js';
+import { DataOutGathering, DataSequenceError } from './target-data-out.js';
 import type { TargetTask, TaskSet } from './target-tasks.js';
 
 export interface R2tHost {
   maxBurstLength(): number;
-  /** Sends an R2T for `p` tagged `targetTransferTag`, and arms the Data-Out timer. */
-  sendR2t(p: ScsiCommandPdu, targetTransferTag: number, r2t: R2tRequest): void;
+  /** Sends the R2T (with the sequence numbers), and arms the Data-Out timer. */
+  sendR2t(r2t: Omit<R2tPdu, keyof TargetSn>): void;
   /** The data is in, or the wait was abandoned: the Data-Out timer stops. */
   disarm(): void;
 }
@@ -85,6 +85,12 @@ export class R2tPump {
       resolve(undefined);
       return;
     }
-    this.#host.sendR2t(g.pdu, this.#nextTtt, r2t);
+    this.#host.sendR2t({
+      type: 'r2t',
+      lun: g.pdu.lun,
+      initiatorTaskTag: g.pdu.initiatorTaskTag,
+      targetTransferTag: this.#nextTtt,
+      ...r2t,
+    });
   }
 }

@@ -32,6 +32,18 @@ export function nopInFor(p: NopOutPdu, sn: TargetSn, maxData: number): NopInPdu 
   };
 }
 
+/** A ping: a NOP-In asking for a NOP-Out that echoes `targetTransferTag` (§11.19.1). */
+export function nopInPing(targetTransferTag: number, sn: TargetSn): NopInPdu {
+  return {
+    type: 'nop-in',
+    lun: new Uint8Array(8),
+    initiatorTaskTag: RESERVED_TAG,
+    targetTransferTag,
+    ...sn,
+    data: new Uint8Array(0),
+  };
+}
+
 /** The Task Management Function Response to `p` with the response code `response`. */
 export function taskManagementAnswer(
   p: TaskManagementRequestPdu,

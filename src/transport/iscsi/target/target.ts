@@ -7,6 +7,7 @@ import net from 'node:net';
 import { invalidArgument } from '../../../errors.js';
 import { systemClock, type Clock } from '../../clock.js';
 import { LoginLimiter, type LoginLimit } from './target-login-limit.js';
+import type { PingTimes } from './target-ping.js';
 import type { ScsiResult } from '../../../scsi/command.js';
 import type { Transport } from '../../transport.js';
 import type { ScsiCommandPdu } from '../pdu-types.js';
@@ -41,7 +42,9 @@ export interface IscsiTargetOptions {
   readonly trace?: boolean;
   /** Failed logins allowed per source address and time window; default unlimited. */
   readonly loginLimit?: LoginLimit;
-  /** The clock of the login limit's window (default: the system clock). */
+  /** NOP-In pings of an idle initiator (default none); it is dropped when it does not answer. */
+  readonly ping?: PingTimes;
+  /** The clock of the login limit's window and of pings (default: the system clock). */
   readonly clock?: Clock;
 }
 
@@ -130,6 +133,9 @@ export class IscsiTarget {
       portal: this.#portal,
       lunCount: this.#options.luns.length,
       trace: this.#options.trace === true,
+      ...(this.#options.ping === undefined
+        ? {}
+        : { ping: { times: this.#options.ping, clock: this.#options.clock ?? systemClock } }),
       ...(this.#options.chap === undefined ? {} : { chap: this.#options.chap }),
       runOnLun: (lun, nexus, task, p, dataOut) => this.#runOnLun(lun, nexus, task, p, dataOut),
       resetLun: (lun) => this.#resetLuns([lun], UA_LUN_RESET),
