@@ -231,6 +231,8 @@ program
       iqn: o.iqn,
       noAuth: !o.auth,
       ...(o.json === true ? { json: true } : {}),
+      // The global --trace: one line per command the target answers.
+      trace: cmd.optsWithGlobals<{ trace?: boolean }>().trace === true,
     });
   });
 

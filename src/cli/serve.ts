@@ -21,6 +21,8 @@ export interface ServeOptions {
   readonly noAuth?: boolean;
   readonly json?: boolean;
   readonly maxSessions?: number;
+  /** One line per command (`--trace`). */
+  readonly trace?: boolean;
   readonly chapUser?: string;
   readonly chapSecretFile?: string;
   readonly mutualChapUser?: string;
@@ -127,6 +129,11 @@ export async function serveCommand(
       targetName,
       ...(chap === undefined ? {} : { chap }),
       ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+      trace: options.trace === true,
+      // 10 failed logins a minute per address, then its connections are refused (docs/iscsi.md).
+      loginLimit: { failures: 10, windowMs: 60_000 },
+      // An initiator idle for 30 s is pinged, and dropped if silent 30 s more (docs/iscsi.md).
+      ping: { intervalMs: 30_000, timeoutMs: 30_000 },
       host,
       port,
       onEvent: (e) => {
@@ -137,6 +144,14 @@ export async function serveCommand(
           );
         } else if (e.kind === 'logout') {
           line({ event: 'logout', peer: e.peer, initiator: e.initiator }, `logout: ${e.initiator}`);
+        } else if (e.kind === 'command') {
+          const { kind: _kind, ...fields } = e;
+          const answer =
+            e.sense === undefined ? `status ${e.status}` : `CHECK CONDITION ${e.sense}`;
+          line(
+            { event: 'command', ...fields },
+            `${e.initiator} LUN ${e.lun ?? '?'} ${e.command} ${e.cdb}: ${e.status === 0 ? 'GOOD' : answer}, ${e.dataOut} out, ${e.dataIn} in, ${e.ms} ms`,
+          );
         } else {
           line(
             { event: 'closed', peer: e.peer, reason: e.reason },

@@ -11,15 +11,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openIscsiTransport } from '../../src/transport/iscsi/index.js';
 import { write10 } from '../../src/scsi/block/write-10.js';
+import { scsiCommand } from '../../src/scsi/command.js';
 import { collect, collectOpen, onJsonLines, run, start } from '../helpers/cli.js';
 
 describe('discwright serve', () => {
-  it('serves a virtual DVD+R, logs logins and logouts, and saves the image on Ctrl-C', async () => {
+  it('serves a virtual DVD+R, logs logins, logouts and (--trace) commands, saves the image on Ctrl-C', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'discwright-serve-'));
     let child: ReturnType<typeof start> | undefined;
     try {
       const img = join(dir, 'd.img');
-      const c = start(['serve', `virtual:dvd+r?image=${img}`, '--listen', '127.0.0.1:0', '--json']);
+      const c = start([
+        'serve',
+        `virtual:dvd+r?image=${img}`,
+        '--listen',
+        '127.0.0.1:0',
+        '--json',
+        '--trace',
+      ]);
       child = c;
       const ended = collectOpen(c);
       const lines: Record<string, unknown>[] = [];
@@ -36,6 +44,13 @@ describe('discwright serve', () => {
       const block = new Uint8Array(2048).fill(0x5a);
       const r = await t.execute(write10({ lba: 0, transferLength: 1, data: block }));
       assert.equal(r.status, 0);
+      // A page the drive does not have: the trace shows the sense it answered.
+      const vpd = await t.execute(
+        scsiCommand('INQUIRY', Uint8Array.of(0x12, 1, 0x83, 0, 255, 0), 'in', {
+          allocationLength: 255,
+        }),
+      );
+      assert.equal(vpd.status, 2);
       await t.close();
       await new Promise((resolve) => setTimeout(resolve, 100));
       c.kill('SIGINT');
@@ -45,6 +60,15 @@ describe('discwright serve', () => {
       assert.ok(events.includes('login'), JSON.stringify(lines));
       assert.ok(events.includes('logout'), JSON.stringify(lines));
       assert.equal(events.at(-1), 'stopped');
+      const commands = lines.filter((x) => x.event === 'command');
+      const write = commands.find((x) => x.command === 'WRITE(10)');
+      assert.ok(write !== undefined, JSON.stringify(commands));
+      assert.equal(write.status, 0);
+      assert.equal(write.dataOut, 2048);
+      assert.equal(write.lun, 0);
+      assert.equal(write.cdb, '2a000000000000000100' + '00'.repeat(6));
+      const inquiry = commands.find((x) => x.cdb === '120183' + '00ff00' + '00'.repeat(10));
+      assert.equal(inquiry?.sense, '5/24/00', JSON.stringify(commands));
       assert.deepEqual(new Uint8Array(readFileSync(img).subarray(0, 2048)), block);
     } finally {
       // A failed assertion must not leave the server running (the test would never end).

@@ -6,121 +6,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
 import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
-import type { Pdu } from '../../../src/transport/iscsi/pdu-types.js';
-import { wireBytes } from '../../helpers/iscsi-pdus.js';
+import { LUN0, command, loggedIn as rawLogin, nopOut } from '../../helpers/raw-iscsi.js';
 
 const IQN = 'iqn.2026-01.dev.discwright:raw';
-const LUN0 = new Uint8Array(8);
-
-interface Answer {
-  readonly bhs: Buffer;
-  readonly data: Buffer;
-}
-
-/** A raw connection: `send` PDUs, `next` reads one answer, `closed` resolves when it ends. */
-class Raw {
-  readonly #socket: net.Socket;
-  #buffer = Buffer.alloc(0);
-  #wake: (() => void) | undefined;
-  readonly closed: Promise<void>;
-  constructor(port: number) {
-    this.#socket = net.connect(port, '127.0.0.1');
-    this.#socket.on('data', (b: Buffer) => {
-      this.#buffer = Buffer.concat([this.#buffer, b]);
-      this.#wake?.();
-    });
-    this.closed = new Promise((resolve) =>
-      this.#socket.on('close', () => {
-        this.#wake?.();
-        resolve();
-      }),
-    );
-    this.#socket.on('error', () => undefined);
-  }
-  send(p: Pdu | Uint8Array): void {
-    this.#socket.write(p instanceof Uint8Array ? p : wireBytes(p));
-  }
-  async next(): Promise<Answer> {
-    for (;;) {
-      if (this.#buffer.length >= 48) {
-        const length = this.#buffer.readUInt32BE(4) & 0xffffff;
-        const total = 48 + length + ((4 - (length % 4)) % 4);
-        if (this.#buffer.length >= total) {
-          const a = {
-            bhs: this.#buffer.subarray(0, 48),
-            data: this.#buffer.subarray(48, 48 + length),
-          };
-          this.#buffer = this.#buffer.subarray(total);
-          return a;
-        }
-      }
-      if (this.#socket.destroyed) throw new Error('connection closed');
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-    }
-  }
-  destroy(): void {
-    this.#socket.destroy();
-  }
-}
-
-async function loggedIn(port: number): Promise<Raw> {
-  const raw = new Raw(port);
-  raw.send({
-    type: 'login-request',
-    transit: true,
-    continue: false,
-    csg: 0,
-    nsg: 3,
-    versionMax: 0,
-    versionMin: 0,
-    isid: new Uint8Array([0x80, 0, 0, 0, 0, 2]),
-    tsih: new Uint8Array(2),
-    initiatorTaskTag: 1,
-    cid: 0,
-    cmdSn: 10,
-    expStatSn: 0,
-    data: new TextEncoder().encode(
-      `InitiatorName=iqn.2026-01.test:raw\0TargetName=${IQN}\0SessionType=Normal\0AuthMethod=None\0`,
-    ),
-  });
-  const a = await raw.next();
-  assert.equal(a.bhs[0]! & 0x3f, 0x23); // Login Response
-  assert.equal(a.bhs[1]! & 0x83, 0x83); // T, NSG = full feature phase
-  assert.equal(a.bhs.readUInt16BE(36), 0); // success
-  assert.notEqual(a.bhs.readUInt16BE(14), 0); // TSIH given
-  assert.equal(a.bhs.readUInt32BE(28), 10); // ExpCmdSN
-  return raw;
-}
-
-const nopOut = (itt: number, cmdSn: number, data: Uint8Array): Pdu => ({
-  type: 'nop-out',
-  immediate: true,
-  lun: LUN0,
-  initiatorTaskTag: itt,
-  targetTransferTag: 0xffffffff,
-  cmdSn,
-  expStatSn: 0,
-  data,
-});
-
-const command = (itt: number, cmdSn: number, cdb: number[], edtl: number, lun = LUN0): Pdu => ({
-  type: 'scsi-command',
-  immediate: false,
-  final: true,
-  read: edtl > 0,
-  write: false,
-  attr: 1,
-  lun,
-  initiatorTaskTag: itt,
-  expectedDataTransferLength: edtl,
-  cmdSn,
-  expStatSn: 0,
-  cdb: new Uint8Array([...cdb, ...new Array<number>(16 - cdb.length).fill(0)]),
-  data: new Uint8Array(0),
-});
+const loggedIn = (port: number) => rawLogin(port, IQN);
 
 describe('iSCSI target: PDU by PDU', () => {
   let drive: VirtualDrive;

@@ -41,7 +41,15 @@ export const requestSense: Handler = (core, x) => {
 
 export const inquiry: Handler = (core, x) => {
   const cdb = cdbOf(x, decodeInquiryCdb);
-  // No vital product data pages: EVPD, or a page code without it, is an invalid field.
+  // Of the vital product data pages only the mandatory Supported VPD Pages page (SPC-4 7.8.14):
+  // byte 0 peripheral device type | 1 page code 00h | 2..3 page length | 4.. the page codes.
+  if (cdb.evpd && cdb.pageCode === 0) {
+    return upTo(
+      Uint8Array.of(PeripheralDeviceType.MMC, 0x00, 0x00, 0x01, 0x00),
+      cdb.allocationLength,
+    );
+  }
+  // Any other page, or a page code without EVPD, is an invalid field.
   if (cdb.evpd || cdb.pageCode !== 0) fail(Sense.INVALID_FIELD_IN_CDB);
   const media = core.options.media;
   const name = media === 'none' ? 'DRIVE' : (core.productMediaName ?? media.toUpperCase());

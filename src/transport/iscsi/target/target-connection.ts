@@ -15,42 +15,37 @@ import { decodeInitiatorBhs } from '../pdu-initiator.js';
 import { RESERVED_TAG, decodeLun, frameOpcode, type PduFrame } from '../pdu-layout.js';
 import { encodeBhs, pduData } from '../pdu.js';
 import type { SessionParameters } from '../negotiate.js';
-import type { DataOutPdu, InitiatorPdu, ScsiCommandPdu, TargetPdu } from '../pdu-types.js';
-import { DataOutGathering } from './target-data-out.js';
+import {
+  type InitiatorPdu,
+  type ScsiCommandPdu,
+  type TargetPdu,
+  type TaskManagementRequestPdu,
+} from '../pdu-types.js';
+import { ABORTED } from './target-lun.js';
+
+export type { ConnectionEvent, ConnectionHost } from './target-host.js';
+import { TaskSet, type TargetTask } from './target-tasks.js';
+import { taskManagement } from './target-tmf.js';
+import { R2tPump } from './target-r2t.js';
+import { NopPinger } from './target-ping.js';
 import {
   logoutAnswer,
   logoutRequestMessage,
   nopInFor,
+  nopInPing,
   taskManagementAnswer,
   textAnswer,
 } from './target-replies.js';
-import { TargetLogin, type LoginResult, type TargetChap } from './target-login.js';
+import { TargetLogin, type LoginResult } from './target-login.js';
+import { commandTrace, type ConnectionHost } from './target-host.js';
 import {
   INVALID_FIELD_IN_CDB,
   LUN_NOT_SUPPORTED,
   answerPdus,
+  checkCondition,
+  fixedSense,
   targetLevelAnswer,
 } from './target-task.js';
-
-/** What a connection needs from its target. */
-export interface ConnectionHost {
-  readonly targetName: string;
-  readonly portal: string;
-  readonly lunCount: number;
-  /** False when no further normal session may start. */
-  admit(): boolean;
-  /** CHAP every login must pass, when configured. */
-  readonly chap?: TargetChap;
-  /** Runs `command` on LUN `lun` after every earlier command of that LUN (any session). */
-  runOnLun(lun: number, p: ScsiCommandPdu, dataOut: Uint8Array): Promise<ScsiResult>;
-  nextTsih(): number;
-  event(e: ConnectionEvent): void;
-}
-
-export type ConnectionEvent =
-  | { kind: 'login'; peer: string; initiator: string; sessionType: 'Normal' | 'Discovery' }
-  | { kind: 'logout'; peer: string; initiator: string }
-  | { kind: 'closed'; peer: string; reason: string };
 
 /** Largest Expected Data Transfer Length served; larger commands get 05/24/00. */
 export const MAX_TRANSFER_BYTES = 16 * 1024 * 1024;
@@ -80,9 +75,24 @@ export class TargetConnection {
   #maxCmdSn = 0;
   #queue: Promise<void> = Promise.resolve();
   #queued = 0;
-  #gathering: { g: DataOutGathering; resolve: () => void } | undefined;
-  #nextTtt = 1;
+  readonly #tasks = new TaskSet();
+  readonly #r2t = new R2tPump(
+    {
+      maxBurstLength: () => this.#params!.maxBurstLength,
+      sendR2t: (r2t) => {
+        this.#writePdu({ ...r2t, ...this.#sn(false) });
+        this.#arm(DATA_OUT_TIMEOUT_MS, 'no Data-Out within 30 s');
+      },
+      disarm: () => clearTimeout(this.#timer),
+    },
+    this.#tasks,
+  );
+  /** CmdSNs of commands aborted before they arrived (RFC 7143 §11.6.1 b). */
+  readonly #discard = new Set<number>();
+  /** The I_T nexus: the TSIH of the session once logged in. */
+  #nexus = 0;
   #timer: NodeJS.Timeout | undefined;
+  readonly #pinger: NopPinger | undefined;
   #closed = false;
   #loggedOut = false;
 
@@ -100,6 +110,11 @@ export class TargetConnection {
     });
     this.#framer.maxDataSegmentLength = LOGIN_SEGMENT_LIMIT;
     this.#arm(LOGIN_TIMEOUT_MS, 'login timed out');
+    if (host.ping !== undefined) {
+      const send = (ttt: number) => this.#writePdu(nopInPing(ttt, this.#sn(false)));
+      const dead = () => this.close('no answer to a NOP-In ping');
+      this.#pinger = new NopPinger(host.ping.times, host.ping.clock, send, dead);
+    }
     socket.on('error', () => this.close('socket error'));
     socket.on('close', () =>
       this.close(this.#loggedOut ? 'logged out' : 'connection closed by the initiator'),
@@ -116,6 +131,7 @@ export class TargetConnection {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#pinger?.stop();
     this.#socket.destroy();
     this.#host.event({ kind: 'closed', peer: this.#peer, reason });
     this.#onClosed();
@@ -177,8 +193,10 @@ export class TargetConnection {
     if (this.#session === undefined) {
       if (p.type !== 'login-request') throw new ProtocolFault(`${p.type} before login`);
       this.#onLogin(p);
+      if (this.#session !== undefined) this.#pinger?.activity();
       return;
     }
+    this.#pinger?.activity();
     this.#onPdu(p);
   }
 
@@ -197,6 +215,7 @@ export class TargetConnection {
     this.#statSn = s.statSn;
     this.#expCmdSn = s.expCmdSn;
     this.#maxCmdSn = (s.expCmdSn + WINDOW - 1) >>> 0;
+    this.#nexus = (s.tsih[0]! << 8) | s.tsih[1]!;
     // The negotiation is the initiator's code run from the other side: its "target" length is
     // the peer's (the initiator's) declaration, its "initiator" length is ours.
     this.#framer.maxDataSegmentLength = s.params.initiatorMaxRecvDataSegmentLength;
@@ -207,6 +226,7 @@ export class TargetConnection {
       peer: this.#peer,
       initiator: s.initiatorName,
       sessionType: s.sessionType,
+      nexus: this.#nexus,
     });
   }
 
@@ -231,10 +251,10 @@ export class TargetConnection {
         this.#onCommand(p);
         return;
       case 'data-out':
-        this.#onDataOut(p);
+        this.#r2t.onDataOut(p);
         return;
       case 'nop-out':
-        if (p.initiatorTaskTag === RESERVED_TAG) return; // an answer to a ping we never send
+        if (p.initiatorTaskTag === RESERVED_TAG) return; // the answer to a ping
         this.#writePdu(nopInFor(p, this.#sn(true), this.#params!.targetMaxRecvDataSegmentLength));
         return;
       case 'text-request':
@@ -244,7 +264,11 @@ export class TargetConnection {
         this.#writePdu(textAnswer(p, this.#sn(true), this.#host.targetName, this.#host.portal));
         return;
       case 'task-management-request':
-        this.#enqueue(() => this.#writePdu(taskManagementAnswer(p, this.#sn(true))));
+        // Not queued behind the commands: it may have to end the wait of one of them.
+        void this.#taskManagement(p).then(
+          (response) => this.#writePdu(taskManagementAnswer(p, this.#sn(true), response)),
+          (e: unknown) => this.close(e instanceof Error ? e.message : String(e)),
+        );
         return;
       case 'logout-request':
         this.#enqueue(() => {
@@ -270,15 +294,40 @@ export class TargetConnection {
       }
     }
     if (!p.final) throw new ProtocolFault('unsolicited Data-Out announced with InitialR2T=Yes');
+    const task = this.#tasks.add(p.initiatorTaskTag, decodeLun(p.lun));
+    if (task === undefined) {
+      throw new ProtocolFault(`Initiator Task Tag ${p.initiatorTaskTag} already in use`);
+    }
+    if (this.#discard.delete(p.cmdSn)) void task.abort(); // aborted before it arrived
     // Immediate data of a queued command must outlive the socket chunk it arrived in.
     const immediate = p.data.length > 0 ? p.data.slice() : EMPTY;
-    this.#enqueue(() => this.#execute(p, immediate));
+    this.#enqueue(() => this.#execute(p, immediate, task).finally(() => task.finish()));
   }
 
-  async #execute(p: ScsiCommandPdu, immediate: Uint8Array): Promise<void> {
+  /** Aborts this session's tasks on `lun` (every LUN when undefined); resolves when they end. */
+  abortTasks(lun?: number): Promise<void> {
+    return this.#tasks.abortWhere((t) => lun === undefined || t.lun === lun);
+  }
+
+  /** Carries out a task management function (RFC 7143 §11.5); its response code. */
+  #taskManagement(p: TaskManagementRequestPdu): Promise<number> {
+    return taskManagement(p, {
+      tasks: this.#tasks,
+      lunCount: this.#host.lunCount,
+      expCmdSn: this.#expCmdSn,
+      maxCmdSn: this.#maxCmdSn,
+      discard: this.#discard,
+      resetLun: (lun) => this.#host.resetLun(lun),
+      resetTarget: () => this.#host.resetTarget(),
+    });
+  }
+
+  async #execute(p: ScsiCommandPdu, immediate: Uint8Array, task: TargetTask): Promise<void> {
+    if (task.aborted) return;
+    const start = performance.now();
     const edtl = p.expectedDataTransferLength;
     const lun = decodeLun(p.lun);
-    let r: ScsiResult | undefined;
+    let r: ScsiResult | typeof ABORTED | undefined;
     if (p.read && p.write)
       r = INVALID_FIELD_IN_CDB(); // bidirectional commands: none in MMC
     else if (edtl > MAX_TRANSFER_BYTES) r = INVALID_FIELD_IN_CDB();
@@ -291,12 +340,17 @@ export class TargetConnection {
       if (p.write && edtl > 0) {
         data = new Uint8Array(edtl);
         data.set(immediate);
-        await this.#gather(p, data, immediate.length);
-        if (this.#closed) return;
+        task.state = 'data-out';
+        const failed = await this.#r2t.gather(p, data, immediate.length, task);
+        if (this.#closed || task.aborted) return;
+        // ABORTED COMMAND, DATA PHASE ERROR (0B/4B/xx): the drive never sees the command.
+        if (failed !== undefined) r = checkCondition(fixedSense(0x0b, 0x4b, failed.ascq));
       }
-      r = await this.#host.runOnLun(lun!, p, data);
+      r ??= await this.#host.runOnLun(lun!, this.#nexus, task, p, data);
     }
-    if (this.#closed) return;
+    if (this.#closed || r === ABORTED || task.aborted) return;
+    const who = { peer: this.#peer, initiator: this.initiatorName ?? '', lun };
+    if (this.#host.trace) this.#host.event(commandTrace(who, p, r, performance.now() - start));
     const params = this.#params!;
     const pdus = answerPdus(
       p,
@@ -314,41 +368,6 @@ export class TargetConnection {
         this.#socket.once('close', resolve);
       });
     }
-  }
-
-  /** Solicits the rest of a write's data with R2Ts, one burst at a time. */
-  #gather(p: ScsiCommandPdu, data: Uint8Array, received: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#gathering = { g: new DataOutGathering(p, data, received), resolve };
-      this.#solicit();
-    });
-  }
-
-  /** Sends the next R2T, or hands the complete data on. */
-  #solicit(): void {
-    const { g, resolve } = this.#gathering!;
-    this.#nextTtt = this.#nextTtt >= 0x7fffffff ? 1 : this.#nextTtt + 1;
-    const r2t = g.nextBurst(this.#params!.maxBurstLength, this.#nextTtt);
-    if (r2t === undefined) {
-      clearTimeout(this.#timer);
-      this.#gathering = undefined;
-      resolve();
-      return;
-    }
-    this.#writePdu({
-      type: 'r2t',
-      lun: g.pdu.lun,
-      initiatorTaskTag: g.pdu.initiatorTaskTag,
-      targetTransferTag: this.#nextTtt,
-      ...this.#sn(false),
-      ...r2t,
-    });
-    this.#arm(DATA_OUT_TIMEOUT_MS, 'no Data-Out within 30 s');
-  }
-
-  #onDataOut(p: DataOutPdu): void {
-    if (this.#gathering === undefined) throw new ProtocolFault('Data-Out for no outstanding R2T');
-    if (this.#gathering.g.accept(p)) this.#solicit();
   }
 
   #enqueue(job: () => Promise<void> | void): void {

@@ -1,10 +1,22 @@
 // A WRITE's data as the target gathers it (RFC 7143 §11.7-§11.8, ErrorRecoveryLevel 0,
 // MaxOutstandingR2T 1, DataPDUInOrder and DataSequenceInOrder Yes): the buffer of Expected Data
 // Transfer Length bytes, the burst the outstanding R2T asked for, and the checks on each
-// Data-Out against it. Any mismatch throws MalformedDataError (the connection is dropped). Pure.
+// Data-Out against it. Data-Out that matches no R2T throws MalformedDataError (the connection is
+// dropped); one for the R2T but out of sequence (DataSN, offset, length, F bit) throws
+// DataSequenceError: the command fails with DATA PHASE ERROR and the connection goes on. Pure.
 
 import { MalformedDataError } from '../../../errors.js';
 import type { DataOutPdu, ScsiCommandPdu } from '../pdu-types.js';
+
+/** Data-Out for the outstanding R2T, out of sequence: the command fails (SPC-4 ASC 4Bh). */
+export class DataSequenceError extends Error {
+  /** ASCQ under ASC 4Bh: 00h DATA PHASE ERROR, 02h TOO MUCH WRITE DATA, 05h DATA OFFSET ERROR. */
+  readonly ascq: number;
+  constructor(message: string, ascq = 0) {
+    super(message);
+    this.ascq = ascq;
+  }
+}
 
 export interface R2tRequest {
   readonly r2tSn: number;
@@ -20,6 +32,8 @@ export class DataOutGathering {
   #burstEnd: number;
   #ttt = 0;
   #r2tSn = 0;
+  /** DataSN the next Data-Out carries: it counts from 0 in each R2T's sequence (§11.7.5). */
+  #dataSn = 0;
 
   /** `data` is EDTL bytes long, its first `received` bytes already in (immediate data). */
   constructor(pdu: ScsiCommandPdu, data: Uint8Array, received: number) {
@@ -39,6 +53,7 @@ export class DataOutGathering {
     const length = Math.min(maxBurst, this.data.length - this.#received);
     this.#burstEnd = this.#received + length;
     this.#ttt = ttt;
+    this.#dataSn = 0;
     return {
       r2tSn: this.#r2tSn++,
       bufferOffset: this.#received,
@@ -51,20 +66,25 @@ export class DataOutGathering {
     if (p.initiatorTaskTag !== this.pdu.initiatorTaskTag || p.targetTransferTag !== this.#ttt) {
       throw new MalformedDataError('Data-Out for no outstanding R2T');
     }
+    if (p.dataSn !== this.#dataSn) {
+      throw new DataSequenceError(`Data-Out DataSN ${p.dataSn}, ${this.#dataSn} expected`);
+    }
+    this.#dataSn++;
     // Each PDU continues where the last ended (DataPDUInOrder=Yes).
     if (p.bufferOffset !== this.#received) {
-      throw new MalformedDataError(
+      throw new DataSequenceError(
         `Data-Out at offset ${p.bufferOffset}, ${this.#received} expected`,
+        0x05,
       );
     }
     if (this.#received + p.data.length > this.#burstEnd) {
-      throw new MalformedDataError('Data-Out beyond the burst the R2T asked for');
+      throw new DataSequenceError('Data-Out beyond the burst the R2T asked for', 0x02);
     }
     this.data.set(p.data, this.#received);
     this.#received += p.data.length;
     const burstDone = this.#received === this.#burstEnd;
     if (p.final !== burstDone) {
-      throw new MalformedDataError(
+      throw new DataSequenceError(
         p.final ? 'burst ended short of the R2T' : 'burst complete without the F bit',
       );
     }

@@ -7,8 +7,6 @@
 import { RESERVED_TAG } from '../pdu-layout.js';
 import {
   AsyncEvent,
-  TaskManagementFunction as TMF,
-  TaskManagementResponse as TMR,
   type AsyncMessagePdu,
   type LogoutResponsePdu,
   type LogoutRequestPdu,
@@ -34,19 +32,27 @@ export function nopInFor(p: NopOutPdu, sn: TargetSn, maxData: number): NopInPdu 
   };
 }
 
-/**
- * The answer to a task management request, sent once the commands queued before it are done:
- * commands run one at a time and cannot be cut short on the drive, so then no task of an
- * ABORT TASK or ABORT TASK SET is left; the resets are not implemented (docs/iscsi.md, "Target").
- */
+/** A ping: a NOP-In asking for a NOP-Out that echoes `targetTransferTag` (§11.19.1). */
+export function nopInPing(targetTransferTag: number, sn: TargetSn): NopInPdu {
+  return {
+    type: 'nop-in',
+    lun: new Uint8Array(8),
+    initiatorTaskTag: RESERVED_TAG,
+    targetTransferTag,
+    ...sn,
+    data: new Uint8Array(0),
+  };
+}
+
+/** The Task Management Function Response to `p` with the response code `response`. */
 export function taskManagementAnswer(
   p: TaskManagementRequestPdu,
   sn: TargetSn,
+  response: number,
 ): TaskManagementResponsePdu {
-  const supported = p.function === TMF.ABORT_TASK || p.function === TMF.ABORT_TASK_SET;
   return {
     type: 'task-management-response',
-    response: supported ? TMR.FUNCTION_COMPLETE : TMR.FUNCTION_NOT_SUPPORTED,
+    response,
     initiatorTaskTag: p.initiatorTaskTag,
     ...sn,
   };

@@ -37,14 +37,17 @@ export const INVALID_FIELD_IN_CDB = (): ScsiResult => checkCondition(fixedSense(
 /** Opcode of REPORT LUNS (SPC-4 6.33). */
 const REPORT_LUNS = 0xa0;
 
-/** The ScsiCommand a SCSI Command PDU asks for, with the data-out gathered for it. */
-export function commandOf(p: ScsiCommandPdu, dataOut: Uint8Array): ScsiCommand {
+/**
+ * The ScsiCommand a SCSI Command PDU asks for, with the data-out gathered for it. Any command
+ * that is not a write may return data, up to `probe` bytes however short the initiator's
+ * Expected Data Transfer Length: what the CDB asks beyond it is the overflow residual the
+ * target reports (RFC 7143 §11.4.5), and is never sent.
+ */
+export function commandOf(p: ScsiCommandPdu, dataOut: Uint8Array, probe: number): ScsiCommand {
   const name = `opcode 0x${p.cdb[0]!.toString(16).padStart(2, '0')}`;
   if (p.write) return scsiCommand(name, p.cdb, 'out', { dataOut });
-  if (p.read) {
-    return scsiCommand(name, p.cdb, 'in', { allocationLength: p.expectedDataTransferLength });
-  }
-  return scsiCommand(name, p.cdb, 'none');
+  const allocationLength = Math.max(p.expectedDataTransferLength, probe);
+  return scsiCommand(name, p.cdb, 'in', { allocationLength });
 }
 
 // REPORT LUNS parameter data (SPC-4 Table 285):
@@ -85,7 +88,7 @@ export function answerPdus(
   // The drive never returns more than the allocation length (EDTL); a longer answer is cut so
   // the initiator's buffer is never overrun, and reported as overflow.
   const data = p.read ? r.dataIn.subarray(0, edtl) : new Uint8Array(0);
-  const overflow = p.read && r.dataIn.length > edtl;
+  const overflow = !p.write && r.dataIn.length > edtl;
   const transferred = p.write ? Math.max(0, edtl - r.residual) : data.length;
   const underflow = !overflow && transferred < edtl;
   const residualCount = overflow ? r.dataIn.length - edtl : edtl - transferred;

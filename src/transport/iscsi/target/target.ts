@@ -5,15 +5,23 @@
 
 import net from 'node:net';
 import { invalidArgument } from '../../../errors.js';
+import { systemClock, type Clock } from '../../clock.js';
+import { LoginLimiter, type LoginLimit } from './target-login-limit.js';
+import type { PingTimes } from './target-ping.js';
 import type { ScsiResult } from '../../../scsi/command.js';
 import type { Transport } from '../../transport.js';
 import type { ScsiCommandPdu } from '../pdu-types.js';
 import { TargetConnection, type ConnectionEvent } from './target-connection.js';
 import type { TargetChap } from './target-login.js';
-import { INVALID_FIELD_IN_CDB, checkCondition, commandOf, fixedSense } from './target-task.js';
+import { INVALID_FIELD_IN_CDB } from './target-task.js';
+import type { ABORTED } from './target-lun.js';
+import { LogicalUnit, UA_LUN_RESET, UA_RESET, type UnitAttention } from './target-lun.js';
+import type { TargetTask } from './target-tasks.js';
 
 export type { ConnectionEvent } from './target-connection.js';
+export type { CommandTrace } from './target-host.js';
 export type { TargetChap, ChapSecret } from './target-login.js';
+export type { LoginLimit } from './target-login-limit.js';
 
 export interface IscsiTargetOptions {
   /** The logical units, LUN 0 first. */
@@ -28,8 +36,16 @@ export interface IscsiTargetOptions {
   readonly maxSessions?: number;
   /** CHAP (MD5) every login must pass; without it, AuthMethod None. */
   readonly chap?: TargetChap;
-  /** Called for every login, logout and closed connection. */
+  /** Called for every login, logout and closed connection (and command, with `trace`). */
   readonly onEvent?: (e: ConnectionEvent) => void;
+  /** Report every command answered as a `command` event (`discwright serve --trace`). */
+  readonly trace?: boolean;
+  /** Failed logins allowed per source address and time window; default unlimited. */
+  readonly loginLimit?: LoginLimit;
+  /** NOP-In pings of an idle initiator (default none); it is dropped when it does not answer. */
+  readonly ping?: PingTimes;
+  /** The clock of the login limit's window and of pings (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 /** iSCSI names (RFC 7143 §4.2.7.2): the iqn. and eui. forms, lower case. */
@@ -40,10 +56,12 @@ export class IscsiTarget {
   readonly #server: net.Server;
   readonly #connections = new Set<TargetConnection>();
   /** The connections logged in to a normal session. */
-  readonly #sessions = new Set<TargetConnection>();
-  readonly #lunQueues: Promise<unknown>[];
+  readonly #sessions = new Map<TargetConnection, number>();
+  readonly #luns: LogicalUnit[];
   #tsih = 0;
+  readonly #limiter: LoginLimiter | undefined;
   #portal = '';
+  #closing = false;
 
   constructor(options: IscsiTargetOptions) {
     if (options.luns.length === 0) throw invalidArgument('the target needs at least one LUN');
@@ -52,7 +70,10 @@ export class IscsiTarget {
       throw invalidArgument(`${options.targetName} is not an iSCSI name (iqn.yyyy-mm.…)`);
     }
     this.#options = options;
-    this.#lunQueues = options.luns.map(() => Promise.resolve());
+    this.#luns = options.luns.map((drive) => new LogicalUnit(drive));
+    if (options.loginLimit !== undefined) {
+      this.#limiter = new LoginLimiter(options.loginLimit, options.clock ?? systemClock);
+    }
     this.#server = net.createServer((socket) => this.#accept(socket));
   }
 
@@ -89,31 +110,57 @@ export class IscsiTarget {
    * transports stay open: their owner closes them.
    */
   async close(logoutWaitMs = 2000): Promise<void> {
+    this.#closing = true;
     const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     await Promise.all([...this.#connections].map((c) => c.logOut(logoutWaitMs)));
     this.#connections.clear();
-    await Promise.allSettled(this.#lunQueues);
+    await Promise.allSettled(this.#luns.map((u) => u.idle));
     await stopped;
   }
 
   #accept(socket: net.Socket): void {
+    const address = socket.remoteAddress ?? '';
+    if (this.#limiter?.refuses(address) === true) {
+      socket.destroy();
+      const peer = `${address}:${socket.remotePort ?? 0}`;
+      this.#options.onEvent?.({ kind: 'closed', peer, reason: 'too many failed logins' });
+      return;
+    }
     socket.setNoDelay(true);
+    let loggedIn = false;
     const connection = new TargetConnection(socket, {
       targetName: this.#options.targetName,
       portal: this.#portal,
       lunCount: this.#options.luns.length,
+      trace: this.#options.trace === true,
+      ...(this.#options.ping === undefined
+        ? {}
+        : { ping: { times: this.#options.ping, clock: this.#options.clock ?? systemClock } }),
       ...(this.#options.chap === undefined ? {} : { chap: this.#options.chap }),
-      runOnLun: (lun, p, dataOut) => this.#runOnLun(lun, p, dataOut),
+      runOnLun: (lun, nexus, task, p, dataOut) => this.#runOnLun(lun, nexus, task, p, dataOut),
+      resetLun: (lun) => this.#resetLuns([lun], UA_LUN_RESET),
+      resetTarget: () => this.#resetLuns(this.#luns.keys(), UA_RESET),
       nextTsih: () => {
         this.#tsih = this.#tsih >= 0xffff ? 1 : this.#tsih + 1;
         return this.#tsih;
       },
       admit: () => this.#sessions.size < (this.#options.maxSessions ?? Infinity),
       event: (e) => {
-        if (e.kind === 'login' && e.sessionType === 'Normal') this.#sessions.add(connection);
+        if (e.kind === 'login') {
+          loggedIn = true;
+          this.#limiter?.succeeded(address);
+        }
+        if (e.kind === 'login' && e.sessionType === 'Normal') {
+          this.#sessions.set(connection, e.nexus);
+          for (const u of this.#luns) u.addNexus(e.nexus);
+        }
         if (e.kind === 'closed') {
+          // Ctrl-C closing a connection still in login is not the initiator's failure.
+          if (!loggedIn && !this.#closing) this.#limiter?.failed(address);
           this.#connections.delete(connection);
+          const nexus = this.#sessions.get(connection);
           this.#sessions.delete(connection);
+          if (nexus !== undefined) for (const u of this.#luns) u.removeNexus(nexus);
         }
         this.#options.onEvent?.(e);
       },
@@ -121,20 +168,29 @@ export class IscsiTarget {
     this.#connections.add(connection);
   }
 
-  #runOnLun(lun: number, p: ScsiCommandPdu, dataOut: Uint8Array): Promise<ScsiResult> {
-    const drive = this.#options.luns[lun]!;
+  #runOnLun(
+    lun: number,
+    nexus: number,
+    task: TargetTask,
+    p: ScsiCommandPdu,
+    dataOut: Uint8Array,
+  ): Promise<ScsiResult | typeof ABORTED> {
+    const unit = this.#luns[lun]!;
     // The drive's own transfer bound (a virtual drive's `maxTransfer`) holds over iSCSI too; a
     // longer command is refused as a field of the CDB rather than failing the transport.
-    const max = drive.limits().maxPageAlignedTransferBytes;
+    const max = unit.drive.limits().maxPageAlignedTransferBytes;
     if (p.expectedDataTransferLength > max) return Promise.resolve(INVALID_FIELD_IN_CDB());
-    const run = this.#lunQueues
-      [lun]!.then(() => drive.execute(commandOf(p, dataOut)))
-      .catch(
-        // A transport failure (the drive vanished, its image failed) is not a SCSI answer:
-        // the initiator sees HARDWARE ERROR, INTERNAL TARGET FAILURE (04/44/00).
-        () => checkCondition(fixedSense(0x04, 0x44, 0x00)),
-      );
-    this.#lunQueues[lun] = run;
-    return run;
+    return unit.run(nexus, task, p, dataOut);
+  }
+
+  /**
+   * LOGICAL UNIT RESET of each of `luns` (TARGET WARM RESET: all of them): every task of those
+   * units is aborted in every session (SAM-5 7.6; other initiators' tasks end without an answer,
+   * TAS 0), then each unit is reset and `ua` established for every nexus.
+   */
+  async #resetLuns(luns: Iterable<number>, ua: UnitAttention): Promise<void> {
+    const which = [...luns];
+    await Promise.all([...this.#connections].flatMap((c) => which.map((lun) => c.abortTasks(lun))));
+    await Promise.all(which.map((lun) => this.#luns[lun]!.reset(ua)));
   }
 }

@@ -1,0 +1,82 @@
+// Target-initiated NOP-In pings on discwright's iSCSI target (RFC 7143 §11.19), on a manual
+// VirtualClock: an idle initiator is pinged after the interval with a NOP-In whose Target
+// Transfer Tag asks for an answer; one that answers (or sends anything) stays connected, one
+// that stays silent for the timeout after a ping is disconnected.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { VirtualClock } from '../../../src/transport/clock.js';
+import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
+import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
+import { LUN0, loggedIn, nopOut, type Raw } from '../../helpers/raw-iscsi.js';
+
+const IQN = 'iqn.2026-01.dev.discwright:ping';
+
+/** The next PDU is a ping: NOP-In, ITT FFFFFFFFh, a TTT other than FFFFFFFFh. Its TTT. */
+async function ping(raw: Raw): Promise<number> {
+  const a = await raw.next();
+  assert.equal(a.bhs[0]! & 0x3f, 0x20);
+  assert.equal(a.bhs.readUInt32BE(16), 0xffffffff);
+  const ttt = a.bhs.readUInt32BE(20);
+  assert.notEqual(ttt, 0xffffffff);
+  return ttt;
+}
+
+describe('iSCSI target: NOP-In pings', () => {
+  const clock = new VirtualClock({ auto: false });
+  let drive: VirtualDrive;
+  let target: IscsiTarget;
+  const closed: string[] = [];
+  before(async () => {
+    drive = await openVirtualDrive('virtual:dvd+r');
+    target = new IscsiTarget({
+      luns: [drive],
+      targetName: IQN,
+      port: 0,
+      ping: { intervalMs: 1000, timeoutMs: 500 },
+      clock,
+      onEvent: (e) => {
+        if (e.kind === 'closed') closed.push(e.reason);
+      },
+    });
+    await target.listen();
+  });
+  after(async () => {
+    await target.close(0);
+    await drive.close();
+  });
+
+  it(
+    'pings an idle initiator, keeps one that answers, drops one that does not',
+    { timeout: 10_000 },
+    async () => {
+      const raw = await loggedIn(target.port, IQN);
+      clock.advance(1000);
+      const ttt = await ping(raw);
+      raw.send({
+        type: 'nop-out',
+        immediate: true,
+        lun: LUN0,
+        initiatorTaskTag: 0xffffffff,
+        targetTransferTag: ttt,
+        cmdSn: 10,
+        expStatSn: 0,
+        data: new Uint8Array(0),
+      });
+      // An answered NOP-Out of ours shows the target has taken the answer to its ping.
+      raw.send(nopOut(5, 10));
+      assert.equal((await raw.next()).bhs.readUInt32BE(16), 5);
+      // The answer restarted the interval: the first ping's timeout passes unnoticed.
+      clock.advance(999);
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(raw.buffered, 0);
+      assert.equal(closed.length, 0);
+      clock.advance(1);
+      const second = await ping(raw);
+      assert.notEqual(second, ttt);
+      clock.advance(500); // silent
+      await raw.closed;
+      assert.equal(closed.at(-1), 'no answer to a NOP-In ping');
+    },
+  );
+});
