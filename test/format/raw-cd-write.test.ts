@@ -53,7 +53,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
       image.sectorCount,
     );
     assert.equal(image.sectorCount, 150 + 300 + 150 + 300 + 6750);
-    // From LBA 0: the virtual drive, like many real ones, does not read the first pregap.
+    // The main channel from LBA 0 (raw-cd-readback.test.ts reads the pregap and sub-channel).
     for (const lba of [0, 299, 300, 450, 749]) {
       const res = await r.recorder.executeCommand(
         readCd({

@@ -28,6 +28,8 @@ export interface MapTrack {
   /** Index n's first LBA at [n] (index 0 and 1 included when present). */
   readonly indexes: number[];
   isrc: string | undefined;
+  /** The header's mode byte at index 1 of a data track (1 or 2). */
+  dataMode: number | undefined;
 }
 
 export interface CdMap {
@@ -91,6 +93,7 @@ async function scan(core: DriveCore): Promise<CdMap | undefined> {
         start: lba,
         indexes: [],
         isrc: undefined,
+        dataMode: undefined,
       };
       tracks.push(t);
     }
@@ -100,6 +103,7 @@ async function scan(core: DriveCore): Promise<CdMap | undefined> {
       if (index === 1) {
         t.start = lba;
         t.control = d.control;
+        t.dataMode = d.control & 4 ? block[15] : undefined;
       }
     }
   }
@@ -165,6 +169,20 @@ export function mapPosition(
   return lba < map.leadOut ? found : undefined;
 }
 
+/** Where `lba` lies in the drive's track table: a track and whether it is that track's pause. */
+export function modelPosition(
+  disc: DiscLayout,
+  lba: number,
+): { track: DiscLayout['tracks'][number]; pause: boolean } | undefined {
+  for (const t of disc.tracks) {
+    if (!t.closed && t.nwa <= t.start) continue;
+    const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
+    const pause = lba < t.start && lba >= t.start - 150;
+    if (pause || (lba >= t.start && lba < end)) return { track: t, pause };
+  }
+  return undefined;
+}
+
 /**
  * The Q a Track-at-Once recording carries at `lba`, from the drive's track table: index 1 from the
  * track's start, index 0 in the 150 sectors before it (the pause the drive writes), P set there.
@@ -173,20 +191,16 @@ export function modelQ(
   disc: DiscLayout,
   lba: number,
 ): { q: Uint8Array; pause: boolean } | undefined {
-  const tracks = disc.tracks.filter((t) => t.closed || t.nwa > t.start);
-  for (const t of tracks) {
-    const end = t.closed && t.size !== undefined ? t.start + t.size : t.nwa;
-    const pause = lba < t.start && lba >= t.start - 150;
-    if (!pause && (lba < t.start || lba >= end)) continue;
-    const q = encodeQ({
-      adr: 1,
-      control: t.trackMode & 0x0f,
-      trackNumber: t.number,
-      index: pause ? 0 : 1,
-      relativeFrames: pause ? t.start - 1 - lba : lba - t.start,
-      absolute: lbaToMsf(lba),
-    });
-    return { q, pause };
-  }
-  return undefined;
+  const at = modelPosition(disc, lba);
+  if (at === undefined) return undefined;
+  const t = at.track;
+  const q = encodeQ({
+    adr: 1,
+    control: t.trackMode & 0x0f,
+    trackNumber: t.number,
+    index: at.pause ? 0 : 1,
+    relativeFrames: at.pause ? t.start - 1 - lba : lba - t.start,
+    absolute: lbaToMsf(lba),
+  });
+  return { q, pause: at.pause };
 }

@@ -5,7 +5,12 @@
 // frames are decoded here field by field (BCD by hand), not compared with the drive's encoder.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { rig, setCdWriteMode, type Rig } from '../../helpers/recorder.js';
+import {
+  decodeWriteParametersPage,
+  encodeWriteParametersPage,
+} from '../../../src/scsi/mmc/mode-pages/write-parameters.js';
 import { cat, h } from '../../helpers/bytes.js';
 import { decodeSense } from '../../../src/scsi/sense.js';
 import { scsiCommand, ScsiStatus, type ScsiCommand } from '../../../src/scsi/command.js';
@@ -359,6 +364,7 @@ describe('virtual CD-R: cue sheets and SAO streams refused as drives refuse them
     assert.deepEqual((await refused(r, cueCommand(CUE))).slice(0, 3), [5, 0x2c, 0], 'TAO selected');
     await setCdWriteMode(r.recorder, 2, 0);
     assert.deepEqual(await refused(r, cueCommand(CUE.subarray(0, 20), 20)), [5, 0x24, 0, true, 6]);
+    assert.deepEqual(await refused(r, cueCommand(CUE, 0x10000)), [5, 0x24, 0, true, 6]);
     const cases: [Uint8Array, number, number][] = [
       [swap(16 + 5, 1), 0, 16 + 5], // lead-in not at 00:00:00
       [swap(16 + 3, 0x10), 0, 16 + 3], // lead-in not generated
@@ -403,5 +409,110 @@ describe('virtual CD-R: cue sheets and SAO streams refused as drives refuse them
       const s = (e as { senseInfo?: { key: number; asc: number } }).senseInfo;
       return s?.key === 5 && s.asc === 0x26;
     });
+  });
+});
+
+describe('virtual CD-R: SAO in Mode 2 and with the host sub-channel, leaving the disc open', () => {
+  // Track 1 Mode 2 formless (30h, 2,336 bytes) with its pregap; track 2 audio with raw P-W from
+  // the host (40h: 2,352 + 96 bytes), no pause; lead-out at 00:12:00. Multi-session 11b.
+  const cue = h(`
+    41 00 00 14 00 00 00 00
+    41 01 00 30 00 00 00 00
+    41 01 01 30 00 00 02 00
+    01 02 01 40 00 00 06 00
+    01 AA 01 01 00 00 0A 00`);
+
+  it('builds Mode 2 sectors, keeps the host R-W, and lists B0/C0 while a session may follow', async () => {
+    const r = await rig('virtual:cd-r');
+    const page = decodeWriteParametersPage(await r.recorder.getModePage(0x05, 0));
+    await r.recorder.setModePage(
+      0,
+      encodeWriteParametersPage({ ...page, writeType: 2, multiSession: 3 }),
+    );
+    await ok(r, cueCommand(cue));
+    const m2 = (lba: number) => Uint8Array.from({ length: 2336 }, (_, i) => (lba + i * 3) & 0xff);
+    const rw = (lba: number) => Uint8Array.from({ length: 96 }, (_, i) => (lba + i) & 0x3f);
+    for (let lba = -150; lba < 300; lba += 25) {
+      await ok(
+        r,
+        write10({
+          lba,
+          transferLength: 25,
+          data: cat(...Array.from({ length: 25 }, (_, i) => m2(lba + i))),
+        }),
+      );
+    }
+    for (let lba = 300; lba < 600; lba += 20) {
+      const parts = Array.from({ length: 20 }, (_, i) => cat(audio(lba + i), rw(lba + i)));
+      await ok(r, write10({ lba, transferLength: 20, data: cat(...parts) }));
+    }
+    await ok(r, synchronizeCache10());
+    const s = await ok(
+      r,
+      readCd({
+        lba: 5,
+        transferLength: 1,
+        sync: true,
+        headerCodes: 3,
+        userData: true,
+        edcEcc: true,
+        bytesPerSector: 2352,
+      }),
+    );
+    // Header 00:02:05, mode 2; the 2,336 bytes follow as sent (formless: no EDC/ECC split).
+    assert.deepEqual([...s.subarray(12, 16)], [0x00, 0x02, 0x05, 0x02]);
+    assert.deepEqual(s.subarray(16), m2(5));
+    const a = await ok(
+      r,
+      readCd({
+        lba: 310,
+        transferLength: 1,
+        userData: true,
+        subChannelSelection: 1,
+        bytesPerSector: 2448,
+      }),
+    );
+    assert.deepEqual(a.subarray(0, 2352), audio(310));
+    assert.deepEqual(
+      Uint8Array.from(a.subarray(2352), (b) => b & 0x3f),
+      rw(310),
+    );
+    const full = await ok(r, readTocPmaAtip({ format: 2, allocationLength: 200 }));
+    // A0 A1 A2, 2 tracks, then B0 (ADR 5): next program area, 2 pointers, last lead-out; C0.
+    assert.equal(full.length, 4 + 7 * 11);
+    // A0: first track 1, disc type 20h (CD-ROM XA: the first track is Mode 2).
+    assert.deepEqual([...full.subarray(4, 15)], [...h('01 14 00 A0 00 00 00 00 01 20 00')]);
+    const b0 = full.subarray(4 + 5 * 11, 4 + 6 * 11);
+    assert.equal(b0[1]! >> 4, 5);
+    assert.equal(b0[3], 0xb0);
+    assert.equal(b0[7], 2);
+    const c0 = full.subarray(4 + 6 * 11);
+    assert.deepEqual([c0[1]! >> 4, c0[3], c0[8], c0[9], c0[10]], [5, 0xc0, 97, 26, 66]);
+  });
+});
+
+describe('virtual CD-R: any cue sheet bytes', () => {
+  it('are taken or refused with ILLEGAL REQUEST, never anything else', async () => {
+    const r = await rig('virtual:cd-r');
+    await setCdWriteMode(r.recorder, 2, 0);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(CUE.length - 1), fc.integer({ min: 0, max: 255 })), {
+          maxLength: 4,
+        }),
+        fc.uint8Array({ maxLength: 64 }),
+        async (edits, tail) => {
+          const cue = Uint8Array.from(CUE);
+          for (const [i, b] of edits) cue[i] = b;
+          for (const bytes of [cue, cat(cue, tail), tail]) {
+            const res = await r.drive.execute(cueCommand(bytes));
+            if (res.status === ScsiStatus.GOOD) continue;
+            assert.equal(res.status, ScsiStatus.CHECK_CONDITION);
+            assert.equal(decodeSense(res.sense).senseKey, 5);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

@@ -290,10 +290,14 @@ describe('the virtual drive against real drives (test/fixtures/drives)', () => {
     assert.equal(senseOf(await write(d, 0, 4)), undefined);
     const data = await must(d, 'be 00 00 00 00 00 00 00 04 10 00 00', { alloc: 4 * 2048 });
     assert.deepEqual(data, block(4));
+    // The whole sector of a TAO Mode 1 block: sync, header 00:02:00 mode 1, the data, EDC/ECC.
+    const whole = await must(d, 'be 00 00 00 00 00 00 00 01 f8 00 00', { alloc: 2352 });
+    assert.equal(whole.length, 2352);
     assert.deepEqual(
-      senseOf(await send(d, 'be 00 00 00 00 00 00 00 01 f8 00 00', { alloc: 2352 })),
-      [5, 0x24, 0],
+      [...whole.subarray(0, 16)],
+      [0, ...new Array<number>(10).fill(0xff), 0, 0, 2, 0, 1],
     );
+    assert.deepEqual(whole.subarray(16, 2064), block(1));
     const mech = decodeMechanismStatusData(
       await must(d, 'bd 00 00 00 00 00 00 00 00 08 00 00', { alloc: 8 }),
     );

@@ -23,7 +23,7 @@ import { buildMode1Sector, packRawPW, pChannel, decodeQ } from '../../../scsi/cd
 import { fail, failAt, Sense } from '../check.js';
 import type { DriveCore } from '../core.js';
 import type { Disc } from '../disc.js';
-import { cdMap, mapPosition, modelQ, qOf } from '../cd-map.js';
+import { cdMap, mapPosition, modelPosition, modelQ, qOf } from '../cd-map.js';
 import { FULL_SECTOR_BYTES } from '../cd-sectors.js';
 import { userData } from './block-io.js';
 import { cdbOf, EMPTY, upTo, type Handler } from './exchange.js';
@@ -54,7 +54,17 @@ function kindOf(main: Uint8Array, audio: boolean): Kind {
   return subMode & 0x20 ? 'form2' : 'form1';
 }
 
-async function sectorAt(core: DriveCore, disc: Disc, lba: number): Promise<Sector> {
+/**
+ * The sector at `lba`. `whole`: the caller wants more than user data (sync, headers, EDC/ECC), so
+ * a cooked Mode 1 sector is rebuilt; `sub`: the sub-channel is wanted.
+ */
+async function sectorAt(
+  core: DriveCore,
+  disc: Disc,
+  lba: number,
+  whole: boolean,
+  wantSub: boolean,
+): Promise<Sector> {
   const block = await core.store.readBlock(lba);
   if (block !== undefined && block.length === FULL_SECTOR_BYTES) {
     const main = block.subarray(0, RAW_SECTOR);
@@ -62,20 +72,28 @@ async function sectorAt(core: DriveCore, disc: Disc, lba: number): Promise<Secto
     const audio = q.crcOk ? (q.control & 4) === 0 : (disc.trackAt(lba)?.trackMode ?? 4) === 0;
     return { main, kind: kindOf(main, audio), sub: block.subarray(RAW_SECTOR), cooked: undefined };
   }
-  const modelled = modelQ(disc, lba);
+  const modelled = wantSub ? modelQ(disc, lba) : undefined;
   const sub = modelled && packRawPW(pChannel(modelled.pause), modelled.q);
-  const audio = ((disc.trackAt(lba) ?? disc.trackAt(lba + 150))?.trackMode ?? 4) === 0;
+  const audio =
+    (modelPosition(disc, lba)?.track.trackMode ?? disc.trackAt(lba)?.trackMode ?? 4) === 0;
   if (block === undefined) {
     // Never sent by the host: a TAO pause or padding the drive recorded.
-    const main = audio ? new Uint8Array(RAW_SECTOR) : buildMode1Sector(lba, new Uint8Array(2048));
-    return { main, kind: audio ? 'audio' : 'mode1', sub, cooked: undefined };
+    if (audio) return { main: new Uint8Array(RAW_SECTOR), kind: 'audio', sub, cooked: undefined };
+    const zeros = new Uint8Array(2048);
+    const main = whole ? buildMode1Sector(lba, zeros) : undefined;
+    return { main, kind: 'mode1', sub, cooked: zeros };
   }
   if (block.length >= RAW_SECTOR) {
     const main = block.subarray(0, RAW_SECTOR);
     return { main, kind: kindOf(main, audio), sub, cooked: undefined };
   }
   if (block.length === 2048) {
-    return { main: buildMode1Sector(lba, block), kind: 'mode1', sub, cooked: block };
+    return {
+      main: whole ? buildMode1Sector(lba, block) : undefined,
+      kind: 'mode1',
+      sub,
+      cooked: block,
+    };
   }
   return { main: undefined, kind: 'mode2', sub, cooked: userData(block) };
 }
@@ -116,12 +134,13 @@ export const readCd: Handler = async (core, x) => {
     failAt(Sense.INVALID_FIELD_IN_CDB, { commandData: true, fieldPointer: 1, bitPointer: 4 });
   }
   const count = cdb.transferLength;
+  const whole = cdb.sync || cdb.headerCodes !== 0 || cdb.edcEcc;
   if (cdb.lba < -150) fail(Sense.LBA_OUT_OF_RANGE, cdb.lba, 'the lead-in is not readable');
   const parts: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     const lba = cdb.lba + i;
     // A pause the drive recorded (TAO) reads as part of its track, though no track holds it.
-    const pause = modelQ(disc, lba)?.pause === true && disc.trackAt(lba) === undefined;
+    const pause = disc.trackAt(lba) === undefined && modelPosition(disc, lba)?.pause === true;
     if (lba < 0) {
       if (!pause && (await core.store.readBlock(lba)) === undefined) {
         fail(Sense.LBA_OUT_OF_RANGE, lba, 'the pregap was not recorded');
@@ -129,7 +148,7 @@ export const readCd: Handler = async (core, x) => {
     } else if (!pause) {
       disc.checkRead(lba, 1);
     }
-    const s = await sectorAt(core, disc, lba);
+    const s = await sectorAt(core, disc, lba, whole, cdb.subChannelSelection !== 0);
     const allowed = EXPECTED[cdb.expectedSectorType];
     if (allowed !== undefined && !allowed.includes(s.kind)) {
       fail(Sense.ILLEGAL_MODE_FOR_THIS_TRACK, lba, `a ${s.kind} sector`);

@@ -24,7 +24,8 @@ export const sendCueSheet: Handler = (core, x) => {
     fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'Write Type is not Session-at-Once');
   }
   const size = cdb.cueSheetSize;
-  if (size === 0 || size % 8 !== 0) {
+  // The CD Mastering feature reports a Maximum Cue Sheet Length of FFFFh (features.ts).
+  if (size === 0 || size % 8 !== 0 || size > 0xffff) {
     failAt(Sense.INVALID_FIELD_IN_CDB, { commandData: true, fieldPointer: 6 }, 'cue sheet size');
   }
   const t = disc.invisibleTrack;

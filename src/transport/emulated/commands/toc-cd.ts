@@ -100,7 +100,13 @@ export function tocFromMap(disc: Disc, map: CdMap, cdb: ReadTocPmaAtipCdb): Uint
         return [v.m, v.s, v.f];
       };
       // PSEC of A0: the disc type, 00h CD-DA / CD-ROM, 20h CD-ROM XA (a Mode 2 first track).
-      entry(1, first.control, TocPoint.FIRST_TRACK, [], [first.number, 0, 0]);
+      entry(
+        1,
+        first.control,
+        TocPoint.FIRST_TRACK,
+        [],
+        [first.number, first.dataMode === 2 ? 0x20 : 0, 0],
+      );
       entry(1, last.control, TocPoint.LAST_TRACK, [], [last.number, 0, 0]);
       entry(1, last.control, TocPoint.LEAD_OUT, [], at(map.leadOut));
       for (const t of map.tracks) entry(1, t.control, t.number, [], at(t.start));
