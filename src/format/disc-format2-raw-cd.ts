@@ -25,6 +25,8 @@ import { Format2RawCdDataSectorType, RAW_CD_SECTOR_BYTES } from './raw-cd/layout
 import { IMAGE_START_LBA } from './raw-cd/image-stream.js';
 import type { RawCDImage } from './raw-cd-image-creator.js';
 import { checkClientName } from '../device/client-name.js';
+import { FeaturePageType } from '../scsi/mmc/features/feature-codes.js';
+import { decodeCdMasteringFeature } from '../scsi/mmc/features/cd-mastering.js';
 
 /**
  * A CD's READ DISC INFORMATION lead-in/lead-out fields are MSF (byte 0 reserved, then M, S, F:
@@ -109,6 +111,31 @@ export class DiscFormat2RawCD {
     this.#bufferUnderrunFreeDisabled = v === true;
   }
 
+  /**
+   * IDiscFormat2RawCD::get_SupportedSectorTypes: the IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPEs the
+   * drive lists for the loaded disc, from its current CD Mastering feature (002Eh): Raw gives
+   * PQ_ONLY (raw + P-Q, 2,368 bytes), Raw with R-W adds IS_COOKED and IS_RAW (2,448 bytes).
+   * Empty when the feature is not current (no CD loaded) or the drive has no raw writing.
+   */
+  async getSupportedSectorTypes(): Promise<Format2RawCdDataSectorType[]> {
+    const recorder = this.#need();
+    let page: Uint8Array;
+    try {
+      page = await recorder.getFeaturePage(FeaturePageType.CD_MASTERING, true);
+    } catch (e) {
+      const none = [
+        HR.E_IMAPI_RECORDER_FEATURE_IS_NOT_CURRENT,
+        HR.E_IMAPI_RECORDER_NO_SUCH_FEATURE,
+      ];
+      if (e instanceof DwError && none.includes(e.hr)) return [];
+      throw e;
+    }
+    const f = decodeCdMasteringFeature(page.subarray(4));
+    if (!f.raw) return [];
+    const T = Format2RawCdDataSectorType;
+    return f.rw ? [T.SUBCODE_PQ_ONLY, T.SUBCODE_IS_COOKED, T.SUBCODE_IS_RAW] : [T.SUBCODE_PQ_ONLY];
+  }
+
   /** The first sector of the next session's lead-in (READ DISC INFORMATION), after prepareMedia. */
   get startOfNextSession(): number {
     if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
@@ -136,6 +163,11 @@ export class DiscFormat2RawCD {
     }
     if (m.disc.discStatus !== DiscStatus.EMPTY)
       throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_BLANK);
+    if (!(await this.getSupportedSectorTypes()).includes(this.#requestedSectorType)) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED, {
+        message: `the drive does not list sector type ${this.#requestedSectorType} (CD Mastering: Raw with R-W)`,
+      });
+    }
     await recorder.acquireExclusiveAccess(false, this.#clientName);
     try {
       const current = decodeWriteParametersPage(

@@ -36,6 +36,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     const { image, bytes } = await mixedImage();
     const raw = new DiscFormat2RawCD({ clock: r.clock });
     raw.setRecorder(r.recorder);
+    assert.deepEqual(await raw.getSupportedSectorTypes(), [1, 2, 3], 'CD Mastering: Raw, R-W');
     await raw.prepareMedia();
     const page = await r.recorder.getModePage(0x05, 0);
     assert.equal(page[0]! & 0x3f, 0x05);
@@ -184,5 +185,6 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
       HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_SUPPORTED,
     );
     assert.equal(writes(dvd.log).length, 0);
+    assert.deepEqual(await onDvd.getSupportedSectorTypes(), [], 'CD Mastering is not current');
   });
 });
