@@ -17,6 +17,7 @@ import { encodeBhs, pduData } from '../pdu.js';
 import type { SessionParameters } from '../negotiate.js';
 import type { DataOutPdu, InitiatorPdu, ScsiCommandPdu, TargetPdu } from '../pdu-types.js';
 import { DataOutGathering } from './target-data-out.js';
+import { drained } from './drained.js';
 import {
   logoutAnswer,
   logoutRequestMessage,
@@ -111,6 +112,12 @@ export class TargetConnection {
     return this.#session?.initiatorName;
   }
 
+  /** Bytes this connection holds: the PDU being framed, a write's data, unsent answers. */
+  get heldBytes(): number {
+    const writeData = this.#gathering?.g.data.length ?? 0;
+    return this.#framer.bufferedBytes + writeData + this.#socket.writableLength;
+  }
+
   /** Ends the connection (Ctrl-C, a fault): nothing more is sent or run. */
   close(reason: string): void {
     if (this.#closed) return;
@@ -141,6 +148,9 @@ export class TargetConnection {
 
   #arm(ms: number, reason: string): void {
     clearTimeout(this.#timer);
+    // Armed after the end (a queued WRITE soliciting its data), it would keep this connection
+    // and its write buffer alive for `ms`.
+    if (this.#closed) return;
     this.#timer = setTimeout(() => this.close(reason), ms);
     this.#timer.unref();
   }
@@ -276,6 +286,7 @@ export class TargetConnection {
   }
 
   async #execute(p: ScsiCommandPdu, immediate: Uint8Array): Promise<void> {
+    if (this.#closed) return; // ERL 0: the connection's end ends its tasks
     const edtl = p.expectedDataTransferLength;
     const lun = decodeLun(p.lun);
     let r: ScsiResult | undefined;
@@ -308,12 +319,7 @@ export class TargetConnection {
     for (const pdu of pdus) this.#writePdu(pdu);
     this.#socket.uncork();
     // A reader slower than the drive holds at most one answer in memory.
-    if (this.#socket.writableNeedDrain) {
-      await new Promise<void>((resolve) => {
-        this.#socket.once('drain', resolve);
-        this.#socket.once('close', resolve);
-      });
-    }
+    if (this.#socket.writableNeedDrain) await drained(this.#socket);
   }
 
   /** Solicits the rest of a write's data with R2Ts, one burst at a time. */
