@@ -9,7 +9,7 @@
 
 import net from 'node:net';
 import { decodeTargetPdu } from '../../src/transport/iscsi/pdu-target.js';
-import type { Pdu, TargetPdu } from '../../src/transport/iscsi/pdu-types.js';
+import type { TargetPdu } from '../../src/transport/iscsi/pdu-types.js';
 import { cat } from './bytes.js';
 import { reorderPdus, wireBytes } from './iscsi-pdus.js';
 
@@ -33,12 +33,7 @@ export type Script = ((answers: readonly TargetPdu[]) => Step)[];
 const is = (type: TargetPdu['type'], itt?: number) => (a: TargetPdu) =>
   a.type === type && (itt === undefined || ('initiatorTaskTag' in a && a.initiatorTaskTag === itt));
 
-function login(o: {
-  csg: number;
-  nsg: number;
-  keys: string;
-  isid: number;
-}): Uint8Array {
+function login(o: { csg: number; nsg: number; keys: string; isid: number }): Uint8Array {
   return wireBytes({
     type: 'login-request',
     transit: true,
@@ -78,7 +73,7 @@ export function loginSteps(isid: number): Script {
   ];
 }
 
-const command = (o: {
+export const command = (o: {
   itt: number;
   cmdSn: number;
   cdb: number[];
@@ -114,7 +109,7 @@ export const nopOut = (itt: number, cmdSn: number, data = new Uint8Array(0)): Ui
     data,
   });
 
-const rw10 = (op: number, lba: number, blocks: number) => [
+export const rw10 = (op: number, lba: number, blocks: number) => [
   op,
   0,
   lba >>> 24,
@@ -461,8 +456,7 @@ export async function runSession(
     send(shape(step.pdus, i));
     await waitFor(
       o.stepMs,
-      () =>
-        answers.slice(from).some(step.done) || out.rejects + out.loginRejects > rejectsBefore,
+      () => answers.slice(from).some(step.done) || out.rejects + out.loginRejects > rejectsBefore,
     );
   }
   // The probe: complete the PDU the target is in the middle of, then a NOP-Out. A target that

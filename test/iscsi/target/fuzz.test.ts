@@ -54,7 +54,11 @@ type Phase = 'before-login' | 'during-login' | 'full-feature' | 'discovery';
 const PHASES: readonly Phase[] = ['before-login', 'during-login', 'full-feature', 'discovery'];
 
 /** Session `n`'s phase, script and mutations, all from mulberry32(seed, n). */
-function session(n: number): { phase: Phase; clean: boolean; run: (port: number) => Promise<Outcome> } {
+function session(n: number): {
+  phase: Phase;
+  clean: boolean;
+  run: (port: number) => Promise<Outcome>;
+} {
   const rnd = mulberry32((SEED ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0);
   const r = rnd();
   const phase: Phase =
@@ -94,7 +98,10 @@ function session(n: number): { phase: Phase; clean: boolean; run: (port: number)
     phase,
     clean,
     run: (port) =>
-      runSession(port, script, shape, { stepMs: clean ? CLEAN_STEP_MS : STEP_MS, probeMs: PROBE_MS }),
+      runSession(port, script, shape, {
+        stepMs: clean ? CLEAN_STEP_MS : STEP_MS,
+        probeMs: PROBE_MS,
+      }),
   };
 }
 
@@ -240,7 +247,9 @@ describe(`iSCSI target fuzz (DW_FUZZ_SEED=${SEED})`, () => {
     try {
       const data = Uint8Array.from({ length: 65536 }, (_, i) => (i * 13 + (SEED & 0xff)) & 0xff);
       const cdb = (op: number) => Uint8Array.of(op, 0, 0, 0, 0, 100, 0, 0, 32, 0);
-      const w = await transport.execute(scsiCommand('WRITE(10)', cdb(0x2a), 'out', { dataOut: data }));
+      const w = await transport.execute(
+        scsiCommand('WRITE(10)', cdb(0x2a), 'out', { dataOut: data }),
+      );
       assert.equal(w.status, 0);
       const r = await transport.execute(
         scsiCommand('READ(10)', cdb(0x28), 'in', { allocationLength: data.length }),

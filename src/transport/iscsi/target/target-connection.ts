@@ -60,6 +60,8 @@ const WINDOW = 16;
 /** Bounds on a silent initiator: the whole login, and each wait for Data-Out. */
 const LOGIN_TIMEOUT_MS = 15_000;
 const DATA_OUT_TIMEOUT_MS = 30_000;
+/** Unsent answers past which the initiator is no longer read. */
+const OUTPUT_BOUND = 1024 * 1024;
 /** MaxRecvDataSegmentLength in force during login (RFC 7143 §13.12). */
 const LOGIN_SEGMENT_LIMIT = 8192;
 
@@ -161,23 +163,33 @@ export class TargetConnection {
     try {
       for (;;) {
         const frame = this.#framer.nextFrame();
-        if (frame === undefined || this.#closed) return;
+        if (frame === undefined || this.#closed) break;
         this.#onFrame(frame);
       }
     } catch (e) {
       this.close(e instanceof Error ? e.message : String(e));
+    }
+    // An initiator that does not read its answers (NOP-In echoes, Rejects) is not read either
+    // until it does, so what waits for it stays bounded.
+    if (this.#socket.writableLength > OUTPUT_BOUND && !this.#socket.isPaused()) {
+      this.#socket.pause();
+      void drained(this.#socket).then(() => this.#socket.resume());
     }
   }
 
   #onFrame(frame: PduFrame): void {
     const opcode = frameOpcode(frame);
     const p = decodeInitiatorBhs(opcode, frame.bhs, frame.data);
-    if (p === undefined || frame.ahs.length > 0) {
+    // Immediate commands bypass the CmdSN window: beyond a window's worth queued, each would
+    // hold its immediate data for as long as the queue is blocked (e.g. by a WRITE's Data-Out).
+    const flood = p !== undefined && 'immediate' in p && p.immediate && this.#queued >= WINDOW;
+    if (p === undefined || frame.ahs.length > 0 || (flood && p.type !== 'nop-out')) {
       // Unknown opcodes (SNACK at ERL 0 among them) and AHS (extended CDBs) are not served.
       if (this.#session === undefined) throw new ProtocolFault('unexpected PDU during login');
       this.#writePdu({
         type: 'reject',
-        reason: p === undefined ? 0x04 : 0x09, // command not supported | invalid PDU field
+        // command not supported | invalid PDU field | too many immediate commands
+        reason: p === undefined ? 0x04 : frame.ahs.length > 0 ? 0x09 : 0x06,
         ...this.#sn(true),
         dataSnR2tSn: 0,
         data: frame.bhs.slice(),
