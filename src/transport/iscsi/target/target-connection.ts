@@ -28,6 +28,7 @@ import { TaskSet, type TargetTask } from './target-tasks.js';
 import { taskManagement } from './target-tmf.js';
 import { R2tPump } from './target-r2t.js';
 import { NopPinger } from './target-ping.js';
+import { drained } from './drained.js';
 import {
   logoutAnswer,
   logoutRequestMessage,
@@ -54,6 +55,8 @@ const WINDOW = 16;
 /** Bounds on a silent initiator: the whole login, and each wait for Data-Out. */
 const LOGIN_TIMEOUT_MS = 15_000;
 const DATA_OUT_TIMEOUT_MS = 30_000;
+/** Unsent answers past which the initiator is no longer read. */
+const OUTPUT_BOUND = 1024 * 1024;
 /** MaxRecvDataSegmentLength in force during login (RFC 7143 §13.12). */
 const LOGIN_SEGMENT_LIMIT = 8192;
 
@@ -126,6 +129,11 @@ export class TargetConnection {
     return this.#session?.initiatorName;
   }
 
+  /** Bytes this connection holds: the PDU being framed, a write's data, unsent answers. */
+  get heldBytes(): number {
+    return this.#framer.bufferedBytes + this.#r2t.heldBytes + this.#socket.writableLength;
+  }
+
   /** Ends the connection (Ctrl-C, a fault): nothing more is sent or run. */
   close(reason: string): void {
     if (this.#closed) return;
@@ -157,6 +165,9 @@ export class TargetConnection {
 
   #arm(ms: number, reason: string): void {
     clearTimeout(this.#timer);
+    // Armed after the end (a queued WRITE soliciting its data), it would keep this connection
+    // and its write buffer alive for `ms`.
+    if (this.#closed) return;
     this.#timer = setTimeout(() => this.close(reason), ms);
     this.#timer.unref();
   }
@@ -167,23 +178,33 @@ export class TargetConnection {
     try {
       for (;;) {
         const frame = this.#framer.nextFrame();
-        if (frame === undefined || this.#closed) return;
+        if (frame === undefined || this.#closed) break;
         this.#onFrame(frame);
       }
     } catch (e) {
       this.close(e instanceof Error ? e.message : String(e));
+    }
+    // An initiator that does not read its answers (NOP-In echoes, Rejects) is not read either
+    // until it does, so what waits for it stays bounded.
+    if (this.#socket.writableLength > OUTPUT_BOUND && !this.#socket.isPaused()) {
+      this.#socket.pause();
+      void drained(this.#socket).then(() => this.#socket.resume());
     }
   }
 
   #onFrame(frame: PduFrame): void {
     const opcode = frameOpcode(frame);
     const p = decodeInitiatorBhs(opcode, frame.bhs, frame.data);
-    if (p === undefined || frame.ahs.length > 0) {
+    // Immediate commands bypass the CmdSN window: beyond a window's worth queued, each would
+    // hold its immediate data for as long as the queue is blocked (e.g. by a WRITE's Data-Out).
+    const flood = p !== undefined && 'immediate' in p && p.immediate && this.#queued >= WINDOW;
+    if (p === undefined || frame.ahs.length > 0 || (flood && p.type !== 'nop-out')) {
       // Unknown opcodes (SNACK at ERL 0 among them) and AHS (extended CDBs) are not served.
       if (this.#session === undefined) throw new ProtocolFault('unexpected PDU during login');
       this.#writePdu({
         type: 'reject',
-        reason: p === undefined ? 0x04 : 0x09, // command not supported | invalid PDU field
+        // command not supported | invalid PDU field | too many immediate commands
+        reason: p === undefined ? 0x04 : frame.ahs.length > 0 ? 0x09 : 0x06,
         ...this.#sn(true),
         dataSnR2tSn: 0,
         data: frame.bhs.slice(),
@@ -323,7 +344,7 @@ export class TargetConnection {
   }
 
   async #execute(p: ScsiCommandPdu, immediate: Uint8Array, task: TargetTask): Promise<void> {
-    if (task.aborted) return;
+    if (this.#closed || task.aborted) return; // ERL 0: the connection's end ends its tasks
     const start = performance.now();
     const edtl = p.expectedDataTransferLength;
     const lun = decodeLun(p.lun);
@@ -362,12 +383,7 @@ export class TargetConnection {
     for (const pdu of pdus) this.#writePdu(pdu);
     this.#socket.uncork();
     // A reader slower than the drive holds at most one answer in memory.
-    if (this.#socket.writableNeedDrain) {
-      await new Promise<void>((resolve) => {
-        this.#socket.once('drain', resolve);
-        this.#socket.once('close', resolve);
-      });
-    }
+    if (this.#socket.writableNeedDrain) await drained(this.#socket);
   }
 
   #enqueue(job: () => Promise<void> | void): void {

@@ -26,6 +26,11 @@ export class R2tPump {
     { g: DataOutGathering; resolve: (e: DataSequenceError | undefined) => void } | undefined;
   #nextTtt = 1;
 
+  /** The data buffer of the WRITE being gathered, if any. */
+  get heldBytes(): number {
+    return this.#gathering?.g.data.length ?? 0;
+  }
+
   constructor(host: R2tHost, tasks: TaskSet) {
     this.#host = host;
     this.#tasks = tasks;

@@ -90,6 +90,13 @@ export class IscsiTarget {
     return (this.#server.address() as net.AddressInfo | null)?.port ?? 0;
   }
 
+  /** Open connections and the bytes they hold (framing, write data, unsent answers). */
+  stats(): { connections: number; bufferedBytes: number } {
+    let bufferedBytes = 0;
+    for (const c of this.#connections) bufferedBytes += c.heldBytes;
+    return { connections: this.#connections.size, bufferedBytes };
+  }
+
   async listen(): Promise<void> {
     const host = this.#options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
