@@ -38,6 +38,8 @@ export interface BurnOptions {
   readonly speed?: string;
   readonly simulate?: boolean;
   readonly forceOverwrite?: boolean;
+  /** Format unformatted BD-RE / DVD-RAM first (a blank DVD+RW is formatted either way). */
+  readonly formatIfNeeded?: boolean;
   /** Eject the disc after a successful burn. */
   readonly eject?: boolean;
   readonly json?: boolean;
@@ -82,6 +84,7 @@ export async function dataWriterFor(
   data.disableConsumerDvdCompatibilityMode = o.multisession === true;
   data.testWrite = o.simulate === true;
   data.forceOverwrite = o.forceOverwrite === true;
+  data.formatUnformattedMedia = o.formatIfNeeded === true;
   const speed = requestedSpeed(o, family);
   if (speed !== undefined) data.setWriteSpeed(speed);
   return data;

@@ -293,6 +293,10 @@ program
   .option('--speed <x>', 'write speed: max, or a multiple of 1x such as 8x')
   .option('--simulate', 'test write: the drive records nothing (CD-R/RW, DVD-R/RW)')
   .option('--force-overwrite', 'write over a rewritable disc that holds a file system')
+  .option(
+    '--format-if-needed',
+    'format an unformatted BD-RE or DVD-RAM first (a blank DVD+RW is formatted either way)',
+  )
   .option('--eject', 'eject the disc after a successful burn')
   .option('--also <recorders...>', 'burn the same image to these recorders too, at the same time')
   .option('--json', 'print one JSON object per update (with its phase), then a result object')

@@ -47,6 +47,12 @@ export interface BurnSettings {
   readonly disableConsumerDvdCompatibilityMode: boolean;
   readonly bufferUnderrunFreeDisabled: boolean;
   readonly forceOverwrite: boolean;
+  /**
+   * Format unformatted overwrite media in the burn (IMAPI2's Write does; the default). False:
+   * only a blank DVD+RW is (its format runs in the background, as every burner does it); BD-RE,
+   * DVD-RAM and the like are refused with E_IMAPI_RECORDER_MEDIA_NOT_FORMATTED before anything.
+   */
+  readonly formatUnformattedMedia: boolean;
   readonly verificationLevel: number;
   /** Simulate (Write Parameters Test Write): CD and DVD-R/RW only. */
   readonly testWrite: boolean;
@@ -140,6 +146,13 @@ async function validate(
     throw refuse(
       HR.E_IMAPI_DF2DATA_MEDIA_IS_NOT_SUPPORTED,
       'test writes (simulation) are possible on CD-R/RW and DVD-R/RW only',
+    );
+  }
+  if (needsFormat(m) && !s.formatUnformattedMedia && m.profile !== ProfileType.DVD_PLUS_RW) {
+    throw refuse(
+      HR.E_IMAPI_RECORDER_MEDIA_NOT_FORMATTED,
+      'the disc is not formatted, and formatting it was not asked for',
+      'Format it first (discwright format), or let the burn format it (discwright burn --format-if-needed).',
     );
   }
   if (m.kind === 'overwrite' && !needsFormat(m) && !s.forceOverwrite) {

@@ -67,6 +67,7 @@ export class DiscFormat2Data extends EventEmitter {
   #postgapAlreadyInImage = false;
   #forceOverwrite = false;
   #testWrite = false;
+  #formatUnformattedMedia = true;
   #verification: number = BurnVerificationLevel.QUICK;
   #speed: { sectorsPerSecond: number; pureCav: boolean } | undefined;
 
@@ -165,6 +166,17 @@ export class DiscFormat2Data extends EventEmitter {
   set forceOverwrite(v: boolean) {
     this.#idle();
     this.#forceOverwrite = v === true;
+  }
+  /**
+   * Beyond IMAPI2: format unformatted overwrite media in write() (true, IMAPI2's behaviour). False:
+   * only a blank DVD+RW is formatted; others are E_IMAPI_RECORDER_MEDIA_NOT_FORMATTED.
+   */
+  get formatUnformattedMedia(): boolean {
+    return this.#formatUnformattedMedia;
+  }
+  set formatUnformattedMedia(v: boolean) {
+    this.#idle();
+    this.#formatUnformattedMedia = v === true;
   }
   /** Beyond IMAPI2: a test write (simulation) on CD-R/RW and DVD-R/RW. */
   get testWrite(): boolean {
@@ -333,6 +345,7 @@ export class DiscFormat2Data extends EventEmitter {
             disableConsumerDvdCompatibilityMode: this.#disableConsumerDvdCompatibilityMode,
             bufferUnderrunFreeDisabled: this.#bufferUnderrunFreeDisabled,
             forceOverwrite: this.#forceOverwrite,
+            formatUnformattedMedia: this.#formatUnformattedMedia,
             verificationLevel: this.#verification,
             testWrite: this.#testWrite,
             writeSpeed: this.#speed,

@@ -136,8 +136,9 @@ export function needsFormat(m: MediaSnapshot): boolean {
  * until formatted); sequential media BLANK, APPENDABLE (with NON_EMPTY_SESSION while the last
  * session holds data and is open, which a whole-session writer cannot append to), FINALIZED
  * (plus ERASE_REQUIRED on rewritable media) or DAMAGED; profiles it does not write
- * UNSUPPORTED_MEDIA. WRITE_PROTECTED when the drive reports protection; FINAL_SESSION on CD when
- * the session a write would start is the last one the disc can take (finalSession).
+ * UNSUPPORTED_MEDIA. WRITE_PROTECTED when the drive reports protection; FINAL_SESSION on
+ * sequential media when the session a write would start is the last one the disc can take
+ * (finalSession).
  */
 export function mediaStateFlags(m: MediaSnapshot): number {
   const F = Format2DataMediaState;
@@ -168,27 +169,50 @@ export function mediaStateFlags(m: MediaSnapshot): number {
 
 /** CD: 99 tracks at most (Red Book). */
 const CD_LAST_TRACK = 99;
-/** CD lead-out of the first session (90 s) and of later ones (30 s), a lead-in, a pre-gap. */
-const CD_LEAD_OUT = { first: 6750, later: 2250 };
-const CD_LEAD_IN = 4500;
-const CD_PRE_GAP = 150;
+
+/**
+ * What one more session costs on a sequential profile: `overhead(n)`, the blocks between the end
+ * of session n and the first block of the next (CD: n's lead-out, 6,750 blocks after the first
+ * session and 2,250 later, the next lead-in, 4,500, and pre-gap, 150; DVD-R/-RW: the border-out
+ * and next border-in, 28,688 after the first border and 12,288 later; DVD+R and DVD+R DL: the
+ * session closure and next intro, 2,048; BD-R: none the drive reports apart), and `unit`, the
+ * fewest blocks a track takes (a DVD ECC block, 16; a BD cluster, 32). The same figures the
+ * virtual drive lays its sessions out with (docs/virtual-drive.md).
+ */
+const SESSION_COST: ReadonlyMap<number, { overhead: (n: number) => number; unit: number }> =
+  new Map([
+    [ProfileType.CD_RECORDABLE, { overhead: cdOverhead, unit: 1 }],
+    [ProfileType.CD_REWRITABLE, { overhead: cdOverhead, unit: 1 }],
+    [ProfileType.DVD_DASH_RECORDABLE, { overhead: dvdMinusOverhead, unit: 16 }],
+    [ProfileType.DVD_DASH_RW_SEQUENTIAL, { overhead: dvdMinusOverhead, unit: 16 }],
+    [ProfileType.DVD_PLUS_R, { overhead: () => 2048, unit: 16 }],
+    [ProfileType.DVD_PLUS_R_DUAL, { overhead: () => 2048, unit: 16 }],
+    [ProfileType.BD_R_SEQUENTIAL, { overhead: () => 0, unit: 32 }],
+  ]);
+
+function cdOverhead(session: number): number {
+  return (session === 1 ? 6750 : 2250) + 4500 + 150;
+}
+
+function dvdMinusOverhead(session: number): number {
+  return session === 1 ? 28688 : 12288;
+}
 
 /**
  * The session a write starts now is the last the disc can hold (IMAPI2's FINAL_SESSION). No
- * drive field says so; on CD it follows from the format: the next track is number 99, or the
- * free blocks could not take a further session's lead-in, lead-out and pre-gap beside at least
- * one block of this one: this session's lead-out, the next lead-in and pre-gap, a block each.
- * Not derived on DVD and BD, where session limits are media specific.
+ * drive field says so; it follows from READ TRACK INFORMATION of the invisible track and the
+ * format: the free blocks cannot take the smallest track of this session, the overhead before
+ * another session (SESSION_COST) and the smallest track of that one. On CD also when the next
+ * track would be number 99, the last the format numbers. No maximum session count is applied
+ * on DVD and BD (docs/burning.md).
  */
 function finalSession(m: MediaSnapshot): boolean {
-  if (m.profile !== ProfileType.CD_RECORDABLE && m.profile !== ProfileType.CD_REWRITABLE) {
-    return false;
-  }
+  const cost = SESSION_COST.get(m.profile);
   const t = m.lastTrack;
-  if (!t.nwaV) return false;
-  const leadOut = t.sessionNumber === 1 ? CD_LEAD_OUT.first : CD_LEAD_OUT.later;
-  const another = leadOut + CD_LEAD_IN + CD_PRE_GAP + 1;
-  return t.logicalTrackNumber >= CD_LAST_TRACK || t.freeBlocks < another + 1;
+  if (cost === undefined || !t.nwaV) return false;
+  const cd = m.profile === ProfileType.CD_RECORDABLE || m.profile === ProfileType.CD_REWRITABLE;
+  if (cd && t.logicalTrackNumber >= CD_LAST_TRACK) return true;
+  return t.freeBlocks < cost.unit + cost.overhead(t.sessionNumber) + cost.unit;
 }
 
 /** Blocks of a formatted overwrite disc, or the formattable maximum of an unformatted one. */

@@ -82,11 +82,19 @@ describe('discwright burn', () => {
     assert.ok(Math.abs((r2.writeSpeedSectorsPerSecond as number) - 600) <= 2);
   });
 
-  it('burns standard input of --size bytes to BD-RE, formatting it first', async () => {
+  it('burns standard input of --size bytes to BD-RE, formatting it first (--format-if-needed)', async () => {
     const { bytes } = await isoImage();
     const img = image();
     const r = await run(
-      ['burn', `virtual:bd-re?image=${img}`, '-', '--size', String(bytes.length), '--json'],
+      [
+        'burn',
+        `virtual:bd-re?image=${img}`,
+        '-',
+        '--size',
+        String(bytes.length),
+        '--json',
+        '--format-if-needed',
+      ],
       bytes,
     );
     assert.equal(r.code, 0, r.stderr);

@@ -1,6 +1,6 @@
 // The rest of DiscFormat2Data's media state, through the virtual drive at the CDB level: write
 // protection as the drive reports it (READ DISC STRUCTURE C0h, DATA PROTECT 07/27/xx),
-// FINAL_SESSION on CD, the multisession interfaces, and the DVD+R DL layer break in a burn's
+// FINAL_SESSION on CD, DVD±R and BD-R, the multisession interfaces, and the DVD+R DL layer break in a burn's
 // result and in `info`.
 
 import { describe, it } from 'node:test';
@@ -76,6 +76,50 @@ describe('FINAL_SESSION on CD', () => {
     assert.equal(await w.data.getCurrentMediaStatus(), F.APPENDABLE | F.FINAL_SESSION);
     await w.data.write(iso);
     assert.equal(await w.data.getCurrentMediaStatus(), F.FINALIZED, 'the drive closed the disc');
+  });
+});
+
+describe('FINAL_SESSION on DVD±R and BD-R', () => {
+  // The smallest track (a 16-block ECC block on DVD, a 32-block cluster on BD), the overhead
+  // before another session, and another smallest track: a disc with one block less is final.
+  for (const [media, needed] of [
+    ['dvd+r', 16 + 2048 + 16],
+    ['dvd+r-dl', 16 + 2048 + 16],
+    ['dvd-r', 16 + 28688 + 16],
+    ['dvd-rw', 16 + 28688 + 16],
+    ['bd-r', 32 + 32],
+  ] as const) {
+    it(`${media}: a blank disc with room for less than two sessions is final`, async () => {
+      const small = await dataWriter(`virtual:${media}?capacity=${needed - 1}`);
+      assert.equal(await small.data.getCurrentMediaStatus(), F.BLANK | F.FINAL_SESSION);
+      const big = await dataWriter(`virtual:${media}?capacity=${needed}`);
+      assert.equal(await big.data.getCurrentMediaStatus(), F.BLANK);
+    });
+  }
+
+  it('DVD+R: the second session is the last once the free blocks cannot take a third', async () => {
+    const { bytes: iso } = await isoImage();
+    const blocks = Math.ceil(iso.length / 2048 / 16) * 16;
+    // After the first session: blocks + 100 free, fewer than 16 + 2048 + 16, enough for the image.
+    const w = await dataWriter(`virtual:dvd+r?capacity=${2 * blocks + 2048 + 100}`);
+    w.data.disableConsumerDvdCompatibilityMode = true;
+    assert.equal(await w.data.getCurrentMediaStatus(), F.BLANK);
+    await w.data.write(iso);
+    assert.equal(await w.data.getCurrentMediaStatus(), F.APPENDABLE | F.FINAL_SESSION);
+    await w.data.write(iso);
+    assert.equal(await w.data.getCurrentMediaStatus(), F.FINALIZED, 'the drive closed the disc');
+  });
+
+  it('DVD-R: later borders cost less than the first (12,288 blocks, not 28,688)', async () => {
+    const { bytes: iso } = await isoImage();
+    const blocks = Math.ceil(iso.length / 2048 / 16) * 16;
+    const first = blocks + 28688;
+    const final = await dataWriter(`virtual:dvd-r?capacity=${first + 16 + 12288 + 15}`);
+    await final.data.write(iso);
+    assert.equal(await final.data.getCurrentMediaStatus(), F.APPENDABLE | F.FINAL_SESSION);
+    const roomy = await dataWriter(`virtual:dvd-r?capacity=${first + 16 + 12288 + 16}`);
+    await roomy.data.write(iso);
+    assert.equal(await roomy.data.getCurrentMediaStatus(), F.APPENDABLE);
   });
 });
 
