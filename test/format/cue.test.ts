@@ -14,30 +14,11 @@ import {
   type RawCDImageCreator,
 } from '../../src/format/index.js';
 import { unpackRawPW } from '../../src/scsi/cd/index.js';
+import { wavFile } from '../helpers/wav.js';
 
 /** Bytes that differ from sector to sector and from file to file. */
 const noise = (n: number, seed: number) =>
   Uint8Array.from({ length: n }, (_, i) => (i * seed + (i >> 11) * 13 + seed) & 0xff);
-
-/** A hand-built WAVE file: RIFF, 16-byte "fmt " (PCM 2 ch 44.1 kHz 16 bit), "data". */
-function wav(pcm: Uint8Array): Uint8Array {
-  const b = new Uint8Array(44 + pcm.length);
-  const dv = new DataView(b.buffer);
-  b.set(new TextEncoder().encode('RIFF'), 0);
-  dv.setUint32(4, 36 + pcm.length, true);
-  b.set(new TextEncoder().encode('WAVEfmt '), 8);
-  dv.setUint32(16, 16, true);
-  dv.setUint16(20, 1, true);
-  dv.setUint16(22, 2, true);
-  dv.setUint32(24, 44100, true);
-  dv.setUint32(28, 176400, true);
-  dv.setUint16(32, 4, true);
-  dv.setUint16(34, 16, true);
-  b.set(new TextEncoder().encode('data'), 36);
-  dv.setUint32(40, pcm.length, true);
-  b.set(pcm, 44);
-  return b;
-}
 
 const bcd = (n: number) => Math.floor(n / 10) * 16 + (n % 10);
 
@@ -105,7 +86,7 @@ describe('CUE/BIN: every keyword into a raw image', () => {
     for (const [n, b] of Object.entries(files)) {
       if (n !== 'song.pcm') await writeFile(join(dir, n), b);
     }
-    await writeFile(join(dir, 'song.wav'), wav(files['song.pcm']));
+    await writeFile(join(dir, 'song.wav'), wavFile(files['song.pcm']));
     await writeFile(join(dir, 'disc.cue'), FULL_SHEET);
     const made = await cueImageCreator(join(dir, 'disc.cue'));
     creator = made.creator;

@@ -16,29 +16,10 @@ import {
 import { readCd } from '../../src/scsi/mmc/read-cd.js';
 import { HR } from '../../src/errors.js';
 import { cdbBlocks, cdbLba, rejectsWith, rig, throwsWith, writes } from '../helpers/recorder.js';
+import { wavFile } from '../helpers/wav.js';
 
 const pcm = (sectors: number, seed: number, extra = 0) =>
   Uint8Array.from({ length: sectors * 2352 + extra }, (_, i) => (i * seed + (i >> 10)) & 0xff);
-
-/** A hand-built WAVE file of `pcm`. */
-function wav(data: Uint8Array): Uint8Array {
-  const b = new Uint8Array(44 + data.length);
-  const dv = new DataView(b.buffer);
-  b.set(new TextEncoder().encode('RIFF'), 0);
-  dv.setUint32(4, 36 + data.length, true);
-  b.set(new TextEncoder().encode('WAVEfmt '), 8);
-  dv.setUint32(16, 16, true);
-  dv.setUint16(20, 1, true);
-  dv.setUint16(22, 2, true);
-  dv.setUint32(24, 44100, true);
-  dv.setUint32(28, 176400, true);
-  dv.setUint16(32, 4, true);
-  dv.setUint16(34, 16, true);
-  b.set(new TextEncoder().encode('data'), 36);
-  dv.setUint32(40, data.length, true);
-  b.set(data, 44);
-  return b;
-}
 
 const closes = (log: readonly { opcode: number; cdb: Uint8Array }[]) =>
   log.filter((e) => e.opcode === 0x5b).map((e) => [e.cdb[2]! & 0x07, (e.cdb[4]! << 8) | e.cdb[5]!]);
@@ -77,7 +58,7 @@ describe('DiscFormat2TrackAtOnce on the virtual CD-R', () => {
     const r = await rig('virtual:cd-r');
     const a = pcm(300, 7);
     const b = pcm(320, 11, 1000); // a partial last sector
-    await writeFile(join(dir, 'b.wav'), wav(b));
+    await writeFile(join(dir, 'b.wav'), wavFile(b));
     const tao = new DiscFormat2TrackAtOnce({ clock: r.clock });
     tao.setRecorder(r.recorder);
     tao.clientName = 'tao-test';
