@@ -42,8 +42,9 @@ export const TARGET_OFFER: OperationalOffer = {
   maxRecvDataSegmentLength: 262144,
   maxBurstLength: 1048576,
   firstBurstLength: 262144,
-  // InitialR2T=Yes (OR: it wins): no unsolicited Data-Out PDUs, only immediate data and R2Ts.
-  initialR2T: true,
+  // InitialR2T=No (OR: the initiator's Yes wins): one unsolicited burst of Data-Out PDUs up to
+  // FirstBurstLength may follow a WRITE (target-unsolicited.ts).
+  initialR2T: false,
   immediateData: true,
   maxOutstandingR2T: 1,
   defaultTime2Wait: 2,

@@ -1,5 +1,5 @@
-// The R2T side of a WRITE on the target (RFC 7143 §11.7-§11.8, InitialR2T Yes, MaxOutstandingR2T
-// 1): one R2T per burst of at most MaxBurstLength, the next one once the burst's Data-Out is in
+// The R2T side of a WRITE on the target (RFC 7143 §11.7-§11.8, MaxOutstandingR2T 1), after its
+// immediate and unsolicited data (target-unsolicited.ts): one R2T per burst of at most MaxBurstLength, the next one once the burst's Data-Out is in
 // (checked by DataOutGathering), until the whole Expected Data Transfer Length is gathered or
 // the task is aborted or its Data-Out goes out of sequence (the command then fails, and the
 // rest of its Data-Out is dropped). A silence after an R2T is bounded by the host's timer;

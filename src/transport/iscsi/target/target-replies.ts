@@ -2,7 +2,7 @@
 // NOP-In echoing a NOP-Out, the Task Management Function Response, the Logout Response, the
 // Text Response (SendTargets: the target's name and portal for `All` or its own name, nothing
 // for another name, NotUnderstood for every other key), and the Async Message asking an
-// initiator to log out. Pure: the connection sends what these build.
+// initiator to log out, and the Reject of a PDU not served. Pure: the connection sends what these build.
 
 import { RESERVED_TAG } from '../pdu-layout.js';
 import {
@@ -10,6 +10,7 @@ import {
   type AsyncMessagePdu,
   type LogoutResponsePdu,
   type LogoutRequestPdu,
+  type RejectPdu,
   type NopInPdu,
   type NopOutPdu,
   type TargetSn,
@@ -111,4 +112,9 @@ export function logoutRequestMessage(sn: TargetSn, seconds: number): AsyncMessag
     parameter3: seconds,
     data: new Uint8Array(0),
   };
+}
+
+/** Reject (§11.17) of a PDU not served: reason 04h command not supported, 09h invalid field. */
+export function rejectOf(bhs: Uint8Array, reason: number, sn: TargetSn): RejectPdu {
+  return { type: 'reject', reason, ...sn, dataSnR2tSn: 0, data: bhs.slice() };
 }
