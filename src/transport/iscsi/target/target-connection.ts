@@ -80,7 +80,7 @@ export class TargetConnection {
   readonly #tasks = new TaskSet();
   readonly #r2t = new R2tPump(
     {
-      maxBurstLength: () => this.#params!.maxBurstLength,
+      params: () => this.#params!,
       sendR2t: (r2t) => {
         this.#writePdu({ ...r2t, ...this.#sn(false) });
         this.#arm(DATA_OUT_TIMEOUT_MS, 'no Data-Out within 30 s');

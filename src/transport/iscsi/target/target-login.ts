@@ -46,7 +46,9 @@ export const TARGET_OFFER: OperationalOffer = {
   // FirstBurstLength may follow a WRITE (target-unsolicited.ts).
   initialR2T: false,
   immediateData: true,
-  maxOutstandingR2T: 1,
+  // Several R2Ts per WRITE (min: the initiator's smaller number wins); they cost no memory, as
+  // the whole write buffer is held anyway.
+  maxOutstandingR2T: 8,
   defaultTime2Wait: 2,
   defaultTime2Retain: 0,
 };
