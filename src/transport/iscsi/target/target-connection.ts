@@ -2,7 +2,7 @@
 // connection per session): login (target-login.ts), then the full feature phase: SCSI Command
 // executed on the logical unit through the target's per-LUN queue, immediate data and R2T /
 // Data-Out gathering (target-unsolicited.ts, target-r2t.ts), Data-In / SCSI Response
-// (target-task.ts), NOP-Out → NOP-In, Text (SendTargets), Task Management, Logout. Every PDU is
+// (target-task.ts), NOP-Out → NOP-In, Text (target-text.ts), Task Management, Logout. Every PDU is
 // framed against our MaxRecvDataSegmentLength before its data is buffered; a PDU with an unknown
 // opcode gets a Reject; any other protocol fault closes this connection only. Commands run one at
 // a time in CmdSN order, so at most one write buffer (≤ MAX_TRANSFER_BYTES) is held, beside the
@@ -28,6 +28,7 @@ export type { ConnectionEvent, ConnectionHost } from './target-host.js';
 import { TaskSet, type TargetTask } from './target-tasks.js';
 import { taskManagement } from './target-tmf.js';
 import { R2tPump } from './target-r2t.js';
+import { TextExchange } from './target-text.js';
 import { UnsolicitedDataOut, type Unsolicited } from './target-unsolicited.js';
 import { NopPinger } from './target-ping.js';
 import {
@@ -37,7 +38,6 @@ import {
   nopInPing,
   rejectOf,
   taskManagementAnswer,
-  textAnswer,
 } from './target-replies.js';
 import { TargetLogin, type LoginResult } from './target-login.js';
 import { commandTrace, type ConnectionHost } from './target-host.js';
@@ -90,6 +90,7 @@ export class TargetConnection {
     this.#tasks,
   );
   readonly #unsolicited = new UnsolicitedDataOut(this.#tasks);
+  readonly #text = new TextExchange(() => this.#host);
   /** CmdSNs of commands aborted before they arrived (RFC 7143 §11.6.1 b). */
   readonly #discard = new Set<number>();
   /** The I_T nexus: the TSIH of the session once logged in. */
@@ -256,10 +257,7 @@ export class TargetConnection {
         this.#writePdu(nopInFor(p, this.#sn(true), this.#params!.targetMaxRecvDataSegmentLength));
         return;
       case 'text-request':
-        if (p.continue || p.targetTransferTag !== RESERVED_TAG) {
-          throw new ProtocolFault('multi-PDU text negotiation is not supported');
-        }
-        this.#writePdu(textAnswer(p, this.#sn(true), this.#host.targetName, this.#host.portal));
+        this.#writePdu(this.#text.respond(p, this.#params!, this.#sn(true)));
         return;
       case 'task-management-request':
         // Not queued behind the commands: it may have to end the wait of one of them.

@@ -16,8 +16,6 @@ import {
   type TargetSn,
   type TaskManagementRequestPdu,
   type TaskManagementResponsePdu,
-  type TextRequestPdu,
-  type TextResponsePdu,
 } from '../pdu-types.js';
 import { decodeTextPairs, encodeTextPairs } from '../text.js';
 
@@ -71,15 +69,10 @@ export function logoutAnswer(p: LogoutRequestPdu, sn: TargetSn): LogoutResponseP
   };
 }
 
-/** The Text Response to a single-PDU Text Request. */
-export function textAnswer(
-  p: TextRequestPdu,
-  sn: TargetSn,
-  targetName: string,
-  portal: string,
-): TextResponsePdu {
+/** The answer to a whole Text Request's text (target-text.ts splits it into PDUs). */
+export function textReplies(text: Uint8Array, targetName: string, portal: string): Uint8Array {
   const replies: [string, string][] = [];
-  for (const [key, value] of decodeTextPairs(p.data)) {
+  for (const [key, value] of decodeTextPairs(text)) {
     if (key === 'SendTargets') {
       if (value === 'All' || value === '' || value === targetName) {
         replies.push(['TargetName', targetName]);
@@ -87,16 +80,7 @@ export function textAnswer(
       }
     } else replies.push([key, 'NotUnderstood']);
   }
-  return {
-    type: 'text-response',
-    final: true,
-    continue: false,
-    lun: p.lun,
-    initiatorTaskTag: p.initiatorTaskTag,
-    targetTransferTag: RESERVED_TAG,
-    ...sn,
-    data: encodeTextPairs(replies),
-  };
+  return encodeTextPairs(replies);
 }
 
 /** Asks the initiator to log out within `seconds` (Parameter3), after which it is dropped. */
