@@ -71,11 +71,14 @@ export class Raw {
   }
 }
 
-/** A normal session logged in with CmdSN 10 next; `isid` tells sessions (I_T nexuses) apart. */
+/**
+ * A normal session logged in with CmdSN 10 next; `isid` tells sessions (I_T nexuses) apart;
+ * `keys` (`Key=Value` each) are offered too, and the target's answers go to `o.answers`.
+ */
 export async function loggedIn(
   port: number,
   targetName: string,
-  o: { initiatorName?: string; isid?: number } = {},
+  o: { initiatorName?: string; isid?: number; keys?: string[]; answers?: Map<string, string> } = {},
 ): Promise<Raw> {
   const raw = new Raw(port);
   const name = o.initiatorName ?? 'iqn.2026-01.test:raw';
@@ -94,7 +97,8 @@ export async function loggedIn(
     cmdSn: 10,
     expStatSn: 0,
     data: new TextEncoder().encode(
-      `InitiatorName=${name}\0TargetName=${targetName}\0SessionType=Normal\0AuthMethod=None\0`,
+      `InitiatorName=${name}\0TargetName=${targetName}\0SessionType=Normal\0AuthMethod=None\0` +
+        (o.keys ?? []).map((k) => `${k}\0`).join(''),
     ),
   });
   const a = await raw.next();
@@ -103,6 +107,10 @@ export async function loggedIn(
   assert.equal(a.bhs.readUInt16BE(36), 0); // success
   assert.notEqual(a.bhs.readUInt16BE(14), 0); // TSIH given
   assert.equal(a.bhs.readUInt32BE(28), 10); // ExpCmdSN
+  for (const pair of a.data.toString('latin1').split('\0')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0) o.answers?.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
   return raw;
 }
 

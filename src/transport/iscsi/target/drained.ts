@@ -4,6 +4,9 @@
 
 import type net from 'node:net';
 
+/** Unsent answers past which the initiator is no longer read. */
+const OUTPUT_BOUND = 1024 * 1024;
+
 /**
  * Resolves when `socket` drains or closes. Both listeners go once either fires: one left behind
  * per command would pile up on the socket for as long as the session lasts (a long burn).
@@ -18,4 +21,15 @@ export function drained(socket: net.Socket): Promise<void> {
     socket.once('drain', done);
     socket.once('close', done);
   });
+}
+
+/**
+ * Stops reading `socket` while more than `bound` bytes of answers wait to be sent, until they
+ * drain: an initiator that does not read its answers (NOP-In echoes, Rejects) is not read
+ * either, so what waits for it stays bounded.
+ */
+export function pauseWhileBacklogged(socket: net.Socket, bound = OUTPUT_BOUND): void {
+  if (socket.writableLength <= bound || socket.isPaused()) return;
+  socket.pause();
+  void drained(socket).then(() => socket.resume());
 }

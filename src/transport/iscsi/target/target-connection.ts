@@ -1,11 +1,12 @@
 // One initiator connection to the discwright iSCSI target (RFC 7143, ErrorRecoveryLevel 0, one
 // connection per session): login (target-login.ts), then the full feature phase: SCSI Command
 // executed on the logical unit through the target's per-LUN queue, immediate data and R2T /
-// Data-Out gathering (MaxOutstandingR2T 1, InitialR2T Yes), Data-In / SCSI Response
-// (target-task.ts), NOP-Out → NOP-In, Text (SendTargets), Task Management, Logout. Every PDU is
+// Data-Out gathering (target-unsolicited.ts, target-r2t.ts), Data-In / SCSI Response
+// (target-task.ts), NOP-Out → NOP-In, Text (target-text.ts), Task Management, Logout. Every PDU is
 // framed against our MaxRecvDataSegmentLength before its data is buffered; a PDU with an unknown
 // opcode gets a Reject; any other protocol fault closes this connection only. Commands run one at
-// a time in CmdSN order, so at most one write buffer (≤ MAX_TRANSFER_BYTES) is held.
+// a time in CmdSN order, so at most one write buffer (≤ MAX_TRANSFER_BYTES) is held, beside the
+// unsolicited bursts of the queued commands (each ≤ FirstBurstLength).
 
 import type net from 'node:net';
 import type { ScsiResult } from '../../../scsi/command.js';
@@ -27,26 +28,22 @@ export type { ConnectionEvent, ConnectionHost } from './target-host.js';
 import { TaskSet, type TargetTask } from './target-tasks.js';
 import { taskManagement } from './target-tmf.js';
 import { R2tPump } from './target-r2t.js';
+import { TextExchange } from './target-text.js';
+import { UnsolicitedDataOut, type Unsolicited } from './target-unsolicited.js';
 import { NopPinger } from './target-ping.js';
-import { drained } from './drained.js';
+import { drained, pauseWhileBacklogged } from './drained.js';
 import {
   logoutAnswer,
   logoutRequestMessage,
   nopInFor,
   nopInPing,
+  rejectOf,
+  rejectReason,
   taskManagementAnswer,
-  textAnswer,
 } from './target-replies.js';
 import { TargetLogin, type LoginResult } from './target-login.js';
 import { commandTrace, type ConnectionHost } from './target-host.js';
-import {
-  INVALID_FIELD_IN_CDB,
-  LUN_NOT_SUPPORTED,
-  answerPdus,
-  checkCondition,
-  fixedSense,
-  targetLevelAnswer,
-} from './target-task.js';
+import { answerBeforeLun, answerPdus, checkCondition, fixedSense } from './target-task.js';
 
 /** Largest Expected Data Transfer Length served; larger commands get 05/24/00. */
 export const MAX_TRANSFER_BYTES = 16 * 1024 * 1024;
@@ -55,11 +52,8 @@ const WINDOW = 16;
 /** Bounds on a silent initiator: the whole login, and each wait for Data-Out. */
 const LOGIN_TIMEOUT_MS = 15_000;
 const DATA_OUT_TIMEOUT_MS = 30_000;
-/** Unsent answers past which the initiator is no longer read. */
-const OUTPUT_BOUND = 1024 * 1024;
 /** MaxRecvDataSegmentLength in force during login (RFC 7143 §13.12). */
 const LOGIN_SEGMENT_LIMIT = 8192;
-
 const EMPTY = new Uint8Array(0);
 
 /** A protocol fault of the initiator: this connection is closed (ERL 0). */
@@ -81,7 +75,7 @@ export class TargetConnection {
   readonly #tasks = new TaskSet();
   readonly #r2t = new R2tPump(
     {
-      maxBurstLength: () => this.#params!.maxBurstLength,
+      params: () => this.#params!,
       sendR2t: (r2t) => {
         this.#writePdu({ ...r2t, ...this.#sn(false) });
         this.#arm(DATA_OUT_TIMEOUT_MS, 'no Data-Out within 30 s');
@@ -90,6 +84,8 @@ export class TargetConnection {
     },
     this.#tasks,
   );
+  readonly #unsolicited = new UnsolicitedDataOut(this.#tasks);
+  readonly #text = new TextExchange(() => this.#host);
   /** CmdSNs of commands aborted before they arrived (RFC 7143 §11.6.1 b). */
   readonly #discard = new Set<number>();
   /** The I_T nexus: the TSIH of the session once logged in. */
@@ -184,31 +180,16 @@ export class TargetConnection {
     } catch (e) {
       this.close(e instanceof Error ? e.message : String(e));
     }
-    // An initiator that does not read its answers (NOP-In echoes, Rejects) is not read either
-    // until it does, so what waits for it stays bounded.
-    if (this.#socket.writableLength > OUTPUT_BOUND && !this.#socket.isPaused()) {
-      this.#socket.pause();
-      void drained(this.#socket).then(() => this.#socket.resume());
-    }
+    pauseWhileBacklogged(this.#socket);
   }
 
   #onFrame(frame: PduFrame): void {
     const opcode = frameOpcode(frame);
     const p = decodeInitiatorBhs(opcode, frame.bhs, frame.data);
-    // Immediate commands bypass the CmdSN window: beyond a window's worth queued, each would
-    // hold its immediate data for as long as the queue is blocked (e.g. by a WRITE's Data-Out).
-    const flood = p !== undefined && 'immediate' in p && p.immediate && this.#queued >= WINDOW;
-    if (p === undefined || frame.ahs.length > 0 || (flood && p.type !== 'nop-out')) {
-      // Unknown opcodes (SNACK at ERL 0 among them) and AHS (extended CDBs) are not served.
+    const reason = rejectReason(p, frame.ahs.length > 0, this.#queued >= WINDOW);
+    if (p === undefined || reason !== undefined) {
       if (this.#session === undefined) throw new ProtocolFault('unexpected PDU during login');
-      this.#writePdu({
-        type: 'reject',
-        // command not supported | invalid PDU field | too many immediate commands
-        reason: p === undefined ? 0x04 : frame.ahs.length > 0 ? 0x09 : 0x06,
-        ...this.#sn(true),
-        dataSnR2tSn: 0,
-        data: frame.bhs.slice(),
-      });
+      this.#writePdu(rejectOf(frame.bhs, reason ?? 0x04, this.#sn(true)));
       return;
     }
     if (this.#session === undefined) {
@@ -272,17 +253,15 @@ export class TargetConnection {
         this.#onCommand(p);
         return;
       case 'data-out':
-        this.#r2t.onDataOut(p);
+        if (p.targetTransferTag !== RESERVED_TAG) this.#r2t.onDataOut(p);
+        else if (!this.#tasks.wasAborted(p.initiatorTaskTag)) this.#unsolicited.onDataOut(p);
         return;
       case 'nop-out':
         if (p.initiatorTaskTag === RESERVED_TAG) return; // the answer to a ping
         this.#writePdu(nopInFor(p, this.#sn(true), this.#params!.targetMaxRecvDataSegmentLength));
         return;
       case 'text-request':
-        if (p.continue || p.targetTransferTag !== RESERVED_TAG) {
-          throw new ProtocolFault('multi-PDU text negotiation is not supported');
-        }
-        this.#writePdu(textAnswer(p, this.#sn(true), this.#host.targetName, this.#host.portal));
+        this.#writePdu(this.#text.respond(p, this.#params!, this.#sn(true)));
         return;
       case 'task-management-request':
         // Not queued behind the commands: it may have to end the wait of one of them.
@@ -306,23 +285,18 @@ export class TargetConnection {
   }
 
   #onCommand(p: ScsiCommandPdu): void {
-    const params = this.#params!;
-    const edtl = p.expectedDataTransferLength;
-    if (p.data.length > 0) {
-      if (!p.write || !params.immediateData) throw new ProtocolFault('unexpected immediate data');
-      if (p.data.length > Math.min(edtl, params.firstBurstLength)) {
-        throw new ProtocolFault(`${p.data.length} bytes of immediate data exceed the burst`);
-      }
-    }
-    if (!p.final) throw new ProtocolFault('unsolicited Data-Out announced with InitialR2T=Yes');
     const task = this.#tasks.add(p.initiatorTaskTag, decodeLun(p.lun));
     if (task === undefined) {
       throw new ProtocolFault(`Initiator Task Tag ${p.initiatorTaskTag} already in use`);
     }
+    const unsolicited = this.#unsolicited.begin(p, this.#params!, task);
     if (this.#discard.delete(p.cmdSn)) void task.abort(); // aborted before it arrived
-    // Immediate data of a queued command must outlive the socket chunk it arrived in.
-    const immediate = p.data.length > 0 ? p.data.slice() : EMPTY;
-    this.#enqueue(() => this.#execute(p, immediate, task).finally(() => task.finish()));
+    this.#enqueue(() =>
+      this.#execute(p, unsolicited, task).finally(() => {
+        this.#unsolicited.release(p.initiatorTaskTag, task);
+        task.finish();
+      }),
+    );
   }
 
   /** Aborts this session's tasks on `lun` (every LUN when undefined); resolves when they end. */
@@ -343,26 +317,30 @@ export class TargetConnection {
     });
   }
 
-  async #execute(p: ScsiCommandPdu, immediate: Uint8Array, task: TargetTask): Promise<void> {
+  async #execute(p: ScsiCommandPdu, u: Unsolicited, task: TargetTask): Promise<void> {
     if (this.#closed || task.aborted) return; // ERL 0: the connection's end ends its tasks
+    // Its unsolicited burst is taken whole whatever the answer (later Data-Out is a fault).
+    if (u.received < u.data.length) {
+      task.state = 'data-out';
+      this.#arm(DATA_OUT_TIMEOUT_MS, 'no unsolicited Data-Out within 30 s');
+      await Promise.race([u.complete, task.abortedSignal]).finally(() => clearTimeout(this.#timer));
+      if (this.#closed || task.aborted) return;
+    }
     const start = performance.now();
     const edtl = p.expectedDataTransferLength;
     const lun = decodeLun(p.lun);
-    let r: ScsiResult | typeof ABORTED | undefined;
-    if (p.read && p.write)
-      r = INVALID_FIELD_IN_CDB(); // bidirectional commands: none in MMC
-    else if (edtl > MAX_TRANSFER_BYTES) r = INVALID_FIELD_IN_CDB();
-    else r = targetLevelAnswer(p, this.#host.lunCount);
-    if (r === undefined && (lun === undefined || lun >= this.#host.lunCount)) {
-      r = LUN_NOT_SUPPORTED();
-    }
+    let r: ScsiResult | typeof ABORTED | undefined = answerBeforeLun(
+      p,
+      this.#host.lunCount,
+      MAX_TRANSFER_BYTES,
+    );
     if (r === undefined) {
       let data = EMPTY;
       if (p.write && edtl > 0) {
         data = new Uint8Array(edtl);
-        data.set(immediate);
+        data.set(u.data.subarray(0, u.received));
         task.state = 'data-out';
-        const failed = await this.#r2t.gather(p, data, immediate.length, task);
+        const failed = u.failed ?? (await this.#r2t.gather(p, data, u.received, task));
         if (this.#closed || task.aborted) return;
         // ABORTED COMMAND, DATA PHASE ERROR (0B/4B/xx): the drive never sees the command.
         if (failed !== undefined) r = checkCondition(fixedSense(0x0b, 0x4b, failed.ascq));

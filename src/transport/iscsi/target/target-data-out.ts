@@ -1,7 +1,8 @@
 // A WRITE's data as the target gathers it (RFC 7143 §11.7-§11.8, ErrorRecoveryLevel 0,
-// MaxOutstandingR2T 1, DataPDUInOrder and DataSequenceInOrder Yes): the buffer of Expected Data
-// Transfer Length bytes, the burst the outstanding R2T asked for, and the checks on each
-// Data-Out against it. Data-Out that matches no R2T throws MalformedDataError (the connection is
+// DataPDUInOrder and DataSequenceInOrder Yes): the buffer of Expected Data Transfer Length
+// bytes, the bursts the outstanding R2Ts asked for (up to MaxOutstandingR2T of them, in
+// increasing offset order), and the checks on each Data-Out against the oldest: with both keys
+// Yes the initiator answers them one after the other, so the data arrives in offset order. Data-Out that matches no R2T throws MalformedDataError (the connection is
 // dropped); one for the R2T but out of sequence (DataSN, offset, length, F bit) throws
 // DataSequenceError: the command fails with DATA PHASE ERROR and the connection goes on. Pure.
 
@@ -28,9 +29,10 @@ export class DataOutGathering {
   readonly pdu: ScsiCommandPdu;
   readonly data: Uint8Array;
   #received: number;
-  /** End of the data the outstanding R2T asked for. */
-  #burstEnd: number;
-  #ttt = 0;
+  /** End of the data asked for so far: where the next R2T starts. */
+  #solicitedEnd: number;
+  /** The outstanding R2Ts, oldest first: their Target Transfer Tag and the end of their burst. */
+  readonly #bursts: { ttt: number; end: number }[] = [];
   #r2tSn = 0;
   /** DataSN the next Data-Out carries: it counts from 0 in each R2T's sequence (§11.7.5). */
   #dataSn = 0;
@@ -40,32 +42,37 @@ export class DataOutGathering {
     this.pdu = pdu;
     this.data = data;
     this.#received = received;
-    this.#burstEnd = received;
+    this.#solicitedEnd = received;
+  }
+
+  /** R2Ts sent whose burst is not in yet. */
+  get outstanding(): number {
+    return this.#bursts.length;
   }
 
   get complete(): boolean {
     return this.#received >= this.data.length;
   }
 
-  /** The next R2T, tagged `ttt`, for at most `maxBurst` bytes; undefined when all data is in. */
+  /** The next R2T, tagged `ttt`, for at most `maxBurst` bytes; undefined when all is asked for. */
   nextBurst(maxBurst: number, ttt: number): R2tRequest | undefined {
-    if (this.complete) return undefined;
-    const length = Math.min(maxBurst, this.data.length - this.#received);
-    this.#burstEnd = this.#received + length;
-    this.#ttt = ttt;
-    this.#dataSn = 0;
-    return {
-      r2tSn: this.#r2tSn++,
-      bufferOffset: this.#received,
-      desiredDataTransferLength: length,
-    };
+    const start = this.#solicitedEnd;
+    if (start >= this.data.length) return undefined;
+    const length = Math.min(maxBurst, this.data.length - start);
+    this.#solicitedEnd = start + length;
+    this.#bursts.push({ ttt, end: this.#solicitedEnd });
+    return { r2tSn: this.#r2tSn++, bufferOffset: start, desiredDataTransferLength: length };
   }
 
-  /** Takes one Data-Out; true when it ended the burst (send the next R2T or run the command). */
+  /** Takes one Data-Out; true when it ended a burst (send the next R2T or run the command). */
   accept(p: DataOutPdu): boolean {
-    if (p.initiatorTaskTag !== this.pdu.initiatorTaskTag || p.targetTransferTag !== this.#ttt) {
+    const i = this.#bursts.findIndex((b) => b.ttt === p.targetTransferTag);
+    if (p.initiatorTaskTag !== this.pdu.initiatorTaskTag || i < 0) {
       throw new MalformedDataError('Data-Out for no outstanding R2T');
     }
+    // DataSequenceInOrder=Yes: a later R2T's sequence before the oldest one's is over.
+    if (i > 0) throw new DataSequenceError('Data-Out for a later R2T first', 0x05);
+    const burstEnd = this.#bursts[0]!.end;
     if (p.dataSn !== this.#dataSn) {
       throw new DataSequenceError(`Data-Out DataSN ${p.dataSn}, ${this.#dataSn} expected`);
     }
@@ -77,16 +84,20 @@ export class DataOutGathering {
         0x05,
       );
     }
-    if (this.#received + p.data.length > this.#burstEnd) {
+    if (this.#received + p.data.length > burstEnd) {
       throw new DataSequenceError('Data-Out beyond the burst the R2T asked for', 0x02);
     }
     this.data.set(p.data, this.#received);
     this.#received += p.data.length;
-    const burstDone = this.#received === this.#burstEnd;
+    const burstDone = this.#received === burstEnd;
     if (p.final !== burstDone) {
       throw new DataSequenceError(
         p.final ? 'burst ended short of the R2T' : 'burst complete without the F bit',
       );
+    }
+    if (burstDone) {
+      this.#bursts.shift();
+      this.#dataSn = 0;
     }
     return burstDone;
   }

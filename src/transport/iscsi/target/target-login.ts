@@ -2,7 +2,10 @@
 // per Login Request, the security stage with AuthMethod None, or CHAP with MD5 (§12.1.3, one-way
 // and mutual; chap.ts) when the target has a secret, and the operational stage answered with the initiator's own
 // negotiation rules (negotiate.ts: a target that never offers first answers every key as a
-// proposal, min/max/OR/AND/list per §13). Multi-PDU login text (the C bit) is refused. Pure.
+// proposal, min/max/OR/AND/list per §13). A login text continued over several requests (C bit,
+// §11.12.2) is gathered up to 64 KiB, each part answered by an empty response in the same
+// stage; the target's own answers are far below the 8192 bytes of a login PDU, so never split.
+// Pure.
 
 import { DwError } from '../../../errors.js';
 import {
@@ -42,13 +45,20 @@ export const TARGET_OFFER: OperationalOffer = {
   maxRecvDataSegmentLength: 262144,
   maxBurstLength: 1048576,
   firstBurstLength: 262144,
-  // InitialR2T=Yes (OR: it wins): no unsolicited Data-Out PDUs, only immediate data and R2Ts.
-  initialR2T: true,
+  // InitialR2T=No (OR: the initiator's Yes wins): one unsolicited burst of Data-Out PDUs up to
+  // FirstBurstLength may follow a WRITE (target-unsolicited.ts).
+  initialR2T: false,
   immediateData: true,
-  maxOutstandingR2T: 1,
+  // Several R2Ts per WRITE (min: the initiator's smaller number wins); they cost no memory, as
+  // the whole write buffer is held anyway.
+  maxOutstandingR2T: 8,
   defaultTime2Wait: 2,
   defaultTime2Retain: 0,
 };
+
+/** Largest login text gathered from requests continued with the C bit. */
+const LOGIN_TEXT_LIMIT = 65536;
+const EMPTY = new Uint8Array(0);
 
 /** Keys of the login phase that are not operational parameters. */
 const LOGIN_KEYS = new Set([
@@ -118,6 +128,8 @@ export class TargetLogin {
   /** Where CHAP stands; 'done' from the start when no CHAP is required. */
   #auth: 'start' | 'method' | 'challenged' | 'done';
   #challenge: { identifier: number; challenge: Uint8Array } | undefined;
+  /** The parts of a login text continued over several requests (C bit), so far. */
+  #partial: { csg: number; itt: number; data: Uint8Array }[] = [];
 
   constructor(config: TargetLoginConfig) {
     this.#config = config;
@@ -140,8 +152,21 @@ export class TargetLogin {
     if (p.versionMin > 0) {
       return this.#fail(p, LoginStatus.UNSUPPORTED_VERSION, `version ${p.versionMin}`);
     }
-    if (p.continue) {
-      return this.#fail(p, LoginStatus.INITIATOR_ERROR, 'multi-PDU login text is not supported');
+    if (p.continue || this.#partial.length > 0) {
+      const whole = this.#gather(p);
+      if (typeof whole === 'string') return this.#fail(p, LoginStatus.INITIATOR_ERROR, whole);
+      if (whole === undefined) {
+        // An empty answer in the same stage asks for the rest (RFC 7143 §11.12.2).
+        const response = this.#response(p, {
+          transit: false,
+          nsg: 0,
+          status: LoginStatus.SUCCESS,
+          data: EMPTY,
+          tsih: 0,
+        });
+        return { response, done: 'continue' };
+      }
+      p = { ...p, data: whole };
     }
     if (p.csg === 2 || (p.transit && (p.nsg === 2 || p.nsg <= p.csg))) {
       return this.#fail(p, LoginStatus.INITIATOR_ERROR, `stage ${p.csg} to ${p.nsg}`);
@@ -313,6 +338,31 @@ export class TargetLogin {
       tsih: 0,
     });
     return { response, done: 'fail', reason };
+  }
+
+  /**
+   * Gathers a login text sent in several requests (C bit): undefined while more is to come, the
+   * whole text with the last part, or why the requests are wrong.
+   */
+  #gather(p: LoginRequestPdu): Uint8Array | string | undefined {
+    if (p.continue && p.transit) return 'C and T bits both set';
+    const first = this.#partial[0];
+    if (first !== undefined && (first.csg !== p.csg || first.itt !== p.initiatorTaskTag)) {
+      return 'a continued login text changed stage or task tag';
+    }
+    const size = this.#partial.reduce((n, part) => n + part.data.length, 0) + p.data.length;
+    if (size > LOGIN_TEXT_LIMIT) return `login text beyond ${LOGIN_TEXT_LIMIT} bytes`;
+    // The PDU's data is a view into the socket's chunk: keep a copy.
+    this.#partial.push({ csg: p.csg, itt: p.initiatorTaskTag, data: p.data.slice() });
+    if (p.continue) return undefined;
+    const whole = new Uint8Array(size);
+    let at = 0;
+    for (const part of this.#partial) {
+      whole.set(part.data, at);
+      at += part.data.length;
+    }
+    this.#partial = [];
+    return whole;
   }
 
   #response(

@@ -2,21 +2,21 @@
 // NOP-In echoing a NOP-Out, the Task Management Function Response, the Logout Response, the
 // Text Response (SendTargets: the target's name and portal for `All` or its own name, nothing
 // for another name, NotUnderstood for every other key), and the Async Message asking an
-// initiator to log out. Pure: the connection sends what these build.
+// initiator to log out, and the Reject of a PDU not served. Pure: the connection sends what these build.
 
 import { RESERVED_TAG } from '../pdu-layout.js';
 import {
   AsyncEvent,
+  type InitiatorPdu,
   type AsyncMessagePdu,
   type LogoutResponsePdu,
   type LogoutRequestPdu,
+  type RejectPdu,
   type NopInPdu,
   type NopOutPdu,
   type TargetSn,
   type TaskManagementRequestPdu,
   type TaskManagementResponsePdu,
-  type TextRequestPdu,
-  type TextResponsePdu,
 } from '../pdu-types.js';
 import { decodeTextPairs, encodeTextPairs } from '../text.js';
 
@@ -70,15 +70,10 @@ export function logoutAnswer(p: LogoutRequestPdu, sn: TargetSn): LogoutResponseP
   };
 }
 
-/** The Text Response to a single-PDU Text Request. */
-export function textAnswer(
-  p: TextRequestPdu,
-  sn: TargetSn,
-  targetName: string,
-  portal: string,
-): TextResponsePdu {
+/** The answer to a whole Text Request's text (target-text.ts splits it into PDUs). */
+export function textReplies(text: Uint8Array, targetName: string, portal: string): Uint8Array {
   const replies: [string, string][] = [];
-  for (const [key, value] of decodeTextPairs(p.data)) {
+  for (const [key, value] of decodeTextPairs(text)) {
     if (key === 'SendTargets') {
       if (value === 'All' || value === '' || value === targetName) {
         replies.push(['TargetName', targetName]);
@@ -86,16 +81,7 @@ export function textAnswer(
       }
     } else replies.push([key, 'NotUnderstood']);
   }
-  return {
-    type: 'text-response',
-    final: true,
-    continue: false,
-    lun: p.lun,
-    initiatorTaskTag: p.initiatorTaskTag,
-    targetTransferTag: RESERVED_TAG,
-    ...sn,
-    data: encodeTextPairs(replies),
-  };
+  return encodeTextPairs(replies);
 }
 
 /** Asks the initiator to log out within `seconds` (Parameter3), after which it is dropped. */
@@ -111,4 +97,26 @@ export function logoutRequestMessage(sn: TargetSn, seconds: number): AsyncMessag
     parameter3: seconds,
     data: new Uint8Array(0),
   };
+}
+
+/** Reject (§11.17) of a PDU not served: reason 04h command not supported, 09h invalid field. */
+/**
+ * The Reject reason for a PDU the full feature phase does not serve, or undefined to serve it:
+ * 04h for an unknown opcode (SNACK at ERL 0 among them), 09h for an AHS (extended CDBs), 06h for
+ * an immediate command (other than NOP-Out) beyond a window's worth queued, since immediate
+ * commands bypass the CmdSN window and each would hold its data while the queue is blocked.
+ */
+export function rejectReason(
+  p: InitiatorPdu | undefined,
+  hasAhs: boolean,
+  queueFull: boolean,
+): number | undefined {
+  if (p === undefined) return 0x04;
+  if (hasAhs) return 0x09;
+  if (queueFull && 'immediate' in p && p.immediate && p.type !== 'nop-out') return 0x06;
+  return undefined;
+}
+
+export function rejectOf(bhs: Uint8Array, reason: number, sn: TargetSn): RejectPdu {
+  return { type: 'reject', reason, ...sn, dataSnR2tSn: 0, data: bhs.slice() };
 }

@@ -6,7 +6,7 @@
 // either case. Pure: the connection sends what this builds.
 
 import { scsiCommand, type ScsiCommand, type ScsiResult } from '../../../scsi/command.js';
-import { RESERVED_TAG, encodeLun } from '../pdu-layout.js';
+import { RESERVED_TAG, decodeLun, encodeLun } from '../pdu-layout.js';
 import { encodeSenseData } from '../pdu-target.js';
 import type { DataInPdu, ScsiCommandPdu, ScsiResponsePdu, TargetSn } from '../pdu-types.js';
 
@@ -48,6 +48,26 @@ export function commandOf(p: ScsiCommandPdu, dataOut: Uint8Array, probe: number)
   if (p.write) return scsiCommand(name, p.cdb, 'out', { dataOut });
   const allocationLength = Math.max(p.expectedDataTransferLength, probe);
   return scsiCommand(name, p.cdb, 'in', { allocationLength });
+}
+
+/**
+ * The answer given before a command reaches a logical unit, or undefined to run it there:
+ * bidirectional commands (none in MMC) and transfers over `maxTransfer` get 05/24/00, REPORT
+ * LUNS is answered by the target, an unknown LUN gets 05/25/00.
+ */
+export function answerBeforeLun(
+  p: ScsiCommandPdu,
+  lunCount: number,
+  maxTransfer: number,
+): ScsiResult | undefined {
+  if ((p.read && p.write) || p.expectedDataTransferLength > maxTransfer) {
+    return INVALID_FIELD_IN_CDB();
+  }
+  const lun = decodeLun(p.lun);
+  return (
+    targetLevelAnswer(p, lunCount) ??
+    (lun === undefined || lun >= lunCount ? LUN_NOT_SUPPORTED() : undefined)
+  );
 }
 
 // REPORT LUNS parameter data (SPC-4 Table 285):
