@@ -34,6 +34,8 @@ export interface BurnCdOptions {
   readonly audio?: readonly string[];
   /** --audio: one raw disc-at-once image instead of track-at-once. */
   readonly dao?: boolean;
+  /** --cue or --audio --dao: Session-at-Once (SEND CUE SHEET) instead of raw DAO. */
+  readonly sao?: boolean;
   /** --audio in TAO: leave the disc open (no finalize). */
   readonly multisession?: boolean;
   readonly cdText?: string;
@@ -56,6 +58,9 @@ export function checkCdOptions(image: string | undefined, o: Record<string, unkn
     throw invalidArgument('give exactly one of an image, --cue <file.cue> or --audio <file>...');
   }
   if (o.dao === true && o.audio === undefined) throw invalidArgument('--dao goes with --audio');
+  if (o.sao === true && o.cue === undefined && o.dao !== true) {
+    throw invalidArgument('--sao goes with --cue or --audio --dao');
+  }
   if (o.cdText !== undefined && image !== undefined) {
     throw invalidArgument('--cd-text goes with --cue or --audio');
   }
@@ -158,11 +163,20 @@ export async function burnCdCommand(
       say('preparing…');
       await raw.prepareMedia();
       try {
-        const image = p.creator.createResultImage({ leadInStartLba: raw.startOfNextSession });
-        say(
-          `writing ${p.creator.numberOfExistingTracks} track(s) raw disc-at-once: ${image.sectorCount} sectors of ${image.bytesPerSector} bytes from LBA ${image.startLba} (lead-in)…`,
-        );
-        await raw.writeMedia2(image, -150 - image.startLba);
+        if (o.sao === true) {
+          const image = p.creator.createResultImage();
+          const sectors = image.sectorCount - image.layout.leadOutSectors;
+          say(
+            `writing ${p.creator.numberOfExistingTracks} track(s) session-at-once: a cue sheet, then ${sectors} sectors of ${image.bytesPerSector} bytes from LBA ${image.startLba}…`,
+          );
+          await raw.writeMediaSao(image);
+        } else {
+          const image = p.creator.createResultImage({ leadInStartLba: raw.startOfNextSession });
+          say(
+            `writing ${p.creator.numberOfExistingTracks} track(s) raw disc-at-once: ${image.sectorCount} sectors of ${image.bytesPerSector} bytes from LBA ${image.startLba} (lead-in)…`,
+          );
+          await raw.writeMedia2(image, -150 - image.startLba);
+        }
       } finally {
         await raw.releaseMedia();
       }

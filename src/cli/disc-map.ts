@@ -78,7 +78,7 @@ function recordedOf(t: TrackInformation, state: TrackState): number {
 
 /** Reads the layout. Throws only when READ DISC INFORMATION fails (no disc, no drive). */
 export async function readDiscMap(recorder: DiscRecorder, cd: boolean): Promise<DiscMap> {
-  const disc = await recorder.discInformation();
+  const disc = await recorder.discInformation({ msf: cd });
   const unavailable: Record<string, string> = {};
   const tracks: MapTrack[] = [];
   const first = disc.numberOfFirstTrackOnDisc;

@@ -98,7 +98,10 @@ export async function gatherInfo(
   }
   const supported = (await item('profiles', () => recorder.getSupportedProfiles(false))) ?? [];
   const current = await item('currentProfile', () => recorder.getCurrentProfile());
-  const disc = await item('media', () => recorder.discInformation());
+  // On CD the lead-in and last possible lead-out fields are MSF (MMC-6 6.22.3.1.14): decoded as
+  // LBAs they would read as millions of blocks.
+  const onCd = current !== null && CD_PROFILES.includes(current);
+  const disc = await item('media', () => recorder.discInformation({ msf: onCd }));
   const recorded = await item('recorded', () => recorder.capacity());
   const position =
     disc === null ? null : await item('nextWritableAddress', () => writablePosition(recorder));
@@ -108,10 +111,7 @@ export async function gatherInfo(
     current === null ? undefined : await item('layerBreak', () => layerBreakOf(recorder, current));
   const family = current === null || current === 0 ? undefined : mediaFamilyOfProfile(current);
   const cd =
-    current !== null &&
-    CD_PROFILES.includes(current) &&
-    disc !== null &&
-    disc.discStatus !== DiscStatus.EMPTY
+    onCd && disc !== null && disc.discStatus !== DiscStatus.EMPTY
       ? await item('cd', () => gatherCdInfo(recorder))
       : null;
   for (const [k, v] of Object.entries(cd?.unavailable ?? {})) unavailable[k] = v;

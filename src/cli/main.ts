@@ -272,6 +272,7 @@ program
   .option('--cue <file.cue>', 'CD: write a CUE/BIN raw disc-at-once from the lead-in (raw96r)')
   .option('--audio <files...>', 'CD: audio tracks (WAVE or raw CD-DA PCM), track-at-once')
   .option('--dao', 'with --audio: one raw disc-at-once image instead of track-at-once')
+  .option('--sao', 'with --cue or --audio --dao: Session-at-Once (cue sheet) instead of raw')
   .option('--cd-text <file.json>', 'with --cue or --audio --dao: CD-TEXT (docs/cd.md)')
   .option(
     '--size <bytes>',
@@ -306,7 +307,7 @@ program
   .addHelpText('after', EXCLUSIVE_HELP)
   .action(async (recorder: string, image: string | undefined, _o: unknown, cmd: Command) => {
     const o = cmd.opts<{ also?: string[]; cue?: string; audio?: string[]; dao?: true }>();
-    const cd = [o.cue, o.audio, o.dao, cmd.opts().cdText].some((v) => v !== undefined);
+    const cd = ['cue', 'audio', 'dao', 'sao', 'cdText'].some((k) => cmd.opts()[k] !== undefined);
     if (image === undefined || cd) {
       const { burnCdCommand } = await import('./burn-cd.js');
       exitCode = await burnCdCommand(io, recorder, image, cmd.opts());

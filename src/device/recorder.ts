@@ -320,9 +320,9 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
 
   // ---- typed helpers (decoded structures; beyond IMAPI2) ----
 
-  /** READ DISC INFORMATION, decoded (standard disc information). */
-  async discInformation(): Promise<DiscInformation> {
-    return helpers.discInformation(this.#commands());
+  /** READ DISC INFORMATION, decoded; `msf: true` on CD, where its addresses are MSF. */
+  async discInformation(o: helpers.DiscInformationOptions = {}): Promise<DiscInformation> {
+    return helpers.discInformation(this.#commands(), o);
   }
   /** READ CAPACITY(10), decoded: the last recorded LBA and the block length. */
   async capacity(): Promise<ReadCapacity10Data> {

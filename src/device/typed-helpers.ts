@@ -24,6 +24,7 @@ import {
 import {
   decodeReadDiscInformationData,
   type DiscInformation,
+  type DiscInformationAddressFormat,
 } from '../scsi/mmc/read-disc-information.js';
 import {
   decodeReadTrackInformationData,
@@ -42,10 +43,20 @@ const READ_TIMEOUT_SEC = 60;
 /** Write speed descriptors asked for at first; most drives offer far fewer. */
 const FIRST_SPEED_COUNT = 32;
 
-/** READ DISC INFORMATION, decoded (standard disc information). */
-export async function discInformation(runner: CommandRunner): Promise<DiscInformation> {
+/** Whether READ DISC INFORMATION's lead-in/lead-out addresses are MSF (CD media). */
+export type DiscInformationOptions = DiscInformationAddressFormat;
+
+/**
+ * READ DISC INFORMATION, decoded (standard disc information). The two lead-in/lead-out address
+ * fields are MSF on CD media and the reply does not say so: the caller, who knows the current
+ * profile, passes `msf: true` for CD to get them as LBAs.
+ */
+export async function discInformation(
+  runner: CommandRunner,
+  o: DiscInformationAddressFormat = {},
+): Promise<DiscInformation> {
   const raw = await getDiscInformation(runner);
-  return runner.decode(cmd.readDiscInformation(), () => decodeReadDiscInformationData(raw));
+  return runner.decode(cmd.readDiscInformation(), () => decodeReadDiscInformationData(raw, o));
 }
 
 /** READ CAPACITY(10), decoded: the last recorded LBA and the block length. */

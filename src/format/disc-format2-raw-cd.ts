@@ -2,8 +2,8 @@
 // a RawCDImage from LBA −150 on blank CD-R/RW. prepareMedia() takes exclusive access and selects
 // Write Type raw with Data Block Type 3 (2,352 bytes + 96 bytes of raw P-W, MMC-6 7.5.4);
 // writeMedia() streams the image through the write engine with 2,448-byte sectors; releaseMedia()
-// gives the drive back. What is left (writeMedia2 from the lead-in, events, speeds, the other
-// sector types): docs/raw-cd.md.
+// gives the drive back; writeMediaSao() writes Session-at-Once instead (raw-cd/sao.ts, beyond
+// IMAPI2). What is left (events, speeds, the other sector types): docs/raw-cd.md.
 
 import { DwError, HR } from '../errors.js';
 import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
@@ -25,6 +25,9 @@ import { Format2RawCdDataSectorType, RAW_CD_SECTOR_BYTES } from './raw-cd/layout
 import { IMAGE_START_LBA } from './raw-cd/image-stream.js';
 import type { RawCDImage } from './raw-cd-image-creator.js';
 import { checkClientName } from '../device/client-name.js';
+import { saoCueSheet, saoLeadInText } from './raw-cd/sao.js';
+import { sendCueSheet } from '../scsi/mmc/send-cue-sheet.js';
+import { write10 } from '../scsi/block/write-10.js';
 import { FeaturePageType } from '../scsi/mmc/features/feature-codes.js';
 import { decodeCdMasteringFeature } from '../scsi/mmc/features/cd-mastering.js';
 
@@ -237,6 +240,40 @@ export class DiscFormat2RawCD {
     await this.#write(image);
   }
 
+  /**
+   * Beyond IMAPI2: Session-at-Once instead of raw. `image` starts at −150 (createResultImage());
+   * Write Type SAO is selected, SEND CUE SHEET gets the image's cue sheet (raw-cd/sao.ts), the
+   * CD-TEXT (if any) goes in the lead-in's R-W from startOfNextSession, the sectors from −150 up
+   * to the lead-out follow, and SYNCHRONIZE CACHE has the drive write the lead-out.
+   */
+  async writeMediaSao(image: RawCDImage): Promise<void> {
+    this.#checkWrite(image);
+    if (image.startLba !== IMAGE_START_LBA) {
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
+        message: `the image starts at LBA ${image.startLba}; SAO sends the sectors from -150`,
+      });
+    }
+    const recorder = this.#need();
+    const current = decodeWriteParametersPage(
+      await recorder.getModePage(ModePageType.WRITE_PARAMETERS, ModePageRequestType.CURRENT_VALUES),
+    );
+    const page = encodeWriteParametersPage({ ...current, writeType: WriteType.SAO });
+    await recorder.setModePage(ModePageRequestType.CURRENT_VALUES, page);
+    await recorder.executeCommand(sendCueSheet(saoCueSheet(image.layout)));
+    const symbols = image.layout.cdTextSymbols;
+    if (symbols !== undefined) {
+      const text = saoLeadInText(symbols, this.#startOfNextSession);
+      // 600 sectors of 96 bytes a WRITE: within the 64 KiB a transfer may hold.
+      for (let lba = this.#startOfNextSession; lba < -150; lba += 600) {
+        const n = Math.min(600, -150 - lba);
+        const at = (lba - this.#startOfNextSession) * 96;
+        const data = text.subarray(at, at + n * 96);
+        await recorder.executeCommand(write10({ lba, transferLength: n, data }));
+      }
+    }
+    await this.#write(image, image.sectorCount - image.layout.leadOutSectors);
+  }
+
   #checkWrite(image: RawCDImage): void {
     this.#need();
     this.#idle();
@@ -255,7 +292,7 @@ export class DiscFormat2RawCD {
     }
   }
 
-  async #write(image: RawCDImage): Promise<void> {
+  async #write(image: RawCDImage, sectors = image.sectorCount): Promise<void> {
     const recorder = this.#need();
     const bytes = image.bytesPerSector;
     this.#writing = true;
@@ -265,7 +302,7 @@ export class DiscFormat2RawCD {
       await engine.setRecorder(recorder);
       engine.bytesPerSector = bytes;
       try {
-        await engine.writeSection(image, image.startLba, image.sectorCount);
+        await engine.writeSection(image, image.startLba, sectors);
       } finally {
         // What the drive accepted stays; make sure it reached the medium either way.
         await recorder.synchronizeCache().catch(() => undefined);

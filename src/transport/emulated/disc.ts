@@ -181,13 +181,15 @@ export class Disc extends DiscLayout {
   /**
    * CLOSE TRACK/SESSION. `closeFunction` 1 closes a track, 2 closes the session, the media's
    * finalize functions finalize. `nextSessionAllowed` is the Write Parameters Multi-session
-   * field ≠ 00b (CD, DVD-R): closing a session without it finalizes the disc.
+   * field ≠ 00b (CD, DVD-R): closing a session without it finalizes the disc. `leadOutStart`:
+   * where a host-written lead-out begins (raw CD), the end of the session's program area.
    */
   close(
     closeFunction: number,
     trackNumber: number,
     ctx: WriteContext,
     nextSessionAllowed: boolean,
+    leadOutStart?: number,
   ): void {
     if (this.random) {
       // DVD+RW / BD-RE / DVD-RAM: close track and close session (stop background format) are accepted.
@@ -218,6 +220,7 @@ export class Disc extends DiscLayout {
       fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'nothing to close on a blank disc');
     this.#closeSession(
       finalize || (this.spec.finalizeFunctions.length === 0 && !nextSessionAllowed),
+      leadOutStart,
     );
   }
 
@@ -239,7 +242,7 @@ export class Disc extends DiscLayout {
     if (next < this.capacity && this.tracks.length < MAX_TRACKS) this.appendTrack(t.session, next);
   }
 
-  #closeSession(finalize: boolean): void {
+  #closeSession(finalize: boolean, leadOutStart?: number): void {
     const session = this.lastSession;
     if (session === undefined) fail(Sense.COMMAND_SEQUENCE_ERROR);
     let end = 0;
@@ -252,6 +255,8 @@ export class Disc extends DiscLayout {
       return true;
     });
     for (const t of this.tracks) end = Math.max(end, t.start + (t.size ?? 0));
+    // The session overhead counts the lead-out: one the host wrote is not counted twice.
+    if (leadOutStart !== undefined) end = Math.min(end, leadOutStart);
     const emptySession = !this.tracks.some((t) => t.session === session.number);
     if (emptySession) {
       // Finalizing an appendable disc: the empty session disappears.

@@ -24,6 +24,7 @@ import {
   decodeReadSubChannelData,
 } from '../../../src/scsi/mmc/read-sub-channel.js';
 import { decodeCdTextTocData } from '../../../src/scsi/mmc/read-toc-cd-text.js';
+import { DiscStatus, LastSessionState } from '../../../src/scsi/mmc/read-disc-information.js';
 import {
   cdTextLeadInSymbols,
   decodeCdText,
@@ -155,6 +156,14 @@ describe('virtual CD-R: Session-at-Once with a cue sheet', () => {
     );
     assert.deepEqual(text, encodeCdTextPacks(TEXT));
     assert.deepEqual(decodeCdText(text).tracks, TEXT.tracks);
+  });
+
+  it('closes the session at the cue sheet end: READ DISC INFORMATION says complete', async () => {
+    const r = await saoDisc();
+    const d = await r.recorder.discInformation({ msf: true });
+    assert.equal(d.discStatus, DiscStatus.COMPLETE, 'Multi-session 00b: finalized');
+    assert.equal(d.stateOfLastSession, LastSessionState.COMPLETE);
+    assert.equal(d.numberOfSessions, 1);
   });
 
   it('READ CD returns the sectors with the headers, EDC/ECC and sub-channel the drive wrote', async () => {
@@ -447,6 +456,10 @@ describe('virtual CD-R: SAO in Mode 2 and with the host sub-channel, leaving the
       await ok(r, write10({ lba, transferLength: 20, data: cat(...parts) }));
     }
     await ok(r, synchronizeCache10());
+    const info = await r.recorder.discInformation({ msf: true });
+    assert.equal(info.discStatus, DiscStatus.INCOMPLETE, 'Multi-session 11b: appendable');
+    assert.equal(info.numberOfSessions, 2, 'session 1 closed, session 2 open and empty');
+    assert.equal(info.stateOfLastSession, LastSessionState.EMPTY);
     const s = await ok(
       r,
       readCd({

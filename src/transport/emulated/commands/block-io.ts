@@ -20,6 +20,7 @@ import type { Track } from '../disc-layout.js';
 import type { DataOutKeeper } from '../image/block-store.js';
 import { cdbOf, EMPTY, type Exchange, type Handler } from './exchange.js';
 import { finishSao, saoWrite } from './cue.js';
+import { finishRawSession } from '../raw-session.js';
 
 /** The 2048 user bytes a READ returns for a block stored with another sector size (CD). */
 export function userData(block: Uint8Array | undefined): Uint8Array {
@@ -192,6 +193,7 @@ export const synchronizeCache10: Handler = async (core, x) => {
   cdbOf(x, decodeSynchronizeCache10Cdb);
   const disc = core.media();
   finishSao(core);
+  await finishRawSession(core);
   await drain(core, x);
   // DVD-R/RW DAO: the flush after the reservation's last block writes the lead-out (dao.ts).
   if (completeDao(disc, core.writeContext())) await core.flush();
