@@ -213,8 +213,19 @@ describe(`iSCSI target fuzz (DW_FUZZ_SEED=${SEED})`, () => {
     assert.equal(target.stats().connections, 0, 'connections left open in the target');
     const closed = events.filter((e) => e.kind === 'closed').length;
     assert.equal(closed, tally.sessions, 'one closed event per connection');
+    // Sockets' and PDUs' external memory goes back over a few collections, later on a loaded
+    // machine: collect until it is under the bound or a second has passed; a leak stays.
+    const BOUND = 24 * 1048576;
     gc();
-    const after = process.memoryUsage();
+    let after = process.memoryUsage();
+    for (let i = 0; i < 20; i++) {
+      if (after.heapUsed - before.heapUsed < BOUND) {
+        if (after.arrayBuffers - before.arrayBuffers < BOUND) break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      gc();
+      after = process.memoryUsage();
+    }
     const mib = (n: number) => (n / 1048576).toFixed(1);
     t.diagnostic(
       `${tally.pdus} PDUs in ${tally.sessions} connections, ${(fuzzMs / 1000).toFixed(1)} s; ` +
@@ -235,8 +246,8 @@ describe(`iSCSI target fuzz (DW_FUZZ_SEED=${SEED})`, () => {
     assert.ok(tally.rejects > 0 && tally.loginRejects > 0 && tally.probed > 0);
     // Bounds: generous against noise, far below what keeping a fraction of the ~10^5 PDUs'
     // buffers or of the connections' state would cost.
-    assert.ok(after.heapUsed - before.heapUsed < 24 * 1048576, 'heap grew');
-    assert.ok(after.arrayBuffers - before.arrayBuffers < 24 * 1048576, 'array buffers grew');
+    assert.ok(after.heapUsed - before.heapUsed < BOUND, 'heap grew');
+    assert.ok(after.arrayBuffers - before.arrayBuffers < BOUND, 'array buffers grew');
     assert.ok(after.rss - before.rss < 256 * 1048576, 'rss grew');
     // Per connection at most one PDU being framed (≤ 256 KiB + header), one write buffer
     // (≤ the 16 MiB transfer bound) and one answer waiting for the socket.
