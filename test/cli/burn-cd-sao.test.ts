@@ -6,9 +6,9 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { run } from '../helpers/cli.js';
 import { scratchImages } from '../helpers/images.js';
+import { writeMixedCueBin } from '../helpers/cue-bin.js';
 import { DiscRecorder } from '../../src/device/recorder.js';
 import { openVirtualDrive } from '../../src/transport/emulated/index.js';
 import { cueImageCreator } from '../../src/format/index.js';
@@ -19,33 +19,10 @@ import { decodeCdText } from '../../src/scsi/cd/cd-text.js';
 import { decodeReadSubChannelData, readSubChannel } from '../../src/scsi/mmc/read-sub-channel.js';
 
 const { imagePath: image, filePath } = scratchImages('discwright-burn-cd-sao-');
-const noise = (n: number, seed: number) =>
-  Uint8Array.from({ length: n }, (_, i) => (i * seed + (i >> 11) * 7) & 0xff);
 
 describe('discwright burn --cue --sao', () => {
   it('writes a CUE/BIN session-at-once; READ CD, READ TOC 0/5 and READ SUB-CHANNEL read it back', async () => {
-    await writeFile(filePath('data.bin'), noise(300 * 2352, 3));
-    await writeFile(filePath('audio.bin'), noise(800 * 2352, 5));
-    await writeFile(
-      filePath('disc.cue'),
-      `CATALOG 0123456789012
-TITLE "Album"
-PERFORMER "Band"
-FILE "data.bin" BINARY
-  TRACK 01 MODE1/2352
-    INDEX 01 00:00:00
-FILE "audio.bin" BINARY
-  TRACK 02 AUDIO
-    TITLE "Song"
-    ISRC USABC1234567
-    INDEX 00 00:00:00
-    INDEX 01 00:02:00
-    INDEX 02 00:06:00
-  TRACK 03 AUDIO
-    TITLE "Other"
-    INDEX 01 00:06:50
-`,
-    );
+    await writeMixedCueBin(filePath);
     const img = image();
     const address = `virtual:cd-r?image=${img}`;
     const r = await run(['burn', address, '--cue', filePath('disc.cue'), '--sao']);

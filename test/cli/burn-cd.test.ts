@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { jsonLines, run } from '../helpers/cli.js';
 import { scratchImages } from '../helpers/images.js';
+import { noise, writeMixedCueBin } from '../helpers/cue-bin.js';
 import { DiscRecorder } from '../../src/device/recorder.js';
 import { openVirtualDrive } from '../../src/transport/emulated/index.js';
 import { cueImageCreator } from '../../src/format/index.js';
@@ -18,8 +19,6 @@ import { decodeCdText } from '../../src/scsi/cd/cd-text.js';
 import { decodeReadSubChannelData, readSubChannel } from '../../src/scsi/mmc/read-sub-channel.js';
 
 const { imagePath: image, filePath } = scratchImages('discwright-burn-cd-');
-const noise = (n: number, seed: number) =>
-  Uint8Array.from({ length: n }, (_, i) => (i * seed + (i >> 11) * 7) & 0xff);
 
 async function reopen(img: string): Promise<DiscRecorder> {
   const drive = await openVirtualDrive(`virtual:cd-r?image=${img}`);
@@ -50,28 +49,7 @@ async function readSectors(r: DiscRecorder, lba: number, count: number, sub: boo
 
 describe('discwright burn --cue / --audio', () => {
   it('burns a CUE/BIN raw from the lead-in; READ CD, READ TOC 0/5 and READ SUB-CHANNEL read it back', async () => {
-    await writeFile(filePath('data.bin'), noise(300 * 2352, 3));
-    await writeFile(filePath('audio.bin'), noise(800 * 2352, 5));
-    await writeFile(
-      filePath('disc.cue'),
-      `CATALOG 0123456789012
-TITLE "Album"
-PERFORMER "Band"
-FILE "data.bin" BINARY
-  TRACK 01 MODE1/2352
-    INDEX 01 00:00:00
-FILE "audio.bin" BINARY
-  TRACK 02 AUDIO
-    TITLE "Song"
-    ISRC USABC1234567
-    INDEX 00 00:00:00
-    INDEX 01 00:02:00
-    INDEX 02 00:06:00
-  TRACK 03 AUDIO
-    TITLE "Other"
-    INDEX 01 00:06:50
-`,
-    );
+    await writeMixedCueBin(filePath);
     const img = image();
     const r = await run([
       'burn',

@@ -5,6 +5,9 @@
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { after, before } from 'node:test';
+import { IscsiTarget } from '../../src/transport/iscsi/target/index.js';
+import { openVirtualDrive, type VirtualDrive } from '../../src/transport/emulated/index.js';
 import type { Pdu } from '../../src/transport/iscsi/pdu-types.js';
 import { wireBytes } from './iscsi-pdus.js';
 
@@ -177,4 +180,27 @@ export function statusOf(a: Answer): { status: number; sense?: [number, number, 
   if (a.data.length < 2) return { status };
   const s = a.data.subarray(2);
   return { status, sense: [s[2]! & 0x0f, s[12]!, s[13]!] };
+}
+
+/**
+ * For a `describe` block: a discwright target serving one blank virtual DVD+R on a free port,
+ * started before its tests and closed after them; `port` is where it listens.
+ */
+export function servedDvdR(targetName: string): { readonly port: number } {
+  let drive: VirtualDrive | undefined;
+  let target: IscsiTarget | undefined;
+  before(async () => {
+    drive = await openVirtualDrive('virtual:dvd+r');
+    target = new IscsiTarget({ luns: [drive], targetName, port: 0 });
+    await target.listen();
+  });
+  after(async () => {
+    await target?.close();
+    await drive?.close();
+  });
+  return {
+    get port() {
+      return target!.port;
+    },
+  };
 }

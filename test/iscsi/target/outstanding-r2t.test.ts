@@ -3,10 +3,8 @@
 // at once, a fifth once the first burst is in, the data read back; Data-Out answering a later
 // R2T before the oldest fails the command with DATA PHASE ERROR and the connection goes on.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
-import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
 import type { Pdu } from '../../../src/transport/iscsi/pdu-types.js';
 import {
   LUN0,
@@ -16,6 +14,7 @@ import {
   statusOf,
   type Answer,
   type Raw,
+  servedDvdR,
 } from '../../helpers/raw-iscsi.js';
 
 const IQN = 'iqn.2026-01.dev.discwright:outstanding-r2t';
@@ -44,17 +43,7 @@ async function r2t(raw: Raw): Promise<[number, number, number, number]> {
 }
 
 describe('iSCSI target: MaxOutstandingR2T above 1', () => {
-  let drive: VirtualDrive;
-  let target: IscsiTarget;
-  before(async () => {
-    drive = await openVirtualDrive('virtual:dvd+r');
-    target = new IscsiTarget({ luns: [drive], targetName: IQN, port: 0 });
-    await target.listen();
-  });
-  after(async () => {
-    await target.close();
-    await drive.close();
-  });
+  const target = servedDvdR(IQN);
 
   it('has up to MaxOutstandingR2T R2Ts outstanding, in offset order', async () => {
     const answers = new Map<string, string>();

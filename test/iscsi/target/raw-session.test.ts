@@ -4,27 +4,21 @@
 // LUNS answered by the target, a LUN that does not exist refused with 05/25/00, and Data-Out
 // for no R2T or a CmdSN out of order closing the connection.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
-import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
-import { LUN0, command, loggedIn as rawLogin, nopOut } from '../../helpers/raw-iscsi.js';
+import {
+  LUN0,
+  command,
+  loggedIn as rawLogin,
+  nopOut,
+  servedDvdR,
+} from '../../helpers/raw-iscsi.js';
 
 const IQN = 'iqn.2026-01.dev.discwright:raw';
 const loggedIn = (port: number) => rawLogin(port, IQN);
 
 describe('iSCSI target: PDU by PDU', () => {
-  let drive: VirtualDrive;
-  let target: IscsiTarget;
-  before(async () => {
-    drive = await openVirtualDrive('virtual:dvd+r');
-    target = new IscsiTarget({ luns: [drive], targetName: IQN, port: 0 });
-    await target.listen();
-  });
-  after(async () => {
-    await target.close();
-    await drive.close();
-  });
+  const target = servedDvdR(IQN);
 
   it('echoes a NOP-Out in a NOP-In, and rejects an unknown opcode without closing', async () => {
     const raw = await loggedIn(target.port);

@@ -5,12 +5,10 @@
 // tag, the last with F and FFFFFFFFh; a request echoing a tag not in force closes the connection.
 // A login text in three Login Requests (C bit): empty answers in the same stage, then the login.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
-import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
 import type { Pdu } from '../../../src/transport/iscsi/pdu-types.js';
-import { LUN0, Raw, loggedIn, type Answer } from '../../helpers/raw-iscsi.js';
+import { LUN0, Raw, loggedIn, type Answer, servedDvdR } from '../../helpers/raw-iscsi.js';
 
 const IQN = 'iqn.2026-01.dev.discwright:text';
 const RESERVED = 0xffffffff;
@@ -53,17 +51,7 @@ function flags(a: Answer): [boolean, boolean, number] {
 }
 
 describe('iSCSI target: multi-PDU Text', () => {
-  let drive: VirtualDrive;
-  let target: IscsiTarget;
-  before(async () => {
-    drive = await openVirtualDrive('virtual:dvd+r');
-    target = new IscsiTarget({ luns: [drive], targetName: IQN, port: 0 });
-    await target.listen();
-  });
-  after(async () => {
-    await target.close();
-    await drive.close();
-  });
+  const target = servedDvdR(IQN);
 
   it('gathers a request sent in parts and answers in parts', async () => {
     const raw = await loggedIn(target.port, IQN, { keys: ['MaxRecvDataSegmentLength=512'] });

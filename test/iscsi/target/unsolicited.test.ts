@@ -6,12 +6,18 @@
 // beyond FirstBurstLength, and one announced in a session with InitialR2T=Yes, close the
 // connection.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
-import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
 import type { Pdu } from '../../../src/transport/iscsi/pdu-types.js';
-import { LUN0, command, loggedIn, nopOut, statusOf, type Raw } from '../../helpers/raw-iscsi.js';
+import {
+  LUN0,
+  command,
+  loggedIn,
+  nopOut,
+  statusOf,
+  type Raw,
+  servedDvdR,
+} from '../../helpers/raw-iscsi.js';
 
 const IQN = 'iqn.2026-01.dev.discwright:unsolicited';
 const KEYS = [
@@ -50,17 +56,7 @@ const write = (blocks: number, immediate: Uint8Array, final = false): Pdu =>
   }) as Pdu;
 
 describe('iSCSI target: unsolicited Data-Out (InitialR2T=No)', () => {
-  let drive: VirtualDrive;
-  let target: IscsiTarget;
-  before(async () => {
-    drive = await openVirtualDrive('virtual:dvd+r');
-    target = new IscsiTarget({ luns: [drive], targetName: IQN, port: 0 });
-    await target.listen();
-  });
-  after(async () => {
-    await target.close();
-    await drive.close();
-  });
+  const target = servedDvdR(IQN);
 
   it('takes immediate data and an unsolicited burst, then solicits the rest', async () => {
     const answers = new Map<string, string>();
