@@ -246,10 +246,15 @@ export class Disc extends DiscLayout {
     const session = this.lastSession;
     if (session === undefined) fail(Sense.COMMAND_SEQUENCE_ERROR);
     let end = 0;
+    /** Where the session's empty invisible track started: it is reopened there. */
+    let emptyStart: number | undefined;
     // Close every open track of the session; an empty invisible track simply goes away.
     this.tracks = this.tracks.filter((t) => {
       if (t.session !== session.number || t.closed) return true;
-      if (!t.reserved && t.nwa <= t.start) return false;
+      if (!t.reserved && t.nwa <= t.start) {
+        emptyStart = t.start;
+        return false;
+      }
       if (!t.reserved) t.size = roundUp(this.recorded(t), this.spec.allocationUnit);
       t.closed = true;
       return true;
@@ -264,10 +269,12 @@ export class Disc extends DiscLayout {
     } else {
       session.closed = true;
     }
-    const nextStart = roundUp(
-      end + this.spec.sessionOverhead(session.number),
-      this.spec.allocationUnit,
-    );
+    // An empty session closed again stays where the previous close put it: recomputing from the
+    // last track's end would take this session's overhead instead of the one before it.
+    const nextStart =
+      emptySession && emptyStart !== undefined
+        ? emptyStart
+        : roundUp(end + this.spec.sessionOverhead(session.number), this.spec.allocationUnit);
     if (finalize || nextStart >= this.capacity || this.tracks.length >= MAX_TRACKS) {
       this.finalized = true;
       return;
