@@ -145,6 +145,14 @@ function atWrite(k: number, act: NonNullable<DriveHooks['beforeExecute']>): Driv
   return { beforeExecute: (g, c) => ++seen === k && act(g, c) };
 }
 
+/** The k-th WRITE answered CHECK CONDITION with `sense` instead of reaching the drive. */
+function checkConditionAtWrite(k: number, sense: Uint8Array): DriveHooks {
+  return atWrite(k, (g, c) => {
+    respond(c, g.pdu.initiatorTaskTag, 0x02, sense);
+    return true;
+  });
+}
+
 describe('queued WRITEs at a distance, a fault at the k-th command', () => {
   it('no fault: several WRITEs in flight, ORDERED, the image equals the source', async () => {
     const rig = await makeRig(() => ({}));
@@ -162,15 +170,7 @@ describe('queued WRITEs at a distance, a fault at the k-th command', () => {
 
   it('CHECK CONDITION (3/0C/00): the prefix counts, nothing after it, the resume completes', async () => {
     const rig = await makeRig(() =>
-      atWrite(K, (g, c) => {
-        respond(
-          c,
-          g.pdu.initiatorTaskTag,
-          0x02,
-          h('70 00 03 00 00 00 00 0A 00 00 00 00 0C 00 00 00 00 00'),
-        );
-        return true;
-      }),
+      checkConditionAtWrite(K, h('70 00 03 00 00 00 00 0A 00 00 00 00 0C 00 00 00 00 00')),
     );
     const e = await fails(rig);
     assert.equal(e.lba, (K - 1) * CHUNK);
@@ -186,15 +186,7 @@ describe('queued WRITEs at a distance, a fault at the k-th command', () => {
 
   it('a busy drive (2/04/08) at the k-th: resent from the first unacknowledged block, all written', async () => {
     const rig = await makeRig(() =>
-      atWrite(K, (g, c) => {
-        respond(
-          c,
-          g.pdu.initiatorTaskTag,
-          0x02,
-          h('70 00 02 00 00 00 00 0A 00 00 00 00 04 08 00 00 00 00'),
-        );
-        return true;
-      }),
+      checkConditionAtWrite(K, h('70 00 02 00 00 00 00 0A 00 00 00 00 04 08 00 00 00 00')),
     );
     await rig.engine.writeSection(source, 0, BLOCKS);
     assert.equal(heldInOrder(rig.drive), BLOCKS);
