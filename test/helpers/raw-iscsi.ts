@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before } from 'node:test';
-import { IscsiTarget } from '../../src/transport/iscsi/target/index.js';
+import { IscsiTarget, type IscsiTargetOptions } from '../../src/transport/iscsi/target/index.js';
 import { openVirtualDrive, type VirtualDrive } from '../../src/transport/emulated/index.js';
 import type { Pdu } from '../../src/transport/iscsi/pdu-types.js';
 import { wireBytes } from './iscsi-pdus.js';
@@ -182,25 +182,46 @@ export function statusOf(a: Answer): { status: number; sense?: [number, number, 
   return { status, sense: [s[2]! & 0x0f, s[12]!, s[13]!] };
 }
 
+export interface ServedOptions extends Omit<IscsiTargetOptions, 'luns' | 'targetName' | 'port'> {
+  /** One virtual drive address per LUN, LUN 0 first; default one blank DVD+R. */
+  readonly addresses?: readonly string[];
+  /** How long `close` waits for the initiators' logouts (IscsiTarget.close), default its own. */
+  readonly logoutWaitMs?: number;
+}
+
 /**
- * For a `describe` block: a discwright target serving one blank virtual DVD+R on a free port,
- * started before its tests and closed after them; `port` is where it listens.
+ * For a `describe` block: a discwright target serving virtual drives (one blank DVD+R unless
+ * `addresses` says otherwise) on a free port, started before its tests and closed after them;
+ * `port` is where it listens, `drives` its LUNs' drives.
  */
-export function servedDvdR(targetName: string): { readonly port: number } {
-  let drive: VirtualDrive | undefined;
+export function servedTarget(
+  targetName: string,
+  o: ServedOptions = {},
+): { readonly port: number; readonly drives: readonly VirtualDrive[] } {
+  const { addresses = ['virtual:dvd+r'], logoutWaitMs, ...options } = o;
+  const drives: VirtualDrive[] = [];
   let target: IscsiTarget | undefined;
   before(async () => {
-    drive = await openVirtualDrive('virtual:dvd+r');
-    target = new IscsiTarget({ luns: [drive], targetName, port: 0 });
+    for (const address of addresses) drives.push(await openVirtualDrive(address));
+    target = new IscsiTarget({ ...options, luns: drives, targetName, port: 0 });
     await target.listen();
   });
   after(async () => {
-    await target?.close();
-    await drive?.close();
+    await target?.close(logoutWaitMs);
+    for (const d of drives) await d.close();
   });
   return {
     get port() {
       return target!.port;
     },
+    drives,
   };
+}
+
+/** `servedTarget` with its default LUN: one blank virtual DVD+R. */
+export function servedDvdR(
+  targetName: string,
+  o: Omit<ServedOptions, 'addresses'> = {},
+): { readonly port: number } {
+  return servedTarget(targetName, o);
 }

@@ -48,6 +48,11 @@ export interface VirtualDriveOptions {
   readonly loader: LoaderType;
   /** READ BUFFER CAPACITY implemented; false answers it with 05/20/00. */
   readonly readBufferCapacity: boolean;
+  /**
+   * A load commanded by START STOP UNIT (LoEj, Start) reports 06/28/00 to the host; false
+   * models drives (and tgt) that report none then. A disc put in with `control.load` always does.
+   */
+  readonly loadAttention: boolean;
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -124,6 +129,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     streaming: 'on',
     loader: 'tray',
     readBufferCapacity: true,
+    loadAttention: true,
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -193,9 +199,12 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
       case 'rbc':
         opts.readBufferCapacity = parseBool(key, value);
         break;
+      case 'loadAttention':
+        opts.loadAttention = parseBool(key, value);
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, loadAttention)`,
         );
     }
   }

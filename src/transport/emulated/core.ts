@@ -358,12 +358,16 @@ export class DriveCore {
     this.tray = 'open';
   }
 
-  /** START STOP UNIT load: the tray closes; a disc on it becomes a new medium. */
+  /**
+   * START STOP UNIT load: the tray closes; a disc on it becomes a new medium. With
+   * `loadAttention=off` the host that asked for the load is told of it by nothing but GET EVENT
+   * STATUS NOTIFICATION (NewMedia), as drives that report no unit attention then (tgt too).
+   */
   closeTray(): void {
     if (this.tray === 'closed') return;
     this.tray = 'closed';
     if (this.disc !== undefined) {
-      this.attention = Sense.MEDIUM_MAY_HAVE_CHANGED;
+      if (this.options.loadAttention) this.attention = Sense.MEDIUM_MAY_HAVE_CHANGED;
       this.mediaEvent = 2; // NewMedia
     }
   }

@@ -1,6 +1,6 @@
 // Virtual drive options that make it a less capable recorder (docs/virtual-drive.md): Real Time
-// Streaming without SW or not listed (`streaming`), a slot loader (`loader`), and no READ BUFFER
-// CAPACITY (`rbc`). Checked at the byte level of GET CONFIGURATION and MODE SENSE answers and by
+// Streaming without SW or not listed (`streaming`), a slot loader (`loader`), no READ BUFFER
+// CAPACITY (`rbc`), and no unit attention after a load by START STOP UNIT (`loadAttention`). Checked at the byte level of GET CONFIGURATION and MODE SENSE answers and by
 // the sense of the commands such a drive refuses.
 
 import { describe, it } from 'node:test';
@@ -15,6 +15,14 @@ import { getConfiguration, GetConfigurationRt } from '../../../src/scsi/mmc/get-
 import { setStreaming } from '../../../src/scsi/mmc/set-streaming.js';
 import { readBufferCapacity } from '../../../src/scsi/mmc/read-buffer-capacity.js';
 import { ejectMedium, loadMedium } from '../../../src/scsi/spc/start-stop-unit.js';
+import { testUnitReady } from '../../../src/scsi/spc/test-unit-ready.js';
+import {
+  MediaEventCode,
+  NotificationClassMask,
+  decodeGetEventStatusNotificationData,
+  getEventStatusNotification,
+  mediaEventOf,
+} from '../../../src/scsi/mmc/get-event-status-notification.js';
 import { modeSense10, decodeModeSense10Data } from '../../../src/scsi/spc/mode-sense-10.js';
 import { VirtualClock } from '../../../src/transport/clock.js';
 import { h } from '../../helpers/bytes.js';
@@ -64,6 +72,7 @@ describe('virtual drive options: parsing', () => {
     assert.equal(o.streaming, 'on');
     assert.equal(o.loader, 'tray');
     assert.equal(o.readBufferCapacity, true);
+    assert.equal(o.loadAttention, true);
   });
 
   it('parses streaming, loader and rbc', () => {
@@ -75,6 +84,8 @@ describe('virtual drive options: parsing', () => {
     assert.equal(parseVirtualAddress('virtual:dvd+r?loader=tray').loader, 'tray');
     assert.equal(parseVirtualAddress('virtual:dvd+r?rbc=0').readBufferCapacity, false);
     assert.equal(parseVirtualAddress('virtual:dvd+r?rbc=on').readBufferCapacity, true);
+    assert.equal(parseVirtualAddress('virtual:dvd+r?loadAttention=off').loadAttention, false);
+    assert.equal(parseVirtualAddress('virtual:dvd+r?loadAttention=1').loadAttention, true);
   });
 
   it('rejects bad values with E_INVALIDARG', () => {
@@ -85,6 +96,8 @@ describe('virtual drive options: parsing', () => {
       'virtual:dvd+r?loader=',
       'virtual:dvd+r?rbc=2',
       'virtual:dvd+r?rbc=0&rbc=1',
+      'virtual:dvd+r?loadAttention=later',
+      'virtual:dvd+r?loadattention=off',
     ]) {
       assert.throws(() => parseVirtualAddress(bad), isDw(HR.E_INVALIDARG), bad);
     }
@@ -169,6 +182,48 @@ describe('virtual drive options: rbc', () => {
     assert.equal(r.status, ScsiStatus.GOOD);
     // Buffer length 4 MiB in bytes 4..7.
     assert.deepEqual(r.dataIn.subarray(4, 8), h('00 40 00 00'));
+    await d.close();
+  });
+});
+
+describe('virtual drive options: loadAttention', () => {
+  /** The media event GET EVENT STATUS NOTIFICATION reports (polled, media class). */
+  async function mediaEvent(d: VirtualDrive): Promise<number | undefined> {
+    const r = await d.execute(
+      getEventStatusNotification({ notificationClassRequest: NotificationClassMask.MEDIA }),
+    );
+    assert.equal(r.status, ScsiStatus.GOOD);
+    return mediaEventOf(decodeGetEventStatusNotificationData(r.dataIn))?.mediaEventCode;
+  }
+
+  it('default: a load by START STOP UNIT reports 06/28/00 once, then the drive is ready', async () => {
+    const d = await open('virtual:dvd+rw?formatted=true');
+    assert.equal((await d.execute(ejectMedium())).status, ScsiStatus.GOOD);
+    assert.equal((await d.execute(loadMedium())).status, ScsiStatus.GOOD);
+    assert.deepEqual(senseOf(await d.execute(testUnitReady())), [6, 0x28, 0]);
+    assert.equal((await d.execute(testUnitReady())).status, ScsiStatus.GOOD);
+    await d.close();
+  });
+
+  for (const immed of [false, true]) {
+    it(`off: TEST UNIT READY is GOOD at once after a load with Immed ${Number(immed)}; GET EVENT STATUS NOTIFICATION reports NewMedia`, async () => {
+      const d = await open('virtual:dvd+rw?formatted=true&loadAttention=off');
+      assert.equal((await d.execute(ejectMedium({ immed }))).status, ScsiStatus.GOOD);
+      assert.deepEqual(senseOf(await d.execute(testUnitReady())), [2, 0x3a, 0x02]);
+      assert.equal((await d.execute(loadMedium({ immed }))).status, ScsiStatus.GOOD);
+      assert.equal(await mediaEvent(d), MediaEventCode.NEW_MEDIA);
+      assert.equal((await d.execute(testUnitReady())).status, ScsiStatus.GOOD);
+      assert.equal(await mediaEvent(d), MediaEventCode.NO_CHG, 'the event was reported once');
+      await d.close();
+    });
+  }
+
+  it('off: a disc put in through control.load still reports 06/28/00', async () => {
+    const d = await open('virtual:dvd+rw?formatted=true&loadAttention=off');
+    await d.control.eject();
+    await d.control.load('dvd-ram');
+    assert.deepEqual(senseOf(await d.execute(testUnitReady())), [6, 0x28, 0]);
+    assert.equal((await d.execute(testUnitReady())).status, ScsiStatus.GOOD);
     await d.close();
   });
 });

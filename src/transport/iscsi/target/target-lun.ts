@@ -3,7 +3,9 @@
 // session run one at a time, in arrival order (SAM-5 8: one task set, the drive's own
 // serialisation). Unit attention (SPC-4 5.14, SAM-5 6.2) is kept per nexus: a reset establishes
 // one for every nexus, and a unit attention the drive reports to one nexus (a medium change) is
-// established for every other one; each is reported once, then cleared. INQUIRY and GET EVENT
+// established for every other one; each is reported once, then cleared. A load the host commands
+// (START STOP UNIT, LoEj and Start) establishes 06/28/00 for every other nexus at once, since a
+// drive may tell the host that asked nothing (`loadAttention=off`, tgt). INQUIRY and GET EVENT
 // STATUS NOTIFICATION neither report nor clear it, REPORT LUNS (answered by the target) neither,
 // REQUEST SENSE returns it as its data and clears it. Reservations are SPC-2's RESERVE / RELEASE
 // (SPC-2 7.21, 7.16, 5.5.1), the ones MMC drives implement: while one nexus holds the unit, the
@@ -23,6 +25,7 @@ const Op = {
   INQUIRY: 0x12,
   RESERVE_6: 0x16,
   RELEASE_6: 0x17,
+  START_STOP_UNIT: 0x1b,
   PREVENT_ALLOW_MEDIUM_REMOVAL: 0x1e,
   GET_EVENT_STATUS_NOTIFICATION: 0x4a,
   RESERVE_10: 0x56,
@@ -39,6 +42,8 @@ export interface UnitAttention {
 export const UA_RESET: UnitAttention = { asc: 0x29, ascq: 0x00 };
 /** BUS DEVICE RESET FUNCTION OCCURRED (29/03): after LOGICAL UNIT RESET. */
 export const UA_LUN_RESET: UnitAttention = { asc: 0x29, ascq: 0x03 };
+/** NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28/00): after a load. */
+export const UA_MEDIUM_CHANGED: UnitAttention = { asc: 0x28, ascq: 0x00 };
 
 /** Commands that neither report nor clear a unit attention (SPC-4 5.14, MMC-6 6.6). */
 const UA_EXEMPT = new Set<number>([Op.INQUIRY, Op.GET_EVENT_STATUS_NOTIFICATION]);
@@ -63,6 +68,8 @@ export class LogicalUnit {
   readonly #attention = new Map<number, UnitAttention | undefined>();
   /** The nexus holding RESERVE(6)/(10), if any. */
   #reservedBy: number | undefined;
+  /** The nexus whose load the others were told of, until its next command that may report it. */
+  #loadedBy: number | undefined;
 
   constructor(drive: Transport) {
     this.drive = drive;
@@ -81,6 +88,7 @@ export class LogicalUnit {
   removeNexus(nexus: number): void {
     this.#attention.delete(nexus);
     if (this.#reservedBy === nexus) this.#reservedBy = undefined;
+    if (this.#loadedBy === nexus) this.#loadedBy = undefined;
   }
 
   /** Establishes `ua` for every nexus (a reset outranks a pending medium change). */
@@ -188,18 +196,45 @@ export class LogicalUnit {
     return undefined;
   }
 
-  /** A unit attention the drive reported to `nexus` holds for every other nexus too. */
+  /**
+   * A unit attention the drive reported to `nexus` holds for every other nexus too, and so does
+   * a load `nexus` commanded. The 06/28/00 the drive may report after that load (to the first
+   * command that reaches it, the issuer's or not) is the same medium change: the others were told
+   * already, so it goes no further than to the issuer.
+   */
   #after(nexus: number, p: ScsiCommandPdu, r: ScsiResult): void {
+    const opcode = p.cdb[0]!;
+    const sense = this.#unitAttentionOf(p, r);
+    const issuer = this.#loadedBy;
+    if (issuer !== undefined && sense?.asc === UA_MEDIUM_CHANGED.asc) {
+      this.#loadedBy = undefined;
+      if (issuer !== nexus && this.#attention.get(issuer) === undefined) {
+        this.#attention.set(issuer, sense);
+      }
+    } else {
+      // The issuer's first command the drive answers in full: no unit attention is coming.
+      if (issuer === nexus && !UA_EXEMPT.has(opcode)) this.#loadedBy = undefined;
+      if (sense !== undefined) this.establish(sense, nexus);
+    }
+    // byte 4  bits 7..4 POWER CONDITION, bit 1 LoEj, bit 0 Start
+    if (opcode === Op.START_STOP_UNIT && r.status === 0 && (p.cdb[4]! & 0xf3) === 0x03) {
+      this.establish(UA_MEDIUM_CHANGED, nexus);
+      this.#loadedBy = nexus;
+    }
+  }
+
+  /** The unit attention (sense key 6) in a drive's answer, if it holds one. */
+  #unitAttentionOf(p: ScsiCommandPdu, r: ScsiResult): UnitAttention | undefined {
     let sense: Uint8Array | undefined;
     if (r.status === 2) sense = r.sense;
     else if (r.status === 0 && p.cdb[0] === Op.REQUEST_SENSE) sense = r.dataIn;
-    if (sense === undefined || sense.length < 3) return;
+    if (sense === undefined || sense.length < 3) return undefined;
     const descriptor = (sense[0]! & 0x7f) >= 0x72;
     const key = sense[descriptor ? 1 : 2]! & 0x0f;
-    if (key !== 6) return;
+    if (key !== 6) return undefined;
     const asc = sense[descriptor ? 2 : 12];
     const ascq = sense[descriptor ? 3 : 13];
-    if (asc === undefined || ascq === undefined) return;
-    this.establish({ asc, ascq }, nexus);
+    if (asc === undefined || ascq === undefined) return undefined;
+    return { asc, ascq };
   }
 }
