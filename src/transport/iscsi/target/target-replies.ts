@@ -99,12 +99,13 @@ export function logoutRequestMessage(sn: TargetSn, seconds: number): AsyncMessag
   };
 }
 
-/** Reject (§11.17) of a PDU not served: reason 04h command not supported, 09h invalid field. */
 /**
- * The Reject reason for a PDU the full feature phase does not serve, or undefined to serve it:
- * 04h for an unknown opcode (SNACK at ERL 0 among them), 09h for an AHS (extended CDBs), 06h for
- * an immediate command (other than NOP-Out) beyond a window's worth queued, since immediate
- * commands bypass the CmdSN window and each would hold its data while the queue is blocked.
+ * The Reject reason (RFC 7143 §11.17.1) for a PDU the full feature phase does not serve, or
+ * undefined to serve it: 04h Protocol Error for an opcode the target does not take (SNACK at
+ * ErrorRecoveryLevel 0 among them), 09h Invalid PDU Field for an AHS (extended CDBs are not
+ * offered), 06h Immediate Command Reject for an immediate command other than NOP-Out beyond a
+ * window's worth queued, since immediate commands bypass the CmdSN window and each would hold
+ * its data while the queue is blocked.
  */
 export function rejectReason(
   p: InitiatorPdu | undefined,
