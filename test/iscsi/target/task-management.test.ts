@@ -27,7 +27,11 @@ const IQN = 'iqn.2026-01.dev.discwright:tmf';
 const TUR = [0x00, 0, 0, 0, 0, 0];
 const INQUIRY = [0x12, 0, 0, 0, 36, 0];
 const REQUEST_SENSE = [0x03, 0, 0, 0, 18, 0];
+const RESERVE_6 = [0x16, 0, 0, 0, 0, 0];
+const RELEASE_6 = [0x17, 0, 0, 0, 0, 0];
 const ABORT_TASK = 1;
+const CLEAR_ACA = 3;
+const CLEAR_TASK_SET = 4;
 const LUN_RESET = 5;
 const TARGET_WARM_RESET = 6;
 
@@ -169,6 +173,48 @@ describe('iSCSI target: task management and unit attention', () => {
     assert.equal((await run(b, 4, 13, TUR)).status, 0);
     // The other LUN was not reset.
     assert.equal((await run(b, 5, 14, TUR, 0, lunField(1))).status, 0);
+  });
+
+  it("CLEAR TASK SET aborts every session's tasks of the LUN; the other nexus gets 2F/00 once", async () => {
+    const a = await session(2);
+    const b = await session(3);
+    drives[0]!.control.faults.latency(1000);
+    a.send(command(1, 10, TUR, 0));
+    await driveBusy(clock);
+    b.send(command(1, 10, TUR, 0)); // queued on the LUN behind A's
+    await nopAnswered(b, 9, 11);
+    a.send(taskManagement(CLEAR_TASK_SET, 2, 11));
+    await nopAnswered(a, 9, 11);
+    drives[0]!.control.faults.latency(0);
+    clock.advance(1000);
+    assert.equal(await tmfResponse(a, 2), 0); // function complete
+    // Neither aborted TUR is answered; the issuer gets no unit attention, the unit no reset.
+    await nopAnswered(a, 3, 11);
+    assert.equal((await run(a, 4, 11, TUR)).status, 0);
+    await nopAnswered(b, 2, 11);
+    assert.deepEqual((await run(b, 3, 11, TUR)).sense, [6, 0x2f, 0x00]);
+    assert.equal((await run(b, 4, 12, TUR)).status, 0);
+    // The other LUN's tasks were not touched.
+    assert.equal((await run(b, 5, 13, TUR, 0, lunField(1))).status, 0);
+  });
+
+  it('CLEAR TASK SET keeps the reservation and gives a nexus without tasks no unit attention', async () => {
+    const a = await session(2);
+    const b = await session(3);
+    assert.equal((await run(a, 1, 10, RESERVE_6)).status, 0);
+    a.send(taskManagement(CLEAR_TASK_SET, 2, 11));
+    assert.equal(await tmfResponse(a, 2), 0);
+    assert.equal((await run(b, 1, 10, TUR)).status, 0x18, 'RESERVATION CONFLICT, no 2F/00');
+    assert.equal((await run(a, 3, 11, RELEASE_6)).status, 0);
+    assert.equal((await run(b, 2, 11, TUR)).status, 0);
+  });
+
+  it('answers CLEAR TASK SET of a LUN not served "LUN does not exist", CLEAR ACA "not supported"', async () => {
+    const a = await session(2);
+    a.send(taskManagement(CLEAR_TASK_SET, 1, 10, { lun: lunField(7) }));
+    assert.equal(await tmfResponse(a, 1), 2);
+    a.send(taskManagement(CLEAR_ACA, 2, 10));
+    assert.equal(await tmfResponse(a, 2), 5);
   });
 
   it('TARGET WARM RESET reports 29/00 on every LUN to every nexus', async () => {

@@ -299,6 +299,11 @@ export class TargetConnection {
     );
   }
 
+  /** Whether this session has an unfinished task on `lun`. */
+  hasTasks(lun: number): boolean {
+    return this.#tasks.some((t) => t.lun === lun);
+  }
+
   /** Aborts this session's tasks on `lun` (every LUN when undefined); resolves when they end. */
   abortTasks(lun?: number): Promise<void> {
     return this.#tasks.abortWhere((t) => lun === undefined || t.lun === lun);
@@ -312,6 +317,7 @@ export class TargetConnection {
       expCmdSn: this.#expCmdSn,
       maxCmdSn: this.#maxCmdSn,
       discard: this.#discard,
+      clearTaskSet: (lun) => this.#host.clearTaskSet(lun, this.#nexus),
       resetLun: (lun) => this.#host.resetLun(lun),
       resetTarget: () => this.#host.resetTarget(),
     });

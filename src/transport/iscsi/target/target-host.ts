@@ -35,6 +35,8 @@ export interface ConnectionHost {
     p: ScsiCommandPdu,
     dataOut: Uint8Array,
   ): Promise<ScsiResult | typeof ABORTED>;
+  /** CLEAR TASK SET from `nexus`: every task of `lun` aborted, in every session. */
+  clearTaskSet(lun: number, nexus: number): Promise<void>;
   /** LOGICAL UNIT RESET: every task of `lun` aborted, in every session, then the unit reset. */
   resetLun(lun: number): Promise<void>;
   /** TARGET WARM RESET: every LUN reset. */

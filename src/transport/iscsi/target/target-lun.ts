@@ -42,6 +42,8 @@ export interface UnitAttention {
 export const UA_RESET: UnitAttention = { asc: 0x29, ascq: 0x00 };
 /** BUS DEVICE RESET FUNCTION OCCURRED (29/03): after LOGICAL UNIT RESET. */
 export const UA_LUN_RESET: UnitAttention = { asc: 0x29, ascq: 0x03 };
+/** COMMANDS CLEARED BY ANOTHER INITIATOR (2F/00): after another nexus's CLEAR TASK SET. */
+export const UA_COMMANDS_CLEARED: UnitAttention = { asc: 0x2f, ascq: 0x00 };
 /** NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (28/00): after a load. */
 export const UA_MEDIUM_CHANGED: UnitAttention = { asc: 0x28, ascq: 0x00 };
 
@@ -96,6 +98,13 @@ export class LogicalUnit {
     for (const [nexus, pending] of this.#attention) {
       if (nexus === except) continue;
       if (pending === undefined || ua.asc === 0x29) this.#attention.set(nexus, ua);
+    }
+  }
+
+  /** Establishes `ua` for `nexus` alone, unless another is pending for it. */
+  establishFor(nexus: number, ua: UnitAttention): void {
+    if (this.#attention.has(nexus) && this.#attention.get(nexus) === undefined) {
+      this.#attention.set(nexus, ua);
     }
   }
 
@@ -208,9 +217,7 @@ export class LogicalUnit {
     const issuer = this.#loadedBy;
     if (issuer !== undefined && sense?.asc === UA_MEDIUM_CHANGED.asc) {
       this.#loadedBy = undefined;
-      if (issuer !== nexus && this.#attention.get(issuer) === undefined) {
-        this.#attention.set(issuer, sense);
-      }
+      if (issuer !== nexus) this.establishFor(issuer, sense);
     } else {
       // The issuer's first command the drive answers in full: no unit attention is coming.
       if (issuer === nexus && !UA_EXEMPT.has(opcode)) this.#loadedBy = undefined;

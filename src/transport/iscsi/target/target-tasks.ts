@@ -86,6 +86,12 @@ export class TaskSet {
     if (this.#aborted.length > 64) this.#aborted.shift();
   }
 
+  /** Whether an unfinished task is one `which` selects. */
+  some(which: (t: TargetTask) => boolean): boolean {
+    for (const t of this.#tasks.values()) if (which(t)) return true;
+    return false;
+  }
+
   /** Aborts every task `which` selects; resolves when all of them are over. */
   async abortWhere(which: (t: TargetTask) => boolean): Promise<void> {
     const hit = [...this.#tasks.values()].filter(which);

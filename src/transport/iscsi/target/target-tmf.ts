@@ -1,8 +1,10 @@
 // Task management on the target side (RFC 7143 §11.5-§11.6, SAM-5 7): what each function
 // does to the tasks of the session, of a logical unit or of the target, and the response code.
-// ABORT TASK and ABORT TASK SET end the session's own tasks; LOGICAL UNIT RESET and TARGET WARM
-// RESET end every session's tasks of the units and reset them (target.ts); CLEAR TASK SET,
-// CLEAR ACA, TARGET COLD RESET and TASK REASSIGN are answered "function not supported". The
+// ABORT TASK and ABORT TASK SET end the session's own tasks; CLEAR TASK SET ends every
+// session's tasks of the unit (one task set shared by every I_T nexus, TST 000b) without a
+// reset; LOGICAL UNIT RESET and TARGET WARM RESET end every session's tasks of the units and
+// reset them (target.ts); CLEAR ACA, TARGET COLD RESET and TASK REASSIGN are answered
+// "function not supported". The
 // answer is given once every task the function aborts is over (a command the drive is
 // executing runs to its end; its result is dropped).
 
@@ -23,6 +25,7 @@ export interface TaskManagementContext {
   readonly maxCmdSn: number;
   /** CmdSNs of commands aborted before they arrived; they are dropped when they do. */
   readonly discard: Set<number>;
+  clearTaskSet(lun: number): Promise<void>;
   resetLun(lun: number): Promise<void>;
   resetTarget(): Promise<void>;
 }
@@ -53,6 +56,10 @@ export async function taskManagement(
     case TMF.ABORT_TASK_SET:
       if (!lunExists) return TMR.LUN_DOES_NOT_EXIST;
       await c.tasks.abortWhere((t) => t.lun === lun);
+      return TMR.FUNCTION_COMPLETE;
+    case TMF.CLEAR_TASK_SET:
+      if (!lunExists) return TMR.LUN_DOES_NOT_EXIST;
+      await c.clearTaskSet(lun);
       return TMR.FUNCTION_COMPLETE;
     case TMF.LOGICAL_UNIT_RESET:
       if (!lunExists) return TMR.LUN_DOES_NOT_EXIST;

@@ -15,7 +15,13 @@ import { TargetConnection, type ConnectionEvent } from './target-connection.js';
 import type { TargetChap } from './target-login.js';
 import { INVALID_FIELD_IN_CDB } from './target-task.js';
 import type { ABORTED } from './target-lun.js';
-import { LogicalUnit, UA_LUN_RESET, UA_RESET, type UnitAttention } from './target-lun.js';
+import {
+  LogicalUnit,
+  UA_COMMANDS_CLEARED,
+  UA_LUN_RESET,
+  UA_RESET,
+  type UnitAttention,
+} from './target-lun.js';
 import type { TargetTask } from './target-tasks.js';
 
 export type { ConnectionEvent } from './target-connection.js';
@@ -145,6 +151,7 @@ export class IscsiTarget {
         : { ping: { times: this.#options.ping, clock: this.#options.clock ?? systemClock } }),
       ...(this.#options.chap === undefined ? {} : { chap: this.#options.chap }),
       runOnLun: (lun, nexus, task, p, dataOut) => this.#runOnLun(lun, nexus, task, p, dataOut),
+      clearTaskSet: (lun, nexus) => this.#clearTaskSet(lun, nexus),
       resetLun: (lun) => this.#resetLuns([lun], UA_LUN_RESET),
       resetTarget: () => this.#resetLuns(this.#luns.keys(), UA_RESET),
       nextTsih: () => {
@@ -188,6 +195,21 @@ export class IscsiTarget {
     const max = unit.drive.limits().maxPageAlignedTransferBytes;
     if (p.expectedDataTransferLength > max) return Promise.resolve(INVALID_FIELD_IN_CDB());
     return unit.run(nexus, task, p, dataOut);
+  }
+
+  /**
+   * CLEAR TASK SET from `issuer` (SAM-5 7.3): the unit has one task set shared by every I_T
+   * nexus (TST 000b), so every session's tasks of the unit are aborted; the unit is not reset
+   * (its reservation and prevention of medium removal stay). Other sessions' aborted commands
+   * get no answer (TAS 0): each nexus that had one gets COMMANDS CLEARED BY ANOTHER INITIATOR
+   * (2F/00), established before the abort so that none of its later commands runs without it.
+   */
+  async #clearTaskSet(lun: number, issuer: number): Promise<void> {
+    const unit = this.#luns[lun]!;
+    for (const [c, nexus] of this.#sessions) {
+      if (nexus !== issuer && c.hasTasks(lun)) unit.establishFor(nexus, UA_COMMANDS_CLEARED);
+    }
+    await Promise.all([...this.#connections].map((c) => c.abortTasks(lun)));
   }
 
   /**
