@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before } from 'node:test';
-import { IscsiTarget, type IscsiTargetOptions } from '../../src/transport/iscsi/target/index.js';
+import {
+  IscsiTarget,
+  type ConnectionEvent,
+  type IscsiTargetOptions,
+} from '../../src/transport/iscsi/target/index.js';
 import { openVirtualDrive, type VirtualDrive } from '../../src/transport/emulated/index.js';
 import type { Pdu } from '../../src/transport/iscsi/pdu-types.js';
 import { wireBytes } from './iscsi-pdus.js';
@@ -189,21 +193,38 @@ export interface ServedOptions extends Omit<IscsiTargetOptions, 'luns' | 'target
   readonly logoutWaitMs?: number;
 }
 
+export interface Served {
+  /** Where the target listens. */
+  readonly port: number;
+  /** The LUNs' drives, LUN 0 first. */
+  readonly drives: readonly VirtualDrive[];
+  /** Every connection event the target reported, oldest first. */
+  readonly events: readonly ConnectionEvent[];
+  /** The reasons of the `closed` events, oldest first. */
+  readonly closed: readonly string[];
+}
+
 /**
  * For a `describe` block: a discwright target serving virtual drives (one blank DVD+R unless
- * `addresses` says otherwise) on a free port, started before its tests and closed after them;
- * `port` is where it listens, `drives` its LUNs' drives.
+ * `addresses` says otherwise) on a free port, started before its tests and closed after them.
  */
-export function servedTarget(
-  targetName: string,
-  o: ServedOptions = {},
-): { readonly port: number; readonly drives: readonly VirtualDrive[] } {
+export function servedTarget(targetName: string, o: ServedOptions = {}): Served {
   const { addresses = ['virtual:dvd+r'], logoutWaitMs, ...options } = o;
   const drives: VirtualDrive[] = [];
+  const events: ConnectionEvent[] = [];
   let target: IscsiTarget | undefined;
   before(async () => {
     for (const address of addresses) drives.push(await openVirtualDrive(address));
-    target = new IscsiTarget({ ...options, luns: drives, targetName, port: 0 });
+    target = new IscsiTarget({
+      ...options,
+      luns: drives,
+      targetName,
+      port: 0,
+      onEvent: (e) => {
+        events.push(e);
+        options.onEvent?.(e);
+      },
+    });
     await target.listen();
   });
   after(async () => {
@@ -215,13 +236,14 @@ export function servedTarget(
       return target!.port;
     },
     drives,
+    events,
+    get closed() {
+      return events.flatMap((e) => (e.kind === 'closed' ? [e.reason] : []));
+    },
   };
 }
 
 /** `servedTarget` with its default LUN: one blank virtual DVD+R. */
-export function servedDvdR(
-  targetName: string,
-  o: Omit<ServedOptions, 'addresses'> = {},
-): { readonly port: number } {
+export function servedDvdR(targetName: string, o: Omit<ServedOptions, 'addresses'> = {}): Served {
   return servedTarget(targetName, o);
 }

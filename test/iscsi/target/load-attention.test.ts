@@ -47,6 +47,11 @@ describe('iSCSI target: unit attention after a load by START STOP UNIT', () => {
     assert.equal(a.bhs.readUInt32BE(16), cmdSn);
     return { ...statusOf(a), data: a.data };
   };
+  /** `raw` gets 06/28/00 from TEST UNIT READY on `lun` once, then GOOD. */
+  const attentionOnce = async (raw: Raw, lun: number) => {
+    assert.deepEqual((await run(raw, lun, TUR)).sense, [6, 0x28, 0]);
+    assert.equal((await run(raw, lun, TUR)).status, 0);
+  };
   beforeEach(async () => {
     for (const r of open.splice(0)) r.destroy();
     // Let the target see those connections close (their nexuses leave).
@@ -65,8 +70,7 @@ describe('iSCSI target: unit attention after a load by START STOP UNIT', () => {
       assert.equal(event.status, 0);
       assert.equal(event.data[4]! & 0x0f, NEW_MEDIA);
       assert.equal((await run(a, 0, TUR)).status, 0);
-      assert.deepEqual((await run(b, 0, TUR)).sense, [6, 0x28, 0]);
-      assert.equal((await run(b, 0, TUR)).status, 0);
+      await attentionOnce(b, 0);
     });
   }
 
@@ -74,10 +78,8 @@ describe('iSCSI target: unit attention after a load by START STOP UNIT', () => {
     const a = await session(2);
     const b = await session(3);
     await served.drives[0]!.control.load('dvd-ram');
-    assert.deepEqual((await run(a, 0, TUR)).sense, [6, 0x28, 0]);
-    assert.equal((await run(a, 0, TUR)).status, 0);
-    assert.deepEqual((await run(b, 0, TUR)).sense, [6, 0x28, 0]);
-    assert.equal((await run(b, 0, TUR)).status, 0);
+    await attentionOnce(a, 0);
+    await attentionOnce(b, 0);
   });
 
   it('default drive: the loader and the other session each get 06/28/00 once, the other first', async () => {
@@ -86,8 +88,7 @@ describe('iSCSI target: unit attention after a load by START STOP UNIT', () => {
     assert.equal((await run(a, 1, eject(0))).status, 0);
     assert.equal((await run(a, 1, load(0))).status, 0);
     assert.deepEqual((await run(b, 1, TUR)).sense, [6, 0x28, 0]);
-    assert.deepEqual((await run(a, 1, TUR)).sense, [6, 0x28, 0]);
-    assert.equal((await run(a, 1, TUR)).status, 0);
+    await attentionOnce(a, 1);
     assert.equal((await run(b, 1, TUR)).status, 0, 'the same change is not reported twice');
   });
 
@@ -96,9 +97,7 @@ describe('iSCSI target: unit attention after a load by START STOP UNIT', () => {
     const b = await session(3);
     assert.equal((await run(a, 1, eject(1))).status, 0);
     assert.equal((await run(a, 1, load(1))).status, 0);
-    assert.deepEqual((await run(a, 1, TUR)).sense, [6, 0x28, 0]);
-    assert.equal((await run(a, 1, TUR)).status, 0);
-    assert.deepEqual((await run(b, 1, TUR)).sense, [6, 0x28, 0]);
-    assert.equal((await run(b, 1, TUR)).status, 0);
+    await attentionOnce(a, 1);
+    await attentionOnce(b, 1);
   });
 });

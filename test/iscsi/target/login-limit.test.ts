@@ -4,12 +4,10 @@
 // login; once the failures leave the window (a VirtualClock moved on, no sleeping) it logs in
 // again, and a completed login clears the record.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../../src/transport/clock.js';
-import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
-import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
-import { Raw, loggedIn } from '../../helpers/raw-iscsi.js';
+import { Raw, loggedIn, servedDvdR } from '../../helpers/raw-iscsi.js';
 
 const IQN = 'iqn.2026-01.dev.discwright:limit';
 
@@ -42,26 +40,10 @@ async function failedLogin(port: number): Promise<void> {
 
 describe('iSCSI target: failed logins rate-limited per address', () => {
   const clock = new VirtualClock({ auto: false });
-  let drive: VirtualDrive;
-  let target: IscsiTarget;
-  const closed: string[] = [];
-  before(async () => {
-    drive = await openVirtualDrive('virtual:dvd+r');
-    target = new IscsiTarget({
-      luns: [drive],
-      targetName: IQN,
-      port: 0,
-      loginLimit: { failures: 3, windowMs: 60_000 },
-      clock,
-      onEvent: (e) => {
-        if (e.kind === 'closed') closed.push(e.reason);
-      },
-    });
-    await target.listen();
-  });
-  after(async () => {
-    await target.close(0);
-    await drive.close();
+  const target = servedDvdR(IQN, {
+    loginLimit: { failures: 3, windowMs: 60_000 },
+    clock,
+    logoutWaitMs: 0,
   });
 
   it('refuses an address after 3 failures in a minute, and lets it in once they are older', async () => {
@@ -75,12 +57,12 @@ describe('iSCSI target: failed logins rate-limited per address', () => {
     }
     const refused = new Raw(target.port);
     await refused.closed;
-    assert.equal(closed.at(-1), 'too many failed logins');
+    assert.equal(target.closed.at(-1), 'too many failed logins');
     await assert.rejects(refused.next(), /connection closed/);
     // At 60 s after the first of the three it leaves the window, not before.
     clock.advance(57_000);
     await new Raw(target.port).closed;
-    assert.equal(closed.at(-1), 'too many failed logins');
+    assert.equal(target.closed.at(-1), 'too many failed logins');
     clock.advance(1000);
     (await loggedIn(target.port, IQN)).destroy();
   });

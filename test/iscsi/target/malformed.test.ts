@@ -3,14 +3,13 @@
 // target name. Each time that connection is closed (or the login refused) and the target goes
 // on serving a good session, which discwright's own initiator opens alongside.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { openIscsiTransport } from '../../../src/transport/iscsi/index.js';
-import { IscsiTarget, type ConnectionEvent } from '../../../src/transport/iscsi/target/index.js';
-import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
 import { inquiry, decodeInquiryData } from '../../../src/scsi/spc/inquiry.js';
 import { wireBytes } from '../../helpers/iscsi-pdus.js';
+import { servedDvdR } from '../../helpers/raw-iscsi.js';
 
 const IQN = 'iqn.2026-01.dev.discwright:malformed';
 
@@ -30,23 +29,8 @@ function sendRaw(port: number, bytes: Uint8Array): Promise<Buffer> {
 }
 
 describe('iSCSI target: malformed PDUs', () => {
-  let drive: VirtualDrive;
-  let target: IscsiTarget;
-  const events: ConnectionEvent[] = [];
-  before(async () => {
-    drive = await openVirtualDrive('virtual:dvd+r');
-    target = new IscsiTarget({
-      luns: [drive],
-      targetName: IQN,
-      port: 0,
-      onEvent: (e) => events.push(e),
-    });
-    await target.listen();
-  });
-  after(async () => {
-    await target.close();
-    await drive.close();
-  });
+  const target = servedDvdR(IQN);
+  const { events } = target;
 
   const goodSession = async () => {
     const t = await openIscsiTransport(`iscsi://127.0.0.1:${target.port}/${IQN}/0`);

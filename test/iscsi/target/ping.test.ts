@@ -3,12 +3,10 @@
 // Transfer Tag asks for an answer; one that answers (or sends anything) stays connected, one
 // that stays silent for the timeout after a ping is disconnected.
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../../src/transport/clock.js';
-import { openVirtualDrive, type VirtualDrive } from '../../../src/transport/emulated/index.js';
-import { IscsiTarget } from '../../../src/transport/iscsi/target/index.js';
-import { LUN0, loggedIn, nopOut, type Raw } from '../../helpers/raw-iscsi.js';
+import { LUN0, loggedIn, nopOut, servedDvdR, type Raw } from '../../helpers/raw-iscsi.js';
 
 const IQN = 'iqn.2026-01.dev.discwright:ping';
 
@@ -24,26 +22,10 @@ async function ping(raw: Raw): Promise<number> {
 
 describe('iSCSI target: NOP-In pings', () => {
   const clock = new VirtualClock({ auto: false });
-  let drive: VirtualDrive;
-  let target: IscsiTarget;
-  const closed: string[] = [];
-  before(async () => {
-    drive = await openVirtualDrive('virtual:dvd+r');
-    target = new IscsiTarget({
-      luns: [drive],
-      targetName: IQN,
-      port: 0,
-      ping: { intervalMs: 1000, timeoutMs: 500 },
-      clock,
-      onEvent: (e) => {
-        if (e.kind === 'closed') closed.push(e.reason);
-      },
-    });
-    await target.listen();
-  });
-  after(async () => {
-    await target.close(0);
-    await drive.close();
+  const target = servedDvdR(IQN, {
+    ping: { intervalMs: 1000, timeoutMs: 500 },
+    clock,
+    logoutWaitMs: 0,
   });
 
   it(
@@ -70,13 +52,13 @@ describe('iSCSI target: NOP-In pings', () => {
       clock.advance(999);
       await new Promise((r) => setTimeout(r, 20));
       assert.equal(raw.buffered, 0);
-      assert.equal(closed.length, 0);
+      assert.equal(target.closed.length, 0);
       clock.advance(1);
       const second = await ping(raw);
       assert.notEqual(second, ttt);
       clock.advance(500); // silent
       await raw.closed;
-      assert.equal(closed.at(-1), 'no answer to a NOP-In ping');
+      assert.equal(target.closed.at(-1), 'no answer to a NOP-In ping');
     },
   );
 });

@@ -80,6 +80,27 @@ describe('iSCSI target: task management and unit attention', () => {
     open.push(raw);
     return raw;
   };
+  /**
+   * Session A's TEST UNIT READY runs on LUN 0's drive and B's waits behind it when A sends the
+   * task management function `fn`; resolves with both sessions once `fn` is complete and A got
+   * no answer for its TUR (B's is checked by the caller).
+   */
+  const functionOverTwoTasks = async (fn: number): Promise<[Raw, Raw]> => {
+    const a = await session(2);
+    const b = await session(3);
+    drives[0]!.control.faults.latency(1000);
+    a.send(command(1, 10, TUR, 0));
+    await driveBusy(clock);
+    b.send(command(1, 10, TUR, 0)); // queued on the LUN behind A's
+    await nopAnswered(b, 9, 11);
+    a.send(taskManagement(fn, 2, 11));
+    await nopAnswered(a, 9, 11);
+    drives[0]!.control.faults.latency(0);
+    clock.advance(1000);
+    assert.equal(await tmfResponse(a, 2), 0); // function complete
+    await nopAnswered(a, 3, 11);
+    return [a, b];
+  };
   before(async () => {
     drives = [
       await openVirtualDrive('virtual:dvd+r', { clock }),
@@ -149,19 +170,7 @@ describe('iSCSI target: task management and unit attention', () => {
   });
 
   it("LUN RESET aborts every session's tasks of the LUN and reports 29/03 to each nexus once", async () => {
-    const a = await session(2);
-    const b = await session(3);
-    drives[0]!.control.faults.latency(1000);
-    a.send(command(1, 10, TUR, 0));
-    await driveBusy(clock);
-    b.send(command(1, 10, TUR, 0)); // queued on the LUN behind A's
-    await nopAnswered(b, 9, 11);
-    a.send(taskManagement(LUN_RESET, 2, 11));
-    await nopAnswered(a, 9, 11);
-    drives[0]!.control.faults.latency(0);
-    clock.advance(1000);
-    assert.equal(await tmfResponse(a, 2), 0);
-    await nopAnswered(a, 3, 11);
+    const [a, b] = await functionOverTwoTasks(LUN_RESET);
     // Each nexus sees the reset once; INQUIRY neither reports nor clears it.
     assert.deepEqual(await run(a, 4, 11, TUR).then((r) => r.sense), [6, 0x29, 0x03]);
     assert.equal((await run(a, 5, 12, TUR)).status, 0);
@@ -176,20 +185,8 @@ describe('iSCSI target: task management and unit attention', () => {
   });
 
   it("CLEAR TASK SET aborts every session's tasks of the LUN; the other nexus gets 2F/00 once", async () => {
-    const a = await session(2);
-    const b = await session(3);
-    drives[0]!.control.faults.latency(1000);
-    a.send(command(1, 10, TUR, 0));
-    await driveBusy(clock);
-    b.send(command(1, 10, TUR, 0)); // queued on the LUN behind A's
-    await nopAnswered(b, 9, 11);
-    a.send(taskManagement(CLEAR_TASK_SET, 2, 11));
-    await nopAnswered(a, 9, 11);
-    drives[0]!.control.faults.latency(0);
-    clock.advance(1000);
-    assert.equal(await tmfResponse(a, 2), 0); // function complete
+    const [a, b] = await functionOverTwoTasks(CLEAR_TASK_SET);
     // Neither aborted TUR is answered; the issuer gets no unit attention, the unit no reset.
-    await nopAnswered(a, 3, 11);
     assert.equal((await run(a, 4, 11, TUR)).status, 0);
     await nopAnswered(b, 2, 11);
     assert.deepEqual((await run(b, 3, 11, TUR)).sense, [6, 0x2f, 0x00]);
