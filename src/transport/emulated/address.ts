@@ -48,6 +48,11 @@ export interface VirtualDriveOptions {
   readonly loader: LoaderType;
   /** READ BUFFER CAPACITY implemented; false answers it with 05/20/00. */
   readonly readBufferCapacity: boolean;
+  /**
+   * Block Limits VPD (B0h) answered with these lengths in blocks (0: not reported); undefined
+   * (the default, as most MMC drives) leaves the page unsupported.
+   */
+  readonly blockLimits: { readonly maximum: number; readonly optimal: number } | undefined;
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -124,6 +129,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     streaming: 'on',
     loader: 'tray',
     readBufferCapacity: true,
+    blockLimits: undefined,
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -193,11 +199,27 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
       case 'rbc':
         opts.readBufferCapacity = parseBool(key, value);
         break;
+      case 'blockLimits':
+        opts.blockLimits = parseBlockLimits(value);
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, blockLimits)`,
         );
     }
   }
   return opts;
+}
+
+/** `blockLimits=<maximum>[:<optimal>]`: Block Limits lengths in blocks, 32-bit, 0 = not reported. */
+function parseBlockLimits(value: string): { maximum: number; optimal: number } {
+  const m = /^(\d{1,10})(?::(\d{1,10}))?$/.exec(value);
+  const maximum = Number(m?.[1]);
+  const optimal = Number(m?.[2] ?? 0);
+  if (m === null || maximum > 0xffffffff || optimal > 0xffffffff) {
+    throw invalidArgument(
+      `virtual drive: blockLimits=${value} must be <maximum>[:<optimal>] in blocks (0..4294967295)`,
+    );
+  }
+  return { maximum, optimal };
 }
