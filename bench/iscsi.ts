@@ -8,9 +8,11 @@
 // Distance: `--rtt 0,1,5,20,50` runs every contender through the delay proxy
 // (test/helpers/delay-proxy.ts) at each round-trip time (half of it each way); `--qd 1,8` at each
 // queue depth (discwright's WriteEngine.queueDepth, the C writer's asynchronous window).
+// `--defaults` adds discwright with none of its options given: the queue depth, WRITE size and
+// host buffer it chooses by itself for the path (docs/decisions.md, "Transfer size from the path").
 //
 //   npm run build && node dist/bench/iscsi.js [--size 512m] [--runs 5] [--transfer 64k]
-//     [--rtt 0] [--qd 1] [--wce both|0|1]
+//     [--rtt 0] [--qd 1] [--wce both|0|1] [--host-buffer 16m] [--defaults]
 //     [--before /tmp/dist-before/bench/dw-write.js]   (adds that build as "discwright before")
 
 import { spawnSync } from 'node:child_process';
@@ -44,6 +46,10 @@ const opts = commonOptions(
     rtt: { type: 'string', default: '0' },
     qd: { type: 'string', default: '1' },
     wce: { type: 'string', default: 'both' },
+    /** discwright's host buffer (WriteEngine.hostBufferSize), e.g. 16m; default the engine's. */
+    'host-buffer': { type: 'string' },
+    /** Add "discwright defaults": no --queue-depth, --max-transfer or --host-buffer given. */
+    defaults: { type: 'boolean', default: false },
   },
 );
 const list = (v: unknown) => String(v).split(',').map(Number);
@@ -52,6 +58,8 @@ const depths = list(opts.values.qd);
 const wce = String(opts.values.wce);
 const before = typeof opts.values.before === 'string' ? opts.values.before : undefined;
 const transfer = parseSize(String(opts.values.transfer));
+const hostBuffer =
+  typeof opts.values['host-buffer'] === 'string' ? opts.values['host-buffer'] : undefined;
 
 const available = tgtAvailability();
 if (!available.run) {
@@ -135,6 +143,7 @@ try {
           `--size=${opts.bytes}`,
           `--max-transfer=${transfer}`,
           `--queue-depth=${qd}`,
+          ...(hostBuffer === undefined ? [] : [`--host-buffer=${hostBuffer}`]),
         ];
         if (before !== undefined) {
           contenders.push({
@@ -145,6 +154,13 @@ try {
         contenders.push({
           name: `discwright QD${qd}`,
           run: () => nodeSample(DW_WRITE, dwArgs, opts.nodeFlags),
+        });
+      }
+      if (opts.values.defaults === true) {
+        const args = [`--address=${url}`, `--source=file:${data}`, `--size=${opts.bytes}`];
+        contenders.push({
+          name: 'discwright defaults',
+          run: () => nodeSample(DW_WRITE, args, opts.nodeFlags),
         });
       }
       groups.push({ title: `${l.label}, RTT ${rtt} ms:`, contenders });

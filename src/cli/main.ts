@@ -117,15 +117,19 @@ program
   .option('--write12', 'use WRITE(12) with the Streaming bit (drives with stream writing)')
   .option('--start-speed <sectors/s>', 'expected rate at the start (-1 = maximum)', parseSpeedHint)
   .option('--end-speed <sectors/s>', 'expected rate at the end (-1 = maximum)', parseSpeedHint)
-  .option('--buffer <bytes>', 'host buffer, a multiple of 4096 (e.g. 512k, 8M)', parseBufferSize)
+  .option(
+    '--buffer <bytes>',
+    'host buffer, a multiple of 4096 (default 8M; over iSCSI 2 × queue depth × WRITE size)',
+    parseBufferSize,
+  )
   .option(
     '--queue-depth <n>',
-    'WRITEs in flight where the drive queues them (iSCSI; default 8)',
+    'WRITEs in flight where the drive queues them (iSCSI; default 32)',
     integerOption(1, 256),
   )
   .option(
     '--max-transfer <bytes>',
-    'bytes per WRITE at most (default 64k; e.g. 256k at a distance)',
+    "bytes per WRITE at most (default: the path's, iSCSI's MaxBurstLength; else 64k)",
     parseTransferSize,
   )
   .option('--json', 'print one JSON object per progress update, then a result object')

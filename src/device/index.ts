@@ -7,6 +7,11 @@ export { addressKind, openTransport, type AddressKind } from './address.js';
 export { checkCdb, requiredCdbLength } from './cdb-check.js';
 export * from './types.js';
 export {
+  DEFAULT_TRANSFER_BYTES,
+  MAX_TRANSFER_BYTES,
+  type TransferLimits,
+} from './transfer-limits.js';
+export {
   writablePosition,
   closeTrack,
   closeSession,

@@ -97,8 +97,9 @@ export async function* readBlockChunks(
   if (!Number.isInteger(blocks) || blocks < 1 || lba + blocks - 1 > MAX_INT32) {
     throw invalidArgument(`block count ${blocks} must be ≥ 1 and end at or below LBA 2147483647`);
   }
-  const reported = await recorder.getMaximumPageAlignedTransferSize();
-  const maxTransfer = reported > 0 ? reported : 65536;
+  // The path's largest transfer (bounded; Block Limits where the drive reports it): at a distance
+  // each READ costs a round trip, so reads take as much as the path allows.
+  const maxTransfer = (await recorder.getTransferLimits()).maximumBytes;
   const perCommand = Math.min(0xffff, Math.floor(maxTransfer / blockSize));
   if (perCommand < 1) {
     throw invalidArgument(

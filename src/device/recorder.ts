@@ -1,8 +1,8 @@
-// DiscRecorder: discwright's IDiscRecorder2 + IDiscRecorder2Ex (spec §4) over a Transport. This
-// module keeps the class, its lifecycle and identity, and wires the members to the modules that
-// do the work: command-runner.ts (the queue, and status and sense judged by sense-policy.ts),
-// raw-commands.ts (SendCommand*), structures.ts, feature-pages.ts, mode-pages.ts,
-// typed-helpers.ts (beyond IMAPI2) and exclusive-access.ts.
+// DiscRecorder: discwright's IDiscRecorder2 + IDiscRecorder2Ex (spec §4) over a Transport: the
+// class, its lifecycle and identity, wired to the modules that do the work: command-runner.ts (the
+// queue; status and sense judged by sense-policy.ts), raw-commands.ts (SendCommand*),
+// structures.ts, feature-pages.ts, mode-pages.ts, typed-helpers.ts and transfer-limits.ts (beyond
+// IMAPI2), exclusive-access.ts.
 
 import { DwError, HR, invalidArgument } from '../errors.js';
 import type { ScsiCommand, ScsiResult } from '../scsi/command.js';
@@ -12,11 +12,10 @@ import type { WriteSpeedDescriptor } from '../scsi/mmc/get-performance.js';
 import type { ReadBufferCapacityData } from '../scsi/mmc/read-buffer-capacity.js';
 import type { TrackInformation } from '../scsi/mmc/read-track-information.js';
 import type { ReadCapacity10Data } from '../scsi/block/read-capacity-10.js';
-import type { Clock } from '../transport/clock.js';
 import type { PlatformInfo, Transport } from '../transport/transport.js';
 import { openTransport } from './address.js';
 import { checkTimeout } from './arguments.js';
-import { checkClientName, type ExclusiveOnOpen } from './client-name.js';
+import { checkClientName } from './client-name.js';
 import { CommandRunner } from './command-runner.js';
 import * as cmd from './commands.js';
 import { AccessHolds } from './exclusive-access.js';
@@ -25,9 +24,12 @@ import * as modePages from './mode-pages.js';
 import * as raw from './raw-commands.js';
 import * as structures from './structures.js';
 import * as helpers from './typed-helpers.js';
+import { transferLimits, type TransferLimits } from './transfer-limits.js';
 import {
   IMAPI2_DEFAULT_COMMAND_TIMEOUT,
   type AdapterDescriptor,
+  type CommandOptions,
+  type DiscRecorderOptions,
   type DeviceDescriptor,
   type DiscRecorder2,
   type DiscRecorderEx,
@@ -38,23 +40,7 @@ import {
   type SenseResult,
 } from './types.js';
 
-export interface DiscRecorderOptions {
-  /** Passed to the transport (the virtual drive paces itself with it). */
-  readonly clock?: Clock;
-  /**
-   * Take exclusive access right after the transport opens, before the first command (INQUIRY)
-   * reaches the device, as a burner must: held elsewhere, opening fails and nothing was sent.
-   * Held as one reference of acquireExclusiveAccess(); close() releases it.
-   */
-  readonly exclusive?: ExclusiveOnOpen;
-  /** Open for inspection and reading only (OpenTransportOptions.readOnly; `info`, `read`). */
-  readonly readOnly?: boolean;
-}
-
-export interface CommandOptions {
-  /** Default IMAPI2_DEFAULT_COMMAND_TIMEOUT (10 s). */
-  readonly timeoutSec?: number;
-}
+export type { CommandOptions, DiscRecorderOptions } from './types.js';
 
 /** START STOP UNIT can wait for the tray and the spindle. */
 const TRAY_TIMEOUT_SEC = 60;
@@ -282,6 +268,10 @@ export class DiscRecorder implements DiscRecorder2, DiscRecorderEx {
   }
   async getMaximumPageAlignedTransferSize(): Promise<number> {
     return Promise.resolve(this.#bound().limits().maxPageAlignedTransferBytes);
+  }
+  /** Beyond IMAPI2: the path's and the drive's transfer limits (Block Limits read once). */
+  async getTransferLimits(): Promise<TransferLimits> {
+    return transferLimits(this.#commands(), this.#inquiry as InquiryData);
   }
 
   // ---- feature pages and profiles (spec §4.6) ----

@@ -5,7 +5,10 @@
 import type { HResult } from '../errors.js';
 import type { ModePageRequestType } from '../scsi/spc/mode-pages.js';
 import type { ReadTrackAddressType } from '../scsi/mmc/read-track-information.js';
+import type { Clock } from '../transport/clock.js';
 import type { DataOutHold } from '../transport/transport.js';
+import type { ExclusiveOnOpen } from './client-name.js';
+import type { TransferLimits } from './transfer-limits.js';
 
 /** IMAPI_SECTOR_SIZE. */
 export const IMAPI_SECTOR_SIZE = 2048;
@@ -226,6 +229,11 @@ export interface DiscRecorderEx {
   getByteAlignmentMask(): Promise<number>;
   getMaximumNonPageAlignedTransferSize(): Promise<number>;
   getMaximumPageAlignedTransferSize(): Promise<number>;
+  /**
+   * Beyond IMAPI2, optional: the path's and the drive's transfer limits (transfer-limits.ts); the
+   * write engine's default WRITE size is `preferredBytes`. Without it: 64 KiB.
+   */
+  getTransferLimits?(): Promise<TransferLimits>;
   /** Beyond IMAPI2: held writes, present where the transport declares them (HeldSendCapability). */
   readonly heldWrites?: HeldSendCapability | undefined;
   /** Beyond IMAPI2: queued writes, present where the transport declares them. */
@@ -253,4 +261,23 @@ export interface DiscRecorder2 {
   getSupportedFeaturePages(currentOnly: boolean): Promise<number[]>;
   getSupportedProfiles(currentOnly: boolean): Promise<number[]>;
   getSupportedModePages(request: ModePageRequestType): Promise<number[]>;
+}
+
+/** DiscRecorder.open / fromTransport options. */
+export interface DiscRecorderOptions {
+  /** Passed to the transport (the virtual drive paces itself with it). */
+  readonly clock?: Clock;
+  /**
+   * Take exclusive access right after the transport opens, before the first command (INQUIRY)
+   * reaches the device, as a burner must: held elsewhere, opening fails and nothing was sent.
+   * Held as one reference of acquireExclusiveAccess(); close() releases it.
+   */
+  readonly exclusive?: ExclusiveOnOpen;
+  /** Open for inspection and reading only (OpenTransportOptions.readOnly; `info`, `read`). */
+  readonly readOnly?: boolean;
+}
+
+export interface CommandOptions {
+  /** Default IMAPI2_DEFAULT_COMMAND_TIMEOUT (10 s). */
+  readonly timeoutSec?: number;
 }

@@ -21,8 +21,13 @@ const RECORDER_METHODS = [
 
 /** The drive info of spec §2.2, cached by setRecorder(). */
 export interface DriveInfo {
-  /** Page-aligned maximum transfer, bytes (0 from the recorder becomes 65,536). */
+  /**
+   * Page-aligned maximum transfer, bytes (0 from the recorder becomes 65,536), lowered to the
+   * recorder's getTransferLimits() maximum where it has one.
+   */
   readonly maxTransfer: number;
+  /** The recorder's preferred transfer (getTransferLimits), else 65,536: maxTransferSize's default. */
+  readonly preferredTransfer: number;
   readonly alignment: number;
   /** READ BUFFER CAPACITY support. */
   rbc: 'unknown' | 'yes' | 'no';
@@ -43,6 +48,35 @@ export interface Section {
   readonly hints: { readonly starting: number; readonly ending: number };
   /** WRITEs in flight at most where the recorder has queued writes (WriteEngine.queueDepth). */
   readonly queueDepth: number;
+}
+
+/** WriteEngine.hostBufferSize unless set (spec §2.4.1 b). */
+export const DEFAULT_HOST_BUFFER_SIZE = 8 * 1024 * 1024;
+/** The most a host buffer grows to by itself for a deep queue. */
+const MAX_AUTO_HOST_BUFFER_SIZE = 64 * 1024 * 1024;
+/** WriteEngine.maxTransferSize where neither it nor the recorder says otherwise (IMAPI2's). */
+export const DEFAULT_MAX_TRANSFER_SIZE = 65536;
+
+/**
+ * WriteEngine.hostBufferSize unless set: 8 MiB, or where the recorder queues WRITEs, twice
+ * `queueDepth` × the WRITE size (at most 64 MiB): the reader fills one half while the other is in
+ * flight (docs/decisions.md, "Transfer size from the path").
+ */
+export function autoHostBufferSize(
+  queued: boolean,
+  drive: DriveInfo | undefined,
+  maxTransferSize: number,
+  queueDepth: number,
+): number {
+  if (!queued || drive === undefined) return DEFAULT_HOST_BUFFER_SIZE;
+  const chunk = Math.min(maxTransferSize, drive.maxTransfer);
+  const want = Math.ceil((2 * queueDepth * chunk) / 4096) * 4096;
+  return Math.min(Math.max(DEFAULT_HOST_BUFFER_SIZE, want), MAX_AUTO_HOST_BUFFER_SIZE);
+}
+
+/** A transfer size a recorder reported, if it is one the engine accepts (maxTransferSize). */
+export function validTransfer(v: unknown): number | undefined {
+  return isInt(v, 512, 16777216) ? v : undefined;
 }
 
 export function isInt(v: unknown, min: number, max: number): v is number {

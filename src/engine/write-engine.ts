@@ -16,16 +16,22 @@ import { AbortFlag, SlotPool } from './pipeline.js';
 import { openSectionSource, sourceError, type BlockSource } from './sources.js';
 import { runWorkers, TICK_MS } from './section.js';
 import {
+  autoHostBufferSize,
   checkRecorder,
+  DEFAULT_MAX_TRANSFER_SIZE,
   checkSectionArgs,
   isInt,
   speedHint,
   type DriveInfo,
   type Section,
+  validTransfer,
 } from './validation.js';
 
-/** WriteEngine.queueDepth unless set: WRITEs in flight where the recorder queues them. */
-export const DEFAULT_QUEUE_DEPTH = 8;
+/**
+ * WriteEngine.queueDepth unless set: WRITEs in flight where the recorder queues them (iSCSI). 32
+ * WRITEs of tgt's 256 KiB MaxBurstLength keep 72 MB/s flowing at 20 ms RTT (BENCHMARKS.md).
+ */
+export const DEFAULT_QUEUE_DEPTH = 32;
 
 export interface WriteEngineOptions {
   /** Time source for ticks, back-off and the retry budget (default: the system clock). */
@@ -49,8 +55,9 @@ export class WriteEngine extends EventEmitter {
   #startingSectorsPerSecond = -1;
   #endingSectorsPerSecond = -1;
   #bytesPerSector = -1;
-  #hostBufferSize = 8 * 1024 * 1024;
-  #maxTransferSize = 65536;
+  /** undefined: follow the recorder (hostBufferSize, maxTransferSize). */
+  #hostBufferSize: number | undefined;
+  #maxTransferSize: number | undefined;
   #queueDepth = DEFAULT_QUEUE_DEPTH;
   #busy = false;
   #writeInProgress = false;
@@ -138,9 +145,17 @@ export class WriteEngine extends EventEmitter {
     this.#bytesPerSector = v;
   }
 
-  /** Bytes of staging memory (beyond IMAPI2). */
+  /**
+   * Bytes of staging memory (beyond IMAPI2). Unless set: 8 MiB, or where the recorder queues
+   * WRITEs, twice queueDepth × the WRITE size (at most 64 MiB), so that the reader fills one half
+   * while the other is in flight (docs/decisions.md, "Transfer size from the path").
+   */
   get hostBufferSize(): number {
-    return this.#hostBufferSize;
+    const queued = this.#recorder?.queuedWrites !== undefined;
+    return (
+      this.#hostBufferSize ??
+      autoHostBufferSize(queued, this.#drive, this.maxTransferSize, this.#queueDepth)
+    );
   }
   set hostBufferSize(v: number) {
     if (!isInt(v, 131072, 1073741824) || v % 4096 !== 0) {
@@ -151,9 +166,12 @@ export class WriteEngine extends EventEmitter {
     this.#hostBufferSize = v;
   }
 
-  /** Byte cap for one WRITE (beyond IMAPI2). */
+  /**
+   * Byte cap for one WRITE (beyond IMAPI2). Unless set: the recorder's preferred transfer
+   * (getTransferLimits: iSCSI's MaxBurstLength, Block Limits' optimal length), else 64 KiB.
+   */
   get maxTransferSize(): number {
-    return this.#maxTransferSize;
+    return this.#maxTransferSize ?? this.#drive?.preferredTransfer ?? DEFAULT_MAX_TRANSFER_SIZE;
   }
   set maxTransferSize(v: number) {
     if (!isInt(v, 512, 16777216))
@@ -183,6 +201,8 @@ export class WriteEngine extends EventEmitter {
     await r.getMaximumNonPageAlignedTransferSize();
     const pageAligned = await r.getMaximumPageAlignedTransferSize();
     const alignment = await r.getByteAlignmentMask();
+    const limits =
+      typeof r.getTransferLimits === 'function' ? await r.getTransferLimits() : undefined;
     let canStream: boolean;
     try {
       const desc = await r.getFeaturePage(0x0107, false); // Real Time Streaming
@@ -203,8 +223,10 @@ export class WriteEngine extends EventEmitter {
     this.#pool = undefined;
     this.#recorder = r;
     this.#canStreamWrite = canStream;
+    const reported = Number.isInteger(pageAligned) && pageAligned > 0 ? pageAligned : 65536;
     this.#drive = {
-      maxTransfer: Number.isInteger(pageAligned) && pageAligned > 0 ? pageAligned : 65536,
+      maxTransfer: Math.min(reported, validTransfer(limits?.maximumBytes) ?? reported),
+      preferredTransfer: validTransfer(limits?.preferredBytes) ?? DEFAULT_MAX_TRANSFER_SIZE,
       alignment: Number.isInteger(alignment) && alignment > 0 ? alignment : 1,
       rbc: 'unknown',
     };
@@ -287,8 +309,8 @@ export class WriteEngine extends EventEmitter {
       bytesPerSector: this.#bytesPerSector,
       useStreamingWrite12: this.#useStreamingWrite12,
       canStreamWrite: this.#canStreamWrite,
-      maxTransferSize: this.#maxTransferSize,
-      hostBufferSize: this.#hostBufferSize,
+      maxTransferSize: this.maxTransferSize,
+      hostBufferSize: this.hostBufferSize,
     });
     const geometry = a.geometry;
     let pool = this.#pool;
@@ -329,7 +351,7 @@ export class WriteEngine extends EventEmitter {
       s.start,
       s.blocks,
       s.bytesPerSector,
-      this.#hostBufferSize,
+      this.hostBufferSize,
       s.hints,
       clock.now(),
     );

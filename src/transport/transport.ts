@@ -21,6 +21,12 @@ export interface TransportLimits {
   readonly maxPageAlignedTransferBytes: number;
   /** Largest transfer from an arbitrary buffer, bytes. */
   readonly maxNonPageAlignedTransferBytes: number;
+  /**
+   * The transfer this path moves best, bytes (beyond IMAPI2): the write engine's WRITE size when
+   * its maxTransferSize is not set (docs/decisions.md, "Transfer size from the path"). iSCSI: the
+   * negotiated MaxBurstLength. Absent: 64 KiB, IMAPI2's.
+   */
+  readonly preferredTransferBytes?: number;
   /** Required buffer alignment (a power of two, bytes; 1 = none). */
   readonly alignment: number;
   /** e.g. `virtual`, `iscsi`, `usb`, `sata`. */

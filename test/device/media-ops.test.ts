@@ -12,7 +12,7 @@ import {
 import type { DiscRecorder } from '../../src/device/recorder.js';
 import { HR } from '../../src/errors.js';
 import { be, cat, h } from '../helpers/bytes.js';
-import { rejectsWith, rig } from '../helpers/recorder.js';
+import { cdbBlocks, cdbLba, rejectsWith, rig } from '../helpers/recorder.js';
 
 /** `blocks` 2048-byte blocks whose first four bytes are their index, the rest a pattern. */
 function pattern(blocks: number): Uint8Array {
@@ -98,8 +98,27 @@ describe('media operations', () => {
     );
   });
 
+  it('reads in chunks of Block Limits MAXIMUM TRANSFER LENGTH where the drive reports it', async () => {
+    const { recorder, log } = await rig('virtual:dvd+r?maxTransfer=64k&blockLimits=3:2');
+    const data = pattern(7);
+    await write10(recorder, 0, data);
+    const from = log.length;
+    const chunks = await collect(readBlockChunks(recorder, { lba: 0, blocks: 7 }));
+    assert.deepEqual(Buffer.concat(chunks), Buffer.from(data));
+    const reads = log.slice(from).filter((e) => e.opcode === 0x28);
+    assert.deepEqual(
+      reads.map((e) => [cdbLba(e), cdbBlocks(e)]),
+      [
+        [0, 3],
+        [3, 3],
+        [6, 1],
+      ],
+    );
+  });
+
   it('rejects ranges and block sizes it cannot read', async () => {
     const { recorder, log } = await rig('virtual:dvd+r?maxTransfer=4k');
+    await recorder.getTransferLimits(); // its INQUIRY (VPD 00h) once per recorder
     const from = log.length;
     for (const range of [
       { lba: 0, blocks: 0 },

@@ -94,9 +94,9 @@ describe('WriteEngine properties (spec §2.2, §2.3)', () => {
     assert.equal(e.maxTransferSize, 512);
   });
 
-  it('validates queueDepth: 8 by default, an integer 1..256', () => {
+  it('validates queueDepth: 32 by default, an integer 1..256', () => {
     const e = new WriteEngine();
-    assert.equal(e.queueDepth, 8);
+    assert.equal(e.queueDepth, 32);
     for (const bad of [0, 257, 2.5, -1]) {
       assert.equal(throwsWith(() => (e.queueDepth = bad)).hr, HR.E_INVALIDARG);
     }

@@ -302,12 +302,14 @@ export interface DriveHooks {
 
 /**
  * A script that runs every SCSI command on `drive` (the virtual drive): WRITE data solicited
- * with R2Ts of at most 256 KiB after the immediate data, reads answered in Data-In PDUs of at
- * most 64 KiB with status on the last. `hooks` misbehave instead where they choose to.
+ * with R2Ts of at most `maxBurstLength` (default 256 KiB, what the target answers at login unless
+ * its `keys` say otherwise) after the immediate data, reads answered in Data-In PDUs of at most
+ * 64 KiB with status on the last. `hooks` misbehave instead where they choose to.
  */
 export function driveBacked(
   drive: Transport,
   hooks: DriveHooks = {},
+  maxBurstLength = 262144,
 ): NonNullable<TargetScript['onPdu']> {
   const pending = new Map<
     number,
@@ -318,7 +320,7 @@ export function driveBacked(
     t: { pdu: ScsiCommandPdu; data: Uint8Array; received: number; r2tSn: number },
   ) => {
     if (t.received < t.data.length) {
-      r2t(c, t.pdu, t.r2tSn++, t.received, Math.min(262144, t.data.length - t.received));
+      r2t(c, t.pdu, t.r2tSn++, t.received, Math.min(maxBurstLength, t.data.length - t.received));
       return;
     }
     pending.delete(t.pdu.initiatorTaskTag);

@@ -32,10 +32,10 @@ export function writes(log: readonly LogEntry[]): LogEntry[] {
   return log.filter((e) => e.opcode === 0x2a || e.opcode === 0xaa);
 }
 
-/** Block count of a logged WRITE, from its CDB bytes (independent of the codec). */
+/** Block count of a logged WRITE or READ (10 or 12), from its CDB bytes (not the codec). */
 export function cdbBlocks(e: LogEntry): number {
   const c = e.cdb;
-  return e.opcode === 0x2a
+  return e.opcode === 0x2a || e.opcode === 0x28
     ? (c[7]! << 8) | c[8]!
     : ((c[6]! << 24) | (c[7]! << 16) | (c[8]! << 8) | c[9]!) >>> 0;
 }

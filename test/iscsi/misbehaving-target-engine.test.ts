@@ -63,6 +63,8 @@ async function burnRig(hooks: DriveHooks | ((drive: VirtualDrive) => DriveHooks)
   // One WRITE in flight, so that "WRITEs sent" counts attempts; the queued path's faults are
   // queued-faults.test.ts's.
   engine.queueDepth = 1;
+  // 64 KiB WRITEs (not the target's 256 KiB MaxBurstLength): what the drive behind it takes.
+  engine.maxTransferSize = 65536;
   const events: WriteEngineEventArgs[] = [];
   engine.on('update', (_sender, args) => events.push(args));
   return { drive, target, t, recorder, engine, events };

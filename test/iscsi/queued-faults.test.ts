@@ -81,6 +81,10 @@ async function makeRig(fault: (rig: Rig) => DriveHooks): Promise<Rig> {
   const engine = new WriteEngine();
   await engine.setRecorder(recorder);
   engine.bytesPerSector = 2048;
+  // CHUNK-block WRITEs (not the target's 256 KiB MaxBurstLength), what the drive behind takes;
+  // the queue depth of the faults' accounting: 8 in flight.
+  engine.maxTransferSize = CHUNK * 2048;
+  engine.queueDepth = 8;
   const events: WriteEngineEventArgs[] = [];
   engine.on('update', (_s, a) => events.push(a));
   const rig: Rig = { drive, t, target, proxy, recorder, engine, events, maxOutstanding: 0 };

@@ -48,6 +48,9 @@ describe('queued WRITEs to tgt through the delay proxy', { skip }, () => {
     const engine = new WriteEngine();
     await engine.setRecorder(recorder);
     engine.bytesPerSector = BLOCK;
+    // 64 KiB WRITEs (not tgt's 256 KiB MaxBurstLength), 8 in flight: the cut lands mid-stream.
+    engine.maxTransferSize = 65536;
+    engine.queueDepth = 8;
     return { t, recorder, engine };
   }
 

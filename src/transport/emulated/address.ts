@@ -53,6 +53,10 @@ export interface VirtualDriveOptions {
    * models drives (and tgt) that report none then. A disc put in with `control.load` always does.
    */
   readonly loadAttention: boolean;
+   * Block Limits VPD (B0h) answered with these lengths in blocks (0: not reported); undefined
+   * (the default, as most MMC drives) leaves the page unsupported.
+   */
+  readonly blockLimits: { readonly maximum: number; readonly optimal: number } | undefined;
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -130,6 +134,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     loader: 'tray',
     readBufferCapacity: true,
     loadAttention: true,
+    blockLimits: undefined,
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -202,11 +207,27 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
       case 'loadAttention':
         opts.loadAttention = parseBool(key, value);
         break;
+      case 'blockLimits':
+        opts.blockLimits = parseBlockLimits(value);
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, loadAttention)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, loadAttention, blockLimits)`,
         );
     }
   }
   return opts;
+}
+
+/** `blockLimits=<maximum>[:<optimal>]`: Block Limits lengths in blocks, 32-bit, 0 = not reported. */
+function parseBlockLimits(value: string): { maximum: number; optimal: number } {
+  const m = /^(\d{1,10})(?::(\d{1,10}))?$/.exec(value);
+  const maximum = Number(m?.[1]);
+  const optimal = Number(m?.[2] ?? 0);
+  if (m === null || maximum > 0xffffffff || optimal > 0xffffffff) {
+    throw invalidArgument(
+      `virtual drive: blockLimits=${value} must be <maximum>[:<optimal>] in blocks (0..4294967295)`,
+    );
+  }
+  return { maximum, optimal };
 }

@@ -13,8 +13,11 @@ import type { CommandRunner } from './commands.js';
 import type { IscsiConnection } from './connection.js';
 import { validateCommand } from './task.js';
 
-/** Queue depth of an iSCSI transport unless told otherwise (IscsiTransportOptions.queueDepth). */
-export const DEFAULT_ISCSI_QUEUE_DEPTH = 8;
+/**
+ * Queue depth of an iSCSI transport unless told otherwise (IscsiTransportOptions.queueDepth): a
+ * bound above the write engine's default, whose queueDepth chooses; the target's window lowers it.
+ */
+export const DEFAULT_ISCSI_QUEUE_DEPTH = 64;
 
 /** What the queued writes need of the session. */
 export interface QueuedWritesHost {

@@ -5,7 +5,13 @@
 import { hostname } from 'node:os';
 import type { IscsiAddress, IscsiCredentials } from './address.js';
 import type { LoginConfig } from './login.js';
-import { DEFAULT_OFFER, type DigestName, type OperationalOffer } from './negotiate.js';
+import type { TransportLimits } from '../transport.js';
+import {
+  DEFAULT_OFFER,
+  type DigestName,
+  type OperationalOffer,
+  type SessionParameters,
+} from './negotiate.js';
 
 export interface IscsiTransportOptions {
   /** Our iSCSI name (default `iqn.2025-01.dev.discwright:<hostname>`). */
@@ -33,8 +39,9 @@ export interface IscsiTransportOptions {
   /** Log in again on the next command after the connection was lost (default true). */
   readonly autoReconnect?: boolean;
   /**
-   * Queued writes in flight at most (Transport.queuedWrites; default 8). The target's command
-   * window at login lowers it; 1 keeps one command in flight, as IMAPI2 does.
+   * Queued writes in flight at most (Transport.queuedWrites; default 64, a bound: the write
+   * engine's queueDepth chooses). The target's command window lowers it; 1 keeps one command in
+   * flight, as IMAPI2 does.
    */
   readonly queueDepth?: number;
   /** Largest single transfer reported in limits() (default 8 MiB). */
@@ -101,6 +108,26 @@ export function sessionSettings(
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 10_000,
     autoReconnect: options.autoReconnect ?? true,
     maxTransferBytes: options.maxTransferBytes ?? 8 * 1024 * 1024,
+  };
+}
+
+/**
+ * The transport's limits (Transport.limits()): `maxTransferBytes` for one command, and, once
+ * logged in, the negotiated MaxBurstLength as the preferred transfer: the most one R2T asks for,
+ * so a WRITE of that size costs one R2T round trip (tgt: InitialR2T=Yes, MaxOutstandingR2T=1),
+ * and a longer one a round trip per further burst (docs/iscsi.md, "Drives at a distance").
+ */
+export function sessionLimits(
+  s: SessionSettings,
+  params: SessionParameters | undefined,
+): TransportLimits {
+  const max = s.maxTransferBytes;
+  return {
+    maxPageAlignedTransferBytes: max,
+    maxNonPageAlignedTransferBytes: max,
+    alignment: 1,
+    busType: 'iscsi',
+    ...(params === undefined ? {} : { preferredTransferBytes: params.maxBurstLength }),
   };
 }
 

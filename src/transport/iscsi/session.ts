@@ -39,6 +39,7 @@ import { Retirement } from './retirement.js';
 import { ImmediateRequests } from './requests.js';
 import {
   normalSessionLogin,
+  sessionLimits,
   sessionCounters,
   sessionSettings,
   type IscsiSessionStats,
@@ -164,13 +165,7 @@ export class IscsiTransport implements Transport {
   }
 
   limits(): TransportLimits {
-    const max = this.#settings.maxTransferBytes;
-    return {
-      maxPageAlignedTransferBytes: max,
-      maxNonPageAlignedTransferBytes: max,
-      alignment: 1,
-      busType: 'iscsi',
-    };
+    return sessionLimits(this.#settings, this.#params);
   }
 
   platform(): PlatformInfo {

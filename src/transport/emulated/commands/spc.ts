@@ -9,6 +9,7 @@ import {
   encodeInquiryData,
   PeripheralDeviceType,
 } from '../../../scsi/spc/inquiry.js';
+import { encodeBlockLimits, encodeSupportedVpdPages, VpdPage } from '../../../scsi/spc/vpd.js';
 import { decodeStartStopUnitCdb } from '../../../scsi/spc/start-stop-unit.js';
 import { decodePreventAllowMediumRemovalCdb } from '../../../scsi/spc/prevent-allow-medium-removal.js';
 import { fail, Sense } from '../check.js';
@@ -41,13 +42,21 @@ export const requestSense: Handler = (core, x) => {
 
 export const inquiry: Handler = (core, x) => {
   const cdb = cdbOf(x, decodeInquiryCdb);
-  // Of the vital product data pages only the mandatory Supported VPD Pages page (SPC-4 7.8.14):
-  // byte 0 peripheral device type | 1 page code 00h | 2..3 page length | 4.. the page codes.
-  if (cdb.evpd && cdb.pageCode === 0) {
-    return upTo(
-      Uint8Array.of(PeripheralDeviceType.MMC, 0x00, 0x00, 0x01, 0x00),
-      cdb.allocationLength,
-    );
+  // Of the vital product data pages only the mandatory Supported VPD Pages page (SPC-4 7.8.14),
+  // and Block Limits (B0h) when the address asks for it (`blockLimits=`): an SBC page that most
+  // MMC drives do not list (docs/decisions.md, "Transfer size from the path").
+  const limits = core.options.blockLimits;
+  if (cdb.evpd && cdb.pageCode === VpdPage.SUPPORTED_VPD_PAGES) {
+    const pages = limits === undefined ? [0x00] : [0x00, VpdPage.BLOCK_LIMITS];
+    return upTo(encodeSupportedVpdPages(PeripheralDeviceType.MMC, pages), cdb.allocationLength);
+  }
+  if (cdb.evpd && cdb.pageCode === VpdPage.BLOCK_LIMITS && limits !== undefined) {
+    const page = encodeBlockLimits(PeripheralDeviceType.MMC, {
+      optimalTransferLengthGranularity: 0,
+      maximumTransferLength: limits.maximum,
+      optimalTransferLength: limits.optimal,
+    });
+    return upTo(page, cdb.allocationLength);
   }
   // Any other page, or a page code without EVPD, is an invalid field.
   if (cdb.evpd || cdb.pageCode !== 0) fail(Sense.INVALID_FIELD_IN_CDB);
