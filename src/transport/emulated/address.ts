@@ -53,6 +53,7 @@ export interface VirtualDriveOptions {
    * models drives (and tgt) that report none then. A disc put in with `control.load` always does.
    */
   readonly loadAttention: boolean;
+  /**
    * Block Limits VPD (B0h) answered with these lengths in blocks (0: not reported); undefined
    * (the default, as most MMC drives) leaves the page unsupported.
    */
