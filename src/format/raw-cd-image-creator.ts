@@ -1,7 +1,7 @@
 // RawCDImageCreator (IMAPI2 IRawCDImageCreator / IRawCDImageTrackInfo, camelCase): builds the
-// stream of raw 2,448-byte sectors a raw disc-at-once write sends, from audio (PCM or WAVE) and
-// data (ISO user data) tracks, with pregaps, index points, ISRC and the media catalogue number
-// in the subchannel. Layout and subchannel: raw-cd/layout.ts; sectors: raw-cd/image-stream.ts;
+// stream of raw sectors a raw disc-at-once write sends (2,448 bytes with P-W, or 2,368 with P-Q),
+// from audio (PCM or WAVE) and data (ISO user data) tracks, with pregaps, index points, ISRC and
+// the media catalogue number in the subchannel, CD-TEXT and the caller's R-W. Layout and subchannel: raw-cd/layout.ts; sectors: raw-cd/image-stream.ts;
 // what is built and what is left: docs/raw-cd.md.
 
 import { DwError, HR, invalidArgument } from '../errors.js';
@@ -27,6 +27,11 @@ import {
   type RawTrackSource,
 } from './raw-cd/track-source.js';
 import { RawCDImageTrackInfo, trackSectors, type TrackEntry } from './raw-cd/track-info.js';
+import {
+  checkSubcodeRWKind,
+  checkSubcodeRWLength,
+  type SubcodeRWSource,
+} from './raw-cd/subcode-rw.js';
 
 export { RawCDImageTrackInfo };
 
@@ -72,6 +77,7 @@ export class RawCDImageCreator {
   #startOfLeadoutLimit = 0;
   #disableGaplessAudio = false;
   #cdText: CdText | undefined;
+  #subcodeRW: SubcodeRWSource | undefined;
 
   /** @internal Throws E_IMAPI_RAW_IMAGE_IS_READ_ONLY once the result image was made. */
   checkWritable(): void {
@@ -81,16 +87,60 @@ export class RawCDImageCreator {
   get resultingImageType(): Format2RawCdDataSectorType {
     return this.#resultingImageType;
   }
-  /** Only IS_RAW (2,448-byte sectors with raw P-W) is built so far (docs/raw-cd.md). */
+  /**
+   * PQ_ONLY (2,368 bytes: main channel + the 16-byte P-Q block), IS_COOKED (2,448: P-W with R-W
+   * packed) or IS_RAW (2,448: raw P-W). PQ_ONLY carries no R-W, so it is refused
+   * (E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED) while CD-TEXT or an R-W generator is set.
+   */
   set resultingImageType(value: Format2RawCdDataSectorType) {
     this.checkWritable();
-    if (!(value in RAW_CD_SECTOR_BYTES)) throw invalidArgument(`sector type ${String(value)}`);
-    if (value !== Format2RawCdDataSectorType.SUBCODE_IS_RAW) {
+    if (!Object.hasOwn(RAW_CD_SECTOR_BYTES, value)) {
+      throw invalidArgument(`sector type ${String(value)} (PQ_ONLY 1, IS_COOKED 2, IS_RAW 3)`);
+    }
+    if (value === Format2RawCdDataSectorType.SUBCODE_PQ_ONLY) this.#needRW('PQ_ONLY');
+    this.#resultingImageType = value;
+  }
+
+  /** Refuses PQ_ONLY while something needs the R-W sub-channel. */
+  #needRW(what: string): void {
+    const uses =
+      this.#cdText !== undefined
+        ? 'CD-TEXT'
+        : this.#subcodeRW !== undefined
+          ? 'R-W sub-code'
+          : undefined;
+    if (uses !== undefined) {
       throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
-        message: `result sector type ${value} is not built yet; use IS_RAW (3)`,
+        message: `${what}: ${uses} needs the R-W sub-channel, which PQ_ONLY images (2,368-byte sectors) do not carry`,
       });
     }
-    this.#resultingImageType = value;
+  }
+
+  #refusePqOnly(what: string): void {
+    if (this.#resultingImageType === Format2RawCdDataSectorType.SUBCODE_PQ_ONLY) {
+      throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
+        message: `${what} needs the R-W sub-channel; the result type is PQ_ONLY (2,368-byte sectors without R-W)`,
+      });
+    }
+  }
+
+  /**
+   * IRawCDImageCreator::AddSubcodeRWGenerator: the R-W of every sector of the image, 96 bytes a
+   * sector in image order (from its first sector, the lead-in's when createResultImage starts
+   * there), bits 5..0 of each byte R..W, bits 7..6 zero. Bytes (length checked at
+   * createResultImage) or an (async) iterable of byte chunks (read once per pass over the image;
+   * too short or too long fails that pass with E_FAIL). In the lead-in of an image with CD-TEXT
+   * its bytes must be zero. Refused for PQ_ONLY (E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED);
+   * undefined removes it. The bytes are placed as given: IS_RAW takes them as the disc's symbols,
+   * IS_COOKED as packed (de-interleaved) symbols the recorder interleaves.
+   */
+  addSubcodeRWGenerator(subcode: SubcodeRWSource | undefined): void {
+    this.checkWritable();
+    if (subcode !== undefined) {
+      this.#refusePqOnly('an R-W generator');
+      checkSubcodeRWKind(subcode);
+    }
+    this.#subcodeRW = subcode;
   }
 
   get startingTrackNumber(): number {
@@ -128,6 +178,7 @@ export class RawCDImageCreator {
    */
   set cdText(value: CdText | undefined) {
     this.checkWritable();
+    if (value !== undefined) this.#refusePqOnly('CD-TEXT');
     if (value !== undefined) encodeCdTextPacks(value);
     this.#cdText = value;
   }
@@ -303,7 +354,8 @@ export class RawCDImageCreator {
    * Freezes the image (every setter then fails with E_IMAPI_RAW_IMAGE_IS_READ_ONLY) and returns
    * its sectors from LBA −150 through the lead-out; with `leadInStartLba` (a discwright
    * extension: the ATIP's lead-in start, DiscFormat2RawCD.startOfNextSession) from the lead-in,
-   * its Q carrying the TOC. Each iteration reads the sources afresh.
+   * its Q carrying the TOC. Each iteration reads the sources (and the R-W generator) afresh.
+   * R-W bytes that do not cover the image exactly are refused here (E_INVALIDARG).
    */
   createResultImage(options: { readonly leadInStartLba?: number } = {}): RawCDImage {
     if (this.#tracks.length === 0) throw new DwError(HR.E_IMAPI_RAW_IMAGE_NO_TRACKS);
@@ -312,21 +364,26 @@ export class RawCDImageCreator {
       throw invalidArgument(`lead-in start ${leadIn} lies outside ${MSF_LBA_MIN}..-150`);
     }
     const packs = this.#cdTextPacks();
+    const base = this.layout();
+    const sectorCount = base.startOfLeadout + base.leadOutSectors - leadIn;
+    const rw = this.#subcodeRW;
+    if (rw !== undefined) checkSubcodeRWLength(rw, sectorCount);
     this.#readOnly = true;
     const layout = {
-      ...this.layout(),
+      ...base,
       leadInStartLba: leadIn,
       ...(packs === undefined ? {} : { cdTextSymbols: cdTextLeadInSymbols(packs) }),
     };
     const data = this.#tracks.map((t) => t.data);
     const bytesPerSector = RAW_CD_SECTOR_BYTES[this.#resultingImageType];
+    const subcode = { sectorType: this.#resultingImageType, rw };
     return {
       startLba: leadIn,
-      sectorCount: layout.startOfLeadout + layout.leadOutSectors - leadIn,
+      sectorCount,
       bytesPerSector,
       sectorType: this.#resultingImageType,
       layout,
-      [Symbol.asyncIterator]: () => rawImageSectors(layout, data),
+      [Symbol.asyncIterator]: () => rawImageSectors(layout, data, subcode),
     };
   }
 }

@@ -20,6 +20,12 @@ export type StreamingSupport = 'on' | 'off' | 'absent';
 /** Loading mechanism of the Removable Medium feature: a tray, or a slot that cannot load. */
 export type LoaderType = 'tray' | 'slot';
 
+/**
+ * What CD Mastering (002Eh) offers: `raw96` SAO and Raw with R-W (Data Block Types 1-3),
+ * `raw16` SAO and Raw without R-W (Data Block Type 1 only), `sao` no raw writing.
+ */
+export type CdMasteringSupport = 'raw96' | 'raw16' | 'sao';
+
 export interface VirtualDriveOptions {
   /** The loaded disc, or `none` for an empty drive. */
   readonly media: MediaId | 'none';
@@ -48,6 +54,8 @@ export interface VirtualDriveOptions {
   readonly loader: LoaderType;
   /** READ BUFFER CAPACITY implemented; false answers it with 05/20/00. */
   readonly readBufferCapacity: boolean;
+  /** Raw CD writing the drive offers (CD Mastering's Raw and R-W bits, page 05h's checks). */
+  readonly cdMastering: CdMasteringSupport;
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -124,6 +132,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     streaming: 'on',
     loader: 'tray',
     readBufferCapacity: true,
+    cdMastering: 'raw96',
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -193,9 +202,15 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
       case 'rbc':
         opts.readBufferCapacity = parseBool(key, value);
         break;
+      case 'mastering':
+        if (value !== 'raw96' && value !== 'raw16' && value !== 'sao') {
+          throw invalidArgument(`virtual drive: mastering=${value} (raw96, raw16 or sao)`);
+        }
+        opts.cdMastering = value;
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, mastering)`,
         );
     }
   }
