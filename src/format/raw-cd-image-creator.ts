@@ -14,22 +14,28 @@ import {
   Format2RawCdDataSectorType,
   RAW_CD_LIMITS,
   RAW_CD_SECTOR_BYTES,
-  controlFor,
   formattedToc,
   isAudio,
   type DiscLayout,
-  type LaidOutTrack,
 } from './raw-cd/layout.js';
 import { IMAGE_START_LBA, rawImageSectors } from './raw-cd/image-stream.js';
 import {
   describeTrackSource,
   userBytesPerSector,
   type RawTrackSource,
+  type TrackData,
 } from './raw-cd/track-source.js';
-import { RawCDImageTrackInfo, trackSectors, type TrackEntry } from './raw-cd/track-info.js';
+import { describeSpecialPregap } from './raw-cd/special-pregap.js';
+import {
+  layOutTracks,
+  RawCDImageTrackInfo,
+  trackSectors,
+  type TrackEntry,
+} from './raw-cd/track-info.js';
 import {
   checkSubcodeRWKind,
   checkSubcodeRWLength,
+  refuseWithoutRW,
   type SubcodeRWSource,
 } from './raw-cd/subcode-rw.js';
 
@@ -78,6 +84,7 @@ export class RawCDImageCreator {
   #disableGaplessAudio = false;
   #cdText: CdText | undefined;
   #subcodeRW: SubcodeRWSource | undefined;
+  #specialPregap: TrackData | undefined;
 
   /** @internal Throws E_IMAPI_RAW_IMAGE_IS_READ_ONLY once the result image was made. */
   checkWritable(): void {
@@ -97,31 +104,11 @@ export class RawCDImageCreator {
     if (!Object.hasOwn(RAW_CD_SECTOR_BYTES, value)) {
       throw invalidArgument(`sector type ${String(value)} (PQ_ONLY 1, IS_COOKED 2, IS_RAW 3)`);
     }
-    if (value === Format2RawCdDataSectorType.SUBCODE_PQ_ONLY) this.#needRW('PQ_ONLY');
+    if (value === Format2RawCdDataSectorType.SUBCODE_PQ_ONLY) {
+      refuseWithoutRW(this.#cdText !== undefined ? 'CD-TEXT' : undefined, value);
+      refuseWithoutRW(this.#subcodeRW !== undefined ? 'an R-W generator' : undefined, value);
+    }
     this.#resultingImageType = value;
-  }
-
-  /** Refuses PQ_ONLY while something needs the R-W sub-channel. */
-  #needRW(what: string): void {
-    const uses =
-      this.#cdText !== undefined
-        ? 'CD-TEXT'
-        : this.#subcodeRW !== undefined
-          ? 'R-W sub-code'
-          : undefined;
-    if (uses !== undefined) {
-      throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
-        message: `${what}: ${uses} needs the R-W sub-channel, which PQ_ONLY images (2,368-byte sectors) do not carry`,
-      });
-    }
-  }
-
-  #refusePqOnly(what: string): void {
-    if (this.#resultingImageType === Format2RawCdDataSectorType.SUBCODE_PQ_ONLY) {
-      throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
-        message: `${what} needs the R-W sub-channel; the result type is PQ_ONLY (2,368-byte sectors without R-W)`,
-      });
-    }
   }
 
   /**
@@ -137,7 +124,7 @@ export class RawCDImageCreator {
   addSubcodeRWGenerator(subcode: SubcodeRWSource | undefined): void {
     this.checkWritable();
     if (subcode !== undefined) {
-      this.#refusePqOnly('an R-W generator');
+      refuseWithoutRW('an R-W generator', this.#resultingImageType);
       checkSubcodeRWKind(subcode);
     }
     this.#subcodeRW = subcode;
@@ -178,8 +165,10 @@ export class RawCDImageCreator {
    */
   set cdText(value: CdText | undefined) {
     this.checkWritable();
-    if (value !== undefined) this.#refusePqOnly('CD-TEXT');
-    if (value !== undefined) encodeCdTextPacks(value);
+    if (value !== undefined) {
+      refuseWithoutRW('CD-TEXT', this.#resultingImageType);
+      encodeCdTextPacks(value);
+    }
     this.#cdText = value;
   }
 
@@ -233,30 +222,37 @@ export class RawCDImageCreator {
 
   /** @internal The layout of the tracks added so far. */
   layout(entries: readonly TrackEntry[] = this.#tracks): DiscLayout {
-    let lba = IMAGE_START_LBA;
-    const tracks: LaidOutTrack[] = entries.map((e, i) => {
-      const pregapLba = lba;
-      const startingLba = i === 0 ? 0 : lba + e.pregapSectors;
-      const sectorCount = trackSectors(e);
-      lba = startingLba + sectorCount;
-      return {
-        trackNumber: this.#startingTrackNumber + i,
-        sectorType: e.sectorType,
-        control: controlFor(e.sectorType, e.copy === 0, e.preEmphasis),
-        pregapLba,
-        startingLba,
-        sectorCount,
-        indexes: [...e.indexes],
-        isrc: e.isrc,
-      };
-    });
+    const pregap = this.#specialPregap;
     return {
-      tracks,
-      leadInStartLba: IMAGE_START_LBA,
-      startOfLeadout: lba,
-      leadOutSectors: LEAD_OUT_SECTORS,
-      mediaCatalogNumber: this.#mediaCatalogNumber,
+      ...layOutTracks(entries, {
+        startingTrackNumber: this.#startingTrackNumber,
+        mediaCatalogNumber: this.#mediaCatalogNumber,
+        firstPregapSectors: pregap?.sectorCount ?? RAW_CD_LIMITS.modeChangePregap,
+        leadOutSectors: LEAD_OUT_SECTORS,
+      }),
+      ...(pregap === undefined ? {} : { specialPregap: true }),
     };
+  }
+
+  /**
+   * IRawCDImageCreator::AddSpecialPregap: audio (raw PCM or WAVE, as addTrack takes) for track
+   * 1's whole pregap from LBA −150, at least 150 sectors; track 1 then starts after it (audio
+   * heard by rewinding from track 1: a hidden track). Only before any track is added
+   * (E_IMAPI_RAW_IMAGE_TRACKS_ALREADY_ADDED), and track 1 must then be AUDIO. Its last sector
+   * must lie at or before LBA 397,799 (88:25:74), so that a 4-second track and the lead-out fit
+   * the MSF range. undefined removes it.
+   */
+  async addSpecialPregap(source: RawTrackSource | undefined): Promise<void> {
+    this.checkWritable();
+    if (this.#tracks.length > 0) throw new DwError(HR.E_IMAPI_RAW_IMAGE_TRACKS_ALREADY_ADDED);
+    if (source === undefined) {
+      this.#specialPregap = undefined;
+      return;
+    }
+    const d = await describeSpecialPregap(source);
+    this.checkWritable();
+    if (this.#tracks.length > 0) throw new DwError(HR.E_IMAPI_RAW_IMAGE_TRACKS_ALREADY_ADDED);
+    this.#specialPregap = d;
   }
 
   /**
@@ -273,6 +269,9 @@ export class RawCDImageCreator {
     this.checkWritable();
     if (this.#adding) throw new DwError(HR.E_FAIL, { message: 'another addTrack is running' });
     const sectorBytes = userBytesPerSector(dataType);
+    if (this.#specialPregap !== undefined && this.#tracks.length === 0 && !isAudio(dataType)) {
+      throw invalidArgument('track 1 after a special pregap (audio) must be AUDIO');
+    }
     if (sectorBytes === undefined) {
       throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
         message: `track sector type ${String(dataType)} is not supported (every type but MODE_ZERO is)`,
@@ -376,7 +375,7 @@ export class RawCDImageCreator {
     };
     const data = this.#tracks.map((t) => t.data);
     const bytesPerSector = RAW_CD_SECTOR_BYTES[this.#resultingImageType];
-    const subcode = { sectorType: this.#resultingImageType, rw };
+    const subcode = { sectorType: this.#resultingImageType, rw, pregap: this.#specialPregap };
     return {
       startLba: leadIn,
       sectorCount,

@@ -104,10 +104,12 @@ function generatedSector(
   }
 }
 
-/** How the image's sub-channel is made: the result type and the caller's R-W, if any. */
-export interface SubcodeOptions {
+/** How the image is made beside its tracks: the result type, the caller's R-W, a special pregap. */
+export interface ImageOptions {
   readonly sectorType: Format2RawCdDataSectorType;
   readonly rw?: SubcodeRWSource | undefined;
+  /** Audio for track 1's whole pregap from LBA −150 (addSpecialPregap). */
+  readonly pregap?: TrackData | undefined;
 }
 
 /**
@@ -150,7 +152,7 @@ function subcodeAt(
 export async function* rawImageSectors(
   layout: DiscLayout,
   data: readonly TrackData[],
-  subcode: SubcodeOptions = { sectorType: Format2RawCdDataSectorType.SUBCODE_IS_RAW },
+  subcode: ImageOptions = { sectorType: Format2RawCdDataSectorType.SUBCODE_IS_RAW },
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const end = layout.startOfLeadout + layout.leadOutSectors;
   const first = layout.tracks[0] as LaidOutTrack;
@@ -162,11 +164,17 @@ export async function* rawImageSectors(
   const rw = subcode.rw === undefined ? undefined : new SubcodeRWReader(subcode.rw);
   let reader: TrackReader | undefined;
   let readerTrack: LaidOutTrack | undefined;
+  let pregap: TrackReader | undefined;
   let done = false;
   try {
     for (let at = layout.leadInStartLba; at < end; at += perChunk) {
       const count = Math.min(perChunk, end - at);
       const chunk = new Uint8Array(count * bytes);
+      const subcodeOf = async (lba: number) => {
+        if (rw !== undefined) await rw.next(lba, rwBlock);
+        const sub = chunk.subarray((lba - at) * bytes + RAW_SECTOR_BYTES, (lba - at + 1) * bytes);
+        subcodeAt(layout, lba, subcode.sectorType, rw === undefined ? undefined : rwBlock, sub);
+      };
       for (let i = 0; i < count; i++) {
         const lba = at + i;
         const sector = chunk.subarray(i * bytes, i * bytes + RAW_SECTOR_BYTES);
@@ -175,6 +183,20 @@ export async function* rawImageSectors(
         const track = leadOut
           ? (layout.tracks[layout.tracks.length - 1] as LaidOutTrack)
           : (trackAt(layout, lba) ?? first);
+        const special = subcode.pregap;
+        if (special !== undefined && lba >= IMAGE_START_LBA && lba < first.startingLba) {
+          // Track 1's pregap from the special pregap's audio (addSpecialPregap).
+          const n = lba - IMAGE_START_LBA;
+          pregap ??= await TrackReader.open(special);
+          await pregap.readSector(n, user);
+          if (n === special.sectorCount - 1) {
+            await pregap.close();
+            pregap = undefined;
+          }
+          mainChannel(CdSectorType.AUDIO, lba, user, sector);
+          await subcodeOf(lba);
+          continue;
+        }
         const index = layout.tracks.indexOf(track);
         const d = data[index] as TrackData;
         // The source's first sector lies at startingLba − pregapInSource; sectors before it
@@ -198,9 +220,7 @@ export async function* rawImageSectors(
           }
           mainChannel(track.sectorType, lba, user, sector);
         }
-        if (rw !== undefined) await rw.next(lba, rwBlock);
-        const sub = chunk.subarray(i * bytes + RAW_SECTOR_BYTES, (i + 1) * bytes);
-        subcodeAt(layout, lba, subcode.sectorType, rw === undefined ? undefined : rwBlock, sub);
+        await subcodeOf(lba);
       }
       // The caller's R-W must end with the image: checked before its last chunk is handed on.
       if (at + count === end) {
@@ -211,6 +231,7 @@ export async function* rawImageSectors(
     }
   } finally {
     await reader?.close();
+    await pregap?.close();
     if (!done) await rw?.close();
   }
 }

@@ -6,12 +6,25 @@
 // CD+G is the use case. What is checked and when: docs/raw-cd.md, "R-W from the caller".
 
 import { DwError, HR, invalidArgument } from '../../errors.js';
+import { Format2RawCdDataSectorType } from './layout.js';
 
 /** Bytes of R-W a sector carries: one 6-bit symbol in each of 96 bytes. */
 export const RW_BLOCK_BYTES = 96;
 
 /** What addSubcodeRWGenerator takes: the whole stream, or its chunks. */
 export type SubcodeRWSource = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/**
+ * Refuses `what` (CD-TEXT, an R-W generator: something needing R-W; undefined: nothing) with
+ * result type `type` when that is PQ_ONLY, whose 2,368-byte sectors carry no R-W.
+ */
+export function refuseWithoutRW(what: string | undefined, type: Format2RawCdDataSectorType): void {
+  if (what !== undefined && type === Format2RawCdDataSectorType.SUBCODE_PQ_ONLY) {
+    throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
+      message: `${what} needs the R-W sub-channel, which PQ_ONLY images (2,368-byte sectors) do not carry`,
+    });
+  }
+}
 
 /** Checks the source's kind, and that bytes hold whole sectors' R-W (multiples of 96 bytes). */
 export function checkSubcodeRWKind(source: SubcodeRWSource): void {
