@@ -75,6 +75,10 @@ describe('virtual drive options: parsing', () => {
     assert.equal(parseVirtualAddress('virtual:dvd+r?loader=tray').loader, 'tray');
     assert.equal(parseVirtualAddress('virtual:dvd+r?rbc=0').readBufferCapacity, false);
     assert.equal(parseVirtualAddress('virtual:dvd+r?rbc=on').readBufferCapacity, true);
+    assert.equal(parseVirtualAddress('virtual:cd-r').cdMastering, 'raw96');
+    for (const m of ['raw96', 'raw16', 'sao'] as const) {
+      assert.equal(parseVirtualAddress(`virtual:cd-r?mastering=${m}`).cdMastering, m);
+    }
   });
 
   it('rejects bad values with E_INVALIDARG', () => {
@@ -85,6 +89,8 @@ describe('virtual drive options: parsing', () => {
       'virtual:dvd+r?loader=',
       'virtual:dvd+r?rbc=2',
       'virtual:dvd+r?rbc=0&rbc=1',
+      'virtual:cd-r?mastering=raw',
+      'virtual:cd-r?mastering=',
     ]) {
       assert.throws(() => parseVirtualAddress(bad), isDw(HR.E_INVALIDARG), bad);
     }
