@@ -3,10 +3,10 @@
 // −150, and READ CD returns the main channel that was built; the E_IMAPI_DF2RAW_* refusals.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Format2RawCdDataSectorType } from '../../src/format/index.js';
 import {
   DiscFormat2RawCD,
   CdSectorType,
-  Format2RawCdDataSectorType,
   RawCDImageCreator,
   type RawCDImage,
 } from '../../src/format/index.js';
