@@ -1,7 +1,8 @@
 // DiscFormat2RawCD (IMAPI2 IDiscFormat2RawCD, camelCase), first part: raw disc-at-once writing of
 // a RawCDImage from LBA −150 on blank CD-R/RW. prepareMedia() takes exclusive access and selects
-// Write Type raw with Data Block Type 3 (2,352 bytes + 96 bytes of raw P-W, MMC-6 7.5.4);
-// writeMedia() streams the image through the write engine with 2,448-byte sectors; releaseMedia()
+// Write Type raw with the Data Block Type of requestedSectorType (MMC-6 7.5.4: 1 = 2,352 + 16
+// bytes of P-Q, 2 = 2,352 + 96 of P-W with R-W packed, 3 = 2,352 + 96 of raw P-W);
+// writeMedia() streams the image through the write engine in that sector size; releaseMedia()
 // gives the drive back; writeMediaSao() writes Session-at-Once instead (raw-cd/sao.ts, beyond
 // IMAPI2). What is left (events, speeds, the other sector types): docs/raw-cd.md.
 
@@ -39,6 +40,13 @@ function msfField(v: number | null): number | undefined {
   if (v === null) return undefined;
   return msfToLba({ m: (v >> 16) & 0xff, s: (v >> 8) & 0xff, f: v & 0xff });
 }
+
+/** Write Parameters Data Block Type of each sector type (MMC-6 Table 649). */
+const DATA_BLOCK_TYPE_OF: Readonly<Record<Format2RawCdDataSectorType, number>> = {
+  1: DataBlockType.RAW_PQ,
+  2: DataBlockType.RAW_PW_PACKED,
+  3: DataBlockType.RAW_PW,
+};
 
 export interface DiscFormat2RawCDOptions {
   readonly clock?: Clock;
@@ -90,16 +98,19 @@ export class DiscFormat2RawCD {
     this.#clientName = checkClientName(v, HR.E_IMAPI_DF2RAW_CLIENT_NAME_IS_NOT_VALID);
   }
 
-  /** IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE to write; only IS_RAW so far. */
+  /**
+   * IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE to write: PQ_ONLY, IS_COOKED or IS_RAW (default).
+   * prepareMedia refuses one the drive does not list (getSupportedSectorTypes).
+   */
   get requestedSectorType(): Format2RawCdDataSectorType {
     return this.#requestedSectorType;
   }
   set requestedSectorType(v: Format2RawCdDataSectorType) {
     this.#idle();
     this.#unprepared();
-    if (v !== Format2RawCdDataSectorType.SUBCODE_IS_RAW) {
+    if (!Object.hasOwn(DATA_BLOCK_TYPE_OF, v)) {
       throw new DwError(HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED, {
-        message: `sector type ${String(v)} is not written yet; IS_RAW (3) is`,
+        message: `sector type ${String(v)} is not one of PQ_ONLY (1), IS_COOKED (2), IS_RAW (3)`,
       });
     }
     this.#requestedSectorType = v;
@@ -151,8 +162,9 @@ export class DiscFormat2RawCD {
   }
 
   /**
-   * Checks for a blank CD-R/RW, takes exclusive access under clientName and selects raw writing
-   * with raw P-W (Write Parameters: Write Type 3, Data Block Type 3, no next session).
+   * Checks for a blank CD-R/RW whose drive lists requestedSectorType, takes exclusive access
+   * under clientName and selects raw writing (Write Parameters: Write Type 3, the type's Data
+   * Block Type, no next session).
    */
   async prepareMedia(): Promise<void> {
     const recorder = this.#need();
@@ -168,7 +180,7 @@ export class DiscFormat2RawCD {
       throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_BLANK);
     if (!(await this.getSupportedSectorTypes()).includes(this.#requestedSectorType)) {
       throw new DwError(HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED, {
-        message: `the drive does not list sector type ${this.#requestedSectorType} (CD Mastering: Raw with R-W)`,
+        message: `the drive does not list sector type ${this.#requestedSectorType} (CD Mastering: Raw gives PQ_ONLY, Raw with R-W IS_COOKED and IS_RAW)`,
       });
     }
     await recorder.acquireExclusiveAccess(false, this.#clientName);
@@ -182,7 +194,7 @@ export class DiscFormat2RawCD {
       const page = encodeWriteParametersPage({
         ...current,
         writeType: WriteType.RAW,
-        dataBlockType: DataBlockType.RAW_PW,
+        dataBlockType: DATA_BLOCK_TYPE_OF[this.#requestedSectorType],
         multiSession: MultiSession.NO_NEXT_SESSION,
         bufe: !this.#bufferUnderrunFreeDisabled,
         testWrite: false,
@@ -248,6 +260,12 @@ export class DiscFormat2RawCD {
    */
   async writeMediaSao(image: RawCDImage): Promise<void> {
     this.#checkWrite(image);
+    if (image.sectorType !== Format2RawCdDataSectorType.SUBCODE_IS_RAW) {
+      // The cue sheet's forms carry 2,352 bytes + 96 of raw P-W (sub-channel 01b).
+      throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
+        message: `SAO sends IS_RAW images (2,448-byte sectors with raw P-W); this one is type ${image.sectorType}`,
+      });
+    }
     if (image.startLba !== IMAGE_START_LBA) {
       throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
         message: `the image starts at LBA ${image.startLba}; SAO sends the sectors from -150`,

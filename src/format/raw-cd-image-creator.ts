@@ -1,7 +1,7 @@
 // RawCDImageCreator (IMAPI2 IRawCDImageCreator / IRawCDImageTrackInfo, camelCase): builds the
-// stream of raw 2,448-byte sectors a raw disc-at-once write sends, from audio (PCM or WAVE) and
-// data (ISO user data) tracks, with pregaps, index points, ISRC and the media catalogue number
-// in the subchannel. Layout and subchannel: raw-cd/layout.ts; sectors: raw-cd/image-stream.ts;
+// stream of raw sectors a raw disc-at-once write sends (2,448 bytes with P-W, or 2,368 with P-Q),
+// from audio (PCM or WAVE) and data (ISO user data) tracks, with pregaps, index points, ISRC and
+// the media catalogue number in the subchannel, CD-TEXT and the caller's R-W. Layout and subchannel: raw-cd/layout.ts; sectors: raw-cd/image-stream.ts;
 // what is built and what is left: docs/raw-cd.md.
 
 import { DwError, HR, invalidArgument } from '../errors.js';
@@ -14,19 +14,30 @@ import {
   Format2RawCdDataSectorType,
   RAW_CD_LIMITS,
   RAW_CD_SECTOR_BYTES,
-  controlFor,
   formattedToc,
   isAudio,
   type DiscLayout,
-  type LaidOutTrack,
 } from './raw-cd/layout.js';
 import { IMAGE_START_LBA, rawImageSectors } from './raw-cd/image-stream.js';
 import {
   describeTrackSource,
   userBytesPerSector,
   type RawTrackSource,
+  type TrackData,
 } from './raw-cd/track-source.js';
-import { RawCDImageTrackInfo, trackSectors, type TrackEntry } from './raw-cd/track-info.js';
+import { describeSpecialPregap } from './raw-cd/special-pregap.js';
+import {
+  layOutTracks,
+  RawCDImageTrackInfo,
+  trackSectors,
+  type TrackEntry,
+} from './raw-cd/track-info.js';
+import {
+  checkSubcodeRWKind,
+  checkSubcodeRWLength,
+  refuseWithoutRW,
+  type SubcodeRWSource,
+} from './raw-cd/subcode-rw.js';
 
 export { RawCDImageTrackInfo };
 
@@ -72,6 +83,8 @@ export class RawCDImageCreator {
   #startOfLeadoutLimit = 0;
   #disableGaplessAudio = false;
   #cdText: CdText | undefined;
+  #subcodeRW: SubcodeRWSource | undefined;
+  #specialPregap: TrackData | undefined;
 
   /** @internal Throws E_IMAPI_RAW_IMAGE_IS_READ_ONLY once the result image was made. */
   checkWritable(): void {
@@ -81,16 +94,40 @@ export class RawCDImageCreator {
   get resultingImageType(): Format2RawCdDataSectorType {
     return this.#resultingImageType;
   }
-  /** Only IS_RAW (2,448-byte sectors with raw P-W) is built so far (docs/raw-cd.md). */
+  /**
+   * PQ_ONLY (2,368 bytes: main channel + the 16-byte P-Q block), IS_COOKED (2,448: P-W with R-W
+   * packed) or IS_RAW (2,448: raw P-W). PQ_ONLY carries no R-W, so it is refused
+   * (E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED) while CD-TEXT or an R-W generator is set.
+   */
   set resultingImageType(value: Format2RawCdDataSectorType) {
     this.checkWritable();
-    if (!(value in RAW_CD_SECTOR_BYTES)) throw invalidArgument(`sector type ${String(value)}`);
-    if (value !== Format2RawCdDataSectorType.SUBCODE_IS_RAW) {
-      throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
-        message: `result sector type ${value} is not built yet; use IS_RAW (3)`,
-      });
+    if (!Object.hasOwn(RAW_CD_SECTOR_BYTES, value)) {
+      throw invalidArgument(`sector type ${String(value)} (PQ_ONLY 1, IS_COOKED 2, IS_RAW 3)`);
+    }
+    if (value === Format2RawCdDataSectorType.SUBCODE_PQ_ONLY) {
+      refuseWithoutRW(this.#cdText !== undefined ? 'CD-TEXT' : undefined, value);
+      refuseWithoutRW(this.#subcodeRW !== undefined ? 'an R-W generator' : undefined, value);
     }
     this.#resultingImageType = value;
+  }
+
+  /**
+   * IRawCDImageCreator::AddSubcodeRWGenerator: the R-W of every sector of the image, 96 bytes a
+   * sector in image order (from its first sector, the lead-in's when createResultImage starts
+   * there), bits 5..0 of each byte R..W, bits 7..6 zero. Bytes (length checked at
+   * createResultImage) or an (async) iterable of byte chunks (read once per pass over the image;
+   * too short or too long fails that pass with E_FAIL). In the lead-in of an image with CD-TEXT
+   * its bytes must be zero. Refused for PQ_ONLY (E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED);
+   * undefined removes it. The bytes are placed as given: IS_RAW takes them as the disc's symbols,
+   * IS_COOKED as packed (de-interleaved) symbols the recorder interleaves.
+   */
+  addSubcodeRWGenerator(subcode: SubcodeRWSource | undefined): void {
+    this.checkWritable();
+    if (subcode !== undefined) {
+      refuseWithoutRW('an R-W generator', this.#resultingImageType);
+      checkSubcodeRWKind(subcode);
+    }
+    this.#subcodeRW = subcode;
   }
 
   get startingTrackNumber(): number {
@@ -128,7 +165,10 @@ export class RawCDImageCreator {
    */
   set cdText(value: CdText | undefined) {
     this.checkWritable();
-    if (value !== undefined) encodeCdTextPacks(value);
+    if (value !== undefined) {
+      refuseWithoutRW('CD-TEXT', this.#resultingImageType);
+      encodeCdTextPacks(value);
+    }
     this.#cdText = value;
   }
 
@@ -182,30 +222,37 @@ export class RawCDImageCreator {
 
   /** @internal The layout of the tracks added so far. */
   layout(entries: readonly TrackEntry[] = this.#tracks): DiscLayout {
-    let lba = IMAGE_START_LBA;
-    const tracks: LaidOutTrack[] = entries.map((e, i) => {
-      const pregapLba = lba;
-      const startingLba = i === 0 ? 0 : lba + e.pregapSectors;
-      const sectorCount = trackSectors(e);
-      lba = startingLba + sectorCount;
-      return {
-        trackNumber: this.#startingTrackNumber + i,
-        sectorType: e.sectorType,
-        control: controlFor(e.sectorType, e.copy === 0, e.preEmphasis),
-        pregapLba,
-        startingLba,
-        sectorCount,
-        indexes: [...e.indexes],
-        isrc: e.isrc,
-      };
-    });
+    const pregap = this.#specialPregap;
     return {
-      tracks,
-      leadInStartLba: IMAGE_START_LBA,
-      startOfLeadout: lba,
-      leadOutSectors: LEAD_OUT_SECTORS,
-      mediaCatalogNumber: this.#mediaCatalogNumber,
+      ...layOutTracks(entries, {
+        startingTrackNumber: this.#startingTrackNumber,
+        mediaCatalogNumber: this.#mediaCatalogNumber,
+        firstPregapSectors: pregap?.sectorCount ?? RAW_CD_LIMITS.modeChangePregap,
+        leadOutSectors: LEAD_OUT_SECTORS,
+      }),
+      ...(pregap === undefined ? {} : { specialPregap: true }),
     };
+  }
+
+  /**
+   * IRawCDImageCreator::AddSpecialPregap: audio (raw PCM or WAVE, as addTrack takes) for track
+   * 1's whole pregap from LBA −150, at least 150 sectors; track 1 then starts after it (audio
+   * heard by rewinding from track 1: a hidden track). Only before any track is added
+   * (E_IMAPI_RAW_IMAGE_TRACKS_ALREADY_ADDED), and track 1 must then be AUDIO. Its last sector
+   * must lie at or before LBA 397,799 (88:25:74), so that a 4-second track and the lead-out fit
+   * the MSF range. undefined removes it.
+   */
+  async addSpecialPregap(source: RawTrackSource | undefined): Promise<void> {
+    this.checkWritable();
+    if (this.#tracks.length > 0) throw new DwError(HR.E_IMAPI_RAW_IMAGE_TRACKS_ALREADY_ADDED);
+    if (source === undefined) {
+      this.#specialPregap = undefined;
+      return;
+    }
+    const d = await describeSpecialPregap(source);
+    this.checkWritable();
+    if (this.#tracks.length > 0) throw new DwError(HR.E_IMAPI_RAW_IMAGE_TRACKS_ALREADY_ADDED);
+    this.#specialPregap = d;
   }
 
   /**
@@ -222,6 +269,9 @@ export class RawCDImageCreator {
     this.checkWritable();
     if (this.#adding) throw new DwError(HR.E_FAIL, { message: 'another addTrack is running' });
     const sectorBytes = userBytesPerSector(dataType);
+    if (this.#specialPregap !== undefined && this.#tracks.length === 0 && !isAudio(dataType)) {
+      throw invalidArgument('track 1 after a special pregap (audio) must be AUDIO');
+    }
     if (sectorBytes === undefined) {
       throw new DwError(HR.E_IMAPI_RAW_IMAGE_SECTOR_TYPE_NOT_SUPPORTED, {
         message: `track sector type ${String(dataType)} is not supported (every type but MODE_ZERO is)`,
@@ -303,7 +353,8 @@ export class RawCDImageCreator {
    * Freezes the image (every setter then fails with E_IMAPI_RAW_IMAGE_IS_READ_ONLY) and returns
    * its sectors from LBA −150 through the lead-out; with `leadInStartLba` (a discwright
    * extension: the ATIP's lead-in start, DiscFormat2RawCD.startOfNextSession) from the lead-in,
-   * its Q carrying the TOC. Each iteration reads the sources afresh.
+   * its Q carrying the TOC. Each iteration reads the sources (and the R-W generator) afresh.
+   * R-W bytes that do not cover the image exactly are refused here (E_INVALIDARG).
    */
   createResultImage(options: { readonly leadInStartLba?: number } = {}): RawCDImage {
     if (this.#tracks.length === 0) throw new DwError(HR.E_IMAPI_RAW_IMAGE_NO_TRACKS);
@@ -312,21 +363,26 @@ export class RawCDImageCreator {
       throw invalidArgument(`lead-in start ${leadIn} lies outside ${MSF_LBA_MIN}..-150`);
     }
     const packs = this.#cdTextPacks();
+    const base = this.layout();
+    const sectorCount = base.startOfLeadout + base.leadOutSectors - leadIn;
+    const rw = this.#subcodeRW;
+    if (rw !== undefined) checkSubcodeRWLength(rw, sectorCount);
     this.#readOnly = true;
     const layout = {
-      ...this.layout(),
+      ...base,
       leadInStartLba: leadIn,
       ...(packs === undefined ? {} : { cdTextSymbols: cdTextLeadInSymbols(packs) }),
     };
     const data = this.#tracks.map((t) => t.data);
     const bytesPerSector = RAW_CD_SECTOR_BYTES[this.#resultingImageType];
+    const subcode = { sectorType: this.#resultingImageType, rw, pregap: this.#specialPregap };
     return {
       startLba: leadIn,
-      sectorCount: layout.startOfLeadout + layout.leadOutSectors - leadIn,
+      sectorCount,
       bytesPerSector,
       sectorType: this.#resultingImageType,
       layout,
-      [Symbol.asyncIterator]: () => rawImageSectors(layout, data),
+      [Symbol.asyncIterator]: () => rawImageSectors(layout, data, subcode),
     };
   }
 }

@@ -3,10 +3,10 @@
 // −150, and READ CD returns the main channel that was built; the E_IMAPI_DF2RAW_* refusals.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Format2RawCdDataSectorType } from '../../src/format/index.js';
 import {
   DiscFormat2RawCD,
   CdSectorType,
-  Format2RawCdDataSectorType,
   RawCDImageCreator,
   type RawCDImage,
 } from '../../src/format/index.js';
@@ -126,7 +126,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     await raw.releaseMedia();
   });
 
-  it('refuses: no recorder, a second prepareMedia, writeMedia unprepared, DVD media, other sector types', async () => {
+  it('refuses: no recorder, a second prepareMedia, writeMedia unprepared, DVD media, unknown sector types', async () => {
     const raw = new DiscFormat2RawCD();
     assert.equal(
       (await rejectsWith(raw.prepareMedia())).hr,
@@ -144,7 +144,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
       HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED,
     );
     assert.equal(
-      throwsWith(() => (raw.requestedSectorType = Format2RawCdDataSectorType.SUBCODE_PQ_ONLY)).hr,
+      throwsWith(() => (raw.requestedSectorType = 4 as Format2RawCdDataSectorType)).hr,
       HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED,
     );
     await raw.prepareMedia();

@@ -1,6 +1,9 @@
-// The result image of RawCDImageCreator: 2,448-byte raw sectors (main channel + raw P-W) from
-// LBA −150 (the first track's pregap) through the end of the lead-out, produced chunk by chunk
-// as an async iterable (an engine source: the write engine reads it like any stream).
+// The result image of RawCDImageCreator: raw sectors from LBA −150 (the first track's pregap) or
+// the lead-in through the end of the lead-out, produced chunk by chunk as an async iterable (an
+// engine source: the write engine reads it like any stream). Each sector is the 2,352-byte main
+// channel and its sub-channel in the result type's form (docs/raw-cd.md, "Result sector types"):
+// IS_RAW and IS_COOKED 96 bytes (P and Q in bits 7 and 6, R-W in bits 5..0), PQ_ONLY the 16-byte
+// P-Q block (src/scsi/cd/pq16.ts).
 
 import { DwError, HR } from '../../errors.js';
 import {
@@ -11,18 +14,26 @@ import {
   RAW_SECTOR_BYTES,
   SYNC_PATTERN,
 } from '../../scsi/cd/sector.js';
+import { encodeQ, encodePq16 } from '../../scsi/cd/index.js';
 import { lbaToMsf } from '../../scsi/mmc/msf.js';
 import {
   CdSectorType,
+  Format2RawCdDataSectorType,
+  RAW_CD_SECTOR_BYTES,
+  pFlagAt,
+  qFrameAt,
   rawSubcodeAt,
   trackAt,
   type DiscLayout,
   type LaidOutTrack,
 } from './layout.js';
 import { TrackReader, type TrackData } from './track-source.js';
+import { RW_BLOCK_BYTES, SubcodeRWReader, type SubcodeRWSource } from './subcode-rw.js';
 
-/** Sectors per yielded chunk: 26 × 2,448 = 63,648 bytes, the engine's chunk for this size. */
-export const IMAGE_CHUNK_SECTORS = 26;
+/** Sectors per yielded chunk: as many as fit 64 KiB (26 of 2,448 bytes, 27 of 2,368). */
+export function imageChunkSectors(bytesPerSector: number): number {
+  return Math.floor(65536 / bytesPerSector);
+}
 /** LBA of the image's first sector. */
 export const IMAGE_START_LBA = -150;
 
@@ -93,35 +104,99 @@ function generatedSector(
   }
 }
 
+/** How the image is made beside its tracks: the result type, the caller's R-W, a special pregap. */
+export interface ImageOptions {
+  readonly sectorType: Format2RawCdDataSectorType;
+  readonly rw?: SubcodeRWSource | undefined;
+  /** Audio for track 1's whole pregap from LBA −150 (addSpecialPregap). */
+  readonly pregap?: TrackData | undefined;
+}
+
+/**
+ * The sub-channel of `lba` into `out` in the result type's form. `rw` (the caller's 96 bytes)
+ * fills R-W; in the lead-in of an image with CD-TEXT those bytes must be zero, the CD-TEXT
+ * taking the R-W there.
+ */
+function subcodeAt(
+  layout: DiscLayout,
+  lba: number,
+  type: Format2RawCdDataSectorType,
+  rw: Uint8Array | undefined,
+  out: Uint8Array,
+): void {
+  if (type === Format2RawCdDataSectorType.SUBCODE_PQ_ONLY) {
+    encodePq16(pFlagAt(layout, lba), encodeQ(qFrameAt(layout, lba)), out);
+    return;
+  }
+  rawSubcodeAt(layout, lba, out);
+  if (rw === undefined) return;
+  const text = layout.cdTextSymbols !== undefined && lba < -150;
+  for (let i = 0; i < RW_BLOCK_BYTES; i++) {
+    const v = rw[i] as number;
+    if (text && v !== 0) {
+      throw new DwError(HR.E_INVALIDARG, {
+        message: `R-W sub-code byte ${i} of lead-in LBA ${lba} is not zero; the lead-in's R-W carry the CD-TEXT`,
+      });
+    }
+    out[i] = (out[i] as number) | v;
+  }
+}
+
 /**
  * Yields the image's sectors from the lead-in (layout.leadInStartLba, IMAGE_START_LBA without
- * one) through the lead-out, `IMAGE_CHUNK_SECTORS` at
- * a time (the last chunk shorter). Pregaps and the lead-out carry zero user data in the mode of
- * the track they belong to (the last track's for the lead-out). Sources are opened when reached
- * and closed when their track ends or the iteration stops.
+ * one) through the lead-out, `imageChunkSectors` at a time (the last chunk shorter). Pregaps
+ * and the lead-out carry zero user data in the mode of the track they belong to (the last
+ * track's for the lead-out). Sources are opened when reached and closed when their track ends or
+ * the iteration stops.
  */
 export async function* rawImageSectors(
   layout: DiscLayout,
   data: readonly TrackData[],
+  subcode: ImageOptions = { sectorType: Format2RawCdDataSectorType.SUBCODE_IS_RAW },
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const end = layout.startOfLeadout + layout.leadOutSectors;
   const first = layout.tracks[0] as LaidOutTrack;
+  const bytes = RAW_CD_SECTOR_BYTES[subcode.sectorType];
+  const perChunk = imageChunkSectors(bytes);
   const zeros = new Uint8Array(RAW_SECTOR_BYTES);
   const user = new Uint8Array(RAW_SECTOR_BYTES);
+  const rwBlock = new Uint8Array(RW_BLOCK_BYTES);
+  const rw = subcode.rw === undefined ? undefined : new SubcodeRWReader(subcode.rw);
   let reader: TrackReader | undefined;
   let readerTrack: LaidOutTrack | undefined;
+  let pregap: TrackReader | undefined;
+  let done = false;
   try {
-    for (let at = layout.leadInStartLba; at < end; at += IMAGE_CHUNK_SECTORS) {
-      const count = Math.min(IMAGE_CHUNK_SECTORS, end - at);
-      const chunk = new Uint8Array(count * 2448);
+    for (let at = layout.leadInStartLba; at < end; at += perChunk) {
+      const count = Math.min(perChunk, end - at);
+      const chunk = new Uint8Array(count * bytes);
+      const subcodeOf = async (lba: number) => {
+        if (rw !== undefined) await rw.next(lba, rwBlock);
+        const sub = chunk.subarray((lba - at) * bytes + RAW_SECTOR_BYTES, (lba - at + 1) * bytes);
+        subcodeAt(layout, lba, subcode.sectorType, rw === undefined ? undefined : rwBlock, sub);
+      };
       for (let i = 0; i < count; i++) {
         const lba = at + i;
-        const sector = chunk.subarray(i * 2448, i * 2448 + RAW_SECTOR_BYTES);
+        const sector = chunk.subarray(i * bytes, i * bytes + RAW_SECTOR_BYTES);
         const leadOut = lba >= layout.startOfLeadout;
         // The lead-in's main channel is in the first track's mode, the lead-out's in the last's.
         const track = leadOut
           ? (layout.tracks[layout.tracks.length - 1] as LaidOutTrack)
           : (trackAt(layout, lba) ?? first);
+        const special = subcode.pregap;
+        if (special !== undefined && lba >= IMAGE_START_LBA && lba < first.startingLba) {
+          // Track 1's pregap from the special pregap's audio (addSpecialPregap).
+          const n = lba - IMAGE_START_LBA;
+          pregap ??= await TrackReader.open(special);
+          await pregap.readSector(n, user);
+          if (n === special.sectorCount - 1) {
+            await pregap.close();
+            pregap = undefined;
+          }
+          mainChannel(CdSectorType.AUDIO, lba, user, sector);
+          await subcodeOf(lba);
+          continue;
+        }
         const index = layout.tracks.indexOf(track);
         const d = data[index] as TrackData;
         // The source's first sector lies at startingLba − pregapInSource; sectors before it
@@ -145,11 +220,18 @@ export async function* rawImageSectors(
           }
           mainChannel(track.sectorType, lba, user, sector);
         }
-        rawSubcodeAt(layout, lba, chunk.subarray(i * 2448 + RAW_SECTOR_BYTES, (i + 1) * 2448));
+        await subcodeOf(lba);
+      }
+      // The caller's R-W must end with the image: checked before its last chunk is handed on.
+      if (at + count === end) {
+        done = true;
+        await rw?.end(end);
       }
       yield chunk;
     }
   } finally {
     await reader?.close();
+    await pregap?.close();
+    if (!done) await rw?.close();
   }
 }

@@ -69,6 +69,10 @@ export interface DiscLayout {
   readonly mediaCatalogNumber: string | undefined;
   /** CD-TEXT as the lead-in's R-W symbols (cdTextLeadInSymbols), cycled from its first sector. */
   readonly cdTextSymbols?: Uint8Array;
+  /** A0's PSEC: 00h CD-DA or CD-ROM, 20h CD-ROM XA (absent: 00h). */
+  readonly discType?: number;
+  /** Track 1's pregap (−150 up to its index 1) from the special pregap's audio, if given. */
+  readonly specialPregap?: boolean;
 }
 
 /** Is the sector type audio (CD-DA) rather than data? */
@@ -109,7 +113,8 @@ export const LEAD_IN_REPEAT = 3;
 
 /**
  * The lead-in's table of contents as Q mode 1 entries in the order they cycle: one per track
- * (PMIN:PSEC:PFRAME its start), then A0 (first track, disc type 00: CD-DA or CD-ROM), A1 (last
+ * (PMIN:PSEC:PFRAME its start), then A0 (first track, the disc type: 00h CD-DA or CD-ROM, 20h
+ * CD-ROM XA), A1 (last
  * track), A2 (start of the lead-out). CONTROL is the track's; the first/last track's for A0/A1,
  * the last track's for A2.
  */
@@ -128,7 +133,11 @@ export function leadInEntries(
       point: t.trackNumber,
       pointValue: at(t.startingLba),
     })),
-    { control: first.control, point: 0xa0, pointValue: [toBcd(first.trackNumber), 0x00, 0x00] },
+    {
+      control: first.control,
+      point: 0xa0,
+      pointValue: [toBcd(first.trackNumber), layout.discType ?? 0x00, 0x00],
+    },
     { control: last.control, point: 0xa1, pointValue: [toBcd(last.trackNumber), 0x00, 0x00] },
     { control: last.control, point: 0xa2, pointValue: at(layout.startOfLeadout) },
   ];

@@ -4,7 +4,13 @@
 
 import { DwError, HR, invalidArgument, type HResult } from '../../errors.js';
 import { isValidIsrc } from '../../scsi/cd/subchannel.js';
-import { RAW_CD_LIMITS, type CdSectorType, type DiscLayout, type LaidOutTrack } from './layout.js';
+import {
+  CdSectorType,
+  controlFor,
+  RAW_CD_LIMITS,
+  type DiscLayout,
+  type LaidOutTrack,
+} from './layout.js';
 import type { TrackData } from './track-source.js';
 
 /** What a track's view needs of its creator. */
@@ -30,6 +36,57 @@ export interface TrackEntry {
 /** Sectors of a track from index 1 on: the source's after its pregap, plus the postgap. */
 export function trackSectors(e: Pick<TrackEntry, 'data' | 'postgapSectors'>): number {
   return e.data.sectorCount - (e.data.pregapInSource ?? 0) + e.postgapSectors;
+}
+
+/** What a layout takes from the creator beside its tracks. */
+export interface LayoutSettings {
+  readonly startingTrackNumber: number;
+  readonly mediaCatalogNumber: string | undefined;
+  /** Track 1's pregap from LBA −150: 150 sectors, or the special pregap's length. */
+  readonly firstPregapSectors: number;
+  readonly leadOutSectors: number;
+}
+
+const MODE2_TYPES: readonly CdSectorType[] = [
+  CdSectorType.MODE2FORM0,
+  CdSectorType.MODE2FORM1,
+  CdSectorType.MODE2FORM2,
+  CdSectorType.MODE2FORM0RAW,
+  CdSectorType.MODE2FORM1RAW,
+  CdSectorType.MODE2FORM2RAW,
+];
+
+/**
+ * Lays the tracks out from LBA −150: track 1 starts after its pregap, each later one after the
+ * previous track and its own pregap. The disc type (A0's PSEC) is CD-ROM XA (20h) when a track
+ * is Mode 2, else CD-DA / CD-ROM (00h).
+ */
+export function layOutTracks(entries: readonly TrackEntry[], s: LayoutSettings): DiscLayout {
+  let lba = -150;
+  const tracks: LaidOutTrack[] = entries.map((e, i) => {
+    const pregapLba = lba;
+    const startingLba = lba + (i === 0 ? s.firstPregapSectors : e.pregapSectors);
+    const sectorCount = trackSectors(e);
+    lba = startingLba + sectorCount;
+    return {
+      trackNumber: s.startingTrackNumber + i,
+      sectorType: e.sectorType,
+      control: controlFor(e.sectorType, e.copy === 0, e.preEmphasis),
+      pregapLba,
+      startingLba,
+      sectorCount,
+      indexes: [...e.indexes],
+      isrc: e.isrc,
+    };
+  });
+  return {
+    tracks,
+    leadInStartLba: -150,
+    startOfLeadout: lba,
+    leadOutSectors: s.leadOutSectors,
+    mediaCatalogNumber: s.mediaCatalogNumber,
+    discType: entries.some((e) => MODE2_TYPES.includes(e.sectorType)) ? 0x20 : 0x00,
+  };
 }
 
 /** IRawCDImageTrackInfo: a live view of one added track. */

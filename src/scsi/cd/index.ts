@@ -4,3 +4,4 @@ export * from './edc-ecc.js';
 export * from './sector.js';
 export * from './subchannel.js';
 export * from './cd-text.js';
+export * from './pq16.js';

@@ -20,6 +20,12 @@ export type StreamingSupport = 'on' | 'off' | 'absent';
 /** Loading mechanism of the Removable Medium feature: a tray, or a slot that cannot load. */
 export type LoaderType = 'tray' | 'slot';
 
+/**
+ * What CD Mastering (002Eh) offers: `raw96` SAO and Raw with R-W (Data Block Types 1-3),
+ * `raw16` SAO and Raw without R-W (Data Block Type 1 only), `sao` no raw writing.
+ */
+export type CdMasteringSupport = 'raw96' | 'raw16' | 'sao';
+
 export interface VirtualDriveOptions {
   /** The loaded disc, or `none` for an empty drive. */
   readonly media: MediaId | 'none';
@@ -58,6 +64,8 @@ export interface VirtualDriveOptions {
    * (the default, as most MMC drives) leaves the page unsupported.
    */
   readonly blockLimits: { readonly maximum: number; readonly optimal: number } | undefined;
+  /** Raw CD writing the drive offers (CD Mastering's Raw and R-W bits, page 05h's checks). */
+  readonly cdMastering: CdMasteringSupport;
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -136,6 +144,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     readBufferCapacity: true,
     loadAttention: true,
     blockLimits: undefined,
+    cdMastering: 'raw96',
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -211,9 +220,15 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
       case 'blockLimits':
         opts.blockLimits = parseBlockLimits(value);
         break;
+      case 'mastering':
+        if (value !== 'raw96' && value !== 'raw16' && value !== 'sao') {
+          throw invalidArgument(`virtual drive: mastering=${value} (raw96, raw16 or sao)`);
+        }
+        opts.cdMastering = value;
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, loadAttention, blockLimits)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, loadAttention, blockLimits, mastering)`,
         );
     }
   }

@@ -86,6 +86,10 @@ describe('virtual drive options: parsing', () => {
     assert.equal(parseVirtualAddress('virtual:dvd+r?rbc=on').readBufferCapacity, true);
     assert.equal(parseVirtualAddress('virtual:dvd+r?loadAttention=off').loadAttention, false);
     assert.equal(parseVirtualAddress('virtual:dvd+r?loadAttention=1').loadAttention, true);
+    assert.equal(parseVirtualAddress('virtual:cd-r').cdMastering, 'raw96');
+    for (const m of ['raw96', 'raw16', 'sao'] as const) {
+      assert.equal(parseVirtualAddress(`virtual:cd-r?mastering=${m}`).cdMastering, m);
+    }
   });
 
   it('rejects bad values with E_INVALIDARG', () => {
@@ -98,6 +102,8 @@ describe('virtual drive options: parsing', () => {
       'virtual:dvd+r?rbc=0&rbc=1',
       'virtual:dvd+r?loadAttention=later',
       'virtual:dvd+r?loadattention=off',
+      'virtual:cd-r?mastering=raw',
+      'virtual:cd-r?mastering=',
     ]) {
       assert.throws(() => parseVirtualAddress(bad), isDw(HR.E_INVALIDARG), bad);
     }

@@ -20,7 +20,8 @@ import type { Track } from '../disc-layout.js';
 import type { DataOutKeeper } from '../image/block-store.js';
 import { cdbOf, EMPTY, type Exchange, type Handler } from './exchange.js';
 import { finishSao, saoWrite } from './cue.js';
-import { finishRawSession } from '../raw-session.js';
+import { finishRawSession, rawSectorsAsKept } from '../raw-session.js';
+import { FULL_SECTOR_BYTES } from '../cd-sectors.js';
 
 /** The 2048 user bytes a READ returns for a block stored with another sector size (CD). */
 export function userData(block: Uint8Array | undefined): Uint8Array {
@@ -98,11 +99,15 @@ async function writeBlocks(
   if (count === 0) return;
   const ctx = core.writeContext();
   const track = disc.checkWrite(lba, count, ctx);
+  // Raw CD sectors are kept as 2,448 bytes whatever the Data Block Type (raw-session.ts).
+  const raw = disc.spec.family === 'cd' && ctx.writeType === 3;
+  const kept = raw ? rawSectorsAsKept(core.writeParameters.dataBlockType, data) : data;
+  const keptSize = raw ? FULL_SECTOR_BYTES : blockSize;
   const fault = x.faults.hit('write', lba, count);
   if (fault !== undefined) {
     const before = fault.lba - lba;
     if ((fault.sense.senseKey === 0x3 || fault.sense.senseKey === 0x4) && before > 0) {
-      await record(core, disc, track, lba, data.subarray(0, before * blockSize), blockSize);
+      await record(core, disc, track, lba, kept.subarray(0, before * keptSize), keptSize);
     }
     fail(fault.sense, fault.lba >>> 0);
   }
@@ -111,7 +116,7 @@ async function writeBlocks(
   // save is done, so the save's milliseconds do not drain the first WRITE's data away and count
   // as an underrun before the second WRITE can come (issue #21, many recorders).
   if (!ctx.testWrite && lba + count > 0 && core.store.stride === undefined) {
-    await core.fixStride(blockSize);
+    await core.fixStride(keptSize);
   }
   const buffer = core.buffer;
   if (buffer.paced) {
@@ -133,7 +138,8 @@ async function writeBlocks(
     }
     buffer.accept(data.length);
   }
-  await record(core, disc, track, lba, data, blockSize, x);
+  // A converted data-out is a new array: the store keeps its own copy, not the host's buffer.
+  await record(core, disc, track, lba, kept, keptSize, kept === data ? x : undefined);
 }
 
 async function record(

@@ -21,6 +21,7 @@ import {
 import { fail, Sense } from '../check.js';
 import { defaultWriteParameters, type DriveCore } from '../core.js';
 import { CD_BLOCK_TYPES_BY_WRITE_TYPE, type MediaSpec } from '../media.js';
+import type { CdMasteringSupport } from '../address.js';
 import { cdbOf, parameterList, parse, upTo, type Handler } from './exchange.js';
 
 const ALL_ONES_16 = new Uint8Array(16).fill(0xff);
@@ -135,7 +136,11 @@ export const modeSense10: Handler = (core, x) => {
 };
 
 /** Checks a Write Parameters page against what the loaded media accepts. */
-function validateWriteParameters(spec: MediaSpec | undefined, wp: WriteParametersPage): void {
+function validateWriteParameters(
+  spec: MediaSpec | undefined,
+  wp: WriteParametersPage,
+  mastering: CdMasteringSupport,
+): void {
   const family = spec?.family ?? 'cd';
   const writeTypes = spec?.writeTypes ?? [0, 1, 2, 3];
   if (!writeTypes.includes(wp.writeType)) {
@@ -144,6 +149,17 @@ function validateWriteParameters(spec: MediaSpec | undefined, wp: WriteParameter
   if (family === 'cd') {
     if (!(CD_BLOCK_TYPES_BY_WRITE_TYPE[wp.writeType] ?? []).includes(wp.dataBlockType)) {
       fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, `data block type ${wp.dataBlockType}`);
+    }
+    // What CD Mastering lists: raw at all, and raw with R-W (Data Block Types 2 and 3).
+    if (
+      wp.writeType === 3 &&
+      (mastering === 'sao' || (mastering === 'raw16' && wp.dataBlockType !== 1))
+    ) {
+      fail(
+        Sense.INVALID_FIELD_IN_PARAMETER_LIST,
+        undefined,
+        `raw data block type ${wp.dataBlockType} (mastering=${mastering})`,
+      );
     }
   } else if (wp.dataBlockType !== 8) {
     fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, 'DVD and BD record Mode 1 blocks only');
@@ -165,7 +181,7 @@ export const modeSelect10: Handler = (core, x) => {
     switch (page.pageCode) {
       case ModePageType.WRITE_PARAMETERS: {
         const wp = parse(() => decodeWriteParametersPage(page.bytes));
-        validateWriteParameters(core.spec, wp);
+        validateWriteParameters(core.spec, wp, core.options.cdMastering);
         if (wp.testWrite !== core.writeParameters.testWrite) core.disc?.clearSimulation();
         core.writeParameters = { ...wp, ps: false };
         core.updateRate();
