@@ -18,13 +18,13 @@ import {
 import type { DiscRecorder } from '../device/recorder.js';
 import { ModePageRequestType, ModePageType } from '../device/types.js';
 import { WriteEngine } from '../engine/index.js';
-import { systemClock, type Clock } from '../transport/clock.js';
+import type { Clock } from '../transport/clock.js';
 import { readMedia } from './media-state.js';
 import { isCdProfile } from './write-setup.js';
 import { Format2RawCdDataSectorType, RAW_CD_SECTOR_BYTES } from './raw-cd/layout.js';
 import { IMAGE_START_LBA } from './raw-cd/image-stream.js';
 import type { RawCDImage } from './raw-cd-image-creator.js';
-import { checkClientName } from '../device/client-name.js';
+import { DiscFormat2Base } from './disc-format2-base.js';
 import { saoCueSheet, saoLeadInText } from './raw-cd/sao.js';
 import { sendCueSheet } from '../scsi/mmc/send-cue-sheet.js';
 import { write10 } from '../scsi/block/write-10.js';
@@ -44,50 +44,30 @@ export interface DiscFormat2RawCDOptions {
   readonly clock?: Clock;
 }
 
+const CODES = {
+  name: 'DiscFormat2RawCD',
+  writeInProgress: HR.E_IMAPI_DF2RAW_WRITE_IN_PROGRESS,
+  noRecorder: HR.E_IMAPI_DF2RAW_NO_RECORDER_SPECIFIED,
+  clientNameIsNotValid: HR.E_IMAPI_DF2RAW_CLIENT_NAME_IS_NOT_VALID,
+  mediaIsPrepared: HR.E_IMAPI_DF2RAW_MEDIA_IS_PREPARED,
+  mediaIsNotPrepared: HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED,
+};
+
 /** IDiscFormat2RawCD. */
-export class DiscFormat2RawCD {
-  readonly #clock: Clock;
-  #recorder: DiscRecorder | null = null;
-  #clientName = 'discwright';
+export class DiscFormat2RawCD extends DiscFormat2Base {
   #requestedSectorType: Format2RawCdDataSectorType = Format2RawCdDataSectorType.SUBCODE_IS_RAW;
   #bufferUnderrunFreeDisabled = false;
-  #prepared = false;
-  #writing = false;
   #engine: WriteEngine | undefined;
   #startOfNextSession = 0;
   #lastPossibleStartOfLeadout = 0;
 
   constructor(options: DiscFormat2RawCDOptions = {}) {
-    this.#clock = options.clock ?? systemClock;
-  }
-
-  #idle(): void {
-    if (this.#writing) throw new DwError(HR.E_IMAPI_DF2RAW_WRITE_IN_PROGRESS);
-  }
-  #unprepared(): void {
-    if (this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_PREPARED);
-  }
-  #need(): DiscRecorder {
-    if (this.#recorder === null) throw new DwError(HR.E_IMAPI_DF2RAW_NO_RECORDER_SPECIFIED);
-    return this.#recorder;
+    super(CODES, options.clock, 'discwright');
   }
 
   /** IDiscFormat2RawCD::put_Recorder; not while the media is prepared. */
   setRecorder(recorder: DiscRecorder): void {
-    this.#idle();
-    this.#unprepared();
-    this.#recorder = recorder;
-  }
-  get recorder(): DiscRecorder | null {
-    return this.#recorder;
-  }
-
-  get clientName(): string {
-    return this.#clientName;
-  }
-  set clientName(v: string) {
-    this.#idle();
-    this.#clientName = checkClientName(v, HR.E_IMAPI_DF2RAW_CLIENT_NAME_IS_NOT_VALID);
+    this.useRecorder(recorder);
   }
 
   /** IMAPI_FORMAT2_RAW_CD_DATA_SECTOR_TYPE to write; only IS_RAW so far. */
@@ -95,8 +75,8 @@ export class DiscFormat2RawCD {
     return this.#requestedSectorType;
   }
   set requestedSectorType(v: Format2RawCdDataSectorType) {
-    this.#idle();
-    this.#unprepared();
+    this.idle();
+    this.unprepared();
     if (v !== Format2RawCdDataSectorType.SUBCODE_IS_RAW) {
       throw new DwError(HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED, {
         message: `sector type ${String(v)} is not written yet; IS_RAW (3) is`,
@@ -109,8 +89,8 @@ export class DiscFormat2RawCD {
     return this.#bufferUnderrunFreeDisabled;
   }
   set bufferUnderrunFreeDisabled(v: boolean) {
-    this.#idle();
-    this.#unprepared();
+    this.idle();
+    this.unprepared();
     this.#bufferUnderrunFreeDisabled = v === true;
   }
 
@@ -121,7 +101,7 @@ export class DiscFormat2RawCD {
    * Empty when the feature is not current (no CD loaded) or the drive has no raw writing.
    */
   async getSupportedSectorTypes(): Promise<Format2RawCdDataSectorType[]> {
-    const recorder = this.#need();
+    const recorder = this.need();
     let page: Uint8Array;
     try {
       page = await recorder.getFeaturePage(FeaturePageType.CD_MASTERING, true);
@@ -141,12 +121,12 @@ export class DiscFormat2RawCD {
 
   /** The first sector of the next session's lead-in (READ DISC INFORMATION), after prepareMedia. */
   get startOfNextSession(): number {
-    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
+    this.needPrepared();
     return this.#startOfNextSession;
   }
   /** The last LBA a lead-out may start at (from the ATIP), after prepareMedia. */
   get lastPossibleStartOfLeadout(): number {
-    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
+    this.needPrepared();
     return this.#lastPossibleStartOfLeadout;
   }
 
@@ -155,9 +135,9 @@ export class DiscFormat2RawCD {
    * with raw P-W (Write Parameters: Write Type 3, Data Block Type 3, no next session).
    */
   async prepareMedia(): Promise<void> {
-    const recorder = this.#need();
-    this.#idle();
-    this.#unprepared();
+    const recorder = this.need();
+    this.idle();
+    this.unprepared();
     const m = await readMedia(recorder);
     if (!isCdProfile(m.profile)) {
       throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_SUPPORTED, {
@@ -171,7 +151,7 @@ export class DiscFormat2RawCD {
         message: `the drive does not list sector type ${this.#requestedSectorType} (CD Mastering: Raw with R-W)`,
       });
     }
-    await recorder.acquireExclusiveAccess(false, this.#clientName);
+    await recorder.acquireExclusiveAccess(false, this.clientName);
     try {
       const current = decodeWriteParametersPage(
         await recorder.getModePage(
@@ -195,7 +175,7 @@ export class DiscFormat2RawCD {
     }
     this.#startOfNextSession = msfField(m.disc.lastSessionLeadInStartAddress) ?? IMAGE_START_LBA;
     this.#lastPossibleStartOfLeadout = msfField(m.disc.lastPossibleLeadOutStartAddress) ?? 0;
-    this.#prepared = true;
+    this.prepared = true;
   }
 
   /**
@@ -253,7 +233,7 @@ export class DiscFormat2RawCD {
         message: `the image starts at LBA ${image.startLba}; SAO sends the sectors from -150`,
       });
     }
-    const recorder = this.#need();
+    const recorder = this.need();
     const current = decodeWriteParametersPage(
       await recorder.getModePage(ModePageType.WRITE_PARAMETERS, ModePageRequestType.CURRENT_VALUES),
     );
@@ -275,9 +255,9 @@ export class DiscFormat2RawCD {
   }
 
   #checkWrite(image: RawCDImage): void {
-    this.#need();
-    this.#idle();
-    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
+    this.need();
+    this.idle();
+    this.needPrepared();
     const bytes = RAW_CD_SECTOR_BYTES[this.#requestedSectorType];
     if (image.sectorType !== this.#requestedSectorType || image.bytesPerSector !== bytes) {
       throw new DwError(HR.E_IMAPI_DF2RAW_STREAM_NOT_SUPPORTED, {
@@ -293,11 +273,11 @@ export class DiscFormat2RawCD {
   }
 
   async #write(image: RawCDImage, sectors = image.sectorCount): Promise<void> {
-    const recorder = this.#need();
+    const recorder = this.need();
     const bytes = image.bytesPerSector;
-    this.#writing = true;
+    this.writing = true;
     try {
-      const engine = new WriteEngine({ clock: this.#clock });
+      const engine = new WriteEngine({ clock: this.clock });
       this.#engine = engine;
       await engine.setRecorder(recorder);
       engine.bytesPerSector = bytes;
@@ -309,7 +289,7 @@ export class DiscFormat2RawCD {
       }
     } finally {
       this.#engine = undefined;
-      this.#writing = false;
+      this.writing = false;
     }
   }
 
@@ -321,10 +301,10 @@ export class DiscFormat2RawCD {
 
   /** Gives the drive back (exclusive access released). */
   async releaseMedia(): Promise<void> {
-    const recorder = this.#need();
-    this.#idle();
-    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_PREPARED);
-    this.#prepared = false;
+    const recorder = this.need();
+    this.idle();
+    this.needPrepared();
+    this.prepared = false;
     await recorder.releaseExclusiveAccess();
   }
 }

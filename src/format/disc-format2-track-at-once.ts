@@ -7,7 +7,6 @@
 // The pregap between tracks is the drive's (TAO): the library writes where READ TRACK
 // INFORMATION says. docs/cd.md, "Track-at-once audio".
 
-import { EventEmitter } from 'node:events';
 import { DwError, HR, type HResult } from '../errors.js';
 import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
 import { closeTrackSession, CloseFunction } from '../scsi/mmc/close-track-session.js';
@@ -28,9 +27,9 @@ import {
   ReadTrackAddressType,
 } from '../device/types.js';
 import type { WriteSpeedDescriptor } from '../scsi/mmc/get-performance.js';
-import { checkClientName } from '../device/client-name.js';
 import { WriteEngine, type WriteEngineEventArgs } from '../engine/index.js';
-import { systemClock, type Clock } from '../transport/clock.js';
+import type { Clock } from '../transport/clock.js';
+import { DiscFormat2Base } from './disc-format2-base.js';
 import { readMedia, writableArea } from './media-state.js';
 import {
   applyWriteSpeed,
@@ -64,16 +63,20 @@ const AUDIO_SECTOR = 2352;
 const MAX_TRACKS = 99;
 const CLOSE_TIMEOUT_SEC = 900;
 
+const CODES = {
+  name: 'DiscFormat2TrackAtOnce',
+  writeInProgress: HR.E_IMAPI_DF2TAO_WRITE_IN_PROGRESS,
+  noRecorder: HR.E_IMAPI_DF2TAO_NO_RECORDER_SPECIFIED,
+  clientNameIsNotValid: HR.E_IMAPI_DF2TAO_CLIENT_NAME_IS_NOT_VALID,
+  mediaIsPrepared: HR.E_IMAPI_DF2TAO_MEDIA_IS_PREPARED,
+  mediaIsNotPrepared: HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_PREPARED,
+};
+
 /** IDiscFormat2TrackAtOnce. */
-export class DiscFormat2TrackAtOnce extends EventEmitter {
-  readonly #clock: Clock;
-  #recorder: DiscRecorder | null = null;
-  #clientName = 'discwright';
+export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
   #bufferUnderrunFreeDisabled = false;
   #doNotFinalizeMedia = false;
   #speed: { sectorsPerSecond: number; pureCav: boolean } | undefined;
-  #prepared = false;
-  #writing = false;
   #engine: WriteEngine | undefined;
   #tracks: WrittenTrack[] = [];
   #profile = 0;
@@ -81,47 +84,19 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
   #free = 0;
 
   constructor(options: DiscFormat2TrackAtOnceOptions = {}) {
-    super();
-    this.#clock = options.clock ?? systemClock;
-  }
-
-  #idle(): void {
-    if (this.#writing) throw new DwError(HR.E_IMAPI_DF2TAO_WRITE_IN_PROGRESS);
-  }
-  #need(): DiscRecorder {
-    if (this.#recorder === null) throw new DwError(HR.E_IMAPI_DF2TAO_NO_RECORDER_SPECIFIED);
-    return this.#recorder;
-  }
-  #needPrepared(): void {
-    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_PREPARED);
-  }
-  /** Properties that shape what prepareMedia sends cannot change once it ran. */
-  #unprepared(): void {
-    if (this.#prepared) throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_PREPARED);
+    super(CODES, options.clock, 'discwright');
   }
 
   /** IDiscFormat2TrackAtOnce::put_Recorder; not while prepared. */
   setRecorder(recorder: DiscRecorder): void {
-    this.#idle();
-    this.#unprepared();
-    this.#recorder = recorder;
-  }
-  get recorder(): DiscRecorder | null {
-    return this.#recorder;
-  }
-  get clientName(): string {
-    return this.#clientName;
-  }
-  set clientName(v: string) {
-    this.#idle();
-    this.#clientName = checkClientName(v, HR.E_IMAPI_DF2TAO_CLIENT_NAME_IS_NOT_VALID);
+    this.useRecorder(recorder);
   }
   get bufferUnderrunFreeDisabled(): boolean {
     return this.#bufferUnderrunFreeDisabled;
   }
   set bufferUnderrunFreeDisabled(v: boolean) {
-    this.#idle();
-    this.#unprepared();
+    this.idle();
+    this.unprepared();
     this.#bufferUnderrunFreeDisabled = v === true;
   }
   get doNotFinalizeMedia(): boolean {
@@ -129,36 +104,36 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
   }
   /** True: releaseMedia leaves the session open (more tracks later); false: it finalizes. */
   set doNotFinalizeMedia(v: boolean) {
-    this.#idle();
-    this.#unprepared();
+    this.idle();
+    this.unprepared();
     this.#doNotFinalizeMedia = v === true;
   }
 
   /** IMAPI_MEDIA_PHYSICAL_TYPE is not kept here; the MMC profile of the prepared disc. */
   get currentProfile(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#profile;
   }
   get numberOfExistingTracks(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#tracks.length;
   }
   get totalSectorsOnMedia(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#total;
   }
   get freeSectorsOnMedia(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#free;
   }
   get usedSectorsOnMedia(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#total - this.#free;
   }
 
   /** READ TOC format 0 as the tracks written so far make it (the drive's start and size of each). */
   get expectedTableOfContents(): FormattedToc {
-    this.#needPrepared();
+    this.needPrepared();
     const last = this.#tracks[this.#tracks.length - 1];
     if (last === undefined) throw new DwError(HR.E_IMAPI_DF2TAO_TABLE_OF_CONTENTS_EMPTY_DISC);
     const first = this.#tracks[0] as WrittenTrack;
@@ -187,7 +162,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
 
   /** IDiscFormat2TrackAtOnce::SetWriteSpeed: sectors/s (−1 or 0xFFFFFFFF: the fastest). */
   setWriteSpeed(requestedSectorsPerSecond: number, rotationTypeIsPureCAV = false): void {
-    this.#idle();
+    this.idle();
     const v = requestedSectorsPerSecond === -1 ? MAX_WRITE_SPEED : requestedSectorsPerSecond;
     if (!Number.isInteger(v) || v < 1 || v > MAX_WRITE_SPEED) {
       throw new DwError(HR.E_INVALIDARG, { message: 'the write speed is 1..0xFFFFFFFF sectors/s' });
@@ -201,17 +176,17 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
     return this.#speed?.pureCav ?? false;
   }
   async getCurrentWriteSpeed(): Promise<number> {
-    const r = this.#need();
+    const r = this.need();
     return currentWriteSpeed(r, await r.getCurrentProfile());
   }
   async getSupportedWriteSpeeds(): Promise<number[]> {
-    const r = this.#need();
+    const r = this.need();
     const factor = kBpsPerSectorPerSecond(await r.getCurrentProfile());
     const speeds = (await r.writeSpeeds()).map((s) => Math.round(s.writeSpeedKBps / factor));
     return [...new Set(speeds)].sort((a, b) => b - a);
   }
   async getSupportedWriteSpeedDescriptors(): Promise<WriteSpeedDescriptor[]> {
-    return this.#need().writeSpeeds();
+    return this.need().writeSpeeds();
   }
 
   // ---- the media ----
@@ -221,9 +196,9 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
    * (Write Type 1, Track Mode 0, Data Block Type 0; Multi-session 00b unless doNotFinalizeMedia).
    */
   async prepareMedia(): Promise<void> {
-    const recorder = this.#need();
-    this.#idle();
-    this.#unprepared();
+    const recorder = this.need();
+    this.idle();
+    this.unprepared();
     const m = await readMedia(recorder);
     if (!isCdProfile(m.profile)) {
       throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_SUPPORTED, {
@@ -232,7 +207,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
     }
     if (m.disc.discStatus !== DiscStatus.EMPTY)
       throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_BLANK);
-    await recorder.acquireExclusiveAccess(false, this.#clientName);
+    await recorder.acquireExclusiveAccess(false, this.clientName);
     try {
       const current = decodeWriteParametersPage(
         await recorder.getModePage(
@@ -271,7 +246,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
     }
     this.#profile = m.profile;
     this.#tracks = [];
-    this.#prepared = true;
+    this.prepared = true;
   }
 
   /** Typed `on('update', …)`. */
@@ -293,13 +268,13 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
    * stopped (it stays on the disc) and the call rejects with E_IMAPI_REQUEST_CANCELLED.
    */
   async addAudioTrack(source: RawTrackSource): Promise<number> {
-    const recorder = this.#need();
-    this.#idle();
-    this.#needPrepared();
+    const recorder = this.need();
+    this.idle();
+    this.needPrepared();
     if (this.#tracks.length >= MAX_TRACKS) throw new DwError(HR.E_IMAPI_DF2TAO_TRACK_LIMIT_REACHED);
     const data = await describeTrackSource(source, CdSectorType.AUDIO, AUDIO_SECTOR);
-    this.#writing = true;
-    const started = this.#clock.now();
+    this.writing = true;
+    const started = this.clock.now();
     try {
       const invisible = await recorder.trackInformation(0xff, ReadTrackAddressType.TRACK);
       if (!invisible.nwaV) {
@@ -321,12 +296,12 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
         this.#emit({
           currentTrackNumber: trackNumber,
           currentAction: action,
-          elapsedTimeMs: this.#clock.now() - started,
+          elapsedTimeMs: this.clock.now() - started,
           remainingTimeMs,
           ...(engine === undefined ? {} : { engine }),
         });
       emit(Format2TaoWriteAction.PREPARING, 0);
-      const engine = new WriteEngine({ clock: this.#clock });
+      const engine = new WriteEngine({ clock: this.clock });
       this.#engine = engine;
       engine.on('update', (_e, args) => emit(Format2TaoWriteAction.WRITING, args.etaMs ?? 0, args));
       try {
@@ -342,7 +317,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
       }
       return trackNumber;
     } finally {
-      this.#writing = false;
+      this.writing = false;
     }
   }
 
@@ -379,9 +354,9 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
    * finalizes: the lead-in's TOC and the lead-out are written), then releases the drive.
    */
   async releaseMedia(): Promise<void> {
-    const recorder = this.#need();
-    this.#idle();
-    this.#needPrepared();
+    const recorder = this.need();
+    this.idle();
+    this.needPrepared();
     try {
       if (!this.#doNotFinalizeMedia && this.#tracks.length > 0) {
         await recorder.executeCommand(
@@ -392,7 +367,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
         );
       }
     } finally {
-      this.#prepared = false;
+      this.prepared = false;
       await recorder.releaseExclusiveAccess();
     }
   }
