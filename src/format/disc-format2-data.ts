@@ -8,7 +8,6 @@
 import { DwError, HR, type HResult } from '../errors.js';
 import type { BlockSource, WriteEngine, WriteEngineEventArgs } from '../engine/index.js';
 import type { DiscRecorder } from '../device/recorder.js';
-import type { WriteSpeedDescriptor } from '../scsi/mmc/get-performance.js';
 import type { Clock } from '../transport/clock.js';
 import {
   BurnVerificationLevel,
@@ -26,7 +25,6 @@ import {
   readMedia,
   writableArea,
 } from './media-state.js';
-import { MAX_WRITE_SPEED, currentWriteSpeed, kBpsPerSectorPerSecond } from './write-setup.js';
 import { DiscFormat2Base } from './disc-format2-base.js';
 import { multisessionInterfaces, type Multisession } from './multisession.js';
 import { writeProtectionOf } from './write-protection.js';
@@ -71,7 +69,6 @@ export class DiscFormat2Data extends DiscFormat2Base {
   #testWrite = false;
   #formatUnformattedMedia = true;
   #verification: number = BurnVerificationLevel.QUICK;
-  #speed: { sectorsPerSecond: number; pureCav: boolean } | undefined;
 
   constructor(options: DiscFormat2DataOptions = {}) {
     super(CODES, options.clock, '');
@@ -186,9 +183,6 @@ export class DiscFormat2Data extends DiscFormat2Base {
     const types = profiles.filter((p) => SUPPORTED_PROFILES.includes(p)).map(physicalTypeOfProfile);
     return [...new Set(types)];
   }
-  async getCurrentPhysicalMediaType(): Promise<number> {
-    return physicalTypeOfProfile(await this.need().getCurrentProfile());
-  }
   /** IMAPI_FORMAT2_DATA_MEDIA_STATE flags. */
   async getCurrentMediaStatus(): Promise<number> {
     return mediaStateFlags(await readMedia(this.need()));
@@ -223,41 +217,7 @@ export class DiscFormat2Data extends DiscFormat2Base {
     return (await previousSession(r, await readMedia(r))).lastWrittenAddress;
   }
 
-  // ---- speed ----
-
-  /** Write speeds the drive lists for the loaded disc (GET PERFORMANCE 03h), sectors/s. */
-  async getSupportedWriteSpeeds(): Promise<number[]> {
-    const r = this.need();
-    const factor = kBpsPerSectorPerSecond(await r.getCurrentProfile());
-    const speeds = (await r.writeSpeeds()).map((s) => Math.round(s.writeSpeedKBps / factor));
-    return [...new Set(speeds)].sort((a, b) => b - a);
-  }
-  async getSupportedWriteSpeedDescriptors(): Promise<WriteSpeedDescriptor[]> {
-    return this.need().writeSpeeds();
-  }
-  /**
-   * IDiscFormat2Data::SetWriteSpeed: requested before the next write (0xFFFFFFFF or −1 = the
-   * fastest). The drive picks the nearest speed it can; getCurrentWriteSpeed() tells which.
-   */
-  setWriteSpeed(requestedSectorsPerSecond: number, rotationTypeIsPureCAV = false): void {
-    this.idle();
-    const v = requestedSectorsPerSecond === -1 ? MAX_WRITE_SPEED : requestedSectorsPerSecond;
-    if (!Number.isInteger(v) || v < 1 || v > MAX_WRITE_SPEED) {
-      throw new DwError(HR.E_INVALIDARG, { message: 'the write speed is 1..0xFFFFFFFF sectors/s' });
-    }
-    this.#speed = { sectorsPerSecond: v, pureCav: rotationTypeIsPureCAV === true };
-  }
-  get requestedWriteSpeed(): number {
-    return this.#speed?.sectorsPerSecond ?? MAX_WRITE_SPEED;
-  }
-  get requestedRotationTypeIsPureCAV(): boolean {
-    return this.#speed?.pureCav ?? false;
-  }
-  /** The drive's current write speed (capabilities page 2Ah), sectors/s. */
-  async getCurrentWriteSpeed(): Promise<number> {
-    const r = this.need();
-    return currentWriteSpeed(r, await r.getCurrentProfile());
-  }
+  // ---- speed: setWriteSpeed, requested*, getCurrent*, getSupported* (disc-format2-base.ts) ----
 
   // ---- writing ----
 
@@ -296,7 +256,7 @@ export class DiscFormat2Data extends DiscFormat2Base {
     const emit = (extra: Partial<DiscFormat2DataEventArgs>, remainingMs: number) => {
       const elapsed = (this.clock.now() - started) / 1000;
       const remaining = Math.max(0, remainingMs / 1000);
-      this.#emitUpdate({
+      this.emitUpdate({
         ...extra,
         currentAction: action,
         elapsedTime: elapsed,
@@ -321,7 +281,7 @@ export class DiscFormat2Data extends DiscFormat2Base {
             formatUnformattedMedia: this.#formatUnformattedMedia,
             verificationLevel: this.#verification,
             testWrite: this.#testWrite,
-            writeSpeed: this.#speed,
+            writeSpeed: this.requestedSpeed,
           },
           {
             clock: this.clock,
@@ -351,18 +311,6 @@ export class DiscFormat2Data extends DiscFormat2Base {
       this.#engine = undefined;
       this.#abort = undefined;
       this.writing = false;
-    }
-  }
-
-  #emitUpdate(args: DiscFormat2DataEventArgs): void {
-    // One listener's exception neither stops the others nor the burn (as the engine's events).
-    for (const listener of this.listeners('update')) {
-      try {
-        (listener as DataUpdateListener).call(this, this, args);
-      } catch (e) {
-        const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-        process.emitWarning(`an update listener threw: ${detail}`, { code: 'DW_LISTENER_ERROR' });
-      }
     }
   }
 }

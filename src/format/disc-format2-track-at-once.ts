@@ -26,25 +26,19 @@ import {
   ModePageType,
   ReadTrackAddressType,
 } from '../device/types.js';
-import type { WriteSpeedDescriptor } from '../scsi/mmc/get-performance.js';
-import { WriteEngine, type WriteEngineEventArgs } from '../engine/index.js';
+import { WriteEngine } from '../engine/index.js';
 import type { Clock } from '../transport/clock.js';
 import { DiscFormat2Base } from './disc-format2-base.js';
 import { readMedia, writableArea } from './media-state.js';
-import {
-  applyWriteSpeed,
-  currentWriteSpeed,
-  isCdProfile,
-  kBpsPerSectorPerSecond,
-  MAX_WRITE_SPEED,
-} from './write-setup.js';
+import { isCdProfile } from './write-setup.js';
 import { describeTrackSource, pcmChunks, type RawTrackSource } from './raw-cd/track-source.js';
 import {
   Format2TaoWriteAction,
-  emitUpdate,
+  taoEventArgs,
   type DiscFormat2TrackAtOnceEventArgs,
   type TaoUpdateListener,
 } from './tao-events.js';
+import { format2Progress } from './format2-events.js';
 
 export { Format2TaoWriteAction, type DiscFormat2TrackAtOnceEventArgs, type TaoUpdateListener };
 
@@ -76,7 +70,6 @@ const CODES = {
 export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
   #bufferUnderrunFreeDisabled = false;
   #doNotFinalizeMedia = false;
-  #speed: { sectorsPerSecond: number; pureCav: boolean } | undefined;
   #engine: WriteEngine | undefined;
   #tracks: WrittenTrack[] = [];
   #profile = 0;
@@ -158,36 +151,7 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
     };
   }
 
-  // ---- speed ----
-
-  /** IDiscFormat2TrackAtOnce::SetWriteSpeed: sectors/s (−1 or 0xFFFFFFFF: the fastest). */
-  setWriteSpeed(requestedSectorsPerSecond: number, rotationTypeIsPureCAV = false): void {
-    this.idle();
-    const v = requestedSectorsPerSecond === -1 ? MAX_WRITE_SPEED : requestedSectorsPerSecond;
-    if (!Number.isInteger(v) || v < 1 || v > MAX_WRITE_SPEED) {
-      throw new DwError(HR.E_INVALIDARG, { message: 'the write speed is 1..0xFFFFFFFF sectors/s' });
-    }
-    this.#speed = { sectorsPerSecond: v, pureCav: rotationTypeIsPureCAV === true };
-  }
-  get requestedWriteSpeed(): number {
-    return this.#speed?.sectorsPerSecond ?? MAX_WRITE_SPEED;
-  }
-  get requestedRotationTypeIsPureCAV(): boolean {
-    return this.#speed?.pureCav ?? false;
-  }
-  async getCurrentWriteSpeed(): Promise<number> {
-    const r = this.need();
-    return currentWriteSpeed(r, await r.getCurrentProfile());
-  }
-  async getSupportedWriteSpeeds(): Promise<number[]> {
-    const r = this.need();
-    const factor = kBpsPerSectorPerSecond(await r.getCurrentProfile());
-    const speeds = (await r.writeSpeeds()).map((s) => Math.round(s.writeSpeedKBps / factor));
-    return [...new Set(speeds)].sort((a, b) => b - a);
-  }
-  async getSupportedWriteSpeedDescriptors(): Promise<WriteSpeedDescriptor[]> {
-    return this.need().writeSpeeds();
-  }
+  // ---- speed: setWriteSpeed, requested*, getCurrent*, getSupported* (disc-format2-base.ts) ----
 
   // ---- the media ----
 
@@ -228,15 +192,7 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
         fp: false,
       });
       await recorder.setModePage(ModePageRequestType.CURRENT_VALUES, page);
-      if (this.#speed !== undefined) {
-        await applyWriteSpeed(
-          recorder,
-          m.profile,
-          this.#speed.sectorsPerSecond,
-          this.#speed.pureCav,
-          0,
-        );
-      }
+      await this.applyRequestedSpeed(recorder, m.profile, 0);
       const area = writableArea(m);
       this.#total = area.totalSectors;
       this.#free = area.freeSectors;
@@ -254,10 +210,6 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
   override on(event: string | symbol, listener: (...args: unknown[]) => void): this;
   override on(event: string | symbol, listener: (...args: never[]) => void): this {
     return super.on(event, listener as (...args: unknown[]) => void);
-  }
-
-  #emit(args: DiscFormat2TrackAtOnceEventArgs): void {
-    emitUpdate(this, args);
   }
 
   /**
@@ -288,29 +240,24 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
           message: `${data.name}: ${data.sectorCount} sectors; the disc has ${invisible.freeBlocks} free`,
         });
       }
-      const emit = (
-        action: Format2TaoWriteAction,
-        remainingTimeMs: number,
-        engine?: WriteEngineEventArgs,
-      ) =>
-        this.#emit({
-          currentTrackNumber: trackNumber,
-          currentAction: action,
-          elapsedTimeMs: this.clock.now() - started,
-          remainingTimeMs,
-          ...(engine === undefined ? {} : { engine }),
-        });
-      emit(Format2TaoWriteAction.PREPARING, 0);
+      const section = { startLba: invisible.nextWritableAddress, sectorCount: data.sectorCount };
+      const progress = format2Progress(
+        this.clock,
+        section,
+        (p) => this.emitUpdate(taoEventArgs(trackNumber, p)),
+        started,
+      );
+      progress.phase(Format2TaoWriteAction.PREPARING);
       const engine = new WriteEngine({ clock: this.clock });
       this.#engine = engine;
-      engine.on('update', (_e, args) => emit(Format2TaoWriteAction.WRITING, args.etaMs ?? 0, args));
+      engine.on('update', (_e, args) => progress.engine(args));
       try {
         await engine.setRecorder(recorder);
         engine.bytesPerSector = AUDIO_SECTOR;
         await engine.writeSection(pcmChunks(data), invisible.nextWritableAddress, data.sectorCount);
       } finally {
         // A cancelled or failed track is closed too, so the disc stays writable and consistent.
-        emit(Format2TaoWriteAction.FINISHING, 0);
+        progress.phase(Format2TaoWriteAction.FINISHING);
         this.#engine = undefined;
         await recorder.synchronizeCache().catch(() => undefined);
         await this.#closeTrack(recorder, trackNumber);
