@@ -1,5 +1,5 @@
 // What DiscFormat2RawCD.writeMedia / writeMedia2 write, checked before anything is sent
-// (docs/raw-cd.md, "Writing"): a RawCDImage from RawCDImageCreator, or any engine source of raw
+// (docs/decisions.md, "The three DiscFormat2 interfaces"): a RawCDImage from RawCDImageCreator, or any engine source of raw
 // sectors (a .bin file, bytes, a Readable with sizeBytes: IMAPI2's WriteMedia takes an IStream).
 // The stream must hold whole sectors of the requested type, start where the method says (LBA −150,
 // or the disc's lead-in for writeMedia2) and end where the disc can still record.
