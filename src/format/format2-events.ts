@@ -3,33 +3,27 @@
 // IMAPI_FORMAT2_RAW_CD_WRITE_ACTION, which have the same values), the elapsed time from the clock
 // since the write was called, the remaining time from the write engine's estimate, and the
 // IWriteEngine2EventArgs fields both event-args interfaces inherit (from the engine's last update,
-// or the section's start before the first). Also IMAPI_FORMAT2_RAW_CD_WRITE_ACTION and
-// IDiscFormat2RawCDEventArgs themselves.
+// or the section's start before the first). Also IDiscFormat2RawCDEventArgs itself.
 
+import { Format2RawCdWriteAction } from '../device/types.js';
 import type { WriteEngineEventArgs } from '../engine/index.js';
 import type { Clock } from '../transport/clock.js';
 
-/** IMAPI_FORMAT2_RAW_CD_WRITE_ACTION. */
-export const Format2RawCdWriteAction = {
-  UNKNOWN: 0,
-  PREPARING: 1,
-  WRITING: 2,
-  FINISHING: 3,
-} as const;
+export { Format2RawCdWriteAction };
 export type Format2RawCdWriteAction =
   (typeof Format2RawCdWriteAction)[keyof typeof Format2RawCdWriteAction];
 
 /** The IWriteEngine2EventArgs members of IDiscFormat2TrackAtOnceEventArgs / RawCDEventArgs. */
-export interface WriteEngine2Fields {
-  readonly startLba: number;
-  readonly sectorCount: number;
-  readonly lastReadLba: number;
-  readonly lastWrittenLba: number;
-  /** Bytes. */
-  readonly totalSystemBuffer: number;
-  readonly usedSystemBuffer: number;
-  readonly freeSystemBuffer: number;
-}
+export type WriteEngine2Fields = Pick<
+  WriteEngineEventArgs,
+  | 'startLba'
+  | 'sectorCount'
+  | 'lastReadLba'
+  | 'lastWrittenLba'
+  | 'totalSystemBuffer'
+  | 'usedSystemBuffer'
+  | 'freeSystemBuffer'
+>;
 
 /** IDiscFormat2RawCDEventArgs: times in seconds (as IMAPI2's), plus the engine's args. */
 export interface DiscFormat2RawCDEventArgs extends WriteEngine2Fields {

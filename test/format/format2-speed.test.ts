@@ -14,7 +14,7 @@ import { MediaPhysicalType } from '../../src/device/types.js';
 import { HR } from '../../src/errors.js';
 import type { LogEntry } from '../../src/transport/emulated/index.js';
 import { cdbLba, rejectsWith, rig, throwsWith, writes } from '../helpers/recorder.js';
-import { checkWriteEvents, recordEvents } from '../helpers/format2-events.js';
+import { checkWriteEvents, recordEvents, seen } from '../helpers/format2-events.js';
 
 /** SET CD SPEED CDBs in the log: [rotational control, write speed kB/s]. */
 const setCdSpeeds = (log: readonly LogEntry[]) =>
@@ -108,19 +108,9 @@ describe('DiscFormat2TrackAtOnce events', () => {
     const tao = new DiscFormat2TrackAtOnce({ clock: r.clock });
     tao.setRecorder(r.recorder);
     await tao.prepareMedia();
-    const { events, listener } = recordEvents(r.clock, (a: DiscFormat2TrackAtOnceEventArgs) => ({
-      action: a.currentAction,
-      elapsedMs: a.elapsedTimeMs,
-      remainingMs: a.remainingTimeMs,
-      startLba: a.startLba,
-      sectorCount: a.sectorCount,
-      lastReadLba: a.lastReadLba,
-      lastWrittenLba: a.lastWrittenLba,
-      totalSystemBuffer: a.totalSystemBuffer,
-      usedSystemBuffer: a.usedSystemBuffer,
-      freeSystemBuffer: a.freeSystemBuffer,
-      engineEtaMs: a.engine?.etaMs,
-    }));
+    const { events, listener } = recordEvents(r.clock, (a: DiscFormat2TrackAtOnceEventArgs) =>
+      seen(a.currentAction, a.elapsedTimeMs, a.remainingTimeMs, a),
+    );
     tao.on('update', listener);
     const calledAt = r.clock.now();
     await tao.addAudioTrack(new Uint8Array(6000 * 2352));

@@ -20,7 +20,8 @@ import {
 import { readCd } from '../../src/scsi/mmc/read-cd.js';
 import { HR } from '../../src/errors.js';
 import { cdbBlocks, cdbLba, rejectsWith, rig, throwsWith, writes } from '../helpers/recorder.js';
-import { checkWriteEvents, recordEvents } from '../helpers/format2-events.js';
+import { checkWriteEvents, recordEvents, seen } from '../helpers/format2-events.js';
+import { imageBytes } from '../helpers/raw-image.js';
 
 const audio = (sectors: number) =>
   Uint8Array.from({ length: sectors * 2352 }, (_, i) => (i * 13 + (i >> 9)) & 0xff);
@@ -33,28 +34,11 @@ async function audioImage(
   const pcm = audio(sectors);
   await c.addTrack(CdSectorType.AUDIO, pcm);
   const image = c.createResultImage(leadInStartLba === undefined ? {} : { leadInStartLba });
-  const bytes = new Uint8Array(image.sectorCount * image.bytesPerSector);
-  let at = 0;
-  for await (const chunk of image) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
-  return { image, bytes, pcm };
+  return { image, bytes: await imageBytes(image), pcm };
 }
 
-const seen = (a: DiscFormat2RawCDEventArgs) => ({
-  action: a.currentAction,
-  elapsedMs: a.elapsedTime * 1000,
-  remainingMs: a.remainingTime * 1000,
-  startLba: a.startLba,
-  sectorCount: a.sectorCount,
-  lastReadLba: a.lastReadLba,
-  lastWrittenLba: a.lastWrittenLba,
-  totalSystemBuffer: a.totalSystemBuffer,
-  usedSystemBuffer: a.usedSystemBuffer,
-  freeSystemBuffer: a.freeSystemBuffer,
-  engineEtaMs: a.engine?.etaMs,
-});
+const seenRaw = (a: DiscFormat2RawCDEventArgs) =>
+  seen(a.currentAction, a.elapsedTime * 1000, a.remainingTime * 1000, a);
 
 async function prepared(address = 'virtual:cd-r?speed=16x') {
   const r = await rig(address);
@@ -76,7 +60,7 @@ describe('DiscFormat2RawCD events', () => {
   it('writeMedia: PREPARING, WRITING, FINISHING with true times and LBAs; none afterwards', async () => {
     const { r, raw } = await prepared();
     const { image } = await audioImage(600);
-    const { events, listener } = recordEvents(r.clock, seen);
+    const { events, listener } = recordEvents(r.clock, seenRaw);
     raw.on('update', listener);
     let threw = 0;
     raw.on('update', () => {

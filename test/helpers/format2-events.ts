@@ -5,22 +5,39 @@
 
 import assert from 'node:assert/strict';
 import type { VirtualClock } from '../../src/transport/clock.js';
+import type { WriteEngineEventArgs } from '../../src/engine/index.js';
+import type { WriteEngine2Fields } from '../../src/format/index.js';
 
 /** What both event args have, with the times in ms. */
-export interface SeenEvent {
+export interface SeenEvent extends WriteEngine2Fields {
   readonly action: number;
   readonly elapsedMs: number;
   readonly remainingMs: number;
-  readonly startLba: number;
-  readonly sectorCount: number;
-  readonly lastReadLba: number;
-  readonly lastWrittenLba: number;
-  readonly totalSystemBuffer: number;
-  readonly usedSystemBuffer: number;
-  readonly freeSystemBuffer: number;
   readonly engineEtaMs: number | null | undefined;
   /** The virtual clock when the listener ran. */
   readonly at: number;
+}
+
+/** An event's action, times in ms, and the fields both event args have. */
+export function seen(
+  action: number,
+  elapsedMs: number,
+  remainingMs: number,
+  a: WriteEngine2Fields & { readonly engine?: WriteEngineEventArgs },
+): Omit<SeenEvent, 'at'> {
+  return {
+    action,
+    elapsedMs,
+    remainingMs,
+    startLba: a.startLba,
+    sectorCount: a.sectorCount,
+    lastReadLba: a.lastReadLba,
+    lastWrittenLba: a.lastWrittenLba,
+    totalSystemBuffer: a.totalSystemBuffer,
+    usedSystemBuffer: a.usedSystemBuffer,
+    freeSystemBuffer: a.freeSystemBuffer,
+    engineEtaMs: a.engine?.etaMs,
+  };
 }
 
 /**
