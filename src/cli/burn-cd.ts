@@ -157,7 +157,7 @@ export async function burnCdCommand(
     interrupt.guard();
     if (p.kind === 'dao') {
       const raw = new DiscFormat2RawCD();
-      raw.setRecorder(recorder);
+      await raw.setRecorder(recorder);
       raw.clientName = BURN_CLIENT;
       interrupt.signal.addEventListener('abort', () => raw.cancelWrite(), { once: true });
       say('preparing…');

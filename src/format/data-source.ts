@@ -1,14 +1,24 @@
-// The data writer's source: any engine source (IDiscFormat2Data::Write takes an IStream of known
-// size), turned into one forward BlockReader with its size in bytes. A Uint8Array and a path know
-// their size; a FileHandle is asked (fstat, read from its start); a Readable, an AsyncIterable or a
-// BlockReader needs `sizeBytes`. IMAPI2 takes whole 2048-byte sectors only.
+// The data and raw writers' source: any engine source (IDiscFormat2Data::Write and
+// IDiscFormat2RawCD::WriteMedia take an IStream of known size), turned into one forward
+// BlockReader with its size in bytes. A Uint8Array and a path know their size; a FileHandle is
+// asked (fstat, read from its start); a Readable, an AsyncIterable or a BlockReader needs
+// `sizeBytes`. Whole sectors only: 2048 bytes for data, the raw sector type's size for raw.
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { DwError, HR, invalidArgument } from '../errors.js';
 import { toBlockReader, type BlockReader, type BlockSource } from '../engine/index.js';
 
-const SECTOR = 2048;
+/** The sector size a writer takes, and the HRESULT it refuses another size with. */
+export interface SourceSectors {
+  readonly bytes: number;
+  readonly streamNotSupported: number;
+}
+
+const DATA_SECTORS: SourceSectors = {
+  bytes: 2048,
+  streamNotSupported: HR.E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED,
+};
 
 export interface OpenedSource {
   readonly reader: BlockReader;
@@ -60,16 +70,20 @@ function isBlockReader(x: unknown): x is BlockReader {
   return typeof x === 'object' && x !== null && typeof (x as BlockReader).readInto === 'function';
 }
 
-function checkSize(bytes: number): number {
+function checkSizeOf(bytes: number, s: SourceSectors): number {
   if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new DwError(HR.E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED, {
+    throw new DwError(s.streamNotSupported, {
       message: `the source has ${bytes} bytes: nothing to write`,
     });
   }
-  if (bytes % SECTOR !== 0) {
-    throw new DwError(HR.E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED, {
-      message: `the source has ${bytes} bytes, not a whole number of 2048-byte sectors`,
-      hint: 'Pad the image to a multiple of 2048 bytes (ISO 9660 and UDF images already are).',
+  if (bytes % s.bytes !== 0) {
+    throw new DwError(s.streamNotSupported, {
+      message: `the source has ${bytes} bytes, not a whole number of ${s.bytes}-byte sectors`,
+      ...(s.bytes === 2048
+        ? {
+            hint: 'Pad the image to a multiple of 2048 bytes (ISO 9660 and UDF images already are).',
+          }
+        : {}),
     });
   }
   return bytes;
@@ -79,7 +93,9 @@ function checkSize(bytes: number): number {
 export async function openDataSource(
   source: BlockSource,
   sizeBytes: number | undefined,
+  sectors: SourceSectors = DATA_SECTORS,
 ): Promise<OpenedSource> {
+  const checkSize = (bytes: number) => checkSizeOf(bytes, sectors);
   const none = () => Promise.resolve();
   if (source instanceof Uint8Array) {
     const bytes = checkSize(sizeBytes ?? source.length);
@@ -101,7 +117,7 @@ export async function openDataSource(
     return { reader: fromHandle(source, bytes), bytes, close: none };
   }
   if (sizeBytes === undefined) {
-    throw new DwError(HR.E_IMAPI_DF2DATA_STREAM_NOT_SUPPORTED, {
+    throw new DwError(sectors.streamNotSupported, {
       message: 'the size of a stream source must be given (sizeBytes)',
     });
   }

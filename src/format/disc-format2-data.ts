@@ -5,12 +5,10 @@
 // access under clientName for the whole burn and emits `update` with
 // IDiscFormat2DataEventArgs-shaped arguments.
 
-import { EventEmitter } from 'node:events';
 import { DwError, HR, type HResult } from '../errors.js';
 import type { BlockSource, WriteEngine, WriteEngineEventArgs } from '../engine/index.js';
 import type { DiscRecorder } from '../device/recorder.js';
-import type { WriteSpeedDescriptor } from '../scsi/mmc/get-performance.js';
-import { systemClock, type Clock } from '../transport/clock.js';
+import type { Clock } from '../transport/clock.js';
 import {
   BurnVerificationLevel,
   Format2DataWriteAction,
@@ -27,8 +25,7 @@ import {
   readMedia,
   writableArea,
 } from './media-state.js';
-import { MAX_WRITE_SPEED, currentWriteSpeed, kBpsPerSectorPerSecond } from './write-setup.js';
-import { checkClientName } from '../device/client-name.js';
+import { DiscFormat2Base } from './disc-format2-base.js';
 import { multisessionInterfaces, type Multisession } from './multisession.js';
 import { writeProtectionOf } from './write-protection.js';
 
@@ -54,11 +51,14 @@ export interface DataWriteOptions {
   readonly sizeBytes?: number;
 }
 
-export class DiscFormat2Data extends EventEmitter {
-  readonly #clock: Clock;
-  #recorder: DiscRecorder | null = null;
-  #clientName = '';
-  #writing = false;
+const CODES = {
+  name: 'DiscFormat2Data',
+  writeInProgress: HR.E_IMAPI_DF2DATA_WRITE_IN_PROGRESS,
+  noRecorder: HR.E_IMAPI_RECORDER_REQUIRED,
+  clientNameIsNotValid: HR.E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID,
+};
+
+export class DiscFormat2Data extends DiscFormat2Base {
   #abort: AbortController | undefined;
   #engine: WriteEngine | undefined;
   #forceMediaToBeClosed = false;
@@ -69,26 +69,9 @@ export class DiscFormat2Data extends EventEmitter {
   #testWrite = false;
   #formatUnformattedMedia = true;
   #verification: number = BurnVerificationLevel.QUICK;
-  #speed: { sectorsPerSecond: number; pureCav: boolean } | undefined;
 
   constructor(options: DiscFormat2DataOptions = {}) {
-    super();
-    this.#clock = options.clock ?? systemClock;
-  }
-
-  #idle(): void {
-    if (this.#writing) {
-      throw new DwError(HR.E_IMAPI_DF2DATA_WRITE_IN_PROGRESS, {
-        message: 'a write is in progress on this DiscFormat2Data',
-      });
-    }
-  }
-
-  #need(): DiscRecorder {
-    if (this.#recorder === null) {
-      throw new DwError(HR.E_IMAPI_RECORDER_REQUIRED, { message: 'setRecorder() first' });
-    }
-    return this.#recorder;
+    super(CODES, options.clock, '');
   }
 
   // ---- recorder and client (IDiscFormat2) ----
@@ -106,26 +89,13 @@ export class DiscFormat2Data extends EventEmitter {
 
   /** IDiscFormat2Data::put_Recorder. E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED for a reader. */
   async setRecorder(recorder: DiscRecorder): Promise<void> {
-    this.#idle();
+    this.idle();
     if (!(await this.isRecorderSupported(recorder))) {
       throw new DwError(HR.E_IMAPI_DF2DATA_RECORDER_NOT_SUPPORTED, {
         message: `${recorder.vendorId} ${recorder.productId} writes none of the data writer's media`,
       });
     }
-    this.#recorder = recorder;
-  }
-
-  get recorder(): DiscRecorder | null {
-    return this.#recorder;
-  }
-
-  /** The name exclusive access is taken under during write(); required before write(). */
-  get clientName(): string {
-    return this.#clientName;
-  }
-  set clientName(v: string) {
-    this.#idle();
-    this.#clientName = checkClientName(v, HR.E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID);
+    this.useRecorder(recorder);
   }
 
   // ---- options ----
@@ -134,21 +104,21 @@ export class DiscFormat2Data extends EventEmitter {
     return this.#forceMediaToBeClosed;
   }
   set forceMediaToBeClosed(v: boolean) {
-    this.#idle();
+    this.idle();
     this.#forceMediaToBeClosed = v === true;
   }
   get disableConsumerDvdCompatibilityMode(): boolean {
     return this.#disableConsumerDvdCompatibilityMode;
   }
   set disableConsumerDvdCompatibilityMode(v: boolean) {
-    this.#idle();
+    this.idle();
     this.#disableConsumerDvdCompatibilityMode = v === true;
   }
   get bufferUnderrunFreeDisabled(): boolean {
     return this.#bufferUnderrunFreeDisabled;
   }
   set bufferUnderrunFreeDisabled(v: boolean) {
-    this.#idle();
+    this.idle();
     this.#bufferUnderrunFreeDisabled = v === true;
   }
   /** Kept for IMAPI2 parity; a Track-at-Once data track needs no host-written post-gap. */
@@ -156,7 +126,7 @@ export class DiscFormat2Data extends EventEmitter {
     return this.#postgapAlreadyInImage;
   }
   set postgapAlreadyInImage(v: boolean) {
-    this.#idle();
+    this.idle();
     this.#postgapAlreadyInImage = v === true;
   }
   /** Write over a rewritable disc that holds a file system. */
@@ -164,7 +134,7 @@ export class DiscFormat2Data extends EventEmitter {
     return this.#forceOverwrite;
   }
   set forceOverwrite(v: boolean) {
-    this.#idle();
+    this.idle();
     this.#forceOverwrite = v === true;
   }
   /**
@@ -175,7 +145,7 @@ export class DiscFormat2Data extends EventEmitter {
     return this.#formatUnformattedMedia;
   }
   set formatUnformattedMedia(v: boolean) {
-    this.#idle();
+    this.idle();
     this.#formatUnformattedMedia = v === true;
   }
   /** Beyond IMAPI2: a test write (simulation) on CD-R/RW and DVD-R/RW. */
@@ -183,7 +153,7 @@ export class DiscFormat2Data extends EventEmitter {
     return this.#testWrite;
   }
   set testWrite(v: boolean) {
-    this.#idle();
+    this.idle();
     this.#testWrite = v === true;
   }
   /** IBurnVerification::BurnVerificationLevel (default QUICK). */
@@ -191,7 +161,7 @@ export class DiscFormat2Data extends EventEmitter {
     return this.#verification;
   }
   set burnVerificationLevel(v: number) {
-    this.#idle();
+    this.idle();
     if (v !== 0 && v !== 1 && v !== 2) {
       throw new DwError(HR.E_INVALIDARG, { message: 'burnVerificationLevel is 0, 1 or 2' });
     }
@@ -201,90 +171,53 @@ export class DiscFormat2Data extends EventEmitter {
   // ---- media (read from the drive on every call) ----
 
   async getMediaPhysicallyBlank(): Promise<boolean> {
-    return physicallyBlank(await readMedia(this.#need()));
+    return physicallyBlank(await readMedia(this.need()));
   }
   async getMediaHeuristicallyBlank(): Promise<boolean> {
-    const r = this.#need();
+    const r = this.need();
     return heuristicallyBlank(r, await readMedia(r));
   }
   /** IMAPI_MEDIA_PHYSICAL_TYPE of the drive's writable profiles. */
   async getSupportedMediaTypes(): Promise<number[]> {
-    const profiles = await this.#need().getSupportedProfiles(false);
+    const profiles = await this.need().getSupportedProfiles(false);
     const types = profiles.filter((p) => SUPPORTED_PROFILES.includes(p)).map(physicalTypeOfProfile);
     return [...new Set(types)];
   }
-  async getCurrentPhysicalMediaType(): Promise<number> {
-    return physicalTypeOfProfile(await this.#need().getCurrentProfile());
-  }
   /** IMAPI_FORMAT2_DATA_MEDIA_STATE flags. */
   async getCurrentMediaStatus(): Promise<number> {
-    return mediaStateFlags(await readMedia(this.#need()));
+    return mediaStateFlags(await readMedia(this.need()));
   }
   /** IMAPI_MEDIA_WRITE_PROTECT_STATE: the drive's Write Protection Status, or read-only media. */
   async getWriteProtectStatus(): Promise<number> {
-    const r = this.#need();
+    const r = this.need();
     const profile = await r.getCurrentProfile();
     if (!SUPPORTED_PROFILES.includes(profile)) return MediaWriteProtectState.READ_ONLY_MEDIA;
     return writeProtectionOf(r, profile);
   }
   /** IDiscFormat2Data::MultisessionInterfaces, read from the drive now (multisession.ts). */
   async getMultisessionInterfaces(): Promise<Multisession[]> {
-    const r = this.#need();
+    const r = this.need();
     return multisessionInterfaces(r, await readMedia(r));
   }
   async getTotalSectorsOnMedia(): Promise<number> {
-    return writableArea(await readMedia(this.#need())).totalSectors;
+    return writableArea(await readMedia(this.need())).totalSectors;
   }
   async getFreeSectorsOnMedia(): Promise<number> {
-    return writableArea(await readMedia(this.#need())).freeSectors;
+    return writableArea(await readMedia(this.need())).freeSectors;
   }
   async getNextWritableAddress(): Promise<number> {
-    return writableArea(await readMedia(this.#need())).nextWritableAddress;
+    return writableArea(await readMedia(this.need())).nextWritableAddress;
   }
   async getStartAddressOfPreviousSession(): Promise<number> {
-    const r = this.#need();
+    const r = this.need();
     return (await previousSession(r, await readMedia(r))).startAddress;
   }
   async getLastWrittenAddressOfPreviousSession(): Promise<number> {
-    const r = this.#need();
+    const r = this.need();
     return (await previousSession(r, await readMedia(r))).lastWrittenAddress;
   }
 
-  // ---- speed ----
-
-  /** Write speeds the drive lists for the loaded disc (GET PERFORMANCE 03h), sectors/s. */
-  async getSupportedWriteSpeeds(): Promise<number[]> {
-    const r = this.#need();
-    const factor = kBpsPerSectorPerSecond(await r.getCurrentProfile());
-    const speeds = (await r.writeSpeeds()).map((s) => Math.round(s.writeSpeedKBps / factor));
-    return [...new Set(speeds)].sort((a, b) => b - a);
-  }
-  async getSupportedWriteSpeedDescriptors(): Promise<WriteSpeedDescriptor[]> {
-    return this.#need().writeSpeeds();
-  }
-  /**
-   * IDiscFormat2Data::SetWriteSpeed: requested before the next write (0xFFFFFFFF or −1 = the
-   * fastest). The drive picks the nearest speed it can; getCurrentWriteSpeed() tells which.
-   */
-  setWriteSpeed(requestedSectorsPerSecond: number, rotationTypeIsPureCAV = false): void {
-    this.#idle();
-    const v = requestedSectorsPerSecond === -1 ? MAX_WRITE_SPEED : requestedSectorsPerSecond;
-    if (!Number.isInteger(v) || v < 1 || v > MAX_WRITE_SPEED) {
-      throw new DwError(HR.E_INVALIDARG, { message: 'the write speed is 1..0xFFFFFFFF sectors/s' });
-    }
-    this.#speed = { sectorsPerSecond: v, pureCav: rotationTypeIsPureCAV === true };
-  }
-  get requestedWriteSpeed(): number {
-    return this.#speed?.sectorsPerSecond ?? MAX_WRITE_SPEED;
-  }
-  get requestedRotationTypeIsPureCAV(): boolean {
-    return this.#speed?.pureCav ?? false;
-  }
-  /** The drive's current write speed (capabilities page 2Ah), sectors/s. */
-  async getCurrentWriteSpeed(): Promise<number> {
-    const r = this.#need();
-    return currentWriteSpeed(r, await r.getCurrentProfile());
-  }
+  // ---- speed: setWriteSpeed, requested*, getCurrent*, getSupported* (disc-format2-base.ts) ----
 
   // ---- writing ----
 
@@ -297,7 +230,7 @@ export class DiscFormat2Data extends EventEmitter {
 
   /** IDiscFormat2Data::CancelWrite. Never throws. */
   cancelWrite(): HResult {
-    if (!this.#writing || this.#abort === undefined) return HR.S_IMAPI_WRITE_NOT_IN_PROGRESS;
+    if (!this.writing || this.#abort === undefined) return HR.S_IMAPI_WRITE_NOT_IN_PROGRESS;
     this.#abort.abort();
     this.#engine?.cancelWrite();
     return HR.S_OK;
@@ -308,22 +241,22 @@ export class DiscFormat2Data extends EventEmitter {
    * (overwrite media), close as the options say and verify. Resolves with what was done.
    */
   async write(source: BlockSource, options: DataWriteOptions = {}): Promise<BurnResult> {
-    this.#idle();
-    const recorder = this.#need();
-    if (this.#clientName === '') {
+    this.idle();
+    const recorder = this.need();
+    if (this.clientName === '') {
       throw new DwError(HR.E_IMAPI_DF2DATA_CLIENT_NAME_IS_NOT_VALID, {
         message: 'set clientName before write()',
       });
     }
-    this.#writing = true;
+    this.writing = true;
     const abort = new AbortController();
     this.#abort = abort;
-    const started = this.#clock.now();
+    const started = this.clock.now();
     let action: number = Format2DataWriteAction.VALIDATING_MEDIA;
     const emit = (extra: Partial<DiscFormat2DataEventArgs>, remainingMs: number) => {
-      const elapsed = (this.#clock.now() - started) / 1000;
+      const elapsed = (this.clock.now() - started) / 1000;
       const remaining = Math.max(0, remainingMs / 1000);
-      this.#emitUpdate({
+      this.emitUpdate({
         ...extra,
         currentAction: action,
         elapsedTime: elapsed,
@@ -334,7 +267,7 @@ export class DiscFormat2Data extends EventEmitter {
     let verifyStarted = 0;
     let opened;
     try {
-      await recorder.acquireExclusiveAccess(false, this.#clientName);
+      await recorder.acquireExclusiveAccess(false, this.clientName);
       try {
         opened = await openDataSource(source, options.sizeBytes);
         return await burn(
@@ -348,14 +281,14 @@ export class DiscFormat2Data extends EventEmitter {
             formatUnformattedMedia: this.#formatUnformattedMedia,
             verificationLevel: this.#verification,
             testWrite: this.#testWrite,
-            writeSpeed: this.#speed,
+            writeSpeed: this.requestedSpeed,
           },
           {
-            clock: this.#clock,
+            clock: this.clock,
             signal: abort.signal,
             phase: (a) => {
               action = a;
-              if (a === Format2DataWriteAction.VERIFYING) verifyStarted = this.#clock.now();
+              if (a === Format2DataWriteAction.VERIFYING) verifyStarted = this.clock.now();
               emit({}, 0);
             },
             engine: (e) => {
@@ -365,7 +298,7 @@ export class DiscFormat2Data extends EventEmitter {
             operationProgress: (sec, fraction) =>
               emit({}, fraction !== undefined && fraction > 0 ? (sec / fraction - sec) * 1000 : 0),
             verifyProgress: (done, total) => {
-              const spent = this.#clock.now() - verifyStarted;
+              const spent = this.clock.now() - verifyStarted;
               emit({ blocksVerified: done }, done > 0 ? (spent * (total - done)) / done : 0);
             },
           },
@@ -377,19 +310,7 @@ export class DiscFormat2Data extends EventEmitter {
     } finally {
       this.#engine = undefined;
       this.#abort = undefined;
-      this.#writing = false;
-    }
-  }
-
-  #emitUpdate(args: DiscFormat2DataEventArgs): void {
-    // One listener's exception neither stops the others nor the burn (as the engine's events).
-    for (const listener of this.listeners('update')) {
-      try {
-        (listener as DataUpdateListener).call(this, this, args);
-      } catch (e) {
-        const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
-        process.emitWarning(`an update listener threw: ${detail}`, { code: 'DW_LISTENER_ERROR' });
-      }
+      this.writing = false;
     }
   }
 }

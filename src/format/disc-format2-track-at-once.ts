@@ -7,7 +7,6 @@
 // The pregap between tracks is the drive's (TAO): the library writes where READ TRACK
 // INFORMATION says. docs/cd.md, "Track-at-once audio".
 
-import { EventEmitter } from 'node:events';
 import { DwError, HR, type HResult } from '../errors.js';
 import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
 import { closeTrackSession, CloseFunction } from '../scsi/mmc/close-track-session.js';
@@ -27,25 +26,19 @@ import {
   ModePageType,
   ReadTrackAddressType,
 } from '../device/types.js';
-import type { WriteSpeedDescriptor } from '../scsi/mmc/get-performance.js';
-import { checkClientName } from '../device/client-name.js';
-import { WriteEngine, type WriteEngineEventArgs } from '../engine/index.js';
-import { systemClock, type Clock } from '../transport/clock.js';
+import { WriteEngine } from '../engine/index.js';
+import type { Clock } from '../transport/clock.js';
+import { DiscFormat2Base } from './disc-format2-base.js';
 import { readMedia, writableArea } from './media-state.js';
-import {
-  applyWriteSpeed,
-  currentWriteSpeed,
-  isCdProfile,
-  kBpsPerSectorPerSecond,
-  MAX_WRITE_SPEED,
-} from './write-setup.js';
+import { isCdProfile } from './write-setup.js';
 import { describeTrackSource, pcmChunks, type RawTrackSource } from './raw-cd/track-source.js';
 import {
   Format2TaoWriteAction,
-  emitUpdate,
+  taoEventArgs,
   type DiscFormat2TrackAtOnceEventArgs,
   type TaoUpdateListener,
 } from './tao-events.js';
+import { format2Progress } from './format2-events.js';
 
 export { Format2TaoWriteAction, type DiscFormat2TrackAtOnceEventArgs, type TaoUpdateListener };
 
@@ -64,16 +57,19 @@ const AUDIO_SECTOR = 2352;
 const MAX_TRACKS = 99;
 const CLOSE_TIMEOUT_SEC = 900;
 
+const CODES = {
+  name: 'DiscFormat2TrackAtOnce',
+  writeInProgress: HR.E_IMAPI_DF2TAO_WRITE_IN_PROGRESS,
+  noRecorder: HR.E_IMAPI_DF2TAO_NO_RECORDER_SPECIFIED,
+  clientNameIsNotValid: HR.E_IMAPI_DF2TAO_CLIENT_NAME_IS_NOT_VALID,
+  mediaIsPrepared: HR.E_IMAPI_DF2TAO_MEDIA_IS_PREPARED,
+  mediaIsNotPrepared: HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_PREPARED,
+};
+
 /** IDiscFormat2TrackAtOnce. */
-export class DiscFormat2TrackAtOnce extends EventEmitter {
-  readonly #clock: Clock;
-  #recorder: DiscRecorder | null = null;
-  #clientName = 'discwright';
+export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
   #bufferUnderrunFreeDisabled = false;
   #doNotFinalizeMedia = false;
-  #speed: { sectorsPerSecond: number; pureCav: boolean } | undefined;
-  #prepared = false;
-  #writing = false;
   #engine: WriteEngine | undefined;
   #tracks: WrittenTrack[] = [];
   #profile = 0;
@@ -81,47 +77,19 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
   #free = 0;
 
   constructor(options: DiscFormat2TrackAtOnceOptions = {}) {
-    super();
-    this.#clock = options.clock ?? systemClock;
-  }
-
-  #idle(): void {
-    if (this.#writing) throw new DwError(HR.E_IMAPI_DF2TAO_WRITE_IN_PROGRESS);
-  }
-  #need(): DiscRecorder {
-    if (this.#recorder === null) throw new DwError(HR.E_IMAPI_DF2TAO_NO_RECORDER_SPECIFIED);
-    return this.#recorder;
-  }
-  #needPrepared(): void {
-    if (!this.#prepared) throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_PREPARED);
-  }
-  /** Properties that shape what prepareMedia sends cannot change once it ran. */
-  #unprepared(): void {
-    if (this.#prepared) throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_PREPARED);
+    super(CODES, options.clock, 'discwright');
   }
 
   /** IDiscFormat2TrackAtOnce::put_Recorder; not while prepared. */
   setRecorder(recorder: DiscRecorder): void {
-    this.#idle();
-    this.#unprepared();
-    this.#recorder = recorder;
-  }
-  get recorder(): DiscRecorder | null {
-    return this.#recorder;
-  }
-  get clientName(): string {
-    return this.#clientName;
-  }
-  set clientName(v: string) {
-    this.#idle();
-    this.#clientName = checkClientName(v, HR.E_IMAPI_DF2TAO_CLIENT_NAME_IS_NOT_VALID);
+    this.useRecorder(recorder);
   }
   get bufferUnderrunFreeDisabled(): boolean {
     return this.#bufferUnderrunFreeDisabled;
   }
   set bufferUnderrunFreeDisabled(v: boolean) {
-    this.#idle();
-    this.#unprepared();
+    this.idle();
+    this.unprepared();
     this.#bufferUnderrunFreeDisabled = v === true;
   }
   get doNotFinalizeMedia(): boolean {
@@ -129,36 +97,36 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
   }
   /** True: releaseMedia leaves the session open (more tracks later); false: it finalizes. */
   set doNotFinalizeMedia(v: boolean) {
-    this.#idle();
-    this.#unprepared();
+    this.idle();
+    this.unprepared();
     this.#doNotFinalizeMedia = v === true;
   }
 
   /** IMAPI_MEDIA_PHYSICAL_TYPE is not kept here; the MMC profile of the prepared disc. */
   get currentProfile(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#profile;
   }
   get numberOfExistingTracks(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#tracks.length;
   }
   get totalSectorsOnMedia(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#total;
   }
   get freeSectorsOnMedia(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#free;
   }
   get usedSectorsOnMedia(): number {
-    this.#needPrepared();
+    this.needPrepared();
     return this.#total - this.#free;
   }
 
   /** READ TOC format 0 as the tracks written so far make it (the drive's start and size of each). */
   get expectedTableOfContents(): FormattedToc {
-    this.#needPrepared();
+    this.needPrepared();
     const last = this.#tracks[this.#tracks.length - 1];
     if (last === undefined) throw new DwError(HR.E_IMAPI_DF2TAO_TABLE_OF_CONTENTS_EMPTY_DISC);
     const first = this.#tracks[0] as WrittenTrack;
@@ -183,36 +151,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
     };
   }
 
-  // ---- speed ----
-
-  /** IDiscFormat2TrackAtOnce::SetWriteSpeed: sectors/s (−1 or 0xFFFFFFFF: the fastest). */
-  setWriteSpeed(requestedSectorsPerSecond: number, rotationTypeIsPureCAV = false): void {
-    this.#idle();
-    const v = requestedSectorsPerSecond === -1 ? MAX_WRITE_SPEED : requestedSectorsPerSecond;
-    if (!Number.isInteger(v) || v < 1 || v > MAX_WRITE_SPEED) {
-      throw new DwError(HR.E_INVALIDARG, { message: 'the write speed is 1..0xFFFFFFFF sectors/s' });
-    }
-    this.#speed = { sectorsPerSecond: v, pureCav: rotationTypeIsPureCAV === true };
-  }
-  get requestedWriteSpeed(): number {
-    return this.#speed?.sectorsPerSecond ?? MAX_WRITE_SPEED;
-  }
-  get requestedRotationTypeIsPureCAV(): boolean {
-    return this.#speed?.pureCav ?? false;
-  }
-  async getCurrentWriteSpeed(): Promise<number> {
-    const r = this.#need();
-    return currentWriteSpeed(r, await r.getCurrentProfile());
-  }
-  async getSupportedWriteSpeeds(): Promise<number[]> {
-    const r = this.#need();
-    const factor = kBpsPerSectorPerSecond(await r.getCurrentProfile());
-    const speeds = (await r.writeSpeeds()).map((s) => Math.round(s.writeSpeedKBps / factor));
-    return [...new Set(speeds)].sort((a, b) => b - a);
-  }
-  async getSupportedWriteSpeedDescriptors(): Promise<WriteSpeedDescriptor[]> {
-    return this.#need().writeSpeeds();
-  }
+  // ---- speed: setWriteSpeed, requested*, getCurrent*, getSupported* (disc-format2-base.ts) ----
 
   // ---- the media ----
 
@@ -221,9 +160,9 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
    * (Write Type 1, Track Mode 0, Data Block Type 0; Multi-session 00b unless doNotFinalizeMedia).
    */
   async prepareMedia(): Promise<void> {
-    const recorder = this.#need();
-    this.#idle();
-    this.#unprepared();
+    const recorder = this.need();
+    this.idle();
+    this.unprepared();
     const m = await readMedia(recorder);
     if (!isCdProfile(m.profile)) {
       throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_SUPPORTED, {
@@ -232,7 +171,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
     }
     if (m.disc.discStatus !== DiscStatus.EMPTY)
       throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_BLANK);
-    await recorder.acquireExclusiveAccess(false, this.#clientName);
+    await recorder.acquireExclusiveAccess(false, this.clientName);
     try {
       const current = decodeWriteParametersPage(
         await recorder.getModePage(
@@ -253,15 +192,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
         fp: false,
       });
       await recorder.setModePage(ModePageRequestType.CURRENT_VALUES, page);
-      if (this.#speed !== undefined) {
-        await applyWriteSpeed(
-          recorder,
-          m.profile,
-          this.#speed.sectorsPerSecond,
-          this.#speed.pureCav,
-          0,
-        );
-      }
+      await this.applyRequestedSpeed(recorder, m.profile, 0);
       const area = writableArea(m);
       this.#total = area.totalSectors;
       this.#free = area.freeSectors;
@@ -271,7 +202,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
     }
     this.#profile = m.profile;
     this.#tracks = [];
-    this.#prepared = true;
+    this.prepared = true;
   }
 
   /** Typed `on('update', …)`. */
@@ -279,10 +210,6 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
   override on(event: string | symbol, listener: (...args: unknown[]) => void): this;
   override on(event: string | symbol, listener: (...args: never[]) => void): this {
     return super.on(event, listener as (...args: unknown[]) => void);
-  }
-
-  #emit(args: DiscFormat2TrackAtOnceEventArgs): void {
-    emitUpdate(this, args);
   }
 
   /**
@@ -293,13 +220,13 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
    * stopped (it stays on the disc) and the call rejects with E_IMAPI_REQUEST_CANCELLED.
    */
   async addAudioTrack(source: RawTrackSource): Promise<number> {
-    const recorder = this.#need();
-    this.#idle();
-    this.#needPrepared();
+    const recorder = this.need();
+    this.idle();
+    this.needPrepared();
     if (this.#tracks.length >= MAX_TRACKS) throw new DwError(HR.E_IMAPI_DF2TAO_TRACK_LIMIT_REACHED);
     const data = await describeTrackSource(source, CdSectorType.AUDIO, AUDIO_SECTOR);
-    this.#writing = true;
-    const started = this.#clock.now();
+    this.writing = true;
+    const started = this.clock.now();
     try {
       const invisible = await recorder.trackInformation(0xff, ReadTrackAddressType.TRACK);
       if (!invisible.nwaV) {
@@ -313,36 +240,31 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
           message: `${data.name}: ${data.sectorCount} sectors; the disc has ${invisible.freeBlocks} free`,
         });
       }
-      const emit = (
-        action: Format2TaoWriteAction,
-        remainingTimeMs: number,
-        engine?: WriteEngineEventArgs,
-      ) =>
-        this.#emit({
-          currentTrackNumber: trackNumber,
-          currentAction: action,
-          elapsedTimeMs: this.#clock.now() - started,
-          remainingTimeMs,
-          ...(engine === undefined ? {} : { engine }),
-        });
-      emit(Format2TaoWriteAction.PREPARING, 0);
-      const engine = new WriteEngine({ clock: this.#clock });
+      const section = { startLba: invisible.nextWritableAddress, sectorCount: data.sectorCount };
+      const progress = format2Progress(
+        this.clock,
+        section,
+        (p) => this.emitUpdate(taoEventArgs(trackNumber, p)),
+        started,
+      );
+      progress.phase(Format2TaoWriteAction.PREPARING);
+      const engine = new WriteEngine({ clock: this.clock });
       this.#engine = engine;
-      engine.on('update', (_e, args) => emit(Format2TaoWriteAction.WRITING, args.etaMs ?? 0, args));
+      engine.on('update', (_e, args) => progress.engine(args));
       try {
         await engine.setRecorder(recorder);
         engine.bytesPerSector = AUDIO_SECTOR;
         await engine.writeSection(pcmChunks(data), invisible.nextWritableAddress, data.sectorCount);
       } finally {
         // A cancelled or failed track is closed too, so the disc stays writable and consistent.
-        emit(Format2TaoWriteAction.FINISHING, 0);
+        progress.phase(Format2TaoWriteAction.FINISHING);
         this.#engine = undefined;
         await recorder.synchronizeCache().catch(() => undefined);
         await this.#closeTrack(recorder, trackNumber);
       }
       return trackNumber;
     } finally {
-      this.#writing = false;
+      this.writing = false;
     }
   }
 
@@ -379,9 +301,9 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
    * finalizes: the lead-in's TOC and the lead-out are written), then releases the drive.
    */
   async releaseMedia(): Promise<void> {
-    const recorder = this.#need();
-    this.#idle();
-    this.#needPrepared();
+    const recorder = this.need();
+    this.idle();
+    this.needPrepared();
     try {
       if (!this.#doNotFinalizeMedia && this.#tracks.length > 0) {
         await recorder.executeCommand(
@@ -392,7 +314,7 @@ export class DiscFormat2TrackAtOnce extends EventEmitter {
         );
       }
     } finally {
-      this.#prepared = false;
+      this.prepared = false;
       await recorder.releaseExclusiveAccess();
     }
   }

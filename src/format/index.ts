@@ -51,7 +51,18 @@ export {
   type DiscLayout,
   type LaidOutTrack,
 } from './raw-cd/layout.js';
-export { DiscFormat2RawCD, type DiscFormat2RawCDOptions } from './disc-format2-raw-cd.js';
+export {
+  DiscFormat2RawCD,
+  type DiscFormat2RawCDOptions,
+  type RawCdUpdateListener,
+} from './disc-format2-raw-cd.js';
+export {
+  Format2RawCdWriteAction,
+  type DiscFormat2RawCDEventArgs,
+  type WriteEngine2Fields,
+} from './format2-events.js';
+export type { RawWriteOptions } from './raw-cd-stream.js';
+export { DiscFormat2Base, type Format2Codes, type RequestedSpeed } from './disc-format2-base.js';
 export type { SourceSlice, RawTrackSource } from './raw-cd/track-source.js';
 export {
   parseCueSheet,

@@ -1,8 +1,10 @@
 // The events of DiscFormat2TrackAtOnce: IMAPI_FORMAT2_TAO_WRITE_ACTION and
-// IDiscFormat2TrackAtOnceEventArgs (camelCase, times in ms), with the write engine's progress.
+// IDiscFormat2TrackAtOnceEventArgs (camelCase, times in ms), with the write engine's progress
+// (format2-events.ts builds it; DiscFormat2Base delivers it).
 
 import type { WriteEngineEventArgs } from '../engine/index.js';
 import type { DiscFormat2TrackAtOnce } from './disc-format2-track-at-once.js';
+import type { Format2Progress, WriteEngine2Fields } from './format2-events.js';
 
 /** IMAPI_FORMAT2_TAO_WRITE_ACTION. */
 export const Format2TaoWriteAction = {
@@ -14,8 +16,11 @@ export const Format2TaoWriteAction = {
 export type Format2TaoWriteAction =
   (typeof Format2TaoWriteAction)[keyof typeof Format2TaoWriteAction];
 
-/** IDiscFormat2TrackAtOnceEventArgs, with the engine's progress of the track being written. */
-export interface DiscFormat2TrackAtOnceEventArgs {
+/**
+ * IDiscFormat2TrackAtOnceEventArgs, with the IWriteEngine2EventArgs members it inherits (the
+ * track's section) and the engine's full args while WRITING.
+ */
+export interface DiscFormat2TrackAtOnceEventArgs extends WriteEngine2Fields {
   readonly currentTrackNumber: number;
   readonly currentAction: Format2TaoWriteAction;
   readonly elapsedTimeMs: number;
@@ -28,17 +33,17 @@ export type TaoUpdateListener = (
   args: DiscFormat2TrackAtOnceEventArgs,
 ) => void;
 
-/** Calls each `update` listener; one listener's exception neither stops the others nor the write. */
-export function emitUpdate(
-  sender: DiscFormat2TrackAtOnce,
-  args: DiscFormat2TrackAtOnceEventArgs,
-): void {
-  for (const listener of sender.listeners('update')) {
-    try {
-      (listener as TaoUpdateListener).call(sender, sender, args);
-    } catch (e) {
-      const detail = e instanceof Error ? e.message : String(e);
-      process.emitWarning(`an update listener threw: ${detail}`, { code: 'DW_LISTENER_ERROR' });
-    }
-  }
+/** A write's progress as the event args of track `currentTrackNumber`. */
+export function taoEventArgs(
+  currentTrackNumber: number,
+  p: Format2Progress,
+): DiscFormat2TrackAtOnceEventArgs {
+  return {
+    ...p.fields,
+    currentTrackNumber,
+    currentAction: p.action,
+    elapsedTimeMs: p.elapsedMs,
+    remainingTimeMs: p.remainingMs,
+    ...(p.engine === undefined ? {} : { engine: p.engine }),
+  };
 }

@@ -4,7 +4,10 @@
 // ends a burn (SYNCHRONIZE CACHE, CLOSE TRACK, CLOSE SESSION or a finalize close function).
 
 import { CloseFunction, closeTrackSession } from '../scsi/mmc/close-track-session.js';
-import { decodeCapabilitiesAndMechanicalStatusPage } from '../scsi/mmc/mode-pages/capabilities-and-mechanical-status.js';
+import {
+  RotationControl,
+  decodeCapabilitiesAndMechanicalStatusPage,
+} from '../scsi/mmc/mode-pages/capabilities-and-mechanical-status.js';
 import {
   DataBlockType,
   MultiSession,
@@ -135,16 +138,28 @@ export async function applyWriteSpeed(
   );
 }
 
-/** Current write speed from the capabilities page (2Ah), in sectors per second; 0 if unknown. */
-export async function currentWriteSpeed(recorder: DiscRecorder, profile: number): Promise<number> {
-  const page = decodeCapabilitiesAndMechanicalStatusPage(
+async function capabilities(recorder: DiscRecorder) {
+  return decodeCapabilitiesAndMechanicalStatusPage(
     await recorder.getModePage(
       ModePageType.LEGACY_CAPABILITIES,
       ModePageRequestType.CURRENT_VALUES,
     ),
   );
+}
+
+/** Current write speed from the capabilities page (2Ah), in sectors per second; 0 if unknown. */
+export async function currentWriteSpeed(recorder: DiscRecorder, profile: number): Promise<number> {
+  const page = await capabilities(recorder);
   const kBps = page.currentWriteSpeedSelectedKBps ?? page.currentWriteSpeedKBps ?? 0;
   return Math.round(kBps / kBpsPerSectorPerSecond(profile));
+}
+
+/**
+ * Whether the drive writes pure CAV now: Rotation Control Selected (page 2Ah byte 27) is 01b. A
+ * page too short to hold the field (MMC-2 drives) reads as CLV, the drive's default.
+ */
+export async function currentRotationIsPureCav(recorder: DiscRecorder): Promise<boolean> {
+  return (await capabilities(recorder)).rotationControlSelected === RotationControl.CAV;
 }
 
 /** How a burn ends on sequential media. */

@@ -75,7 +75,7 @@ describe('addSpecialPregap', () => {
 
     const r = await rig('virtual:cd-r');
     const raw = new DiscFormat2RawCD({ clock: r.clock });
-    raw.setRecorder(r.recorder);
+    await raw.setRecorder(r.recorder);
     await raw.prepareMedia();
     await raw.writeMedia(image);
     const x = async (cmd: Parameters<typeof r.recorder.executeCommand>[0]) =>
@@ -139,7 +139,7 @@ describe('disc type in A0', () => {
   it('is 20h (CD-ROM XA) with a Mode 2 track, 00h otherwise; READ TOC format 2 agrees', async () => {
     const r = await rig('virtual:cd-r');
     const raw = new DiscFormat2RawCD({ clock: r.clock });
-    raw.setRecorder(r.recorder);
+    await raw.setRecorder(r.recorder);
     await raw.prepareMedia();
     const xa = new RawCDImageCreator();
     await xa.addTrack(CdSectorType.MODE2FORM1, new Uint8Array(300 * 2048).fill(5));

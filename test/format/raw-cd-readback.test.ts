@@ -39,7 +39,7 @@ for (const fromLeadIn of [false, true]) {
     it('READ TOC, READ CD sub-channel and READ SUB-CHANNEL answer what the image holds', async () => {
       const r = await rig('virtual:cd-r');
       const raw = new DiscFormat2RawCD({ clock: r.clock });
-      raw.setRecorder(r.recorder);
+      await raw.setRecorder(r.recorder);
       await raw.prepareMedia();
       const first = fromLeadIn ? raw.startOfNextSession : -150;
       const { c, image, bytes } = await build(fromLeadIn ? first : undefined);

@@ -35,7 +35,7 @@ describe('raw CD sector types: what the drive lists', () => {
   it('a drive with Raw but no R-W lists PQ_ONLY only, refuses the others, writes raw16', async () => {
     const r = await rig('virtual:cd-r?mastering=raw16');
     const raw = new DiscFormat2RawCD({ clock: r.clock });
-    raw.setRecorder(r.recorder);
+    await raw.setRecorder(r.recorder);
     assert.deepEqual(await raw.getSupportedSectorTypes(), [T.SUBCODE_PQ_ONLY]);
     for (const type of [T.SUBCODE_IS_RAW, T.SUBCODE_IS_COOKED]) {
       raw.requestedSectorType = type;
@@ -63,19 +63,25 @@ describe('raw CD sector types: what the drive lists', () => {
     await raw.releaseMedia();
   });
 
-  it('a drive without raw writing lists no sector type; SAO takes IS_RAW images only', async () => {
+  it('a drive without raw writing is refused, a raw16 drive lists PQ_ONLY only; SAO takes IS_RAW images only', async () => {
     const sao = await rig('virtual:cd-r?mastering=sao');
     const none = new DiscFormat2RawCD({ clock: sao.clock });
-    none.setRecorder(sao.recorder);
-    assert.deepEqual(await none.getSupportedSectorTypes(), []);
-    none.requestedSectorType = T.SUBCODE_PQ_ONLY;
-    const e = await rejectsWith(none.prepareMedia());
-    assert.equal(e.hr, HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED);
+    assert.equal(await none.isRecorderSupported(sao.recorder), false);
+    const e = await rejectsWith(none.setRecorder(sao.recorder));
+    assert.equal(e.hr, HR.E_IMAPI_DF2RAW_RECORDER_NOT_SUPPORTED);
     assert.equal((await rejectsWith(setCdWriteMode(sao.recorder, 3, 1))).senseInfo?.asc, 0x26);
+    const pq = await rig('virtual:cd-r?mastering=raw16');
+    const pqOnly = new DiscFormat2RawCD({ clock: pq.clock });
+    await pqOnly.setRecorder(pq.recorder);
+    assert.deepEqual(await pqOnly.getSupportedSectorTypes(), [T.SUBCODE_PQ_ONLY]);
+    pqOnly.requestedSectorType = T.SUBCODE_IS_RAW;
+    const e1 = await rejectsWith(pqOnly.prepareMedia());
+    assert.equal(e1.hr, HR.E_IMAPI_DF2RAW_DATA_BLOCK_TYPE_NOT_SUPPORTED);
+    assert.equal(writes(pq.log).length, 0);
 
     const r = await rig('virtual:cd-r');
     const raw = new DiscFormat2RawCD({ clock: r.clock });
-    raw.setRecorder(r.recorder);
+    await raw.setRecorder(r.recorder);
     raw.requestedSectorType = T.SUBCODE_IS_COOKED;
     await raw.prepareMedia();
     const cooked = (await creator(T.SUBCODE_IS_COOKED)).createResultImage();

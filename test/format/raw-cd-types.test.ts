@@ -56,7 +56,7 @@ interface Written {
 async function burn(type: T, sample: readonly number[]): Promise<Written> {
   const r = await rig('virtual:cd-r');
   const raw = new DiscFormat2RawCD({ clock: r.clock });
-  raw.setRecorder(r.recorder);
+  await raw.setRecorder(r.recorder);
   raw.requestedSectorType = type;
   await raw.prepareMedia();
   const first = raw.startOfNextSession;

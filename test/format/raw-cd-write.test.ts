@@ -35,7 +35,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     const r = await rig('virtual:cd-r');
     const { image, bytes } = await mixedImage();
     const raw = new DiscFormat2RawCD({ clock: r.clock });
-    raw.setRecorder(r.recorder);
+    await raw.setRecorder(r.recorder);
     assert.deepEqual(await raw.getSupportedSectorTypes(), [1, 2, 3], 'CD Mastering: Raw, R-W');
     await raw.prepareMedia();
     const page = await r.recorder.getModePage(0x05, 0);
@@ -71,7 +71,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     }
     await raw.releaseMedia();
     const again = new DiscFormat2RawCD({ clock: r.clock });
-    again.setRecorder(r.recorder);
+    await again.setRecorder(r.recorder);
     assert.equal(
       (await rejectsWith(again.prepareMedia())).hr,
       HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_BLANK,
@@ -84,7 +84,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     const audio = Uint8Array.from({ length: 300 * 2352 }, (_, i) => (i * 9 + (i >> 8)) & 0xff);
     await c.addTrack(CdSectorType.AUDIO, audio);
     const raw = new DiscFormat2RawCD({ clock: r.clock });
-    raw.setRecorder(r.recorder);
+    await raw.setRecorder(r.recorder);
     await raw.prepareMedia();
     assert.equal(raw.startOfNextSession, -11634);
     const fromPregap = c.createResultImage();
@@ -133,7 +133,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
       HR.E_IMAPI_DF2RAW_NO_RECORDER_SPECIFIED,
     );
     const r = await rig('virtual:cd-r');
-    raw.setRecorder(r.recorder);
+    await raw.setRecorder(r.recorder);
     const { image } = await mixedImage();
     assert.equal(
       (await rejectsWith(raw.writeMedia(image))).hr,
@@ -167,7 +167,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     );
     assert.equal(writes(r.log).length, 0);
     assert.equal(
-      throwsWith(() => raw.setRecorder(r.recorder)).hr,
+      (await rejectsWith(raw.setRecorder(r.recorder))).hr,
       HR.E_IMAPI_DF2RAW_MEDIA_IS_PREPARED,
     );
     assert.equal(throwsWith(() => raw.cancelWrite()).hr, HR.E_IMAPI_DF2RAW_WRITE_NOT_IN_PROGRESS);
@@ -179,7 +179,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
 
     const dvd = await rig('virtual:dvd+r');
     const onDvd = new DiscFormat2RawCD();
-    onDvd.setRecorder(dvd.recorder);
+    await onDvd.setRecorder(dvd.recorder);
     assert.equal(
       (await rejectsWith(onDvd.prepareMedia())).hr,
       HR.E_IMAPI_DF2RAW_MEDIA_IS_NOT_SUPPORTED,

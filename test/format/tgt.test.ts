@@ -1,6 +1,7 @@
 // DiscFormat2Data against tgt's emulated DVD+R over iSCSI (test/helpers/tgt.ts starts a private
 // tgtd): burn a real ISO, close, verify by reading back (tgt reads only after the close), and
-// compare tgt's backing file; what the closed disc is then. Skipped with a message when tgt is not installed.
+// compare tgt's backing file; what the closed disc is then. DiscFormat2RawCD refuses tgt's drive,
+// which has no CD Mastering feature. Skipped with a message when tgt is not installed.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { DiscRecorder } from '../../src/device/recorder.js';
 import { BurnVerificationLevel, Format2DataMediaState as F } from '../../src/device/types.js';
 import { DwError, HR } from '../../src/errors.js';
-import { DiscFormat2Data } from '../../src/format/index.js';
+import { DiscFormat2Data, DiscFormat2RawCD } from '../../src/format/index.js';
 import { openIscsiTransport } from '../../src/transport/iscsi/index.js';
 import { isoImage } from '../helpers/iso.js';
 import { Tgt, tgtAvailability } from '../helpers/tgt.js';
@@ -66,4 +67,20 @@ describe('DiscFormat2Data over iSCSI against tgt', { skip }, () => {
       }
     });
   }
+
+  it('DiscFormat2RawCD.setRecorder refuses the drive: no CD Mastering with Raw', async () => {
+    const recorder = await DiscRecorder.fromTransport(await openIscsiTransport(tgt.url(1)));
+    try {
+      await settle(recorder);
+      const raw = new DiscFormat2RawCD();
+      assert.equal(await raw.isRecorderSupported(recorder), false);
+      await assert.rejects(raw.setRecorder(recorder), {
+        hr: HR.E_IMAPI_DF2RAW_RECORDER_NOT_SUPPORTED,
+      });
+      assert.equal(raw.recorder, null, 'the recorder was not taken');
+      await assert.rejects(raw.prepareMedia(), { hr: HR.E_IMAPI_DF2RAW_NO_RECORDER_SPECIFIED });
+    } finally {
+      await recorder.close();
+    }
+  });
 });

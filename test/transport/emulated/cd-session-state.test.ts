@@ -40,7 +40,7 @@ describe('virtual CD-R session state after DAO', () => {
     const r = await rig('virtual:cd-r');
     const { image: img } = await image();
     const raw = new DiscFormat2RawCD({ clock: r.clock });
-    raw.setRecorder(r.recorder);
+    await raw.setRecorder(r.recorder);
     await raw.prepareMedia();
     await raw.writeMedia2(img, -150 - LEAD_IN);
     await raw.releaseMedia();
