@@ -48,6 +48,11 @@ export interface VirtualDriveOptions {
   readonly loader: LoaderType;
   /** READ BUFFER CAPACITY implemented; false answers it with 05/20/00. */
   readonly readBufferCapacity: boolean;
+  /**
+   * Image-backed: how the writer thread writes the image: `direct` (O_DIRECT where the system
+   * and file system allow it, else through the page cache) or `buffered` (the page cache only).
+   */
+  readonly imageIo: 'direct' | 'buffered';
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -124,6 +129,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     streaming: 'on',
     loader: 'tray',
     readBufferCapacity: true,
+    imageIo: 'direct',
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -193,9 +199,15 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
       case 'rbc':
         opts.readBufferCapacity = parseBool(key, value);
         break;
+      case 'imageIo':
+        if (value !== 'direct' && value !== 'buffered') {
+          throw invalidArgument(`virtual drive: imageIo=${value} (direct or buffered)`);
+        }
+        opts.imageIo = value;
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, imageIo)`,
         );
     }
   }

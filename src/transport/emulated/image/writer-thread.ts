@@ -14,7 +14,8 @@ import {
   CTL_SLEEPING,
   CTL_STOP,
   CTL_SUBMITTED,
-  decodeWriterError,
+  CTL_ERROR_LENGTH,
+  ERROR_OFFSET,
   imageWriterSource,
   JOB_FIELDS,
   JOB_SLOTS,
@@ -25,6 +26,12 @@ import {
 
 /** Most bytes of one write system call of the writer thread (image-writer.ts says why). */
 const WRITE_BYTES = 64 * 1024;
+/**
+ * Most bytes of one O_DIRECT write, batched from jobs that follow each other in the image
+ * (image-writer.ts): large enough that a 64 KiB WRITE stream costs few system calls, small enough
+ * that the bounce buffer stays a quarter of the drive's 4 MiB buffer.
+ */
+const DIRECT_BYTES = 1024 * 1024;
 /** How long the writer thread waits for more work before it lets the process exit. */
 const WRITER_IDLE_MS = 50;
 
@@ -38,6 +45,8 @@ export interface WriterThreadOptions {
   readonly onLost: () => void;
   /** Tests: the thread writes through a file system that fails (image-writer.ts). */
   readonly fault?: ImageWriteFault | undefined;
+  /** Write through the page cache only, never O_DIRECT (`imageIo=buffered`). */
+  readonly buffered?: boolean | undefined;
 }
 
 export class WriterThread {
@@ -112,6 +121,7 @@ export class WriterThread {
       cache,
       fd: this.#options.fd,
       writeBytes: WRITE_BYTES,
+      directBytes: this.#options.buffered === true ? 0 : DIRECT_BYTES,
       idleMs: WRITER_IDLE_MS,
       port: channel.port2,
     };
@@ -225,4 +235,35 @@ export class WriterThread {
     Atomics.notify(ctl, CTL_SUBMITTED);
     await exited;
   }
+}
+
+/** A failed background write as rebuilt on the drive's thread: the error, and where it struck. */
+export interface WriterError {
+  readonly error: NodeJS.ErrnoException;
+  /** The image offset of the first byte that did not reach the file, when known. */
+  readonly position: number | undefined;
+}
+
+/** The error a failed background write left in `control`, rebuilt on the drive's thread. */
+export function decodeWriterError(control: SharedArrayBuffer): WriterError {
+  const ctl = new Int32Array(control, 0, 8);
+  const length = Atomics.load(ctl, CTL_ERROR_LENGTH);
+  const bytes = new Uint8Array(control, ERROR_OFFSET, length).slice();
+  let info: {
+    code?: string;
+    errno?: number;
+    syscall?: string;
+    message?: string;
+    position?: number;
+  } = {};
+  try {
+    info = JSON.parse(new TextDecoder().decode(bytes)) as typeof info;
+  } catch {
+    // A description cut at the buffer's end: keep the generic message.
+  }
+  const e = new Error(info.message ?? 'writing the image file failed') as NodeJS.ErrnoException;
+  if (info.code !== undefined) e.code = info.code;
+  if (info.errno !== undefined) e.errno = info.errno;
+  if (info.syscall !== undefined) e.syscall = info.syscall;
+  return { error: e, position: info.position };
 }
