@@ -137,6 +137,11 @@ export class FileStore extends BaseStore {
     return this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut);
   }
 
+  /** Batches the writer thread wrote with O_DIRECT (image-writer.ts; tests, diagnostics). */
+  get directWrites(): number {
+    return this.#thread.directWrites();
+  }
+
   /** Bytes of held WRITEs (zero-copy) not yet released (tests, diagnostics). */
   get heldBytesOutstanding(): number {
     return this.#held.bytes;

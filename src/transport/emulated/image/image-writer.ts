@@ -34,6 +34,7 @@
 // |               |           |            |    clears it and posts 'idle' when it runs dry       |
 // | 6             | SLEEPING  | writer     | 1 while the writer waits for work: only then does a  |
 // |               |           |            |    submission need a notify                          |
+// | 7             | DIRECT    | writer     | batches written with O_DIRECT (tests, diagnostics)   |
 // | bytes 32…     | error     | writer     | UTF-8 JSON `{ code, errno, syscall, message,         |
 // |               |           |            |    position }`: the image offset that failed         |
 //
@@ -50,6 +51,9 @@
 // `id`, and drops a buffer only once no job refers to it.
 
 import type * as WorkerThreadsModule from 'node:worker_threads';
+import { faultyFileSystem, type ImageWriteFault } from './write-fault.js';
+
+export type { ImageWriteFault } from './write-fault.js';
 
 export const CTL_SUBMITTED = 0;
 export const CTL_COMPLETED = 1;
@@ -58,6 +62,7 @@ export const CTL_ERROR_LENGTH = 3;
 export const CTL_STOP = 4;
 export const CTL_HOLD = 5;
 export const CTL_SLEEPING = 6;
+export const CTL_DIRECT = 7;
 /** Byte offset of the error description in `control`. */
 export const ERROR_OFFSET = 32;
 /** Bytes of `control` (the Int32 slots plus room for the error description). */
@@ -112,18 +117,6 @@ export interface ImageWriterFs {
   ): number;
 }
 
-/**
- * A file system that fills up, for tests: it takes `afterBytes` bytes, then refuses every write
- * with the error `code` (ENOSPC, EROFS, …). The write that crosses the limit stores what fits.
- * With `stallMs` it is slow too.
- */
-export interface ImageWriteFault {
-  readonly afterBytes: number;
-  readonly code: string;
-  /** Each write first takes this long (a slow disk), so the writer thread falls behind. */
-  readonly stallMs?: number;
-}
-
 /** The slot numbers, passed to the thread (its source text cannot import them). */
 export interface ImageWriterLayout {
   readonly submitted: number;
@@ -133,6 +126,7 @@ export interface ImageWriterLayout {
   readonly stop: number;
   readonly hold: number;
   readonly sleeping: number;
+  readonly direct: number;
   readonly errorOffset: number;
   readonly jobSlots: number;
   readonly jobFields: number;
@@ -247,6 +241,7 @@ export function imageWriterMain(
     if (to > from) {
       try {
         put(direct, bounce, lead + from - position, to - from, from, data.directBytes);
+        Atomics.add(ctl, layout.direct, 1);
       } catch (e) {
         // EINVAL before any byte: the file system or device wants other alignment; buffered
         // from now on (what was written stays: the rest goes through the page cache).
@@ -343,35 +338,6 @@ export function imageWriterMain(
 }
 
 /**
- * The file system of an ImageWriteFault: node:fs's writeSync until `afterBytes` are written, then
- * the fault's error. It runs inside the writer thread, so it refers to nothing outside itself.
- */
-export function faultyFileSystem(fs: ImageWriterFs, fault: ImageWriteFault): ImageWriterFs {
-  let room = fault.afterBytes;
-  const stall = new Int32Array(new SharedArrayBuffer(4));
-  return {
-    constants: fs.constants,
-    openSync: (path, flags) => fs.openSync(path, flags),
-    fstatSync: (fd) => fs.fstatSync(fd),
-    closeSync: (fd) => fs.closeSync(fd),
-    writeSync(fd, buffer, offset, length, position) {
-      if (fault.stallMs !== undefined) Atomics.wait(stall, 0, 0, fault.stallMs);
-      if (room <= 0) {
-        const e = new Error(
-          `${fault.code}: injected write failure, write`,
-        ) as NodeJS.ErrnoException;
-        e.code = fault.code;
-        e.syscall = 'write';
-        throw e;
-      }
-      const n = fs.writeSync(fd, buffer, offset, Math.min(length, room), position);
-      room -= n;
-      return n;
-    },
-  };
-}
-
-/**
  * Source text of the writer thread (a CommonJS script, as `new Worker(…, { eval: true })` takes);
  * with a `fault`, the thread writes through faultyFileSystem.
  */
@@ -384,6 +350,7 @@ export function imageWriterSource(fault?: ImageWriteFault): string {
     stop: CTL_STOP,
     hold: CTL_HOLD,
     sleeping: CTL_SLEEPING,
+    direct: CTL_DIRECT,
     errorOffset: ERROR_OFFSET,
     jobSlots: JOB_SLOTS,
     jobFields: JOB_FIELDS,

@@ -9,6 +9,7 @@ import { imageFileError, writerThreadError } from './image-errors.js';
 import {
   CONTROL_BYTES,
   CTL_COMPLETED,
+  CTL_DIRECT,
   CTL_FAILED,
   CTL_HOLD,
   CTL_SLEEPING,
@@ -80,6 +81,11 @@ export class WriterThread {
   /** Jobs the writer thread has finished. */
   completed(): number {
     return this.ctl === undefined ? 0 : Atomics.load(this.ctl, CTL_COMPLETED);
+  }
+
+  /** Batches the writer thread wrote with O_DIRECT so far (tests, diagnostics). */
+  directWrites(): number {
+    return this.ctl === undefined ? 0 : Atomics.load(this.ctl, CTL_DIRECT);
   }
 
   /** A failed background write stays reported until clearFailure() (BLANK / FORMAT UNIT). */
