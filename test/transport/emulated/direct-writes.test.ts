@@ -176,6 +176,26 @@ describe('virtual drive: imageIo=', () => {
     assert.throws(() => parseVirtualAddress('virtual:bd-r?imageIo=mmap'), /imageIo=mmap/);
   });
 
+  it('a write engine with two slots: its held WRITEs are let go without a wake for each (the writer polls)', async () => {
+    // A caller whose whole buffer is two 64 KiB slots gets each one back only once the writer
+    // thread has it in the file; the drive wakes a sleeping writer for small jobs only when a
+    // quarter of the caller's buffer is held, else the writer finds them by itself.
+    const path = imagePath();
+    const drive = await openVirtualDrive(`virtual:bd-r?image=${path}&speed=max`);
+    const recorder = await DiscRecorder.fromTransport(drive);
+    const data = pattern(2 * MiB + 3 * SECTOR);
+    try {
+      const engine = new WriteEngine();
+      await engine.setRecorder(recorder);
+      engine.bytesPerSector = SECTOR;
+      engine.hostBufferSize = 128 * KiB;
+      await engine.writeSection(data, 0, data.length / SECTOR);
+    } finally {
+      await recorder.close();
+    }
+    assert.ok(Buffer.from(await fileBytes(path)).equals(Buffer.from(data)));
+  });
+
   for (const io of ['direct', 'buffered']) {
     it(`a section written through the engine reaches the image (imageIo=${io})`, async () => {
       const path = imagePath();

@@ -32,8 +32,8 @@
 // | 4             | STOP      | drive      | 1: exit once every submitted job is finished         |
 // | 5             | HOLD      | both       | 1: the drive keeps the thread referenced; the writer |
 // |               |           |            |    clears it and posts 'idle' when it runs dry       |
-// | 6             | SLEEPING  | writer     | 1 while the writer waits for work: only then does a  |
-// |               |           |            |    submission need a notify                          |
+// | 6             | SLEEPING  | writer     | 1 while the writer waits for work: only then may a   |
+// |               |           |            |    submission notify (writer-thread.ts, WAKE_BYTES)  |
 // | 7             | DIRECT    | writer     | batches written with O_DIRECT (tests, diagnostics)   |
 // | bytes 32…     | error     | writer     | UTF-8 JSON `{ code, errno, syscall, message,         |
 // |               |           |            |    position }`: the image offset that failed         |
@@ -98,6 +98,8 @@ export interface ImageWriterData {
   readonly directBytes: number;
   /** How long the writer waits for more work before it tells the drive it is idle. */
   readonly idleMs: number;
+  /** How often a held writer looks for work that was published without a notify. */
+  readonly pollMs: number;
   /** Buffer registrations (BufferRegistration), read with receiveMessageOnPort. */
   readonly port: WorkerThreadsModule.MessagePort;
 }
@@ -262,6 +264,8 @@ export function imageWriterMain(
     put(data.fd, bounce, lead + to - position, end0 - to, to, data.writeBytes);
   };
   let done = Atomics.load(ctl, layout.completed);
+  /** Milliseconds the writer has polled for work without finding any. */
+  let idleFor = 0;
   for (;;) {
     const submitted = Atomics.load(ctl, layout.submitted);
     if (submitted === done) {
@@ -270,19 +274,22 @@ export function imageWriterMain(
         data.port.close(); // an open port would keep this thread's event loop alive
         return;
       }
-      // While the drive holds a reference, wait a little for more work before saying idle, so
-      // a steady stream of writes costs no message per job.
+      // While the drive holds a reference, look for work every pollMs (the drive does not wake
+      // a sleeping writer for every small job; writer-thread.ts) and say idle after idleMs
+      // without any, so a steady stream of writes costs no message per job.
       const held = Atomics.load(ctl, layout.hold) !== 0;
       // SLEEPING is set before wait() compares SUBMITTED: a submission after that compare sees
-      // it and notifies; one before it makes wait() return at once.
+      // it and may notify; one before it makes wait() return at once.
       Atomics.store(ctl, layout.sleeping, 1);
-      const r = Atomics.wait(ctl, layout.submitted, submitted, held ? data.idleMs : Infinity);
+      const r = Atomics.wait(ctl, layout.submitted, submitted, held ? data.pollMs : Infinity);
       Atomics.store(ctl, layout.sleeping, 0);
-      if (r === 'timed-out' && Atomics.exchange(ctl, layout.hold, 0) === 1) {
-        port?.postMessage('idle');
+      if (r === 'timed-out' && (idleFor += data.pollMs) >= data.idleMs) {
+        idleFor = 0;
+        if (Atomics.exchange(ctl, layout.hold, 0) === 1) port?.postMessage('idle');
       }
       continue;
     }
+    idleFor = 0;
     const at = (done % layout.jobSlots) * layout.jobFields;
     const offset = jobs[at] as number;
     const length = jobs[at + 1] as number;

@@ -33,6 +33,18 @@ const WRITE_BYTES = 64 * 1024;
  * that the bounce buffer stays a quarter of the drive's 4 MiB buffer.
  */
 const DIRECT_BYTES = 1024 * 1024;
+/**
+ * Bytes of small jobs (held 64 KiB WRITEs) published to a sleeping writer thread before it is
+ * woken, unless the caller needs them sooner: each wake is a futex system call and a thread
+ * switch, and was the drive's largest cost per WRITE with many drives at once (BENCHMARKS.md,
+ * "Many recorders"). Whoever waits for the writer wakes it first (progress()), and a writer
+ * thread with recent work looks for more by itself every WRITER_POLL_MS, so a job published
+ * without a wake waits at most that long (the end of a section, whose last holds the engine
+ * waits for).
+ */
+const WAKE_BYTES = 256 * 1024;
+/** How often a writer thread with recent work looks for more without being woken. */
+const WRITER_POLL_MS = 2;
 /** How long the writer thread waits for more work before it lets the process exit. */
 const WRITER_IDLE_MS = 50;
 
@@ -58,6 +70,8 @@ export class WriterThread {
   #jobs: Float64Array | undefined;
   /** Jobs submitted (the drive's copy of control[SUBMITTED]); only publish() changes it. */
   submitted = 0;
+  /** Bytes published since the writer thread went to sleep, without waking it (WAKE_BYTES). */
+  #unwoken = 0;
   /** The writer thread is referenced (keeps the process alive while it has work). */
   #referenced = false;
   /** A background write failed, or the thread is gone: every later access reports it. */
@@ -129,6 +143,7 @@ export class WriterThread {
       writeBytes: WRITE_BYTES,
       directBytes: this.#options.buffered === true ? 0 : DIRECT_BYTES,
       idleMs: WRITER_IDLE_MS,
+      pollMs: WRITER_POLL_MS,
       port: channel.port2,
     };
     // execArgv: [] keeps the parent's flags (--cpu-prof, loaders) out of the writer thread; the
@@ -187,11 +202,15 @@ export class WriterThread {
       this.#writer?.unref();
     } else {
       Atomics.store(this.ctl as Int32Array, CTL_HOLD, 1);
+      this.wake();
     }
   }
 
-  /** Publishes one job (bytes [offset, offset + length) of buffer `id` go to image `position`). */
-  publish(id: number, offset: number, length: number, position: number): number {
+  /**
+   * Publishes one job (bytes [offset, offset + length) of buffer `id` go to image `position`). A
+   * sleeping writer is woken once WAKE_BYTES are waiting, or at once when `urgent`.
+   */
+  publish(id: number, offset: number, length: number, position: number, urgent = true): number {
     const ctl = this.ctl as Int32Array;
     const jobs = this.#jobs as Float64Array;
     const at = (this.submitted % JOB_SLOTS) * JOB_FIELDS;
@@ -200,15 +219,32 @@ export class WriterThread {
     jobs[at + 2] = position;
     jobs[at + 3] = id;
     const job = ++this.submitted;
+    let wake = urgent;
     if (!this.#referenced) {
-      // Referenced while it has work, so the process does not exit with data in the cache.
+      // Referenced while it has work, so the process does not exit with data in the cache. An
+      // idle writer sleeps without polling: it is woken for this job whatever its size.
+      wake = true;
       this.#referenced = true;
       Atomics.store(ctl, CTL_HOLD, 1);
       this.#writer?.ref();
     }
     Atomics.store(ctl, CTL_SUBMITTED, this.submitted);
-    if (Atomics.load(ctl, CTL_SLEEPING) !== 0) Atomics.notify(ctl, CTL_SUBMITTED);
+    if (Atomics.load(ctl, CTL_SLEEPING) === 0) {
+      this.#unwoken = 0; // awake: it finds this job before it sleeps again
+    } else {
+      this.#unwoken += length;
+      if (wake || this.#unwoken >= WAKE_BYTES) this.wake();
+    }
     return job;
+  }
+
+  /** Wakes the writer thread if it sleeps (it then finds every job published so far). */
+  wake(): void {
+    const ctl = this.ctl;
+    this.#unwoken = 0;
+    if (ctl !== undefined && Atomics.load(ctl, CTL_SLEEPING) !== 0) {
+      Atomics.notify(ctl, CTL_SUBMITTED);
+    }
   }
 
   /** Waits until the writer thread finishes another job (the thread is held meanwhile). */
@@ -218,6 +254,7 @@ export class WriterThread {
     if (ctl === undefined || this.lost) return;
     const seen = Atomics.load(ctl, CTL_COMPLETED);
     if (seen === this.submitted) return;
+    this.wake();
     const r = Atomics.waitAsync(ctl, CTL_COMPLETED, seen);
     if (r.async) await r.value;
   }
