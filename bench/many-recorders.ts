@@ -14,12 +14,13 @@
 //
 //   npm run build && node dist/bench/many-recorders.js [--drives 8] [--luns 4] [--size 512m]
 //     [--lun-size 256m] [--speed 16x] [--drive-buffer 4M] [--runs 1] [--image-io direct|buffered]
-//     [--before <other build's dist directory>]
+//     [--source file|memory] [--before <other build's dist directory>]
 //
 // --before runs that build's bench (same drives, LUNs and sizes) in a child process before each
 // run of this one, alternately, so a change is measured against its baseline in one invocation.
 
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -51,6 +52,9 @@ const { values } = parseArgs({
     'drive-buffer': { type: 'string' },
     // The image writer's I/O (`imageIo=`; direct when absent).
     'image-io': { type: 'string' },
+    // Where the engines read the section from: the file (the thread pool's reads) or one copy
+    // of it in memory, read before the clock starts (no source reads at all).
+    source: { type: 'string', default: 'file' },
     before: { type: 'string' },
   },
 });
@@ -67,10 +71,13 @@ const common = ['--drives', String(drives), '--luns', String(lunCount), '--size'
   '--lun-size', String(values['lun-size']), '--speed', speed, '--runs', '1',
   ...(values['drive-buffer'] === undefined ? [] : ['--drive-buffer', values['drive-buffer']])]; // prettier-ignore
 const dir = benchDir();
-const source = randomFile(
+const sourcePath = randomFile(
   join(dir, `random-${Math.max(bytes, lunBytes)}.bin`),
   Math.max(bytes, lunBytes),
 );
+
+const source = sourcePath;
+const inMemory = values.source === 'memory' ? new Uint8Array(readFileSync(sourcePath)) : undefined;
 
 interface Outcome {
   readonly name: string;
@@ -140,7 +147,7 @@ try {
       jobs.map(async (j): Promise<Outcome> => {
         const started = performance.now();
         try {
-          await j.engine.writeSection(source, 0, j.bytes / 2048);
+          await j.engine.writeSection(inMemory ?? source, 0, j.bytes / 2048);
         } catch (e) {
           return {
             name: j.name,
