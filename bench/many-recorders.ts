@@ -7,9 +7,20 @@
 // and the CPU time of the whole run. Targets (issue #21): 0 underruns, p99 < 20 ms, lowest fill
 // after the ramp ≥ 50 %. Each run starts on fresh images and freshly blanked LUNs.
 //
+// Where underruns come from (bench/fill-probe.ts): per virtual drive the longest time from a
+// WRITE's completion to the next one's arrival, and for the WRITEs that found the buffer dry,
+// that gap and the fill when the WRITE before them completed (full: the host was late; low: the
+// drive was slow to answer, waiting for its image writer thread).
+//
 //   npm run build && node dist/bench/many-recorders.js [--drives 8] [--luns 4] [--size 512m]
-//     [--lun-size 256m] [--speed 16x] [--drive-buffer 4M] [--runs 1]
+//     [--lun-size 256m] [--speed 16x] [--drive-buffer 4M] [--runs 1] [--image-io direct|buffered]
+//     [--source file|memory] [--before <other build's dist directory>]
+//
+// --before runs that build's bench (same drives, LUNs and sizes) in a child process before each
+// run of this one, alternately, so a change is measured against its baseline in one invocation.
 
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -17,8 +28,17 @@ import { DiscRecorder } from '../src/device/index.js';
 import { WriteEngine } from '../src/engine/index.js';
 import { openVirtualDrive } from '../src/transport/emulated/index.js';
 import { Tgt, tgtAvailability } from '../test/helpers/tgt.js';
-import { FillProbe } from './fill-probe.js';
-import { benchDir, GiB, parseSize, printResult, randomFile, remove, sizeText } from './lib.js';
+import { FillProbe, type UnderrunTrace } from './fill-probe.js';
+import {
+  benchDir,
+  GiB,
+  median,
+  parseSize,
+  printResult,
+  randomFile,
+  remove,
+  sizeText,
+} from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +50,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '1' },
     // The virtual drives' buffer (`buffer=`; 4 MiB, what the drive declares, when absent).
     'drive-buffer': { type: 'string' },
+    // The image writer's I/O (`imageIo=`; direct when absent).
+    'image-io': { type: 'string' },
+    // Where the engines read the section from: the file (the thread pool's reads) or one copy
+    // of it in memory, read before the clock starts (no source reads at all).
+    source: { type: 'string', default: 'file' },
+    before: { type: 'string' },
   },
 });
 const drives = Number(values.drives);
@@ -39,11 +65,19 @@ const lunBytes = parseSize(String(values['lun-size']));
 const speed = String(values.speed);
 const runs = Number(values.runs);
 const driveBuffer = values['drive-buffer'] === undefined ? '' : `&buffer=${values['drive-buffer']}`;
+const imageIo = values['image-io'] === undefined ? '' : `&imageIo=${values['image-io']}`;
+/** The arguments another build's bench understands too (--before). */
+const common = ['--drives', String(drives), '--luns', String(lunCount), '--size', String(values.size),
+  '--lun-size', String(values['lun-size']), '--speed', speed, '--runs', '1',
+  ...(values['drive-buffer'] === undefined ? [] : ['--drive-buffer', values['drive-buffer']])]; // prettier-ignore
 const dir = benchDir();
-const source = randomFile(
+const sourcePath = randomFile(
   join(dir, `random-${Math.max(bytes, lunBytes)}.bin`),
   Math.max(bytes, lunBytes),
 );
+
+const source = sourcePath;
+const inMemory = values.source === 'memory' ? new Uint8Array(readFileSync(sourcePath)) : undefined;
 
 interface Outcome {
   readonly name: string;
@@ -51,6 +85,8 @@ interface Outcome {
   readonly ms: number;
   readonly underruns?: number;
   readonly minFillSteadyPct?: number;
+  readonly maxGapMs?: number;
+  readonly trace?: UnderrunTrace;
   readonly error?: string;
 }
 
@@ -74,6 +110,12 @@ try {
     }
   }
   for (let run = 1; run <= runs; run++) {
+    if (values.before !== undefined) {
+      process.stdout.write(`(--before: ${values.before})\n`);
+      spawnSync(process.execPath, [join(values.before, 'bench/many-recorders.js'), ...common], {
+        stdio: 'inherit',
+      });
+    }
     if (tgt !== undefined) for (let tid = 1; tid <= lunCount; tid++) await tgt.blank(tid);
     const images = Array.from({ length: drives }, (_, i) => join(dir, `many-${i + 1}.img`));
     for (const img of images) remove(img, `${img}.json`, `${img}.lock`);
@@ -82,7 +124,7 @@ try {
     const jobs: { name: string; engine: WriteEngine; recorder: DiscRecorder; bytes: number; probe?: FillProbe }[] = []; // prettier-ignore
     for (let i = 0; i < drives; i++) {
       const drive = await openVirtualDrive(
-        `virtual:bd-r?image=${images[i]!}&speed=${speed}${driveBuffer}`,
+        `virtual:bd-r?image=${images[i]!}&speed=${speed}${driveBuffer}${imageIo}`,
       );
       const probe = new FillProbe(drive);
       const recorder = await DiscRecorder.fromTransport(probe);
@@ -105,7 +147,7 @@ try {
       jobs.map(async (j): Promise<Outcome> => {
         const started = performance.now();
         try {
-          await j.engine.writeSection(source, 0, j.bytes / 2048);
+          await j.engine.writeSection(inMemory ?? source, 0, j.bytes / 2048);
         } catch (e) {
           return {
             name: j.name,
@@ -123,6 +165,8 @@ try {
           ms,
           underruns: media.underruns,
           minFillSteadyPct: (100 * j.probe.minFillSteady) / media.bufferSize,
+          maxGapMs: j.probe.maxGapMs,
+          trace: j.probe.underrunTrace,
         };
       }),
     );
@@ -134,10 +178,16 @@ try {
 
     const cpuSec = (cpu.user + cpu.system) / 1e6;
     const total = outcomes.reduce((n, o) => n + o.bytes, 0);
+    const bufferSize = jobs.find((j) => j.probe !== undefined)?.probe?.drive.control.media.bufferSize ?? NaN; // prettier-ignore
+    const traced = (o: Outcome) =>
+      o.trace === undefined || o.trace.gapMs.length === 0
+        ? '– | –'
+        : `${median(o.trace.gapMs).toFixed(1)} | ${pct((100 * median(o.trace.previousFill)) / bufferSize, 0)}`;
     const rows = outcomes.map(
       (o) =>
         `| ${o.name} | ${sizeText(o.bytes)} | ${(o.bytes / 1e6 / (o.ms / 1000)).toFixed(1)} | ` +
-        `${o.underruns ?? '–'} | ${pct(o.minFillSteadyPct ?? NaN)} | ${o.error ?? ''} |`,
+        `${o.underruns ?? '–'} | ${pct(o.minFillSteadyPct ?? NaN)} | ${pct(o.maxGapMs ?? NaN)} | ` +
+        `${traced(o)} | ${o.error ?? ''} |`,
     );
     const virtual = outcomes.filter((o) => o.underruns !== undefined);
     const underruns = virtual.reduce((n, o) => n + (o.underruns ?? 0), 0);
@@ -146,8 +196,8 @@ try {
     printResult(
       `Many recorders from one process (run ${run}/${runs}: ${drives} × virtual BD-R ${speed}, ${lunCount} × tgt LUN)`,
       [
-        '| recorder | section | MB/s | underruns | lowest fill after ramp % | error |',
-        '|---|---|---|---|---|---|',
+        '| recorder | section | MB/s | underruns | lowest fill after ramp % | longest gap between WRITEs ms | at underruns: median gap ms | at underruns: median fill when the WRITE before completed % | error |',
+        '|---|---|---|---|---|---|---|---|---|',
         ...rows,
         '',
         `All: ${sizeText(total)} in ${(wallMs / 1000).toFixed(2)} s; CPU ${cpuSec.toFixed(2)} s ` +

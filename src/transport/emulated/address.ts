@@ -66,6 +66,11 @@ export interface VirtualDriveOptions {
   readonly blockLimits: { readonly maximum: number; readonly optimal: number } | undefined;
   /** Raw CD writing the drive offers (CD Mastering's Raw and R-W bits, page 05h's checks). */
   readonly cdMastering: CdMasteringSupport;
+  /**
+   * Image-backed: how the writer thread writes the image: `direct` (O_DIRECT where the system
+   * and file system allow it, else through the page cache) or `buffered` (the page cache only).
+   */
+  readonly imageIo: 'direct' | 'buffered';
 }
 
 export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -145,6 +150,7 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
     loadAttention: true,
     blockLimits: undefined,
     cdMastering: 'raw96',
+    imageIo: 'direct',
   };
   const seen = new Set<string>();
   for (const part of (m[2] ?? '').split('&')) {
@@ -226,9 +232,15 @@ export function parseVirtualAddress(address: string): VirtualDriveOptions {
         }
         opts.cdMastering = value;
         break;
+      case 'imageIo':
+        if (value !== 'direct' && value !== 'buffered') {
+          throw invalidArgument(`virtual drive: imageIo=${value} (direct or buffered)`);
+        }
+        opts.imageIo = value;
+        break;
       default:
         throw invalidArgument(
-          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, loadAttention, blockLimits, mastering)`,
+          `virtual drive: unknown option '${key}' (image, speed, buffer, maxTransfer, full, bufe, formatted, capacity, log, sense, streaming, loader, rbc, loadAttention, blockLimits, mastering, imageIo)`,
         );
     }
   }

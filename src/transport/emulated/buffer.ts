@@ -6,6 +6,9 @@
 
 import type { Clock } from '../clock.js';
 
+/** The share of the buffer a full drive lets drain before it takes a WRITE again (waitFor). */
+const RESUME_FRACTION = 1 / 8;
+
 export class DriveBuffer {
   /** Bytes waiting to be recorded. */
   #fillBytes = 0;
@@ -82,13 +85,20 @@ export class DriveBuffer {
     this.stop();
   }
 
-  /** Milliseconds until `bytes` fit; 0 when they fit now. A transfer larger than the buffer
-   *  waits for an empty buffer. */
+  /**
+   * Milliseconds until `bytes` fit; 0 when they fit now. A transfer that does not fit waits until
+   * there is room for it and at least an eighth of the buffer (RESUME_FRACTION): a full drive
+   * takes data again in steps, so a stream of small WRITEs waits once per step rather than once
+   * per WRITE (each wait is a timer, and with many paced drives in one process those timers were
+   * a cost of their own; BENCHMARKS.md, "Many recorders"). The buffer stays at least 7/8 full
+   * while the host keeps up. A transfer larger than the buffer waits for an empty buffer.
+   */
   waitFor(bytes: number): number {
     if (this.#rate <= 0) return 0;
     const fill = this.fill;
     if (fill === 0 || fill + bytes <= this.size) return 0;
-    const excess = Math.min(fill, fill + bytes - this.size);
+    const room = Math.max(bytes, Math.floor(this.size * RESUME_FRACTION));
+    const excess = Math.min(fill, fill + room - this.size);
     return excess / this.#rate;
   }
 

@@ -228,6 +228,25 @@ describe('virtual drive control surface', () => {
     await d.close();
   });
 
+  it('a full buffer takes small WRITEs again once an eighth of it has drained, then without waits', async () => {
+    const clock = new VirtualClock();
+    const d = await openVirtualDrive('virtual:dvd+r?speed=1x&buffer=64k&full=block', { clock });
+    await d.execute(write10({ lba: 0, transferLength: 32, data: block(1, 32) }));
+    assert.equal(clock.now(), 0);
+    // One 2 KiB block does not fit: it waits until 8 KiB (an eighth) have drained, about 5.9 ms
+    // at 1x DVD (1,385,000 bytes/s), not only its own 2 KiB (1.5 ms).
+    await d.execute(write10({ lba: 32, transferLength: 1, data: block(2, 1) }));
+    const resumed = clock.now();
+    assert.ok(resumed > 5.8 && resumed < 6, String(resumed));
+    // The next three blocks fit in the room that made: no wait.
+    for (let lba = 33; lba < 36; lba++) {
+      await d.execute(write10({ lba, transferLength: 1, data: block(3, 1) }));
+    }
+    assert.equal(clock.now(), resumed);
+    assert.equal(d.control.media.underruns, 0);
+    await d.close();
+  });
+
   it('SET STREAMING and SET CD SPEED are reflected by GET PERFORMANCE and page 2Ah', async () => {
     const d = await openVirtualDrive('virtual:dvd+r');
     const writeKBps = async () => {

@@ -149,5 +149,6 @@ export async function openDiscFiles(
     checkAgainstImage(image, read, size);
     if (size === undefined && readOnly) throw noImage(image, sidecarPath(image), true);
   }
-  return { read, store: await FileStore.open(image, storeOptions) };
+  const buffered = options.imageIo === 'buffered';
+  return { read, store: await FileStore.open(image, { ...storeOptions, buffered }) };
 }

@@ -23,6 +23,8 @@ export interface FileStoreOptions {
   readonly writeFault?: ImageWriteFault | undefined;
   /** O_RDONLY, never created, no writer thread (docs/virtual-drive.md, "read-only access"). */
   readonly readOnly?: boolean | undefined;
+  /** The writer thread never writes with O_DIRECT (`imageIo=buffered`; image-writer.ts). */
+  readonly buffered?: boolean | undefined;
 }
 
 /**
@@ -75,6 +77,7 @@ export class FileStore extends BaseStore {
       // Held bytes will never be read again once the thread is lost: their callers get them back.
       onLost: () => this.#held.release(),
       fault: options.writeFault,
+      buffered: options.buffered,
     });
     this.#held = new HeldWrites(this.#thread, () => this.#roomForHeld());
   }
@@ -132,6 +135,11 @@ export class FileStore extends BaseStore {
   #roomForHeld(): number {
     this.#recycle();
     return this.#unwrittenLimit - (this.#cachedIn - this.#cachedOut);
+  }
+
+  /** Batches the writer thread wrote with O_DIRECT (image-writer.ts; tests, diagnostics). */
+  get directWrites(): number {
+    return this.#thread.directWrites();
   }
 
   /** Bytes of held WRITEs (zero-copy) not yet released (tests, diagnostics). */

@@ -115,7 +115,11 @@ export class HeldWrites {
 
   /** Publishes a held WRITE and remembers its hold. */
   #hand(position: number, data: Uint8Array, keeper: DataOutKeeper): void {
-    const job = this.#thread.publish(this.#foreignId, data.byteOffset, data.length, position);
+    // Woken at once when the caller's buffer is a quarter held, so a caller with few slots gets
+    // them back without waiting for WAKE_BYTES.
+    const urgent = this.#heldBytes + data.length >= (this.#foreign?.byteLength ?? 0) / 4;
+    const thread = this.#thread;
+    const job = thread.publish(this.#foreignId, data.byteOffset, data.length, position, urgent);
     const k = this.#heldTail++ % JOB_SLOTS;
     this.#heldJob[k] = job;
     this.#heldLength[k] = data.length;

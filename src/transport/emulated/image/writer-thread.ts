@@ -9,12 +9,14 @@ import { imageFileError, writerThreadError } from './image-errors.js';
 import {
   CONTROL_BYTES,
   CTL_COMPLETED,
+  CTL_DIRECT,
   CTL_FAILED,
   CTL_HOLD,
   CTL_SLEEPING,
   CTL_STOP,
   CTL_SUBMITTED,
-  decodeWriterError,
+  CTL_ERROR_LENGTH,
+  ERROR_OFFSET,
   imageWriterSource,
   JOB_FIELDS,
   JOB_SLOTS,
@@ -25,6 +27,24 @@ import {
 
 /** Most bytes of one write system call of the writer thread (image-writer.ts says why). */
 const WRITE_BYTES = 64 * 1024;
+/**
+ * Most bytes of one O_DIRECT write, batched from jobs that follow each other in the image
+ * (image-writer.ts): large enough that a 64 KiB WRITE stream costs few system calls, small enough
+ * that the bounce buffer stays a quarter of the drive's 4 MiB buffer.
+ */
+const DIRECT_BYTES = 1024 * 1024;
+/**
+ * Bytes of small jobs (held 64 KiB WRITEs) published to a sleeping writer thread before it is
+ * woken, unless the caller needs them sooner: each wake is a futex system call and a thread
+ * switch, and was the drive's largest cost per WRITE with many drives at once (BENCHMARKS.md,
+ * "Many recorders"). Whoever waits for the writer wakes it first (progress()), and a writer
+ * thread with recent work looks for more by itself every WRITER_POLL_MS, so a job published
+ * without a wake waits at most that long (the end of a section, whose last holds the engine
+ * waits for).
+ */
+const WAKE_BYTES = 256 * 1024;
+/** How often a writer thread with recent work looks for more without being woken. */
+const WRITER_POLL_MS = 2;
 /** How long the writer thread waits for more work before it lets the process exit. */
 const WRITER_IDLE_MS = 50;
 
@@ -38,6 +58,8 @@ export interface WriterThreadOptions {
   readonly onLost: () => void;
   /** Tests: the thread writes through a file system that fails (image-writer.ts). */
   readonly fault?: ImageWriteFault | undefined;
+  /** Write through the page cache only, never O_DIRECT (`imageIo=buffered`). */
+  readonly buffered?: boolean | undefined;
 }
 
 export class WriterThread {
@@ -48,6 +70,8 @@ export class WriterThread {
   #jobs: Float64Array | undefined;
   /** Jobs submitted (the drive's copy of control[SUBMITTED]); only publish() changes it. */
   submitted = 0;
+  /** Bytes published since the writer thread went to sleep, without waking it (WAKE_BYTES). */
+  #unwoken = 0;
   /** The writer thread is referenced (keeps the process alive while it has work). */
   #referenced = false;
   /** A background write failed, or the thread is gone: every later access reports it. */
@@ -71,6 +95,11 @@ export class WriterThread {
   /** Jobs the writer thread has finished. */
   completed(): number {
     return this.ctl === undefined ? 0 : Atomics.load(this.ctl, CTL_COMPLETED);
+  }
+
+  /** Batches the writer thread wrote with O_DIRECT so far (tests, diagnostics). */
+  directWrites(): number {
+    return this.ctl === undefined ? 0 : Atomics.load(this.ctl, CTL_DIRECT);
   }
 
   /** A failed background write stays reported until clearFailure() (BLANK / FORMAT UNIT). */
@@ -112,7 +141,9 @@ export class WriterThread {
       cache,
       fd: this.#options.fd,
       writeBytes: WRITE_BYTES,
+      directBytes: this.#options.buffered === true ? 0 : DIRECT_BYTES,
       idleMs: WRITER_IDLE_MS,
+      pollMs: WRITER_POLL_MS,
       port: channel.port2,
     };
     // execArgv: [] keeps the parent's flags (--cpu-prof, loaders) out of the writer thread; the
@@ -171,11 +202,15 @@ export class WriterThread {
       this.#writer?.unref();
     } else {
       Atomics.store(this.ctl as Int32Array, CTL_HOLD, 1);
+      this.wake();
     }
   }
 
-  /** Publishes one job (bytes [offset, offset + length) of buffer `id` go to image `position`). */
-  publish(id: number, offset: number, length: number, position: number): number {
+  /**
+   * Publishes one job (bytes [offset, offset + length) of buffer `id` go to image `position`). A
+   * sleeping writer is woken once WAKE_BYTES are waiting, or at once when `urgent`.
+   */
+  publish(id: number, offset: number, length: number, position: number, urgent = true): number {
     const ctl = this.ctl as Int32Array;
     const jobs = this.#jobs as Float64Array;
     const at = (this.submitted % JOB_SLOTS) * JOB_FIELDS;
@@ -184,15 +219,32 @@ export class WriterThread {
     jobs[at + 2] = position;
     jobs[at + 3] = id;
     const job = ++this.submitted;
+    let wake = urgent;
     if (!this.#referenced) {
-      // Referenced while it has work, so the process does not exit with data in the cache.
+      // Referenced while it has work, so the process does not exit with data in the cache. An
+      // idle writer sleeps without polling: it is woken for this job whatever its size.
+      wake = true;
       this.#referenced = true;
       Atomics.store(ctl, CTL_HOLD, 1);
       this.#writer?.ref();
     }
     Atomics.store(ctl, CTL_SUBMITTED, this.submitted);
-    if (Atomics.load(ctl, CTL_SLEEPING) !== 0) Atomics.notify(ctl, CTL_SUBMITTED);
+    if (Atomics.load(ctl, CTL_SLEEPING) === 0) {
+      this.#unwoken = 0; // awake: it finds this job before it sleeps again
+    } else {
+      this.#unwoken += length;
+      if (wake || this.#unwoken >= WAKE_BYTES) this.wake();
+    }
     return job;
+  }
+
+  /** Wakes the writer thread if it sleeps (it then finds every job published so far). */
+  wake(): void {
+    const ctl = this.ctl;
+    this.#unwoken = 0;
+    if (ctl !== undefined && Atomics.load(ctl, CTL_SLEEPING) !== 0) {
+      Atomics.notify(ctl, CTL_SUBMITTED);
+    }
   }
 
   /** Waits until the writer thread finishes another job (the thread is held meanwhile). */
@@ -202,6 +254,7 @@ export class WriterThread {
     if (ctl === undefined || this.lost) return;
     const seen = Atomics.load(ctl, CTL_COMPLETED);
     if (seen === this.submitted) return;
+    this.wake();
     const r = Atomics.waitAsync(ctl, CTL_COMPLETED, seen);
     if (r.async) await r.value;
   }
@@ -225,4 +278,35 @@ export class WriterThread {
     Atomics.notify(ctl, CTL_SUBMITTED);
     await exited;
   }
+}
+
+/** A failed background write as rebuilt on the drive's thread: the error, and where it struck. */
+export interface WriterError {
+  readonly error: NodeJS.ErrnoException;
+  /** The image offset of the first byte that did not reach the file, when known. */
+  readonly position: number | undefined;
+}
+
+/** The error a failed background write left in `control`, rebuilt on the drive's thread. */
+export function decodeWriterError(control: SharedArrayBuffer): WriterError {
+  const ctl = new Int32Array(control, 0, 8);
+  const length = Atomics.load(ctl, CTL_ERROR_LENGTH);
+  const bytes = new Uint8Array(control, ERROR_OFFSET, length).slice();
+  let info: {
+    code?: string;
+    errno?: number;
+    syscall?: string;
+    message?: string;
+    position?: number;
+  } = {};
+  try {
+    info = JSON.parse(new TextDecoder().decode(bytes)) as typeof info;
+  } catch {
+    // A description cut at the buffer's end: keep the generic message.
+  }
+  const e = new Error(info.message ?? 'writing the image file failed') as NodeJS.ErrnoException;
+  if (info.code !== undefined) e.code = info.code;
+  if (info.errno !== undefined) e.errno = info.errno;
+  if (info.syscall !== undefined) e.syscall = info.syscall;
+  return { error: e, position: info.position };
 }
