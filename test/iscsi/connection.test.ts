@@ -163,6 +163,50 @@ describe('iSCSI connection', () => {
     assert.ok(Buffer.from(peer.bytes()).equals(Buffer.from(all)), 'a PDU was torn');
   });
 
+  it('Data-Out sequences staged from their fields: memory the socket held is reused only once it let go, across rounds of back-pressure', async () => {
+    const { peer, conn } = await connect(true);
+    const slot = new Uint8Array(65536); // one engine slot, refilled for every burst
+    const expected: Uint8Array[] = [];
+    let itt = 0;
+    for (let round = 0; round < 3; round++) {
+      // The peer stops reading: the kernel buffers fill and net queues the staged writes, each
+      // in its own memory; spare memories reclaimed in the round before are used again.
+      peer.socket!.pause();
+      let queued = 0;
+      for (let i = 0; i < 4000 && queued < 12; i++, itt++) {
+        slot.set(pattern(slot.length, itt));
+        const seq = {
+          lun: lun1,
+          initiatorTaskTag: itt,
+          targetTransferTag: 0x100,
+          expStatSn: 3,
+          data: slot,
+          offset: 8192,
+          end: 65536,
+          segmentLength: 8192,
+        };
+        const pdus = burst(slot.subarray(8192), 8192).map((p) => ({
+          ...p,
+          initiatorTaskTag: itt,
+          bufferOffset: p.bufferOffset + 8192,
+        }));
+        for (const p of pdus) expected.push(wireBytes(p));
+        const ok = conn.sendDataOut(seq);
+        assert.notEqual(ok, undefined, 'staged');
+        if (ok === false) queued++;
+      }
+      assert.equal(queued, 12, `round ${round}: the socket never pushed back`);
+      const all = cat(...expected);
+      peer.socket!.resume();
+      await until(() => peer.received >= all.length && conn.sendBacklog === 0);
+      assert.equal(peer.received, all.length);
+      assert.ok(
+        Buffer.from(peer.bytes()).equals(Buffer.from(all)),
+        `round ${round}: a PDU was torn`,
+      );
+    }
+  });
+
   for (const d of [
     { headerDigest: false, dataDigest: false },
     { headerDigest: true, dataDigest: true },
