@@ -172,19 +172,21 @@ export class IscsiConnection {
   }
 
   /**
-   * Stages PDUs now for a `sendPrepared()` later (PduSender.prepare): only their headers are
-   * written then. Returns a token, or 0 when nothing was prepared.
+   * Stages the Data-Out PDUs of `seq` now for a `sendPreparedDataOut()` later
+   * (PduSender.prepareDataOut): only the Target Transfer Tag and ExpStatSN are written then.
+   * Returns a token, or 0 when nothing was prepared.
    */
-  prepare(pdus: readonly Pdu[]): number {
-    return this.#sender.prepare(pdus);
+  prepareDataOut(seq: DataOutSequence): number {
+    return this.#sender.prepareDataOut(seq);
   }
 
   /**
-   * Sends the PDUs prepared under `token` with the headers of `pdus` (PduSender.sendPrepared);
-   * undefined, sending nothing, when they do not line up with the preparation.
+   * Sends the Data-Out prepared under `token` with the Target Transfer Tag and ExpStatSN of `seq`
+   * (PduSender.sendPreparedDataOut); undefined, sending nothing, when `seq` does not line up
+   * with the preparation.
    */
-  sendPrepared(token: number, pdus: readonly Pdu[]): boolean | undefined {
-    return this.#sender.sendPrepared(token, pdus);
+  sendPreparedDataOut(token: number, seq: DataOutSequence): boolean | undefined {
+    return this.#sender.sendPreparedDataOut(token, seq);
   }
 
   /** True while the socket's buffer is over its high-water mark (until 'drain'). */

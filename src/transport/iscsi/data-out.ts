@@ -10,6 +10,7 @@ import type { IscsiConnection } from './connection.js';
 import type { SessionParameters } from './negotiate.js';
 import { RESERVED_TAG } from './pdu-layout.js';
 import type { DataOutPdu, R2tPdu, ScsiCommandPdu } from './pdu-types.js';
+import type { DataOutSequence } from './staging.js';
 
 /** Bytes [offset, end) of the data, sent as one sequence under Target Transfer Tag `ttt`. */
 export interface DataRange {
@@ -33,7 +34,7 @@ export interface DataOutTask {
   /** The ranges R2Ts asked for that are not sent yet. */
   readonly queue: DataRange[];
   pumping: boolean;
-  /** The Data-Out staged ahead for the first R2T (`IscsiConnection.prepare`), if any. */
+  /** The Data-Out staged ahead for the first R2T (`IscsiConnection.prepareDataOut`), if any. */
   prepared: { readonly offset: number; readonly end: number; readonly token: number } | undefined;
   /** Settled (or being aborted): nothing more is sent for it. */
   readonly finished: boolean;
@@ -113,7 +114,7 @@ export class DataOutPump<T extends DataOutTask> {
     if (alone && task.dataOut !== undefined && task.sent < length && !task.finished) {
       const offset = task.sent;
       const end = Math.min(length, offset + maxBurstLength);
-      const token = conn.prepare(this.#dataOutPdus(task, { offset, end, ttt: RESERVED_TAG }));
+      const token = conn.prepareDataOut(this.#sequence(task, { offset, end, ttt: RESERVED_TAG }));
       if (token !== 0) task.prepared = { offset, end, token };
     }
   }
@@ -177,15 +178,22 @@ export class DataOutPump<T extends DataOutTask> {
 
   /** One Data-Out sequence as one socket write; false when the socket buffer is full. */
   #sendBurst(task: T, range: DataRange): boolean {
-    const segment = this.#host.segmentLength();
-    this.#host.counted(Math.ceil((range.end - range.offset) / segment));
+    const seq = this.#sequence(task, range);
+    this.#host.counted(Math.ceil((range.end - range.offset) / seq.segmentLength));
     const prepared = task.prepared;
     task.prepared = undefined;
     let ok: boolean | undefined;
     if (prepared !== undefined && prepared.offset === range.offset && prepared.end === range.end) {
-      ok = task.conn.sendPrepared(prepared.token, this.#dataOutPdus(task, range));
+      ok = task.conn.sendPreparedDataOut(prepared.token, seq);
     }
-    ok ??= task.conn.sendDataOut({
+    ok ??= task.conn.sendDataOut(seq) ?? task.conn.sendAll(this.#dataOutPdus(task, range));
+    task.sent = Math.max(task.sent, range.end);
+    return ok;
+  }
+
+  /** The Data-Out sequence of `range`, in segments within the target's MaxRecvDataSegmentLength. */
+  #sequence(task: T, range: DataRange): DataOutSequence {
+    return {
       lun: task.lun,
       initiatorTaskTag: task.itt,
       targetTransferTag: range.ttt,
@@ -193,11 +201,8 @@ export class DataOutPump<T extends DataOutTask> {
       data: task.dataOut!,
       offset: range.offset,
       end: range.end,
-      segmentLength: segment,
-    });
-    ok ??= task.conn.sendAll(this.#dataOutPdus(task, range));
-    task.sent = Math.max(task.sent, range.end);
-    return ok;
+      segmentLength: this.#host.segmentLength(),
+    };
   }
 
   /** The Data-Out PDUs of one sequence, each within the target's MaxRecvDataSegmentLength. */

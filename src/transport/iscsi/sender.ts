@@ -15,9 +15,8 @@ const STAGING_MAX_BYTES = 1024 * 1024;
 export class PduSender {
   readonly #socket: net.Socket;
   readonly #staging = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
-  /** PDUs staged ahead by `prepare()`, with the byte offset of each header. */
+  /** The Data-Out sequence staged ahead by `prepareDataOut()`. */
   readonly #prepared = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
-  #preparedHeaders: number[] = [];
   #preparedToken = 0;
   #stopped = false;
   digests: DigestSettings = NO_DIGESTS;
@@ -63,52 +62,38 @@ export class PduSender {
   }
 
   /**
-   * Stages PDUs now for a `sendPrepared()` later, so that copying their data is done while the
-   * target works (say, between a WRITE's command PDU and its R2T) and only the headers are
-   * written then. Replaces any earlier preparation. Returns a token for `sendPrepared()`, or 0
-   * (nothing prepared) when the PDUs exceed the staging limit.
+   * Stages the Data-Out PDUs of `seq` now for a `sendPreparedDataOut()` later, so that copying
+   * their data is done while the target works (say, between a WRITE's command PDU and its R2T)
+   * and only the Target Transfer Tag and ExpStatSN are filled in then. Replaces any earlier
+   * preparation. Returns a token for `sendPreparedDataOut()`, or 0 (nothing prepared) when the
+   * PDUs exceed the staging limit.
    */
-  prepare(pdus: readonly Pdu[]): number {
+  prepareDataOut(seq: DataOutSequence): number {
     const prepared = this.#prepared;
     prepared.clear();
     this.#preparedToken++;
-    const headers: number[] = [];
-    for (const p of pdus) {
-      headers.push(prepared.length);
-      if (!prepared.add(p, this.digests)) {
-        prepared.clear();
-        this.#preparedHeaders = [];
-        return 0;
-      }
+    if (!prepared.addDataOutSequence(seq, this.digests)) {
+      prepared.clear();
+      return 0;
     }
-    this.#preparedHeaders = headers;
     return this.#preparedToken;
   }
 
   /**
-   * Sends the PDUs prepared under `token` with the headers of `pdus`, whose data segments must be
-   * the prepared ones (same bytes; only header fields such as the Target Transfer Tag differ).
-   * Returns undefined, sending nothing, when `token` is not the current preparation or the PDUs
-   * do not line up with it; otherwise what `sendAll()` would. Either way the preparation is
+   * Sends the Data-Out PDUs prepared under `token` with the Target Transfer Tag and ExpStatSN of
+   * `seq`, which must be the prepared sequence otherwise (same data, bytes and segments).
+   * Returns undefined, sending nothing, when `token` is not the current preparation or `seq`
+   * does not line up with it; otherwise what `sendAll()` would. Either way the preparation is
    * used up.
    */
-  sendPrepared(token: number, pdus: readonly Pdu[]): boolean | undefined {
+  sendPreparedDataOut(token: number, seq: DataOutSequence): boolean | undefined {
     if (token === 0 || token !== this.#preparedToken) return undefined;
-    const headers = this.#preparedHeaders;
     this.#preparedToken++;
-    this.#preparedHeaders = [];
     const prepared = this.#prepared;
-    if (pdus.length !== headers.length) {
-      prepared.clear();
-      return undefined;
-    }
     if (this.#stopped) return true;
     try {
-      for (let i = 0; i < pdus.length; i++) {
-        prepared.rewriteBhs(headers[i]!, pdus[i]!, this.digests);
-      }
+      prepared.restampDataOutSequence(seq, this.digests);
     } catch {
-      // Half-rewritten headers must never be sent.
       prepared.clear();
       return undefined;
     }

@@ -191,25 +191,43 @@ export class StagingBuffer {
   }
 
   /**
-   * Rewrites the header (and header digest) of the PDU staged at byte `at` with the header of
-   * `p`, which must carry a data segment of the same length: the staged data, padding and data
-   * digest stay as they are. Throws an invalid-argument error when `at` is not a staged header
-   * of the same data length, or for a field out of range (the header may then be half written).
+   * Gives the Data-Out PDUs of `seq`, staged from byte 0 by `addDataOutSequence` with other
+   * header fields, the Target Transfer Tag and ExpStatSN of `seq` (and new header digests): the
+   * staged data, padding and data digests stay as they are. Throws an invalid-argument error,
+   * changing nothing, when the staged bytes are not that sequence's PDUs (another length,
+   * offset or segmentation).
    */
-  rewriteBhs(at: number, p: Pdu, d: DigestSettings): void {
+  restampDataOutSequence(seq: DataOutSequence, d: DigestSettings): void {
     const b = this.#buf;
+    const { offset, end, segmentLength: segment } = seq;
+    check32(seq.targetTransferTag, 'Target Transfer Tag');
+    check32(seq.expStatSn, 'ExpStatSN');
     const headerLength = BHS_LENGTH + (d.headerDigest ? 4 : 0);
-    if (!Number.isInteger(at) || at < 0 || at + headerLength > this.#end) {
-      throw invalidArgument(`no staged BHS at byte ${at}`);
+    const trailer = d.dataDigest ? 4 : 0;
+    // First every header is checked, so a mismatch leaves the staged bytes whole.
+    let o = 0;
+    for (let off = offset; off < end; off += segment) {
+      const n = Math.min(segment, end - off);
+      const staged = (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!; // DataSegmentLength
+      const stagedOffset = ((b[o + 40]! << 24) | (b[o + 41]! << 16) | (b[o + 42]! << 8) | b[o + 43]!) >>> 0; // prettier-ignore
+      if (
+        o + headerLength + n > this.#end ||
+        b[o] !== IscsiOpcode.SCSI_DATA_OUT ||
+        staged !== n ||
+        stagedOffset !== off
+      ) {
+        throw invalidArgument(`no staged Data-Out for bytes ${off}..${off + n} at byte ${o}`);
+      }
+      o += headerLength + n + ((4 - (n & 3)) & 3) + trailer;
     }
-    const staged = (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!; // DataSegmentLength
-    if (staged !== pduData(p).length) {
-      throw invalidArgument(
-        `the staged PDU carries ${staged} data bytes, the new header ${pduData(p).length}`,
-      );
+    if (o !== this.#end) throw invalidArgument(`${this.#end - o} staged bytes beyond the sequence`);
+    for (let at = 0, off = offset; off < end; off += segment) {
+      const n = Math.min(segment, end - off);
+      put32(b, at + 20, seq.targetTransferTag);
+      put32(b, at + 28, seq.expStatSn);
+      if (d.headerDigest) digestBytes(crc32c(b.subarray(at, at + BHS_LENGTH)), b, at + BHS_LENGTH);
+      at += headerLength + n + ((4 - (n & 3)) & 3) + trailer;
     }
-    writeBhs(p, b, at);
-    if (d.headerDigest) digestBytes(crc32c(b.subarray(at, at + BHS_LENGTH)), b, at + BHS_LENGTH);
   }
 
   /** Makes room for `n` more bytes; false when that would exceed `maxBytes`. */
