@@ -9,6 +9,7 @@ import net from 'node:net';
 import { HR, type DwError } from '../../src/errors.js';
 import { IscsiConnection } from '../../src/transport/iscsi/connection.js';
 import type { DigestSettings } from '../../src/transport/iscsi/framer.js';
+import type { DataOutSequence } from '../../src/transport/iscsi/staging.js';
 import type {
   DataInPdu,
   DataOutPdu,
@@ -114,6 +115,23 @@ function burst(data: Uint8Array, segment: number): DataOutPdu[] {
   return out;
 }
 
+/** The Data-Out sequence of all of `data` in 8 KiB segments, as `burst(data, 8192)` has it. */
+function sequenceOf(
+  data: Uint8Array,
+  o: { targetTransferTag?: number; expStatSn?: number },
+): DataOutSequence {
+  return {
+    lun: lun1,
+    initiatorTaskTag: 7,
+    targetTransferTag: o.targetTransferTag ?? 0x100,
+    expStatSn: o.expStatSn ?? 3,
+    data,
+    offset: 0,
+    end: data.length,
+    segmentLength: 8192,
+  };
+}
+
 describe('iSCSI connection', () => {
   for (const d of [
     { headerDigest: false, dataDigest: false },
@@ -163,22 +181,67 @@ describe('iSCSI connection', () => {
     assert.ok(Buffer.from(peer.bytes()).equals(Buffer.from(all)), 'a PDU was torn');
   });
 
+  it('Data-Out sequences staged from their fields: memory the socket held is reused only once it let go, across rounds of back-pressure', async () => {
+    const { peer, conn } = await connect(true);
+    const slot = new Uint8Array(65536); // one engine slot, refilled for every burst
+    const expected: Uint8Array[] = [];
+    let itt = 0;
+    for (let round = 0; round < 3; round++) {
+      // The peer stops reading: the kernel buffers fill and net queues the staged writes, each
+      // in its own memory; spare memories reclaimed in the round before are used again.
+      peer.socket!.pause();
+      let queued = 0;
+      for (let i = 0; i < 4000 && queued < 12; i++, itt++) {
+        slot.set(pattern(slot.length, itt));
+        const seq = {
+          lun: lun1,
+          initiatorTaskTag: itt,
+          targetTransferTag: 0x100,
+          expStatSn: 3,
+          data: slot,
+          offset: 8192,
+          end: 65536,
+          segmentLength: 8192,
+        };
+        const pdus = burst(slot.subarray(8192), 8192).map((p) => ({
+          ...p,
+          initiatorTaskTag: itt,
+          bufferOffset: p.bufferOffset + 8192,
+        }));
+        for (const p of pdus) expected.push(wireBytes(p));
+        const ok = conn.sendDataOut(seq);
+        assert.notEqual(ok, undefined, 'staged');
+        if (ok === false) queued++;
+      }
+      assert.equal(queued, 12, `round ${round}: the socket never pushed back`);
+      const all = cat(...expected);
+      peer.socket!.resume();
+      await until(() => peer.received >= all.length && conn.sendBacklog === 0);
+      assert.equal(peer.received, all.length);
+      assert.ok(
+        Buffer.from(peer.bytes()).equals(Buffer.from(all)),
+        `round ${round}: a PDU was torn`,
+      );
+    }
+  });
+
   for (const d of [
     { headerDigest: false, dataDigest: false },
     { headerDigest: true, dataDigest: true },
   ] satisfies DigestSettings[]) {
-    it(`a prepared burst goes out later with the headers given then (digests ${d.headerDigest})`, async () => {
+    it(`a prepared burst goes out later with the TTT and ExpStatSN given then (digests ${d.headerDigest})`, async () => {
       const { peer, conn } = await connect();
       conn.setDigests(d);
       const slot = pattern(57344 + 5, 9);
-      const early = burst(slot, 8192).map((p) => ({ ...p, targetTransferTag: 0xffffffff }));
-      const token = conn.prepare(early);
+      const early = sequenceOf(slot, { targetTransferTag: 0xffffffff, expStatSn: 3 });
+      const token = conn.prepareDataOut(early);
       assert.notEqual(token, 0);
       // The caller's memory may change once prepared; other PDUs may go out in between.
       const late = burst(slot.slice(), 8192).map((p) => ({ ...p, expStatSn: 4 }));
       slot.fill(0);
       conn.send(ping);
-      assert.equal(conn.sendPrepared(token, late), true);
+      const lateSeq = { ...early, targetTransferTag: 0x100, expStatSn: 4 };
+      assert.equal(conn.sendPreparedDataOut(token, lateSeq), true);
       const expected = cat(wireBytes(ping, d), ...late.map((p) => wireBytes(p, d)));
       await until(() => peer.received >= expected.length);
       assert.equal(peer.received, expected.length);
@@ -186,20 +249,26 @@ describe('iSCSI connection', () => {
     });
   }
 
-  it('sendPrepared sends nothing for a replaced or used-up preparation, or PDUs that differ', async () => {
+  it('sendPreparedDataOut sends nothing for a replaced or used-up preparation, or another sequence', async () => {
     const { peer, conn } = await connect();
-    const a = burst(pattern(20000, 1), 8192);
-    const first = conn.prepare(a);
-    const second = conn.prepare(a);
-    assert.equal(conn.sendPrepared(first, a), undefined, 'replaced');
-    assert.equal(conn.sendPrepared(second, a.slice(1)), undefined, 'another PDU count');
-    assert.equal(conn.sendPrepared(second, a), undefined, 'used up');
-    const third = conn.prepare(a);
-    const shorter = [...a.slice(0, 2), { ...a[2]!, data: a[2]!.data.subarray(1) }];
-    assert.equal(conn.sendPrepared(third, shorter), undefined, 'another data length');
-    assert.equal(conn.sendPrepared(0, a), undefined, 'nothing prepared');
-    const marker = wireBytes(a[0]!);
-    conn.send(a[0]!);
+    const data = pattern(20000, 1);
+    const a = sequenceOf(data, {});
+    const first = conn.prepareDataOut(a);
+    const second = conn.prepareDataOut(a);
+    assert.equal(conn.sendPreparedDataOut(first, a), undefined, 'replaced');
+    assert.equal(conn.sendPreparedDataOut(second, { ...a, offset: 1 }), undefined, 'other bytes');
+    assert.equal(conn.sendPreparedDataOut(second, a), undefined, 'used up');
+    const third = conn.prepareDataOut(a);
+    assert.equal(
+      conn.sendPreparedDataOut(third, { ...a, segmentLength: 4096 }),
+      undefined,
+      'other segments',
+    );
+    const fourth = conn.prepareDataOut(a);
+    assert.equal(conn.sendPreparedDataOut(fourth, { ...a, end: 19999 }), undefined, 'shorter');
+    assert.equal(conn.sendPreparedDataOut(0, a), undefined, 'nothing prepared');
+    const marker = wireBytes(burst(data, 8192)[0]!);
+    conn.send(burst(data, 8192)[0]!);
     await until(() => peer.received >= marker.length);
     await new Promise((r) => setImmediate(r));
     assert.ok(Buffer.from(peer.bytes()).equals(Buffer.from(marker)), 'something else was sent');

@@ -135,7 +135,9 @@ export class CommandRunner {
       cdb: command.cdb,
       data: dataOut === undefined ? EMPTY : dataOut.subarray(0, immediate),
     };
-    this.#pump.sendCommand(task, commandPdu, unsolicitedEnd, params.maxBurstLength);
+    // Alone in flight, the command's first burst is staged while the target works on it.
+    const alone = this.#tasks.size === 1;
+    this.#pump.sendCommand(task, commandPdu, unsolicitedEnd, params.maxBurstLength, alone);
     // A failure while sending (connection lost) may have settled the task already.
     if (!task.finished) {
       this.#deadlines.arm(task.deadline);

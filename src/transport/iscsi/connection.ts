@@ -1,7 +1,8 @@
 // One TCP connection to an iSCSI target: connect with a timeout, send PDUs, and receive them
-// through the incremental framer. Sending stages the wire form of the PDUs given in one call in
-// a connection-owned buffer and writes it with one socket.write(); only what exceeds the staging
-// limit goes out as a corked gathered write of views. Receiving reads into a connection-owned
+// through the incremental framer. Sending (sender.ts) stages the wire form of the PDUs given in
+// one call in connection-owned memory and writes it with one socket.write(); only what exceeds
+// the staging limit goes out as a corked gathered write of views. Receiving reads into a
+// connection-owned
 // buffer (net's `onread`), which skips a buffer allocation and the readable-stream machinery per
 // read. Two receive modes: pull (`receive()`, used during login and discovery, where digests
 // switch on between two PDUs) and push (`start()`, the full feature phase).
@@ -10,24 +11,16 @@ import net from 'node:net';
 import { MalformedDataError, type DwError } from '../../errors.js';
 import { TransportErrors } from '../transport.js';
 import { CONNECT_TIMEOUT_HINT, connectError, connectFailure } from './connect-errors.js';
-import {
-  DigestMismatchError,
-  frameParts,
-  NO_DIGESTS,
-  PduFramer,
-  type DigestSettings,
-} from './framer.js';
+import { DigestMismatchError, NO_DIGESTS, PduFramer, type DigestSettings } from './framer.js';
 import type { PduFrame } from './pdu-layout.js';
 import type { Pdu, TargetPdu } from './pdu-types.js';
-import { decodePdu, encodeBhs, pduData } from './pdu.js';
-import { StagingBuffer } from './staging.js';
+import { decodePdu } from './pdu.js';
+import { PduSender } from './sender.js';
+import type { DataOutSequence } from './staging.js';
 import { timedWait, type Waiter } from './timed-wait.js';
 
 /** The receive buffer: one read takes up to this much. */
 const RECEIVE_BUFFER_BYTES = 256 * 1024;
-/** Staging memory: starts at a 64 KiB WRITE's PDUs, grows up to the limit when needed. */
-const STAGING_INITIAL_BYTES = 96 * 1024;
-const STAGING_MAX_BYTES = 1024 * 1024;
 
 export interface ConnectionHandlers {
   /** A PDU arrived; its `data` may view the receive buffer, valid during this call only. */
@@ -60,11 +53,7 @@ function copyFrame(f: PduFrame): PduFrame {
 export class IscsiConnection {
   readonly #socket: net.Socket;
   readonly #framer = new PduFramer();
-  readonly #staging = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
-  /** PDUs staged ahead by `prepare()`, with the byte offset of each header. */
-  readonly #prepared = new StagingBuffer(STAGING_INITIAL_BYTES, STAGING_MAX_BYTES);
-  #preparedHeaders: number[] = [];
-  #preparedToken = 0;
+  readonly #sender: PduSender;
   #sendDigests: DigestSettings = NO_DIGESTS;
   #handlers: ConnectionHandlers | undefined;
   #waiter: Waiter<TargetPdu> | undefined;
@@ -74,6 +63,7 @@ export class IscsiConnection {
 
   private constructor(socket: net.Socket, description: string) {
     this.#socket = socket;
+    this.#sender = new PduSender(socket);
     this.description = description;
     socket.on('drain', () => this.#wakeDrain());
     socket.on('error', (e: Error) =>
@@ -139,6 +129,7 @@ export class IscsiConnection {
   /** Digests apply to PDUs framed after this call (set between login and full feature phase). */
   setDigests(d: DigestSettings): void {
     this.#sendDigests = d;
+    this.#sender.digests = d;
     this.#framer.digests = d;
   }
 
@@ -161,98 +152,41 @@ export class IscsiConnection {
    */
   send(p: Pdu): boolean {
     if (this.#ended !== undefined) return true;
-    if (this.#staging.add(p, this.#sendDigests)) return this.#flush();
-    return this.#sendViews([p]);
+    return this.#sender.send(p);
   }
 
   /** Sends several PDUs in one socket write (a gathered write when they exceed the staging). */
   sendAll(pdus: readonly Pdu[]): boolean {
     if (this.#ended !== undefined) return true;
-    const staging = this.#staging;
-    for (const p of pdus) {
-      if (!staging.add(p, this.#sendDigests)) {
-        staging.clear();
-        return this.#sendViews(pdus);
-      }
-    }
-    return this.#flush();
+    return this.#sender.sendAll(pdus);
   }
 
   /**
-   * Stages PDUs now for a `sendPrepared()` later, so that copying their data is done while the
-   * target works (say, between a WRITE's command PDU and its R2T) and only the headers are
-   * written then. Replaces any earlier preparation. Returns a token for `sendPrepared()`, or 0
-   * (nothing prepared) when the PDUs exceed the staging limit.
+   * Sends the Data-Out PDUs of one sequence in one socket write, staged straight from its
+   * fields. Returns undefined, sending nothing, when they exceed the staging limit (the caller
+   * sends them as PDUs then); otherwise what `sendAll()` would.
    */
-  prepare(pdus: readonly Pdu[]): number {
-    const prepared = this.#prepared;
-    prepared.clear();
-    this.#preparedToken++;
-    const headers: number[] = [];
-    for (const p of pdus) {
-      headers.push(prepared.length);
-      if (!prepared.add(p, this.#sendDigests)) {
-        prepared.clear();
-        this.#preparedHeaders = [];
-        return 0;
-      }
-    }
-    this.#preparedHeaders = headers;
-    return this.#preparedToken;
-  }
-
-  /**
-   * Sends the PDUs prepared under `token` with the headers of `pdus`, whose data segments must be
-   * the prepared ones (same bytes; only header fields such as the Target Transfer Tag differ).
-   * Returns undefined, sending nothing, when `token` is not the current preparation or the PDUs
-   * do not line up with it; otherwise what `sendAll()` would. Either way the preparation is
-   * used up.
-   */
-  sendPrepared(token: number, pdus: readonly Pdu[]): boolean | undefined {
-    if (token === 0 || token !== this.#preparedToken) return undefined;
-    const headers = this.#preparedHeaders;
-    this.#preparedToken++;
-    this.#preparedHeaders = [];
-    const prepared = this.#prepared;
-    if (pdus.length !== headers.length) {
-      prepared.clear();
-      return undefined;
-    }
+  sendDataOut(seq: DataOutSequence): boolean | undefined {
     if (this.#ended !== undefined) return true;
-    try {
-      for (let i = 0; i < pdus.length; i++) {
-        prepared.rewriteBhs(headers[i]!, pdus[i]!, this.#sendDigests);
-      }
-    } catch {
-      // Half-rewritten headers must never be sent.
-      prepared.clear();
-      return undefined;
-    }
-    return this.#flush(prepared);
+    return this.#sender.sendDataOut(seq);
   }
 
-  /** Writes the PDUs staged in `staging`. */
-  #flush(staging: StagingBuffer = this.#staging): boolean {
-    const ok = this.#socket.write(staging.view());
-    // When the kernel took every byte, the write finished inside socket.write() and the staging
-    // memory is free again. Otherwise net still holds a view of it (queued, or partly written)
-    // and reusing it would tear the PDUs not yet sent: continue in fresh memory.
-    if (this.#socket.writableLength === 0) staging.clear();
-    else staging.replaceMemory();
-    return ok;
+  /**
+   * Stages the Data-Out PDUs of `seq` now for a `sendPreparedDataOut()` later
+   * (PduSender.prepareDataOut): only the Target Transfer Tag and ExpStatSN are written then.
+   * Returns a token, or 0 when nothing was prepared.
+   */
+  prepareDataOut(seq: DataOutSequence): number {
+    return this.#sender.prepareDataOut(seq);
   }
 
-  /** Sends PDUs as views of their payloads (too large to stage), in one corked write. */
-  #sendViews(pdus: readonly Pdu[]): boolean {
-    this.#socket.cork();
-    let ok = true;
-    for (const p of pdus) {
-      for (const part of frameParts(encodeBhs(p), pduData(p), this.#sendDigests)) {
-        ok = this.#socket.write(part) && ok;
-      }
-    }
-    this.#socket.uncork();
-    return ok;
+  /**
+   * Sends the Data-Out prepared under `token` with the Target Transfer Tag and ExpStatSN of `seq`
+   * (PduSender.sendPreparedDataOut); undefined, sending nothing, when `seq` does not line up
+   * with the preparation.
+   */
+  sendPreparedDataOut(token: number, seq: DataOutSequence): boolean | undefined {
+    return this.#sender.sendPreparedDataOut(token, seq);
   }
 
   /** True while the socket's buffer is over its high-water mark (until 'drain'). */
@@ -389,6 +323,7 @@ export class IscsiConnection {
   #end(error: DwError): void {
     if (this.#ended !== undefined) return;
     this.#ended = error;
+    this.#sender.stop();
     this.#wakeDrain();
     const w = this.#waiter;
     this.#waiter = undefined;

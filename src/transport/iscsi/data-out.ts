@@ -10,6 +10,7 @@ import type { IscsiConnection } from './connection.js';
 import type { SessionParameters } from './negotiate.js';
 import { RESERVED_TAG } from './pdu-layout.js';
 import type { DataOutPdu, R2tPdu, ScsiCommandPdu } from './pdu-types.js';
+import type { DataOutSequence } from './staging.js';
 
 /** Bytes [offset, end) of the data, sent as one sequence under Target Transfer Tag `ttt`. */
 export interface DataRange {
@@ -33,7 +34,7 @@ export interface DataOutTask {
   /** The ranges R2Ts asked for that are not sent yet. */
   readonly queue: DataRange[];
   pumping: boolean;
-  /** The Data-Out staged ahead for the first R2T (`IscsiConnection.prepare`), if any. */
+  /** The Data-Out staged ahead for the first R2T (`IscsiConnection.prepareDataOut`), if any. */
   prepared: { readonly offset: number; readonly end: number; readonly token: number } | undefined;
   /** Settled (or being aborted): nothing more is sent for it. */
   readonly finished: boolean;
@@ -83,11 +84,18 @@ export class DataOutPump<T extends DataOutTask> {
 
   /**
    * Sends the SCSI Command PDU `command` of `task` (carrying the immediate data, `task.sent`
-   * bytes) with the unsolicited Data-Out up to `unsolicitedEnd` in the same write. Then stages
-   * the burst the first R2T will most likely ask for, the next `maxBurstLength` bytes, so that
-   * copying it overlaps with the target's work on the command and the R2T only fills in headers.
+   * bytes) with the unsolicited Data-Out up to `unsolicitedEnd` in the same write. When the task
+   * is `alone` in flight, it then stages the burst the first R2T will most likely ask for (the
+   * next `maxBurstLength` bytes), so that copying it overlaps with the target's work on the
+   * command and the R2T only fills in headers.
    */
-  sendCommand(task: T, command: ScsiCommandPdu, unsolicitedEnd: number, maxBurstLength: number) {
+  sendCommand(
+    task: T,
+    command: ScsiCommandPdu,
+    unsolicitedEnd: number,
+    maxBurstLength: number,
+    alone: boolean,
+  ) {
     const conn = task.conn;
     task.requested = Math.max(task.sent, unsolicitedEnd);
     if (unsolicitedEnd > task.sent) {
@@ -100,11 +108,13 @@ export class DataOutPump<T extends DataOutTask> {
       conn.send(command);
     }
     const length = task.dataOut?.length ?? 0;
-    // A failure while sending (connection lost) may have settled the task already.
-    if (task.dataOut !== undefined && task.sent < length && !task.finished) {
+    // A failure while sending (connection lost) may have settled the task already. The connection
+    // stages one burst ahead: with other commands in flight their R2Ts come first and the next
+    // command would replace it unused, a copy of the burst for nothing.
+    if (alone && task.dataOut !== undefined && task.sent < length && !task.finished) {
       const offset = task.sent;
       const end = Math.min(length, offset + maxBurstLength);
-      const token = conn.prepare(this.#dataOutPdus(task, { offset, end, ttt: RESERVED_TAG }));
+      const token = conn.prepareDataOut(this.#sequence(task, { offset, end, ttt: RESERVED_TAG }));
       if (token !== 0) task.prepared = { offset, end, token };
     }
   }
@@ -121,22 +131,18 @@ export class DataOutPump<T extends DataOutTask> {
     const length = task.dataOut?.length ?? 0;
     const asked = p.desiredDataTransferLength;
     const end = p.bufferOffset + asked;
-    const what = `R2T ${p.r2tSn} for bytes ${p.bufferOffset}..${end}`;
-    if (task.dataOut === undefined || length === 0)
-      return `${what} of a command that sends no data`;
-    if (p.r2tSn !== task.expR2tSn) return `${what}: R2TSN ${task.expR2tSn} was due`;
-    if (asked === 0) return `${what}: asks for no data`;
-    // FFFFFFFFh on a Data-Out means "unsolicited": the target could not tell the data apart.
-    if (p.targetTransferTag === RESERVED_TAG) return `${what}: reserved Target Transfer Tag`;
-    if (end > length) return `${what} of a ${length}-byte transfer`;
-    if (p.bufferOffset !== task.requested) {
-      return `${what}: the next sequence starts at byte ${task.requested}`;
-    }
-    if (asked > limits.maxBurstLength) {
-      return `${what}: ${asked} bytes exceed MaxBurstLength ${limits.maxBurstLength}`;
-    }
-    if (task.queue.length >= limits.maxOutstandingR2T) {
-      return `${what}: more than MaxOutstandingR2T ${limits.maxOutstandingR2T} outstanding`;
+    // The common R2T passes every check; the text of a refusal is built only for one that fails.
+    if (
+      length === 0 ||
+      p.r2tSn !== task.expR2tSn ||
+      asked === 0 ||
+      p.targetTransferTag === RESERVED_TAG ||
+      end > length ||
+      p.bufferOffset !== task.requested ||
+      asked > limits.maxBurstLength ||
+      task.queue.length >= limits.maxOutstandingR2T
+    ) {
+      return r2tRefusal(task, p, limits);
     }
     task.expR2tSn = (task.expR2tSn + 1) >>> 0;
     task.requested = end;
@@ -170,18 +176,33 @@ export class DataOutPump<T extends DataOutTask> {
     }
   }
 
-  /** One Data-Out sequence as one gathered write; false when the socket buffer is full. */
+  /** One Data-Out sequence as one socket write; false when the socket buffer is full. */
   #sendBurst(task: T, range: DataRange): boolean {
-    const pdus = this.#dataOutPdus(task, range);
-    this.#host.counted(pdus.length);
+    const seq = this.#sequence(task, range);
+    this.#host.counted(Math.ceil((range.end - range.offset) / seq.segmentLength));
     const prepared = task.prepared;
     task.prepared = undefined;
-    const ok =
-      (prepared !== undefined && prepared.offset === range.offset && prepared.end === range.end
-        ? task.conn.sendPrepared(prepared.token, pdus)
-        : undefined) ?? task.conn.sendAll(pdus);
+    let ok: boolean | undefined;
+    if (prepared !== undefined && prepared.offset === range.offset && prepared.end === range.end) {
+      ok = task.conn.sendPreparedDataOut(prepared.token, seq);
+    }
+    ok ??= task.conn.sendDataOut(seq) ?? task.conn.sendAll(this.#dataOutPdus(task, range));
     task.sent = Math.max(task.sent, range.end);
     return ok;
+  }
+
+  /** The Data-Out sequence of `range`, in segments within the target's MaxRecvDataSegmentLength. */
+  #sequence(task: T, range: DataRange): DataOutSequence {
+    return {
+      lun: task.lun,
+      initiatorTaskTag: task.itt,
+      targetTransferTag: range.ttt,
+      expStatSn: this.#host.expStatSn(),
+      data: task.dataOut!,
+      offset: range.offset,
+      end: range.end,
+      segmentLength: this.#host.segmentLength(),
+    };
   }
 
   /** The Data-Out PDUs of one sequence, each within the target's MaxRecvDataSegmentLength. */
@@ -208,4 +229,25 @@ export class DataOutPump<T extends DataOutTask> {
     }
     return pdus;
   }
+}
+
+/** What is wrong with an R2T that fails a check of `DataOutPump.onR2t`. */
+function r2tRefusal(task: DataOutTask, p: R2tPdu, limits: R2tLimits): string {
+  const length = task.dataOut?.length ?? 0;
+  const asked = p.desiredDataTransferLength;
+  const end = p.bufferOffset + asked;
+  const what = `R2T ${p.r2tSn} for bytes ${p.bufferOffset}..${end}`;
+  if (task.dataOut === undefined || length === 0) return `${what} of a command that sends no data`;
+  if (p.r2tSn !== task.expR2tSn) return `${what}: R2TSN ${task.expR2tSn} was due`;
+  if (asked === 0) return `${what}: asks for no data`;
+  // FFFFFFFFh on a Data-Out means "unsolicited": the target could not tell the data apart.
+  if (p.targetTransferTag === RESERVED_TAG) return `${what}: reserved Target Transfer Tag`;
+  if (end > length) return `${what} of a ${length}-byte transfer`;
+  if (p.bufferOffset !== task.requested) {
+    return `${what}: the next sequence starts at byte ${task.requested}`;
+  }
+  if (asked > limits.maxBurstLength) {
+    return `${what}: ${asked} bytes exceed MaxBurstLength ${limits.maxBurstLength}`;
+  }
+  return `${what}: more than MaxOutstandingR2T ${limits.maxOutstandingR2T} outstanding`;
 }

@@ -28,7 +28,7 @@ import {
 import { redactIscsiAddress, type IscsiAddress, type IscsiPortal } from './address.js';
 import { CmdSnWindow, expStatSnAfter } from './cmdsn-window.js';
 import { CommandRunner } from './commands.js';
-import { dispatchTargetPdu } from './receive.js';
+import { dispatchTargetPdu, type ReceiveHost } from './receive.js';
 import type { IscsiConnection } from './connection.js';
 import { KeepAlive, PingEchoes } from './keep-alive.js';
 import { loginFollowingRedirects } from './login-redirect.js';
@@ -76,6 +76,8 @@ export class IscsiTransport implements Transport {
   readonly #keepAlive: KeepAlive;
   readonly #windowWait: WindowWait;
   readonly #counters = sessionCounters();
+  /** What the receive path hands PDUs to: built once, not per PDU. */
+  readonly #receiveHost: ReceiveHost;
 
   constructor(target: IscsiAddress, options: IscsiTransportOptions = {}) {
     this.#target = target;
@@ -136,6 +138,14 @@ export class IscsiTransport implements Transport {
       ping: (conn, left) => this.#requests.ping(conn, Math.min(left, s.keepAliveTimeoutMs)),
       lost: () => this.#lost ?? TransportErrors.deviceGone(this.address),
     });
+    this.#receiveHost = {
+      address: this.address,
+      commands: this.#commands,
+      requests: this.#requests,
+      retirement: this.#retirement,
+      echoes: this.#echoes,
+      sequence: () => ({ cmdSn: this.#window.cmdSn, expStatSn: this.#expStatSn }),
+    };
   }
 
   /** Parameters of the current session (undefined before the first login). */
@@ -367,18 +377,7 @@ export class IscsiTransport implements Transport {
     if (this.#conn !== conn) return;
     this.#keepAlive.received();
     this.#updateSequenceNumbers(p);
-    dispatchTargetPdu(
-      {
-        address: this.address,
-        commands: this.#commands,
-        requests: this.#requests,
-        retirement: this.#retirement,
-        echoes: this.#echoes,
-        sequence: () => ({ cmdSn: this.#window.cmdSn, expStatSn: this.#expStatSn }),
-      },
-      conn,
-      p,
-    );
+    dispatchTargetPdu(this.#receiveHost, conn, p);
   }
 
   #updateSequenceNumbers(p: TargetPdu): void {
