@@ -78,6 +78,7 @@ export {
   DiscFormat2TrackAtOnce,
   Format2TaoWriteAction,
   type DiscFormat2TrackAtOnceOptions,
+  type AddAudioTrackOptions,
   type DiscFormat2TrackAtOnceEventArgs,
   type TaoUpdateListener,
   parseCueSheet,

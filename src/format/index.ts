@@ -77,6 +77,7 @@ export {
   DiscFormat2TrackAtOnce,
   Format2TaoWriteAction,
   type DiscFormat2TrackAtOnceOptions,
+  type AddAudioTrackOptions,
   type DiscFormat2TrackAtOnceEventArgs,
   type TaoUpdateListener,
 } from './disc-format2-track-at-once.js';
