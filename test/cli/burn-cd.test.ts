@@ -198,6 +198,67 @@ describe('discwright burn --cue / --audio', () => {
     await rec2.close();
   });
 
+  it('--audio --multisession, then --audio again: one album, with --mcn/--isrc in the Q', async () => {
+    const a = noise(300 * 2352, 3);
+    const b = noise(300 * 2352, 5);
+    await writeFile(filePath('m1.pcm'), a);
+    await writeFile(filePath('m2.pcm'), b);
+    const img = image();
+    const mcn = ['--mcn', '0724384960650'];
+    const first = await run([
+      'burn',
+      `virtual:cd-r?image=${img}`,
+      '--audio',
+      filePath('m1.pcm'),
+      '--multisession',
+      ...mcn,
+      '--isrc',
+      'USRC17607839',
+    ]);
+    assert.equal(first.code, 0, first.stderr.toString());
+    const second = await run([
+      'burn',
+      `virtual:cd-r?image=${img}`,
+      '--audio',
+      filePath('m2.pcm'),
+      ...mcn,
+      '--isrc',
+      'GBAYE6800011',
+    ]);
+    assert.equal(second.code, 0, second.stderr.toString());
+    assert.match(second.stdout.toString(), /appending to the open session after track 1/);
+    assert.match(second.stdout.toString(), /^track 2: audio at LBA \d+$/m);
+    const rec = await reopen(img);
+    assert.equal((await rec.discInformation()).discStatus, 2, 'finalized by the second run');
+    const sub = async (format: number, trackNumber = 0) =>
+      decodeReadSubChannelData(
+        (await rec.executeCommand(readSubChannel({ subQ: true, format, trackNumber }))).dataIn,
+      );
+    assert.deepEqual(
+      [await sub(2), await sub(3, 1), await sub(3, 2)].map((d) =>
+        d.data === undefined
+          ? undefined
+          : 'mediaCatalogNumber' in d.data
+            ? d.data.mediaCatalogNumber
+            : 'isrc' in d.data
+              ? d.data.isrc
+              : undefined,
+      ),
+      ['0724384960650', 'USRC17607839', 'GBAYE6800011'],
+    );
+    await rec.close();
+    const bad = await run([
+      'burn',
+      `virtual:cd-r?image=${image()}`,
+      '--audio',
+      filePath('m1.pcm'),
+      '--isrc',
+      'USRC17607839,GBAYE6800011',
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr.toString(), /--isrc lists 2 codes for 1 track/);
+  });
+
   it('usage errors exit 2 and send nothing', async () => {
     await writeFile(filePath('bad.cue'), 'FILE "x.bin" BINARY\nTRACK 01 CDG\n');
     await writeFile(filePath('bad.json'), '{"album": {"tilte": "x"}}');
