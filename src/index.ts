@@ -75,6 +75,7 @@ export {
   type RawCDImage,
   type SourceSlice,
   type RawTrackSource,
+  type SourceSlices,
   DiscFormat2TrackAtOnce,
   Format2TaoWriteAction,
   type DiscFormat2TrackAtOnceOptions,

@@ -52,7 +52,7 @@ export {
   type LaidOutTrack,
 } from './raw-cd/layout.js';
 export { DiscFormat2RawCD, type DiscFormat2RawCDOptions } from './disc-format2-raw-cd.js';
-export type { SourceSlice, RawTrackSource } from './raw-cd/track-source.js';
+export type { SourceSlice, SourceSlices, RawTrackSource } from './raw-cd/track-source.js';
 export {
   parseCueSheet,
   CUE_LIMITS,

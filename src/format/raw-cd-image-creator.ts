@@ -185,7 +185,7 @@ export class RawCDImageCreator {
     let lba = IMAGE_START_LBA;
     const tracks: LaidOutTrack[] = entries.map((e, i) => {
       const pregapLba = lba;
-      const startingLba = i === 0 ? 0 : lba + e.pregapSectors;
+      const startingLba = lba + e.pregapSectors;
       const sectorCount = trackSectors(e);
       lba = startingLba + sectorCount;
       return {
@@ -232,11 +232,11 @@ export class RawCDImageCreator {
     }
     const previous = this.#tracks[this.#tracks.length - 1];
     const modeChange = previous !== undefined && isAudio(previous.sectorType) !== isAudio(dataType);
-    const minimum = modeChange ? RAW_CD_LIMITS.modeChangePregap : 0;
+    // The first pregap is 2 s at least; a longer one runs past LBA 0 (index 1 moves there).
+    const minimum = modeChange || previous === undefined ? RAW_CD_LIMITS.modeChangePregap : 0;
     const pregap =
-      previous === undefined
-        ? RAW_CD_LIMITS.modeChangePregap
-        : (options.pregapSectors ?? (modeChange || this.#disableGaplessAudio ? 150 : 0));
+      options.pregapSectors ??
+      (previous === undefined || modeChange || this.#disableGaplessAudio ? 150 : 0);
     if (!Number.isInteger(pregap) || pregap < minimum || pregap > 100 * 4500) {
       throw invalidArgument(
         `pregap of ${String(pregap)} sectors; a track after one of another kind needs at least ${minimum}`,
