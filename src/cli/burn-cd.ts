@@ -125,7 +125,8 @@ type Plan =
 async function plan(o: BurnCdOptions, cdText: CdTextInput | undefined): Promise<Plan> {
   if (o.cue !== undefined) {
     const { sheet, creator } = await cueImageCreator(o.cue);
-    const text = cdText ?? cdTextOfSheet(sheet);
+    // --cd-text, else the sheet's CDTEXTFILE (already in the creator), else its TITLE lines.
+    const text = cdText ?? creator.cdText ?? cdTextOfSheet(sheet);
     if (text !== undefined) creator.cdText = text;
     return { kind: 'dao', creator, sheet };
   }

@@ -10,6 +10,7 @@ import { CdSectorType } from '../../device/types.js';
 import { RawCDImageCreator, ImapiCdTrackDigitalCopySetting } from '../raw-cd-image-creator.js';
 import { parseWavHeader } from '../raw-cd/wav.js';
 import type { RawTrackSource, SourceSlice } from '../raw-cd/track-source.js';
+import { readCueCdTextFile } from './cue-cd-text.js';
 import {
   CUE_LIMITS,
   CUE_SECTOR_BYTES,
@@ -252,11 +253,18 @@ export async function addCueTracks(
   return creator;
 }
 
-/** Reads a CUE sheet and its files into a RawCDImageCreator (a new one by default). */
+/**
+ * Reads a CUE sheet and its files into a RawCDImageCreator (a new one by default), with the
+ * CD-TEXT of its CDTEXTFILE when it names one (cue-cd-text.ts).
+ */
 export async function cueImageCreator(
   path: string,
   creator?: RawCDImageCreator,
 ): Promise<{ readonly sheet: CueSheet; readonly creator: RawCDImageCreator }> {
   const sheet = await readCueSheet(path);
-  return { sheet, creator: await addCueTracks(sheet, creator) };
+  const result = await addCueTracks(sheet, creator);
+  const text = await readCueCdTextFile(sheet, (p) => cueFilePath(sheet, p));
+  const line = sheet.cdTextFile?.line ?? 0;
+  if (text !== undefined) await atLine(sheet, line, () => (result.cdText = text));
+  return { sheet, creator: result };
 }
