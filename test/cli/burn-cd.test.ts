@@ -259,6 +259,47 @@ describe('discwright burn --cue / --audio', () => {
     assert.match(bad.stderr.toString(), /--isrc lists 2 codes for 1 track/);
   });
 
+  it('burns a sheet with a first pregap over 2 s and INDEX 00 in the FILE before', async () => {
+    const a = noise(800 * 2352, 13);
+    const b = noise(400 * 2352, 17);
+    await writeFile(filePath('p1.bin'), a);
+    await writeFile(filePath('p2.bin'), b);
+    // Track 1: 5 s before its INDEX 01; track 2's pregap is the last 100 sectors of p1.bin.
+    await writeFile(
+      filePath('pregaps.cue'),
+      'FILE "p1.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 00 00:00:00\n    INDEX 01 00:05:00\n' +
+        '  TRACK 02 AUDIO\n    INDEX 00 00:09:25\nFILE "p2.bin" BINARY\n    INDEX 01 00:00:00\n',
+    );
+    for (const mode of [[], ['--sao']]) {
+      const img = image();
+      const r = await run([
+        'burn',
+        `virtual:cd-r?image=${img}`,
+        '--cue',
+        filePath('pregaps.cue'),
+        ...mode,
+      ]);
+      assert.equal(r.code, 0, r.stderr.toString());
+      const rec = await reopen(img);
+      const toc = decodeFormattedToc(
+        (await rec.executeCommand(readTocPmaAtip({ format: 0 }))).dataIn,
+      );
+      assert.deepEqual(
+        toc.descriptors.map((d) => d.trackStartAddress),
+        [225, 800 - 150, 800 - 150 + 400],
+        `${mode.join('')} TOC`,
+      );
+      const main = await readSectors(rec, 0, 650, false); // up to track 2's index 1
+      assert.ok(
+        Buffer.from(main).equals(a.subarray(150 * 2352, 800 * 2352)),
+        `${mode.join('')}: LBA 0 on is p1.bin from its 151st sector`,
+      );
+      const two = await readSectors(rec, 650, 400, false);
+      assert.ok(Buffer.from(two).equals(b), `${mode.join('')}: track 2 is p2.bin`);
+      await rec.close();
+    }
+  });
+
   it('usage errors exit 2 and send nothing', async () => {
     await writeFile(filePath('bad.cue'), 'FILE "x.bin" BINARY\nTRACK 01 CDG\n');
     await writeFile(filePath('bad.json'), '{"album": {"tilte": "x"}}');

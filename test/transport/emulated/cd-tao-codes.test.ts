@@ -6,7 +6,7 @@
 // survive the sidecar; a valid bit over a malformed code is refused with 05/26/00.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rig, type Rig } from '../../helpers/recorder.js';
@@ -163,6 +163,17 @@ describe('virtual CD-R: MCN and ISRC of Track-at-Once tracks', () => {
     assert.equal(pos[6], 1, 'track 1');
     assert.deepEqual([...pos.subarray(8, 12)], [0, 0, 0, 100], 'absolute address: LBA 100');
     await drive.close();
+
+    // A sidecar whose ISRC is not one is refused, naming the field.
+    const sidecar = JSON.parse(await readFile(`${img}.json`, 'utf8')) as {
+      disc: { tracks: { isrc?: string }[] };
+    };
+    sidecar.disc.tracks[0]!.isrc = 'US-RC1-76-07839';
+    await writeFile(`${img}.json`, JSON.stringify(sidecar));
+    await assert.rejects(openVirtualDrive(`virtual:cd-r?image=${img}`), (e: Error) => {
+      assert.match(e.message, /disc\.tracks\[0\]\.isrc is "US-RC1-76-07839", not a valid isrc/);
+      return true;
+    });
   });
 
   it('refuses MCVAL or TCVAL over a malformed code (05/26/00) and keeps the page', async () => {
