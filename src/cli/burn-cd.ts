@@ -2,12 +2,14 @@
 // tools write them (docs/cd.md). --cue: the CUE/BIN as one raw disc-at-once image with its
 // lead-in (DiscFormat2RawCD.writeMedia2, 2,448-byte sectors with raw P-W, like cdrecord -raw96r).
 // --audio: track-at-once (DiscFormat2TrackAtOnce) or, with --dao, one raw DAO image of the audio
-// tracks. The sheet, the files and the options are checked before the recorder is opened (a
+// tracks; --mcn and --isrc give the Q's MCN and ISRCs (in page 05h for TAO, in the image for
+// DAO), and TAO appends to a disc an earlier --multisession run left open. The sheet, the files and the options are checked before the recorder is opened (a
 // usage error, exit 2, sends nothing); the summary is the TOC the drive reports afterwards.
 
 import { DwError, HR, invalidArgument } from '../errors.js';
 import type { DiscRecorder } from '../device/recorder.js';
 import { CdSectorType } from '../device/types.js';
+import { isValidIsrc, isValidMcn } from '../scsi/cd/subchannel.js';
 import {
   DiscFormat2RawCD,
   DiscFormat2TrackAtOnce,
@@ -39,6 +41,10 @@ export interface BurnCdOptions {
   /** --audio in TAO: leave the disc open (no finalize). */
   readonly multisession?: boolean;
   readonly cdText?: string;
+  /** --audio: the disc's Media Catalog Number (13 digits). */
+  readonly mcn?: string;
+  /** --audio: the tracks' ISRCs, comma-separated in track order ('' for none). */
+  readonly isrc?: string;
   readonly json?: boolean;
   readonly force?: boolean;
 }
@@ -64,6 +70,9 @@ export function checkCdOptions(image: string | undefined, o: Record<string, unkn
   if (o.cdText !== undefined && image !== undefined) {
     throw invalidArgument('--cd-text goes with --cue or --audio');
   }
+  if ((o.mcn !== undefined || o.isrc !== undefined) && o.audio === undefined) {
+    throw invalidArgument('--mcn and --isrc go with --audio (a CUE sheet has CATALOG and ISRC)');
+  }
   if (image !== undefined) return;
   for (const k of [
     'size',
@@ -86,30 +95,59 @@ export function checkCdOptions(image: string | undefined, o: Record<string, unkn
   }
 }
 
+/** --audio's codes: the MCN and one ISRC (or undefined) per file, checked as the Q needs them. */
+interface AudioCodes {
+  readonly mcn: string | undefined;
+  readonly isrcs: readonly (string | undefined)[];
+}
+
+function audioCodes(o: BurnCdOptions, files: readonly string[]): AudioCodes {
+  if (o.mcn !== undefined && !isValidMcn(o.mcn)) {
+    throw invalidArgument(`--mcn ${JSON.stringify(o.mcn)} is not 13 digits`);
+  }
+  const isrcs = o.isrc === undefined ? [] : o.isrc.split(',').map((c) => c.trim());
+  if (isrcs.length > files.length) {
+    throw invalidArgument(`--isrc lists ${isrcs.length} codes for ${files.length} track(s)`);
+  }
+  for (const [i, c] of isrcs.entries()) {
+    if (c !== '' && !isValidIsrc(c)) {
+      throw invalidArgument(`--isrc code ${i + 1} ${JSON.stringify(c)} is not CCOOOYYNNNNN`);
+    }
+  }
+  return { mcn: o.mcn, isrcs: isrcs.map((c) => (c === '' ? undefined : c)) };
+}
+
 /** What is to be burned, all files read and checked. */
 type Plan =
   | { readonly kind: 'dao'; readonly creator: RawCDImageCreator; readonly sheet?: CueSheet }
-  | { readonly kind: 'tao'; readonly files: readonly string[] };
+  | { readonly kind: 'tao'; readonly files: readonly string[]; readonly codes: AudioCodes };
 
 async function plan(o: BurnCdOptions, cdText: CdTextInput | undefined): Promise<Plan> {
   if (o.cue !== undefined) {
     const { sheet, creator } = await cueImageCreator(o.cue);
-    const text = cdText ?? cdTextOfSheet(sheet);
+    // --cd-text, else the sheet's CDTEXTFILE (already in the creator), else its TITLE lines.
+    const text = cdText ?? creator.cdText ?? cdTextOfSheet(sheet);
     if (text !== undefined) creator.cdText = text;
     return { kind: 'dao', creator, sheet };
   }
   const files = o.audio ?? [];
   if (files.length === 0) throw invalidArgument('--audio needs at least one file');
+  const codes = audioCodes(o, files);
   if (o.dao !== true) {
     if (cdText !== undefined) {
       throw invalidArgument('--cd-text needs disc-at-once (--dao): TAO has no lead-in to carry it');
     }
     // Each file is described now so a bad one is a usage error before anything is written.
     for (const f of files) await describeTrackSource(f, CdSectorType.AUDIO, 2352);
-    return { kind: 'tao', files };
+    return { kind: 'tao', files, codes };
   }
   const creator = new RawCDImageCreator();
-  for (const f of files) await creator.addTrack(CdSectorType.AUDIO, f);
+  for (const [i, f] of files.entries()) {
+    const n = await creator.addTrack(CdSectorType.AUDIO, f);
+    const isrc = codes.isrcs[i];
+    if (isrc !== undefined) creator.trackInfo(n).isrc = isrc;
+  }
+  if (codes.mcn !== undefined) creator.mediaCatalogNumber = codes.mcn;
   if (cdText !== undefined) creator.cdText = cdText;
   return { kind: 'dao', creator };
 }
@@ -185,6 +223,7 @@ export async function burnCdCommand(
       tao.setRecorder(recorder);
       tao.clientName = BURN_CLIENT;
       tao.doNotFinalizeMedia = o.multisession === true;
+      if (p.codes.mcn !== undefined) tao.mediaCatalogNumber = p.codes.mcn;
       interrupt.signal.addEventListener(
         'abort',
         () => {
@@ -199,10 +238,14 @@ export async function burnCdCommand(
       say('preparing…');
       await tao.prepareMedia();
       try {
-        for (const f of p.files) {
+        if (tao.numberOfExistingTracks > 0) {
+          say(`appending to the open session after track ${tao.numberOfExistingTracks}…`);
+        }
+        for (const [i, f] of p.files.entries()) {
           interrupt.check();
           say(`track ${tao.numberOfExistingTracks + 1}: ${f}…`);
-          await tao.addAudioTrack(f);
+          const isrc = p.codes.isrcs[i];
+          await tao.addAudioTrack(f, isrc === undefined ? {} : { isrc });
         }
       } finally {
         say(o.multisession === true ? 'leaving the session open…' : 'closing the disc…');

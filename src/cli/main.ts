@@ -279,6 +279,8 @@ program
   .option('--dao', 'with --audio: one raw disc-at-once image instead of track-at-once')
   .option('--sao', 'with --cue or --audio --dao: Session-at-Once (cue sheet) instead of raw')
   .option('--cd-text <file.json>', 'with --cue or --audio --dao: CD-TEXT (docs/cd.md)')
+  .option('--mcn <digits>', "with --audio: the disc's Media Catalog Number (13 digits)")
+  .option('--isrc <codes>', "with --audio: the tracks' ISRCs, comma-separated in order")
   .option(
     '--size <bytes>',
     'image size in bytes (required for -)',
@@ -312,7 +314,9 @@ program
   .addHelpText('after', EXCLUSIVE_HELP)
   .action(async (recorder: string, image: string | undefined, _o: unknown, cmd: Command) => {
     const o = cmd.opts<{ also?: string[]; cue?: string; audio?: string[]; dao?: true }>();
-    const cd = ['cue', 'audio', 'dao', 'sao', 'cdText'].some((k) => cmd.opts()[k] !== undefined);
+    const cd = ['cue', 'audio', 'dao', 'sao', 'cdText', 'mcn', 'isrc'].some(
+      (k) => cmd.opts()[k] !== undefined,
+    );
     if (image === undefined || cd) {
       const { burnCdCommand } = await import('./burn-cd.js');
       exitCode = await burnCdCommand(io, recorder, image, cmd.opts());

@@ -1,36 +1,31 @@
 // DiscFormat2TrackAtOnce (IMAPI2 IDiscFormat2TrackAtOnce, camelCase): an audio CD written track
-// by track. prepareMedia() takes a blank CD-R/RW with exclusive access and selects Track-at-Once
-// audio (page 05h: Write Type TAO, Track Mode 0 two-channel audio, Data Block Type 0 raw 2,352
-// bytes); each addAudioTrack(source) writes the PCM from the invisible track's next writable
-// address and closes the track (CLOSE TRACK); releaseMedia() closes the session (which, with
-// Multi-session 00b, finalizes the disc) unless doNotFinalizeMedia, then gives the drive back.
-// The pregap between tracks is the drive's (TAO): the library writes where READ TRACK
-// INFORMATION says. docs/cd.md, "Track-at-once audio".
+// by track. prepareMedia() takes a blank CD-R/RW, or one an earlier run left open, with exclusive
+// access and selects Track-at-Once audio in page 05h (tao-media.ts); each addAudioTrack(source)
+// writes the PCM from the invisible track's next writable address and closes the track (CLOSE
+// TRACK); releaseMedia() closes the session (which, with Multi-session 00b, finalizes the disc)
+// unless doNotFinalizeMedia, then gives the drive back. The pregap between tracks is the drive's
+// (TAO): the library writes where READ TRACK INFORMATION says. The MCN and each track's ISRC go
+// in page 05h for the drive to write into Q (a discwright extension). docs/cd.md, "Track-at-once
+// audio".
 
 import { DwError, HR, type HResult } from '../errors.js';
-import { DiscStatus } from '../scsi/mmc/read-disc-information.js';
 import { closeTrackSession, CloseFunction } from '../scsi/mmc/close-track-session.js';
-import {
-  DataBlockType,
-  MultiSession,
-  WriteType,
-  decodeWriteParametersPage,
-  encodeWriteParametersPage,
-} from '../scsi/mmc/mode-pages/write-parameters.js';
 import type { FormattedToc } from '../scsi/mmc/read-toc-pma-atip.js';
 import { LEAD_OUT_TRACK_NUMBER, TocFormat } from '../scsi/mmc/read-toc-pma-atip.js';
 import type { DiscRecorder } from '../device/recorder.js';
-import {
-  CdSectorType,
-  ModePageRequestType,
-  ModePageType,
-  ReadTrackAddressType,
-} from '../device/types.js';
+import { CdSectorType, ReadTrackAddressType } from '../device/types.js';
 import { WriteEngine } from '../engine/index.js';
 import type { Clock } from '../transport/clock.js';
 import { DiscFormat2Base } from './disc-format2-base.js';
 import { readMedia, writableArea } from './media-state.js';
-import { isCdProfile } from './write-setup.js';
+import {
+  checkIsrc,
+  checkMcn,
+  existingAudioTracks,
+  selectTaoAudio,
+  selectTrackIsrc,
+  type TaoTrack,
+} from './tao-media.js';
 import { describeTrackSource, pcmChunks, type RawTrackSource } from './raw-cd/track-source.js';
 import {
   Format2TaoWriteAction,
@@ -46,11 +41,9 @@ export interface DiscFormat2TrackAtOnceOptions {
   readonly clock?: Clock;
 }
 
-/** A track as the drive reports it after CLOSE TRACK. */
-interface WrittenTrack {
-  readonly trackNumber: number;
-  readonly startLba: number;
-  readonly sectors: number;
+/** Per track: its ISRC (a discwright extension; IMAPI2's TAO writer has none). */
+export interface AddAudioTrackOptions {
+  readonly isrc?: string;
 }
 
 const AUDIO_SECTOR = 2352;
@@ -71,7 +64,10 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
   #bufferUnderrunFreeDisabled = false;
   #doNotFinalizeMedia = false;
   #engine: WriteEngine | undefined;
-  #tracks: WrittenTrack[] = [];
+  #tracks: TaoTrack[] = [];
+  #mcn: string | undefined;
+  /** Page 05h's ISRC field holds a code (so the next track without one clears it). */
+  #isrcInPage = false;
   #profile = 0;
   #total = 0;
   #free = 0;
@@ -102,6 +98,19 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
     this.#doNotFinalizeMedia = v === true;
   }
 
+  /**
+   * The disc's Media Catalog Number (13 digits; '' for none), sent in page 05h so the drive
+   * writes it into Q mode 2 of the tracks: a discwright extension. E_IMAPI_DF2TAO_INVALID_MCN.
+   */
+  get mediaCatalogNumber(): string {
+    return this.#mcn ?? '';
+  }
+  set mediaCatalogNumber(v: string) {
+    this.idle();
+    this.unprepared();
+    this.#mcn = checkMcn(v);
+  }
+
   /** IMAPI_MEDIA_PHYSICAL_TYPE is not kept here; the MMC profile of the prepared disc. */
   get currentProfile(): number {
     this.needPrepared();
@@ -129,7 +138,7 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
     this.needPrepared();
     const last = this.#tracks[this.#tracks.length - 1];
     if (last === undefined) throw new DwError(HR.E_IMAPI_DF2TAO_TABLE_OF_CONTENTS_EMPTY_DISC);
-    const first = this.#tracks[0] as WrittenTrack;
+    const first = this.#tracks[0] as TaoTrack;
     return {
       format: TocFormat.FORMATTED_TOC,
       firstTrackNumber: first.trackNumber,
@@ -156,42 +165,24 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
   // ---- the media ----
 
   /**
-   * Checks for a blank CD-R/RW, takes exclusive access under clientName and selects TAO audio
-   * (Write Type 1, Track Mode 0, Data Block Type 0; Multi-session 00b unless doNotFinalizeMedia).
+   * Checks for a blank CD-R/RW, or one whose session an earlier run left open with audio tracks
+   * (they count as existing tracks and the next one continues their numbering; tao-media.ts),
+   * takes exclusive access under clientName and selects TAO audio in page 05h (Write Type 1,
+   * Track Mode 0, Data Block Type 0; Multi-session 00b unless doNotFinalizeMedia; the MCN).
    */
   async prepareMedia(): Promise<void> {
     const recorder = this.need();
     this.idle();
     this.unprepared();
     const m = await readMedia(recorder);
-    if (!isCdProfile(m.profile)) {
-      throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_SUPPORTED, {
-        message: `profile 0x${m.profile.toString(16).padStart(4, '0')}: audio track-at-once is for CD-R and CD-RW`,
-      });
-    }
-    if (m.disc.discStatus !== DiscStatus.EMPTY)
-      throw new DwError(HR.E_IMAPI_DF2TAO_MEDIA_IS_NOT_BLANK);
+    const existing = await existingAudioTracks(recorder, m);
     await recorder.acquireExclusiveAccess(false, this.clientName);
     try {
-      const current = decodeWriteParametersPage(
-        await recorder.getModePage(
-          ModePageType.WRITE_PARAMETERS,
-          ModePageRequestType.CURRENT_VALUES,
-        ),
-      );
-      const page = encodeWriteParametersPage({
-        ...current,
-        writeType: WriteType.TAO,
-        trackMode: 0, // two-channel audio, no pre-emphasis, digital copy prohibited
-        dataBlockType: DataBlockType.RAW,
-        multiSession: this.#doNotFinalizeMedia
-          ? MultiSession.NEXT_SESSION_ALLOWED
-          : MultiSession.NO_NEXT_SESSION,
-        bufe: !this.#bufferUnderrunFreeDisabled,
-        testWrite: false,
-        fp: false,
+      await selectTaoAudio(recorder, {
+        doNotFinalizeMedia: this.#doNotFinalizeMedia,
+        bufferUnderrunFreeDisabled: this.#bufferUnderrunFreeDisabled,
+        mediaCatalogNumber: this.#mcn,
       });
-      await recorder.setModePage(ModePageRequestType.CURRENT_VALUES, page);
       await this.applyRequestedSpeed(recorder, m.profile, 0);
       const area = writableArea(m);
       this.#total = area.totalSectors;
@@ -201,7 +192,8 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
       throw e;
     }
     this.#profile = m.profile;
-    this.#tracks = [];
+    this.#tracks = existing;
+    this.#isrcInPage = false;
     this.prepared = true;
   }
 
@@ -218,16 +210,22 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
    * the drive gave it. E_IMAPI_DF2TAO_TRACK_LIMIT_REACHED past 99 tracks,
    * E_IMAPI_DF2TAO_NOT_ENOUGH_SPACE when it does not fit; a cancelled track is closed where it
    * stopped (it stays on the disc) and the call rejects with E_IMAPI_REQUEST_CANCELLED.
+   * `options.isrc` goes in page 05h's ISRC field for this track (E_IMAPI_DF2TAO_INVALID_ISRC).
    */
-  async addAudioTrack(source: RawTrackSource): Promise<number> {
+  async addAudioTrack(source: RawTrackSource, options: AddAudioTrackOptions = {}): Promise<number> {
     const recorder = this.need();
     this.idle();
     this.needPrepared();
     if (this.#tracks.length >= MAX_TRACKS) throw new DwError(HR.E_IMAPI_DF2TAO_TRACK_LIMIT_REACHED);
+    const isrc = checkIsrc(options.isrc);
     const data = await describeTrackSource(source, CdSectorType.AUDIO, AUDIO_SECTOR);
     this.writing = true;
     const started = this.clock.now();
     try {
+      if (isrc !== undefined || this.#isrcInPage) {
+        await selectTrackIsrc(recorder, isrc);
+        this.#isrcInPage = isrc !== undefined;
+      }
       const invisible = await recorder.trackInformation(0xff, ReadTrackAddressType.TRACK);
       if (!invisible.nwaV) {
         throw new DwError(HR.E_IMAPI_DF2TAO_NOT_ENOUGH_SPACE, {

@@ -63,7 +63,7 @@ export {
 } from './format2-events.js';
 export type { RawWriteOptions } from './raw-cd-stream.js';
 export { DiscFormat2Base, type Format2Codes, type RequestedSpeed } from './disc-format2-base.js';
-export type { SourceSlice, RawTrackSource } from './raw-cd/track-source.js';
+export type { SourceSlice, SourceSlices, RawTrackSource } from './raw-cd/track-source.js';
 export {
   parseCueSheet,
   CUE_LIMITS,
@@ -88,6 +88,7 @@ export {
   DiscFormat2TrackAtOnce,
   Format2TaoWriteAction,
   type DiscFormat2TrackAtOnceOptions,
+  type AddAudioTrackOptions,
   type DiscFormat2TrackAtOnceEventArgs,
   type TaoUpdateListener,
 } from './disc-format2-track-at-once.js';

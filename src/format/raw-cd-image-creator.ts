@@ -227,7 +227,9 @@ export class RawCDImageCreator {
       ...layOutTracks(entries, {
         startingTrackNumber: this.#startingTrackNumber,
         mediaCatalogNumber: this.#mediaCatalogNumber,
-        firstPregapSectors: pregap?.sectorCount ?? RAW_CD_LIMITS.modeChangePregap,
+        // The special pregap replaces track 1's; without it track 1's own pregap (2 s or more).
+        firstPregapSectors:
+          pregap?.sectorCount ?? entries[0]?.pregapSectors ?? RAW_CD_LIMITS.modeChangePregap,
         leadOutSectors: LEAD_OUT_SECTORS,
       }),
       ...(pregap === undefined ? {} : { specialPregap: true }),
@@ -282,11 +284,11 @@ export class RawCDImageCreator {
     }
     const previous = this.#tracks[this.#tracks.length - 1];
     const modeChange = previous !== undefined && isAudio(previous.sectorType) !== isAudio(dataType);
-    const minimum = modeChange ? RAW_CD_LIMITS.modeChangePregap : 0;
+    // The first pregap is 2 s at least; a longer one runs past LBA 0 (index 1 moves there).
+    const minimum = modeChange || previous === undefined ? RAW_CD_LIMITS.modeChangePregap : 0;
     const pregap =
-      previous === undefined
-        ? RAW_CD_LIMITS.modeChangePregap
-        : (options.pregapSectors ?? (modeChange || this.#disableGaplessAudio ? 150 : 0));
+      options.pregapSectors ??
+      (previous === undefined || modeChange || this.#disableGaplessAudio ? 150 : 0);
     if (!Number.isInteger(pregap) || pregap < minimum || pregap > 100 * 4500) {
       throw invalidArgument(
         `pregap of ${String(pregap)} sectors; a track after one of another kind needs at least ${minimum}`,

@@ -198,6 +198,108 @@ describe('discwright burn --cue / --audio', () => {
     await rec2.close();
   });
 
+  it('--audio --multisession, then --audio again: one album, with --mcn/--isrc in the Q', async () => {
+    const a = noise(300 * 2352, 3);
+    const b = noise(300 * 2352, 5);
+    await writeFile(filePath('m1.pcm'), a);
+    await writeFile(filePath('m2.pcm'), b);
+    const img = image();
+    const mcn = ['--mcn', '0724384960650'];
+    const first = await run([
+      'burn',
+      `virtual:cd-r?image=${img}`,
+      '--audio',
+      filePath('m1.pcm'),
+      '--multisession',
+      ...mcn,
+      '--isrc',
+      'USRC17607839',
+    ]);
+    assert.equal(first.code, 0, first.stderr.toString());
+    const second = await run([
+      'burn',
+      `virtual:cd-r?image=${img}`,
+      '--audio',
+      filePath('m2.pcm'),
+      ...mcn,
+      '--isrc',
+      'GBAYE6800011',
+    ]);
+    assert.equal(second.code, 0, second.stderr.toString());
+    assert.match(second.stdout.toString(), /appending to the open session after track 1/);
+    assert.match(second.stdout.toString(), /^track 2: audio at LBA \d+$/m);
+    const rec = await reopen(img);
+    assert.equal((await rec.discInformation()).discStatus, 2, 'finalized by the second run');
+    const sub = async (format: number, trackNumber = 0) =>
+      decodeReadSubChannelData(
+        (await rec.executeCommand(readSubChannel({ subQ: true, format, trackNumber }))).dataIn,
+      );
+    assert.deepEqual(
+      [await sub(2), await sub(3, 1), await sub(3, 2)].map((d) =>
+        d.data === undefined
+          ? undefined
+          : 'mediaCatalogNumber' in d.data
+            ? d.data.mediaCatalogNumber
+            : 'isrc' in d.data
+              ? d.data.isrc
+              : undefined,
+      ),
+      ['0724384960650', 'USRC17607839', 'GBAYE6800011'],
+    );
+    await rec.close();
+    const bad = await run([
+      'burn',
+      `virtual:cd-r?image=${image()}`,
+      '--audio',
+      filePath('m1.pcm'),
+      '--isrc',
+      'USRC17607839,GBAYE6800011',
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr.toString(), /--isrc lists 2 codes for 1 track/);
+  });
+
+  it('burns a sheet with a first pregap over 2 s and INDEX 00 in the FILE before', async () => {
+    const a = noise(800 * 2352, 13);
+    const b = noise(400 * 2352, 17);
+    await writeFile(filePath('p1.bin'), a);
+    await writeFile(filePath('p2.bin'), b);
+    // Track 1: 5 s before its INDEX 01; track 2's pregap is the last 100 sectors of p1.bin.
+    await writeFile(
+      filePath('pregaps.cue'),
+      'FILE "p1.bin" BINARY\n  TRACK 01 AUDIO\n    INDEX 00 00:00:00\n    INDEX 01 00:05:00\n' +
+        '  TRACK 02 AUDIO\n    INDEX 00 00:09:25\nFILE "p2.bin" BINARY\n    INDEX 01 00:00:00\n',
+    );
+    for (const mode of [[], ['--sao']]) {
+      const img = image();
+      const r = await run([
+        'burn',
+        `virtual:cd-r?image=${img}`,
+        '--cue',
+        filePath('pregaps.cue'),
+        ...mode,
+      ]);
+      assert.equal(r.code, 0, r.stderr.toString());
+      const rec = await reopen(img);
+      const toc = decodeFormattedToc(
+        (await rec.executeCommand(readTocPmaAtip({ format: 0 }))).dataIn,
+      );
+      assert.deepEqual(
+        toc.descriptors.map((d) => d.trackStartAddress),
+        [225, 800 - 150, 800 - 150 + 400],
+        `${mode.join('')} TOC`,
+      );
+      const main = await readSectors(rec, 0, 650, false); // up to track 2's index 1
+      assert.ok(
+        Buffer.from(main).equals(a.subarray(150 * 2352, 800 * 2352)),
+        `${mode.join('')}: LBA 0 on is p1.bin from its 151st sector`,
+      );
+      const two = await readSectors(rec, 650, 400, false);
+      assert.ok(Buffer.from(two).equals(b), `${mode.join('')}: track 2 is p2.bin`);
+      await rec.close();
+    }
+  });
+
   it('usage errors exit 2 and send nothing', async () => {
     await writeFile(filePath('bad.cue'), 'FILE "x.bin" BINARY\nTRACK 01 CDG\n');
     await writeFile(filePath('bad.json'), '{"album": {"tilte": "x"}}');

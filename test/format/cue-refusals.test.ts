@@ -49,10 +49,10 @@ const SYNTAX: [string, string, number, RegExp][] = [
   ['frame 75', `${HEAD}INDEX 01 00:00:75\n`, 3, /frames 0\.\.74/],
   ['not a time', `${HEAD}INDEX 01 1:2\n`, 3, /not a time/],
   [
-    'indexes in two files',
-    `${HEAD}INDEX 00 00:00:00\nFILE "b.bin" BINARY\nINDEX 01 00:00:00\n`,
+    'INDEX 02 in another file than INDEX 01',
+    `${HEAD}INDEX 01 00:00:00\nFILE "b.bin" BINARY\nINDEX 02 00:00:00\n`,
     5,
-    /two FILEs/,
+    /two FILEs; only INDEX 00/,
   ],
   [
     'PREGAP after INDEX',
@@ -115,6 +115,7 @@ describe('CUE/BIN refusals once the files are read', () => {
     dir = await mkdtemp(join(tmpdir(), 'dw-cue-bad-'));
     await writeFile(join(dir, 'a.bin'), new Uint8Array(700 * 2352));
     await writeFile(join(dir, 'odd.bin'), new Uint8Array(300 * 2048 + 10));
+    await writeFile(join(dir, 'odd-audio.bin'), new Uint8Array(400 * 2352 + 100));
     await writeFile(join(dir, 'bad.wav'), new TextEncoder().encode('RIFF\0\0\0\0WAVEjunk'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -151,10 +152,12 @@ describe('CUE/BIN refusals once the files are read', () => {
       refused(4, /needs at least 150/),
     );
   });
-  it('a first pregap longer than 2 seconds', async () => {
+  it('a pregap ending a FILE that is not whole sectors (INDEX 00 in the FILE before)', async () => {
     await assert.rejects(
-      cue(`${HEAD}INDEX 00 00:00:00\nINDEX 01 00:03:00\n`),
-      refused(4, /first track's pregap is 150/),
+      cue(
+        'FILE "odd-audio.bin" BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\nTRACK 02 AUDIO\nINDEX 00 00:04:00\nFILE "a.bin" BINARY\nINDEX 01 00:00:00\n',
+      ),
+      refused(5, /pregap ends .*odd-audio\.bin, which is not whole 2352-byte sectors/),
     );
   });
   it('indexes closer than 10 sectors (IMAPI2 code)', async () => {

@@ -13,7 +13,7 @@ import {
   type RawCDImage,
   type RawCDImageCreator,
 } from '../../src/format/index.js';
-import { unpackRawPW } from '../../src/scsi/cd/index.js';
+import { encodeCdTextPacks, unpackRawPW } from '../../src/scsi/cd/index.js';
 import { wavFile } from '../helpers/wav.js';
 
 /** Bytes that differ from sector to sector and from file to file. */
@@ -88,6 +88,12 @@ describe('CUE/BIN: every keyword into a raw image', () => {
     }
     await writeFile(join(dir, 'song.wav'), wavFile(files['song.pcm']));
     await writeFile(join(dir, 'disc.cue'), FULL_SHEET);
+    // The CDTEXTFILE's packs (their reading is tested in cue-cd-text-file.test.ts).
+    const cdt = encodeCdTextPacks({
+      album: { title: 'From the file' },
+      tracks: [{ title: 'One' }],
+    });
+    await writeFile(join(dir, 'disc.cdt'), cdt);
     const made = await cueImageCreator(join(dir, 'disc.cue'));
     creator = made.creator;
     assert.equal(made.sheet.cdText.title, 'Album');
@@ -99,6 +105,8 @@ describe('CUE/BIN: every keyword into a raw image', () => {
       songwriter: 'Composer',
     });
     assert.equal(made.sheet.cdTextFile?.path, 'disc.cdt');
+    assert.equal(made.creator.cdText?.album.title, 'From the file');
+    assert.equal(made.creator.cdText?.tracks[0]?.title, 'One');
     image = creator.createResultImage();
     bytes = new Uint8Array(image.sectorCount * 2448);
     let at = 0;

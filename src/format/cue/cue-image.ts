@@ -9,12 +9,15 @@ import { DwError } from '../../errors.js';
 import { CdSectorType } from '../../device/types.js';
 import { RawCDImageCreator, ImapiCdTrackDigitalCopySetting } from '../raw-cd-image-creator.js';
 import { parseWavHeader } from '../raw-cd/wav.js';
+import type { RawTrackSource, SourceSlice } from '../raw-cd/track-source.js';
+import { readCueCdTextFile } from './cue-cd-text.js';
 import {
   CUE_LIMITS,
   CUE_SECTOR_BYTES,
   cueError,
   parseCueSheet,
   type CueFile,
+  type CueIndex,
   type CueSheet,
   type CueTrack,
   type CueTrackType,
@@ -108,6 +111,41 @@ async function atLine<T>(sheet: CueSheet, line: number, f: () => Promise<T> | T)
   }
 }
 
+/**
+ * The window of the FILE before a track's own that holds its pregap: from its INDEX 00 to that
+ * file's end, in whole sectors (a partial last sector would shift the track's audio).
+ */
+function pregapWindow(
+  sheet: CueSheet,
+  t: CueTrack,
+  pf: ResolvedFile,
+  sectorBytes: number,
+): SourceSlice {
+  const zero = t.indexes[0] as CueIndex;
+  const from = zero.frames * sectorBytes;
+  if (pf.dataBytes % sectorBytes !== 0) {
+    throw cueError(
+      sheet.name,
+      zero.line,
+      `track ${t.number}'s pregap ends ${pf.path}, which is not whole ${sectorBytes}-byte sectors (${pf.dataBytes} bytes)`,
+    );
+  }
+  if (from >= pf.dataBytes) {
+    throw cueError(
+      sheet.name,
+      zero.line,
+      `INDEX 00 at ${msfText(zero.frames)} lies past the end of ${pf.path} (${pf.dataBytes / sectorBytes} sectors)`,
+    );
+  }
+  return {
+    path: pf.path,
+    offset: pf.dataOffset + from,
+    length: pf.dataBytes - from,
+    byteSwap: t.pregapFile?.type === 'MOTOROLA',
+    name: `${pf.path} (track ${t.number}'s pregap)`,
+  };
+}
+
 const msfText = (frames: number) => {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(Math.floor(frames / 4500))}:${p(Math.floor(frames / 75) % 60)}:${p(frames % 75)}`;
@@ -123,7 +161,9 @@ export async function addCueTracks(
 ): Promise<RawCDImageCreator> {
   const files = new Map<CueFile, ResolvedFile>();
   for (const f of sheet.files) {
-    if (sheet.tracks.some((t) => t.file === f)) files.set(f, await resolveFile(sheet, f));
+    if (sheet.tracks.some((t) => t.file === f || t.pregapFile === f)) {
+      files.set(f, await resolveFile(sheet, f));
+    }
   }
   if (sheet.catalog !== undefined) {
     const catalog = sheet.catalog;
@@ -135,8 +175,11 @@ export async function addCueTracks(
     const next = sheet.tracks[i + 1];
     const file = files.get(t.file) as ResolvedFile;
     const sectorBytes = CUE_SECTOR_BYTES[t.type];
+    const inFiles = (o: CueTrack) => [o.file, o.pregapFile];
     const mixed = sheet.tracks.find(
-      (o) => o.file === t.file && CUE_SECTOR_BYTES[o.type] !== sectorBytes,
+      (o) =>
+        inFiles(o).some((f) => f !== undefined && inFiles(t).includes(f)) &&
+        CUE_SECTOR_BYTES[o.type] !== sectorBytes,
     );
     if (mixed !== undefined) {
       throw cueError(
@@ -145,9 +188,10 @@ export async function addCueTracks(
         `tracks ${t.number} (${t.type}) and ${mixed.number} (${mixed.type}) share a FILE with different sector sizes`,
       );
     }
-    const first = t.indexes[0];
     const one = t.indexes.find((x) => x.number === 1);
-    if (first === undefined || one === undefined) throw cueError(sheet.name, t.line, 'no INDEX 01');
+    if (one === undefined) throw cueError(sheet.name, t.line, 'no INDEX 01');
+    // The track's first index in its own FILE: INDEX 01 when INDEX 00 lies in the FILE before.
+    const first = t.pregapFile === undefined ? (t.indexes[0] as CueIndex) : one;
     const startByte = first.frames * sectorBytes;
     if (startByte >= file.dataBytes) {
       throw cueError(
@@ -156,7 +200,9 @@ export async function addCueTracks(
         `INDEX ${String(first.number).padStart(2, '0')} at ${msfText(first.frames)} lies past the end of ${file.path} (${Math.ceil(file.dataBytes / sectorBytes)} sectors)`,
       );
     }
-    const nextFirst = next?.file === t.file ? next.indexes[0] : undefined;
+    // The next track's first index ends this one when it lies in this FILE (its INDEX 00 may).
+    const nextFirst =
+      next !== undefined && (next.pregapFile ?? next.file) === t.file ? next.indexes[0] : undefined;
     const endByte = nextFirst === undefined ? file.dataBytes : nextFirst.frames * sectorBytes;
     if (endByte > file.dataBytes) {
       throw cueError(
@@ -165,32 +211,30 @@ export async function addCueTracks(
         `INDEX at ${msfText(nextFirst?.frames ?? 0)} lies past the end of ${file.path}`,
       );
     }
-    const inFile = one.frames - first.frames;
+    const name = `${file.path} (track ${t.number})`;
+    const window: SourceSlice = {
+      path: file.path,
+      offset: file.dataOffset + startByte,
+      length: endByte - startByte,
+      byteSwap: t.file.type === 'MOTOROLA',
+      name,
+    };
+    const head =
+      t.pregapFile === undefined
+        ? undefined
+        : pregapWindow(sheet, t, files.get(t.pregapFile) as ResolvedFile, sectorBytes);
+    const inFile = head === undefined ? one.frames - first.frames : head.length / sectorBytes;
     const pregap = t.pregapFrames + inFile;
-    if (i === 0 && pregap > FIRST_PREGAP) {
-      throw cueError(
-        sheet.name,
-        one.line,
-        `track ${t.number}'s pregap of ${pregap} sectors; the first track's pregap is 150 sectors (a longer one, hidden audio before track 1, is not supported)`,
-      );
-    }
+    const source: RawTrackSource = head === undefined ? window : { slices: [head, window], name };
     const sectorType = CUE_TRACK_SECTOR_TYPE[t.type];
     const n = await atLine(sheet, t.line, () =>
-      creator.addTrack(
-        sectorType,
-        {
-          path: file.path,
-          offset: file.dataOffset + startByte,
-          length: endByte - startByte,
-          byteSwap: t.file.type === 'MOTOROLA',
-          name: `${file.path} (track ${t.number})`,
-        },
-        {
-          pregapSectors: i === 0 ? FIRST_PREGAP : pregap,
-          pregapFromSource: inFile,
-          postgapSectors: t.postgapFrames,
-        },
-      ),
+      creator.addTrack(sectorType, source, {
+        // The disc's first pregap is 2 s at least; a longer one (audio before track 1's index 1)
+        // runs on past LBA 0 and moves index 1 there.
+        pregapSectors: i === 0 ? Math.max(FIRST_PREGAP, pregap) : pregap,
+        pregapFromSource: inFile,
+        postgapSectors: t.postgapFrames,
+      }),
     );
     const info = creator.trackInfo(n);
     for (const x of t.indexes) {
@@ -209,11 +253,18 @@ export async function addCueTracks(
   return creator;
 }
 
-/** Reads a CUE sheet and its files into a RawCDImageCreator (a new one by default). */
+/**
+ * Reads a CUE sheet and its files into a RawCDImageCreator (a new one by default), with the
+ * CD-TEXT of its CDTEXTFILE when it names one (cue-cd-text.ts).
+ */
 export async function cueImageCreator(
   path: string,
   creator?: RawCDImageCreator,
 ): Promise<{ readonly sheet: CueSheet; readonly creator: RawCDImageCreator }> {
   const sheet = await readCueSheet(path);
-  return { sheet, creator: await addCueTracks(sheet, creator) };
+  const result = await addCueTracks(sheet, creator);
+  const text = await readCueCdTextFile(sheet, (p) => cueFilePath(sheet, p));
+  const line = sheet.cdTextFile?.line ?? 0;
+  if (text !== undefined) await atLine(sheet, line, () => (result.cdText = text));
+  return { sheet, creator: result };
 }

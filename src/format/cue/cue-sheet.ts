@@ -56,7 +56,13 @@ export interface CueIndex {
 export interface CueTrack {
   readonly number: number;
   readonly type: CueTrackType;
-  readonly file: CueFile;
+  /** The FILE holding INDEX 01 (and the indexes after it). */
+  file: CueFile;
+  /**
+   * The FILE holding INDEX 00 when it is not `file`: the pregap is the end of the previous FILE
+   * (a sheet from a ripper that cut the files at each INDEX 01).
+   */
+  pregapFile: CueFile | undefined;
   readonly line: number;
   readonly indexes: CueIndex[];
   /** PREGAP: generated sectors before the file's data (0 if absent). */
@@ -233,6 +239,7 @@ export function parseCueSheet(text: string, name: string): CueSheet {
           file,
           line: lineNo,
           indexes: [],
+          pregapFile: undefined,
           pregapFrames: 0,
           postgapFrames: 0,
           isrc: undefined,
@@ -246,15 +253,29 @@ export function parseCueSheet(text: string, name: string): CueSheet {
         arity(2);
         const t = inTrack();
         if (t.postgapFrames > 0) fail('INDEX after POSTGAP');
-        if (t.file !== file) {
-          fail(
-            `track ${t.number}'s indexes lie in two FILEs; a track's pregap and data must share one file`,
-          );
-        }
         if (!/^\d{1,2}$/.test(args[0] as string)) fail(`index number "${args[0]}" is not 0..99`);
         const number = Number(args[0]);
         const frames = parseMsf(args[1], fail);
-        const last = t.indexes[t.indexes.length - 1];
+        let last = t.indexes[t.indexes.length - 1];
+        if (file !== undefined && t.file !== file) {
+          // Only INDEX 00 may lie in the FILE before: the pregap ends that file, the track
+          // starts the next at its INDEX 01.
+          if (
+            t.indexes.length > 0 &&
+            (last?.number !== 0 || t.indexes.length !== 1 || number !== 1)
+          ) {
+            fail(
+              `track ${t.number}'s indexes lie in two FILEs; only INDEX 00 may lie in the FILE before INDEX 01's`,
+            );
+          }
+          if (t.type !== 'AUDIO' && file.type !== 'BINARY') {
+            fail(`a ${file.type} file holds audio only; track type ${t.type} needs a BINARY file`);
+          }
+          // A TRACK line before the FILE line with no index yet simply belongs to the new FILE.
+          if (t.indexes.length > 0) t.pregapFile = t.file;
+          t.file = file;
+          last = undefined; // positions restart in the new file
+        }
         const expected = last === undefined ? undefined : last.number + 1;
         if (last === undefined ? number > 1 : number !== expected) {
           fail(`INDEX ${args[0]}: a track's indexes start at 00 or 01 and go up by one`);
@@ -264,7 +285,9 @@ export function parseCueSheet(text: string, name: string): CueSheet {
         }
         const before = sheet.tracks[sheet.tracks.length - 2];
         const prevFirst =
-          before?.file === t.file ? before.indexes[before.indexes.length - 1] : undefined;
+          before !== undefined && before.file === t.file
+            ? before.indexes[before.indexes.length - 1]
+            : undefined;
         if (last === undefined && prevFirst !== undefined && frames <= prevFirst.frames) {
           fail(`INDEX ${args[0]} at ${args[1]} is not after track ${before?.number}'s last index`);
         }

@@ -2,7 +2,8 @@
 // path), what they hold (PCM, a WAVE file's PCM, or 2,048-byte user data from an ISO), and a
 // forward reader of its sectors with read-ahead. The file is checked again when it is read: a
 // source that shrank after addTrack fails the image rather than being padded. A source may also be
-// a window of a file (a CUE sheet's track inside a BIN), its samples byte-swapped (MOTOROLA).
+// a window of a file (a CUE sheet's track inside a BIN), its samples byte-swapped (MOTOROLA), or
+// several windows one after the other (a CUE track whose pregap lies in the previous FILE).
 
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { DwError, HR, invalidArgument } from '../../errors.js';
@@ -22,7 +23,17 @@ export interface SourceSlice {
   readonly name?: string;
 }
 
-export type RawTrackSource = Uint8Array | string | SourceSlice;
+/**
+ * Windows of files played one after the other (a CUE track whose pregap ends one FILE and whose
+ * data starts the next); every window but the last holds whole sectors. A discwright extension.
+ */
+export interface SourceSlices {
+  readonly slices: readonly SourceSlice[];
+  /** How errors name it (default: the first window's name). */
+  readonly name?: string;
+}
+
+export type RawTrackSource = Uint8Array | string | SourceSlice | SourceSlices;
 
 /** Bytes of source data per sector for the sector types addTrack takes. */
 export function userBytesPerSector(t: CdSectorType): number | undefined {
@@ -57,7 +68,11 @@ export interface TrackData {
   readonly sectorCount: number;
   /** Leading sectors of the source that are the track's pregap (index 0); 0 by default. */
   readonly pregapInSource?: number;
+  /** A source of several windows (SourceSlices): each window's data, in order. */
+  readonly parts?: readonly TrackData[];
 }
+
+const MAX_SLICES = 99;
 
 const WAV_HEAD_BYTES = 64 * 1024;
 
@@ -83,6 +98,7 @@ export async function describeTrackSource(
   sectorBytes: number,
 ): Promise<TrackData> {
   if (typeof source !== 'string' && !(source instanceof Uint8Array)) {
+    if ('slices' in source) return describeSlices(source, sectorType, sectorBytes);
     return describeSlice(source, sectorType, sectorBytes);
   }
   const name = typeof source === 'string' ? source : 'the track data';
@@ -155,6 +171,39 @@ async function describeSlice(
   };
 }
 
+async function describeSlices(
+  source: SourceSlices,
+  sectorType: CdSectorType,
+  sectorBytes: number,
+): Promise<TrackData> {
+  const slices: readonly SourceSlice[] = source.slices;
+  const name = source.name ?? slices[0]?.name ?? slices[0]?.path ?? 'the track data';
+  const count: unknown = (slices as { length?: unknown } | undefined)?.length;
+  if (typeof count !== 'number' || count === 0 || count > MAX_SLICES) {
+    throw invalidArgument(`${name}: 1..${MAX_SLICES} windows, got ${String(count)}`);
+  }
+  const parts: TrackData[] = [];
+  for (let i = 0; i < slices.length; i++) {
+    const part = await describeSlice(slices[i] as SourceSlice, sectorType, sectorBytes);
+    // A partial sector inside the track would shift every sample after it.
+    if (i < slices.length - 1 && part.bytes % sectorBytes !== 0) {
+      throw invalidArgument(
+        `${part.name}: ${part.bytes} bytes is not a whole number of ${sectorBytes}-byte sectors, and more data follows it in the track`,
+      );
+    }
+    parts.push(part);
+  }
+  const head = parts[0] as TrackData;
+  const bytes = parts.reduce((n, p) => n + p.bytes, 0);
+  return {
+    ...head,
+    name,
+    bytes,
+    sectorCount: Math.ceil(bytes / sectorBytes),
+    parts,
+  };
+}
+
 /** Swaps each pair of bytes of `b` in place (big-endian <-> little-endian 16-bit samples). */
 function swapPairs(b: Uint8Array): void {
   for (let i = 0; i + 1 < b.length; i += 2) {
@@ -180,7 +229,15 @@ export class TrackReader {
     this.#buf = new Uint8Array(fh === undefined ? 0 : READ_AHEAD_SECTORS * data.sectorBytes);
   }
 
+  /** A source of several windows: one reader per window, opened when first read. */
+  #parts: (TrackReader | undefined)[] = [];
+
   static async open(data: TrackData): Promise<TrackReader> {
+    if (data.parts !== undefined) {
+      const r = new TrackReader(data, undefined);
+      r.#parts = data.parts.map(() => undefined);
+      return r;
+    }
     if (typeof data.source !== 'string') return new TrackReader(data, undefined);
     try {
       return new TrackReader(data, await open(data.source, 'r'));
@@ -191,6 +248,7 @@ export class TrackReader {
 
   /** Copies sector `n`'s data into `dst` (sectorBytes long), zero-padding a last partial one. */
   async readSector(n: number, dst: Uint8Array): Promise<void> {
+    if (this.#data.parts !== undefined) return this.#readPart(n, dst);
     const { sectorBytes, bytes, offset } = this.#data;
     const want = Math.min(sectorBytes, bytes - n * sectorBytes);
     if (typeof this.#data.source !== 'string') {
@@ -209,6 +267,18 @@ export class TrackReader {
     }
     if (this.#data.byteSwap) swapPairs(dst.subarray(0, want));
     dst.fill(0, want, sectorBytes);
+  }
+
+  async #readPart(n: number, dst: Uint8Array): Promise<void> {
+    let first = 0;
+    for (const [i, part] of (this.#data.parts ?? []).entries()) {
+      if (n < first + part.sectorCount) {
+        const reader = this.#parts[i] ?? (this.#parts[i] = await TrackReader.open(part));
+        return reader.readSector(n - first, dst);
+      }
+      first += part.sectorCount;
+    }
+    throw new DwError(HR.E_FAIL, { message: `${this.#data.name}: no sector ${n}` });
   }
 
   async #fill(n: number): Promise<void> {
@@ -238,6 +308,7 @@ export class TrackReader {
     if (this.#closed) return;
     this.#closed = true;
     await this.#fh?.close();
+    for (const part of this.#parts) await part?.close();
   }
 }
 

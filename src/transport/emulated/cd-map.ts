@@ -2,7 +2,8 @@
 // sectors kept with their sub-channel (raw DAO and Session-at-Once keep 2,448 bytes), the Q
 // channel gives the tracks, their indexes and control, the MCN, the ISRCs and where the lead-out
 // starts, and the lead-in's R-W the CD-TEXT packs. Track-at-Once sectors carry no sub-channel in
-// the store; for them `modelQ` gives the Q the drive wrote from its own track table. READ TOC,
+// the store; for them `modelQ` gives the Q the drive wrote from its own track table, with the
+// MCN and ISRC page 05h carried when each track was written. READ TOC,
 // READ CD and READ SUB-CHANNEL answer from here (docs/raw-cd.md, "Virtual drive").
 
 import {
@@ -186,21 +187,48 @@ export function modelPosition(
 /**
  * The Q a Track-at-Once recording carries at `lba`, from the drive's track table: index 1 from the
  * track's start, index 0 in the 150 sectors before it (the pause the drive writes), P set there.
+ * Inside a track written with page 05h's MCN or ISRC (`codes`), the sector whose absolute frame
+ * is 50 mod 100 carries Q mode 2 (MCN) and the one at 25 mod 100 mode 3 (ISRC), as SAO places
+ * them (cd-sectors.ts), never the first sector of the track (the second takes its frame): one of
+ * each in every 100 sectors of the track, as ECMA-130 asks. `codes` false gives the mode 1 position alone (READ SUB-CHANNEL format 01h).
  */
 export function modelQ(
   disc: DiscLayout,
   lba: number,
+  codes = true,
 ): { q: Uint8Array; pause: boolean } | undefined {
   const at = modelPosition(disc, lba);
   if (at === undefined) return undefined;
   const t = at.track;
+  const control = t.trackMode & 0x0f;
+  if (codes && !at.pause && lba !== t.start) {
+    const aframe = (lba + 150) % 75;
+    // A frame due on the track's first sector (which keeps its mode 1 index mark) moves to the
+    // next one, so no 100 sectors of the track go without it.
+    const due = (slot: number) =>
+      (lba + 150) % 100 === slot || (lba === t.start + 1 && (t.start + 150) % 100 === slot);
+    if (due(50) && t.mcn !== undefined) {
+      return {
+        q: encodeQ({ adr: 2, control, mediaCatalogNumber: t.mcn, aframe }),
+        pause: false,
+      };
+    }
+    if (due(25) && t.isrc !== undefined) {
+      return { q: encodeQ({ adr: 3, control, isrc: t.isrc, aframe }), pause: false };
+    }
+  }
   const q = encodeQ({
     adr: 1,
-    control: t.trackMode & 0x0f,
+    control,
     trackNumber: t.number,
     index: at.pause ? 0 : 1,
     relativeFrames: at.pause ? t.start - 1 - lba : lba - t.start,
     absolute: lbaToMsf(lba),
   });
   return { q, pause: at.pause };
+}
+
+/** The MCN a Track-at-Once disc's Q carries (the first track's that has one). */
+export function modelMcn(disc: DiscLayout): string | undefined {
+  return disc.tracks.find((t) => t.mcn !== undefined && t.nwa > t.start)?.mcn;
 }

@@ -7,6 +7,7 @@ import { DriveBuffer } from './buffer.js';
 import { fail, Sense, type SenseCode } from './check.js';
 import { Disc } from './disc.js';
 import type { WriteContext } from './disc-layout.js';
+import { writeParameterCodes } from '../../scsi/mmc/mode-pages/write-parameters-codes.js';
 import type { CuePlan } from './cue-plan.js';
 import { bytesPerSecond, DATA_BLOCK_SIZES, MEDIA, type MediaId, type MediaSpec } from './media.js';
 import type { VirtualDriveOptions } from './address.js';
@@ -196,6 +197,7 @@ export class DriveCore {
       testWrite: wp.testWrite && this.spec?.testWrite === true,
       trackMode: wp.trackMode,
       dataMode: dbt === 8 ? 1 : dbt >= 9 ? 2 : 1,
+      ...writeParameterCodes(wp),
     };
   }
 

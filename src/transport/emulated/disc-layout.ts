@@ -23,6 +23,12 @@ export interface Track {
   trackMode: number;
   /** Data mode: 1 (Mode 1 / DVD / BD), 2 (Mode 2), 15 (unknown / blank). */
   dataMode: number;
+  /**
+   * CD Track-at-Once: the MCN and ISRC page 05h carried (MCVAL/TCVAL set) when the track's first
+   * block was written; the drive writes them into the track's Q (cd-map.ts). Absent when none.
+   */
+  mcn?: string;
+  isrc?: string;
 }
 
 export interface Session {
@@ -40,6 +46,9 @@ export interface WriteContext {
   readonly testWrite: boolean;
   readonly trackMode: number;
   readonly dataMode: number;
+  /** CD: page 05h's MCN and ISRC when MCVAL/TCVAL are set (Q mode 2 and 3 of what is written). */
+  readonly mediaCatalogNumber?: string;
+  readonly isrc?: string;
 }
 
 /** What survives in the sidecar: the layout, never the block data. */
@@ -273,6 +282,21 @@ export class DiscLayout {
     if (s.number === 1) return this.spec.leadInStart;
     const first = this.tracks.find((t) => t.session === s.number);
     return (first?.start ?? 0) - 150 - 4500;
+  }
+
+  /**
+   * A track's first write sets its mode from the Write Parameters; a CD track written TAO also
+   * keeps the page's MCN and ISRC, which the drive writes into its Q (SAO and raw sectors carry
+   * their own).
+   */
+  protected takeTrackMode(track: Track, ctx: WriteContext): void {
+    track.trackMode = ctx.trackMode;
+    track.dataMode = ctx.dataMode;
+    delete track.mcn;
+    delete track.isrc;
+    if (this.spec.family !== 'cd' || ctx.writeType !== 1) return;
+    if (ctx.mediaCatalogNumber !== undefined) track.mcn = ctx.mediaCatalogNumber;
+    if (ctx.isrc !== undefined) track.isrc = ctx.isrc;
   }
 
   /** Opens a new, empty track at `start` in `session`. */

@@ -130,10 +130,7 @@ export class Disc extends DiscLayout {
     if (track.nwa === track.start && track.first === track.start && lba < track.start) {
       track.first = lba;
     }
-    if (track.nwa === track.start && lba <= track.start) {
-      track.trackMode = ctx.trackMode;
-      track.dataMode = ctx.dataMode;
-    }
+    if (track.nwa === track.start && lba <= track.start) this.takeTrackMode(track, ctx);
     track.nwa = lba + blocks;
   }
 

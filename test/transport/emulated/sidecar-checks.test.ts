@@ -177,6 +177,16 @@ describe('a damaged sidecar is refused, field by field (ERROR_FILE_CORRUPT)', ()
       /disc\.bgFormat is given, but only a formatted DVD\+RW formats in background/,
     ],
     [
+      'an MCN on a BD-R track',
+      (s) => (s.disc.tracks[0]!.mcn = '0724384960650'),
+      /disc\.tracks\[0\]\.mcn is "0724384960650", not allowed here/,
+    ],
+    [
+      'an ISRC on a BD-R track',
+      (s) => (s.disc.tracks[0]!.isrc = 'USRC17607839'),
+      /disc\.tracks\[0\]\.isrc is "USRC17607839", not allowed here/,
+    ],
+    [
       'rawCapacity below the capacity',
       (s) => (s.disc.rawCapacity = 5),
       /disc\.rawCapacity is 5, outside 12219393\.\./,

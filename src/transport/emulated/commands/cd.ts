@@ -23,7 +23,7 @@ import { buildMode1Sector, packRawPW, pChannel, decodeQ } from '../../../scsi/cd
 import { fail, failAt, Sense } from '../check.js';
 import type { DriveCore } from '../core.js';
 import type { Disc } from '../disc.js';
-import { cdMap, mapPosition, modelPosition, modelQ, qOf } from '../cd-map.js';
+import { cdMap, mapPosition, modelMcn, modelPosition, modelQ, qOf } from '../cd-map.js';
 import { FULL_SECTOR_BYTES } from '../cd-sectors.js';
 import { userData } from './block-io.js';
 import { cdbOf, EMPTY, upTo, type Handler } from './exchange.js';
@@ -225,7 +225,8 @@ export const readSubChannel: Handler = async (core, x) => {
     );
   const map = await cdMap(core);
   if (cdb.format === SubChannelFormat.MCN) {
-    return encode({ format: 0x02, mediaCatalogNumber: map?.mediaCatalogNumber });
+    const mcn = map !== undefined ? map.mediaCatalogNumber : modelMcn(disc);
+    return encode({ format: 0x02, mediaCatalogNumber: mcn });
   }
   if (cdb.format === SubChannelFormat.ISRC) {
     const t = map?.tracks.find((tr) => tr.number === cdb.trackNumber);
@@ -238,7 +239,7 @@ export const readSubChannel: Handler = async (core, x) => {
       adr: 1,
       control: t?.control ?? (modelTrack?.trackMode ?? 4) & 0x0f,
       trackNumber: cdb.trackNumber,
-      isrc: t?.isrc,
+      isrc: t !== undefined ? t.isrc : modelTrack?.isrc,
     });
   }
   const lba = position.get(core) ?? map?.tracks[0]?.start ?? 0;
@@ -255,7 +256,7 @@ export const readSubChannel: Handler = async (core, x) => {
       relativeLba: lba - index1,
     });
   }
-  const modelled = modelQ(disc, lba);
+  const modelled = modelQ(disc, lba, false);
   if (modelled === undefined) return encode(undefined);
   const q = decodeQ(modelled.q);
   const tno = q.fields[0] ?? 0;

@@ -11,6 +11,10 @@ import {
   type WriteParametersPage,
 } from '../../../scsi/mmc/mode-pages/write-parameters.js';
 import {
+  decodeIsrcField,
+  decodeMcnField,
+} from '../../../scsi/mmc/mode-pages/write-parameters-codes.js';
+import {
   decodeReadWriteErrorRecoveryPage,
   encodeReadWriteErrorRecoveryPage,
 } from '../../../scsi/mmc/mode-pages/read-write-error-recovery.js';
@@ -169,6 +173,13 @@ function validateWriteParameters(
   }
   if (wp.multiSession === 2)
     fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, 'multi-session 10b');
+  // A valid bit over a code that is not one: MMC drives refuse the page (05/26/00).
+  if (decodeMcnField(wp.mediaCatalogNumber) === null) {
+    fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, 'MCVAL set, N1..N13 not 13 digits');
+  }
+  if (decodeIsrcField(wp.internationalStandardRecordingCode) === null) {
+    fail(Sense.INVALID_FIELD_IN_PARAMETER_LIST, undefined, 'TCVAL set, I1..I12 not an ISRC');
+  }
 }
 
 export const modeSelect10: Handler = (core, x) => {

@@ -10,6 +10,7 @@
 // base64 and SHA-256 from Node.
 
 import { createHash } from 'node:crypto';
+import { isValidIsrc, isValidMcn } from '../../../scsi/cd/subchannel.js';
 import { MAX_TRACKS as CD_MAX_TRACKS, type DiscJson } from '../disc-layout.js';
 import { DATA_BLOCK_SIZES, MEDIA, MEDIA_IDS, Profile, type MediaSpec } from '../media.js';
 import type { SidecarJson } from './sidecar.js';
@@ -150,6 +151,16 @@ function checkTrack(
   const dataMode = int(t, 'dataMode', where, 1, 15);
   if (dataMode !== 1 && dataMode !== 2 && dataMode !== 15) {
     fault(`${where}.dataMode`, `is ${dataMode}, not 1, 2 or 15`);
+  }
+  // The codes a CD track's Q carries (Track-at-Once with page 05h's MCVAL/TCVAL), when present.
+  for (const [key, valid] of [
+    ['mcn', isValidMcn],
+    ['isrc', isValidIsrc],
+  ] as const) {
+    const code = t[key];
+    if (code !== undefined && (!cd || typeof code !== 'string' || !valid(code))) {
+      fault(`${where}.${key}`, `is ${show(code)}, not ${cd ? `a valid ${key}` : 'allowed here'}`);
+    }
   }
   return { number, session, start, nwa, first, size, reserved, closed };
 }
