@@ -3,8 +3,9 @@
 // (96 bytes a sector, when the lead-in's data form says so) and every sector from the session's
 // pregap (−150 in the first session) whose form it supplies, each in its form's size; the drive makes the generated ones (pauses in 01h/14h/34h)
 // itself. Every sector is kept as 2,448 bytes with the sub-channel the drive writes
-// (cd-sectors.ts). SYNCHRONIZE CACHE after the last sector writes the lead-out and closes the
-// session.
+// (cd-sectors.ts). The host's data goes through the drive buffer as any WRITE's does (underruns,
+// a full buffer: block-io.ts), and an injected write fault fails the WRITE with nothing of it
+// recorded. SYNCHRONIZE CACHE after the last sector writes the lead-out and closes the session.
 
 import { decodeSendCueSheetCdb } from '../../../scsi/mmc/send-cue-sheet.js';
 import { fail, failAt, Sense } from '../check.js';
@@ -13,6 +14,7 @@ import { hostBytesAt, planCueSheet, type CuePlan } from '../cue-plan.js';
 import { cdMap } from '../cd-map.js';
 import { composeLeadInSector, composeSector, FULL_SECTOR_BYTES } from '../cd-sectors.js';
 import { cdbOf, EMPTY, parameterList, type Exchange, type Handler } from './exchange.js';
+import { pace } from './pace.js';
 
 export const sendCueSheet: Handler = async (core, x) => {
   const cdb = cdbOf(x, decodeSendCueSheetCdb);
@@ -82,6 +84,9 @@ export async function saoWrite(core: DriveCore, x: Exchange, lba: number, count:
     );
   }
   const ctx = core.writeContext();
+  const fault = x.faults.hit('write', lba, count);
+  if (fault !== undefined) fail(fault.sense, fault.lba >>> 0);
+  await pace(core, x, disc.invisibleTrack, lba, data.length);
   if (lba < plan.pregap) {
     // Lead-in: CD-TEXT symbols, kept with the sectors but outside any track.
     for (let i = 0; i < count; i++) {
