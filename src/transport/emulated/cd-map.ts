@@ -1,7 +1,7 @@
 // What a CD player would find on the virtual disc, read from the recorded sectors themselves: for
 // sectors kept with their sub-channel (raw DAO and Session-at-Once keep 2,448 bytes), the Q
-// channel gives the tracks, their indexes and control, the MCN, the ISRCs and where the lead-out
-// starts, and the lead-in's R-W the CD-TEXT packs. Track-at-Once sectors carry no sub-channel in
+// channel gives each session's tracks, their indexes and control, the MCN, the ISRCs and where
+// the session's lead-out starts, and the first lead-in's R-W the CD-TEXT packs. Track-at-Once sectors carry no sub-channel in
 // the store; for them `modelQ` gives the Q the drive wrote from its own track table. READ TOC,
 // READ CD and READ SUB-CHANNEL answer from here (docs/raw-cd.md, "Virtual drive").
 
