@@ -83,8 +83,6 @@ async function scanSession(
   range: { number: number; first: number; end: number },
   found: { mcn: string | undefined },
 ): Promise<MapSession | undefined> {
-  const probe = await core.store.readBlock(range.first);
-  if (probe?.length !== FULL_SECTOR_BYTES) return undefined;
   const tracks: MapTrack[] = [];
   let leadOut = range.end;
   for (let lba = range.first; lba < range.end; lba++) {
@@ -128,20 +126,27 @@ async function scanSession(
       }
     }
   }
-  return tracks.length === 0 ? undefined : { number: range.number, tracks, leadOut };
+  // A track whose index 1 has not been recorded yet (a stream stopped in its pause) is not one.
+  const started = tracks.filter((t) => t.indexes[1] !== undefined);
+  return started.length === 0 ? undefined : { number: range.number, tracks: started, leadOut };
 }
 
 async function scan(core: DriveCore): Promise<CdMap | undefined> {
   const ranges = sessionRanges(core);
   if (ranges.length === 0) return undefined;
+  // A session recorded without sub-channel (TAO) leaves the whole disc to the track table: probe
+  // every session before reading any session's Q.
+  for (const range of ranges) {
+    if ((await core.store.readBlock(range.first))?.length !== FULL_SECTOR_BYTES) return undefined;
+  }
   const found: { mcn: string | undefined } = { mcn: undefined };
   const sessions: MapSession[] = [];
   for (const range of ranges) {
-    // A session recorded without sub-channel (TAO) leaves the whole disc to the track table.
+    // A session whose stream has reached no track yet (its lead-in or pregap only) adds none.
     const session = await scanSession(core, range, found);
-    if (session === undefined) return undefined;
-    sessions.push(session);
+    if (session !== undefined) sessions.push(session);
   }
+  if (sessions.length === 0) return undefined;
   return {
     tracks: sessions.flatMap((s) => s.tracks),
     sessions,

@@ -170,6 +170,28 @@ describe('virtual CD-R: Session-at-Once of a second session', () => {
     assert.deepEqual([...b0.subarray(0, 8)], [...h('02 54 00 B0 04 14 00 02')]);
   });
 
+  it('while session 2 has only its pregap, READ TOC still lists session 1 from its Q', async () => {
+    const r = await rig('virtual:cd-r');
+    await saoMode(r, 3);
+    await ok(r, cueCommand(CUE_1));
+    await send(r, -150, 300, data);
+    await send(r, 450, 750, audio);
+    await ok(r, synchronizeCache10());
+    await ok(r, cueCommand(CUE_2));
+    await send(r, 12000, 12150, data);
+    const toc = await ok(r, readTocPmaAtip({ format: 0, allocationLength: 100 }));
+    assert.deepEqual(
+      [...toc],
+      [
+        ...h(
+          '00 1A 01 02  00 14 01 00 00 00 00 00  00 10 02 00 00 00 01 C2  00 10 AA 00 00 00 02 EE',
+        ),
+      ],
+    );
+    const d = await r.recorder.discInformation();
+    assert.equal(d.firstTrackNumberInLastSession, 3, 'the stream being written is track 3');
+  });
+
   it('refuses a session-2 cue sheet that is not where the session starts or renumbers', async () => {
     const r = await rig('virtual:cd-r');
     await saoMode(r, 3);
