@@ -1,9 +1,9 @@
 // What a CD player would find on the virtual disc, read from the recorded sectors themselves: for
 // sectors kept with their sub-channel (raw DAO and Session-at-Once keep 2,448 bytes), the Q
-// channel gives the tracks, their indexes and control, the MCN, the ISRCs and where the lead-out
-// starts, and the lead-in's R-W the CD-TEXT packs. Track-at-Once sectors carry no sub-channel in
-// the store; for them `modelQ` gives the Q the drive wrote from its own track table, with the
-// MCN and ISRC page 05h carried when each track was written. READ TOC,
+// channel gives each session's tracks, their indexes and control, the MCN, the ISRCs and where
+// the session's lead-out starts, and the first lead-in's R-W the CD-TEXT packs. Track-at-Once
+// sectors carry no sub-channel in the store; for them `modelQ` gives the Q the drive wrote from
+// its own track table, with the MCN and ISRC page 05h carried when each track was written. READ TOC,
 // READ CD and READ SUB-CHANNEL answer from here (docs/raw-cd.md, "Virtual drive").
 
 import {
@@ -21,6 +21,8 @@ import { FULL_SECTOR_BYTES } from './cd-sectors.js';
 
 export interface MapTrack {
   readonly number: number;
+  /** The session whose program area holds the track. */
+  readonly session: number;
   control: number;
   /** First sector of index 0, when the track has a pause. */
   pregap: number | undefined;
@@ -33,8 +35,18 @@ export interface MapTrack {
   dataMode: number | undefined;
 }
 
-export interface CdMap {
+/** A session found on the disc: its tracks and where its lead-out starts. */
+export interface MapSession {
+  readonly number: number;
   readonly tracks: readonly MapTrack[];
+  readonly leadOut: number;
+}
+
+export interface CdMap {
+  /** The tracks of every session, in order. */
+  readonly tracks: readonly MapTrack[];
+  readonly sessions: readonly MapSession[];
+  /** The last session's lead-out. */
   readonly leadOut: number;
   readonly mediaCatalogNumber: string | undefined;
   /** CD-TEXT packs found in the lead-in's R-W (one cycle), or undefined. */
@@ -48,34 +60,40 @@ export function qOf(block: Uint8Array): Uint8Array {
   return unpackRawPW(block.subarray(2352, FULL_SECTOR_BYTES))[1] as Uint8Array;
 }
 
-/** The written range of session 1 when its sectors carry a sub-channel; otherwise undefined. */
-function subchannelRange(core: DriveCore): { first: number; end: number } | undefined {
+/**
+ * The written range of each recorded session: from its pregap (or the first sector written, when
+ * later) to its next writable address; the lead-in of a later session is left out.
+ */
+function sessionRanges(core: DriveCore): { number: number; first: number; end: number }[] {
   const disc = core.disc;
-  if (disc === undefined || disc.spec.family !== 'cd') return undefined;
-  const tracks = disc.tracks.filter((t) => t.session === 1 && t.nwa > t.first);
-  if (tracks.length === 0) return undefined;
-  const first = Math.min(...tracks.map((t) => t.first));
-  const end = Math.max(...tracks.map((t) => t.nwa));
-  return { first, end };
+  if (disc === undefined || disc.spec.family !== 'cd') return [];
+  const out: { number: number; first: number; end: number }[] = [];
+  for (const s of disc.sessions) {
+    const tracks = disc.tracks.filter((t) => t.session === s.number && t.nwa > t.first);
+    if (tracks.length === 0) continue;
+    const pregap = Math.min(...tracks.map((t) => t.start)) - 150;
+    const first = Math.max(pregap, Math.min(...tracks.map((t) => t.first)));
+    out.push({ number: s.number, first, end: Math.max(...tracks.map((t) => t.nwa)) });
+  }
+  return out;
 }
 
-async function scan(core: DriveCore): Promise<CdMap | undefined> {
-  const range = subchannelRange(core);
-  if (range === undefined) return undefined;
-  const start = Math.max(range.first, -150);
-  const probe = await core.store.readBlock(start);
-  if (probe?.length !== FULL_SECTOR_BYTES) return undefined;
+/** The tracks of one session from the Q of its sectors; undefined without sub-channel. */
+async function scanSession(
+  core: DriveCore,
+  range: { number: number; first: number; end: number },
+  found: { mcn: string | undefined },
+): Promise<MapSession | undefined> {
   const tracks: MapTrack[] = [];
   let leadOut = range.end;
-  let mcn: string | undefined;
-  for (let lba = start; lba < range.end; lba++) {
+  for (let lba = range.first; lba < range.end; lba++) {
     const block = await core.store.readBlock(lba);
     if (block?.length !== FULL_SECTOR_BYTES) continue;
     const q = qOf(block);
     const d = decodeQ(q);
     if (!d.crcOk) continue;
     const current = tracks[tracks.length - 1];
-    if (d.adr === 2) mcn = d.mediaCatalogNumber;
+    if (d.adr === 2) found.mcn = d.mediaCatalogNumber;
     if (d.adr === 3 && current !== undefined) current.isrc = d.isrc;
     if (d.adr !== 1) continue;
     if (q[1] === 0xaa) {
@@ -89,6 +107,7 @@ async function scan(core: DriveCore): Promise<CdMap | undefined> {
     if (t === undefined || t.number !== tno) {
       t = {
         number: tno,
+        session: range.number,
         control: d.control,
         pregap: undefined,
         start: lba,
@@ -108,11 +127,32 @@ async function scan(core: DriveCore): Promise<CdMap | undefined> {
       }
     }
   }
-  if (tracks.length === 0) return undefined;
+  // A track whose index 1 has not been recorded yet (a stream stopped in its pause) is not one.
+  const started = tracks.filter((t) => t.indexes[1] !== undefined);
+  return started.length === 0 ? undefined : { number: range.number, tracks: started, leadOut };
+}
+
+async function scan(core: DriveCore): Promise<CdMap | undefined> {
+  const ranges = sessionRanges(core);
+  if (ranges.length === 0) return undefined;
+  // A session recorded without sub-channel (TAO) leaves the whole disc to the track table: probe
+  // every session before reading any session's Q.
+  for (const range of ranges) {
+    if ((await core.store.readBlock(range.first))?.length !== FULL_SECTOR_BYTES) return undefined;
+  }
+  const found: { mcn: string | undefined } = { mcn: undefined };
+  const sessions: MapSession[] = [];
+  for (const range of ranges) {
+    // A session whose stream has reached no track yet (its lead-in or pregap only) adds none.
+    const session = await scanSession(core, range, found);
+    if (session !== undefined) sessions.push(session);
+  }
+  if (sessions.length === 0) return undefined;
   return {
-    tracks,
-    leadOut,
-    mediaCatalogNumber: mcn,
+    tracks: sessions.flatMap((s) => s.tracks),
+    sessions,
+    leadOut: (sessions[sessions.length - 1] as MapSession).leadOut,
+    mediaCatalogNumber: found.mcn,
     cdText: await leadInText(core, core.disc?.spec.leadInStart ?? 0),
   };
 }
@@ -161,13 +201,16 @@ export function mapPosition(
   map: CdMap,
   lba: number,
 ): { track: MapTrack; index: number } | undefined {
-  let found: { track: MapTrack; index: number } | undefined;
-  for (const t of map.tracks) {
-    for (const [index, at] of t.indexes.entries()) {
-      if (at !== undefined && at <= lba) found = { track: t, index };
+  for (const s of map.sessions) {
+    let found: { track: MapTrack; index: number } | undefined;
+    for (const t of s.tracks) {
+      for (const [index, at] of t.indexes.entries()) {
+        if (at !== undefined && at <= lba) found = { track: t, index };
+      }
     }
+    if (found !== undefined && lba < s.leadOut) return found;
   }
-  return lba < map.leadOut ? found : undefined;
+  return undefined;
 }
 
 /** Where `lba` lies in the drive's track table: a track and whether it is that track's pause. */

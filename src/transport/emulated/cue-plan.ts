@@ -1,7 +1,7 @@
 // The virtual drive's Session-at-Once plan (MMC-6 6.33 SEND CUE SHEET): the cue sheet checked the
 // way a recorder checks it (05/26/00 with the field pointer on the byte in error, 05/26/01 for a
-// data form it does not support), then the session it describes: which form every LBA from −150
-// to the lead-out takes, and the Q sub-channel the drive writes for each (docs/raw-cd.md,
+// data form it does not support), then the session it describes: which form every LBA from the
+// session's pregap (−150 in the first session) to the lead-out takes, and the Q sub-channel the drive writes for each (docs/raw-cd.md,
 // "Virtual drive").
 
 import {
@@ -33,11 +33,13 @@ export interface PlanTrack {
 
 export interface CuePlan {
   readonly leadInForm: number;
+  /** The session's first pregap sector: −150, or 150 before a later session's program area. */
+  readonly pregap: number;
   readonly points: readonly PlanPoint[];
   readonly tracks: readonly PlanTrack[];
   readonly leadOut: number;
   readonly mediaCatalogNumber: string | undefined;
-  /** Next LBA the host sends (the lead-in start when CD-TEXT is sent, else −150 on). */
+  /** Next LBA the host sends (the lead-in start when CD-TEXT is sent, else the pregap on). */
   next: number;
 }
 
@@ -76,11 +78,26 @@ function checkForm(b: Uint8Array, at: number, control: number, leadInOrOut: bool
   if (leadInOrOut && sub === CueSubchannelForm.PACKED_RW) bad(at + 3, 'packed R-W in the lead-in');
 }
 
+/** Where the session a cue sheet describes lies on the disc. */
+export interface CueSession {
+  /** The last possible start of the lead-out (the ATIP's). */
+  readonly capacity: number;
+  /** The session's lead-in start (the ATIP's in the first session). */
+  readonly leadInStart: number;
+  /** The first pregap sector: −150 in the first session, the program area's start − 150 later. */
+  readonly pregap: number;
+  /** The number a later session's first track must take (one past the TOC's last); the first
+   *  session's may start anywhere (IMAPI2's startingTrackNumber). */
+  readonly firstTrackNumber: number | undefined;
+}
+
 /**
- * Validates a cue sheet and returns the session plan. `capacity` is the last possible start of
- * the lead-out (the ATIP's), `leadInStart` the disc's lead-in start.
+ * Validates a cue sheet and returns the session plan. Its times are absolute: the lead-in and the
+ * first track's index 0 sit at the session's first pregap sector (00:00:00 in the first session),
+ * as libburn and cdrecord write them for an appendable disc.
  */
-export function planCueSheet(b: Uint8Array, capacity: number, leadInStart: number): CuePlan {
+export function planCueSheet(b: Uint8Array, where: CueSession): CuePlan {
+  const { capacity, leadInStart, pregap, firstTrackNumber } = where;
   let mcn: string | undefined;
   const isrcs = new Map<number, [string, number]>();
   const points: PlanPoint[] = [];
@@ -127,7 +144,7 @@ export function planCueSheet(b: Uint8Array, capacity: number, leadInStart: numbe
     if (leadInForm === undefined) {
       if (tno !== 0) bad(at + 1, 'the first point must be the lead-in (TNO 0)');
       if (index !== 0) bad(at + 2, 'lead-in index');
-      if (lba !== -150) bad(at + 5, 'lead-in time must be 00:00:00');
+      if (lba !== pregap) bad(at + 5, 'lead-in time must be the session start');
       checkForm(b, at, control, true);
       leadInForm = b[at + 3];
       continue;
@@ -148,8 +165,11 @@ export function planCueSheet(b: Uint8Array, capacity: number, leadInStart: numbe
       if (prev !== undefined && tno !== prev.trackNumber + 1) bad(at + 1, 'tracks out of order');
       if (prev !== undefined && prev.index === 0) bad(at + 1, 'previous track has no index 1');
       if (index > 1) bad(at + 2, 'a track starts at index 0 or 1');
-      if (prev === undefined && (index !== 0 || lba !== -150)) {
-        bad(index !== 0 ? at + 2 : at + 5, 'the first track starts with index 0 at 00:00:00');
+      if (prev === undefined && firstTrackNumber !== undefined && tno !== firstTrackNumber) {
+        bad(at + 1, `the session's first track is ${firstTrackNumber}`);
+      }
+      if (prev === undefined && (index !== 0 || lba !== pregap)) {
+        bad(index !== 0 ? at + 2 : at + 5, 'the first track starts with index 0 at the session');
       }
     } else {
       if (index !== prev.index + 1 || index > 99) bad(at + 2, 'indexes out of order');
@@ -178,11 +198,12 @@ export function planCueSheet(b: Uint8Array, capacity: number, leadInStart: numbe
   const cdText = (leadInForm & 0xc0) === CueSubchannelForm.RAW_PW;
   return {
     leadInForm,
+    pregap,
     points,
     tracks,
     leadOut,
     mediaCatalogNumber: mcn,
-    next: cdText ? leadInStart : -150,
+    next: cdText ? leadInStart : pregap,
   };
 }
 
@@ -220,7 +241,7 @@ function buildTracks(
   return tracks;
 }
 
-/** The point in effect at `lba` (−150 ≤ lba < lead-out), and its track. */
+/** The point in effect at `lba` (pregap ≤ lba < lead-out), and its track. */
 export function pointAt(plan: CuePlan, lba: number): { point: PlanPoint; track: PlanTrack } {
   let point = plan.points[0] as PlanPoint;
   for (const p of plan.points) {
@@ -233,7 +254,7 @@ export function pointAt(plan: CuePlan, lba: number): { point: PlanPoint; track: 
 
 /** Host bytes of sector `lba`: main form plus 96 with sub-channel; 0 when the drive makes it. */
 export function hostBytesAt(plan: CuePlan, lba: number): number {
-  if (lba < -150) return (plan.leadInForm & 0xc0) !== 0 ? 96 : 0;
+  if (lba < plan.pregap) return (plan.leadInForm & 0xc0) !== 0 ? 96 : 0;
   if (lba >= plan.leadOut) return 0;
   const form = pointAt(plan, lba).point.dataForm;
   const main = cueMainFormBytes(form & 0x3f) ?? 0;

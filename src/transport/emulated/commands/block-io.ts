@@ -1,6 +1,6 @@
 // Block commands of the virtual drive: READ(10)/(12), WRITE(10)/(12), READ CAPACITY and
 // SYNCHRONIZE CACHE. A WRITE is checked against the recording rules (disc.ts), paced through the
-// drive buffer (buffer.ts) and recorded in the block store, which may keep its data-out without
+// drive buffer (buffer.ts; SAO WRITEs after a cue sheet too, commands/cue.ts) and recorded in the block store, which may keep its data-out without
 // a copy (zero-copy hand-off, image/held-writes.ts).
 
 import { decodeRead10Cdb } from '../../../scsi/block/read-10.js';
@@ -22,6 +22,7 @@ import { cdbOf, EMPTY, type Exchange, type Handler } from './exchange.js';
 import { finishSao, saoWrite } from './cue.js';
 import { finishRawSession, rawSectorsAsKept } from '../raw-session.js';
 import { FULL_SECTOR_BYTES } from '../cd-sectors.js';
+import { pace } from './pace.js';
 
 /** The 2048 user bytes a READ returns for a block stored with another sector size (CD). */
 export function userData(block: Uint8Array | undefined): Uint8Array {
@@ -118,26 +119,7 @@ async function writeBlocks(
   if (!ctx.testWrite && lba + count > 0 && core.store.stride === undefined) {
     await core.fixStride(keptSize);
   }
-  const buffer = core.buffer;
-  if (buffer.paced) {
-    if (buffer.underran()) {
-      const spec = disc.spec;
-      if (!spec.bufeControlled || core.writeParameters.bufe) {
-        buffer.linked();
-      } else {
-        buffer.lost();
-        if (track !== undefined && !ctx.testWrite) disc.damage(track);
-        core.dirty = true;
-        fail(Sense.LOSS_OF_STREAMING, lba >>> 0);
-      }
-    }
-    const waitMs = buffer.waitFor(data.length);
-    if (waitMs > 0) {
-      if (core.options.onFullBuffer === 'busy') fail(Sense.NOT_READY_LONG_WRITE_IN_PROGRESS);
-      await x.wait(waitMs);
-    }
-    buffer.accept(data.length);
-  }
+  await pace(core, x, track, lba, data.length);
   // A converted data-out is a new array: the store keeps its own copy, not the host's buffer.
   await record(core, disc, track, lba, kept, keptSize, kept === data ? x : undefined);
 }

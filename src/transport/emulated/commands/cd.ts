@@ -3,8 +3,13 @@
 // sub-header, user data, EDC/ECC) of each sector as recorded: raw DAO and SAO sectors as kept
 // (2,448 bytes), Track-at-Once Mode 1 sectors rebuilt with the sync, header and EDC/ECC the drive
 // recorded them with; sub-channel selection 001b (raw P-W, 96 bytes) and 010b (formatted Q, 16
-// bytes) come from the kept sub-channel or, for TAO, from the drive's track table (cd-map.ts).
-// The pregap −150..−1 reads where it was recorded (SAO, raw). C2 and R-W (100b) are not modelled.
+// bytes) and 100b (R-W, 96 bytes) come from the kept sub-channel or, for TAO, from the drive's
+// track table (cd-map.ts). C2 error information (01b: 294 bytes, a bit per main-channel byte;
+// 10b: the block error byte, a pad byte, then the 294) follows the main fields: zero, as the
+// virtual disc reads without error, except on an audio sector where an injected read fault with
+// a medium error lands (faults.ts), which reads with every C2 bit set instead of failing. The
+// fields asked for must be contiguous in the sector (a gap is 05/24/00, as MMC requires). The
+// pregap −150..−1 reads where it was recorded (SAO, raw).
 
 import { decodeReadCdCdb, ExpectedSectorType } from '../../../scsi/mmc/read-cd.js';
 import {
@@ -120,16 +125,19 @@ export const readCd: Handler = async (core, x) => {
   if (disc.spec.family !== 'cd') {
     fail(Sense.CANNOT_READ_INCOMPATIBLE_FORMAT, undefined, 'READ CD reads CD media');
   }
-  if (cdb.c2ErrorInformation !== 0) {
+  if (cdb.c2ErrorInformation === 3) {
     failAt(Sense.INVALID_FIELD_IN_CDB, { commandData: true, fieldPointer: 9, bitPointer: 2 }, 'C2');
   }
-  if (cdb.subChannelSelection > 2) {
+  // Sub-channel Data Selection: 000b none, 001b raw P-W, 010b formatted Q, 100b R-W; the rest
+  // are reserved.
+  if (![0, 1, 2, 4].includes(cdb.subChannelSelection)) {
     failAt(
       Sense.INVALID_FIELD_IN_CDB,
       { commandData: true, fieldPointer: 10, bitPointer: 2 },
-      'R-W',
+      'reserved sub-channel selection',
     );
   }
+  if (!contiguous(cdb, false)) badSelection();
   if (cdb.expectedSectorType > 5) {
     failAt(Sense.INVALID_FIELD_IN_CDB, { commandData: true, fieldPointer: 1, bitPointer: 4 });
   }
@@ -153,11 +161,22 @@ export const readCd: Handler = async (core, x) => {
     if (allowed !== undefined && !allowed.includes(s.kind)) {
       fail(Sense.ILLEGAL_MODE_FOR_THIS_TRACK, lba, `a ${s.kind} sector`);
     }
+    // A Mode 2 Form 1/2 sector has a sub-header between header and user data.
+    if ((s.kind === 'form1' || s.kind === 'form2') && !contiguous(cdb, true)) badSelection();
+    const fault = x.faults.hit('read', lba, 1);
+    const c2Set = fault !== undefined && cdb.c2ErrorInformation !== 0 && s.kind === 'audio';
+    if (fault !== undefined && !(c2Set && fault.sense.senseKey === 3)) {
+      fail(fault.sense, fault.lba >>> 0);
+    }
     parts.push(mainFields(cdb, s, lba));
+    if (cdb.c2ErrorInformation !== 0) parts.push(c2Field(cdb.c2ErrorInformation, c2Set));
     if (cdb.subChannelSelection !== 0) {
       const sub = s.sub ?? new Uint8Array(96);
       if (cdb.subChannelSelection === 1) parts.push(sub.subarray(0, 96));
-      else {
+      else if (cdb.subChannelSelection === 4) {
+        // R-W: bits 5..0 of each byte, P and Q bits zero (kept de-interleaved, as sent).
+        parts.push(Uint8Array.from(sub.subarray(0, 96), (b) => b & 0x3f));
+      } else {
         const q = new Uint8Array(16);
         q.set(qOf(concatSub(sub)), 0);
         parts.push(q);
@@ -173,6 +192,39 @@ export const readCd: Handler = async (core, x) => {
   }
   return out;
 };
+
+/** C2 error bits per main-channel byte; 294 bytes, or 296 with the block error byte first. */
+const C2_BYTES = 294;
+
+function c2Field(selection: number, bad: boolean): Uint8Array {
+  const bits = new Uint8Array(C2_BYTES).fill(bad ? 0xff : 0);
+  if (selection === 1) return bits;
+  const out = new Uint8Array(C2_BYTES + 2);
+  // Block error byte: the OR of every C2 byte; then a pad byte of zero.
+  out[0] = bad ? 0xff : 0;
+  out.set(bits, 2);
+  return out;
+}
+
+/**
+ * Whether the fields READ CD selects are contiguous in the sector (sync, header, sub-header when
+ * `subHeader`, user data, EDC/ECC), as MMC requires of the data selection.
+ */
+function contiguous(cdb: ReturnType<typeof decodeReadCdCdb>, subHeader: boolean): boolean {
+  const fields = [cdb.sync, (cdb.headerCodes & 1) !== 0];
+  if (subHeader) fields.push((cdb.headerCodes & 2) !== 0);
+  fields.push(cdb.userData, cdb.edcEcc);
+  const first = fields.indexOf(true);
+  return first < 0 || fields.slice(first, fields.lastIndexOf(true) + 1).every(Boolean);
+}
+
+function badSelection(): never {
+  return failAt(
+    Sense.INVALID_FIELD_IN_CDB,
+    { commandData: true, fieldPointer: 9 },
+    'the selected fields are not contiguous',
+  );
+}
 
 /** A raw P-W block placed where qOf() looks for it. */
 function concatSub(sub: Uint8Array): Uint8Array {

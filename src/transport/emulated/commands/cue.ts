@@ -1,19 +1,22 @@
 // Session-at-Once on the virtual CD-R/RW: SEND CUE SHEET (MMC-6 6.33) and the WRITEs that follow
 // it. The cue sheet is checked (cue-plan.ts); the host then sends, in order, the lead-in's CD-TEXT
-// (96 bytes a sector, when the lead-in's data form says so) and every sector from −150 whose form
-// it supplies, each in its form's size; the drive makes the generated ones (pauses in 01h/14h/34h)
+// (96 bytes a sector, when the lead-in's data form says so) and every sector from the session's
+// pregap (−150 in the first session) whose form it supplies, each in its form's size; the drive makes the generated ones (pauses in 01h/14h/34h)
 // itself. Every sector is kept as 2,448 bytes with the sub-channel the drive writes
-// (cd-sectors.ts). SYNCHRONIZE CACHE after the last sector writes the lead-out and closes the
-// session.
+// (cd-sectors.ts). The host's data goes through the drive buffer as any WRITE's does (underruns,
+// a full buffer: block-io.ts), and an injected write fault fails the WRITE with nothing of it
+// recorded. SYNCHRONIZE CACHE after the last sector writes the lead-out and closes the session.
 
 import { decodeSendCueSheetCdb } from '../../../scsi/mmc/send-cue-sheet.js';
 import { fail, failAt, Sense } from '../check.js';
 import type { DriveCore } from '../core.js';
 import { hostBytesAt, planCueSheet, type CuePlan } from '../cue-plan.js';
+import { cdMap } from '../cd-map.js';
 import { composeLeadInSector, composeSector, FULL_SECTOR_BYTES } from '../cd-sectors.js';
 import { cdbOf, EMPTY, parameterList, type Exchange, type Handler } from './exchange.js';
+import { pace } from './pace.js';
 
-export const sendCueSheet: Handler = (core, x) => {
+export const sendCueSheet: Handler = async (core, x) => {
   const cdb = cdbOf(x, decodeSendCueSheetCdb);
   const disc = core.media();
   if (disc.spec.family !== 'cd') {
@@ -32,18 +35,23 @@ export const sendCueSheet: Handler = (core, x) => {
   if (disc.finalized || t === undefined || t.nwa !== t.start || t.first !== t.start) {
     fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'no empty session to record');
   }
-  if (t.session !== 1) {
-    fail(Sense.COMMAND_SEQUENCE_ERROR, undefined, 'SAO of a later session is not modelled');
-  }
   const bytes = parameterList(x, size);
-  const capacity = Math.min(disc.capacity, disc.rawCapacity);
-  core.cue = planCueSheet(bytes, capacity, disc.spec.leadInStart);
+  // A later session (the previous one closed with Multi-session 11b) starts after the overhead
+  // the close left (disc.ts); its tracks are numbered on from the TOC's last one.
+  const map = t.session > 1 ? await cdMap(core) : undefined;
+  core.cue = planCueSheet(bytes, {
+    capacity: Math.min(disc.capacity, disc.rawCapacity),
+    leadInStart: disc.lastSessionLeadIn(),
+    pregap: t.start - 150,
+    firstTrackNumber:
+      t.session > 1 ? (map?.tracks[map.tracks.length - 1]?.number ?? t.number - 1) + 1 : undefined,
+  });
 };
 
 /** The drive records the generated sectors from `plan.next` on (pauses it makes itself). */
 function generatedRun(plan: CuePlan, until: number): number {
   let n = plan.next;
-  while (n < until && n >= -150 && n < plan.leadOut && hostBytesAt(plan, n) === 0) n++;
+  while (n < until && n >= plan.pregap && n < plan.leadOut && hostBytesAt(plan, n) === 0) n++;
   return n;
 }
 
@@ -57,8 +65,8 @@ export async function saoWrite(core: DriveCore, x: Exchange, lba: number, count:
   if (lba !== gapEnd) {
     fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, `Session-at-Once expects LBA ${gapEnd}`);
   }
-  if (lba < -150 && plan.next < -150 && lba + count > -150) {
-    fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, 'a WRITE ends the lead-in at −151');
+  if (lba < plan.pregap && plan.next < plan.pregap && lba + count > plan.pregap) {
+    fail(Sense.INVALID_ADDRESS_FOR_WRITE, lba, 'a WRITE ends the lead-in before the pregap');
   }
   let total = 0;
   for (let i = 0; i < count; i++) {
@@ -76,7 +84,10 @@ export async function saoWrite(core: DriveCore, x: Exchange, lba: number, count:
     );
   }
   const ctx = core.writeContext();
-  if (lba < -150) {
+  const fault = x.faults.hit('write', lba, count);
+  if (fault !== undefined) fail(fault.sense, fault.lba >>> 0);
+  await pace(core, x, disc.invisibleTrack, lba, data.length);
+  if (lba < plan.pregap) {
     // Lead-in: CD-TEXT symbols, kept with the sectors but outside any track.
     for (let i = 0; i < count; i++) {
       const sector = composeLeadInSector(data.subarray(i * 96, i * 96 + 96));
@@ -87,7 +98,7 @@ export async function saoWrite(core: DriveCore, x: Exchange, lba: number, count:
     return;
   }
   // From the pregap on: the generated run before `lba`, the host's sectors, the run after.
-  const from = plan.next < -150 ? -150 : plan.next;
+  const from = Math.max(plan.next, plan.pregap);
   const sectors: Uint8Array[] = [];
   for (let n = from; n < lba; n++) sectors.push(composeSector(plan, n, EMPTY));
   let at = 0;

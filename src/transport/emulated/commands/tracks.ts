@@ -1,6 +1,7 @@
 // Tracks and sessions of the virtual drive's disc: READ DISC INFORMATION and READ TRACK
 // INFORMATION report the layout the disc model (disc.ts) keeps; RESERVE TRACK and CLOSE
-// TRACK/SESSION change it and make it durable.
+// TRACK/SESSION change it and make it durable. On a CD whose sessions were recorded with their
+// sub-channel (SAO, raw DAO) both report the tracks READ TOC lists (cd-tracks.ts).
 
 import {
   decodeReadDiscInformationCdb,
@@ -23,6 +24,7 @@ import { checkDaoReservation } from '../dao.js';
 import { bgFormatStatusOf, closeDvdPlusRw } from '../background-format.js';
 import { OPERATION_MS } from '../operation.js';
 import type { DiscLayout, Track } from '../disc-layout.js';
+import { cdTrackViews, viewAt, type CdTrackView } from '../cd-tracks.js';
 import { cdbOf, upTo, type Handler } from './exchange.js';
 
 function discStatusOf(disc: DiscLayout): { discStatus: DiscStatus; lastSession: LastSessionState } {
@@ -51,13 +53,16 @@ function discStatusOf(disc: DiscLayout): { discStatus: DiscStatus; lastSession: 
   return { discStatus, lastSession };
 }
 
-export const readDiscInformation: Handler = (core, x) => {
+export const readDiscInformation: Handler = async (core, x) => {
   const cdb = cdbOf(x, decodeReadDiscInformationCdb);
   if (cdb.dataType !== DiscInformationDataType.STANDARD) fail(Sense.INVALID_FIELD_IN_CDB);
   const disc = core.media();
   const { discStatus, lastSession } = discStatusOf(disc);
   const last = disc.lastSession;
   const inLast = disc.tracks.filter((t) => t.session === last?.number);
+  // Track numbers as READ TOC gives them (a SAO/raw session holds the tracks of its Q).
+  const views = await cdTrackViews(core);
+  const viewsInLast = views?.filter((v) => v.session === last?.number) ?? [];
   const cd = disc.spec.family === 'cd';
   const open = !disc.finalized && !disc.random;
   const firstInLast = inLast[0] ?? disc.lastTrack;
@@ -66,10 +71,13 @@ export const readDiscInformation: Handler = (core, x) => {
       erasable: disc.spec.erasable,
       stateOfLastSession: lastSession,
       discStatus,
-      numberOfFirstTrackOnDisc: 1,
+      numberOfFirstTrackOnDisc: views?.[0]?.number ?? 1,
       numberOfSessions: Math.max(1, disc.sessions.length),
-      firstTrackNumberInLastSession: firstInLast?.number ?? 1,
-      lastTrackNumberInLastSession: (inLast[inLast.length - 1] ?? disc.lastTrack)?.number ?? 1,
+      firstTrackNumberInLastSession: viewsInLast[0]?.number ?? firstInLast?.number ?? 1,
+      lastTrackNumberInLastSession:
+        viewsInLast[viewsInLast.length - 1]?.number ??
+        (inLast[inLast.length - 1] ?? disc.lastTrack)?.number ??
+        1,
       didV: false,
       dbcV: false,
       uru: false,
@@ -97,26 +105,90 @@ export const readDiscInformation: Handler = (core, x) => {
 /** ROM Compatibility LBA a DVD+R reports (TSST SH-224DB): recorded up to it, ROM drives read it. */
 const DVD_PLUS_R_READ_COMPATIBILITY_LBA = 270336;
 
-export const readTrackInformation: Handler = (core, x) => {
+/** The model's track READ TRACK INFORMATION addresses. */
+function modelTrackOf(disc: DiscLayout, type: number, address: number): Track | undefined {
+  switch (type) {
+    case ReadTrackAddressType.LBA:
+      return disc.trackAt(address);
+    case ReadTrackAddressType.TRACK:
+      return address === INVISIBLE_TRACK_NUMBER
+        ? disc.tracks.find((t) => !t.closed && !t.reserved && !disc.random)
+        : disc.track(address);
+    case ReadTrackAddressType.SESSION:
+      return disc.tracks.find((t) => t.session === address);
+    default:
+      return undefined;
+  }
+}
+
+/** The view READ TRACK INFORMATION addresses on a CD answered from its Q (cd-tracks.ts). */
+function viewOf(
+  views: readonly CdTrackView[],
+  type: number,
+  address: number,
+  invisible: Track | undefined,
+): CdTrackView | undefined {
+  switch (type) {
+    case ReadTrackAddressType.LBA:
+      return viewAt(views, address);
+    case ReadTrackAddressType.TRACK:
+      return address === INVISIBLE_TRACK_NUMBER
+        ? views.find((v) => v.model === invisible && v.fromQ === undefined)
+        : views.find((v) => v.number === address);
+    case ReadTrackAddressType.SESSION:
+      return views.find((v) => v.session === address);
+    default:
+      return undefined;
+  }
+}
+
+/** READ TRACK INFORMATION of a track found in the Q: recorded, fixed, nothing writable. */
+function recordedTrackData(v: CdTrackView): Uint8Array {
+  const q = v.fromQ as NonNullable<CdTrackView['fromQ']>;
+  return encodeReadTrackInformationData({
+    logicalTrackNumber: v.number,
+    sessionNumber: v.session,
+    ljrs: 0,
+    damage: v.model.damaged,
+    copy: false,
+    trackMode: q.control,
+    rt: false,
+    blank: false,
+    packetInc: false,
+    fp: false,
+    // Data Mode: the header's mode byte of a data track; 1 for audio, as TAO audio reports.
+    dataMode: q.dataMode ?? 1,
+    lraV: true,
+    nwaV: false,
+    logicalTrackStartAddress: v.start,
+    nextWritableAddress: 0,
+    freeBlocks: 0,
+    fixedPacketSizeBlockingFactor: 0,
+    logicalTrackSize: v.size,
+    lastRecordedAddress: v.start + v.size - 1,
+    readCompatibilityLba: 0,
+    nextLayerJumpAddress: 0,
+    lastLayerJumpAddress: 0,
+  });
+}
+
+export const readTrackInformation: Handler = async (core, x) => {
   const cdb = cdbOf(x, decodeReadTrackInformationCdb);
   const disc = core.media();
-  let track: Track | undefined;
-  switch (cdb.addressNumberType) {
-    case ReadTrackAddressType.LBA:
-      track = disc.trackAt(cdb.address);
-      break;
-    case ReadTrackAddressType.TRACK:
-      track =
-        cdb.address === INVISIBLE_TRACK_NUMBER
-          ? disc.tracks.find((t) => !t.closed && !t.reserved && !disc.random)
-          : disc.track(cdb.address);
-      break;
-    case ReadTrackAddressType.SESSION:
-      track = disc.tracks.find((t) => t.session === cdb.address);
-      break;
-    default:
-      break;
+  const views = await cdTrackViews(core);
+  let view: CdTrackView | undefined;
+  if (views !== undefined) {
+    const invisible = disc.tracks.find((t) => !t.closed && !t.reserved);
+    view = viewOf(views, cdb.addressNumberType, cdb.address, invisible);
+    // FFh while an SAO/raw stream is still being written: the model's open track answers.
+    const streaming =
+      cdb.addressNumberType === ReadTrackAddressType.TRACK &&
+      cdb.address === INVISIBLE_TRACK_NUMBER;
+    if (view === undefined && !streaming)
+      fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'no such track');
+    if (view?.fromQ !== undefined) return upTo(recordedTrackData(view), cdb.allocationLength);
   }
+  const track = view?.model ?? modelTrackOf(disc, cdb.addressNumberType, cdb.address);
   if (track === undefined) fail(Sense.INVALID_FIELD_IN_CDB, undefined, 'no such track');
   const recorded = disc.recorded(track);
   // An unformatted DVD+RW (or BD-RE) has no writable address until FORMAT UNIT.
@@ -131,7 +203,7 @@ export const readTrackInformation: Handler = (core, x) => {
   const incremental =
     (disc.spec.id === 'dvd-r' || disc.spec.id === 'dvd-rw') && core.writeParameters.writeType === 0;
   const data = encodeReadTrackInformationData({
-    logicalTrackNumber: track.number,
+    logicalTrackNumber: view?.number ?? track.number,
     sessionNumber: track.session,
     ljrs: 0,
     damage: track.damaged,
@@ -174,9 +246,11 @@ export const closeTrackSession: Handler = async (core, x) => {
   await x.wait(core.buffer.drainTime());
   core.buffer.stop();
   if (disc.spec.id === 'dvd+rw') closeDvdPlusRw(disc, cdb.closeFunction);
+  // The host names the track as READ TRACK INFORMATION numbered it.
+  const view = (await cdTrackViews(core))?.find((v) => v.number === cdb.logicalTrackNumber);
   disc.close(
     cdb.closeFunction,
-    cdb.logicalTrackNumber,
+    view?.model.number ?? cdb.logicalTrackNumber,
     core.writeContext(),
     core.writeParameters.multiSession === MultiSession.NEXT_SESSION_ALLOWED,
   );
