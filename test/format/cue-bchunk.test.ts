@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cueImageCreator } from '../../src/format/index.js';
+import { imageBytes } from '../helpers/raw-image.js';
 
 const present = spawnSync('sh', ['-c', 'command -v bchunk']).status === 0;
 
@@ -53,13 +54,7 @@ if (!present) {
 
     it("bchunk's track files equal the image's tracks", async () => {
       const { creator } = await cueImageCreator(join(dir, 'disc.cue'));
-      const image = creator.createResultImage();
-      const bytes = new Uint8Array(image.sectorCount * image.bytesPerSector);
-      let at = 0;
-      for await (const chunk of image) {
-        bytes.set(chunk, at);
-        at += chunk.length;
-      }
+      const bytes = await imageBytes(creator.createResultImage());
       const mainOf = (lba: number) => bytes.subarray((lba + 150) * 2448, (lba + 150) * 2448 + 2352);
       const track = (n: number) => creator.trackInfo(n);
 

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cueImageCreator } from '../../src/format/index.js';
 import { decodeQ, unpackRawPW } from '../../src/scsi/cd/index.js';
+import { imageBytes } from '../helpers/raw-image.js';
 
 const bchunk = spawnSync('sh', ['-c', 'command -v bchunk']).status === 0;
 
@@ -22,13 +23,7 @@ const pcm = (sectors: number, seed: number) =>
 /** The whole image from −150 as one buffer of 2,448-byte sectors. */
 async function imageOf(sheet: string) {
   const { creator } = await cueImageCreator(sheet);
-  const image = creator.createResultImage();
-  const bytes = new Uint8Array(image.sectorCount * image.bytesPerSector);
-  let at = 0;
-  for await (const chunk of image) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
+  const bytes = await imageBytes(creator.createResultImage());
   const sector = (lba: number) => bytes.subarray((lba + 150) * 2448, (lba + 151) * 2448);
   return { creator, bytes, main: (lba: number) => sector(lba).subarray(0, 2352), sector };
 }

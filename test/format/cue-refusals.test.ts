@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cueImageCreator, parseCueSheet } from '../../src/format/index.js';
+import { CUE_LIMITS, cueImageCreator, parseCueSheet } from '../../src/format/index.js';
 import { DwError, HR } from '../../src/errors.js';
 
 const refused =
@@ -124,6 +124,17 @@ describe('CUE/BIN refusals once the files are read', () => {
     await assert.rejects(
       cue('REM\nFILE "none.bin" BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\n'),
       refused(2, /cannot be read/),
+    );
+  });
+  it('a sheet that is not there, or larger than CUE_LIMITS.maxBytes, before any of it is parsed', async () => {
+    await assert.rejects(cueImageCreator(join(dir, 'none.cue')), refused(0, /cannot be read/));
+    const big = new Uint8Array(CUE_LIMITS.maxBytes + 1).fill(0x0a);
+    await assert.rejects(
+      cue(new TextDecoder().decode(big)),
+      refused(
+        0,
+        new RegExp(`${big.length} bytes; a CUE sheet holds at most ${CUE_LIMITS.maxBytes}`),
+      ),
     );
   });
   it('an INDEX past the end of its file', async () => {

@@ -14,7 +14,6 @@ import {
   type RawCDImage,
 } from '../../src/format/index.js';
 import { HR } from '../../src/errors.js';
-import { readCd } from '../../src/scsi/mmc/read-cd.js';
 import { unpackRawPW } from '../../src/scsi/cd/index.js';
 import {
   decodeFormattedToc,
@@ -26,6 +25,7 @@ import { decodeCdText } from '../../src/scsi/cd/cd-text.js';
 import { decodeWriteParametersPage } from '../../src/scsi/mmc/mode-pages/write-parameters.js';
 import { scratchImages } from '../helpers/images.js';
 import { writeMixedCueBin } from '../helpers/cue-bin.js';
+import { readWholeSector } from '../helpers/raw-image.js';
 import { cdbBlocks, rig, throwsWith, writes, type Rig } from '../helpers/recorder.js';
 
 const { filePath } = scratchImages('discwright-raw-cd-types-');
@@ -89,20 +89,6 @@ async function burn(type: T, sample: readonly number[]): Promise<Written> {
   return { r, image, built };
 }
 
-async function readSector(r: Rig, lba: number, subChannelSelection: number, bytes: number) {
-  const cmd = readCd({
-    lba,
-    transferLength: 1,
-    sync: true,
-    headerCodes: 3,
-    userData: true,
-    edcEcc: true,
-    subChannelSelection,
-    bytesPerSector: bytes,
-  });
-  return (await r.recorder.executeCommand(cmd)).dataIn;
-}
-
 describe('raw DAO of each sector type (PQ_ONLY, IS_COOKED, IS_RAW)', () => {
   it('writes Data Block Type 1, 2, 3 and reads back the same main channel and Q; R-W where carried', async () => {
     // First pregap, track 1, the pregap of track 2 (P set), track 2 with its MCN/ISRC frames
@@ -132,7 +118,7 @@ describe('raw DAO of each sector type (PQ_ONLY, IS_COOKED, IS_RAW)', () => {
       const want = rawRig.built.get(lba)!;
       const wantCh = unpackRawPW(want.subarray(2352));
       for (const [type, w] of out) {
-        const got = await readSector(w.r, lba, 1, 2448);
+        const got = await readWholeSector(w.r.recorder, lba, 1, 2448);
         assert.deepEqual(got.subarray(0, 2352), want.subarray(0, 2352), `main, ${type} @${lba}`);
         const ch = unpackRawPW(got.subarray(2352));
         assert.deepEqual(ch[0], wantCh[0], `P, type ${type} @${lba}`);
@@ -141,7 +127,7 @@ describe('raw DAO of each sector type (PQ_ONLY, IS_COOKED, IS_RAW)', () => {
           for (let i = 0; i < 96; i++) assert.equal(got[2352 + i]! & 0x3f, 0, `R-W @${lba}`);
           // The 16-byte block the host sent is what READ CD's formatted Q returns (12 bytes).
           const sent = w.built.get(lba)!;
-          const q = await readSector(w.r, lba, 2, 2368);
+          const q = await readWholeSector(w.r.recorder, lba, 2, 2368);
           assert.deepEqual(q.subarray(2352, 2364), sent.subarray(2352, 2364), `Q16 @${lba}`);
           assert.equal(sent[2352 + 15], ch[0]![0] === 0xff ? 0x80 : 0, `P in byte 15 @${lba}`);
         } else {

@@ -10,8 +10,8 @@ import {
   RawCDImageCreator,
   type RawCDImage,
 } from '../../src/format/index.js';
-import { readCd } from '../../src/scsi/mmc/read-cd.js';
 import { HR } from '../../src/errors.js';
+import { readWholeSector } from '../helpers/raw-image.js';
 import { cdbBlocks, cdbLba, rejectsWith, rig, throwsWith, writes } from '../helpers/recorder.js';
 
 async function mixedImage(): Promise<{ image: RawCDImage; bytes: Uint8Array }> {
@@ -55,19 +55,9 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
     assert.equal(image.sectorCount, 150 + 300 + 150 + 300 + 6750);
     // The main channel from LBA 0 (raw-cd-readback.test.ts reads the pregap and sub-channel).
     for (const lba of [0, 299, 300, 450, 749]) {
-      const res = await r.recorder.executeCommand(
-        readCd({
-          lba,
-          transferLength: 1,
-          sync: true,
-          headerCodes: 3,
-          userData: true,
-          edcEcc: true,
-          bytesPerSector: 2352,
-        }),
-      );
+      const main = await readWholeSector(r.recorder, lba);
       const at = (lba + 150) * 2448;
-      assert.deepEqual(res.dataIn, bytes.subarray(at, at + 2352), `main channel at LBA ${lba}`);
+      assert.deepEqual(main, bytes.subarray(at, at + 2352), `main channel at LBA ${lba}`);
     }
     await raw.releaseMedia();
     const again = new DiscFormat2RawCD({ clock: r.clock });
@@ -111,18 +101,7 @@ describe('DiscFormat2RawCD on the virtual CD-R', () => {
       w.reduce((n, e) => n + cdbBlocks(e), 0),
       11484 + 150 + 300 + 6750,
     );
-    const res = await r.recorder.executeCommand(
-      readCd({
-        lba: 0,
-        transferLength: 1,
-        sync: true,
-        headerCodes: 3,
-        userData: true,
-        edcEcc: true,
-        bytesPerSector: 2352,
-      }),
-    );
-    assert.deepEqual(res.dataIn, audio.subarray(0, 2352));
+    assert.deepEqual(await readWholeSector(r.recorder, 0), audio.subarray(0, 2352));
     await raw.releaseMedia();
   });
 

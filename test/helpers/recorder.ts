@@ -1,6 +1,8 @@
 // A DiscRecorder over the virtual drive on a virtual clock, for device and engine tests that work
-// at the CDB level through drive.control.log.
+// at the CDB level through drive.control.log; the CD-R tests' commands at the CDB level (a command
+// that must succeed or must fail, SEND CUE SHEET built byte by byte, the stream of WRITEs).
 
+import assert from 'node:assert/strict';
 import { DiscRecorder } from '../../src/device/recorder.js';
 import { VirtualClock } from '../../src/transport/clock.js';
 import {
@@ -9,6 +11,10 @@ import {
   type VirtualDrive,
 } from '../../src/transport/emulated/index.js';
 import { DwError } from '../../src/errors.js';
+import { scsiCommand, ScsiStatus, type ScsiCommand } from '../../src/scsi/command.js';
+import { decodeSense } from '../../src/scsi/sense.js';
+import { write10 } from '../../src/scsi/block/write-10.js';
+import { cat, h } from './bytes.js';
 import {
   decodeWriteParametersPage,
   encodeWriteParametersPage,
@@ -83,4 +89,60 @@ export function pattern(bytes: number): Uint8Array {
   const out = new Uint8Array(bytes);
   for (let i = 0; i < bytes; i++) out[i] = (i * 7 + (i >> 11)) & 0xff;
   return out;
+}
+
+/** Executes `c` on the rig's drive and requires GOOD (the failure names key/ASC/ASCQ); its data. */
+export async function ok(r: Rig, c: ScsiCommand): Promise<Uint8Array> {
+  const res = await r.drive.execute(c);
+  if (res.status !== ScsiStatus.GOOD) {
+    const d = decodeSense(res.sense);
+    assert.fail(`${c.name}: ${d.senseKey}/${d.asc.toString(16)}/${d.ascq.toString(16)}`);
+  }
+  return res.dataIn;
+}
+
+/** [key, ASC, ASCQ, C/D, field pointer] of a command that must fail. */
+export async function refused(r: Rig, c: ScsiCommand): Promise<(number | boolean | undefined)[]> {
+  const res = await r.drive.execute(c);
+  assert.equal(res.status, ScsiStatus.CHECK_CONDITION, `${c.name} should fail`);
+  const d = decodeSense(res.sense);
+  const sks = d.senseKeySpecific?.kind === 'fieldPointer' ? d.senseKeySpecific : undefined;
+  return [d.senseKey, d.asc, d.ascq, sks?.commandData, sks?.fieldPointer];
+}
+
+/**
+ * SEND CUE SHEET (5Dh) with `cue` as its data, the CDB written byte by byte (MMC: bytes 6-8 the
+ * cue sheet size, big-endian); `size` states another length than the data's, to be refused.
+ */
+export function sendCueSheet(cue: Uint8Array, size = cue.length): ScsiCommand {
+  const cdb = Uint8Array.of(0x5d, 0, 0, 0, 0, 0, size >> 16, (size >> 8) & 0xff, size & 0xff, 0);
+  return scsiCommand('SEND CUE SHEET', cdb, 'out', { dataOut: cue });
+}
+
+/**
+ * A mixed-mode Session-at-Once cue sheet (MMC cue sheet entries, binary MSF): track 1 Mode 1
+ * (pregap -150, index 1 at 0), track 2 audio (pause at 300, index 1 at 450), lead-out at 750
+ * (00:12:00).
+ */
+export const MIXED_MODE_CUE: Uint8Array = h(`
+  41 00 00 14 00 00 00 00
+  41 01 00 10 00 00 00 00
+  41 01 01 10 00 00 02 00
+  01 02 00 01 00 00 06 00
+  01 02 01 00 00 00 08 00
+  01 AA 01 01 00 00 0C 00`);
+
+/** WRITE(10)s of LBAs `from` up to `to`, `per` blocks each (the last one shorter), of sector(lba). */
+export async function writeSectors(
+  r: Rig,
+  from: number,
+  to: number,
+  sector: (lba: number) => Uint8Array,
+  per = 25,
+): Promise<void> {
+  for (let lba = from; lba < to; lba += per) {
+    const n = Math.min(per, to - lba);
+    const data = cat(...Array.from({ length: n }, (_, i) => sector(lba + i)));
+    await ok(r, write10({ lba, transferLength: n, data }));
+  }
 }

@@ -6,68 +6,48 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiscRecorder } from '../../src/device/recorder.js';
 import { readBlockChunks } from '../../src/device/media-ops.js';
-import { WriteEngine, type WriteEngineEventArgs } from '../../src/engine/index.js';
 import { DwError, HR } from '../../src/errors.js';
 import { scsiCommand } from '../../src/scsi/command.js';
 import { openVirtualDrive, type VirtualDrive } from '../../src/transport/emulated/index.js';
-import { openIscsiTransport, type IscsiTransport } from '../../src/transport/iscsi/index.js';
 import type { ScsiCommandPdu } from '../../src/transport/iscsi/pdu-types.js';
 import { cdbBlocks, writes } from '../helpers/recorder.js';
 import {
   dataIn,
   driveBacked,
-  FakeTarget,
   lun0,
   r2t,
   respond,
   type DriveHooks,
 } from '../helpers/fake-iscsi-target.js';
+import { engineOverTarget, type EngineOverTarget } from '../helpers/iscsi-engine.js';
 import { bhsBytes } from '../helpers/iscsi-pdus.js';
 import { h } from '../helpers/bytes.js';
 
 const BLOCKS = 256; // eight 64 KiB WRITEs
 const source = Uint8Array.from({ length: BLOCKS * 2048 }, (_, i) => (i * 13 + (i >> 11)) & 0xff);
 
-interface Burn {
-  readonly drive: VirtualDrive;
-  readonly target: FakeTarget;
-  readonly t: IscsiTransport;
-  readonly recorder: DiscRecorder;
-  readonly engine: WriteEngine;
-  readonly events: WriteEngineEventArgs[];
-}
+type Burn = EngineOverTarget;
 
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
 after(async () => {
   for (const f of cleanups.reverse()) await f().catch(() => undefined);
 });
 
 async function burnRig(hooks: DriveHooks | ((drive: VirtualDrive) => DriveHooks)): Promise<Burn> {
   const drive = await openVirtualDrive('virtual:dvd+r');
-  const target = new FakeTarget({
-    onPdu: driveBacked(drive, typeof hooks === 'function' ? hooks(drive) : hooks),
-  });
-  const port = await target.listen();
-  const t = await openIscsiTransport(target.url(port), { keepAliveIntervalMs: 0 });
-  const recorder = await DiscRecorder.fromTransport(t);
-  cleanups.push(
-    () => drive.close(),
-    () => target.close(),
-    () => recorder.close(),
+  const burn = await engineOverTarget(
+    drive,
+    { onPdu: driveBacked(drive, typeof hooks === 'function' ? hooks(drive) : hooks) },
+    cleanups,
   );
-  const engine = new WriteEngine();
-  await engine.setRecorder(recorder);
-  engine.bytesPerSector = 2048;
+  const { engine } = burn;
   // One WRITE in flight, so that "WRITEs sent" counts attempts; the queued path's faults are
   // queued-faults.test.ts's.
   engine.queueDepth = 1;
   // 64 KiB WRITEs (not the target's 256 KiB MaxBurstLength): what the drive behind it takes.
   engine.maxTransferSize = 65536;
-  const events: WriteEngineEventArgs[] = [];
-  engine.on('update', (_sender, args) => events.push(args));
-  return { drive, target, t, recorder, engine, events };
+  return burn;
 }
 
 /** Blocks the drive took with GOOD, and the blocks the engine reported written at the end. */

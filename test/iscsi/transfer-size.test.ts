@@ -13,7 +13,8 @@ import { DiscRecorder } from '../../src/device/recorder.js';
 import { WriteEngine, type WriteEngineEventArgs } from '../../src/engine/index.js';
 import { openVirtualDrive } from '../../src/transport/emulated/index.js';
 import { openIscsiTransport } from '../../src/transport/iscsi/index.js';
-import { driveBacked, FakeTarget } from '../helpers/fake-iscsi-target.js';
+import { driveBacked } from '../helpers/fake-iscsi-target.js';
+import { engineOverTarget } from '../helpers/iscsi-engine.js';
 import { cdbBlocks, cdbLba, writes } from '../helpers/recorder.js';
 import { Tgt, tgtAvailability, TGT_IQN } from '../helpers/tgt.js';
 
@@ -28,24 +29,11 @@ const data = (blocks: number) =>
 /** A fake target over a virtual DVD+R that answers MaxBurstLength `burst` and solicits by it. */
 async function rig(burst: number) {
   const drive = await openVirtualDrive('virtual:dvd+r?maxTransfer=16m&log=100000');
-  const target = new FakeTarget({
-    keys: [['MaxBurstLength', String(burst)]],
-    onPdu: driveBacked(drive, {}, burst),
-  });
-  const port = await target.listen();
-  const t = await openIscsiTransport(target.url(port), { keepAliveIntervalMs: 0 });
-  const recorder = await DiscRecorder.fromTransport(t);
-  cleanups.push(
-    () => drive.close(),
-    () => target.close(),
-    () => recorder.close(),
+  return engineOverTarget(
+    drive,
+    { keys: [['MaxBurstLength', String(burst)]], onPdu: driveBacked(drive, {}, burst) },
+    cleanups,
   );
-  const engine = new WriteEngine();
-  await engine.setRecorder(recorder);
-  engine.bytesPerSector = 2048;
-  const events: WriteEngineEventArgs[] = [];
-  engine.on('update', (_s, a) => events.push(a));
-  return { drive, t, engine, events };
 }
 
 function checkEvents(events: readonly WriteEngineEventArgs[], start: number, blocks: number) {

@@ -4,8 +4,7 @@
 // (data length, two reserved bytes) and before one trailing zero byte, as rippers save it.
 // Every refusal is an E_INVALIDARG naming `<sheet>:<line>`. docs/cd.md, "CUE sheets".
 
-import { open } from 'node:fs/promises';
-import { DwError, MalformedDataError } from '../../errors.js';
+import { MalformedDataError } from '../../errors.js';
 import {
   CD_TEXT_PACK_BYTES,
   decodeCdText,
@@ -13,6 +12,7 @@ import {
   type CdText,
 } from '../../scsi/cd/cd-text.js';
 import { cueError, type CueSheet } from './cue-sheet.js';
+import { readBoundedFile } from './read-bounded.js';
 
 /** 8 blocks of at most 256 packs each. */
 export const CD_TEXT_FILE_MAX_PACKS = 8 * 256;
@@ -59,22 +59,10 @@ export async function readCueCdTextFile(
   const fail = (what: string, cause?: unknown): never => {
     throw cueError(sheet.name, ref.line, `CDTEXTFILE ${path}: ${what}`, cause);
   };
-  let bytes: Uint8Array;
-  try {
-    const fh = await open(path, 'r');
-    try {
-      const size = (await fh.stat()).size;
-      if (size > MAX_BYTES) fail(`${size} bytes; CD-TEXT is at most ${MAX_BYTES}`);
-      bytes = new Uint8Array(size);
-      const { bytesRead } = await fh.read(bytes, 0, size, 0);
-      bytes = bytes.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    if (e instanceof DwError) throw e;
-    return fail('cannot be read', e);
-  }
+  const bytes = await readBoundedFile(path, MAX_BYTES, {
+    tooLarge: (size) => fail(`${size} bytes; CD-TEXT is at most ${MAX_BYTES}`),
+    unreadable: (e) => fail('cannot be read', e),
+  });
   const packs = packsOf(bytes, fail);
   for (const [i, p] of decodeCdTextPacks(packs).entries()) {
     if (!p.crcOk) fail(`pack ${i + 1} (type 0x${p.packType.toString(16)}) fails its CRC`);

@@ -11,6 +11,7 @@ import { RawCDImageCreator, ImapiCdTrackDigitalCopySetting } from '../raw-cd-ima
 import { parseWavHeader } from '../raw-cd/wav.js';
 import type { RawTrackSource, SourceSlice } from '../raw-cd/track-source.js';
 import { readCueCdTextFile } from './cue-cd-text.js';
+import { readBoundedFile } from './read-bounded.js';
 import {
   CUE_LIMITS,
   CUE_SECTOR_BYTES,
@@ -45,24 +46,14 @@ interface ResolvedFile {
 
 /** Reads and parses a CUE sheet (at most CUE_LIMITS.maxBytes; UTF-8, or Latin-1 if not UTF-8). */
 export async function readCueSheet(path: string): Promise<CueSheet> {
-  let bytes: Uint8Array;
-  try {
-    const fh = await open(path, 'r');
-    try {
-      const size = (await fh.stat()).size;
-      if (size > CUE_LIMITS.maxBytes) {
-        throw cueError(path, 0, `${size} bytes; a CUE sheet holds at most ${CUE_LIMITS.maxBytes}`);
-      }
-      bytes = new Uint8Array(size);
-      const { bytesRead } = await fh.read(bytes, 0, size, 0);
-      bytes = bytes.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    if (e instanceof DwError) throw e;
-    throw cueError(path, 0, 'cannot be read', e);
-  }
+  const bytes = await readBoundedFile(path, CUE_LIMITS.maxBytes, {
+    tooLarge: (size) => {
+      throw cueError(path, 0, `${size} bytes; a CUE sheet holds at most ${CUE_LIMITS.maxBytes}`);
+    },
+    unreadable: (e) => {
+      throw cueError(path, 0, 'cannot be read', e);
+    },
+  });
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

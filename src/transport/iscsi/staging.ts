@@ -109,19 +109,7 @@ export class StagingBuffer {
     const b = this.#buf;
     const at = this.#end;
     writeBhs(p, b, at);
-    if (d.headerDigest) digestBytes(crc32c(b.subarray(at, at + BHS_LENGTH)), b, at + BHS_LENGTH);
-    let o = at + headerLength;
-    if (n > 0) {
-      b.set(data, o);
-      o += n;
-      for (let i = 0; i < pad; i++) b[o + i] = 0; // padding: the memory may hold older bytes
-      o += pad;
-      if (d.dataDigest) {
-        digestBytes(crc32c(b.subarray(o - n - pad, o)), b, o);
-        o += 4;
-      }
-    }
-    this.#end = o;
+    this.#end = putAfterBhs(b, at, data, d);
     return true;
   }
 
@@ -174,17 +162,7 @@ export class StagingBuffer {
       put32(b, o + 28, seq.expStatSn);
       put32(b, o + 36, dataSn++);
       put32(b, o + 40, off);
-      if (d.headerDigest) digestBytes(crc32c(b.subarray(o, o + BHS_LENGTH)), b, o + BHS_LENGTH);
-      o += headerLength;
-      b.set(data.subarray(off, off + n), o);
-      o += n;
-      const pad = (4 - (n & 3)) & 3;
-      for (let i = 0; i < pad; i++) b[o + i] = 0; // padding: the memory may hold older bytes
-      o += pad;
-      if (d.dataDigest) {
-        digestBytes(crc32c(b.subarray(o - n - pad, o)), b, o);
-        o += 4;
-      }
+      o = putAfterBhs(b, o, data.subarray(off, off + n), d);
     }
     this.#end = o;
     return true;
@@ -240,6 +218,30 @@ export class StagingBuffer {
     this.#buf = next;
     return true;
   }
+}
+
+/**
+ * What follows the BHS at `at` (RFC 7143 §5.1): its header digest, the data segment `segment`,
+ * padding to a multiple of 4 and the data digest (none of the three when `segment` is empty).
+ * Returns the offset after them. The same for add() and each Data-Out PDU of
+ * addDataOutSequence(); it is called once per PDU on the send path, so it takes the segment as
+ * a view and allocates nothing itself.
+ */
+function putAfterBhs(b: Uint8Array, at: number, segment: Uint8Array, d: DigestSettings): number {
+  if (d.headerDigest) digestBytes(crc32c(b.subarray(at, at + BHS_LENGTH)), b, at + BHS_LENGTH);
+  let o = at + BHS_LENGTH + (d.headerDigest ? 4 : 0);
+  const n = segment.length;
+  if (n === 0) return o;
+  b.set(segment, o);
+  o += n;
+  const pad = (4 - (n & 3)) & 3;
+  for (let i = 0; i < pad; i++) b[o + i] = 0; // padding: the memory may hold older bytes
+  o += pad;
+  if (d.dataDigest) {
+    digestBytes(crc32c(b.subarray(o - n - pad, o)), b, o);
+    o += 4;
+  }
+  return o;
 }
 
 /** A 32-bit field (checked by the caller), big-endian. */

@@ -7,22 +7,19 @@
 // read faults: an audio sector reads with its C2 bits set; a data sector fails.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rig, setCdWriteMode, type Rig } from '../../helpers/recorder.js';
+import {
+  ok,
+  rig,
+  sendCueSheet,
+  setCdWriteMode,
+  writeSectors,
+  type Rig,
+} from '../../helpers/recorder.js';
 import { cat, h } from '../../helpers/bytes.js';
 import { decodeSense } from '../../../src/scsi/sense.js';
-import { scsiCommand, ScsiStatus, type ScsiCommand } from '../../../src/scsi/command.js';
-import { write10 } from '../../../src/scsi/block/write-10.js';
+import { ScsiStatus } from '../../../src/scsi/command.js';
 import { synchronizeCache10 } from '../../../src/scsi/block/synchronize-cache-10.js';
 import { readCd } from '../../../src/scsi/mmc/read-cd.js';
-
-async function ok(r: Rig, c: ScsiCommand): Promise<Uint8Array> {
-  const res = await r.drive.execute(c);
-  if (res.status !== ScsiStatus.GOOD) {
-    const d = decodeSense(res.sense);
-    assert.fail(`${c.name}: ${d.senseKey}/${d.asc.toString(16)}/${d.ascq.toString(16)}`);
-  }
-  return res.dataIn;
-}
 
 // Track 1 Mode 1 at 0, track 2 Mode 2 formless (2,336 from the host) at 300, track 3 audio with
 // the host's raw P-W at 600, lead-out at 900.
@@ -47,22 +44,10 @@ const rw = (lba: number) => Uint8Array.from({ length: 96 }, (_, i) => (lba * 3 +
 async function disc(): Promise<Rig> {
   const r = await rig('virtual:cd-r');
   await setCdWriteMode(r.recorder, 2, 0);
-  const n = CUE.length;
-  await ok(
-    r,
-    scsiCommand('SEND CUE SHEET', Uint8Array.of(0x5d, 0, 0, 0, 0, 0, 0, 0, n, 0), 'out', {
-      dataOut: CUE,
-    }),
-  );
-  const send = async (from: number, to: number, sector: (lba: number) => Uint8Array) => {
-    for (let lba = from; lba < to; lba += 15) {
-      const bytes = cat(...Array.from({ length: 15 }, (_, i) => sector(lba + i)));
-      await ok(r, write10({ lba, transferLength: 15, data: bytes }));
-    }
-  };
-  await send(-150, 300, (lba) => new Uint8Array(2048).fill(lba & 0xff));
-  await send(300, 600, mode2);
-  await send(600, 900, (lba) => cat(new Uint8Array(2352).fill(lba & 0x7f), rw(lba)));
+  await ok(r, sendCueSheet(CUE));
+  await writeSectors(r, -150, 300, (lba) => new Uint8Array(2048).fill(lba & 0xff), 15);
+  await writeSectors(r, 300, 600, mode2, 15);
+  await writeSectors(r, 600, 900, (lba) => cat(new Uint8Array(2352).fill(lba & 0x7f), rw(lba)), 15);
   await ok(r, synchronizeCache10());
   return r;
 }

@@ -6,44 +6,26 @@
 // Expected bytes are written by hand (binary MSF in the cue sheet and the raw TOC, BCD in Q).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rig, type Rig } from '../../helpers/recorder.js';
+import {
+  MIXED_MODE_CUE,
+  ok,
+  refused,
+  rig,
+  sendCueSheet,
+  writeSectors,
+  type Rig,
+} from '../../helpers/recorder.js';
 import {
   decodeWriteParametersPage,
   encodeWriteParametersPage,
 } from '../../../src/scsi/mmc/mode-pages/write-parameters.js';
-import { cat, h } from '../../helpers/bytes.js';
-import { decodeSense } from '../../../src/scsi/sense.js';
-import { scsiCommand, ScsiStatus, type ScsiCommand } from '../../../src/scsi/command.js';
+import { h } from '../../helpers/bytes.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
 import { synchronizeCache10 } from '../../../src/scsi/block/synchronize-cache-10.js';
 import { readCd } from '../../../src/scsi/mmc/read-cd.js';
 import { readTocPmaAtip } from '../../../src/scsi/mmc/read-toc-pma-atip.js';
 import { DiscStatus, LastSessionState } from '../../../src/scsi/mmc/read-disc-information.js';
 import { ReadTrackAddressType } from '../../../src/device/types.js';
-
-function cueCommand(cue: Uint8Array): ScsiCommand {
-  const n = cue.length;
-  const cdb = Uint8Array.of(0x5d, 0, 0, 0, 0, 0, n >> 16, (n >> 8) & 0xff, n & 0xff, 0);
-  return scsiCommand('SEND CUE SHEET', cdb, 'out', { dataOut: cue });
-}
-
-async function ok(r: Rig, c: ScsiCommand): Promise<Uint8Array> {
-  const res = await r.drive.execute(c);
-  if (res.status !== ScsiStatus.GOOD) {
-    const d = decodeSense(res.sense);
-    assert.fail(`${c.name}: ${d.senseKey}/${d.asc.toString(16)}/${d.ascq.toString(16)}`);
-  }
-  return res.dataIn;
-}
-
-/** [key, ASC, ASCQ, C/D, field pointer] of a command that must fail. */
-async function refused(r: Rig, c: ScsiCommand): Promise<(number | boolean | undefined)[]> {
-  const res = await r.drive.execute(c);
-  assert.equal(res.status, ScsiStatus.CHECK_CONDITION, `${c.name} should fail`);
-  const d = decodeSense(res.sense);
-  const sks = d.senseKeySpecific?.kind === 'fieldPointer' ? d.senseKeySpecific : undefined;
-  return [d.senseKey, d.asc, d.ascq, sks?.commandData, sks?.fieldPointer];
-}
 
 async function saoMode(r: Rig, multiSession: number): Promise<void> {
   const page = decodeWriteParametersPage(await r.recorder.getModePage(0x05, 0));
@@ -56,24 +38,6 @@ async function saoMode(r: Rig, multiSession: number): Promise<void> {
 const data = (lba: number) => Uint8Array.from({ length: 2048 }, (_, i) => (lba * 7 + i) & 0xff);
 const audio = (lba: number) => Uint8Array.from({ length: 2352 }, (_, i) => (lba + i * 5) & 0xff);
 
-async function send(r: Rig, from: number, to: number, sector: (lba: number) => Uint8Array) {
-  for (let lba = from; lba < to; lba += 25) {
-    const n = Math.min(25, to - lba);
-    const bytes = cat(...Array.from({ length: n }, (_, i) => sector(lba + i)));
-    await ok(r, write10({ lba, transferLength: n, data: bytes }));
-  }
-}
-
-// Session 1: track 1 Mode 1 (pregap −150, index 1 at 0), track 2 audio (pause at 300, index 1 at
-// 450), lead-out at 750 (00:12:00).
-const CUE_1 = h(`
-  41 00 00 14 00 00 00 00
-  41 01 00 10 00 00 00 00
-  41 01 01 10 00 00 02 00
-  01 02 00 01 00 00 06 00
-  01 02 01 00 00 00 08 00
-  01 AA 01 01 00 00 0C 00`);
-
 // Session 2 starts at 750 + 11,400 = 12,150: lead-in and track 3's index 0 at its pregap 12,000
 // (02:42:00), index 1 at 12,150 (02:44:00), lead-out at 12,450 (02:48:00).
 const CUE_2 = h(`
@@ -82,18 +46,25 @@ const CUE_2 = h(`
   41 03 01 10 00 02 2C 00
   41 AA 01 14 00 02 30 00`);
 
-async function twoSessions(lastMultiSession: number): Promise<Rig> {
+/** Session 1, left open for another (Multi-session 11b): MIXED_MODE_CUE's track 1 Mode 1 (pregap
+ *  −150, index 1 at 0) and track 2 audio (pause at 300, index 1 at 450), lead-out at 750. */
+async function sessionOne(): Promise<Rig> {
   const r = await rig('virtual:cd-r');
   await saoMode(r, 3);
-  await ok(r, cueCommand(CUE_1));
-  await send(r, -150, 300, data);
-  await send(r, 450, 750, audio);
+  await ok(r, sendCueSheet(MIXED_MODE_CUE));
+  await writeSectors(r, -150, 300, data);
+  await writeSectors(r, 450, 750, audio);
   await ok(r, synchronizeCache10());
+  return r;
+}
+
+async function twoSessions(lastMultiSession: number): Promise<Rig> {
+  const r = await sessionOne();
   const open = await r.recorder.trackInformation(0xff, ReadTrackAddressType.TRACK);
   assert.equal(open.nextWritableAddress, 12150, 'lead-out + 6,750 + 4,500 + 150');
   await saoMode(r, lastMultiSession);
-  await ok(r, cueCommand(CUE_2));
-  await send(r, 12000, 12450, data);
+  await ok(r, sendCueSheet(CUE_2));
+  await writeSectors(r, 12000, 12450, data);
   await ok(r, synchronizeCache10());
   return r;
 }
@@ -171,14 +142,9 @@ describe('virtual CD-R: Session-at-Once of a second session', () => {
   });
 
   it('while session 2 has only its pregap, READ TOC still lists session 1 from its Q', async () => {
-    const r = await rig('virtual:cd-r');
-    await saoMode(r, 3);
-    await ok(r, cueCommand(CUE_1));
-    await send(r, -150, 300, data);
-    await send(r, 450, 750, audio);
-    await ok(r, synchronizeCache10());
-    await ok(r, cueCommand(CUE_2));
-    await send(r, 12000, 12150, data);
+    const r = await sessionOne();
+    await ok(r, sendCueSheet(CUE_2));
+    await writeSectors(r, 12000, 12150, data);
     const toc = await ok(r, readTocPmaAtip({ format: 0, allocationLength: 100 }));
     assert.deepEqual(
       [...toc],
@@ -193,21 +159,16 @@ describe('virtual CD-R: Session-at-Once of a second session', () => {
   });
 
   it('refuses a session-2 cue sheet that is not where the session starts or renumbers', async () => {
-    const r = await rig('virtual:cd-r');
-    await saoMode(r, 3);
-    await ok(r, cueCommand(CUE_1));
-    await send(r, -150, 300, data);
-    await send(r, 450, 750, audio);
-    await ok(r, synchronizeCache10());
+    const r = await sessionOne();
     const atZero = Uint8Array.from(CUE_2);
     atZero.set([0, 0, 0], 5);
-    assert.deepEqual(await refused(r, cueCommand(atZero)), [5, 0x26, 0, false, 5]);
+    assert.deepEqual(await refused(r, sendCueSheet(atZero)), [5, 0x26, 0, false, 5]);
     const trackOne = Uint8Array.from(CUE_2);
     trackOne[9] = 1;
     trackOne[17] = 1;
-    assert.deepEqual(await refused(r, cueCommand(trackOne)), [5, 0x26, 0, false, 9]);
+    assert.deepEqual(await refused(r, sendCueSheet(trackOne)), [5, 0x26, 0, false, 9]);
     // The right one is taken, and the stream starts at the session's pregap.
-    await ok(r, cueCommand(CUE_2));
+    await ok(r, sendCueSheet(CUE_2));
     assert.deepEqual(
       (await refused(r, write10({ lba: -150, transferLength: 1, data: data(0) }))).slice(0, 3),
       [5, 0x21, 2],

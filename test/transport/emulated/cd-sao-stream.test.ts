@@ -6,10 +6,10 @@
 // the Q READ CD returns for each track's first sector).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rig, type Rig } from '../../helpers/recorder.js';
-import { cat, h } from '../../helpers/bytes.js';
+import { MIXED_MODE_CUE, rig, sendCueSheet, type Rig } from '../../helpers/recorder.js';
+import { cat } from '../../helpers/bytes.js';
 import { decodeSense } from '../../../src/scsi/sense.js';
-import { scsiCommand, ScsiStatus, type ScsiCommand } from '../../../src/scsi/command.js';
+import { ScsiStatus, type ScsiCommand } from '../../../src/scsi/command.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
 import { synchronizeCache10 } from '../../../src/scsi/block/synchronize-cache-10.js';
 import { readCd } from '../../../src/scsi/mmc/read-cd.js';
@@ -20,20 +20,9 @@ import {
 } from '../../../src/scsi/mmc/mode-pages/write-parameters.js';
 import { DiscStatus, LastSessionState } from '../../../src/scsi/mmc/read-disc-information.js';
 
-// Track 1 Mode 1 (pregap −150, index 1 at 0), track 2 audio (pause at 300, index 1 at 450),
-// lead-out at 750.
-const CUE = h(`
-  41 00 00 14 00 00 00 00
-  41 01 00 10 00 00 00 00
-  41 01 01 10 00 00 02 00
-  01 02 00 01 00 00 06 00
-  01 02 01 00 00 00 08 00
-  01 AA 01 01 00 00 0C 00`);
-
-const cueCommand = () =>
-  scsiCommand('SEND CUE SHEET', Uint8Array.of(0x5d, 0, 0, 0, 0, 0, 0, 0, CUE.length, 0), 'out', {
-    dataOut: CUE,
-  });
+// The cue sheet: track 1 Mode 1 (pregap −150, index 1 at 0), track 2 audio (pause at 300, index 1
+// at 450), lead-out at 750.
+const cueCommand = () => sendCueSheet(MIXED_MODE_CUE);
 
 async function status(r: Rig, c: ScsiCommand): Promise<number[]> {
   const res = await r.drive.execute(c);

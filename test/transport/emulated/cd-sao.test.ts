@@ -6,14 +6,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { rig, setCdWriteMode, type Rig } from '../../helpers/recorder.js';
+import {
+  ok,
+  refused,
+  rig,
+  sendCueSheet,
+  setCdWriteMode,
+  writeSectors,
+  type Rig,
+} from '../../helpers/recorder.js';
 import {
   decodeWriteParametersPage,
   encodeWriteParametersPage,
 } from '../../../src/scsi/mmc/mode-pages/write-parameters.js';
 import { cat, h } from '../../helpers/bytes.js';
 import { decodeSense } from '../../../src/scsi/sense.js';
-import { scsiCommand, ScsiStatus, type ScsiCommand } from '../../../src/scsi/command.js';
+import { ScsiStatus } from '../../../src/scsi/command.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
 import { read10 } from '../../../src/scsi/block/read-10.js';
 import { synchronizeCache10 } from '../../../src/scsi/block/synchronize-cache-10.js';
@@ -32,34 +40,6 @@ import {
   unpackRawPW,
   type CdText,
 } from '../../../src/scsi/cd/index.js';
-
-const SEND_CUE_SHEET = 0x5d;
-
-function cueCommand(cue: Uint8Array, size = cue.length): ScsiCommand {
-  const cdb = h(
-    `5D 00 00 00 00 00 ${[size >> 16, (size >> 8) & 0xff, size & 0xff].map((b) => b.toString(16).padStart(2, '0')).join(' ')} 00`,
-  );
-  assert.equal(cdb[0], SEND_CUE_SHEET);
-  return scsiCommand('SEND CUE SHEET', cdb, 'out', { dataOut: cue });
-}
-
-async function ok(r: Rig, c: ScsiCommand): Promise<Uint8Array> {
-  const res = await r.drive.execute(c);
-  if (res.status !== ScsiStatus.GOOD) {
-    const d = decodeSense(res.sense);
-    assert.fail(`${c.name}: ${d.senseKey}/${d.asc.toString(16)}/${d.ascq.toString(16)}`);
-  }
-  return res.dataIn;
-}
-
-/** [key, ASC, ASCQ, C/D, field pointer] of a command that must fail. */
-async function refused(r: Rig, c: ScsiCommand): Promise<(number | boolean | undefined)[]> {
-  const res = await r.drive.execute(c);
-  assert.equal(res.status, ScsiStatus.CHECK_CONDITION, `${c.name} should fail`);
-  const d = decodeSense(res.sense);
-  const sks = d.senseKeySpecific?.kind === 'fieldPointer' ? d.senseKeySpecific : undefined;
-  return [d.senseKey, d.asc, d.ascq, sks?.commandData, sks?.fieldPointer];
-}
 
 const TEXT: CdText = {
   album: { title: 'Virtual Album', performer: 'The Drive' },
@@ -90,7 +70,7 @@ function audio(lba: number): Uint8Array {
 async function saoDisc(): Promise<Rig> {
   const r = await rig('virtual:cd-r');
   await setCdWriteMode(r.recorder, 2, 0);
-  await ok(r, cueCommand(CUE));
+  await ok(r, sendCueSheet(CUE));
   const symbols = cdTextLeadInSymbols(encodeCdTextPacks(TEXT));
   const leadIn = -11634;
   for (let lba = leadIn; lba < -150; lba += 600) {
@@ -102,14 +82,8 @@ async function saoDisc(): Promise<Rig> {
     }
     await ok(r, write10({ lba, transferLength: n, data: bytes }));
   }
-  for (let lba = -150; lba < 300; lba += 25) {
-    const bytes = cat(...Array.from({ length: 25 }, (_, i) => data(lba + i)));
-    await ok(r, write10({ lba, transferLength: 25, data: bytes }));
-  }
-  for (let lba = 450; lba < 750; lba += 25) {
-    const bytes = cat(...Array.from({ length: 25 }, (_, i) => audio(lba + i)));
-    await ok(r, write10({ lba, transferLength: 25, data: bytes }));
-  }
+  await writeSectors(r, -150, 300, data);
+  await writeSectors(r, 450, 750, audio);
   await ok(r, synchronizeCache10());
   return r;
 }
@@ -370,10 +344,20 @@ describe('virtual CD-R: cue sheets and SAO streams refused as drives refuse them
 
   it('checks the Write Type, the size and each field, naming the byte', async () => {
     const r = await rig('virtual:cd-r');
-    assert.deepEqual((await refused(r, cueCommand(CUE))).slice(0, 3), [5, 0x2c, 0], 'TAO selected');
+    assert.deepEqual(
+      (await refused(r, sendCueSheet(CUE))).slice(0, 3),
+      [5, 0x2c, 0],
+      'TAO selected',
+    );
     await setCdWriteMode(r.recorder, 2, 0);
-    assert.deepEqual(await refused(r, cueCommand(CUE.subarray(0, 20), 20)), [5, 0x24, 0, true, 6]);
-    assert.deepEqual(await refused(r, cueCommand(CUE, 0x10000)), [5, 0x24, 0, true, 6]);
+    assert.deepEqual(await refused(r, sendCueSheet(CUE.subarray(0, 20), 20)), [
+      5,
+      0x24,
+      0,
+      true,
+      6,
+    ]);
+    assert.deepEqual(await refused(r, sendCueSheet(CUE, 0x10000)), [5, 0x24, 0, true, 6]);
     const cases: [Uint8Array, number, number][] = [
       [swap(16 + 5, 1), 0, 16 + 5], // lead-in not at 00:00:00
       [swap(16 + 3, 0x10), 0, 16 + 3], // lead-in not generated
@@ -388,7 +372,7 @@ describe('virtual CD-R: cue sheets and SAO streams refused as drives refuse them
     ];
     for (const [cue, ascq, pointer] of cases) {
       assert.deepEqual(
-        await refused(r, cueCommand(cue)),
+        await refused(r, sendCueSheet(cue)),
         [5, 0x26, ascq, false, pointer],
         `byte ${pointer}`,
       );
@@ -398,7 +382,7 @@ describe('virtual CD-R: cue sheets and SAO streams refused as drives refuse them
   it('takes the stream only in order and in the form sizes; no cue sheet on DVD', async () => {
     const r = await rig('virtual:cd-r');
     await setCdWriteMode(r.recorder, 2, 0);
-    await ok(r, cueCommand(CUE));
+    await ok(r, sendCueSheet(CUE));
     // CD-TEXT was announced: the lead-in comes first.
     assert.deepEqual(
       (await refused(r, write10({ lba: -150, transferLength: 1, data: data(0) }))).slice(0, 3),
@@ -412,7 +396,7 @@ describe('virtual CD-R: cue sheets and SAO streams refused as drives refuse them
     );
     const dvd = await rig('virtual:dvd-r');
     await setCdWriteMode(dvd.recorder, 2, 8);
-    assert.deepEqual((await refused(dvd, cueCommand(CUE))).slice(0, 3), [5, 0x64, 0]);
+    assert.deepEqual((await refused(dvd, sendCueSheet(CUE))).slice(0, 3), [5, 0x64, 0]);
     // Raw writing is not a write type of DVD media: MODE SELECT refuses page 05h with it.
     await assert.rejects(setCdWriteMode(dvd.recorder, 3, 3), (e: unknown) => {
       const s = (e as { senseInfo?: { key: number; asc: number } }).senseInfo;
@@ -438,7 +422,7 @@ describe('virtual CD-R: SAO in Mode 2 and with the host sub-channel, leaving the
       0,
       encodeWriteParametersPage({ ...page, writeType: 2, multiSession: 3 }),
     );
-    await ok(r, cueCommand(cue));
+    await ok(r, sendCueSheet(cue));
     const m2 = (lba: number) => Uint8Array.from({ length: 2336 }, (_, i) => (lba + i * 3) & 0xff);
     const rw = (lba: number) => Uint8Array.from({ length: 96 }, (_, i) => (lba + i) & 0x3f);
     for (let lba = -150; lba < 300; lba += 25) {
@@ -518,7 +502,7 @@ describe('virtual CD-R: any cue sheet bytes', () => {
           const cue = Uint8Array.from(CUE);
           for (const [i, b] of edits) cue[i] = b;
           for (const bytes of [cue, cat(cue, tail), tail]) {
-            const res = await r.drive.execute(cueCommand(bytes));
+            const res = await r.drive.execute(sendCueSheet(bytes));
             if (res.status === ScsiStatus.GOOD) continue;
             assert.equal(res.status, ScsiStatus.CHECK_CONDITION);
             assert.equal(decodeSense(res.sense).senseKey, 5);

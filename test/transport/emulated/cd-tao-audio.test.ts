@@ -4,10 +4,10 @@
 // from the track start) and READ SUB-CHANNEL. Q bytes are checked field by field here.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rig, type Rig } from '../../helpers/recorder.js';
+import { ok, rig, type Rig } from '../../helpers/recorder.js';
 import { cat, h } from '../../helpers/bytes.js';
 import { decodeSense } from '../../../src/scsi/sense.js';
-import { ScsiStatus, type ScsiCommand } from '../../../src/scsi/command.js';
+import { ScsiStatus } from '../../../src/scsi/command.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
 import { closeTrackSession } from '../../../src/scsi/mmc/close-track-session.js';
 import { reserveTrack } from '../../../src/scsi/mmc/reserve-track.js';
@@ -19,15 +19,6 @@ import {
   decodeWriteParametersPage,
   encodeWriteParametersPage,
 } from '../../../src/scsi/mmc/mode-pages/write-parameters.js';
-
-async function ok(r: Rig, c: ScsiCommand): Promise<Uint8Array> {
-  const res = await r.drive.execute(c);
-  if (res.status !== ScsiStatus.GOOD) {
-    const d = decodeSense(res.sense);
-    assert.fail(`${c.name}: ${d.senseKey}/${d.asc.toString(16)}/${d.ascq.toString(16)}`);
-  }
-  return res.dataIn;
-}
 
 const audio = (lba: number) => Uint8Array.from({ length: 2352 }, (_, i) => (lba + i * 11) & 0xff);
 

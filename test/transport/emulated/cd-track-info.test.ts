@@ -5,10 +5,15 @@
 // with its start, its size up to the next track's pause or the lead-out, its mode, and no NWA.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rig, setCdWriteMode, type Rig } from '../../helpers/recorder.js';
-import { cat, h } from '../../helpers/bytes.js';
-import { decodeSense } from '../../../src/scsi/sense.js';
-import { scsiCommand, ScsiStatus, type ScsiCommand } from '../../../src/scsi/command.js';
+import {
+  MIXED_MODE_CUE,
+  ok,
+  rig,
+  sendCueSheet,
+  setCdWriteMode,
+  type Rig,
+} from '../../helpers/recorder.js';
+import { cat } from '../../helpers/bytes.js';
 import { write10 } from '../../../src/scsi/block/write-10.js';
 import { synchronizeCache10 } from '../../../src/scsi/block/synchronize-cache-10.js';
 import {
@@ -18,15 +23,6 @@ import {
 } from '../../../src/scsi/mmc/read-toc-pma-atip.js';
 import { ReadTrackAddressType } from '../../../src/device/types.js';
 import { CdSectorType, DiscFormat2RawCD, RawCDImageCreator } from '../../../src/format/index.js';
-
-async function ok(r: Rig, c: ScsiCommand): Promise<Uint8Array> {
-  const res = await r.drive.execute(c);
-  if (res.status !== ScsiStatus.GOOD) {
-    const d = decodeSense(res.sense);
-    assert.fail(`${c.name}: ${d.senseKey}/${d.asc.toString(16)}/${d.ascq.toString(16)}`);
-  }
-  return res.dataIn;
-}
 
 async function toc(r: Rig): Promise<FormattedToc> {
   return decodeFormattedToc(await ok(r, readTocPmaAtip({ format: 0, allocationLength: 804 })));
@@ -59,22 +55,12 @@ async function agrees(r: Rig, t: FormattedToc, gaps: readonly number[]): Promise
   }
 }
 
-// Track 1 Mode 1 (pregap −150, index 1 at 0), track 2 audio (pause at 300, index 1 at 450),
-// lead-out at 750 (00:12:00).
-const CUE = h(`
-  41 00 00 14 00 00 00 00
-  41 01 00 10 00 00 00 00
-  41 01 01 10 00 00 02 00
-  01 02 00 01 00 00 06 00
-  01 02 01 00 00 00 08 00
-  01 AA 01 01 00 00 0C 00`);
-
+/** MIXED_MODE_CUE recorded: track 1 Mode 1 (pregap −150, index 1 at 0), track 2 audio (pause at
+ *  300, index 1 at 450), lead-out at 750 (00:12:00). */
 async function saoDisc(): Promise<Rig> {
   const r = await rig('virtual:cd-r');
   await setCdWriteMode(r.recorder, 2, 0);
-  const n = CUE.length;
-  const cdb = Uint8Array.of(0x5d, 0, 0, 0, 0, 0, 0, 0, n, 0);
-  await ok(r, scsiCommand('SEND CUE SHEET', cdb, 'out', { dataOut: CUE }));
+  await ok(r, sendCueSheet(MIXED_MODE_CUE));
   const send = async (from: number, to: number, size: number) => {
     for (let lba = from; lba < to; lba += 25) {
       const bytes = cat(...Array.from({ length: 25 }, () => new Uint8Array(size).fill(lba & 0xff)));
@@ -164,9 +150,7 @@ describe('virtual CD-R: READ TRACK INFORMATION agrees with READ TOC', () => {
       0,
       encodeWriteParametersPage({ ...page, writeType: 2, multiSession: 3 }),
     );
-    const n = CUE.length;
-    const cdb = Uint8Array.of(0x5d, 0, 0, 0, 0, 0, 0, 0, n, 0);
-    await ok(r, scsiCommand('SEND CUE SHEET', cdb, 'out', { dataOut: CUE }));
+    await ok(r, sendCueSheet(MIXED_MODE_CUE));
     for (const [from, to, size] of [
       [-150, 300, 2048],
       [450, 750, 2352],
