@@ -51,6 +51,7 @@ export abstract class DiscFormat2Base extends EventEmitter {
   #writing = false;
   #prepared = false;
   #speed: RequestedSpeed | undefined;
+  #bufferUnderrunFreeDisabled = false;
 
   protected constructor(codes: Format2Codes, clock: Clock | undefined, clientName: string) {
     super();
@@ -114,6 +115,19 @@ export abstract class DiscFormat2Base extends EventEmitter {
   /** Properties that shape what prepareMedia sends cannot change once it ran. */
   protected unprepared(): void {
     if (this.#prepared) throw new DwError(this.#codes.mediaIsPrepared ?? HR.E_FAIL);
+  }
+
+  /**
+   * BufferUnderrunFreeDisabled: true writes with BUFE off (page 05h), so an underrun fails the
+   * write instead of being linked over; not while writing or prepared.
+   */
+  get bufferUnderrunFreeDisabled(): boolean {
+    return this.#bufferUnderrunFreeDisabled;
+  }
+  set bufferUnderrunFreeDisabled(v: boolean) {
+    this.idle();
+    this.unprepared();
+    this.#bufferUnderrunFreeDisabled = v === true;
   }
 
   // ---- speed (the same members on the three interfaces) ----

@@ -63,7 +63,6 @@ export class DiscFormat2Data extends DiscFormat2Base {
   #engine: WriteEngine | undefined;
   #forceMediaToBeClosed = false;
   #disableConsumerDvdCompatibilityMode = false;
-  #bufferUnderrunFreeDisabled = false;
   #postgapAlreadyInImage = false;
   #forceOverwrite = false;
   #testWrite = false;
@@ -113,13 +112,6 @@ export class DiscFormat2Data extends DiscFormat2Base {
   set disableConsumerDvdCompatibilityMode(v: boolean) {
     this.idle();
     this.#disableConsumerDvdCompatibilityMode = v === true;
-  }
-  get bufferUnderrunFreeDisabled(): boolean {
-    return this.#bufferUnderrunFreeDisabled;
-  }
-  set bufferUnderrunFreeDisabled(v: boolean) {
-    this.idle();
-    this.#bufferUnderrunFreeDisabled = v === true;
   }
   /** Kept for IMAPI2 parity; a Track-at-Once data track needs no host-written post-gap. */
   get postgapAlreadyInImage(): boolean {
@@ -276,7 +268,7 @@ export class DiscFormat2Data extends DiscFormat2Base {
           {
             forceMediaToBeClosed: this.#forceMediaToBeClosed,
             disableConsumerDvdCompatibilityMode: this.#disableConsumerDvdCompatibilityMode,
-            bufferUnderrunFreeDisabled: this.#bufferUnderrunFreeDisabled,
+            bufferUnderrunFreeDisabled: this.bufferUnderrunFreeDisabled,
             forceOverwrite: this.#forceOverwrite,
             formatUnformattedMedia: this.#formatUnformattedMedia,
             verificationLevel: this.#verification,

@@ -99,7 +99,6 @@ const CODES = {
 /** IDiscFormat2RawCD. */
 export class DiscFormat2RawCD extends DiscFormat2Base {
   #requestedSectorType: Format2RawCdDataSectorType = Format2RawCdDataSectorType.SUBCODE_IS_RAW;
-  #bufferUnderrunFreeDisabled = false;
   #engine: WriteEngine | undefined;
   #cancelled = false;
   #startOfNextSession = 0;
@@ -145,15 +144,6 @@ export class DiscFormat2RawCD extends DiscFormat2Base {
       });
     }
     this.#requestedSectorType = v;
-  }
-
-  get bufferUnderrunFreeDisabled(): boolean {
-    return this.#bufferUnderrunFreeDisabled;
-  }
-  set bufferUnderrunFreeDisabled(v: boolean) {
-    this.idle();
-    this.unprepared();
-    this.#bufferUnderrunFreeDisabled = v === true;
   }
 
   /**
@@ -215,7 +205,7 @@ export class DiscFormat2RawCD extends DiscFormat2Base {
         writeType: WriteType.RAW,
         dataBlockType: DATA_BLOCK_TYPE_OF[this.#requestedSectorType],
         multiSession: MultiSession.NO_NEXT_SESSION,
-        bufe: !this.#bufferUnderrunFreeDisabled,
+        bufe: !this.bufferUnderrunFreeDisabled,
         testWrite: false,
         fp: false,
       });

@@ -61,7 +61,6 @@ const CODES = {
 
 /** IDiscFormat2TrackAtOnce. */
 export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
-  #bufferUnderrunFreeDisabled = false;
   #doNotFinalizeMedia = false;
   #engine: WriteEngine | undefined;
   #tracks: TaoTrack[] = [];
@@ -79,14 +78,6 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
   /** IDiscFormat2TrackAtOnce::put_Recorder; not while prepared. */
   setRecorder(recorder: DiscRecorder): void {
     this.useRecorder(recorder);
-  }
-  get bufferUnderrunFreeDisabled(): boolean {
-    return this.#bufferUnderrunFreeDisabled;
-  }
-  set bufferUnderrunFreeDisabled(v: boolean) {
-    this.idle();
-    this.unprepared();
-    this.#bufferUnderrunFreeDisabled = v === true;
   }
   get doNotFinalizeMedia(): boolean {
     return this.#doNotFinalizeMedia;
@@ -180,7 +171,7 @@ export class DiscFormat2TrackAtOnce extends DiscFormat2Base {
     try {
       await selectTaoAudio(recorder, {
         doNotFinalizeMedia: this.#doNotFinalizeMedia,
-        bufferUnderrunFreeDisabled: this.#bufferUnderrunFreeDisabled,
+        bufferUnderrunFreeDisabled: this.bufferUnderrunFreeDisabled,
         mediaCatalogNumber: this.#mcn,
       });
       await this.applyRequestedSpeed(recorder, m.profile, 0);
