@@ -8,15 +8,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { run } from '../helpers/cli.js';
 import { scratchImages } from '../helpers/images.js';
-import { writeMixedCueBin } from '../helpers/cue-bin.js';
+import { assertMixedCuePlayerView, writeMixedCueBin } from '../helpers/cue-bin.js';
 import { DiscRecorder } from '../../src/device/recorder.js';
 import { openVirtualDrive } from '../../src/transport/emulated/index.js';
 import { cueImageCreator } from '../../src/format/index.js';
 import { readCd } from '../../src/scsi/mmc/read-cd.js';
-import { readTocPmaAtip, decodeFormattedToc } from '../../src/scsi/mmc/read-toc-pma-atip.js';
-import { decodeCdTextTocData } from '../../src/scsi/mmc/read-toc-cd-text.js';
-import { decodeCdText } from '../../src/scsi/cd/cd-text.js';
-import { decodeReadSubChannelData, readSubChannel } from '../../src/scsi/mmc/read-sub-channel.js';
 
 const { imagePath: image, filePath } = scratchImages('discwright-burn-cd-sao-');
 
@@ -60,26 +56,7 @@ describe('discwright burn --cue --sao', () => {
         }
       }
     }
-    const toc = decodeFormattedToc(
-      (await rec.executeCommand(readTocPmaAtip({ format: 0 }))).dataIn,
-    );
-    assert.deepEqual(toc.descriptors, creator.expectedTableOfContents.descriptors);
-    const text = decodeCdText(
-      decodeCdTextTocData((await rec.executeCommand(readTocPmaAtip({ format: 5 }))).dataIn),
-    );
-    assert.equal(text.album.title, 'Album');
-    assert.deepEqual(
-      text.tracks.map((t) => t.title ?? ''),
-      ['', 'Song', 'Other'],
-    );
-    const mcn = decodeReadSubChannelData(
-      (await rec.executeCommand(readSubChannel({ subQ: true, format: 2 }))).dataIn,
-    );
-    assert.equal(mcn.data?.format === 2 ? mcn.data.mediaCatalogNumber : '', '0123456789012');
-    const isrc = decodeReadSubChannelData(
-      (await rec.executeCommand(readSubChannel({ subQ: true, format: 3, trackNumber: 2 }))).dataIn,
-    );
-    assert.equal(isrc.data?.format === 3 ? isrc.data.isrc : '', 'USABC1234567');
+    await assertMixedCuePlayerView(rec, creator.expectedTableOfContents);
     await rec.close();
 
     const info = await run(['info', address]);
